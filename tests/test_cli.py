@@ -1,0 +1,113 @@
+"""Tests of xl_roi.cli: the xl-roi command, its outputs, exit codes and error messages."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from xl_roi import evaluate, example_case
+from xl_roi.cli import main
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_pitch_of_the_example(capsys):
+    """`xl-roi pitch` prints the example's pitch, headline first."""
+    code, out, err = run(capsys, "pitch")
+    assert code == 0 and err == ""
+    assert out.startswith("# Support-ticket classifier: defensible")
+    assert "**USD 126,720 a year**" in out  # 12 × 10,560
+
+
+def test_pitch_json_is_the_result(capsys):
+    """`--json` prints every figure of the Result as strict JSON."""
+    code, out, _ = run(capsys, "pitch", "--json")
+    data = json.loads(out)
+    result = evaluate(example_case())
+    assert code == 0
+    assert data["monthly_savings"] == result.monthly_savings
+    assert data["payback_months"] == result.payback_months
+    assert data["verdict"] == "defensible"
+    assert data["quality"][0]["name"] == "Billing disputes"
+
+
+def test_init_writes_a_case_that_reads_back(tmp_path, capsys):
+    """`xl-roi init PATH` writes the commented example, which `pitch PATH` reads."""
+    path = tmp_path / "my_case.toml"
+    code, out, _ = run(capsys, "init", str(path))
+    assert code == 0 and path.exists() and "wrote" in out
+    code, out, _ = run(capsys, "pitch", str(path))
+    assert code == 0 and "Support-ticket classifier" in out
+
+
+def test_init_never_overwrites_without_force(tmp_path, capsys):
+    """An existing file survives `init`; `--force` replaces it."""
+    path = tmp_path / "case.toml"
+    path.write_text("mine")
+    code, _, err = run(capsys, "init", str(path))
+    assert code == 2 and "exists already: use --force" in err
+    assert path.read_text() == "mine"
+    code, _, _ = run(capsys, "init", str(path), "--force")
+    assert code == 0 and path.read_text() != "mine"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("[volume]\nmonthly_calls = -5\n", "[volume] monthly_calls must be a number ≥ 0, got -5"),
+        ("[volume\n", "not valid TOML"),
+        ("[volumes]\n", "unknown key volumes"),
+    ],
+)
+def test_bad_case_file_exit_2_with_message(tmp_path, capsys, content, message):
+    """A bad case file: exit 2, the message with file, key and value, no traceback."""
+    path = tmp_path / "bad.toml"
+    path.write_text(content)
+    code, out, err = run(capsys, "pitch", str(path))
+    assert code == 2 and out == ""
+    assert err.startswith(f"xl-roi: error: {path}: ")
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_missing_case_file(tmp_path, capsys):
+    """A missing case file: exit 2 and says so."""
+    code, _, err = run(capsys, "pitch", str(tmp_path / "none.toml"))
+    assert code == 2 and "no such file" in err
+
+
+def test_unknown_command(capsys):
+    """An unknown command: exit 2 with argparse's usage message."""
+    code, _, err = run(capsys, "bogus")
+    assert code == 2 and "invalid choice" in err
+
+
+def test_console_script_runs_without_traceback(tmp_path):
+    """The installed `xl-roi` entry point runs as a program, and errors exit 2 cleanly."""
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    ok = subprocess.run(
+        [sys.executable, "-m", "xl_roi.cli", "pitch"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert ok.returncode == 0 and "The payback" in ok.stdout
+    bad = tmp_path / "bad.toml"
+    bad.write_bytes(b"\x00\x01")
+    failed = subprocess.run(
+        [sys.executable, "-m", "xl_roi.cli", "pitch", str(bad)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert failed.returncode == 2 and "Traceback" not in failed.stderr

@@ -1,0 +1,220 @@
+"""Tests of xl_roi.roi: monthly savings, payback, annual net benefit, share, break-even."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from tests.strategies import (
+    cost_per_1k,
+    money,
+    monthly_calls,
+    monthly_growth,
+    positive_cost_per_1k,
+    positive_money,
+    positive_monthly_calls,
+)
+from xl_roi import (
+    InputError,
+    annual_net_benefit,
+    breakeven_volume,
+    monthly_savings,
+    payback_months,
+    savings_share,
+)
+
+
+class TestMonthlySavings:
+    @pytest.mark.parametrize(
+        ("teacher", "student", "calls", "expected"),
+        [
+            (12.0, 1.5, 2_000_000, 21_000.0),  # 10.50 saved per 1k × 2,000 thousand calls
+            (7.5, 0.46, 1_500_000, 10_560.0),  # 7.04 × 1,500
+            (2.0, 2.5, 1_000, -0.5),  # the student costs more: a loss of 0.50 per 1k
+            (12.0, 1.5, 0, 0.0),
+        ],
+    )
+    def test_hand_worked(self, teacher, student, calls, expected):
+        """(teacher − student) × calls / 1000, worked by hand."""
+        assert monthly_savings(teacher, student, calls) == pytest.approx(expected, rel=1e-12)
+
+    @pytest.mark.parametrize(
+        ("args", "name"),
+        [
+            ((12.0, 1.5, -5), "monthly_calls"),
+            ((-1.0, 1.5, 5), "teacher_cost_per_1k"),
+            ((12.0, math.nan, 5), "student_cost_per_1k"),
+            ((12.0, 1.5, "many"), "monthly_calls"),
+        ],
+    )
+    def test_bad_input_names_argument_and_value(self, args, name):
+        """The message names the argument and the refused value."""
+        with pytest.raises(InputError, match=f"^{name} must be a number ≥ 0, got "):
+            monthly_savings(*args)
+
+    def test_overflow_is_refused(self):
+        """Figures whose product leaves the float range are refused, not returned as inf."""
+        with pytest.raises(InputError, match="out of range"):
+            monthly_savings(1e300, 0.0, 1e300)
+
+
+class TestPaybackMonths:
+    @pytest.mark.parametrize(
+        ("upfront", "savings", "growth", "expected"),
+        [
+            (52_500, 21_000, 0.0, 2.5),
+            (33_750, 10_560, 0.0, 33_750 / 10_560),
+            # ln(1 + 52,500 × 0.05 / 21,000) / ln 1.05 = ln 1.125 / ln 1.05
+            (52_500, 21_000, 0.05, math.log(1.125) / math.log(1.05)),
+            # shrinking 10 % a month: total savings s / 0.1 = 100,000 < 120,000 → never
+            (120_000, 10_000, -0.10, math.inf),
+            # shrinking: ln(1 − 50,000 × 0.1 / 10,000) / ln 0.9 = ln 0.5 / ln 0.9
+            (50_000, 10_000, -0.10, math.log(0.5) / math.log(0.9)),
+            (52_500, 0, 0.0, math.inf),
+            (52_500, -10, 0.0, math.inf),
+            (0, 21_000, 0.0, 0.0),
+            (0, -10, 0.0, 0.0),  # nothing to pay back
+        ],
+    )
+    def test_hand_worked(self, upfront, savings, growth, expected):
+        """Closed forms worked by hand, including never and nothing to recover."""
+        assert payback_months(upfront, savings, growth) == pytest.approx(expected, rel=1e-12)
+
+    def test_growth_of_minus_one_refused(self):
+        """Volume cannot shrink by 100 % or more a month."""
+        with pytest.raises(InputError, match="monthly_growth must be a number > -1"):
+            payback_months(1, 1, -1.0)
+
+    @given(positive_money, positive_money)
+    def test_payback_times_savings_is_upfront(self, upfront, savings):
+        """The law: payback × monthly savings = upfront (no growth)."""
+        assert payback_months(upfront, savings) * savings == pytest.approx(upfront, rel=1e-12)
+
+    @given(
+        positive_money,
+        positive_cost_per_1k,
+        positive_monthly_calls,
+        positive_monthly_calls,
+        monthly_growth,
+    )
+    def test_more_volume_never_lengthens_payback(
+        self, upfront, saving_per_1k, calls_a, calls_b, growth
+    ):
+        """The seed's dominant variable: more calls never make payback longer."""
+        low, high = sorted((calls_a, calls_b))
+        at_low = payback_months(upfront, monthly_savings(saving_per_1k, 0.0, low), growth)
+        at_high = payback_months(upfront, monthly_savings(saving_per_1k, 0.0, high), growth)
+        assert at_high <= at_low * (1 + 1e-12)
+
+    @given(positive_money, positive_money)
+    def test_zero_growth_equals_closed_form(self, upfront, savings):
+        """Growth 0 is exactly upfront ÷ savings, and tiny growth converges to it."""
+        assert payback_months(upfront, savings, 0.0) == upfront / savings
+        assume(upfront / savings < 1e4)
+        # n ≈ (U/s)(1 − (U/s − 1)·g/2): within 1e-7 relative for g = 1e-12 and U/s < 1e4
+        assert payback_months(upfront, savings, 1e-12) == pytest.approx(upfront / savings, rel=1e-7)
+
+    @given(
+        st.floats(min_value=100.0, max_value=1e7),
+        st.floats(min_value=100.0, max_value=1e6),
+        st.floats(min_value=-0.2, max_value=0.3).filter(lambda g: abs(g) > 1e-4),
+    )
+    def test_growth_formula_agrees_with_month_by_month(self, upfront, savings, growth):
+        """Adding up s·(1+g)^(k−1) month by month reaches the upfront cost in month ceil(n)."""
+        months = payback_months(upfront, savings, growth)
+        cumulative, month = 0.0, 0
+        while cumulative < upfront and month < 1_000:
+            month += 1
+            cumulative += savings * (1 + growth) ** (month - 1)
+        if math.isinf(months):
+            assert cumulative < upfront * (1 + 1e-9) or month == 1_000
+            total = savings / -growth if growth < 0 else math.inf
+            assert total <= upfront * (1 + 1e-9)
+        else:
+            assume(month < 1_000)
+            # n lies in (month − 1, month], up to rounding at a whole month
+            assert month - 1 - 1e-6 <= months <= month + 1e-6
+
+    def test_more_growth_pays_back_sooner(self):
+        """With growing savings, payback comes sooner than at flat volume."""
+        assert payback_months(52_500, 21_000, 0.05) < payback_months(52_500, 21_000, 0.0)
+
+
+class TestAnnualNetBenefit:
+    @pytest.mark.parametrize(
+        ("savings", "maintenance", "expected"),
+        [
+            (21_000, 40_000, 212_000.0),  # 12 × 21,000 − 40,000
+            (10_560, 24_000, 102_720.0),  # 12 × 10,560 − 24,000
+            (1_000, 12_000, 0.0),
+            (-500, 0, -6_000.0),
+        ],
+    )
+    def test_hand_worked(self, savings, maintenance, expected):
+        """12 × monthly savings − annual maintenance, worked by hand."""
+        assert annual_net_benefit(savings, maintenance) == pytest.approx(expected)
+
+    def test_negative_maintenance_refused(self):
+        """Maintenance is a cost, never negative."""
+        with pytest.raises(InputError, match="annual_maintenance"):
+            annual_net_benefit(100, -1)
+
+
+class TestSavingsShare:
+    @pytest.mark.parametrize(
+        ("teacher", "student", "expected"),
+        [(12.0, 1.5, 0.875), (7.5, 0.46, 7.04 / 7.5), (2.0, 2.5, -0.25), (4.0, 0.0, 1.0)],
+    )
+    def test_hand_worked(self, teacher, student, expected):
+        """(teacher − student) / teacher, worked by hand."""
+        assert savings_share(teacher, student) == pytest.approx(expected)
+
+    def test_free_teacher_refused(self):
+        """A teacher that costs nothing has no spend to cut."""
+        with pytest.raises(InputError, match="teacher_cost_per_1k must be a number > 0"):
+            savings_share(0.0, 0.0)
+
+
+class TestBreakevenVolume:
+    @pytest.mark.parametrize(
+        ("upfront", "teacher", "student", "target", "expected"),
+        [
+            # 52,500 / (12 × 10.5 / 1000) = 52,500 / 0.126 = 416,666.67 calls a month
+            (52_500, 12.0, 1.5, 12, 52_500 / 0.126),
+            # 52,500 / (3 × 0.0105) = 1,666,666.67
+            (52_500, 12.0, 1.5, 3, 52_500 / 0.0315),
+            (52_500, 1.5, 1.5, 12, math.inf),
+            (52_500, 1.0, 1.5, 12, math.inf),
+            (0, 12.0, 1.5, 12, 0.0),
+        ],
+    )
+    def test_hand_worked(self, upfront, teacher, student, target, expected):
+        """upfront / (target × (teacher − student) / 1000), worked by hand."""
+        assert breakeven_volume(upfront, teacher, student, target) == pytest.approx(expected)
+
+    @given(
+        positive_money, positive_cost_per_1k, cost_per_1k, st.floats(min_value=0.5, max_value=120)
+    )
+    def test_breakeven_volume_pays_back_on_target(self, upfront, teacher, student, target):
+        """At the break-even volume, payback equals the target."""
+        assume(teacher > student * (1 + 1e-9))
+        volume = breakeven_volume(upfront, teacher, student, target)
+        assume(volume < 1e15)
+        months = payback_months(upfront, monthly_savings(teacher, student, volume))
+        assert months == pytest.approx(target, rel=1e-9)
+
+    def test_zero_target_refused(self):
+        """A target of zero months cannot be met by any volume."""
+        with pytest.raises(InputError, match="target_payback_months must be a number > 0"):
+            breakeven_volume(1, 2, 1, 0)
+
+
+@given(money, monthly_calls)
+def test_savings_scale_with_volume(saving, calls):
+    """Twice the calls, twice the savings."""
+    assert monthly_savings(saving, 0.0, 2 * calls) == pytest.approx(
+        2 * monthly_savings(saving, 0.0, calls), rel=1e-12
+    )

@@ -1,0 +1,705 @@
+"""A whole business case: its inputs (:class:`Case`), and what follows from them (:class:`Result`).
+
+A :class:`Case` holds every input the seed itemises, each either as a direct figure or as the
+items it is built from (tokens and prices, GPUs, days × day rate, redistillations × their cost).
+:func:`evaluate` turns it into a :class:`Result`: every derived figure, the verdict and the flags
+that explain a weak one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from xl_roi import costs, roi
+from xl_roi.errors import InputError, check_fraction, check_number
+from xl_roi.verdict import Verdict, verdict
+
+__all__ = [
+    "SCHEDULE_MONTHS",
+    "Case",
+    "Flag",
+    "QualitySlice",
+    "Result",
+    "SliceResult",
+    "evaluate",
+]
+
+SCHEDULE_MONTHS = 36
+"""Months in the cumulative cash-flow schedule."""
+
+LOW_VOLUME_PAYBACK_MONTHS = 12.0
+"""Half the volume must still pay back within this many months, or the volume is flagged low."""
+
+UNSTABLE_TEACHER_SHARE = 0.5
+"""Maintenance above this share of the annual savings flags an unstable teacher."""
+
+_SCORE_DECIMALS = 9
+"""Quality drops are compared after rounding to this many decimals (0.91 − 0.86 is 0.05)."""
+
+
+@dataclass(frozen=True)
+class QualitySlice:
+    """One slice of the frozen evaluation set: how teacher and student score on it.
+
+    Parameters
+    ----------
+    name : str
+        What the slice covers, e.g. ``"billing disputes"``.
+    business_critical : bool
+        Whether a failure here sinks the case.
+    teacher_score, student_score : float
+        The two models' scores on the slice (accuracy, F1, … higher is better).
+    allowed_drop : float
+        How far below the teacher the student may score (≥ 0, same units as the scores).
+
+    Examples
+    --------
+    >>> QualitySlice("billing disputes", True, 0.94, 0.92, 0.03).passed
+    True
+    """
+
+    name: str
+    business_critical: bool
+    teacher_score: float
+    student_score: float
+    allowed_drop: float
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise InputError(f"a quality slice needs a name, got {self.name!r}")
+        if not isinstance(self.business_critical, bool):
+            raise InputError(
+                f"business_critical of slice {self.name!r} must be true or false, "
+                f"got {self.business_critical!r}"
+            )
+        for attribute in ("teacher_score", "student_score"):
+            where = f"{attribute} of slice {self.name!r}"
+            check_number(where, getattr(self, attribute), minimum=None)
+        check_number(f"allowed_drop of slice {self.name!r}", self.allowed_drop)
+
+    @property
+    def drop(self) -> float:
+        """Teacher score less student score (negative when the student does better)."""
+        return round(self.teacher_score - self.student_score, _SCORE_DECIMALS)
+
+    @property
+    def passed(self) -> bool:
+        """Whether the student stays within the allowed drop."""
+        return self.drop <= self.allowed_drop
+
+
+@dataclass(frozen=True)
+class SliceResult:
+    """A quality slice with its verdict."""
+
+    name: str
+    business_critical: bool
+    teacher_score: float
+    student_score: float
+    allowed_drop: float
+    drop: float
+    passed: bool
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A reason a case is weaker than its headline numbers say.
+
+    ``code`` is one of ``"low_volume"``, ``"unstable_teacher"``, ``"quality_risk"``; ``reason``
+    is a sentence with the numbers behind it.
+    """
+
+    code: str
+    title: str
+    reason: str
+
+
+_TEACHER_TOKEN_FIELDS = (
+    "input_tokens_per_call",
+    "output_tokens_per_call",
+    "teacher_input_price_per_million",
+    "teacher_output_price_per_million",
+)
+_STUDENT_PRICE_FIELDS = ("student_input_price_per_million", "student_output_price_per_million")
+_SELF_HOSTED_FIELDS = ("gpu_hourly_cost", "calls_per_second_per_gpu")
+_UPFRONT_ITEM_FIELDS = (
+    "data_generation_cost",
+    "corpus_examples",
+    "training_compute",
+    "evaluation_build",
+    "evaluation_days",
+    "engineering_time",
+    "engineering_days",
+)
+_MAINTENANCE_ITEM_FIELDS = ("redistillations_per_year", "redistillation_cost")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Case:
+    """The inputs of a distillation business case.
+
+    Give each quantity once: directly, or as its items. The simplest case:
+
+    >>> case = Case(monthly_calls=2_000_000, teacher_cost_per_1k=12.0,
+    ...             student_cost_per_1k=1.5, upfront_cost=52_500, annual_maintenance=40_000)
+    >>> evaluate(case).payback_months
+    2.5
+
+    Parameters
+    ----------
+    monthly_calls : float
+        Calls a month the endpoint serves (≥ 0).
+    monthly_growth : float, default 0
+        Month-on-month volume growth (0.02 = 2 %; negative when shrinking).
+    teacher_cost_per_1k : float, optional
+        The teacher's cost per 1,000 calls, or else from ``input_tokens_per_call``,
+        ``output_tokens_per_call``, ``teacher_input_price_per_million`` and
+        ``teacher_output_price_per_million``.
+    student_cost_per_1k : float, optional
+        The student's cost per 1,000 calls, or else from the same tokens and
+        ``student_input_price_per_million``/``student_output_price_per_million`` (an API-served
+        student), or self-hosted from ``gpu_hourly_cost`` and ``calls_per_second_per_gpu``
+        (with ``target_utilization``, default 0.7, and ``peak_factor``, default 1.5).
+    escalation_share : float, default 0
+        Share of calls the student hands back to the teacher (its cost is added to the student's).
+    upfront_cost : float, optional
+        The whole upfront bill, or else its items: ``data_generation_cost`` (or
+        ``corpus_examples`` × the teacher's cost, with ``data_generation_passes`` and
+        ``batch_discount``), ``training_compute``, ``evaluation_build`` (or ``evaluation_days``)
+        and ``engineering_time`` (or ``engineering_days``), days costed at ``day_rate``.
+    annual_maintenance : float, optional
+        Maintenance a year, or else ``redistillations_per_year`` × ``redistillation_cost``.
+    monthly_latency_value, annual_new_capability_revenue : float, default 0
+        Upside, reported beside the headline and never in it.
+    quality_slices : tuple of QualitySlice
+        The slice-based evaluation that bounds the quality risk.
+    target_payback_months : float, default 12
+        The payback the business asks for.
+    name, currency : str
+        For the reports.
+    """
+
+    name: str = "Distillation case"
+    currency: str = "USD"
+    monthly_calls: float
+    monthly_growth: float = 0.0
+    teacher_cost_per_1k: float | None = None
+    input_tokens_per_call: float | None = None
+    output_tokens_per_call: float | None = None
+    teacher_input_price_per_million: float | None = None
+    teacher_output_price_per_million: float | None = None
+    student_cost_per_1k: float | None = None
+    student_input_price_per_million: float | None = None
+    student_output_price_per_million: float | None = None
+    gpu_hourly_cost: float | None = None
+    calls_per_second_per_gpu: float | None = None
+    target_utilization: float = 0.7
+    peak_factor: float = 1.5
+    escalation_share: float = 0.0
+    upfront_cost: float | None = None
+    data_generation_cost: float | None = None
+    corpus_examples: float | None = None
+    data_generation_passes: float = 1.0
+    batch_discount: float = 0.0
+    training_compute: float | None = None
+    evaluation_build: float | None = None
+    evaluation_days: float | None = None
+    engineering_time: float | None = None
+    engineering_days: float | None = None
+    day_rate: float | None = None
+    annual_maintenance: float | None = None
+    redistillations_per_year: float | None = None
+    redistillation_cost: float | None = None
+    monthly_latency_value: float = 0.0
+    annual_new_capability_revenue: float = 0.0
+    quality_slices: tuple[QualitySlice, ...] = field(default_factory=tuple)
+    target_payback_months: float = 12.0
+
+    def __post_init__(self) -> None:
+        for text_field in ("name", "currency"):
+            if not isinstance(getattr(self, text_field), str):
+                raise InputError(f"{text_field} must be text, got {getattr(self, text_field)!r}")
+        check_number("monthly_calls", self.monthly_calls)
+        check_number("monthly_growth", self.monthly_growth, minimum=-1.0, strictly_above=True)
+        for number_field in (
+            *_TEACHER_TOKEN_FIELDS,
+            "teacher_cost_per_1k",
+            "student_cost_per_1k",
+            *_STUDENT_PRICE_FIELDS,
+            "gpu_hourly_cost",
+            "upfront_cost",
+            *_UPFRONT_ITEM_FIELDS,
+            "day_rate",
+            "annual_maintenance",
+            *_MAINTENANCE_ITEM_FIELDS,
+        ):
+            value = getattr(self, number_field)
+            if value is not None:
+                check_number(number_field, value)
+        if self.calls_per_second_per_gpu is not None:
+            check_number(
+                "calls_per_second_per_gpu", self.calls_per_second_per_gpu, strictly_above=True
+            )
+        check_number(
+            "target_utilization", self.target_utilization, strictly_above=True, maximum=1.0
+        )
+        check_number("peak_factor", self.peak_factor, minimum=1.0)
+        check_fraction("escalation_share", self.escalation_share)
+        check_number("data_generation_passes", self.data_generation_passes)
+        check_fraction("batch_discount", self.batch_discount)
+        check_number("monthly_latency_value", self.monthly_latency_value)
+        check_number("annual_new_capability_revenue", self.annual_new_capability_revenue)
+        check_number("target_payback_months", self.target_payback_months, strictly_above=True)
+        if not isinstance(self.quality_slices, tuple) or not all(
+            isinstance(item, QualitySlice) for item in self.quality_slices
+        ):
+            raise InputError("quality_slices must be a tuple of QualitySlice")
+        self._check_teacher()
+        self._check_student()
+        self._check_upfront()
+        self._check_maintenance()
+
+    # -- which way each quantity is given -------------------------------------------------
+
+    def _given(self, names: tuple[str, ...]) -> list[str]:
+        return [name for name in names if getattr(self, name) is not None]
+
+    def _check_teacher(self) -> None:
+        tokens = self._given(_TEACHER_TOKEN_FIELDS)
+        if self.teacher_cost_per_1k is not None:
+            priced = self._given(_TEACHER_TOKEN_FIELDS[2:])
+            if priced:
+                raise InputError(
+                    "give the teacher's cost once: teacher_cost_per_1k or its token prices "
+                    f"({', '.join(priced)}), not both"
+                )
+            if self.teacher_cost_per_1k <= 0:
+                raise InputError(
+                    "teacher_cost_per_1k must be a number > 0 (a free teacher leaves nothing "
+                    f"to save), got {self.teacher_cost_per_1k}"
+                )
+            return
+        if not tokens:
+            raise InputError(
+                "the teacher's cost is missing: give teacher_cost_per_1k, or tokens per call "
+                "and the teacher's prices per million tokens"
+            )
+        missing = [name for name in _TEACHER_TOKEN_FIELDS if name not in tokens]
+        if missing:
+            raise InputError(f"the teacher's cost from tokens also needs {', '.join(missing)}")
+
+    def _check_student(self) -> None:
+        ways = {
+            "student_cost_per_1k": self._given(("student_cost_per_1k",)),
+            "token prices": self._given(_STUDENT_PRICE_FIELDS),
+            "self-hosting": self._given(_SELF_HOSTED_FIELDS),
+        }
+        chosen = [way for way, given in ways.items() if given]
+        if not chosen:
+            raise InputError(
+                "the student's cost is missing: give student_cost_per_1k, the student's prices "
+                "per million tokens, or gpu_hourly_cost and calls_per_second_per_gpu"
+            )
+        if len(chosen) > 1:
+            raise InputError(f"give the student's cost one way, not {' and '.join(chosen)}")
+        if chosen[0] == "token prices":
+            missing = [name for name in _STUDENT_PRICE_FIELDS if name not in ways["token prices"]]
+            tokens = ("input_tokens_per_call", "output_tokens_per_call")
+            missing += [name for name in tokens if getattr(self, name) is None]
+            if missing:
+                raise InputError(f"the student's cost from tokens also needs {', '.join(missing)}")
+        if chosen[0] == "self-hosting":
+            missing = [name for name in _SELF_HOSTED_FIELDS if name not in ways["self-hosting"]]
+            if missing:
+                raise InputError(f"a self-hosted student also needs {', '.join(missing)}")
+            if self.monthly_calls <= 0:
+                raise InputError(
+                    "monthly_calls must be a number > 0 for a self-hosted student (the GPUs "
+                    f"cost money with no calls to spread it over), got {self.monthly_calls}"
+                )
+
+    def _check_upfront(self) -> None:
+        items = self._given(_UPFRONT_ITEM_FIELDS)
+        if self.upfront_cost is not None:
+            if items:
+                raise InputError(
+                    "give the upfront cost once: upfront_cost or its items "
+                    f"({', '.join(items)}), not both"
+                )
+            return
+        if not items:
+            raise InputError(
+                "the upfront cost is missing: give upfront_cost, or its items (data generation, "
+                "training compute, evaluation build, engineering time)"
+            )
+        for amount, days in (
+            ("data_generation_cost", "corpus_examples"),
+            ("evaluation_build", "evaluation_days"),
+            ("engineering_time", "engineering_days"),
+        ):
+            if getattr(self, amount) is not None and getattr(self, days) is not None:
+                raise InputError(f"give {amount} or {days}, not both")
+        if self.data_generation_cost is None and self.corpus_examples is None:
+            raise InputError(
+                "data generation is missing from the upfront items (often the biggest line): "
+                "give corpus_examples, or data_generation_cost (0 if the labels already exist)"
+            )
+        needs_rate = self._given(("evaluation_days", "engineering_days"))
+        if needs_rate and self.day_rate is None:
+            raise InputError(f"{' and '.join(needs_rate)} need a day_rate to cost them")
+
+    def _check_maintenance(self) -> None:
+        items = self._given(_MAINTENANCE_ITEM_FIELDS)
+        if self.annual_maintenance is not None:
+            if items:
+                raise InputError(
+                    "give maintenance once: annual_maintenance or "
+                    f"redistillations_per_year × redistillation_cost, not both ({', '.join(items)})"
+                )
+            return
+        if len(items) < len(_MAINTENANCE_ITEM_FIELDS):
+            raise InputError(
+                "maintenance is missing: give annual_maintenance, or redistillations_per_year "
+                "and redistillation_cost (0 if the teacher and the data never change)"
+            )
+
+    # -- derived inputs ------------------------------------------------------------------
+
+    @property
+    def is_self_hosted(self) -> bool:
+        """Whether the student runs on the team's own (rented) GPUs."""
+        return self.gpu_hourly_cost is not None
+
+    def replace(self, **changes: Any) -> Case:
+        """A copy with some inputs changed (and checked again).
+
+        Examples
+        --------
+        >>> from xl_roi import example_case
+        >>> example_case().replace(monthly_calls=750_000).monthly_calls
+        750000
+        """
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Result:
+    """Every figure derived from a :class:`Case`, its verdict and its flags.
+
+    Money in the case's currency, per-call costs per 1,000 calls, time in months.
+    ``payback_months`` is ``math.inf`` when the case never pays back.
+    """
+
+    case: Case
+    teacher_cost_per_1k: float
+    student_serving_cost_per_1k: float
+    student_cost_per_1k: float
+    gpus: int | None
+    data_generation_cost: float
+    training_compute: float
+    evaluation_build: float
+    engineering_time: float
+    upfront_cost: float
+    annual_maintenance: float
+    monthly_savings: float
+    annual_savings: float
+    payback_months: float
+    annual_net_benefit: float
+    savings_share: float
+    breakeven_monthly_calls: float
+    half_volume_payback_months: float
+    first_year_net: float
+    monthly_latency_value: float
+    annual_new_capability_revenue: float
+    quality: tuple[SliceResult, ...]
+    verdict: Verdict
+    flags: tuple[Flag, ...]
+
+    @property
+    def is_itemised(self) -> bool:
+        """Whether the upfront cost was built from its items."""
+        return self.case.upfront_cost is None
+
+    def schedule(self, months: int = SCHEDULE_MONTHS) -> list[dict[str, float]]:
+        """Month-by-month cash flow: savings, maintenance, cumulative net before and after it.
+
+        Month 0 is the upfront spend. ``cumulative_net`` (savings less upfront) crosses zero at
+        payback; ``cumulative_net_after_maintenance`` also takes maintenance, spread evenly.
+
+        Examples
+        --------
+        >>> from xl_roi import example_case
+        >>> rows = evaluate(example_case().replace(monthly_growth=0.0)).schedule(3)
+        >>> [round(row["cumulative_net"], 2) for row in rows]
+        [-33750.0, -23190.0, -12630.0, -2070.0]
+        """
+        growth = self.case.monthly_growth
+        maintenance = self.annual_maintenance / 12.0
+        rows = [
+            {
+                "month": 0.0,
+                "savings": 0.0,
+                "maintenance": 0.0,
+                "cumulative_net": -self.upfront_cost,
+                "cumulative_net_after_maintenance": -self.upfront_cost,
+            }
+        ]
+        for month in range(1, months + 1):
+            savings = self.monthly_savings * (1.0 + growth) ** (month - 1)
+            previous = rows[-1]
+            rows.append(
+                {
+                    "month": float(month),
+                    "savings": savings,
+                    "maintenance": maintenance,
+                    "cumulative_net": previous["cumulative_net"] + savings,
+                    "cumulative_net_after_maintenance": (
+                        previous["cumulative_net_after_maintenance"] + savings - maintenance
+                    ),
+                }
+            )
+        return rows
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for JSON: infinities (never pays back) become ``None``."""
+
+        def plain(value: Any) -> Any:
+            if isinstance(value, float) and math.isinf(value):
+                return None
+            if isinstance(value, dict):
+                return {key: plain(item) for key, item in value.items()}
+            if isinstance(value, (list, tuple)):
+                return [plain(item) for item in value]
+            return value
+
+        data = dataclasses.asdict(self)
+        data["case"] = {key: value for key, value in data["case"].items() if value is not None}
+        data["never_pays_back"] = math.isinf(self.payback_months)
+        return {key: plain(value) for key, value in data.items()}
+
+
+@dataclass(frozen=True)
+class _Economics:
+    student_serving_cost_per_1k: float
+    student_cost_per_1k: float
+    gpus: int | None
+    monthly_savings: float
+
+
+def _teacher_cost_per_1k(case: Case) -> float:
+    if case.teacher_cost_per_1k is not None:
+        return float(case.teacher_cost_per_1k)
+    assert case.input_tokens_per_call is not None and case.output_tokens_per_call is not None
+    assert case.teacher_input_price_per_million is not None
+    assert case.teacher_output_price_per_million is not None
+    return costs.cost_per_1k_calls(
+        case.input_tokens_per_call,
+        case.output_tokens_per_call,
+        case.teacher_input_price_per_million,
+        case.teacher_output_price_per_million,
+    )
+
+
+def _economics_at(case: Case, teacher_cost_per_1k: float, monthly_calls: float) -> _Economics:
+    """The student's cost and the monthly savings at a given volume."""
+    gpus: int | None = None
+    if case.student_cost_per_1k is not None:
+        serving = float(case.student_cost_per_1k)
+    elif case.gpu_hourly_cost is not None:
+        assert case.calls_per_second_per_gpu is not None
+        gpus = costs.self_hosted_gpus(
+            monthly_calls, case.calls_per_second_per_gpu, case.target_utilization, case.peak_factor
+        )
+        serving = costs.self_hosted_cost_per_1k_calls(
+            monthly_calls,
+            case.gpu_hourly_cost,
+            case.calls_per_second_per_gpu,
+            case.target_utilization,
+            case.peak_factor,
+        )
+    else:
+        assert case.input_tokens_per_call is not None and case.output_tokens_per_call is not None
+        assert case.student_input_price_per_million is not None
+        assert case.student_output_price_per_million is not None
+        serving = costs.cost_per_1k_calls(
+            case.input_tokens_per_call,
+            case.output_tokens_per_call,
+            case.student_input_price_per_million,
+            case.student_output_price_per_million,
+        )
+    student = serving + case.escalation_share * teacher_cost_per_1k
+    savings = roi.monthly_savings(teacher_cost_per_1k, student, monthly_calls)
+    return _Economics(serving, student, gpus, savings)
+
+
+def _upfront_items(case: Case, teacher_cost_per_1k: float) -> tuple[float, float, float, float]:
+    """Data generation, training compute, evaluation build and engineering time."""
+    if case.upfront_cost is not None:
+        return (0.0, 0.0, 0.0, 0.0)
+    day_rate = 0.0 if case.day_rate is None else float(case.day_rate)
+    if case.data_generation_cost is not None:
+        data_generation = float(case.data_generation_cost)
+    else:
+        assert case.corpus_examples is not None
+        data_generation = costs.data_generation_cost(
+            case.corpus_examples,
+            teacher_cost_per_1k,
+            case.data_generation_passes,
+            case.batch_discount,
+        )
+    training = 0.0 if case.training_compute is None else float(case.training_compute)
+    if case.evaluation_build is not None:
+        evaluation = float(case.evaluation_build)
+    else:
+        evaluation = (case.evaluation_days or 0.0) * day_rate
+    if case.engineering_time is not None:
+        engineering = float(case.engineering_time)
+    else:
+        engineering = (case.engineering_days or 0.0) * day_rate
+    return (data_generation, training, evaluation, engineering)
+
+
+def _annual_maintenance(case: Case) -> float:
+    if case.annual_maintenance is not None:
+        return float(case.annual_maintenance)
+    assert case.redistillations_per_year is not None and case.redistillation_cost is not None
+    return float(case.redistillations_per_year) * float(case.redistillation_cost)
+
+
+def _money(value: float, currency: str) -> str:
+    return f"{currency} {value:,.0f}"
+
+
+def _flags(
+    case: Case,
+    economics: _Economics,
+    half_volume_payback: float,
+    maintenance: float,
+    quality: tuple[SliceResult, ...],
+) -> tuple[Flag, ...]:
+    flags: list[Flag] = []
+    if half_volume_payback > LOW_VOLUME_PAYBACK_MONTHS:
+        at_half = (
+            "never pays back"
+            if math.isinf(half_volume_payback)
+            else f"pays back in {half_volume_payback:.1f} months"
+        )
+        flags.append(
+            Flag(
+                "low_volume",
+                "Low volume",
+                f"At half the volume ({case.monthly_calls / 2:,.0f} calls a month) the case "
+                f"{at_half}: beyond a year, so it rests on the volume estimate.",
+            )
+        )
+    annual_savings = 12.0 * economics.monthly_savings
+    if annual_savings > 0 and maintenance > UNSTABLE_TEACHER_SHARE * annual_savings:
+        flags.append(
+            Flag(
+                "unstable_teacher",
+                "Unstable teacher",
+                f"Maintenance ({_money(maintenance, case.currency)} a year) eats "
+                f"{maintenance / annual_savings:.0%} of the annual savings "
+                f"({_money(annual_savings, case.currency)}): redistilling this often erodes "
+                "the return.",
+            )
+        )
+    failing = [item for item in quality if item.business_critical and not item.passed]
+    if failing:
+        names = "; ".join(
+            f"{item.name} (drop {item.drop:g}, allowed {item.allowed_drop:g})" for item in failing
+        )
+        flags.append(
+            Flag(
+                "quality_risk",
+                "Quality risk",
+                f"Business-critical slices fail their tolerance: {names}. Fix the student on "
+                "these slices before relying on the savings.",
+            )
+        )
+    return tuple(flags)
+
+
+def evaluate(case: Case) -> Result:
+    """Work out every figure of a case, its verdict and its flags.
+
+    Parameters
+    ----------
+    case : Case
+        The inputs.
+
+    Returns
+    -------
+    Result
+        Monthly and annual savings, payback, annual net benefit, savings share, break-even
+        volume, upfront and maintenance breakdowns, quality per slice, verdict and flags.
+
+    Examples
+    --------
+    >>> result = evaluate(Case(monthly_calls=2_000_000, teacher_cost_per_1k=12.0,
+    ...     student_cost_per_1k=1.5, upfront_cost=52_500, annual_maintenance=40_000))
+    >>> result.monthly_savings, result.payback_months, result.annual_net_benefit
+    (21000.0, 2.5, 212000.0)
+    >>> result.savings_share, result.verdict
+    (0.875, 'strong')
+    """
+    teacher = _teacher_cost_per_1k(case)
+    economics = _economics_at(case, teacher, case.monthly_calls)
+    items = _upfront_items(case, teacher)
+    upfront = (
+        float(case.upfront_cost) if case.upfront_cost is not None else costs.upfront_cost(*items)
+    )
+    maintenance = _annual_maintenance(case)
+    savings = economics.monthly_savings
+    payback = roi.payback_months(upfront, savings, case.monthly_growth)
+    net = roi.annual_net_benefit(savings, maintenance)
+    half = _economics_at(case, teacher, case.monthly_calls / 2.0)
+    half_payback = roi.payback_months(upfront, half.monthly_savings, case.monthly_growth)
+    growth = case.monthly_growth
+    if growth == 0.0:
+        first_year_savings = 12.0 * savings
+    else:
+        first_year_savings = savings * math.expm1(12.0 * math.log1p(growth)) / growth
+    quality = tuple(
+        SliceResult(
+            item.name,
+            item.business_critical,
+            item.teacher_score,
+            item.student_score,
+            item.allowed_drop,
+            item.drop,
+            item.passed,
+        )
+        for item in case.quality_slices
+    )
+    return Result(
+        case=case,
+        teacher_cost_per_1k=teacher,
+        student_serving_cost_per_1k=economics.student_serving_cost_per_1k,
+        student_cost_per_1k=economics.student_cost_per_1k,
+        gpus=economics.gpus,
+        data_generation_cost=items[0],
+        training_compute=items[1],
+        evaluation_build=items[2],
+        engineering_time=items[3],
+        upfront_cost=upfront,
+        annual_maintenance=maintenance,
+        monthly_savings=savings,
+        annual_savings=12.0 * savings,
+        payback_months=payback,
+        annual_net_benefit=net,
+        savings_share=roi.savings_share(teacher, economics.student_cost_per_1k),
+        breakeven_monthly_calls=roi.breakeven_volume(
+            upfront, teacher, economics.student_cost_per_1k, case.target_payback_months
+        ),
+        half_volume_payback_months=half_payback,
+        first_year_net=first_year_savings - maintenance - upfront,
+        monthly_latency_value=float(case.monthly_latency_value),
+        annual_new_capability_revenue=float(case.annual_new_capability_revenue),
+        quality=quality,
+        verdict=verdict(payback, net, case.monthly_growth),
+        flags=_flags(case, economics, half_payback, maintenance, quality),
+    )

@@ -1,0 +1,244 @@
+"""Case files: a business case in TOML, read with :mod:`tomllib`, and the built-in example.
+
+A case file groups the inputs of :class:`~xl_roi.case.Case` in tables (``[volume]``,
+``[teacher]``, ``[student]``, ``[upfront]``, ``[maintenance]``, ``[upside]``, ``[decision]`` and
+``[[quality_slices]]``). ``xl-roi init`` writes a commented one to start from.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from xl_roi.case import Case, QualitySlice
+from xl_roi.errors import CaseFileError, InputError
+
+__all__ = ["CASE_FILE_KEYS", "case_from_mapping", "example_case", "example_case_text", "load_case"]
+
+MAX_CASE_FILE_BYTES = 1_000_000
+"""A case file larger than this is refused: a case is a page of figures, not a data set."""
+
+CASE_FILE_KEYS: dict[str | None, dict[str, str]] = {
+    None: {"name": "name", "currency": "currency"},
+    "volume": {"monthly_calls": "monthly_calls", "monthly_growth": "monthly_growth"},
+    "teacher": {
+        "cost_per_1k": "teacher_cost_per_1k",
+        "input_tokens_per_call": "input_tokens_per_call",
+        "output_tokens_per_call": "output_tokens_per_call",
+        "input_price_per_million": "teacher_input_price_per_million",
+        "output_price_per_million": "teacher_output_price_per_million",
+    },
+    "student": {
+        "cost_per_1k": "student_cost_per_1k",
+        "input_price_per_million": "student_input_price_per_million",
+        "output_price_per_million": "student_output_price_per_million",
+        "gpu_hourly_cost": "gpu_hourly_cost",
+        "calls_per_second_per_gpu": "calls_per_second_per_gpu",
+        "target_utilization": "target_utilization",
+        "peak_factor": "peak_factor",
+        "escalation_share": "escalation_share",
+    },
+    "upfront": {
+        "total": "upfront_cost",
+        "data_generation": "data_generation_cost",
+        "corpus_examples": "corpus_examples",
+        "data_generation_passes": "data_generation_passes",
+        "batch_discount": "batch_discount",
+        "training_compute": "training_compute",
+        "evaluation_build": "evaluation_build",
+        "evaluation_days": "evaluation_days",
+        "engineering_time": "engineering_time",
+        "engineering_days": "engineering_days",
+        "day_rate": "day_rate",
+    },
+    "maintenance": {
+        "annual": "annual_maintenance",
+        "redistillations_per_year": "redistillations_per_year",
+        "redistillation_cost": "redistillation_cost",
+    },
+    "upside": {
+        "monthly_latency_value": "monthly_latency_value",
+        "annual_new_capability_revenue": "annual_new_capability_revenue",
+    },
+    "decision": {"target_payback_months": "target_payback_months"},
+}
+"""Where each :class:`Case` field lives in a case file: table → key → field."""
+
+_SLICE_KEYS = ("name", "business_critical", "teacher_score", "student_score", "allowed_drop")
+_TEXT_FIELDS = {"name", "currency"}
+
+_FIELD_TO_KEY = {
+    field: (key if table is None else f"[{table}] {key}")
+    for table, keys in CASE_FILE_KEYS.items()
+    for key, field in keys.items()
+}
+
+
+def _as_file_words(message: str) -> str:
+    """Name fields as a case file spells them (``[teacher] cost_per_1k``, not the field)."""
+    for field in sorted(_FIELD_TO_KEY, key=len, reverse=True):
+        where = _FIELD_TO_KEY[field]
+        if where != field:
+            message = re.sub(rf"(?<![\w\]]){re.escape(field)}(?!\w)", where, message)
+    return message
+
+
+def _check_value(where: str, value: Any, *, text: bool = False) -> Any:
+    if text:
+        if not isinstance(value, str):
+            raise CaseFileError(f"{where} must be text in quotes, got {value!r}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise CaseFileError(f"{where} must be a number, got {value!r}")
+    return value
+
+
+def case_from_mapping(data: dict[str, Any], source: str = "case") -> Case:
+    """Build a :class:`Case` from a case file's parsed tables.
+
+    Parameters
+    ----------
+    data : dict
+        The parsed TOML.
+    source : str
+        The file's name, for messages.
+
+    Raises
+    ------
+    CaseFileError
+        On an unknown table or key, a value of the wrong type, or an impossible case; the
+        message names the file, the key and the value.
+
+    Examples
+    --------
+    >>> case = case_from_mapping({"volume": {"monthly_calls": 2_000_000},
+    ...     "teacher": {"cost_per_1k": 12.0}, "student": {"cost_per_1k": 1.5},
+    ...     "upfront": {"total": 52_500}, "maintenance": {"annual": 40_000}})
+    >>> case.upfront_cost
+    52500
+    >>> try:
+    ...     case_from_mapping({"volume": {"monthly_cals": 2}}, "my.toml")
+    ... except CaseFileError as error:
+    ...     print(error)
+    my.toml: unknown key [volume] monthly_cals (known: monthly_calls, monthly_growth)
+    """
+    fields: dict[str, Any] = {}
+    tables = {table for table in CASE_FILE_KEYS if table is not None} | {"quality_slices"}
+    try:
+        for key, value in data.items():
+            if key in CASE_FILE_KEYS[None]:
+                fields[CASE_FILE_KEYS[None][key]] = _check_value(key, value, text=True)
+            elif key == "quality_slices":
+                fields["quality_slices"] = _read_slices(value)
+            elif key in tables:
+                if not isinstance(value, dict):
+                    raise CaseFileError(f"[{key}] must be a table, got {value!r}")
+                known = CASE_FILE_KEYS[key]
+                for inner, item in value.items():
+                    if inner not in known:
+                        raise CaseFileError(
+                            f"unknown key [{key}] {inner} (known: {', '.join(known)})"
+                        )
+                    fields[known[inner]] = _check_value(f"[{key}] {inner}", item)
+            else:
+                known_top = sorted([*CASE_FILE_KEYS[None], *tables])
+                raise CaseFileError(f"unknown key {key} (known: {', '.join(known_top)})")
+        if "monthly_calls" not in fields:
+            raise CaseFileError("[volume] monthly_calls is missing")
+        return Case(**fields)
+    except CaseFileError as error:
+        raise CaseFileError(f"{source}: {error}") from None
+    except InputError as error:
+        raise CaseFileError(f"{source}: {_as_file_words(str(error))}") from None
+
+
+def _read_slices(value: Any) -> tuple[QualitySlice, ...]:
+    if not isinstance(value, list):
+        raise CaseFileError("quality_slices must be written as [[quality_slices]] tables")
+    slices = []
+    for number, item in enumerate(value, start=1):
+        where = f"[[quality_slices]] number {number}"
+        if not isinstance(item, dict):
+            raise CaseFileError(f"{where} must be a table")
+        unknown = [key for key in item if key not in _SLICE_KEYS]
+        if unknown:
+            raise CaseFileError(
+                f"unknown key {unknown[0]} in {where} (known: {', '.join(_SLICE_KEYS)})"
+            )
+        missing = [key for key in _SLICE_KEYS if key not in item]
+        if missing:
+            raise CaseFileError(f"{where} is missing {', '.join(missing)}")
+        for key in ("teacher_score", "student_score", "allowed_drop"):
+            _check_value(f"{where}: {key}", item[key])
+        slices.append(QualitySlice(**{key: item[key] for key in _SLICE_KEYS}))
+    return tuple(slices)
+
+
+def load_case(path: str | Path) -> Case:
+    """Read a case file (TOML).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+
+    Raises
+    ------
+    CaseFileError
+        When the file is missing, unreadable, too large, not TOML, or not a valid case; the
+        message names the file, and the key and value where there is one.
+
+    Examples
+    --------
+    >>> from xl_roi.casefile import example_case_path
+    >>> load_case(example_case_path()).name
+    'Support-ticket classifier'
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_CASE_FILE_BYTES:
+            raise CaseFileError(
+                f"{path}: {size:,} bytes is too large for a case file "
+                f"(at most {MAX_CASE_FILE_BYTES:,})"
+            )
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise CaseFileError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise CaseFileError(f"{path}: is a folder, not a case file") from None
+    except UnicodeDecodeError:
+        raise CaseFileError(f"{path}: not a text file (a case file is UTF-8 TOML)") from None
+    except OSError as error:
+        raise CaseFileError(f"{path}: cannot be read ({error.strerror})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise CaseFileError(f"{path}: not valid TOML: {error}") from None
+    return case_from_mapping(data, str(path))
+
+
+def example_case_path() -> Path:
+    """Where the built-in example case file lies inside the installed package."""
+    return Path(str(resources.files("xl_roi.data").joinpath("example_case.toml")))
+
+
+def example_case_text() -> str:
+    """The commented example case file, as ``xl-roi init`` writes it."""
+    return example_case_path().read_text(encoding="utf-8")
+
+
+def example_case() -> Case:
+    """The built-in worked example: the seed's support-ticket classifier.
+
+    Examples
+    --------
+    >>> from xl_roi import evaluate
+    >>> result = evaluate(example_case())
+    >>> round(result.monthly_savings, 2), result.upfront_cost, result.verdict
+    (10560.0, 33750.0, 'defensible')
+    """
+    return case_from_mapping(tomllib.loads(example_case_text()), "built-in example")

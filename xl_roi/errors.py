@@ -1,0 +1,132 @@
+"""Errors raised by xl_roi, and the checks that raise them.
+
+Every check names the argument and the value it refused, in words a finance analyst understands.
+The core raises; the adapters (Excel functions, command line) translate.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+__all__ = [
+    "CaseFileError",
+    "InputError",
+    "check_fraction",
+    "check_number",
+    "check_result",
+]
+
+
+class InputError(ValueError):
+    """An input the calculation cannot use: negative, missing, not a number, out of range.
+
+    Examples
+    --------
+    >>> from xl_roi import monthly_savings
+    >>> monthly_savings(12.0, 1.5, -5)
+    Traceback (most recent call last):
+    ...
+    xl_roi.errors.InputError: monthly_calls must be a number ≥ 0, got -5
+    """
+
+
+class CaseFileError(InputError):
+    """A case file that cannot be read: missing, not TOML, unknown or missing keys, bad values."""
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    return str(value)
+
+
+def check_number(
+    name: str,
+    value: object,
+    *,
+    minimum: float | None = 0.0,
+    strictly_above: bool = False,
+    maximum: float | None = None,
+    allow_inf: bool = False,
+) -> float:
+    """Return ``value`` as a float, or raise :class:`InputError` naming ``name`` and the value.
+
+    Parameters
+    ----------
+    name : str
+        The argument's name, as the user wrote it.
+    value : object
+        What the user gave.
+    minimum : float or None
+        The smallest value allowed (``None``: no lower bound).
+    strictly_above : bool
+        Whether ``minimum`` itself is refused.
+    maximum : float or None
+        The largest value allowed (``None``: no upper bound).
+    allow_inf : bool
+        Whether ±infinity is allowed (within the bounds).
+
+    Examples
+    --------
+    >>> check_number("monthly_calls", 2_000_000)
+    2000000.0
+    >>> check_number("utilization", 0, minimum=0, strictly_above=True, maximum=1)
+    Traceback (most recent call last):
+    ...
+    xl_roi.errors.InputError: utilization must be a number > 0 and ≤ 1, got 0
+    """
+    if strictly_above:
+        lower = f"> {minimum:g}" if minimum is not None else ""
+    else:
+        lower = f"≥ {minimum:g}" if minimum is not None else ""
+    upper = f"≤ {maximum:g}" if maximum is not None else ""
+    bounds = " and ".join(part for part in (lower, upper) if part)
+    wanted = f"{name} must be a number{' ' + bounds if bounds else ''}"
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise InputError(f"{wanted}, got {_describe(value)}")
+    number = float(value)
+    if math.isnan(number):
+        raise InputError(f"{wanted}, got NaN")
+    if math.isinf(number) and not allow_inf:
+        raise InputError(f"{wanted}, got {number}")
+    if minimum is not None and (number < minimum or (strictly_above and number == minimum)):
+        raise InputError(f"{wanted}, got {_describe(value)}")
+    if maximum is not None and number > maximum:
+        raise InputError(f"{wanted}, got {_describe(value)}")
+    return number
+
+
+def check_fraction(name: str, value: object, *, allow_one: bool = False) -> float:
+    """Return a share in [0, 1) (or [0, 1] with ``allow_one``), or raise :class:`InputError`.
+
+    Examples
+    --------
+    >>> check_fraction("escalation_share", 0.05)
+    0.05
+    >>> check_fraction("batch_discount", 1.0)
+    Traceback (most recent call last):
+    ...
+    xl_roi.errors.InputError: batch_discount must be a share ≥ 0 and < 1, got 1.0
+    """
+    number = check_number(name, value, minimum=0.0, maximum=1.0)
+    if number == 1.0 and not allow_one:
+        raise InputError(f"{name} must be a share ≥ 0 and < 1, got {_describe(value)}")
+    return number
+
+
+def check_result(name: str, value: float) -> float:
+    """Return ``value``, or raise :class:`InputError` when the arithmetic left the float range.
+
+    Inputs each within range can still multiply past it (1e200 calls at 1e200 a call).
+
+    Examples
+    --------
+    >>> check_result("monthly_savings", 1e200 * 1e200)
+    Traceback (most recent call last):
+    ...
+    xl_roi.errors.InputError: monthly_savings is out of range: ...
+    """
+    if math.isnan(value) or math.isinf(value):
+        raise InputError(f"{name} is out of range: the inputs are too large to compute it")
+    return value

@@ -1,0 +1,192 @@
+"""What distillation earns: monthly savings, payback, annual net benefit, break-even volume.
+
+Money is in one currency, time in months, per-call costs per 1,000 calls.
+"""
+
+from __future__ import annotations
+
+import math
+
+from xl_roi.errors import check_number, check_result
+
+__all__ = [
+    "annual_net_benefit",
+    "breakeven_volume",
+    "monthly_savings",
+    "payback_months",
+    "savings_share",
+]
+
+
+def monthly_savings(
+    teacher_cost_per_1k: float, student_cost_per_1k: float, monthly_calls: float
+) -> float:
+    """Inference spend saved a month by answering calls with the student instead of the teacher.
+
+    Parameters
+    ----------
+    teacher_cost_per_1k, student_cost_per_1k : float
+        Cost per 1,000 calls of each model.
+    monthly_calls : float
+        Calls a month.
+
+    Returns
+    -------
+    float
+        ``(teacher_cost_per_1k − student_cost_per_1k) × monthly_calls / 1000``; negative when the
+        student costs more per call.
+
+    Examples
+    --------
+    Two million calls a month, teacher 12.00 and student 1.50 per 1,000 calls:
+
+    >>> monthly_savings(12.0, 1.5, 2_000_000)
+    21000.0
+    """
+    teacher = check_number("teacher_cost_per_1k", teacher_cost_per_1k)
+    student = check_number("student_cost_per_1k", student_cost_per_1k)
+    calls = check_number("monthly_calls", monthly_calls)
+    return check_result("monthly_savings", (teacher - student) * calls / 1000.0)
+
+
+def payback_months(
+    upfront_cost: float, monthly_savings: float, monthly_growth: float = 0.0
+) -> float:
+    """Months until the savings have paid back the upfront cost.
+
+    Parameters
+    ----------
+    upfront_cost : float
+        The whole upfront bill (≥ 0).
+    monthly_savings : float
+        Savings in the first month (may be ≤ 0: then it never pays back).
+    monthly_growth : float, default 0.0
+        Month-on-month growth of the volume, and so of the savings (0.02 is 2 % a month;
+        negative when volume shrinks; > −1).
+
+    Returns
+    -------
+    float
+        Months, fractional; ``math.inf`` when it never pays back; 0 when there is nothing to
+        pay back.
+
+    Notes
+    -----
+    Without growth, ``upfront / monthly_savings``. With growth ``g``, the savings of month
+    ``k`` are ``s·(1+g)^(k−1)``, cumulative after ``n`` months ``s·((1+g)^n − 1)/g``, which
+    reaches the upfront cost ``U`` at ``n = ln(1 + U·g/s) / ln(1 + g)``. A shrinking volume
+    whose savings add up to less than ``U`` never pays back.
+
+    Examples
+    --------
+    >>> payback_months(52_500, 21_000)
+    2.5
+    >>> round(payback_months(52_500, 21_000, monthly_growth=0.05), 4)
+    2.4141
+    >>> payback_months(52_500, -100)
+    inf
+    """
+    upfront = check_number("upfront_cost", upfront_cost)
+    savings = check_number("monthly_savings", monthly_savings, minimum=None)
+    growth = check_number("monthly_growth", monthly_growth, minimum=-1.0, strictly_above=True)
+    if upfront == 0.0:
+        return 0.0
+    if savings <= 0.0:
+        return math.inf
+    if growth == 0.0:
+        return upfront / savings
+    ratio = upfront * growth / savings
+    if ratio <= -1.0:  # shrinking savings whose total never reaches the upfront cost
+        return math.inf
+    return math.log1p(ratio) / math.log1p(growth)
+
+
+def annual_net_benefit(monthly_savings: float, annual_maintenance: float) -> float:
+    """Twelve months of savings less a year of maintenance (redistilling as teacher or data drift).
+
+    Parameters
+    ----------
+    monthly_savings : float
+        Savings a month.
+    annual_maintenance : float
+        Maintenance a year (≥ 0).
+
+    Returns
+    -------
+    float
+        ``12 × monthly_savings − annual_maintenance``. The upfront cost is not in it: that is
+        what payback measures.
+
+    Examples
+    --------
+    >>> annual_net_benefit(21_000, 40_000)
+    212000.0
+    """
+    savings = check_number("monthly_savings", monthly_savings, minimum=None)
+    maintenance = check_number("annual_maintenance", annual_maintenance)
+    return check_result("annual_net_benefit", 12.0 * savings - maintenance)
+
+
+def savings_share(teacher_cost_per_1k: float, student_cost_per_1k: float) -> float:
+    """Share of the endpoint's inference spend the student saves ("cuts spend by X %").
+
+    Parameters
+    ----------
+    teacher_cost_per_1k : float
+        The teacher's cost per 1,000 calls (> 0).
+    student_cost_per_1k : float
+        The student's cost per 1,000 calls.
+
+    Returns
+    -------
+    float
+        ``(teacher − student) / teacher``; negative when the student costs more.
+
+    Examples
+    --------
+    >>> savings_share(12.0, 1.5)
+    0.875
+    """
+    teacher = check_number("teacher_cost_per_1k", teacher_cost_per_1k, strictly_above=True)
+    student = check_number("student_cost_per_1k", student_cost_per_1k)
+    return (teacher - student) / teacher
+
+
+def breakeven_volume(
+    upfront_cost: float,
+    teacher_cost_per_1k: float,
+    student_cost_per_1k: float,
+    target_payback_months: float,
+) -> float:
+    """Monthly calls at which payback equals a target: below it, the case misses the target.
+
+    Parameters
+    ----------
+    upfront_cost : float
+        The whole upfront bill.
+    teacher_cost_per_1k, student_cost_per_1k : float
+        Cost per 1,000 calls of each model.
+    target_payback_months : float
+        The payback the business asks for (> 0), e.g. 3 or 12.
+
+    Returns
+    -------
+    float
+        ``upfront / (target × (teacher − student) / 1000)``; ``math.inf`` when the student is not
+        cheaper (no volume pays back).
+
+    Examples
+    --------
+    >>> breakeven_volume(52_500, 12.0, 1.5, 12)
+    416666.6666666667
+    >>> breakeven_volume(52_500, 1.5, 1.5, 12)
+    inf
+    """
+    upfront = check_number("upfront_cost", upfront_cost)
+    teacher = check_number("teacher_cost_per_1k", teacher_cost_per_1k)
+    student = check_number("student_cost_per_1k", student_cost_per_1k)
+    target = check_number("target_payback_months", target_payback_months, strictly_above=True)
+    saving_per_call = (teacher - student) / 1000.0
+    if saving_per_call <= 0.0:
+        return math.inf
+    return upfront / (target * saving_per_call)

@@ -1,0 +1,82 @@
+"""The judgement: is the case strong, defensible, marginal, worth reconsidering, or a no?
+
+The thresholds are the seed's: payback under a quarter is strong when volume holds; under a year
+is defensible when volume grows; beyond a year, reconsider; never, or no net benefit: don't.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Final, Literal
+
+from xl_roi.errors import check_number
+
+__all__ = [
+    "DEFENSIBLE",
+    "DO_NOT_DISTILL",
+    "MARGINAL",
+    "RECONSIDER",
+    "STRONG",
+    "VERDICTS",
+    "Verdict",
+    "verdict",
+]
+
+Verdict = Literal["strong", "defensible", "marginal", "reconsider", "do not distill"]
+
+STRONG: Final = "strong"
+DEFENSIBLE: Final = "defensible"
+MARGINAL: Final = "marginal"
+RECONSIDER: Final = "reconsider"
+DO_NOT_DISTILL: Final = "do not distill"
+VERDICTS: Final[tuple[Verdict, ...]] = (STRONG, DEFENSIBLE, MARGINAL, RECONSIDER, DO_NOT_DISTILL)
+"""The labels, best first."""
+
+QUARTER_MONTHS: Final = 3.0
+YEAR_MONTHS: Final = 12.0
+
+
+def verdict(
+    payback_months: float, annual_net_benefit: float, monthly_growth: float = 0.0
+) -> Verdict:
+    """Label a case from its payback, its annual net benefit and the direction of its volume.
+
+    Parameters
+    ----------
+    payback_months : float
+        Months to pay back the upfront cost (``math.inf``: never).
+    annual_net_benefit : float
+        Twelve months of savings less a year of maintenance.
+    monthly_growth : float, default 0.0
+        Month-on-month volume growth (negative: shrinking).
+
+    Returns
+    -------
+    str
+        ``"strong"``: payback ≤ 3 months with stable or growing volume.
+        ``"defensible"``: ≤ 12 months with growing volume, or ≤ 3 months while shrinking.
+        ``"marginal"``: ≤ 12 months without growth.
+        ``"reconsider"``: longer than 12 months.
+        ``"do not distill"``: never pays back, or annual net benefit ≤ 0.
+
+    Examples
+    --------
+    >>> verdict(2.5, 212_000)
+    'strong'
+    >>> verdict(7, 50_000, monthly_growth=0.03)
+    'defensible'
+    >>> verdict(7, 50_000)
+    'marginal'
+    >>> verdict(2.5, -1_000)
+    'do not distill'
+    """
+    months = check_number("payback_months", payback_months, allow_inf=True)
+    net = check_number("annual_net_benefit", annual_net_benefit, minimum=None)
+    growth = check_number("monthly_growth", monthly_growth, minimum=-1.0, strictly_above=True)
+    if math.isinf(months) or net <= 0.0:
+        return DO_NOT_DISTILL
+    if months <= QUARTER_MONTHS:
+        return STRONG if growth >= 0.0 else DEFENSIBLE
+    if months <= YEAR_MONTHS:
+        return DEFENSIBLE if growth > 0.0 else MARGINAL
+    return RECONSIDER

@@ -1,0 +1,1 @@
+"""Workbooks: build the template, fill it from a case, read it back, check it."""
