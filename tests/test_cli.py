@@ -111,3 +111,52 @@ def test_console_script_runs_without_traceback(tmp_path):
         check=False,
     )
     assert failed.returncode == 2 and "Traceback" not in failed.stderr
+
+
+def test_sensitivity_table_and_breakevens(capsys):
+    """`xl-roi sensitivity` prints the tornado with bars, the scenarios and the break-evens."""
+    code, out, err = run(capsys, "sensitivity")
+    assert code == 0 and err == ""
+    assert "Monthly volume" in out and "█" in out
+    assert "Half volume" in out and "payback    6.1 months" in out
+    assert "payback: below 357,441" in out  # volume at which payback passes 12 months
+
+
+def test_sensitivity_json_matches_library(capsys):
+    """`--json` rows are the library's table, infinities as null."""
+    from xl_roi.sensitivity import sensitivity
+
+    code, out, _ = run(capsys, "sensitivity", "--json", "--swing", "0.25")
+    data = json.loads(out)
+    table = sensitivity(example_case(), swing=0.25)
+    assert code == 0 and data["swing"] == 0.25
+    assert [row["assumption"] for row in data["rows"]] == list(table.assumption)
+    assert data["rows"][0]["payback_low"] == table.payback_low.iloc[0]
+
+
+def test_simulate_json_reproducible(capsys):
+    """`xl-roi simulate --json` gives the same numbers for the same seed."""
+    first = json.loads(run(capsys, "simulate", "--draws", "5000", "--json")[1])
+    second = json.loads(run(capsys, "simulate", "--draws", "5000", "--json")[1])
+    assert first == second and first["draws"] == 5000
+    assert 0.0 <= first["p_payback_within_3_months"] <= 1.0
+
+
+def test_simulate_text(capsys):
+    """The text report shows probabilities and percentiles."""
+    code, out, _ = run(capsys, "simulate", "--draws", "2000")
+    assert code == 0 and "P(payback ≤ 12 months)" in out and "P50" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["sensitivity", "--swing", "1.5"], "swing must be a number ≥ 0 and < 1"),
+        (["simulate", "--draws", "0"], "draws must be a whole number from 1"),
+        (["simulate", "--draws", "many"], "invalid int value"),
+    ],
+)
+def test_bad_options_exit_2(capsys, argv, message):
+    """Bad options: exit 2 with the reason."""
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and message in err

@@ -54,6 +54,157 @@ def _cmd_pitch(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+_BREAKS_WHEN = {
+    "Monthly volume": "below",
+    "Teacher cost per 1k": "below",
+    "Student cost per 1k": "above",
+    "GPU hourly cost": "above",
+    "Target utilisation": "below",
+    "Upfront cost": "above",
+    "Annual maintenance": "above",
+    "Monthly growth": "below",
+}
+
+
+def _number(value: float) -> str:
+    if math.isnan(value):
+        return "—"
+    if math.isinf(value):
+        return "never"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.4g}"
+
+
+def _months(value: float) -> str:
+    return "never" if math.isinf(value) else f"{value:.1f}"
+
+
+def _percent(share: float) -> str:
+    """A share as a percentage that never rounds a near-certainty to certainty."""
+    if 0.0 < share < 0.001:
+        return "<0.1%"
+    if 0.999 < share < 1.0:
+        return ">99.9%"
+    return f"{share:.1%}"
+
+
+def _bar(swing: float, widest: float, width: int = 24) -> str:
+    if widest <= 0:
+        return ""
+    if math.isinf(swing):
+        return "█" * width + "▶"
+    if math.isinf(widest):
+        return "█" * max(1, round(width * 0.1)) if swing > 0 else ""
+    return "█" * round(width * swing / widest)
+
+
+def _records(table: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            key: _finite_or_none(value) if isinstance(value, float) else value
+            for key, value in row.items()
+        }
+        for row in table.to_dict(orient="records")
+    ]
+
+
+def _cmd_sensitivity(args: argparse.Namespace) -> int:
+    from xl_roi.sensitivity import sensitivity
+
+    case = _case(args.case)
+    result = evaluate(case)
+    table = sensitivity(case, swing=args.swing, target_months=args.target)
+    target = case.target_payback_months if args.target is None else args.target
+    if args.json:
+        _print_json(
+            {
+                "case": case.name,
+                "swing": args.swing,
+                "target_months": target,
+                "base": {
+                    "payback_months": _finite_or_none(result.payback_months),
+                    "annual_net_benefit": result.annual_net_benefit,
+                },
+                "rows": _records(table),
+            }
+        )
+        return EXIT_OK
+    currency = case.currency
+    print(f"Sensitivity: {case.name} — each assumption ±{args.swing:.0%}, one at a time")
+    print(
+        f"Base: payback {_months(result.payback_months)} months, annual net benefit "
+        f"{currency} {result.annual_net_benefit:,.0f}\n"
+    )
+    records: list[dict[str, Any]] = [
+        {str(key): value for key, value in row.items()} for row in table.to_dict(orient="records")
+    ]
+    rows = [row for row in records if row["kind"] == "assumption"]
+    widest = max([float(row["payback_swing"]) for row in rows], default=0.0)
+    header = (
+        f"{'Assumption':<22} {'low':>12} {'high':>12}  {'payback (months)':>16}  "
+        f"{'annual net benefit':>27}  swing"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        payback = f"{_months(row['payback_low'])} … {_months(row['payback_high'])}"
+        net = f"{row['net_low']:,.0f} … {row['net_high']:,.0f}"
+        print(
+            f"{row['assumption']:<22} {_number(row['low']):>12} {_number(row['high']):>12}  "
+            f"{payback:>16}  {net:>27}  {_bar(row['payback_swing'], widest)}"
+        )
+    print("\nScenarios")
+    for row in records:
+        if row["kind"] == "scenario":
+            print(
+                f"  {row['assumption']:<32} payback {_months(row['payback_low']):>6} months, "
+                f"annual net benefit {currency} {row['net_low']:,.0f}"
+            )
+    print(f"\nWhere the case breaks (payback beyond {target:g} months; net benefit ≤ 0)")
+    for row in rows:
+        side = _BREAKS_WHEN[row["assumption"]]
+        payback, net = (
+            "not on its own" if math.isnan(row[key]) else f"{side} {_number(row[key])}"
+            for key in ("breakeven_payback", "breakeven_net")
+        )
+        print(f"  {row['assumption']:<22} payback: {payback:<22} net benefit: {net}")
+    return EXIT_OK
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    from xl_roi.simulation import simulate
+
+    case = _case(args.case)
+    result = simulate(case, draws=args.draws, seed=args.seed, swing=args.swing)
+    if args.json:
+        _print_json(result.to_dict())
+        return EXIT_OK
+    currency = case.currency
+    print(f"Monte Carlo: {case.name} — {result.draws:,} draws, seed {result.seed}")
+    print("Inputs drawn from triangular (low, likely, high):")
+    for name, (low, likely, high) in result.ranges.items():
+        print(f"  {name:<22} {_number(low):>12} {_number(likely):>12} {_number(high):>12}")
+    print()
+    print(f"P(payback ≤ 3 months)        {_percent(result.p_payback_within_3_months):>7}")
+    print(f"P(payback ≤ 12 months)       {_percent(result.p_payback_within_12_months):>7}")
+    print(
+        f"P(payback ≤ target {result.target_months:g} months) "
+        f"{_percent(result.p_payback_within_target):>6}"
+    )
+    print(f"P(annual net benefit > 0)    {_percent(result.p_net_benefit_positive):>7}")
+    print(
+        f"Payback (months)   P10 {_months(result.payback_p10):>8}  "
+        f"P50 {_months(result.payback_p50):>8}  P90 {_months(result.payback_p90):>8}"
+    )
+    print(
+        f"Annual net benefit P10 {currency} {result.net_benefit_p10:,.0f}  "
+        f"P50 {currency} {result.net_benefit_p50:,.0f}  "
+        f"P90 {currency} {result.net_benefit_p90:,.0f}"
+    )
+    return EXIT_OK
+
+
 def _add_case_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "case", nargs="?", metavar="CASE.toml", help="case file (default: the built-in example)"
@@ -78,6 +229,23 @@ def build_parser() -> argparse.ArgumentParser:
     _add_case_argument(pitch_parser)
     pitch_parser.add_argument("--json", action="store_true", help="print every figure as JSON")
     pitch_parser.set_defaults(handler=_cmd_pitch)
+
+    sens = commands.add_parser(
+        "sensitivity", help="which assumption breaks the case: tornado, scenarios, break-evens"
+    )
+    _add_case_argument(sens)
+    sens.add_argument("--swing", type=float, default=0.5, help="move each assumption ± this share")
+    sens.add_argument("--target", type=float, default=None, help="payback target in months")
+    sens.add_argument("--json", action="store_true", help="print the table as JSON")
+    sens.set_defaults(handler=_cmd_sensitivity)
+
+    sim = commands.add_parser("simulate", help="Monte Carlo: how likely it is to pay back")
+    _add_case_argument(sim)
+    sim.add_argument("--draws", type=int, default=100_000, help="number of draws (100,000)")
+    sim.add_argument("--seed", type=int, default=0, help="random seed (0)")
+    sim.add_argument("--swing", type=float, default=0.5, help="spread of the default ranges")
+    sim.add_argument("--json", action="store_true", help="print the result as JSON")
+    sim.set_defaults(handler=_cmd_simulate)
 
     for register in _EXTRA_COMMANDS:
         register(commands)

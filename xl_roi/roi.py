@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from xl_roi.errors import check_number, check_result
 
 __all__ = [
@@ -98,7 +100,9 @@ def payback_months(
     ratio = upfront * growth / savings
     if ratio <= -1.0:  # shrinking savings whose total never reaches the upfront cost
         return math.inf
-    return math.log1p(ratio) / math.log1p(growth)
+    # numpy's log1p, not math's: the array engine (xl_roi.batch) uses it too, so that a case
+    # evaluated alone and the same case in a batch of a million agree to the last bit.
+    return float(np.log1p(ratio) / np.log1p(growth))
 
 
 def annual_net_benefit(monthly_savings: float, annual_maintenance: float) -> float:

@@ -1,0 +1,232 @@
+"""Tests of xl_roi.sensitivity: tornado, scenarios, break-evens, grid."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from tests.test_batch import cases
+from xl_roi import Case, InputError, evaluate, example_case
+from xl_roi.batch import ASSUMPTIONS, apply_assumption
+from xl_roi.sensitivity import SENSITIVITY_COLUMNS, breakeven_values, grid, sensitivity
+
+SIMPLE = dict(
+    monthly_calls=2_000_000,
+    teacher_cost_per_1k=12.0,
+    student_cost_per_1k=1.5,
+    upfront_cost=52_500,
+    annual_maintenance=40_000,
+)
+SELF_HOSTED = dict(
+    monthly_calls=10_000_000,
+    teacher_cost_per_1k=1.0,
+    gpu_hourly_cost=2.0,
+    calls_per_second_per_gpu=20,
+    upfront_cost=10_000,
+    annual_maintenance=1_000,
+)
+LABEL_TO_NAME = {label: name for name, label in ASSUMPTIONS.items()}
+
+
+def row(table, label):
+    return table[table.assumption == label].iloc[0]
+
+
+def test_half_volume_exactly_doubles_payback_for_api_student():
+    """API-priced student, no growth: half the volume, exactly twice the payback."""
+    table = sensitivity(Case(**SIMPLE))
+    assert row(table, "Half volume").payback_low == 2 * evaluate(Case(**SIMPLE)).payback_months
+
+
+def test_self_hosted_half_volume_costs_more_per_call():
+    """Self-hosted on one GPU: half the volume, twice the cost per call, more than twice payback."""
+    case = Case(**SELF_HOSTED)
+    half = evaluate(case.replace(monthly_calls=5_000_000))
+    assert half.student_cost_per_1k == pytest.approx(2 * evaluate(case).student_cost_per_1k)
+    table = sensitivity(case)
+    assert row(table, "Half volume").payback_low > 2 * evaluate(case).payback_months
+    assert row(table, "Half volume").payback_low == half.payback_months
+
+
+def test_self_hosted_rows():
+    """A self-hosted student is moved by GPU price and utilisation, and has the utilisation
+    scenario; an API student has neither."""
+    hosted = set(sensitivity(Case(**SELF_HOSTED)).assumption)
+    api = set(sensitivity(Case(**SIMPLE)).assumption)
+    assert {"GPU hourly cost", "Target utilisation", "Serving utilisation below plan"} <= hosted
+    assert "Student cost per 1k" not in hosted
+    assert not {"GPU hourly cost", "Serving utilisation below plan"} & api
+
+
+@given(cases())
+def test_swing_zero_reproduces_the_base_on_every_row(case):
+    """With no swing, every assumption row shows the base payback and net benefit."""
+    table = sensitivity(case, swing=0.0)
+    base = evaluate(case)
+    assumptions = table[table.kind == "assumption"]
+    for column in ("payback_low", "payback_high"):
+        assert (assumptions[column] == base.payback_months).all()
+    for column in ("net_low", "net_high"):
+        assert (assumptions[column] == base.annual_net_benefit).all()
+
+
+def test_rows_match_evaluate_of_moved_cases():
+    """Each low/high cell is evaluate of the case with that one assumption moved."""
+    case = example_case()
+    table = sensitivity(case)
+    for record in table[table.kind == "assumption"].itertuples():
+        name = LABEL_TO_NAME[record.assumption]
+        low = evaluate(apply_assumption(case, name, record.low))
+        high = evaluate(apply_assumption(case, name, record.high))
+        assert (record.payback_low, record.net_low) == (low.payback_months, low.annual_net_benefit)
+        assert (record.payback_high, record.net_high) == (
+            high.payback_months,
+            high.annual_net_benefit,
+        )
+
+
+def test_ranked_by_payback_swing_and_scenarios_follow():
+    """Assumption rows come largest payback swing first; the scenarios after them."""
+    table = sensitivity(example_case())
+    assumptions = table[table.kind == "assumption"]
+    assert list(assumptions.payback_swing) == sorted(assumptions.payback_swing, reverse=True)
+    assert list(table.kind) == sorted(table.kind)  # "assumption" < "scenario"
+    assert list(table.columns) == list(SENSITIVITY_COLUMNS)
+    assert list(table[table.kind == "scenario"].assumption) == [
+        "Half volume",
+        "Maintenance twice as often",
+        "Teacher price halved",
+    ]
+
+
+def test_scenarios_hand_worked():
+    """Simple case: maintenance doubled is 252,000 − 80,000; teacher halved saves 4.50 per 1k."""
+    table = sensitivity(Case(**SIMPLE))
+    assert row(table, "Maintenance twice as often").net_low == 172_000.0
+    teacher_halved = row(table, "Teacher price halved")
+    assert teacher_halved.low == 6.0
+    assert teacher_halved.payback_low == pytest.approx(52_500 / 9_000)  # 4.50 × 2,000
+
+
+def _within_ulps_of_goal(case, name, value, figure, goal, ulps=4):
+    """True when the goal lies between the figure a few ulps either side of the value: the
+    break-even is then as exact as a float can be, however ill-conditioned the case."""
+    below, above = value, value
+    for _ in range(ulps):
+        below, above = np.nextafter(below, -np.inf), np.nextafter(above, np.inf)
+    try:
+        ends = [
+            getattr(evaluate(apply_assumption(case, name, float(v))), figure)
+            for v in (below, above)
+        ]
+    except InputError:
+        return False
+    return min(ends) <= goal <= max(ends)
+
+
+@given(cases(), st.sampled_from([3.0, 12.0, 24.0]))
+def test_breakevens_fed_back_hit_the_target(case, target):
+    """Each exact break-even, put back into the case, gives payback = target or net = 0.
+
+    Within 1e-9 relative — or, where the case is so ill-conditioned that rounding the value
+    alone moves the result by more (a payback of minutes, a student within ulps of the
+    teacher), with the goal between the results a few ulps either side of the value.
+    """
+    values = breakeven_values(case, target)
+    scale = max(1.0, 12 * abs(evaluate(case).monthly_savings), evaluate(case).annual_maintenance)
+    for name, (at_payback, at_net) in values.items():
+        if case.is_self_hosted and name in ("monthly_calls", "target_utilization"):
+            continue  # whole GPUs: a threshold, tested below
+        if not math.isnan(at_payback):
+            moved = evaluate(apply_assumption(case, name, at_payback)).payback_months
+            assert moved == pytest.approx(target, rel=1e-9) or _within_ulps_of_goal(
+                case, name, at_payback, "payback_months", target
+            ), name
+        if not math.isnan(at_net):
+            moved = evaluate(apply_assumption(case, name, at_net)).annual_net_benefit
+            assert abs(moved) <= 1e-9 * scale or _within_ulps_of_goal(
+                case, name, at_net, "annual_net_benefit", 0.0
+            ), name
+
+
+def test_breakeven_hand_worked():
+    """Simple case, 12-month target, worked by hand."""
+    values = breakeven_values(Case(**SIMPLE), 12)
+    # volume: 52,500 / 12 / 10.5 × 1000 = 416,666.67; net 0 at 40,000 / 12 / 10.5 × 1000
+    assert values["monthly_calls"] == pytest.approx(
+        (52_500 / 12 / 10.5 * 1000, 40_000 / 12 / 10.5 * 1000)
+    )
+    # student: 12 − 4,375 / 2,000 = 9.8125; net: 12 − 3,333.33 / 2,000
+    assert values["student_cost_per_1k"] == pytest.approx(
+        (12 - 4_375 / 2_000, 12 - 40_000 / 12 / 2_000)
+    )
+    # upfront: 12 × 21,000 = 252,000; maintenance: 252,000 zeroes the net
+    assert values["upfront_cost"][0] == pytest.approx(252_000)
+    assert values["annual_maintenance"][1] == 252_000
+
+
+def test_self_hosted_volume_threshold_is_where_it_fails():
+    """Whole GPUs: just above the volume threshold it pays back on target, just below it fails."""
+    case = Case(**SELF_HOSTED)
+    threshold = breakeven_values(case, 12)["monthly_calls"][0]
+    assert evaluate(case.replace(monthly_calls=threshold)).payback_months <= 12
+    assert evaluate(case.replace(monthly_calls=threshold * (1 - 1e-9))).payback_months > 12
+
+
+def test_breakeven_absent_where_assumption_cannot_break_it():
+    """Maintenance never changes payback; upfront never changes annual net benefit."""
+    values = breakeven_values(Case(**SIMPLE))
+    assert math.isnan(values["annual_maintenance"][0])
+    assert math.isnan(values["upfront_cost"][1])
+
+
+def test_teacher_breakeven_moves_data_generation_too():
+    """With data generation from the corpus, the teacher's break-even includes its labels."""
+    case = example_case().replace(monthly_growth=0.0)
+    at = breakeven_values(case, 12)["teacher_cost_per_1k"][0]
+    moved = evaluate(apply_assumption(case, "teacher_cost_per_1k", at))
+    assert moved.data_generation_cost == pytest.approx(500_000 * at / 1000)
+    assert moved.payback_months == pytest.approx(12, rel=1e-9)
+
+
+@pytest.mark.parametrize("swing", [-0.1, 1.0, 1.5, math.nan, "half"])
+def test_bad_swing(swing):
+    """Swing outside [0, 1) is refused."""
+    with pytest.raises(InputError, match="swing must be a number ≥ 0"):
+        sensitivity(Case(**SIMPLE), swing=swing)
+
+
+class TestGrid:
+    def test_hand_worked(self):
+        """Payback = 52,500 / ((12 − student) × volume / 1000), never where student ≥ teacher."""
+        table = grid(Case(**SIMPLE), [1e6, 2e6, 4e6], [1.5, 6.0, 12.0])
+        expected = [
+            [52_500 / ((12 - s) * v / 1000) if s < 12 else math.inf for s in (1.5, 6.0, 12.0)]
+            for v in (1e6, 2e6, 4e6)
+        ]
+        np.testing.assert_allclose(table.to_numpy(), expected, rtol=1e-12)
+        assert table.index.name == "monthly_calls"
+
+    @given(
+        st.lists(st.floats(1, 1e9), min_size=1, max_size=5),
+        st.lists(st.floats(0, 20), min_size=1, max_size=5),
+    )
+    def test_cells_equal_evaluate(self, volumes, costs):
+        """Every cell is evaluate of the case at that volume and student cost."""
+        case = example_case()
+        table = grid(case, volumes, costs)
+        for i, volume in enumerate(volumes):
+            for j, cost in enumerate(costs):
+                moved = apply_assumption(case, "student_cost_per_1k", cost)
+                assume(True)
+                expected = evaluate(moved.replace(monthly_calls=volume)).payback_months
+                assert table.iat[i, j] == expected
+
+    def test_negative_volume_refused(self):
+        """A negative volume in the grid is refused."""
+        with pytest.raises(InputError, match="volumes"):
+            grid(Case(**SIMPLE), [-1], [1.0])

@@ -1,0 +1,455 @@
+"""Which assumption breaks the case: the tornado, the seed's scenarios, break-evens and a grid.
+
+Every serious case names its load-bearing assumption. :func:`sensitivity` moves each assumption
+one at a time to a low and a high value and ranks them by how far payback swings (a tornado);
+adds the seed's named scenarios (half volume, serving utilisation below plan, maintenance twice
+as often, the teacher's price halved); and gives, for each assumption, the value at which the
+case breaks. :func:`grid` gives payback over volume × student cost, for a heat map.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xl_roi.batch import ASSUMPTIONS, CaseInputs, FloatArray, evaluate_arrays
+from xl_roi.case import Case
+from xl_roi.costs import HOURS_PER_MONTH
+from xl_roi.errors import InputError, check_number
+
+__all__ = [
+    "SCENARIOS",
+    "SENSITIVITY_COLUMNS",
+    "assumptions_of",
+    "breakeven_values",
+    "grid",
+    "sensitivity",
+]
+
+SENSITIVITY_COLUMNS = (
+    "assumption",
+    "kind",
+    "base",
+    "low",
+    "high",
+    "payback_low",
+    "payback_high",
+    "net_low",
+    "net_high",
+    "payback_swing",
+    "net_swing",
+    "breakeven_payback",
+    "breakeven_net",
+)
+"""The columns of :func:`sensitivity`'s table, in order."""
+
+SCENARIOS = (
+    "Half volume",
+    "Serving utilisation below plan",
+    "Maintenance twice as often",
+    "Teacher price halved",
+)
+"""The seed's named scenarios, in the order they appear (utilisation only when self-hosted)."""
+
+
+def assumptions_of(case: Case) -> list[str]:
+    """The assumptions a case is moved along: its volume, prices, upfront, maintenance, growth.
+
+    Examples
+    --------
+    >>> from xl_roi import example_case
+    >>> assumptions_of(example_case())
+    ['monthly_calls', 'teacher_cost_per_1k', 'student_cost_per_1k', 'upfront_cost', \
+'annual_maintenance', 'monthly_growth']
+    """
+    names = ["monthly_calls", "teacher_cost_per_1k"]
+    if case.is_self_hosted:
+        names += ["gpu_hourly_cost", "target_utilization"]
+    else:
+        names.append("student_cost_per_1k")
+    names += ["upfront_cost", "annual_maintenance"]
+    if case.monthly_growth != 0.0:
+        names.append("monthly_growth")
+    return names
+
+
+def _base_value(inputs: CaseInputs, base_upfront: float, name: str) -> float:
+    if name == "upfront_cost":
+        return base_upfront
+    return float(getattr(inputs, name))
+
+
+def _low_high(name: str, base: float, swing: float) -> tuple[float, float]:
+    if name == "monthly_growth":
+        return base - swing * abs(base), base + swing * abs(base)
+    low, high = base * (1.0 - swing), base * (1.0 + swing)
+    if name == "target_utilization":
+        high = min(high, 1.0)
+    return low, high
+
+
+def _swing(low: float, high: float) -> float:
+    if math.isinf(low) and math.isinf(high):
+        return 0.0
+    return abs(high - low)
+
+
+def _payback_factor(target: float, growth: float) -> float:
+    """Savings ÷ upfront at which payback equals the target: 1/n, or g / ((1+g)^n − 1)."""
+    if growth == 0.0:
+        return 1.0 / target
+    return growth / math.expm1(target * math.log1p(growth))
+
+
+def _solve_growth(upfront: float, savings: float, target: float) -> float:
+    """The monthly growth at which payback equals the target (bisection to the last bit)."""
+    if savings <= 0.0:
+        return math.nan
+
+    def shortfall(growth: float) -> float:  # cumulative savings after `target` months − upfront
+        if growth == 0.0:
+            return savings * target - upfront
+        return savings * math.expm1(target * math.log1p(growth)) / growth - upfront
+
+    low, high = -0.999999, 1.0
+    while shortfall(high) < 0.0 and high < 1e6:
+        high *= 2.0
+    if shortfall(low) > 0.0 or shortfall(high) < 0.0:
+        return math.nan
+    for _ in range(200):
+        middle = (low + high) / 2.0
+        if middle in (low, high):
+            break
+        if shortfall(middle) < 0.0:
+            low = middle
+        else:
+            high = middle
+    return high
+
+
+def _threshold(inputs: CaseInputs, name: str, base: float, metric: str, goal: float) -> float:
+    """Where a step-valued assumption (self-hosted volume, utilisation) crosses the goal.
+
+    Bisection on the predicate "meets the goal" between the base and a value far off; GPUs are
+    whole, so the metric jumps, and the value returned is where it first fails, not an equality.
+    """
+
+    def meets(value: float) -> bool:
+        out = evaluate_arrays(inputs.replace(**{name: value}))
+        if metric == "payback":
+            return bool(out["payback_months"] <= goal)
+        return bool(out["annual_net_benefit"] > goal)
+
+    if not meets(base):
+        return math.nan
+    far = base * 1e-9 if base > 0 else 0.0
+    if meets(far):
+        return math.nan
+    good, bad = base, far
+    for _ in range(200):
+        middle = (good + bad) / 2.0
+        if middle in (good, bad):
+            break
+        if meets(middle):
+            good = middle
+        else:
+            bad = middle
+    return good
+
+
+def _nonnegative(value: float, upper: float = math.inf) -> float:
+    return value if 0.0 <= value <= upper else math.nan
+
+
+def breakeven_values(
+    case: Case, target_months: float | None = None
+) -> dict[str, tuple[float, float]]:
+    """For each assumption, where payback reaches the target and where net benefit reaches zero.
+
+    Parameters
+    ----------
+    case : Case
+        The case.
+    target_months : float, optional
+        The payback target (default: the case's ``target_payback_months``).
+
+    Returns
+    -------
+    dict
+        Assumption → (value at which payback equals the target, value at which annual net benefit
+        is zero). NaN where moving that assumption alone never gets there (maintenance does not
+        change payback; upfront and growth do not change annual net benefit). For a self-hosted
+        student, volume and utilisation move whole GPUs, so theirs is the threshold where the case
+        first fails, not an exact equality.
+
+    Examples
+    --------
+    >>> from xl_roi import Case
+    >>> values = breakeven_values(Case(monthly_calls=2_000_000, teacher_cost_per_1k=12.0,
+    ...     student_cost_per_1k=1.5, upfront_cost=52_500, annual_maintenance=40_000))
+    >>> round(values["monthly_calls"][0])   # 52,500 / (12 × 10.50 / 1000)
+    416667
+    >>> values["annual_maintenance"]        # payback ignores it; 12 × 21,000 zeroes the net
+    (nan, 252000.0)
+    """
+    target = check_number(
+        "target_months",
+        case.target_payback_months if target_months is None else target_months,
+        strictly_above=True,
+    )
+    inputs = CaseInputs.from_case(case)
+    base = evaluate_arrays(inputs)
+    upfront = float(base["upfront_cost"])
+    savings = float(base["monthly_savings"])
+    calls = float(inputs.monthly_calls)
+    growth = float(inputs.monthly_growth)
+    teacher = float(inputs.teacher_cost_per_1k)
+    escalation = float(inputs.escalation_share)
+    maintenance = float(inputs.annual_maintenance)
+    serving = float(base["student_serving_cost_per_1k"])
+    factor = _payback_factor(target, growth)
+    needed_for_payback = upfront * factor  # monthly savings that pay back on target
+    needed_for_net = maintenance / 12.0  # monthly savings that zero the annual net benefit
+    # upfront = fixed + per_teacher × teacher, when data generation follows the teacher's cost
+    per_teacher = 0.0
+    if math.isnan(float(inputs.upfront_cost)) and math.isnan(float(inputs.data_generation_cost)):
+        per_teacher = (
+            float(inputs.corpus_examples)
+            / 1000.0
+            * float(inputs.data_generation_passes)
+            * (1.0 - float(inputs.batch_discount))
+        )
+    fixed = upfront - per_teacher * teacher
+    thousands = calls / 1000.0
+    margin = teacher * (1.0 - escalation) - serving  # saving per call × 1000
+
+    values: dict[str, tuple[float, float]] = {}
+    for name in assumptions_of(case):
+        if name == "monthly_calls":
+            if case.is_self_hosted:
+                pay = _threshold(inputs, name, calls, "payback", target)
+                net = _threshold(inputs, name, calls, "net", 0.0)
+            else:
+                pay = needed_for_payback * 1000.0 / margin if margin > 0 else math.nan
+                net = needed_for_net * 1000.0 / margin if margin > 0 else math.nan
+        elif name == "teacher_cost_per_1k":
+            denominator = (1.0 - escalation) * thousands - per_teacher * factor
+            pay = (
+                (fixed * factor + serving * thousands) / denominator
+                if denominator > 0
+                else math.nan
+            )
+            net = (needed_for_net / thousands + serving) / (1.0 - escalation) if calls else math.nan
+        elif name == "student_cost_per_1k":
+            pay = (
+                teacher * (1.0 - escalation) - needed_for_payback / thousands if calls else math.nan
+            )
+            net = teacher * (1.0 - escalation) - needed_for_net / thousands if calls else math.nan
+        elif name == "gpu_hourly_cost":
+            gpus = float(base["gpus"])
+            per_hour = gpus * HOURS_PER_MONTH / thousands  # serving per 1k for each 1.00 an hour
+            pay = (teacher * (1.0 - escalation) - needed_for_payback / thousands) / per_hour
+            net = (teacher * (1.0 - escalation) - needed_for_net / thousands) / per_hour
+        elif name == "target_utilization":
+            utilisation = float(inputs.target_utilization)
+            pay = _threshold(inputs, name, utilisation, "payback", target)
+            net = _threshold(inputs, name, utilisation, "net", 0.0)
+        elif name == "upfront_cost":
+            pay, net = savings / factor if savings > 0 else math.nan, math.nan
+        elif name == "annual_maintenance":
+            pay, net = math.nan, 12.0 * savings
+        else:  # monthly_growth
+            pay, net = _solve_growth(upfront, savings, target), math.nan
+        if upfront == 0.0 and name != "upfront_cost":
+            pay = math.nan  # nothing to pay back: payback is 0 whatever this assumption does
+        upper = 1.0 if name == "target_utilization" else math.inf
+        if name == "teacher_cost_per_1k":  # a teacher that costs nothing is no case
+            values[name] = (pay if pay > 0 else math.nan, net if net > 0 else math.nan)
+        elif name == "monthly_growth":
+            values[name] = (pay if pay > -1.0 else math.nan, net)
+        else:
+            values[name] = (_nonnegative(pay, upper), _nonnegative(net, upper))
+    return values
+
+
+def _check_swing(swing: float) -> float:
+    try:
+        value = check_number("swing", swing)
+    except InputError:
+        value = math.nan
+    if not 0.0 <= value < 1.0:
+        raise InputError(f"swing must be a number ≥ 0 and < 1, got {swing}")
+    return value
+
+
+def sensitivity(case: Case, swing: float = 0.5, target_months: float | None = None) -> pd.DataFrame:
+    """The tornado: each assumption moved alone, ranked by payback swing; scenarios; break-evens.
+
+    Parameters
+    ----------
+    case : Case
+        The case.
+    swing : float, default 0.5
+        How far each assumption moves, as a share of its value: low = base × (1 − swing),
+        high = base × (1 + swing) (utilisation capped at 1; growth moves by swing × |growth|).
+        In [0, 1).
+    target_months : float, optional
+        The payback target for the break-evens (default: the case's).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`SENSITIVITY_COLUMNS`. One ``kind == "assumption"`` row per assumption,
+        ranked by ``payback_swing`` (then ``net_swing``), largest first, with payback and annual
+        net benefit at low and high, and ``breakeven_payback``/``breakeven_net`` from
+        :func:`breakeven_values`; then one ``kind == "scenario"`` row per named scenario (its
+        value in ``low``, its results in ``payback_low``/``net_low``, swings against the base).
+        Payback is ``inf`` where it never pays back.
+
+    Examples
+    --------
+    >>> from xl_roi import Case
+    >>> table = sensitivity(Case(monthly_calls=2_000_000, teacher_cost_per_1k=12.0,
+    ...     student_cost_per_1k=1.5, upfront_cost=52_500, annual_maintenance=40_000))
+    >>> table.loc[table.assumption == "Half volume", "payback_low"].item()
+    5.0
+    >>> table.assumption.iloc[0]   # teacher at 6.00 pays back in 5.8 months, at 18.00 in 1.6
+    'Teacher cost per 1k'
+    """
+    spread = _check_swing(swing)
+    inputs = CaseInputs.from_case(case)
+    names = assumptions_of(case)
+    base_out = evaluate_arrays(inputs)
+    base_upfront = float(base_out["upfront_cost"])
+    base_payback = float(base_out["payback_months"])
+    base_net = float(base_out["annual_net_benefit"])
+
+    # One array evaluation for every variant: two per assumption, then the scenarios.
+    variants: list[tuple[str, float]] = []
+    bases = {}
+    for name in names:
+        bases[name] = _base_value(inputs, base_upfront, name)
+        low, high = _low_high(name, bases[name], spread)
+        variants += [(name, low), (name, high)]
+    scenario_rows: list[tuple[str, str, float]] = [
+        ("Half volume", "monthly_calls", float(inputs.monthly_calls) / 2.0)
+    ]
+    if case.is_self_hosted:
+        scenario_rows.append(
+            (
+                "Serving utilisation below plan",
+                "target_utilization",
+                float(inputs.target_utilization) * (1.0 - spread),
+            )
+        )
+    scenario_rows += [
+        (
+            "Maintenance twice as often",
+            "annual_maintenance",
+            2.0 * float(inputs.annual_maintenance),
+        ),
+        ("Teacher price halved", "teacher_cost_per_1k", float(inputs.teacher_cost_per_1k) / 2.0),
+    ]
+    variants += [(name, value) for _, name, value in scenario_rows]
+    columns: dict[str, FloatArray] = {}
+    for field in vars(inputs):
+        column = np.full(len(variants), float(getattr(inputs, field)))
+        columns[field] = column
+    for index, (name, value) in enumerate(variants):
+        columns[name][index] = value
+        if name == "student_cost_per_1k":
+            columns["gpu_hourly_cost"][index] = math.nan
+    out = evaluate_arrays(CaseInputs(**columns))
+    payback, net = out["payback_months"], out["annual_net_benefit"]
+
+    breakevens = breakeven_values(case, target_months)
+    rows: list[dict[str, Any]] = []
+    for position, name in enumerate(names):
+        low_index, high_index = 2 * position, 2 * position + 1
+        payback_low, payback_high = float(payback[low_index]), float(payback[high_index])
+        net_low, net_high = float(net[low_index]), float(net[high_index])
+        rows.append(
+            {
+                "assumption": ASSUMPTIONS[name],
+                "kind": "assumption",
+                "base": bases[name],
+                "low": variants[low_index][1],
+                "high": variants[high_index][1],
+                "payback_low": payback_low,
+                "payback_high": payback_high,
+                "net_low": net_low,
+                "net_high": net_high,
+                "payback_swing": _swing(payback_low, payback_high),
+                "net_swing": abs(net_high - net_low),
+                "breakeven_payback": breakevens[name][0],
+                "breakeven_net": breakevens[name][1],
+            }
+        )
+    rows.sort(key=lambda row: (-row["payback_swing"], -row["net_swing"]))
+    first_scenario = 2 * len(names)
+    for offset, (label, name, value) in enumerate(scenario_rows):
+        index = first_scenario + offset
+        rows.append(
+            {
+                "assumption": label,
+                "kind": "scenario",
+                "base": _base_value(inputs, base_upfront, name),
+                "low": value,
+                "high": math.nan,
+                "payback_low": float(payback[index]),
+                "payback_high": math.nan,
+                "net_low": float(net[index]),
+                "net_high": math.nan,
+                "payback_swing": _swing(float(payback[index]), base_payback),
+                "net_swing": abs(float(net[index]) - base_net),
+                "breakeven_payback": math.nan,
+                "breakeven_net": math.nan,
+            }
+        )
+    return pd.DataFrame(rows, columns=list(SENSITIVITY_COLUMNS))
+
+
+def grid(case: Case, volumes: Sequence[float], student_costs: Sequence[float]) -> pd.DataFrame:
+    """Payback in months over a grid of monthly volumes × student costs per 1k (a heat map).
+
+    Parameters
+    ----------
+    case : Case
+        The case; everything but volume and the student's cost stays as it is.
+    volumes : sequence of float
+        Monthly calls, one grid row each (≥ 0).
+    student_costs : sequence of float
+        Student costs per 1,000 calls (before escalation), one grid column each (≥ 0).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``monthly_calls``, columns ``student_cost_per_1k``, values payback in months
+        (``inf``: never).
+
+    Examples
+    --------
+    >>> from xl_roi import Case
+    >>> table = grid(Case(monthly_calls=2_000_000, teacher_cost_per_1k=12.0,
+    ...     student_cost_per_1k=1.5, upfront_cost=52_500, annual_maintenance=40_000),
+    ...     [1_000_000, 2_000_000], [1.5, 12.0])
+    >>> table.to_numpy().tolist()
+    [[5.0, inf], [2.5, inf]]
+    """
+    volume_array = np.asarray([check_number("volumes", value) for value in volumes], dtype=float)
+    cost_array = np.asarray(
+        [check_number("student_costs", value) for value in student_costs], dtype=float
+    )
+    inputs = CaseInputs.from_case(case).replace(
+        monthly_calls=volume_array[:, None], student_cost_per_1k=cost_array[None, :]
+    )
+    payback = evaluate_arrays(inputs)["payback_months"]
+    return pd.DataFrame(
+        np.array(payback),
+        index=pd.Index(volume_array, name="monthly_calls"),
+        columns=pd.Index(cost_array, name="student_cost_per_1k"),
+    )

@@ -1,0 +1,197 @@
+"""Monte Carlo: how likely the case is to pay back, given how uncertain its inputs are.
+
+Each uncertain input gets a triangular distribution (low, likely, high) — by default the base
+value ± the swing — and a million draws give the chance of paying back within a quarter and a
+year, the chance of a positive annual net benefit, and P10/P50/P90 of both.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from xl_roi.batch import ASSUMPTIONS, CaseInputs, FloatArray, evaluate_arrays
+from xl_roi.case import Case
+from xl_roi.errors import InputError, check_number
+from xl_roi.sensitivity import _check_swing, _low_high, assumptions_of
+
+__all__ = ["MAX_DRAWS", "SimulationResult", "default_ranges", "simulate"]
+
+MAX_DRAWS = 50_000_000
+"""More draws than this are refused: the answer stops changing long before, the memory doesn't."""
+
+_CHUNK = 262_144
+"""Draws evaluated at a time, so memory stays flat however many draws are asked for."""
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """What the draws say. Probabilities are shares of draws; percentiles are of the draws.
+
+    ``payback_p*`` is ``inf`` where that share of draws never pays back.
+    """
+
+    draws: int
+    seed: int
+    ranges: dict[str, tuple[float, float, float]]
+    target_months: float
+    p_payback_within_3_months: float
+    p_payback_within_12_months: float
+    p_payback_within_target: float
+    p_net_benefit_positive: float
+    payback_p10: float
+    payback_p50: float
+    payback_p90: float
+    net_benefit_p10: float
+    net_benefit_p50: float
+    net_benefit_p90: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for JSON: infinite paybacks (never) become ``None``."""
+        data = asdict(self)
+        data["ranges"] = {name: list(value) for name, value in self.ranges.items()}
+        return {
+            key: (None if isinstance(value, float) and math.isinf(value) else value)
+            for key, value in data.items()
+        }
+
+
+def default_ranges(case: Case, swing: float = 0.5) -> dict[str, tuple[float, float, float]]:
+    """Triangular (low, likely, high) for each uncertain input: the base value ± the swing.
+
+    Examples
+    --------
+    >>> from xl_roi import Case
+    >>> ranges = default_ranges(Case(monthly_calls=2_000_000, teacher_cost_per_1k=12.0,
+    ...     student_cost_per_1k=1.5, upfront_cost=52_500, annual_maintenance=40_000))
+    >>> ranges["upfront_cost"]
+    (26250.0, 52500.0, 78750.0)
+    """
+    spread = _check_swing(swing)
+    inputs = CaseInputs.from_case(case)
+    upfront = float(evaluate_arrays(inputs)["upfront_cost"])
+    ranges = {}
+    for name in assumptions_of(case):
+        likely = upfront if name == "upfront_cost" else float(getattr(inputs, name))
+        low, high = _low_high(name, likely, spread)
+        ranges[name] = (low, likely, high)
+    return ranges
+
+
+def _check_ranges(
+    case: Case, ranges: Mapping[str, Any] | None, swing: float
+) -> dict[str, tuple[float, float, float]]:
+    chosen = default_ranges(case, swing)
+    allowed = set(assumptions_of(case))
+    for name, given in (ranges or {}).items():
+        if name not in allowed:
+            known = ", ".join(sorted(allowed))
+            if name in ASSUMPTIONS:
+                raise InputError(f"ranges: {name} does not apply to this case (it takes {known})")
+            raise InputError(f"ranges: unknown input {name!r} (known: {known})")
+        if not isinstance(given, (tuple, list)) or len(given) != 3:
+            raise InputError(f"ranges: {name} must be (low, likely, high), got {given!r}")
+        minimum = -1.0 if name == "monthly_growth" else 0.0
+        maximum = 1.0 if name == "target_utilization" else None
+        low, likely, high = (
+            check_number(
+                f"ranges: {name} {part}",
+                value,
+                minimum=minimum,
+                strictly_above=name in ("monthly_growth", "target_utilization"),
+                maximum=maximum,
+            )
+            for part, value in zip(("low", "likely", "high"), given, strict=True)
+        )
+        if not low <= likely <= high:
+            raise InputError(
+                f"ranges: {name} must have low ≤ likely ≤ high, got ({low:g}, {likely:g}, {high:g})"
+            )
+        chosen[name] = (low, likely, high)
+    return chosen
+
+
+def _draw(
+    generator: np.random.Generator, spec: tuple[float, float, float], size: int
+) -> FloatArray:
+    low, likely, high = spec
+    if low == high:
+        return np.full(size, likely)
+    return generator.triangular(low, likely, high, size)
+
+
+def simulate(
+    case: Case,
+    ranges: Mapping[str, Any] | None = None,
+    draws: int = 100_000,
+    seed: int = 0,
+    swing: float = 0.5,
+) -> SimulationResult:
+    """Draw the uncertain inputs and count how often the case pays back.
+
+    Parameters
+    ----------
+    case : Case
+        The case; its values are the most likely ones.
+    ranges : mapping, optional
+        Input name → (low, likely, high), for any of the case's assumptions
+        (:func:`~xl_roi.sensitivity.assumptions_of`); the rest default to base ± ``swing``.
+    draws : int, default 100,000
+        How many draws (1 to 50,000,000).
+    seed : int, default 0
+        The random seed: the same seed gives the same numbers.
+    swing : float, default 0.5
+        The spread of the default ranges.
+
+    Returns
+    -------
+    SimulationResult
+
+    Examples
+    --------
+    >>> from xl_roi import Case
+    >>> result = simulate(Case(monthly_calls=2_000_000, teacher_cost_per_1k=12.0,
+    ...     student_cost_per_1k=1.5, upfront_cost=52_500, annual_maintenance=40_000), draws=10_000)
+    >>> 0.5 < result.p_payback_within_3_months < 1.0, result.p_net_benefit_positive
+    (True, 1.0)
+    """
+    if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)):
+        raise InputError(f"draws must be a whole number from 1 to {MAX_DRAWS:,}, got {draws!r}")
+    if not 1 <= draws <= MAX_DRAWS:
+        raise InputError(f"draws must be a whole number from 1 to {MAX_DRAWS:,}, got {draws:,}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InputError(f"seed must be a whole number ≥ 0, got {seed!r}")
+    chosen = _check_ranges(case, ranges, swing)
+    inputs = CaseInputs.from_case(case)
+    target = float(inputs.target_payback_months)
+    generator = np.random.default_rng(int(seed))
+    payback = np.empty(draws)
+    net = np.empty(draws)
+    for start in range(0, draws, _CHUNK):
+        size = min(_CHUNK, draws - start)
+        drawn = {name: _draw(generator, spec, size) for name, spec in chosen.items()}
+        out = evaluate_arrays(inputs.replace(**drawn))
+        payback[start : start + size] = out["payback_months"]
+        net[start : start + size] = out["annual_net_benefit"]
+    payback_percentiles = np.quantile(payback, [0.1, 0.5, 0.9], method="inverted_cdf")
+    net_percentiles = np.quantile(net, [0.1, 0.5, 0.9], method="inverted_cdf")
+    return SimulationResult(
+        draws=int(draws),
+        seed=int(seed),
+        ranges=chosen,
+        target_months=target,
+        p_payback_within_3_months=float(np.count_nonzero(payback <= 3.0)) / draws,
+        p_payback_within_12_months=float(np.count_nonzero(payback <= 12.0)) / draws,
+        p_payback_within_target=float(np.count_nonzero(payback <= target)) / draws,
+        p_net_benefit_positive=float(np.count_nonzero(net > 0.0)) / draws,
+        payback_p10=float(payback_percentiles[0]),
+        payback_p50=float(payback_percentiles[1]),
+        payback_p90=float(payback_percentiles[2]),
+        net_benefit_p10=float(net_percentiles[0]),
+        net_benefit_p50=float(net_percentiles[1]),
+        net_benefit_p90=float(net_percentiles[2]),
+    )
