@@ -179,5 +179,5 @@ class TestUpfrontCost:
         names = ["data_generation", "training_compute", "evaluation_build", "engineering_time"]
         items = [1.0, 1.0, 1.0, 1.0]
         items[position] = -1.0
-        with pytest.raises(InputError, match=f"^{names[position]} must be a number ≥ 0, got -1.0"):
+        with pytest.raises(InputError, match=f"^{names[position]} must be a number ≥ 0, got -1$"):
             upfront_cost(*items)

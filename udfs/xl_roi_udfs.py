@@ -1,1 +1,694 @@
-"""Placeholder, replaced by the Excel functions."""
+"""xl_roi's Excel functions: the business case for model distillation, cell by cell.
+
+Installed with the package as the top-level module ``xl_roi_udfs``, so a workbook's
+``xlwings.conf`` sheet needs only ``UDF Modules: xl_roi_udfs``. Each function is a thin adapter:
+it takes what Excel hands it, calls :mod:`xl_roi`, and returns a number, a table, or — on bad
+input — a short text that starts with the matching Excel error code and says why, e.g.
+``#NUM! monthly_calls must be a number ≥ 0, got -5``. It never raises: xlwings would put the
+whole Python traceback in the cell (xlwings issue 776).
+
+What Excel hands a function: numbers as floats, blank and error cells as ``None``, text as
+``str``, TRUE/FALSE as ``bool``, a range of more than one cell as a list (of lists). A blank
+required argument is refused, never read as 0 — an error cell arrives as a blank too, and a silent
+zero would hide it. A blank optional argument takes its default.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import xlwings as xw
+
+import xl_roi
+from xl_roi import roi
+from xl_roi.errors import InputError
+from xl_roi.sensitivity import sensitivity
+from xl_roi.simulation import simulate
+
+__all__ = [
+    "BREAKEVEN_VOLUME",
+    "COST_PER_1K",
+    "DATA_GEN_COST",
+    "MONTHLY_SAVINGS",
+    "NET_BENEFIT",
+    "PAYBACK",
+    "PAYBACK_PROBABILITY",
+    "ROI_VERDICT",
+    "SAVINGS_SHARE",
+    "SENSITIVITY",
+    "SENSITIVITY_HEADER",
+    "SENSITIVITY_ROWS",
+    "SERVING_COST_PER_1K",
+    "UPFRONT_COST",
+]
+
+CATEGORY = "Distillation ROI"
+"""The function wizard's category for every function here."""
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+Cell = Any
+"""A value as Excel hands it over: float, None, str, bool, or a list for a range."""
+
+Returned = Any
+"""A number or a ``#CODE! reason`` text. Annotated as ``Any`` on purpose: xlwings reads a UDF's
+annotations as converters, and a ``float | str`` union breaks its conversion of the result (the
+harness in tests/xlwings_harness.py caught this)."""
+
+
+class CellError(Exception):
+    """A refusal shown in the cell: an Excel error code and the reason."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(f"{code} {reason}")
+        self.code = code
+        self.reason = reason
+
+
+# -- the Excel boundary: one policy, in one place ----------------------------------------------
+
+
+def _shape(value: list[Any]) -> str:
+    rows = len(value)
+    columns = len(value[0]) if rows and isinstance(value[0], list) else 1
+    if rows and not isinstance(value[0], list):  # a single row or column read as a flat list
+        return f"{rows} cells"
+    return f"{rows}×{columns} cells"
+
+
+def _looks_like_number(text: str) -> bool:
+    cleaned = text.strip().replace(",", "").replace("_", "").rstrip("%").lstrip("$€£")
+    try:
+        float(cleaned)
+    except ValueError:
+        return False
+    return True
+
+
+def number(name: str, value: Cell, default: float | None = None) -> float:
+    """Coerce one Excel value to a float, or raise :class:`CellError` saying why not.
+
+    ``default`` is ``None`` for a required argument (a blank is refused) and the default of an
+    optional one (a blank takes it).
+
+    Examples
+    --------
+    >>> number("monthly_calls", 2_000_000.0)
+    2000000.0
+    >>> number("monthly_growth", None, default=0.0)
+    0.0
+    >>> number("monthly_calls", None)
+    Traceback (most recent call last):
+    ...
+    xl_roi_udfs.CellError: #VALUE! monthly_calls is blank (or an error cell): enter a number
+    """
+    if isinstance(value, (list, tuple)):
+        if len(value) == 1 and not isinstance(value[0], (list, tuple)):
+            value = value[0]
+        elif len(value) == 1 and len(value[0]) == 1:
+            value = value[0][0]
+        else:
+            raise CellError(
+                "#VALUE!", f"{name} must be a single cell, got a range of {_shape(list(value))}"
+            )
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if default is None:
+            raise CellError("#VALUE!", f"{name} is blank (or an error cell): enter a number")
+        return default
+    if isinstance(value, bool):
+        raise CellError("#VALUE!", f"{name} must be a number, got {str(value).upper()}")
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        if _looks_like_number(value):
+            raise CellError(
+                "#VALUE!",
+                f'{name} is text that looks like a number ("{shown}"): enter it as a number',
+            )
+        raise CellError("#VALUE!", f'{name} must be a number, got text "{shown}"')
+    if not isinstance(value, (int, float)):
+        raise CellError("#VALUE!", f"{name} must be a number, got {type(value).__name__}")
+    result = float(value)
+    if math.isnan(result):
+        raise CellError("#NUM!", f"{name} must be a number, got NaN")
+    if math.isinf(result):
+        raise CellError("#NUM!", f"{name} must be a finite number, got {result}")
+    return result
+
+
+def _excel_result(value: Any) -> Any:
+    """What Excel may show: finite numbers and text; infinity and NaN become error texts."""
+    if isinstance(value, float) and math.isnan(value):
+        return "#NUM! the result is not a number"
+    return value
+
+
+def error_text(error: Exception) -> str:
+    """The text a cell shows for a refusal: the Excel error code, then the reason.
+
+    Wrong kinds of value (blank, text, TRUE, a range) are ``#VALUE!``; numbers outside what the
+    calculation allows (negative, out of range, too large) are ``#NUM!``, as Excel's own
+    functions do.
+
+    Examples
+    --------
+    >>> error_text(InputError("monthly_calls must be a number ≥ 0, got -5.0"))
+    '#NUM! monthly_calls must be a number ≥ 0, got -5.0'
+    """
+    if isinstance(error, CellError):
+        return str(error)
+    if isinstance(error, InputError):
+        return f"#NUM! {error}"
+    return f"#VALUE! unexpected error: {type(error).__name__}: {error}"[:250]
+
+
+def excel_call(compute: Callable[[], Any]) -> Any:
+    """Run ``compute``; turn every refusal into a ``#CODE! reason`` text, never a traceback.
+
+    Examples
+    --------
+    >>> excel_call(lambda: xl_roi.monthly_savings(12.0, 1.5, -5))
+    '#NUM! monthly_calls must be a number ≥ 0, got -5'
+    """
+    try:
+        return _excel_result(compute())
+    except Exception as error:
+        return error_text(error)
+
+
+def excel_function(**argument_docs: str) -> Callable[[F], F]:
+    """Register a function with xlwings: category, a doc for every argument, wizard text.
+
+    The function wizard shows the docstring's first paragraph (≤ 255 characters) and each
+    argument's doc; the rest of the docstring (numpydoc, with a doctest) is for Python readers.
+    On Linux and macOS the xlwings decorators do nothing; on Windows they record all this in
+    ``__xlfunc__``, which xlwings' "Import Functions" turns into VBA and function-wizard text.
+    """
+
+    def decorate(function: F) -> F:
+        for argument, doc in argument_docs.items():
+            function = xw.arg(argument, doc=doc)(function)
+        function = xw.func(category=CATEGORY)(function)
+        info = getattr(function, "__xlfunc__", None)
+        if info is not None:
+            info["ret"]["doc"] = wizard_text(function)
+        return function
+
+    return decorate
+
+
+def wizard_text(function: Callable[..., Any]) -> str:
+    """The docstring's first paragraph on one line: what the function wizard shows.
+
+    Examples
+    --------
+    >>> wizard_text(PAYBACK)[:34]
+    'Months until the savings have paid'
+    """
+    doc = function.__doc__ or ""
+    paragraph = doc.strip().split("\n\n", 1)[0]
+    return " ".join(paragraph.split())
+
+
+def _never(reason: str) -> str:
+    return f"#NUM! never pays back: {reason}"
+
+
+# -- the functions -----------------------------------------------------------------------------
+
+_TEACHER = "Teacher (large model) cost per 1,000 calls, in your currency."
+_STUDENT = "Student (distilled model) cost per 1,000 calls, in your currency."
+_CALLS = "Calls a month the endpoint serves (a number ≥ 0)."
+_UPFRONT = "The whole upfront cost: data generation, training, evaluation build, engineering."
+_SAVINGS = "Savings a month, e.g. from MONTHLY_SAVINGS."
+_MAINTENANCE = "Maintenance a year: redistilling when the teacher or the data drift."
+_GROWTH = "Optional. Month-on-month volume growth, e.g. 0.02 for 2 %. Blank: 0 (flat volume)."
+
+
+@excel_function(teacher_cost_per_1k=_TEACHER, student_cost_per_1k=_STUDENT, monthly_calls=_CALLS)
+def MONTHLY_SAVINGS(
+    teacher_cost_per_1k: Cell, student_cost_per_1k: Cell, monthly_calls: Cell
+) -> Returned:
+    """Inference spend saved a month by the student: (teacher − student cost per 1,000 calls) ×
+    monthly calls ÷ 1,000. Negative when the student costs more.
+
+    Examples
+    --------
+    >>> MONTHLY_SAVINGS(12.0, 1.5, 2_000_000.0)
+    21000.0
+    >>> MONTHLY_SAVINGS(12.0, None, 2_000_000.0)
+    '#VALUE! student_cost_per_1k is blank (or an error cell): enter a number'
+    """
+    return excel_call(
+        lambda: roi.monthly_savings(
+            number("teacher_cost_per_1k", teacher_cost_per_1k),
+            number("student_cost_per_1k", student_cost_per_1k),
+            number("monthly_calls", monthly_calls),
+        )
+    )
+
+
+def _payback(upfront: float, savings: float, growth: float) -> Returned:
+    months = roi.payback_months(upfront, savings, growth)
+    if math.isinf(months):
+        if savings <= 0:
+            return _never("monthly savings are not positive (the student costs as much or more)")
+        return _never("volume shrinks faster than the savings can recover the upfront cost")
+    return months
+
+
+@excel_function(upfront_cost=_UPFRONT, monthly_savings=_SAVINGS, monthly_growth=_GROWTH)
+def PAYBACK(upfront_cost: Cell, monthly_savings: Cell, monthly_growth: Cell = None) -> Returned:
+    """Months until the savings have paid back the upfront cost: upfront ÷ monthly savings, or with
+    growth g, LN(1 + upfront × g ÷ savings) ÷ LN(1 + g). Under 3 is strong; over 12, reconsider.
+
+    Examples
+    --------
+    >>> PAYBACK(52_500.0, 21_000.0)
+    2.5
+    >>> PAYBACK(52_500.0, -100.0)
+    '#NUM! never pays back: monthly savings are not positive (the student costs as much or more)'
+    """
+    return excel_call(
+        lambda: _payback(
+            number("upfront_cost", upfront_cost),
+            number("monthly_savings", monthly_savings),
+            number("monthly_growth", monthly_growth, default=0.0),
+        )
+    )
+
+
+@excel_function(monthly_savings=_SAVINGS, annual_maintenance=_MAINTENANCE)
+def NET_BENEFIT(monthly_savings: Cell, annual_maintenance: Cell) -> Returned:
+    """Annual net benefit: 12 × monthly savings − annual maintenance. The upfront cost is not in it
+    (that is what PAYBACK measures).
+
+    Examples
+    --------
+    >>> NET_BENEFIT(21_000.0, 40_000.0)
+    212000.0
+    """
+    return excel_call(
+        lambda: roi.annual_net_benefit(
+            number("monthly_savings", monthly_savings),
+            number("annual_maintenance", annual_maintenance),
+        )
+    )
+
+
+@excel_function(teacher_cost_per_1k=_TEACHER, student_cost_per_1k=_STUDENT)
+def SAVINGS_SHARE(teacher_cost_per_1k: Cell, student_cost_per_1k: Cell) -> Returned:
+    """Share of the endpoint's inference spend the student saves: (teacher − student) ÷ teacher.
+    Format as %: "cuts spend on this endpoint by X %".
+
+    Examples
+    --------
+    >>> SAVINGS_SHARE(12.0, 1.5)
+    0.875
+    """
+    return excel_call(
+        lambda: roi.savings_share(
+            number("teacher_cost_per_1k", teacher_cost_per_1k),
+            number("student_cost_per_1k", student_cost_per_1k),
+        )
+    )
+
+
+@excel_function(
+    input_tokens="Tokens sent to the model per call (prompt and input).",
+    output_tokens="Tokens the model returns per call.",
+    input_price_per_million="The provider's price per million input tokens.",
+    output_price_per_million="The provider's price per million output tokens.",
+)
+def COST_PER_1K(
+    input_tokens: Cell,
+    output_tokens: Cell,
+    input_price_per_million: Cell,
+    output_price_per_million: Cell,
+) -> Returned:
+    """Cost of 1,000 calls to a model priced per million tokens: 1000 × (input tokens × input price
+    + output tokens × output price) ÷ 1,000,000.
+
+    Examples
+    --------
+    >>> COST_PER_1K(1_500.0, 200.0, 3.0, 15.0)
+    7.5
+    """
+    return excel_call(
+        lambda: xl_roi.cost_per_1k_calls(
+            number("input_tokens", input_tokens),
+            number("output_tokens", output_tokens),
+            number("input_price_per_million", input_price_per_million),
+            number("output_price_per_million", output_price_per_million),
+        )
+    )
+
+
+@excel_function(
+    gpu_hourly_cost="What one GPU (or serving instance) costs per hour.",
+    calls_per_second="Calls one GPU serves per second when fully busy.",
+    utilization="Optional. Share of the time the GPU is busy, above 0 and at most 1. Blank: 1.",
+)
+def SERVING_COST_PER_1K(
+    gpu_hourly_cost: Cell, calls_per_second: Cell, utilization: Cell = None
+) -> Returned:
+    """Cost of 1,000 calls served on your own GPUs: 1000 × hourly cost ÷ (calls per second × 3600 ×
+    utilisation). Idle time is paid for, so low utilisation raises it.
+
+    Examples
+    --------
+    >>> round(SERVING_COST_PER_1K(2.0, 20.0, 0.5), 6)
+    0.055556
+    """
+    return excel_call(
+        lambda: xl_roi.serving_cost_per_1k_calls(
+            number("gpu_hourly_cost", gpu_hourly_cost),
+            number("calls_per_second", calls_per_second),
+            number("utilization", utilization, default=1.0),
+        )
+    )
+
+
+@excel_function(
+    corpus_examples="Examples in the training corpus the teacher labels.",
+    teacher_cost_per_1k=_TEACHER,
+    passes="Optional. Teacher calls per example (e.g. 2 for a label and a rationale). Blank: 1.",
+    batch_discount=(
+        "Optional. Discount for batch inference, at least 0 and below 1 (0.5 = half "
+        "price). Blank: 0."
+    ),
+)
+def DATA_GEN_COST(
+    corpus_examples: Cell,
+    teacher_cost_per_1k: Cell,
+    passes: Cell = None,
+    batch_discount: Cell = None,
+) -> Returned:
+    """Cost of the teacher labelling the training corpus — often the biggest upfront line: examples
+    × teacher cost per 1,000 ÷ 1,000 × passes × (1 − batch discount).
+
+    Examples
+    --------
+    >>> DATA_GEN_COST(500_000.0, 7.5, 2.0, 0.5)
+    3750.0
+    """
+    return excel_call(
+        lambda: xl_roi.data_generation_cost(
+            number("corpus_examples", corpus_examples),
+            number("teacher_cost_per_1k", teacher_cost_per_1k),
+            number("passes", passes, default=1.0),
+            number("batch_discount", batch_discount, default=0.0),
+        )
+    )
+
+
+@excel_function(
+    data_generation="Teacher inference over the corpus to produce labels, e.g. from DATA_GEN_COST.",
+    training_compute="The student training run(s).",
+    evaluation_build="Building the frozen evaluation set, its slices and harness.",
+    engineering_time="People-time to run, debug and validate the pipeline.",
+)
+def UPFRONT_COST(
+    data_generation: Cell, training_compute: Cell, evaluation_build: Cell, engineering_time: Cell
+) -> Returned:
+    """The whole upfront bill: data generation + training compute + evaluation build + engineering
+    time. Enter 0 for an item you truly do not have; a blank is refused.
+
+    Examples
+    --------
+    >>> UPFRONT_COST(3_750.0, 2_000.0, 8_000.0, 20_000.0)
+    33750.0
+    """
+    return excel_call(
+        lambda: xl_roi.upfront_cost(
+            number("data_generation", data_generation),
+            number("training_compute", training_compute),
+            number("evaluation_build", evaluation_build),
+            number("engineering_time", engineering_time),
+        )
+    )
+
+
+def _breakeven(upfront: float, teacher: float, student: float, target: float) -> Returned:
+    volume = roi.breakeven_volume(upfront, teacher, student, target)
+    if math.isinf(volume):
+        return "#NUM! no volume pays back: the student costs as much or more per call"
+    return volume
+
+
+@excel_function(
+    upfront_cost=_UPFRONT,
+    teacher_cost_per_1k=_TEACHER,
+    student_cost_per_1k=_STUDENT,
+    target_payback_months="The payback you need, in months (e.g. 3 or 12).",
+)
+def BREAKEVEN_VOLUME(
+    upfront_cost: Cell,
+    teacher_cost_per_1k: Cell,
+    student_cost_per_1k: Cell,
+    target_payback_months: Cell,
+) -> Returned:
+    """Monthly calls at which payback equals your target; below it the case misses the target.
+    Upfront ÷ (target × (teacher − student) ÷ 1,000).
+
+    Examples
+    --------
+    >>> round(BREAKEVEN_VOLUME(52_500.0, 12.0, 1.5, 12.0))
+    416667
+    """
+    return excel_call(
+        lambda: _breakeven(
+            number("upfront_cost", upfront_cost),
+            number("teacher_cost_per_1k", teacher_cost_per_1k),
+            number("student_cost_per_1k", student_cost_per_1k),
+            number("target_payback_months", target_payback_months),
+        )
+    )
+
+
+def _payback_or_never(value: Cell) -> float:
+    """A payback as PAYBACK gives it: months, or its "#NUM! never pays back" text."""
+    if isinstance(value, str) and (
+        value.startswith("#NUM! never pays back") or value.strip().lower() == "never"
+    ):
+        return math.inf
+    return number("payback_months", value)
+
+
+@excel_function(
+    payback_months=(
+        'Months to pay back, e.g. from PAYBACK (its "never pays back" text counts as never).'
+    ),
+    annual_net_benefit="Annual net benefit, e.g. from NET_BENEFIT.",
+    monthly_growth=_GROWTH,
+)
+def ROI_VERDICT(
+    payback_months: Cell, annual_net_benefit: Cell, monthly_growth: Cell = None
+) -> Returned:
+    """The verdict: "strong" (payback ≤ 3 months, volume holding), "defensible" (≤ 12, growing),
+    "marginal" (≤ 12, flat), "reconsider" (longer) or "do not distill".
+
+    Examples
+    --------
+    >>> ROI_VERDICT(2.5, 212_000.0)
+    'strong'
+    >>> ROI_VERDICT(PAYBACK(52_500.0, -1.0), -12.0)
+    'do not distill'
+    """
+    return excel_call(
+        lambda: xl_roi.verdict(
+            _payback_or_never(payback_months),
+            number("annual_net_benefit", annual_net_benefit),
+            number("monthly_growth", monthly_growth, default=0.0),
+        )
+    )
+
+
+SENSITIVITY_HEADER = (
+    "Assumption",
+    "Low",
+    "High",
+    "Payback at low (months)",
+    "Payback at high (months)",
+    "Net benefit at low",
+    "Net benefit at high",
+    "Payback swing (months)",
+    "Breaks payback target at",
+    "Net benefit zero at",
+)
+"""SENSITIVITY's header row."""
+
+SENSITIVITY_ROWS = 8
+"""SENSITIVITY's data rows, always: five assumptions ranked by swing, then three scenarios."""
+
+_SENSITIVITY_COLUMNS = (
+    "assumption",
+    "low",
+    "high",
+    "payback_low",
+    "payback_high",
+    "net_low",
+    "net_high",
+    "payback_swing",
+    "breakeven_payback",
+    "breakeven_net",
+)
+
+
+def _table_cell(value: Any) -> Any:
+    if isinstance(value, float):
+        if math.isinf(value):
+            return "never"
+        if math.isnan(value):
+            return ""
+    return value
+
+
+def _sensitivity_table(
+    upfront: float,
+    teacher: float,
+    student: float,
+    calls: float,
+    maintenance: float,
+    swing: float,
+    target: float,
+) -> list[list[Any]]:
+    case = xl_roi.Case(
+        monthly_calls=calls,
+        teacher_cost_per_1k=teacher,
+        student_cost_per_1k=student,
+        upfront_cost=upfront,
+        annual_maintenance=maintenance,
+        target_payback_months=target,
+    )
+    table = sensitivity(case, swing=swing)
+    rows = [list(SENSITIVITY_HEADER)]
+    for record in table[list(_SENSITIVITY_COLUMNS)].itertuples(index=False):
+        rows.append([_table_cell(value) for value in record])
+    return rows
+
+
+def _error_table(message: str) -> list[list[Any]]:
+    """The same shape as a good table: the header, the reason in the first cell, blanks."""
+    rows: list[list[Any]] = [list(SENSITIVITY_HEADER)]
+    for index in range(SENSITIVITY_ROWS):
+        rows.append([message if index == 0 else ""] + [""] * (len(SENSITIVITY_HEADER) - 1))
+    return rows
+
+
+@excel_function(
+    upfront_cost=_UPFRONT,
+    teacher_cost_per_1k=_TEACHER,
+    student_cost_per_1k=_STUDENT,
+    monthly_calls=_CALLS,
+    annual_maintenance=_MAINTENANCE,
+    swing=(
+        "Optional. How far each assumption moves, as a share: 0.5 = ±50 %. At least 0, "
+        "below 1. Blank: 0.5."
+    ),
+    target_payback_months=(
+        "Optional. Payback target for the break-even columns, in months. Blank: 12."
+    ),
+)
+def SENSITIVITY(
+    upfront_cost: Cell,
+    teacher_cost_per_1k: Cell,
+    student_cost_per_1k: Cell,
+    monthly_calls: Cell,
+    annual_maintenance: Cell,
+    swing: Cell = None,
+    target_payback_months: Cell = None,
+) -> list[list[Any]]:
+    """Which assumption breaks the case: a 9-row × 10-column table (enter over a 9 × 10 range).
+    Each assumption moved ± swing, ranked by payback swing; then Half volume, Maintenance twice
+    as often, Teacher price halved.
+
+    Always the same shape: the header row, then 8 rows; on bad input the reason stands in the
+    first cell of the first row. "never" marks a payback that never comes; a blank break-even
+    means that assumption alone cannot break the case.
+
+    Examples
+    --------
+    >>> table = SENSITIVITY(52_500.0, 12.0, 1.5, 2_000_000.0, 40_000.0)
+    >>> len(table), len(table[0]), table[0][0]
+    (9, 10, 'Assumption')
+    >>> [row for row in table if row[0] == "Half volume"][0][3]
+    5.0
+    """
+    try:
+        return _sensitivity_table(
+            number("upfront_cost", upfront_cost),
+            number("teacher_cost_per_1k", teacher_cost_per_1k),
+            number("student_cost_per_1k", student_cost_per_1k),
+            number("monthly_calls", monthly_calls),
+            number("annual_maintenance", annual_maintenance),
+            number("swing", swing, default=0.5),
+            number("target_payback_months", target_payback_months, default=12.0),
+        )
+    except Exception as error:
+        return _error_table(error_text(error))
+
+
+_MAX_CELL_DRAWS = 1_000_000
+
+
+def _whole_number(name: str, value: Cell, default: int, minimum: int, maximum: int) -> int:
+    result = number(name, value, default=float(default))
+    if result != int(result) or not minimum <= result <= maximum:
+        raise CellError(
+            "#NUM!", f"{name} must be a whole number from {minimum} to {maximum:,}, got {result:g}"
+        )
+    return int(result)
+
+
+@excel_function(
+    upfront_cost=_UPFRONT,
+    teacher_cost_per_1k=_TEACHER,
+    student_cost_per_1k=_STUDENT,
+    monthly_calls=_CALLS,
+    annual_maintenance=_MAINTENANCE,
+    target_payback_months="Optional. The payback target, in months. Blank: 12.",
+    swing="Optional. Uncertainty of each input, as a share: 0.5 = ±50 % (triangular). Blank: 0.5.",
+    draws="Optional. Monte Carlo draws, 1 to 1,000,000. Blank: 10,000.",
+    seed="Optional. Random seed: the same seed gives the same answer. Blank: 0.",
+)
+def PAYBACK_PROBABILITY(
+    upfront_cost: Cell,
+    teacher_cost_per_1k: Cell,
+    student_cost_per_1k: Cell,
+    monthly_calls: Cell,
+    annual_maintenance: Cell,
+    target_payback_months: Cell = None,
+    swing: Cell = None,
+    draws: Cell = None,
+    seed: Cell = None,
+) -> Returned:
+    """Chance (0 to 1) that payback is within the target when volume, prices, upfront and
+    maintenance are each uncertain by ± swing (Monte Carlo, triangular draws; reproducible for a
+    seed).
+
+    Examples
+    --------
+    >>> PAYBACK_PROBABILITY(52_500.0, 12.0, 1.5, 2_000_000.0, 40_000.0, 12.0, 0.0)
+    1.0
+    """
+
+    def compute() -> float:
+        case = xl_roi.Case(
+            monthly_calls=number("monthly_calls", monthly_calls),
+            teacher_cost_per_1k=number("teacher_cost_per_1k", teacher_cost_per_1k),
+            student_cost_per_1k=number("student_cost_per_1k", student_cost_per_1k),
+            upfront_cost=number("upfront_cost", upfront_cost),
+            annual_maintenance=number("annual_maintenance", annual_maintenance),
+            target_payback_months=number("target_payback_months", target_payback_months, 12.0),
+        )
+        result = simulate(
+            case,
+            draws=_whole_number("draws", draws, 10_000, 1, _MAX_CELL_DRAWS),
+            seed=_whole_number("seed", seed, 0, 0, 2**31 - 1),
+            swing=number("swing", swing, default=0.5),
+        )
+        return result.p_payback_within_target
+
+    return excel_call(compute)

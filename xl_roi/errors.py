@@ -38,6 +38,8 @@ class CaseFileError(InputError):
 def _describe(value: object) -> str:
     if isinstance(value, str):
         return repr(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))  # Excel hands every number over as a float: show -5, not -5.0
     return str(value)
 
 
@@ -76,25 +78,32 @@ def check_number(
     ...
     xl_roi.errors.InputError: utilization must be a number > 0 and ≤ 1, got 0
     """
-    if strictly_above:
-        lower = f"> {minimum:g}" if minimum is not None else ""
-    else:
-        lower = f"≥ {minimum:g}" if minimum is not None else ""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise InputError(_refusal(name, value, minimum, strictly_above, maximum))
+    number = float(value)
+    if (
+        number != number  # NaN
+        or (not allow_inf and (number == math.inf or number == -math.inf))
+        or (minimum is not None and (number < minimum or (strictly_above and number == minimum)))
+        or (maximum is not None and number > maximum)
+    ):
+        raise InputError(_refusal(name, value, minimum, strictly_above, maximum))
+    return number
+
+
+def _refusal(
+    name: str, value: object, minimum: float | None, strictly_above: bool, maximum: float | None
+) -> str:
+    """The message for a refused number (built only when refusing: checks are on hot paths)."""
+    lower = ""
+    if minimum is not None:
+        lower = f"> {minimum:g}" if strictly_above else f"≥ {minimum:g}"
     upper = f"≤ {maximum:g}" if maximum is not None else ""
     bounds = " and ".join(part for part in (lower, upper) if part)
     wanted = f"{name} must be a number{' ' + bounds if bounds else ''}"
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise InputError(f"{wanted}, got {_describe(value)}")
-    number = float(value)
-    if math.isnan(number):
-        raise InputError(f"{wanted}, got NaN")
-    if math.isinf(number) and not allow_inf:
-        raise InputError(f"{wanted}, got {number}")
-    if minimum is not None and (number < minimum or (strictly_above and number == minimum)):
-        raise InputError(f"{wanted}, got {_describe(value)}")
-    if maximum is not None and number > maximum:
-        raise InputError(f"{wanted}, got {_describe(value)}")
-    return number
+    if isinstance(value, float) and math.isnan(value):
+        return f"{wanted}, got NaN"
+    return f"{wanted}, got {_describe(value)}"
 
 
 def check_fraction(name: str, value: object, *, allow_one: bool = False) -> float:
@@ -107,7 +116,7 @@ def check_fraction(name: str, value: object, *, allow_one: bool = False) -> floa
     >>> check_fraction("batch_discount", 1.0)
     Traceback (most recent call last):
     ...
-    xl_roi.errors.InputError: batch_discount must be a share ≥ 0 and < 1, got 1.0
+    xl_roi.errors.InputError: batch_discount must be a share ≥ 0 and < 1, got 1
     """
     number = check_number(name, value, minimum=0.0, maximum=1.0)
     if number == 1.0 and not allow_one:
