@@ -51,4 +51,4 @@ def test_monthly_savings_udf(benchmark, udfs):
 def test_sensitivity_udf(benchmark, udfs):
     """SENSITIVITY's whole 9 × 10 table through xlwings' conversion."""
     table = benchmark(call_like_excel, udfs.SENSITIVITY, 52_500.0, 12.0, 1.5, 2e6, 4e4)
-    assert len(table) == 9
+    assert len(table) == 10

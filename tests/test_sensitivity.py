@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 from tests.test_batch import cases
 from xl_roi import Case, InputError, evaluate, example_case
 from xl_roi.batch import ASSUMPTIONS, apply_assumption
-from xl_roi.sensitivity import SENSITIVITY_COLUMNS, breakeven_values, grid, sensitivity
+from xl_roi.sensitivity import (
+    HEADLINE_TABLE_HEADER,
+    SENSITIVITY_COLUMNS,
+    breakeven_values,
+    grid,
+    headline_table,
+    sensitivity,
+)
 
 SIMPLE = dict(
     monthly_calls=2_000_000,
@@ -230,3 +237,32 @@ class TestGrid:
         """A negative volume in the grid is refused."""
         with pytest.raises(InputError, match="volumes"):
             grid(Case(**SIMPLE), [-1], [1.0])
+
+
+@given(
+    st.floats(1, 1e7),
+    st.floats(0.1, 50),
+    st.floats(0, 50),
+    st.floats(0, 1e9),
+    st.floats(0, 1e6),
+    st.sampled_from([0.0, 0.03, -0.02]),
+)
+def test_headline_table_shape_never_changes(upfront, teacher, student, calls, maintenance, growth):
+    """SENSITIVITY's table is always 10 × 10 with the same first column set, whatever the case."""
+    table = headline_table(upfront, teacher, student, calls, maintenance, 0.5, 12.0, growth)
+    assert len(table) == 10 and all(len(row) == 10 for row in table)
+    assert table[0] == list(HEADLINE_TABLE_HEADER)
+    assert [row[0] for row in table[-3:]] == [
+        "Half volume",
+        "Maintenance twice as often",
+        "Teacher price halved",
+    ]
+    for row in table[1:]:
+        for cell in row[1:]:
+            assert cell in ("never", "") or (isinstance(cell, float) and math.isfinite(cell))
+
+
+def test_unknown_assumption_refused():
+    """Moving an assumption the case does not have is refused."""
+    with pytest.raises(InputError, match="gpu_hourly_cost"):
+        sensitivity(Case(**SIMPLE), assumptions=["gpu_hourly_cost"])

@@ -23,7 +23,7 @@ from tests.xlwings_harness import (
     real_xlwings_udfs,
     vba_module,
 )
-from xl_roi.sensitivity import sensitivity
+from xl_roi.sensitivity import assumptions_of, headline_table, sensitivity
 
 NA = -2146826246  # what COM hands over for a #N/A cell
 
@@ -39,7 +39,7 @@ GOOD_ARGUMENTS = {
     "UPFRONT_COST": (3_750.0, 2_000.0, 8_000.0, 20_000.0),
     "BREAKEVEN_VOLUME": (52_500.0, 12.0, 1.5, 12.0),
     "ROI_VERDICT": (2.5, 212_000.0, 0.0),
-    "SENSITIVITY": (52_500.0, 12.0, 1.5, 2_000_000.0, 40_000.0, 0.5, 12.0),
+    "SENSITIVITY": (52_500.0, 12.0, 1.5, 2_000_000.0, 40_000.0, 0.5, 12.0, 0.01),
     "PAYBACK_PROBABILITY": (52_500.0, 12.0, 1.5, 2_000_000.0, 40_000.0, 12.0, 0.5, 1_000.0, 0.0),
 }
 
@@ -212,8 +212,9 @@ class TestValues:
             upfront_cost=52_500,
             annual_maintenance=40_000,
         )
-        core = sensitivity(case)
+        core = sensitivity(case, assumptions=[*assumptions_of(case), "monthly_growth"])
         assert [row[0] for row in table[1:]] == list(core.assumption)
+        assert table == headline_table(52_500.0, 12.0, 1.5, 2_000_000.0, 40_000.0)
         half = next(row for row in table if row[0] == "Half volume")
         assert half[3] == 5.0 and half[5] == core.net_low[core.assumption == "Half volume"].item()
         maintenance = next(row for row in table if row[0] == "Annual maintenance")
@@ -252,7 +253,7 @@ def _cases():
 
 def _first_cell(name, result):
     if name == "SENSITIVITY":
-        assert len(result) == 9 and all(len(row) == 10 for row in result)
+        assert len(result) == 10 and all(len(row) == 10 for row in result)
         return result[1][0]
     return scalar(result)
 
@@ -369,7 +370,7 @@ def test_arbitrary_excel_values_never_raise(udfs, name, data):
     args = [data.draw(excel_value) for _ in range(count)]
     result = call_like_excel(function, *args)
     if name == "SENSITIVITY":
-        assert len(result) == 9 and all(len(row) == 10 for row in result)
+        assert len(result) == 10 and all(len(row) == 10 for row in result)
         cells = [cell for row in result for cell in row]
     else:
         cells = [scalar(result)]

@@ -118,13 +118,13 @@ failed:
     SAVINGS_SHARE = Err.Description
 End Function
 
-Function SENSITIVITY(upfront_cost, teacher_cost_per_1k, student_cost_per_1k, monthly_calls, annual_maintenance, Optional swing, Optional target_payback_months)
+Function SENSITIVITY(upfront_cost, teacher_cost_per_1k, student_cost_per_1k, monthly_calls, annual_maintenance, Optional swing, Optional target_payback_months, Optional monthly_growth)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        SENSITIVITY = XLPy.CallUDF("xl_roi_udfs", "SENSITIVITY", Array(upfront_cost, teacher_cost_per_1k, student_cost_per_1k, monthly_calls, annual_maintenance, swing, target_payback_months), ThisWorkbook, Application.Caller)
+        SENSITIVITY = XLPy.CallUDF("xl_roi_udfs", "SENSITIVITY", Array(upfront_cost, teacher_cost_per_1k, student_cost_per_1k, monthly_calls, annual_maintenance, swing, target_payback_months, monthly_growth), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        SENSITIVITY = XLPy.CallUDF("xl_roi_udfs", "SENSITIVITY", Array(upfront_cost, teacher_cost_per_1k, student_cost_per_1k, monthly_calls, annual_maintenance, swing, target_payback_months))
+        SENSITIVITY = XLPy.CallUDF("xl_roi_udfs", "SENSITIVITY", Array(upfront_cost, teacher_cost_per_1k, student_cost_per_1k, monthly_calls, annual_maintenance, swing, target_payback_months, monthly_growth))
         Exit Function
     #End If
 failed:

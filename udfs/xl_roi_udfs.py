@@ -24,7 +24,7 @@ import xlwings as xw
 import xl_roi
 from xl_roi import roi
 from xl_roi.errors import InputError
-from xl_roi.sensitivity import sensitivity
+from xl_roi.sensitivity import HEADLINE_TABLE_HEADER, HEADLINE_TABLE_ROWS, headline_table
 from xl_roi.simulation import simulate
 
 __all__ = [
@@ -252,9 +252,7 @@ def MONTHLY_SAVINGS(
 def _payback(upfront: float, savings: float, growth: float) -> Returned:
     months = roi.payback_months(upfront, savings, growth)
     if math.isinf(months):
-        if savings <= 0:
-            return _never("monthly savings are not positive (the student costs as much or more)")
-        return _never("volume shrinks faster than the savings can recover the upfront cost")
+        return _never(roi.never_pays_back_reason(savings))
     return months
 
 
@@ -433,7 +431,7 @@ def UPFRONT_COST(
 def _breakeven(upfront: float, teacher: float, student: float, target: float) -> Returned:
     volume = roi.breakeven_volume(upfront, teacher, student, target)
     if math.isinf(volume):
-        return "#NUM! no volume pays back: the student costs as much or more per call"
+        return f"#NUM! no volume pays back: {roi.NO_VOLUME_PAYS_BACK}"
     return volume
 
 
@@ -505,68 +503,11 @@ def ROI_VERDICT(
     )
 
 
-SENSITIVITY_HEADER = (
-    "Assumption",
-    "Low",
-    "High",
-    "Payback at low (months)",
-    "Payback at high (months)",
-    "Net benefit at low",
-    "Net benefit at high",
-    "Payback swing (months)",
-    "Breaks payback target at",
-    "Net benefit zero at",
-)
+SENSITIVITY_HEADER = HEADLINE_TABLE_HEADER
 """SENSITIVITY's header row."""
 
-SENSITIVITY_ROWS = 8
-"""SENSITIVITY's data rows, always: five assumptions ranked by swing, then three scenarios."""
-
-_SENSITIVITY_COLUMNS = (
-    "assumption",
-    "low",
-    "high",
-    "payback_low",
-    "payback_high",
-    "net_low",
-    "net_high",
-    "payback_swing",
-    "breakeven_payback",
-    "breakeven_net",
-)
-
-
-def _table_cell(value: Any) -> Any:
-    if isinstance(value, float):
-        if math.isinf(value):
-            return "never"
-        if math.isnan(value):
-            return ""
-    return value
-
-
-def _sensitivity_table(
-    upfront: float,
-    teacher: float,
-    student: float,
-    calls: float,
-    maintenance: float,
-    swing: float,
-    target: float,
-) -> list[list[Any]]:
-    case = xl_roi.Case(
-        monthly_calls=calls,
-        teacher_cost_per_1k=teacher,
-        student_cost_per_1k=student,
-        upfront_cost=upfront,
-        annual_maintenance=maintenance,
-        target_payback_months=target,
-    )
-    table = sensitivity(case, swing=swing)
-    rows = [list(SENSITIVITY_HEADER)]
-    for record in table[list(_SENSITIVITY_COLUMNS)].itertuples(index=False):
-        rows.append([_table_cell(value) for value in record])
-    return rows
+SENSITIVITY_ROWS = HEADLINE_TABLE_ROWS
+"""SENSITIVITY's data rows, always: six assumptions ranked by swing, then three scenarios."""
 
 
 def _error_table(message: str) -> list[list[Any]]:
@@ -590,6 +531,7 @@ def _error_table(message: str) -> list[list[Any]]:
     target_payback_months=(
         "Optional. Payback target for the break-even columns, in months. Blank: 12."
     ),
+    monthly_growth=_GROWTH,
 )
 def SENSITIVITY(
     upfront_cost: Cell,
@@ -599,12 +541,13 @@ def SENSITIVITY(
     annual_maintenance: Cell,
     swing: Cell = None,
     target_payback_months: Cell = None,
+    monthly_growth: Cell = None,
 ) -> list[list[Any]]:
-    """Which assumption breaks the case: a 9-row × 10-column table (enter over a 9 × 10 range).
-    Each assumption moved ± swing, ranked by payback swing; then Half volume, Maintenance twice
-    as often, Teacher price halved.
+    """Which assumption breaks the case: a 10-row × 10-column table (enter over a 10 × 10
+    range). Each assumption moved ± swing, ranked by payback swing; then Half volume,
+    Maintenance twice as often, Teacher price halved.
 
-    Always the same shape: the header row, then 8 rows; on bad input the reason stands in the
+    Always the same shape: the header row, then 9 rows; on bad input the reason stands in the
     first cell of the first row. "never" marks a payback that never comes; a blank break-even
     means that assumption alone cannot break the case.
 
@@ -612,12 +555,12 @@ def SENSITIVITY(
     --------
     >>> table = SENSITIVITY(52_500.0, 12.0, 1.5, 2_000_000.0, 40_000.0)
     >>> len(table), len(table[0]), table[0][0]
-    (9, 10, 'Assumption')
+    (10, 10, 'Assumption')
     >>> [row for row in table if row[0] == "Half volume"][0][3]
     5.0
     """
     try:
-        return _sensitivity_table(
+        return headline_table(
             number("upfront_cost", upfront_cost),
             number("teacher_cost_per_1k", teacher_cost_per_1k),
             number("student_cost_per_1k", student_cost_per_1k),
@@ -625,6 +568,7 @@ def SENSITIVITY(
             number("annual_maintenance", annual_maintenance),
             number("swing", swing, default=0.5),
             number("target_payback_months", target_payback_months, default=12.0),
+            number("monthly_growth", monthly_growth, default=0.0),
         )
     except Exception as error:
         return _error_table(error_text(error))

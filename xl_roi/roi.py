@@ -12,12 +12,17 @@ import numpy as np
 from xl_roi.errors import check_number, check_result
 
 __all__ = [
+    "NO_VOLUME_PAYS_BACK",
     "annual_net_benefit",
     "breakeven_volume",
     "monthly_savings",
+    "never_pays_back_reason",
     "payback_months",
     "savings_share",
 ]
+
+NO_VOLUME_PAYS_BACK = "the student costs as much or more per call"
+"""Why no volume reaches a payback target (when :func:`breakeven_volume` is infinite)."""
 
 
 def monthly_savings(
@@ -194,3 +199,18 @@ def breakeven_volume(
     if saving_per_call <= 0.0:
         return math.inf
     return upfront / (target * saving_per_call)
+
+
+def never_pays_back_reason(monthly_savings: float) -> str:
+    """Why a case never pays back, in words, given its first month's savings.
+
+    Examples
+    --------
+    >>> never_pays_back_reason(-10.0)
+    'monthly savings are not positive (the student costs as much or more)'
+    >>> never_pays_back_reason(10_000.0)
+    'volume shrinks faster than the savings can recover the upfront cost'
+    """
+    if monthly_savings <= 0:
+        return "monthly savings are not positive (the student costs as much or more)"
+    return "volume shrinks faster than the savings can recover the upfront cost"

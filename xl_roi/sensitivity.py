@@ -22,11 +22,14 @@ from xl_roi.costs import HOURS_PER_MONTH
 from xl_roi.errors import InputError, check_number
 
 __all__ = [
+    "HEADLINE_TABLE_HEADER",
+    "HEADLINE_TABLE_ROWS",
     "SCENARIOS",
     "SENSITIVITY_COLUMNS",
     "assumptions_of",
     "breakeven_values",
     "grid",
+    "headline_table",
     "sensitivity",
 ]
 
@@ -166,7 +169,7 @@ def _nonnegative(value: float, upper: float = math.inf) -> float:
 
 
 def breakeven_values(
-    case: Case, target_months: float | None = None
+    case: Case, target_months: float | None = None, assumptions: Sequence[str] | None = None
 ) -> dict[str, tuple[float, float]]:
     """For each assumption, where payback reaches the target and where net benefit reaches zero.
 
@@ -176,6 +179,8 @@ def breakeven_values(
         The case.
     target_months : float, optional
         The payback target (default: the case's ``target_payback_months``).
+    assumptions : sequence of str, optional
+        Which assumptions (default: :func:`assumptions_of` the case).
 
     Returns
     -------
@@ -228,7 +233,7 @@ def breakeven_values(
     margin = teacher * (1.0 - escalation) - serving  # saving per call × 1000
 
     values: dict[str, tuple[float, float]] = {}
-    for name in assumptions_of(case):
+    for name in assumptions_of(case) if assumptions is None else assumptions:
         if name == "monthly_calls":
             if case.is_self_hosted:
                 pay = _threshold(inputs, name, calls, "payback", target)
@@ -243,17 +248,30 @@ def breakeven_values(
                 if denominator > 0
                 else math.nan
             )
-            net = (needed_for_net / thousands + serving) / (1.0 - escalation) if calls else math.nan
+            net = (
+                (needed_for_net / thousands + serving) / (1.0 - escalation)
+                if thousands > 0
+                else math.nan
+            )
         elif name == "student_cost_per_1k":
             pay = (
-                teacher * (1.0 - escalation) - needed_for_payback / thousands if calls else math.nan
+                teacher * (1.0 - escalation) - needed_for_payback / thousands
+                if thousands > 0
+                else math.nan
             )
-            net = teacher * (1.0 - escalation) - needed_for_net / thousands if calls else math.nan
+            net = (
+                teacher * (1.0 - escalation) - needed_for_net / thousands
+                if thousands > 0
+                else math.nan
+            )
         elif name == "gpu_hourly_cost":
             gpus = float(base["gpus"])
-            per_hour = gpus * HOURS_PER_MONTH / thousands  # serving per 1k for each 1.00 an hour
-            pay = (teacher * (1.0 - escalation) - needed_for_payback / thousands) / per_hour
-            net = (teacher * (1.0 - escalation) - needed_for_net / thousands) / per_hour
+            if thousands > 0:
+                per_hour = gpus * HOURS_PER_MONTH / thousands  # serving per 1k per 1.00 an hour
+                pay = (teacher * (1.0 - escalation) - needed_for_payback / thousands) / per_hour
+                net = (teacher * (1.0 - escalation) - needed_for_net / thousands) / per_hour
+            else:
+                pay = net = math.nan
         elif name == "target_utilization":
             utilisation = float(inputs.target_utilization)
             pay = _threshold(inputs, name, utilisation, "payback", target)
@@ -286,7 +304,12 @@ def _check_swing(swing: float) -> float:
     return value
 
 
-def sensitivity(case: Case, swing: float = 0.5, target_months: float | None = None) -> pd.DataFrame:
+def sensitivity(
+    case: Case,
+    swing: float = 0.5,
+    target_months: float | None = None,
+    assumptions: Sequence[str] | None = None,
+) -> pd.DataFrame:
     """The tornado: each assumption moved alone, ranked by payback swing; scenarios; break-evens.
 
     Parameters
@@ -299,6 +322,9 @@ def sensitivity(case: Case, swing: float = 0.5, target_months: float | None = No
         In [0, 1).
     target_months : float, optional
         The payback target for the break-evens (default: the case's).
+    assumptions : sequence of str, optional
+        Which assumptions to move (default: :func:`assumptions_of` the case); name
+        ``monthly_growth`` to include it even when growth is zero.
 
     Returns
     -------
@@ -322,7 +348,11 @@ def sensitivity(case: Case, swing: float = 0.5, target_months: float | None = No
     """
     spread = _check_swing(swing)
     inputs = CaseInputs.from_case(case)
-    names = assumptions_of(case)
+    names = assumptions_of(case) if assumptions is None else list(assumptions)
+    allowed = set(assumptions_of(case)) | {"monthly_growth"}
+    for name in names:
+        if name not in allowed:
+            raise InputError(f"assumption {name!r} does not apply to this case")
     base_out = evaluate_arrays(inputs)
     base_upfront = float(base_out["upfront_cost"])
     base_payback = float(base_out["payback_months"])
@@ -366,7 +396,7 @@ def sensitivity(case: Case, swing: float = 0.5, target_months: float | None = No
     out = evaluate_arrays(CaseInputs(**columns))
     payback, net = out["payback_months"], out["annual_net_benefit"]
 
-    breakevens = breakeven_values(case, target_months)
+    breakevens = breakeven_values(case, target_months, names)
     rows: list[dict[str, Any]] = []
     for position, name in enumerate(names):
         low_index, high_index = 2 * position, 2 * position + 1
@@ -453,3 +483,95 @@ def grid(case: Case, volumes: Sequence[float], student_costs: Sequence[float]) -
         index=pd.Index(volume_array, name="monthly_calls"),
         columns=pd.Index(cost_array, name="student_cost_per_1k"),
     )
+
+
+HEADLINE_TABLE_HEADER = (
+    "Assumption",
+    "Low",
+    "High",
+    "Payback at low (months)",
+    "Payback at high (months)",
+    "Net benefit at low",
+    "Net benefit at high",
+    "Payback swing (months)",
+    "Breaks payback target at",
+    "Net benefit zero at",
+)
+"""The header of :func:`headline_table`."""
+
+HEADLINE_TABLE_ROWS = 9
+"""Data rows of :func:`headline_table`, always: six assumptions ranked by swing, three scenarios."""
+
+_HEADLINE_ASSUMPTIONS = (
+    "monthly_calls",
+    "teacher_cost_per_1k",
+    "student_cost_per_1k",
+    "upfront_cost",
+    "annual_maintenance",
+    "monthly_growth",
+)
+_HEADLINE_COLUMNS = (
+    "assumption",
+    "low",
+    "high",
+    "payback_low",
+    "payback_high",
+    "net_low",
+    "net_high",
+    "payback_swing",
+    "breakeven_payback",
+    "breakeven_net",
+)
+
+
+def _table_cell(value: Any) -> Any:
+    if isinstance(value, float):
+        if math.isinf(value):
+            return "never"
+        if math.isnan(value):
+            return ""
+    return value
+
+
+def headline_table(
+    upfront_cost: float,
+    teacher_cost_per_1k: float,
+    student_cost_per_1k: float,
+    monthly_calls: float,
+    annual_maintenance: float,
+    swing: float = 0.5,
+    target_payback_months: float = 12.0,
+    monthly_growth: float = 0.0,
+) -> list[list[Any]]:
+    """The sensitivity of a case given by its headline figures, as a fixed-shape table of cells.
+
+    What the ``SENSITIVITY`` worksheet function returns: the header, then six assumptions
+    (volume, teacher and student cost per 1k, upfront, maintenance, growth — growth included
+    even at zero, so the shape never changes) ranked by payback swing, then the scenarios
+    ``Half volume``, ``Maintenance twice as often``, ``Teacher price halved``. A payback that
+    never comes reads ``"never"``; a break-even that no value of the assumption reaches is ``""``.
+    The student's cost is held per call and the upfront cost is one total: for a self-hosted
+    student or an itemised upfront, :func:`sensitivity` on the whole case models more.
+
+    Examples
+    --------
+    >>> table = headline_table(52_500, 12.0, 1.5, 2_000_000, 40_000)
+    >>> len(table), len(table[0])
+    (10, 10)
+    >>> [row[3] for row in table if row[0] == "Half volume"]
+    [5.0]
+    """
+    case = Case(
+        monthly_calls=monthly_calls,
+        monthly_growth=monthly_growth,
+        teacher_cost_per_1k=teacher_cost_per_1k,
+        student_cost_per_1k=student_cost_per_1k,
+        upfront_cost=upfront_cost,
+        annual_maintenance=annual_maintenance,
+        target_payback_months=target_payback_months,
+    )
+    table = sensitivity(case, swing=swing, assumptions=_HEADLINE_ASSUMPTIONS)
+    rows: list[list[Any]] = [list(HEADLINE_TABLE_HEADER)]
+    for record in table[list(_HEADLINE_COLUMNS)].itertuples(index=False):
+        rows.append([_table_cell(value) for value in record])
+    return rows
