@@ -11,6 +11,7 @@ import json
 import math
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from xl_roi._version import __version__
@@ -205,6 +206,65 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _default_output(case_path: str | None) -> str:
+    return "example.xlsx" if case_path is None else str(Path(case_path).with_suffix(".xlsx"))
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from xl_roi.workbook.build import save_workbook
+
+    case = _case(args.case)
+    output = args.output or _default_output(args.case)
+    save_workbook(case, output, force=args.force, swing=args.swing)
+    print(pitch(evaluate(case)), end="")
+    print(f"\nwrote {output}: every formula's result is stored; `xl-roi check {output}` checks it")
+    return EXIT_OK
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from xl_roi.workbook.check import check_workbook
+
+    report = check_workbook(args.file)
+    if args.json:
+        _print_json(
+            {
+                "file": str(report.path),
+                "clean": report.clean,
+                "checked_cells": report.checked_cells,
+                "findings": [
+                    {"kind": f.kind, "where": f.where, "message": f.message}
+                    for f in report.findings
+                ],
+            }
+        )
+    elif report.clean:
+        print(
+            f"{args.file}: clean — {report.checked_cells} results agree with the core, "
+            "no formula overwritten, every input in range"
+        )
+    else:
+        print(f"{args.file}: {len(report.findings)} finding(s)")
+        for finding in report.findings:
+            print(f"  {finding}")
+    return EXIT_OK if report.clean else EXIT_FINDINGS
+
+
+def _cmd_freeze(args: argparse.Namespace) -> int:
+    from xl_roi.workbook.freeze import freeze_workbook
+
+    target = freeze_workbook(args.file, args.output, force=args.force)
+    print(f"wrote {target}: values only, no formulas (for readers without the functions)")
+    return EXIT_OK
+
+
+def _cmd_template(args: argparse.Namespace) -> int:
+    from xl_roi.workbook.build import save_workbook
+
+    save_workbook(example_case(), args.output, force=args.force)
+    print(f"wrote {args.output}: the template, holding the built-in example")
+    return EXIT_OK
+
+
 def _add_case_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "case", nargs="?", metavar="CASE.toml", help="case file (default: the built-in example)"
@@ -247,12 +307,38 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--json", action="store_true", help="print the result as JSON")
     sim.set_defaults(handler=_cmd_simulate)
 
-    for register in _EXTRA_COMMANDS:
-        register(commands)
+    build = commands.add_parser(
+        "build", help="fill the template from a case; store every result; print the pitch"
+    )
+    _add_case_argument(build)
+    build.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT.xlsx",
+        help="where to write (default: the case file's name, or example.xlsx)",
+    )
+    build.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
+    build.add_argument("--swing", type=float, default=0.5, help="the Sensitivity sheet's swing")
+    build.set_defaults(handler=_cmd_build)
+
+    check = commands.add_parser(
+        "check", help="recompute a workbook's figures and report every disagreement"
+    )
+    check.add_argument("file", metavar="FILE.xlsx")
+    check.add_argument("--json", action="store_true", help="print the findings as JSON")
+    check.set_defaults(handler=_cmd_check)
+
+    freeze = commands.add_parser("freeze", help="write a values-only copy of a workbook")
+    freeze.add_argument("file", metavar="FILE.xlsx")
+    freeze.add_argument("-o", "--output", metavar="OUT.xlsx", required=True)
+    freeze.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
+    freeze.set_defaults(handler=_cmd_freeze)
+
+    template = commands.add_parser("template", help="write the template workbook")
+    template.add_argument("-o", "--output", metavar="PATH", default="workbook_template.xlsx")
+    template.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    template.set_defaults(handler=_cmd_template)
     return parser
-
-
-_EXTRA_COMMANDS: list[Callable[[Any], None]] = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,1098 @@
+"""Build the template workbook from a case: every sheet, name, style, check and chart.
+
+:func:`build_workbook` lays the workbook out in openpyxl and returns, beside it, a
+:class:`Blueprint`: where each input lives, which cell holds which formula, and the value each
+formula gives. :func:`save_workbook` writes it atomically and fills every formula cell's stored
+result, so readers that do not recalculate (``openpyxl`` with ``data_only=True``, pandas,
+viewers) see the numbers.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.formula import ArrayFormula
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xl_roi._version import __version__
+from xl_roi.case import Case, evaluate
+from xl_roi.files import write_atomic
+from xl_roi.sensitivity import HEADLINE_TABLE_ROWS, headline_table
+from xl_roi.workbook import layout
+from xl_roi.workbook.layout import (
+    CALCULATIONS,
+    CONSTANTS,
+    INPUTS,
+    STUDENT_MODES,
+    CalcRow,
+    InputRow,
+    Section,
+)
+
+__all__ = [
+    "QUALITY_ROWS",
+    "SCHEDULE_MONTHS",
+    "SHEETS",
+    "Blueprint",
+    "build_workbook",
+    "save_workbook",
+    "write_text",
+]
+
+SHEETS = (
+    "About",
+    "Inputs",
+    "Calculations",
+    "Sensitivity",
+    "Quality",
+    "Pitch",
+    "Checks",
+    "xlwings.conf",
+)
+"""The sheets, in order."""
+
+QUALITY_ROWS = 10
+"""Slice rows on the Quality sheet."""
+
+SCHEDULE_MONTHS = 36
+"""Months in the cash-flow schedule."""
+
+INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
+INPUT_FONT = Font(color="1F3FBF")
+HEADER_FILL = PatternFill("solid", fgColor="1F3864")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+SECTION_FONT = Font(bold=True, size=12, color="1F3864")
+TITLE_FONT = Font(bold=True, size=16, color="1F3864")
+UNIT_FONT = Font(italic=True, color="7F7F7F")
+CHECK_FILL = PatternFill("solid", fgColor="E2EFDA")
+THIN = Side(style="thin", color="BFBFBF")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+UNLOCKED = Protection(locked=False)
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+RECOMMENDATIONS = (
+    ("strong", "Distill. Strong: payback within a quarter and volume holds."),
+    ("defensible", "Distill. Defensible: payback within a year, and volume is growing."),
+    ("marginal", "Distill only if volume will grow: payback within a year at flat volume."),
+    ("reconsider", "Reconsider: payback takes longer than a year."),
+    ("do not distill", "Do not distill: the numbers do not pay back."),
+)
+
+
+@dataclass
+class Blueprint:
+    """What a built workbook holds, cell by cell, for writing its results and checking it."""
+
+    inputs: dict[str, tuple[str, str]] = field(default_factory=dict)
+    formulas: dict[tuple[str, str], tuple[str, Any]] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    array_members: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+    def value_of(self, sheet: str, coordinate: str) -> Any:
+        """The stored result of a formula cell."""
+        return self.formulas[(sheet, coordinate)][1]
+
+
+def write_text(cell: Cell, text: str) -> None:
+    """Write text as text, never as a formula, whatever it starts with (=, +, -, @).
+
+    Examples
+    --------
+    >>> from openpyxl import Workbook
+    >>> cell = Workbook().active["A1"]
+    >>> write_text(cell, "=HYPERLINK(\\"http://x\\")")
+    >>> cell.data_type, cell.value
+    ('s', '=HYPERLINK("http://x")')
+    """
+    cell.value = text
+    cell.data_type = "s"
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        cell.quotePrefix = True
+
+
+class _Writer:
+    """Puts cells in place and records formulas and names in the blueprint."""
+
+    def __init__(self, workbook: Workbook) -> None:
+        self.workbook = workbook
+        self.blueprint = Blueprint()
+
+    def name(self, name: str, sheet: Worksheet, reference: str) -> None:
+        absolute = "$" + reference.replace(":", ":$")
+        absolute = re.sub(r"\$([A-Z]+)(\d+)", r"$\1$\2", absolute)
+        target = f"'{sheet.title}'!{absolute}"
+        self.workbook.defined_names[name] = DefinedName(name, attr_text=target)
+        self.blueprint.names[name] = target
+
+    def formula(
+        self, sheet: Worksheet, coordinate: str, formula: str, value: Any, number_format: str
+    ) -> Cell:
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"{sheet.title}!{coordinate} would store {value}")
+        cell = sheet[coordinate]
+        cell.value = "=" + formula
+        cell.number_format = number_format
+        self.blueprint.formulas[(sheet.title, coordinate)] = ("=" + formula, value)
+        return cell
+
+    def array_formula(
+        self, sheet: Worksheet, reference: str, formula: str, rows: list[list[Any]]
+    ) -> None:
+        first = reference.split(":")[0]
+        sheet[first] = ArrayFormula(reference, "=" + formula)
+        self.blueprint.formulas[(sheet.title, first)] = ("=" + formula, rows[0][0])
+        top = sheet[first]
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if r == 0 and c == 0:
+                    continue
+                cell = sheet.cell(row=top.row + r, column=top.column + c)
+                self.blueprint.array_members[(sheet.title, cell.coordinate)] = value
+                if isinstance(value, str):
+                    write_text(cell, value)
+                else:
+                    cell.value = value
+
+
+def _title(sheet: Worksheet, text: str, subtitle: str) -> None:
+    sheet["A1"] = text
+    sheet["A1"].font = TITLE_FONT
+    sheet["A2"] = subtitle
+    sheet["A2"].font = UNIT_FONT
+
+
+def _header(sheet: Worksheet, row: int, labels: tuple[str, ...]) -> None:
+    for column, label in enumerate(labels, start=1):
+        cell = sheet.cell(row=row, column=column, value=label)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+
+
+def _widths(sheet: Worksheet, widths: dict[str, float]) -> None:
+    for column, width in widths.items():
+        sheet.column_dimensions[column].width = width
+
+
+def _validation(row: InputRow) -> DataValidation:
+    if row.kind == "choice":
+        validation = DataValidation(
+            type="list", formula1="student_modes", allow_blank=False, showDropDown=False
+        )
+        validation.error = "Choose one of the listed ways to price the student."
+    elif row.kind == "text":
+        validation = DataValidation(
+            type="textLength", operator="lessThanOrEqual", formula1="120", allow_blank=True
+        )
+        validation.error = "Keep it under 120 characters."
+    else:
+        low = row.minimum
+        high = row.maximum
+        if row.maximum_exclusive and high is not None:
+            high = high - 1e-9
+        if row.strictly_above and low is not None:
+            low = low + 1e-12
+        if low is not None and high is not None:
+            validation = DataValidation(
+                type="decimal", operator="between", formula1=repr(low), formula2=repr(high)
+            )
+        else:
+            validation = DataValidation(
+                type="decimal",
+                operator="greaterThanOrEqual",
+                formula1=repr(low if low is not None else -1e300),
+            )
+        bounds = []
+        if row.minimum is not None:
+            bounds.append(f"{'above' if row.strictly_above else 'at least'} {row.minimum:g}")
+        if row.maximum is not None:
+            bounds.append(f"{'below' if row.maximum_exclusive else 'at most'} {row.maximum:g}")
+        validation.error = f"{row.label} must be a number {' and '.join(bounds)}."
+    validation.errorTitle = row.label[:32]
+    validation.promptTitle = row.label[:32]
+    validation.prompt = row.note[:255]
+    validation.showErrorMessage = True
+    validation.showInputMessage = True
+    return validation
+
+
+def _about(writer: _Writer, sheet: Worksheet, case: Case) -> None:
+    _title(
+        sheet,
+        "Distillation ROI",
+        f"xl_roi {__version__} — the business case for model distillation",
+    )
+    lines = [
+        (
+            "What it is",
+            "The business case for distilling a large teacher model into a small "
+            "student: upfront cost, monthly savings, payback, annual net benefit, the verdict, "
+            "what breaks it, and the pitch.",
+        ),
+        (
+            "How to use it",
+            "Fill in the yellow cells on the Inputs sheet (and the slice table on "
+            "Quality). Everything else is worked out: Calculations shows the work, Sensitivity "
+            "what breaks the case, Pitch the decision-maker's page, Checks that the numbers hold.",
+        ),
+        (
+            "Input style",
+            "Yellow cells with blue figures are inputs; every other cell is "
+            "worked out and protected (Review › Unprotect Sheet, no password).",
+        ),
+        (
+            "Enable the functions",
+            "The formulas use xl_roi's Excel functions (PAYBACK, "
+            "MONTHLY_SAVINGS, …). On Windows desktop Excel: pip install xl-roi; xlwings addin "
+            "install; save this file as .xlsm; on the xlwings tab click Import Functions (the "
+            "xlwings.conf sheet already names the module). Without them the cells show #NAME? "
+            "— use `xl-roi freeze` for a values-only copy to share.",
+        ),
+        (
+            "Check it headless",
+            "xl-roi check FILE.xlsx recomputes every figure from the inputs "
+            "and reports any mismatch, overwritten formula or bad input.",
+        ),
+        (
+            "Units",
+            "Money in the currency on Inputs; per-call costs per 1,000 calls; time in "
+            "months; shares as fractions shown as %.",
+        ),
+    ]
+    for offset, (label, text) in enumerate(lines):
+        row = 4 + offset
+        sheet.cell(row=row, column=1, value=label).font = Font(bold=True)
+        cell = sheet.cell(row=row, column=2, value=text)
+        cell.alignment = WRAP
+        sheet.row_dimensions[row].height = 48
+    legend = sheet.cell(row=4 + len(lines) + 1, column=1, value="Input cell")
+    legend.fill = INPUT_FILL
+    legend.font = INPUT_FONT
+    legend.border = BOX
+    sheet.cell(row=4 + len(lines) + 1, column=2, value="looks like this")
+    case_row = 4 + len(lines) + 2
+    sheet.cell(row=case_row, column=1, value="Built from").font = Font(bold=True)
+    write_text(sheet.cell(row=case_row, column=2), case.name)
+    _widths(sheet, {"A": 22, "B": 100})
+
+
+def _inputs(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, Any]) -> None:
+    _title(
+        sheet,
+        "Inputs",
+        "One row per input: fill in the yellow cells. Each value has a "
+        "defined name the formulas use.",
+    )
+    _header(sheet, 4, ("Input", "Value", "Unit", "Source or note", "Name"))
+    row = 5
+    for item in INPUTS:
+        if isinstance(item, Section):
+            sheet.cell(row=row, column=1, value=item.title).font = SECTION_FONT
+            row += 1
+            continue
+        sheet.cell(row=row, column=1, value=item.label)
+        cell = sheet.cell(row=row, column=2)
+        value = values.get(item.name)
+        if isinstance(value, str):
+            write_text(cell, value)
+        else:
+            cell.value = value
+        cell.fill = INPUT_FILL
+        cell.font = INPUT_FONT
+        cell.border = BOX
+        cell.protection = UNLOCKED
+        cell.number_format = "@" if item.kind in ("text", "choice") else item.number_format
+        validation = _validation(item)
+        sheet.add_data_validation(validation)
+        validation.add(cell.coordinate)
+        unit = sheet.cell(row=row, column=3, value=item.unit)
+        unit.font = UNIT_FONT
+        note = sheet.cell(row=row, column=4, value=item.note)
+        note.alignment = WRAP
+        sheet.cell(row=row, column=5, value=item.name).font = UNIT_FONT
+        writer.name(item.name, sheet, cell.coordinate)
+        writer.blueprint.inputs[item.name] = (sheet.title, cell.coordinate)
+        row += 1
+    # Lists the model uses (locked): the student's pricing modes, the recommendations.
+    sheet["G4"] = "Lists the model uses"
+    sheet["G4"].font = SECTION_FONT
+    for offset, (mode, name) in enumerate(
+        zip(STUDENT_MODES, ("mode_per_1k", "mode_tokens", "mode_self_hosted"), strict=True)
+    ):
+        cell = sheet.cell(row=5 + offset, column=7, value=mode)
+        writer.name(name, sheet, cell.coordinate)
+    writer.name("student_modes", sheet, "G5:G7")
+    sheet["G9"] = "Verdict"
+    sheet["H9"] = "Recommendation"
+    for offset, (label, text) in enumerate(RECOMMENDATIONS):
+        sheet.cell(row=10 + offset, column=7, value=label)
+        sheet.cell(row=10 + offset, column=8, value=text)
+    writer.name("recommendations", sheet, f"G10:H{9 + len(RECOMMENDATIONS)}")
+    sheet.freeze_panes = "B5"
+    _widths(sheet, {"A": 42, "B": 18, "C": 16, "D": 60, "E": 32, "G": 18, "H": 70})
+
+
+def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> int:
+    _title(
+        sheet,
+        "Calculations",
+        "The work, row by row: each figure a formula over named "
+        "inputs and the rows above. No number is typed into a formula.",
+    )
+    _header(sheet, 4, ("Calculation", "Value", "Unit", "How", "Name"))
+    row = 5
+    sheet.cell(row=row, column=1, value="Constants").font = SECTION_FONT
+    row += 1
+    for name, label, value, unit in CONSTANTS:
+        sheet.cell(row=row, column=1, value=label)
+        cell = sheet.cell(row=row, column=2, value=value)
+        cell.number_format = "0.#########" if value < 1 else "#,##0"
+        sheet.cell(row=row, column=3, value=unit).font = UNIT_FONT
+        sheet.cell(row=row, column=5, value=name).font = UNIT_FONT
+        writer.name(name, sheet, cell.coordinate)
+        row += 1
+    for item in CALCULATIONS:
+        if isinstance(item, Section):
+            sheet.cell(row=row, column=1, value=item.title).font = SECTION_FONT
+            row += 1
+            continue
+        assert isinstance(item, CalcRow)
+        sheet.cell(row=row, column=1, value=item.label)
+        cell = writer.formula(sheet, f"B{row}", item.formula, values[item.name], item.number_format)
+        sheet.cell(row=row, column=3, value=item.unit).font = UNIT_FONT
+        sheet.cell(row=row, column=4, value=item.how).alignment = WRAP
+        sheet.cell(row=row, column=5, value=item.name).font = UNIT_FONT
+        writer.name(item.name, sheet, cell.coordinate)
+        row += 1
+    row += 1
+    sheet.cell(row=row, column=1, value="Cash flow by month").font = SECTION_FONT
+    row += 1
+    _header(
+        sheet,
+        row,
+        ("Month", "Savings", "Maintenance", "Cumulative net", "Cumulative net after maintenance"),
+    )
+    schedule = _schedule_values(values)
+    first = row + 1
+    for month, (savings, maintenance, net, net_after) in enumerate(schedule):
+        r = first + month
+        if month == 0:
+            sheet.cell(row=r, column=1, value=0)
+            sheet.cell(row=r, column=2, value=0.0)
+            sheet.cell(row=r, column=3, value=0.0)
+            writer.formula(sheet, f"D{r}", "-upfront", net, layout.MONEY)
+            writer.formula(sheet, f"E{r}", "-upfront", net_after, layout.MONEY)
+        else:
+            writer.formula(sheet, f"A{r}", f"A{r - 1}+1", float(month), "0")
+            writer.formula(
+                sheet,
+                f"B{r}",
+                f"savings_monthly*(1+monthly_growth)^(A{r}-1)",
+                savings,
+                layout.MONEY,
+            )
+            writer.formula(sheet, f"C{r}", "maintenance/months_per_year", maintenance, layout.MONEY)
+            writer.formula(sheet, f"D{r}", f"D{r - 1}+B{r}", net, layout.MONEY)
+            writer.formula(sheet, f"E{r}", f"E{r - 1}+B{r}-C{r}", net_after, layout.MONEY)
+        for column in "BC":
+            sheet[f"{column}{r}"].number_format = layout.MONEY
+    writer.name("schedule_months", sheet, f"A{first}:A{first + SCHEDULE_MONTHS}")
+    writer.name("schedule_net", sheet, f"D{first}:D{first + SCHEDULE_MONTHS}")
+    sheet.freeze_panes = "B5"
+    _widths(sheet, {"A": 48, "B": 20, "C": 16, "D": 56, "E": 30})
+    return first
+
+
+def _schedule_values(values: dict[str, Any]) -> list[tuple[float, float, float, float]]:
+    savings_monthly = values["savings_monthly"]
+    growth = values["monthly_growth"]
+    maintenance = values["maintenance"] / values["months_per_year"]
+    rows = [(0.0, 0.0, -values["upfront"], -values["upfront"])]
+    for month in range(1, SCHEDULE_MONTHS + 1):
+        savings = savings_monthly * (1 + growth) ** (month - 1)
+        previous = rows[-1]
+        rows.append(
+            (savings, maintenance, previous[2] + savings, previous[3] + savings - maintenance)
+        )
+    return rows
+
+
+def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case: Case) -> None:
+    _title(
+        sheet,
+        "Sensitivity",
+        "Which assumption breaks the case: each moved ± the swing on "
+        "Inputs, one at a time, ranked by how far payback swings; then the seed's scenarios.",
+    )
+    note = (
+        "Computed on the headline figures (student cost per call as worked out, upfront as "
+        "one total)."
+    )
+    if case.is_self_hosted or case.upfront_cost is None:
+        note += (
+            " For the whole model — GPUs that come in whole numbers, data generation that "
+            "moves with the teacher's price — run `xl-roi sensitivity` on the case file."
+        )
+    sheet["A3"] = note
+    sheet["A3"].alignment = WRAP
+    sheet.merge_cells("A3:J3")
+    sheet.row_dimensions[3].height = 32
+    formula = (
+        "SENSITIVITY(upfront, teacher_cost, student_cost, monthly_calls, maintenance, "
+        "sensitivity_swing, target_payback_months, monthly_growth)"
+    )
+    table = headline_table(
+        values["upfront"],
+        values["teacher_cost"],
+        values["student_cost"],
+        values["monthly_calls"],
+        values["maintenance"],
+        values["sensitivity_swing"],
+        values["target_payback_months"],
+        values["monthly_growth"],
+    )
+    last_row = 5 + HEADLINE_TABLE_ROWS
+    writer.array_formula(sheet, f"A5:J{last_row}", formula, table)
+    for column in range(1, 11):
+        cell = sheet.cell(row=5, column=column)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    formats = [
+        None,
+        "#,##0.####",
+        "#,##0.####",
+        layout.MONTHS,
+        layout.MONTHS,
+        layout.MONEY,
+        layout.MONEY,
+        layout.MONTHS,
+        "#,##0.####",
+        "#,##0.####",
+    ]
+    for r in range(6, last_row + 1):
+        for column, number_format in enumerate(formats, start=1):
+            if number_format:
+                sheet.cell(row=r, column=column).number_format = number_format
+    # Tornado helper: annual net benefit at low and high against the base, per assumption.
+    sheet["L5"] = "Net benefit at low − base"
+    sheet["M5"] = "Net benefit at high − base"
+    for letter in "LM":
+        sheet[f"{letter}5"].font = HEADER_FONT
+        sheet[f"{letter}5"].fill = HEADER_FILL
+    base_net = values["net_benefit_annual"]
+    assumption_rows = HEADLINE_TABLE_ROWS - 3
+    for offset in range(assumption_rows):
+        r = 6 + offset
+        for letter, source in (("L", "F"), ("M", "G")):
+            stored = table[1 + offset][5 if source == "F" else 6]
+            value = stored - base_net if isinstance(stored, float) else 0.0
+            writer.formula(
+                sheet,
+                f"{letter}{r}",
+                f"IF(ISNUMBER({source}{r}), {source}{r}-net_benefit_annual, 0)",
+                value,
+                layout.MONEY,
+            )
+    chart = BarChart()
+    chart.type = "bar"
+    chart.grouping = "clustered"
+    chart.overlap = 100
+    chart.title = "Tornado: annual net benefit against the base"
+    chart.y_axis.title = "Change in annual net benefit"
+    data = Reference(sheet, min_col=12, max_col=13, min_row=5, max_row=5 + assumption_rows)
+    categories = Reference(sheet, min_col=1, min_row=6, max_row=5 + assumption_rows)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(categories)
+    chart.height, chart.width = 9, 18
+    sheet.add_chart(chart, f"A{last_row + 3}")
+    sheet.freeze_panes = "B6"
+    _widths(sheet, {"A": 30, **{letter: 15 for letter in "BCDEFGHIJ"}, "L": 16, "M": 16})
+
+
+def _quality(writer: _Writer, sheet: Worksheet, case: Case) -> None:
+    _title(
+        sheet,
+        "Quality",
+        "The slice-based evaluation that bounds the quality risk: scores "
+        "on the frozen evaluation set, per slice. Fill in the yellow cells.",
+    )
+    _header(
+        sheet,
+        4,
+        (
+            "Slice",
+            "Business-critical (yes/no)",
+            "Teacher score",
+            "Student score",
+            "Allowed drop",
+            "Drop",
+            "Result",
+        ),
+    )
+    first, last = 5, 4 + QUALITY_ROWS
+    critical_rule = DataValidation(type="list", formula1='"yes,no"', allow_blank=True)
+    critical_rule.error = "Answer yes or no."
+    sheet.add_data_validation(critical_rule)
+    score_rule = DataValidation(
+        type="decimal", operator="greaterThanOrEqual", formula1="-1e300", allow_blank=True
+    )
+    sheet.add_data_validation(score_rule)
+    slices = case.quality_slices
+    if len(slices) > QUALITY_ROWS:
+        raise ValueError(
+            f"the template holds {QUALITY_ROWS} quality slices, the case has {len(slices)}"
+        )
+    for offset in range(QUALITY_ROWS):
+        r = first + offset
+        item = slices[offset] if offset < len(slices) else None
+        cells = [sheet.cell(row=r, column=column) for column in range(1, 6)]
+        if item is not None:
+            write_text(cells[0], item.name)
+            write_text(cells[1], "yes" if item.business_critical else "no")
+            cells[2].value = float(item.teacher_score)
+            cells[3].value = float(item.student_score)
+            cells[4].value = float(item.allowed_drop)
+        for cell in cells:
+            cell.fill = INPUT_FILL
+            cell.font = INPUT_FONT
+            cell.border = BOX
+            cell.protection = UNLOCKED
+        critical_rule.add(cells[1].coordinate)
+        for cell in cells[2:]:
+            score_rule.add(cell.coordinate)
+        drop = round(item.teacher_score - item.student_score, 9) if item else ""
+        writer.formula(
+            sheet,
+            f"F{r}",
+            f'IF(ISNUMBER(C{r}), ROUND(C{r}-D{r}, score_decimals), "")',
+            float(drop) if item else "",
+            "0.####",
+        )
+        result = ("pass" if item.passed else "FAIL") if item else ""
+        writer.formula(
+            sheet,
+            f"G{r}",
+            f'IF(ISNUMBER(F{r}), IF(F{r}<=E{r}, "pass", "FAIL"), "")',
+            result,
+            "General",
+        )
+    writer.name("slice_names", sheet, f"A{first}:A{last}")
+    writer.name("slice_critical", sheet, f"B{first}:B{last}")
+    writer.name("slice_result", sheet, f"G{first}:G{last}")
+    passing = float(sum(1 for item in slices if item.passed))
+    total = float(len(slices))
+    failures = float(sum(1 for item in slices if item.business_critical and not item.passed))
+    summary = last + 2
+    for offset, (label, name, formula, value) in enumerate(
+        (
+            ("Slices passing", "slices_passing", 'COUNTIF(slice_result, "pass")', passing),
+            (
+                "Slices evaluated",
+                "slices_total",
+                'COUNTIF(slice_result, "pass")+COUNTIF(slice_result, "FAIL")',
+                total,
+            ),
+            (
+                "Business-critical slices failing",
+                "critical_failures",
+                'COUNTIFS(slice_critical, "yes", slice_result, "FAIL")',
+                failures,
+            ),
+        )
+    ):
+        r = summary + offset
+        sheet.cell(row=r, column=1, value=label).font = Font(bold=True)
+        cell = writer.formula(sheet, f"B{r}", formula, value, "0")
+        writer.name(name, sheet, cell.coordinate)
+    sheet.freeze_panes = "A5"
+    _widths(sheet, {"A": 34, "B": 16, "C": 14, "D": 14, "E": 14, "F": 10, "G": 10})
+
+
+def _pitch(
+    writer: _Writer, sheet: Worksheet, values: dict[str, Any], case: Case, schedule_first: int
+) -> None:
+    currency = values["currency"]
+    recommendation = dict(RECOMMENDATIONS)[values["verdict_label"]]
+    writer.formula(
+        sheet,
+        "A1",
+        'case_name&": "&verdict_label',
+        f"{values['case_name']}: {values['verdict_label']}",
+        "General",
+    ).font = TITLE_FONT
+    sheet["A3"] = "Recommendation"
+    sheet["A3"].font = Font(bold=True)
+    writer.formula(
+        sheet, "B3", "VLOOKUP(verdict_label, recommendations, 2, FALSE)", recommendation, "General"
+    ).font = Font(bold=True)
+
+    def yes_no(flag: bool) -> str:
+        return "yes" if flag else "no"
+
+    def itemised(name: str) -> tuple[str, Any]:
+        formula = f'IF(ISNUMBER(upfront_total), "in the total", {name})'
+        if isinstance(values["upfront_total"], float):
+            return formula, "in the total"
+        return formula, values[name]
+
+    pays = f"{values['slices_passing']:g} of {values['slices_total']:g}"
+    sections: list[tuple[str, list[tuple[str, str, Any, str, bool]]]] = [
+        (
+            "1. The savings",
+            [
+                (
+                    "Annual savings",
+                    "savings_annual",
+                    values["savings_annual"],
+                    layout.MONEY_WHOLE,
+                    True,
+                ),
+                (
+                    "Cut in inference spend on this endpoint",
+                    "spend_cut",
+                    values["spend_cut"],
+                    layout.SHARE,
+                    False,
+                ),
+                (
+                    "Monthly savings",
+                    "savings_monthly",
+                    values["savings_monthly"],
+                    layout.MONEY_WHOLE,
+                    True,
+                ),
+                ("Monthly calls", "monthly_calls", values["monthly_calls"], layout.COUNT, False),
+                (
+                    "Annual net benefit after maintenance",
+                    "net_benefit_annual",
+                    values["net_benefit_annual"],
+                    layout.MONEY_WHOLE,
+                    True,
+                ),
+            ],
+        ),
+        (
+            "2. The payback",
+            [
+                ("Upfront investment", "upfront", values["upfront"], layout.MONEY_WHOLE, True),
+                (
+                    "Recovered in (months)",
+                    "payback_months",
+                    values["payback_months"],
+                    layout.MONTHS,
+                    False,
+                ),
+                (
+                    "Target payback (months)",
+                    "target_payback_months",
+                    values["target_payback_months"],
+                    layout.MONTHS,
+                    False,
+                ),
+                (
+                    "First year, net of upfront and maintenance",
+                    "first_year_net",
+                    values["first_year_net"],
+                    layout.MONEY_WHOLE,
+                    True,
+                ),
+            ],
+        ),
+        (
+            "3. The risk and the mitigation",
+            [
+                (
+                    "Quality slices passing",
+                    'slices_passing&" of "&slices_total',
+                    pays,
+                    "General",
+                    False,
+                ),
+                (
+                    "Business-critical slices failing",
+                    "critical_failures",
+                    values["critical_failures"],
+                    "0",
+                    False,
+                ),
+                (
+                    "Payback at half the volume (months)",
+                    "half_payback",
+                    values["half_payback"],
+                    layout.MONTHS,
+                    False,
+                ),
+                (
+                    "Below this volume payback misses the target",
+                    "breakeven_calls",
+                    values["breakeven_calls"],
+                    layout.COUNT,
+                    False,
+                ),
+                (
+                    "Flag: low volume",
+                    'IF(low_volume_flag, "yes", "no")',
+                    yes_no(values["low_volume_flag"]),
+                    "General",
+                    False,
+                ),
+                (
+                    "Flag: unstable teacher",
+                    'IF(unstable_teacher_flag, "yes", "no")',
+                    yes_no(values["unstable_teacher_flag"]),
+                    "General",
+                    False,
+                ),
+                (
+                    "Flag: quality risk",
+                    'IF(quality_risk_flag, "yes", "no")',
+                    yes_no(values["quality_risk_flag"]),
+                    "General",
+                    False,
+                ),
+            ],
+        ),
+        (
+            "4. The ask",
+            [
+                ("Upfront budget", "upfront", values["upfront"], layout.MONEY_WHOLE, True),
+                (
+                    "of which data generation",
+                    *itemised("data_generation"),
+                    layout.MONEY_WHOLE,
+                    True,
+                ),
+                (
+                    "of which training compute",
+                    *itemised("training_compute"),
+                    layout.MONEY_WHOLE,
+                    True,
+                ),
+                (
+                    "of which evaluation build",
+                    *itemised("evaluation_cost"),
+                    layout.MONEY_WHOLE,
+                    True,
+                ),
+                (
+                    "of which engineering time",
+                    *itemised("engineering_cost"),
+                    layout.MONEY_WHOLE,
+                    True,
+                ),
+                (
+                    "Maintenance a year",
+                    "maintenance",
+                    values["maintenance"],
+                    layout.MONEY_WHOLE,
+                    True,
+                ),
+            ],
+        ),
+        (
+            "Upside, not in the numbers above",
+            [
+                (
+                    "Faster answers, a month",
+                    "monthly_latency_value",
+                    values["monthly_latency_value"],
+                    layout.MONEY_WHOLE,
+                    True,
+                ),
+                (
+                    "New-capability revenue, a year",
+                    "annual_new_capability_revenue",
+                    values["annual_new_capability_revenue"],
+                    layout.MONEY_WHOLE,
+                    True,
+                ),
+            ],
+        ),
+    ]
+    row = 5
+    for heading, lines in sections:
+        sheet.cell(row=row, column=1, value=heading).font = SECTION_FONT
+        row += 1
+        for label, formula, value, number_format, money in lines:
+            sheet.cell(row=row, column=1, value=label)
+            writer.formula(sheet, f"B{row}", formula, value, number_format)
+            if money:
+                writer.formula(sheet, f"C{row}", "currency", currency, "General").font = UNIT_FONT
+            row += 1
+        row += 1
+    chart = LineChart()
+    chart.title = "Cumulative net cash: crosses zero at payback"
+    chart.y_axis.title = currency
+    chart.x_axis.title = "Month"
+    calculations = writer.workbook["Calculations"]
+    data = Reference(
+        calculations,
+        min_col=4,
+        min_row=schedule_first - 1,
+        max_row=schedule_first + SCHEDULE_MONTHS,
+    )
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(
+        Reference(
+            calculations,
+            min_col=1,
+            min_row=schedule_first,
+            max_row=schedule_first + SCHEDULE_MONTHS,
+        )
+    )
+    chart.height, chart.width = 9, 16
+    chart.legend = None
+    sheet.add_chart(chart, "E5")
+    sheet.print_area = f"A1:M{row}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 1
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    _widths(sheet, {"A": 44, "B": 22, "C": 8})
+
+
+CHECKS: tuple[tuple[str, str, str], ...] = (
+    (
+        "The functions are loaded",
+        "ISNUMBER(savings_monthly)",
+        "Functions not loaded: pip install xl-roi, then xlwings › Import Functions (see About)",
+    ),
+    (
+        "Student pricing is one of the listed ways",
+        "ISNUMBER(MATCH(student_pricing, student_modes, 0))",
+        "Choose how the student is priced on Inputs",
+    ),
+    (
+        "Volume, growth, target and escalation are numbers",
+        "AND(ISNUMBER(monthly_calls), ISNUMBER(monthly_growth), ISNUMBER(target_payback_months), "
+        "ISNUMBER(escalation_share))",
+        "Fill in the volume, growth, target payback and escalation share on Inputs",
+    ),
+    (
+        "Monthly savings agree with plain arithmetic",
+        "IF(ISNUMBER(savings_monthly), ABS(savings_monthly-(teacher_cost-student_cost)*"
+        "monthly_calls/calls_per_1k)<=check_tolerance*MAX(1, ABS(savings_monthly)), FALSE)",
+        "MONTHLY_SAVINGS disagrees with (teacher − student) × calls ÷ 1,000",
+    ),
+    (
+        "Payback agrees with plain arithmetic",
+        "IF(ISNUMBER(payback_plain), ABS(payback_months-payback_plain)<=check_tolerance*MAX(1, "
+        "payback_months), TRUE)",
+        "PAYBACK disagrees with upfront ÷ savings (or its growth form)",
+    ),
+    (
+        "It never pays back only when savings cannot recover the upfront cost",
+        "IF(ISNUMBER(payback_months), TRUE, OR(savings_monthly<=0, monthly_growth<0))",
+        "PAYBACK says never although savings are positive and volume is not shrinking",
+    ),
+    (
+        "Annual net benefit agrees with plain arithmetic",
+        "ABS(net_benefit_annual-(months_per_year*savings_monthly-maintenance))<=check_tolerance*"
+        "MAX(1, ABS(net_benefit_annual))",
+        "NET_BENEFIT disagrees with 12 × savings − maintenance",
+    ),
+    (
+        "The upfront items add up",
+        "IF(ISNUMBER(upfront_total), upfront=upfront_total, ABS(upfront-(data_generation+"
+        "training_compute+evaluation_cost+engineering_cost))<=check_tolerance*MAX(1, upfront))",
+        "UPFRONT_COST disagrees with the sum of the items",
+    ),
+    (
+        "The savings share agrees with plain arithmetic",
+        "ABS(spend_cut-(teacher_cost-student_cost)/teacher_cost)<=check_tolerance",
+        "SAVINGS_SHARE disagrees with (teacher − student) ÷ teacher",
+    ),
+)
+"""Each check: what it asserts, its formula (TRUE when it holds), what to do when it fails."""
+
+
+def _checks(writer: _Writer, sheet: Worksheet) -> None:
+    _title(
+        sheet, "Checks", "Each check is TRUE when it holds; the master check is TRUE when all do."
+    )
+    _header(sheet, 4, ("Check", "Holds", "If it does not"))
+    first = 5
+    for offset, (label, formula, advice) in enumerate(CHECKS):
+        r = first + offset
+        sheet.cell(row=r, column=1, value=label).alignment = WRAP
+        writer.formula(sheet, f"B{r}", formula, True, "General").fill = CHECK_FILL
+        writer.formula(sheet, f"C{r}", f'IF(B{r}, "OK", "{advice}")', "OK", "General")
+    last = first + len(CHECKS) - 1
+    master = last + 2
+    sheet.cell(row=master, column=1, value="MASTER CHECK").font = Font(bold=True, size=12)
+    cell = writer.formula(sheet, f"B{master}", f"AND(B{first}:B{last})", True, "General")
+    cell.font = Font(bold=True, size=12)
+    writer.name("master_check", sheet, cell.coordinate)
+    writer.formula(
+        sheet,
+        f"C{master}",
+        f'IF(B{master}, "All checks pass", "A check fails: see the rows marked FALSE")',
+        "All checks pass",
+        "General",
+    )
+    business = master + 2
+    sheet.cell(
+        row=business, column=1, value="Business check (not part of the master check)"
+    ).font = SECTION_FONT
+    sheet.cell(row=business + 1, column=1, value="Business-critical quality slices pass")
+    writer.formula(
+        sheet,
+        f"B{business + 1}",
+        "critical_failures=0",
+        writer.blueprint.value_of("Quality", _quality_cell(writer, "critical_failures")) == 0,
+        "General",
+    )
+    _widths(sheet, {"A": 60, "B": 10, "C": 80})
+
+
+def _quality_cell(writer: _Writer, name: str) -> str:
+    return writer.blueprint.names[name].split("!")[1].replace("$", "")
+
+
+def _conf(sheet: Worksheet) -> None:
+    sheet["A1"] = "UDF Modules"
+    sheet["B1"] = "xl_roi_udfs"
+    _widths(sheet, {"A": 16, "B": 20})
+
+
+def build_workbook(case: Case, swing: float = 0.5) -> tuple[Workbook, Blueprint]:
+    """Lay out the template for a case; return it with its blueprint.
+
+    Parameters
+    ----------
+    case : Case
+        The inputs to fill in.
+    swing : float, default 0.5
+        The Sensitivity sheet's swing.
+
+    Examples
+    --------
+    >>> from xl_roi import example_case
+    >>> workbook, blueprint = build_workbook(example_case())
+    >>> workbook.sheetnames[:3], blueprint.inputs["monthly_calls"]
+    (['About', 'Inputs', 'Calculations'], ('Inputs', 'B9'))
+    >>> blueprint.formulas[("Calculations", "B33")]
+    ('=MONTHLY_SAVINGS(teacher_cost, student_cost, monthly_calls)', 10560.0)
+    """
+    evaluate(case)  # refuse an impossible case before laying anything out
+    values = layout.mirror_values(case, swing)
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    sheets = {title: workbook.create_sheet(title) for title in SHEETS}
+    writer = _Writer(workbook)
+    _about(writer, sheets["About"], case)
+    _inputs(writer, sheets["Inputs"], case, values)
+    schedule_first = _calculations(writer, sheets["Calculations"], values)
+    _quality(writer, sheets["Quality"], case)
+    values["slices_passing"] = writer.blueprint.value_of(
+        "Quality", _quality_cell(writer, "slices_passing")
+    )
+    values["slices_total"] = writer.blueprint.value_of(
+        "Quality", _quality_cell(writer, "slices_total")
+    )
+    _sensitivity(writer, sheets["Sensitivity"], values, case)
+    _pitch(writer, sheets["Pitch"], values, case, schedule_first)
+    _checks(writer, sheets["Checks"])
+    _conf(sheets["xlwings.conf"])
+    for title in ("About", "Inputs", "Calculations", "Sensitivity", "Quality", "Pitch", "Checks"):
+        sheets[title].protection.sheet = True
+        sheets[title].protection.formatColumns = False
+        sheets[title].protection.formatRows = False
+    workbook.active = 1
+    workbook.properties.creator = f"xl_roi {__version__}"
+    workbook.properties.title = case.name
+    return workbook, blueprint_checked(writer.blueprint, values)
+
+
+def blueprint_checked(blueprint: Blueprint, values: dict[str, Any]) -> Blueprint:
+    """Every named calculation's stored value is the mirror's: a guard against layout slips."""
+    for name, target in blueprint.names.items():
+        sheet, reference = target.split("!")
+        key = (sheet.strip("'"), reference.replace("$", ""))
+        if key in blueprint.formulas and name in values:
+            stored = blueprint.formulas[key][1]
+            if stored != values[name] and not (
+                isinstance(stored, float)
+                and isinstance(values[name], float)
+                and math.isclose(stored, values[name], rel_tol=1e-12)
+            ):
+                raise AssertionError(f"{name}: stored {stored!r}, mirror {values[name]!r}")
+    return blueprint
+
+
+_FORMULA_CELL = re.compile(
+    r'<c r="(?P<ref>[A-Z]+\d+)"(?P<attrs>[^>]*)>(?P<f><f[^>]*>.*?</f>|<f[^>]*/>)<v\s*/>',
+    re.DOTALL,
+)
+
+
+def _cached(value: Any) -> tuple[str, str]:
+    """The ``t`` attribute and ``<v>`` text Excel stores for a formula's result."""
+    if isinstance(value, bool):
+        return ' t="b"', "1" if value else "0"
+    if isinstance(value, str):
+        return ' t="str"', escape(value)
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"cannot store {number} as a cell result")
+    return "", repr(number)
+
+
+def _fill_results(path: Path, sheets: list[str], blueprint: Blueprint) -> None:
+    """Write each formula cell's result into the saved file's sheet XML."""
+    with zipfile.ZipFile(path) as source:
+        parts = {info.filename: source.read(info.filename) for info in source.infolist()}
+        infos = source.infolist()
+    for index, title in enumerate(sheets, start=1):
+        part = f"xl/worksheets/sheet{index}.xml"
+        xml = parts[part].decode("utf-8")
+        filled: set[str] = set()
+
+        def fill(match: re.Match[str], title: str = title, filled: set[str] = filled) -> str:
+            key = (title, match["ref"])
+            if key not in blueprint.formulas:
+                return match[0]
+            kind, text = _cached(blueprint.formulas[key][1])
+            filled.add(match["ref"])
+            return f'<c r="{match["ref"]}"{match["attrs"]}{kind}>{match["f"]}<v>{text}</v>'
+
+        xml = _FORMULA_CELL.sub(fill, xml)
+        expected = {ref for (sheet, ref) in blueprint.formulas if sheet == title}
+        if filled != expected:
+            missing = sorted(expected - filled)[:5]
+            raise AssertionError(f"{title}: no stored result written for {missing}")
+        parts[part] = xml.encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in infos:
+            target.writestr(info, parts[info.filename])
+
+
+def save_workbook(
+    case: Case, path: str | Path, *, force: bool = False, swing: float = 0.5
+) -> Blueprint:
+    """Build the workbook for a case and write it, with every formula's result stored.
+
+    Written atomically (a temporary file beside the target, then renamed); an existing file is
+    replaced only with ``force``.
+    """
+    workbook, blueprint = build_workbook(case, swing)
+
+    def write(temporary: Path) -> None:
+        workbook.save(temporary)
+        _fill_results(temporary, workbook.sheetnames, blueprint)
+
+    write_atomic(path, write, force=force)
+    return blueprint

@@ -1,0 +1,152 @@
+"""Check a workbook: its inputs, its formulas and its stored results, against the core.
+
+:func:`check_workbook` reads the inputs back into a case, lays out what the template holds for
+that case, and reports every stored result that disagrees with the core, every formula
+overwritten by a constant or changed, every input out of range, and every missing name.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl.worksheet.formula import ArrayFormula
+
+from xl_roi.case import Case
+from xl_roi.workbook.build import build_workbook
+from xl_roi.workbook.read import Finding, open_workbook, read_case
+
+__all__ = ["CheckReport", "check_workbook", "same_result"]
+
+RELATIVE_TOLERANCE = 1e-9
+ABSOLUTE_TOLERANCE = 1e-9
+
+
+@dataclass
+class CheckReport:
+    """What a check found; ``clean`` when nothing."""
+
+    path: Path
+    case: Case | None
+    findings: list[Finding] = field(default_factory=list)
+    checked_cells: int = 0
+
+    @property
+    def clean(self) -> bool:
+        """Whether the workbook passed every check."""
+        return not self.findings
+
+
+def same_result(expected: Any, stored: Any) -> bool:
+    """Whether a stored cell result is the expected figure (numbers within 1e-9 relative).
+
+    Examples
+    --------
+    >>> same_result(10_560.0, 10_560.000000001), same_result(2.5, 2.6), same_result("pass", "pass")
+    (True, False, True)
+    """
+    if isinstance(expected, bool) or isinstance(stored, bool):
+        return isinstance(stored, bool) and isinstance(expected, bool) and expected == stored
+    if isinstance(expected, int | float) and isinstance(stored, int | float):
+        return math.isclose(
+            float(expected), float(stored), rel_tol=RELATIVE_TOLERANCE, abs_tol=ABSOLUTE_TOLERANCE
+        )
+    if expected in ("", None) and stored in ("", None):
+        return True
+    return bool(expected == stored)
+
+
+def _formula_text(value: Any) -> str | None:
+    if isinstance(value, ArrayFormula):
+        return str(value.text)
+    if isinstance(value, str) and value.startswith("="):
+        return value
+    return None
+
+
+def _normalised(formula: str) -> str:
+    return "".join(formula.split()).upper()
+
+
+def check_workbook(path: str | Path) -> CheckReport:
+    """Check a workbook against the core; raise :class:`WorkbookError` if it cannot be read.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from xl_roi import example_case
+    >>> from xl_roi.workbook.build import save_workbook
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "case.xlsx"
+    >>> _ = save_workbook(example_case(), target)
+    >>> check_workbook(target).clean
+    True
+    """
+    path = Path(path)
+    formulas = open_workbook(path, data_only=False)
+    stored = open_workbook(path, data_only=True)
+    case, swing, findings = read_case(stored)
+    report = CheckReport(path, case, findings)
+    if case is None:
+        return report
+    _, blueprint = build_workbook(case, swing)
+    for name, target in blueprint.names.items():
+        if name not in formulas.defined_names:
+            report.findings.append(Finding("missing name", "workbook", f"no defined name {name}"))
+        elif formulas.defined_names[name].attr_text != target:
+            report.findings.append(
+                Finding(
+                    "moved name",
+                    "workbook",
+                    f"{name} points to {formulas.defined_names[name].attr_text}, not {target}",
+                )
+            )
+    for (sheet, coordinate), (formula, expected) in blueprint.formulas.items():
+        where = f"{sheet}!{coordinate}"
+        if sheet not in formulas.sheetnames:
+            report.findings.append(Finding("missing sheet", where, f"no sheet {sheet}"))
+            continue
+        report.checked_cells += 1
+        found = formulas[sheet][coordinate].value
+        text = _formula_text(found)
+        if text is None:
+            report.findings.append(
+                Finding(
+                    "formula overwritten",
+                    where,
+                    f"should be {formula}, holds the constant {found!r}",
+                )
+            )
+            continue
+        if _normalised(text) != _normalised(formula):
+            report.findings.append(
+                Finding("formula changed", where, f"should be {formula}, is {text}")
+            )
+        value = stored[sheet][coordinate].value
+        if value is None and expected not in ("", None):
+            report.findings.append(
+                Finding(
+                    "no stored result",
+                    where,
+                    "the file holds no result for this formula (saved without recalculating?)",
+                )
+            )
+        elif not same_result(expected, value):
+            report.findings.append(
+                Finding("mismatch", where, f"stores {value!r}, the core gives {expected!r}")
+            )
+    for (sheet, coordinate), expected in blueprint.array_members.items():
+        if sheet not in stored.sheetnames:
+            continue
+        report.checked_cells += 1
+        value = stored[sheet][coordinate].value
+        if not same_result(expected, value):
+            report.findings.append(
+                Finding(
+                    "mismatch",
+                    f"{sheet}!{coordinate}",
+                    f"stores {value!r}, the core gives {expected!r}",
+                )
+            )
+    return report

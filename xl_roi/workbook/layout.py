@@ -1,0 +1,906 @@
+"""The template's inputs and calculations: names, labels, units, formulas and their values.
+
+One list drives everything: the builder writes each input and formula from it, the reader finds
+each input by its defined name, and the checker knows which cells must hold which formula. Next
+to every formula stands the Python that gives its value (:func:`mirror_values`), worked with the
+same core functions the Excel functions call, so a built workbook carries every result and a
+recalculation in Excel (or in the ``formulas`` engine the tests use) lands on the same numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from xl_roi import costs, roi
+from xl_roi.case import Case, evaluate
+from xl_roi.verdict import verdict
+
+__all__ = [
+    "CALCULATIONS",
+    "CONSTANTS",
+    "INPUTS",
+    "MODE_PER_1K",
+    "MODE_SELF_HOSTED",
+    "MODE_TOKENS",
+    "NOT_USED",
+    "STUDENT_MODES",
+    "CalcRow",
+    "InputRow",
+    "Section",
+    "input_values",
+    "mirror_values",
+    "student_mode",
+]
+
+NOT_USED = "not used"
+"""What a calculation shows when the case takes its figure another way."""
+
+MODE_PER_1K = "Per 1,000 calls"
+MODE_TOKENS = "Token prices"
+MODE_SELF_HOSTED = "Self-hosted GPUs"
+STUDENT_MODES = (MODE_PER_1K, MODE_TOKENS, MODE_SELF_HOSTED)
+"""How the student can be priced: the choices of the ``student_pricing`` input."""
+
+NEVER_PREFIX = "#NUM! never pays back: "
+NO_BREAKEVEN_TEXT = f"#NUM! no volume pays back: {roi.NO_VOLUME_PAYS_BACK}"
+
+MONEY = "#,##0.00;[Red]-#,##0.00"
+MONEY_WHOLE = "#,##0;[Red]-#,##0"
+PER_1K = "#,##0.0000"
+COUNT = "#,##0"
+SHARE = "0.0%"
+MONTHS = "0.0"
+PLAIN = "General"
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading between groups of rows."""
+
+    title: str
+
+
+@dataclass(frozen=True)
+class InputRow:
+    """One input: its defined name, the Case field it fills, and how it is checked."""
+
+    name: str
+    field: str | None
+    label: str
+    unit: str
+    note: str
+    kind: str = "number"  # number | share | text | choice
+    minimum: float | None = 0.0
+    strictly_above: bool = False
+    maximum: float | None = None
+    maximum_exclusive: bool = False
+    number_format: str = MONEY
+
+
+@dataclass(frozen=True)
+class CalcRow:
+    """One calculation: its defined name, label, formula (Excel, with names), unit, format."""
+
+    name: str
+    label: str
+    formula: str
+    unit: str
+    number_format: str
+    how: str
+
+
+INPUTS: tuple[Section | InputRow, ...] = (
+    Section("The case"),
+    InputRow("case_name", "name", "Case name", "", "What is being distilled", kind="text"),
+    InputRow("currency", "currency", "Currency", "", "All money in this currency", kind="text"),
+    Section("Volume"),
+    InputRow(
+        "monthly_calls",
+        "monthly_calls",
+        "Monthly calls",
+        "calls / month",
+        "Calls the endpoint serves a month; the assumption that dominates",
+        number_format=COUNT,
+    ),
+    InputRow(
+        "monthly_growth",
+        "monthly_growth",
+        "Monthly volume growth",
+        "share / month",
+        "0.02 = 2 % more calls each month; negative when shrinking",
+        kind="share",
+        minimum=-1.0,
+        strictly_above=True,
+        number_format=SHARE,
+    ),
+    Section("Teacher (the large model)"),
+    InputRow(
+        "teacher_cost_per_1k",
+        "teacher_cost_per_1k",
+        "Teacher cost per 1,000 calls",
+        "per 1k calls",
+        "Leave blank to work it out from tokens and prices below",
+        strictly_above=True,
+        number_format=PER_1K,
+    ),
+    InputRow(
+        "input_tokens_per_call",
+        "input_tokens_per_call",
+        "Input tokens per call",
+        "tokens",
+        "Prompt and input, per call",
+        number_format=COUNT,
+    ),
+    InputRow(
+        "output_tokens_per_call",
+        "output_tokens_per_call",
+        "Output tokens per call",
+        "tokens",
+        "Model output, per call",
+        number_format=COUNT,
+    ),
+    InputRow(
+        "teacher_input_price_per_million",
+        "teacher_input_price_per_million",
+        "Teacher price per million input tokens",
+        "per 1M tokens",
+        "Provider list price",
+        number_format=MONEY,
+    ),
+    InputRow(
+        "teacher_output_price_per_million",
+        "teacher_output_price_per_million",
+        "Teacher price per million output tokens",
+        "per 1M tokens",
+        "Provider list price",
+        number_format=MONEY,
+    ),
+    Section("Student (the distilled model)"),
+    InputRow(
+        "student_pricing",
+        None,
+        "How the student is priced",
+        "",
+        "Per 1,000 calls, Token prices (uses the tokens above), or Self-hosted GPUs",
+        kind="choice",
+    ),
+    InputRow(
+        "student_cost_per_1k",
+        "student_cost_per_1k",
+        "Student cost per 1,000 calls",
+        "per 1k calls",
+        "Used when priced per 1,000 calls",
+        number_format=PER_1K,
+    ),
+    InputRow(
+        "student_input_price_per_million",
+        "student_input_price_per_million",
+        "Student price per million input tokens",
+        "per 1M tokens",
+        "Used when priced by token prices",
+        number_format=MONEY,
+    ),
+    InputRow(
+        "student_output_price_per_million",
+        "student_output_price_per_million",
+        "Student price per million output tokens",
+        "per 1M tokens",
+        "Used when priced by token prices",
+        number_format=MONEY,
+    ),
+    InputRow(
+        "gpu_hourly_cost",
+        "gpu_hourly_cost",
+        "GPU hourly cost",
+        "per GPU-hour",
+        "Used when self-hosted; paid around the clock",
+        number_format=MONEY,
+    ),
+    InputRow(
+        "calls_per_second_per_gpu",
+        "calls_per_second_per_gpu",
+        "Calls per second per GPU",
+        "calls / s",
+        "Throughput of one fully busy GPU",
+        strictly_above=True,
+        number_format=MONEY,
+    ),
+    InputRow(
+        "target_utilization",
+        "target_utilization",
+        "Target GPU utilisation",
+        "share",
+        "Load a GPU may run at during the peak, above 0 and at most 1",
+        kind="share",
+        strictly_above=True,
+        maximum=1.0,
+        number_format=SHARE,
+    ),
+    InputRow(
+        "peak_factor",
+        "peak_factor",
+        "Peak factor",
+        "× average",
+        "Peak traffic ÷ average traffic, at least 1",
+        minimum=1.0,
+        number_format=MONTHS,
+    ),
+    InputRow(
+        "escalation_share",
+        "escalation_share",
+        "Escalation share",
+        "share of calls",
+        "Calls the student hands back to the teacher",
+        kind="share",
+        maximum=1.0,
+        maximum_exclusive=True,
+        number_format=SHARE,
+    ),
+    Section("Upfront cost"),
+    InputRow(
+        "upfront_total",
+        "upfront_cost",
+        "Upfront total",
+        "money",
+        "Leave blank to add up the items below",
+    ),
+    InputRow(
+        "data_generation_cost",
+        "data_generation_cost",
+        "Data generation",
+        "money",
+        "Leave blank to cost the teacher labelling the corpus (below)",
+    ),
+    InputRow(
+        "corpus_examples",
+        "corpus_examples",
+        "Corpus examples",
+        "examples",
+        "Examples the teacher labels",
+        number_format=COUNT,
+    ),
+    InputRow(
+        "data_generation_passes",
+        "data_generation_passes",
+        "Teacher calls per example",
+        "calls",
+        "E.g. 2 for a label and a rationale",
+        number_format=MONTHS,
+    ),
+    InputRow(
+        "batch_discount",
+        "batch_discount",
+        "Batch inference discount",
+        "share",
+        "0.5 = half price for offline batch calls",
+        kind="share",
+        maximum=1.0,
+        maximum_exclusive=True,
+        number_format=SHARE,
+    ),
+    InputRow(
+        "training_compute",
+        "training_compute",
+        "Training compute",
+        "money",
+        "The student training run(s)",
+    ),
+    InputRow(
+        "evaluation_build",
+        "evaluation_build",
+        "Evaluation build",
+        "money",
+        "Leave blank to cost the days below",
+    ),
+    InputRow(
+        "evaluation_days",
+        "evaluation_days",
+        "Evaluation build days",
+        "engineer-days",
+        "Frozen evaluation set, slices and harness",
+        number_format=MONTHS,
+    ),
+    InputRow(
+        "engineering_time",
+        "engineering_time",
+        "Engineering time",
+        "money",
+        "Leave blank to cost the days below",
+    ),
+    InputRow(
+        "engineering_days",
+        "engineering_days",
+        "Engineering days",
+        "engineer-days",
+        "Running, debugging and validating the pipeline",
+        number_format=MONTHS,
+    ),
+    InputRow("day_rate", "day_rate", "Engineer day rate", "money / day", "Fully loaded"),
+    Section("Maintenance"),
+    InputRow(
+        "annual_maintenance",
+        "annual_maintenance",
+        "Annual maintenance",
+        "money / year",
+        "Leave blank to cost the redistillations below",
+    ),
+    InputRow(
+        "redistillations_per_year",
+        "redistillations_per_year",
+        "Redistillations a year",
+        "per year",
+        "When the teacher or the data drift",
+        number_format=MONTHS,
+    ),
+    InputRow(
+        "redistillation_cost",
+        "redistillation_cost",
+        "Cost of one redistillation",
+        "money",
+        "Relabel, retrain, re-evaluate",
+    ),
+    Section("Upside (kept out of the headline)"),
+    InputRow(
+        "monthly_latency_value",
+        "monthly_latency_value",
+        "Value of faster answers",
+        "money / month",
+        "Only if tied to a metric you track; estimate conservatively",
+    ),
+    InputRow(
+        "annual_new_capability_revenue",
+        "annual_new_capability_revenue",
+        "New-capability revenue",
+        "money / year",
+        "Revenue of features only the small model makes possible",
+    ),
+    Section("Decision"),
+    InputRow(
+        "target_payback_months",
+        "target_payback_months",
+        "Target payback",
+        "months",
+        "Under 3 is strong; over 12, reconsider",
+        strictly_above=True,
+        number_format=MONTHS,
+    ),
+    InputRow(
+        "sensitivity_swing",
+        None,
+        "Sensitivity swing",
+        "share",
+        "How far the Sensitivity sheet moves each assumption (0.5 = ±50 %)",
+        kind="share",
+        maximum=1.0,
+        maximum_exclusive=True,
+        number_format=SHARE,
+    ),
+)
+"""The Inputs sheet, top to bottom."""
+
+INPUT_ROWS: dict[str, InputRow] = {row.name: row for row in INPUTS if isinstance(row, InputRow)}
+
+CONSTANTS: tuple[tuple[str, str, float, str], ...] = (
+    ("hours_per_month", "Hours in a month (8,760 ÷ 12)", costs.HOURS_PER_MONTH, "hours"),
+    ("seconds_per_hour", "Seconds in an hour", 3600.0, "seconds"),
+    ("calls_per_1k", "Calls in a thousand", 1000.0, "calls"),
+    ("months_per_year", "Months in a year", 12.0, "months"),
+    ("low_volume_months", "Half the volume must pay back within", 12.0, "months"),
+    ("unstable_share", "Maintenance above this share of savings flags the teacher", 0.5, "share"),
+    ("score_decimals", "Decimals quality drops are rounded to", 9.0, "decimals"),
+    ("check_tolerance", "Relative tolerance of the checks", 1e-9, "share"),
+)
+"""Fixed numbers the formulas use by name (no number is hard-coded in a formula)."""
+
+_HOSTED = "student_pricing=mode_self_hosted"
+
+CALCULATIONS: tuple[Section | CalcRow, ...] = (
+    Section("Teacher cost per 1,000 calls"),
+    CalcRow(
+        "teacher_cost_from_tokens",
+        "From tokens and prices",
+        "IF(ISNUMBER(teacher_input_price_per_million), COST_PER_1K(input_tokens_per_call, "
+        "output_tokens_per_call, teacher_input_price_per_million, "
+        'teacher_output_price_per_million), "not used")',
+        "per 1k calls",
+        PER_1K,
+        "1000 × (tokens × price per million) ÷ 1,000,000",
+    ),
+    CalcRow(
+        "teacher_cost",
+        "Teacher cost per 1,000 calls",
+        "IF(ISNUMBER(teacher_cost_per_1k), teacher_cost_per_1k, teacher_cost_from_tokens)",
+        "per 1k calls",
+        PER_1K,
+        "The input if given, else from tokens",
+    ),
+    Section("Student cost per 1,000 calls"),
+    CalcRow(
+        "student_cost_from_tokens",
+        "From tokens and prices",
+        "IF(student_pricing=mode_tokens, COST_PER_1K(input_tokens_per_call, "
+        "output_tokens_per_call, student_input_price_per_million, "
+        'student_output_price_per_million), "not used")',
+        "per 1k calls",
+        PER_1K,
+        "When priced by token prices",
+    ),
+    CalcRow(
+        "peak_calls_per_second",
+        "Peak calls per second",
+        f'IF({_HOSTED}, peak_factor*monthly_calls/(hours_per_month*seconds_per_hour), "not used")',
+        "calls / s",
+        MONTHS,
+        "Peak factor × average calls per second",
+    ),
+    CalcRow(
+        "gpus",
+        "GPUs needed (whole)",
+        "IF(ISNUMBER(peak_calls_per_second), MAX(1, CEILING(peak_calls_per_second/"
+        '(calls_per_second_per_gpu*target_utilization), 1)), "not used")',
+        "GPUs",
+        COUNT,
+        "Peak ÷ (throughput × target utilisation), rounded up, at least 1",
+    ),
+    CalcRow(
+        "self_hosted_cost",
+        "Self-hosted cost per 1,000 calls",
+        "IF(ISNUMBER(gpus), gpus*gpu_hourly_cost*hours_per_month/(monthly_calls/calls_per_1k), "
+        '"not used")',
+        "per 1k calls",
+        PER_1K,
+        "GPUs × hourly cost × 730 h ÷ thousands of calls",
+    ),
+    CalcRow(
+        "serving_cost",
+        "Student serving cost per 1,000 calls",
+        "CHOOSE(MATCH(student_pricing, student_modes, 0), student_cost_per_1k, "
+        "student_cost_from_tokens, self_hosted_cost)",
+        "per 1k calls",
+        PER_1K,
+        "As the student is priced",
+    ),
+    CalcRow(
+        "student_cost",
+        "Student cost per 1,000 calls, with escalation",
+        "serving_cost+escalation_share*teacher_cost",
+        "per 1k calls",
+        PER_1K,
+        "Serving + escalation share × teacher cost",
+    ),
+    Section("Upfront cost"),
+    CalcRow(
+        "data_generation_from_corpus",
+        "Data generation from the corpus",
+        "IF(ISNUMBER(corpus_examples), DATA_GEN_COST(corpus_examples, teacher_cost, "
+        'data_generation_passes, batch_discount), "not used")',
+        "money",
+        MONEY,
+        "Examples × teacher cost ÷ 1,000 × passes × (1 − discount)",
+    ),
+    CalcRow(
+        "data_generation",
+        "Data generation",
+        "IF(ISNUMBER(data_generation_cost), data_generation_cost, data_generation_from_corpus)",
+        "money",
+        MONEY,
+        "The input if given, else from the corpus",
+    ),
+    CalcRow(
+        "evaluation_cost",
+        "Evaluation build",
+        "IF(ISNUMBER(evaluation_build), evaluation_build, evaluation_days*day_rate)",
+        "money",
+        MONEY,
+        "The input if given, else days × day rate",
+    ),
+    CalcRow(
+        "engineering_cost",
+        "Engineering time",
+        "IF(ISNUMBER(engineering_time), engineering_time, engineering_days*day_rate)",
+        "money",
+        MONEY,
+        "The input if given, else days × day rate",
+    ),
+    CalcRow(
+        "upfront",
+        "Upfront cost",
+        "IF(ISNUMBER(upfront_total), upfront_total, UPFRONT_COST(data_generation, "
+        "training_compute, evaluation_cost, engineering_cost))",
+        "money",
+        MONEY,
+        "The total if given, else the sum of the items",
+    ),
+    Section("Maintenance"),
+    CalcRow(
+        "maintenance",
+        "Annual maintenance",
+        "IF(ISNUMBER(annual_maintenance), annual_maintenance, "
+        "redistillations_per_year*redistillation_cost)",
+        "money / year",
+        MONEY,
+        "The input if given, else redistillations × their cost",
+    ),
+    Section("Headline"),
+    CalcRow(
+        "savings_monthly",
+        "Monthly savings",
+        "MONTHLY_SAVINGS(teacher_cost, student_cost, monthly_calls)",
+        "money / month",
+        MONEY,
+        "(teacher − student per 1k) × calls ÷ 1,000",
+    ),
+    CalcRow(
+        "savings_annual",
+        "Annual savings",
+        "months_per_year*savings_monthly",
+        "money / year",
+        MONEY,
+        "12 × monthly savings",
+    ),
+    CalcRow(
+        "payback_months",
+        "Payback",
+        "PAYBACK(upfront, savings_monthly, monthly_growth)",
+        "months",
+        MONTHS,
+        "Upfront ÷ savings (with growth: LN(1 + U·g/s) ÷ LN(1 + g))",
+    ),
+    CalcRow(
+        "net_benefit_annual",
+        "Annual net benefit",
+        "NET_BENEFIT(savings_monthly, maintenance)",
+        "money / year",
+        MONEY,
+        "12 × monthly savings − annual maintenance",
+    ),
+    CalcRow(
+        "spend_cut",
+        "Cut in inference spend",
+        "SAVINGS_SHARE(teacher_cost, student_cost)",
+        "share",
+        SHARE,
+        "(teacher − student) ÷ teacher",
+    ),
+    CalcRow(
+        "breakeven_calls",
+        "Break-even volume for the target",
+        "BREAKEVEN_VOLUME(upfront, teacher_cost, student_cost, target_payback_months)",
+        "calls / month",
+        COUNT,
+        "Calls a month at which payback equals the target",
+    ),
+    CalcRow(
+        "first_year_net",
+        "First-year net after upfront and maintenance",
+        "IF(monthly_growth=0, months_per_year*savings_monthly, savings_monthly*"
+        "((1+monthly_growth)^months_per_year-1)/monthly_growth)-maintenance-upfront",
+        "money",
+        MONEY,
+        "Twelve months of (growing) savings − maintenance − upfront",
+    ),
+    CalcRow(
+        "verdict_label",
+        "Verdict",
+        "ROI_VERDICT(payback_months, net_benefit_annual, monthly_growth)",
+        "",
+        PLAIN,
+        "Strong ≤ 3 months; defensible ≤ 12 and growing; marginal ≤ 12 flat",
+    ),
+    Section("At half the volume (the seed's first sensitivity)"),
+    CalcRow(
+        "half_calls",
+        "Half the monthly calls",
+        "monthly_calls/2",
+        "calls / month",
+        COUNT,
+        "Monthly calls ÷ 2",
+    ),
+    CalcRow(
+        "half_gpus",
+        "GPUs needed at half volume",
+        f"IF({_HOSTED}, MAX(1, CEILING(peak_factor*half_calls/(hours_per_month*"
+        'seconds_per_hour)/(calls_per_second_per_gpu*target_utilization), 1)), "not used")',
+        "GPUs",
+        COUNT,
+        "Whole GPUs are still paid for: the per-call cost rises",
+    ),
+    CalcRow(
+        "half_serving_cost",
+        "Student serving cost per 1,000 calls at half volume",
+        "CHOOSE(MATCH(student_pricing, student_modes, 0), student_cost_per_1k, "
+        "student_cost_from_tokens, half_gpus*gpu_hourly_cost*hours_per_month/"
+        "(half_calls/calls_per_1k))",
+        "per 1k calls",
+        PER_1K,
+        "As above, at half volume",
+    ),
+    CalcRow(
+        "half_student_cost",
+        "Student cost per 1,000 calls at half volume",
+        "half_serving_cost+escalation_share*teacher_cost",
+        "per 1k calls",
+        PER_1K,
+        "Serving + escalation",
+    ),
+    CalcRow(
+        "half_savings",
+        "Monthly savings at half volume",
+        "MONTHLY_SAVINGS(teacher_cost, half_student_cost, half_calls)",
+        "money / month",
+        MONEY,
+        "As above, at half volume",
+    ),
+    CalcRow(
+        "half_payback",
+        "Payback at half volume",
+        "PAYBACK(upfront, half_savings, monthly_growth)",
+        "months",
+        MONTHS,
+        "Acceptable here means the case is robust to volume",
+    ),
+    Section("Flags"),
+    CalcRow(
+        "low_volume_flag",
+        "Low volume",
+        "IF(ISNUMBER(half_payback), half_payback>low_volume_months, TRUE)",
+        "",
+        PLAIN,
+        "Half the volume no longer pays back within a year",
+    ),
+    CalcRow(
+        "unstable_teacher_flag",
+        "Unstable teacher",
+        "AND(savings_annual>0, maintenance>unstable_share*savings_annual)",
+        "",
+        PLAIN,
+        "Maintenance eats most of the savings",
+    ),
+    CalcRow(
+        "quality_risk_flag",
+        "Quality risk",
+        "critical_failures>0",
+        "",
+        PLAIN,
+        "A business-critical slice fails its tolerance (Quality sheet)",
+    ),
+    Section("Cross-check helpers"),
+    CalcRow(
+        "payback_flat",
+        "Payback by plain arithmetic, flat volume",
+        'IF(AND(ISNUMBER(payback_months), savings_monthly>0), upfront/savings_monthly, "never")',
+        "months",
+        MONTHS,
+        "Upfront ÷ monthly savings",
+    ),
+    CalcRow(
+        "payback_grown",
+        "Payback by plain arithmetic, with growth",
+        "IF(AND(ISNUMBER(payback_months), savings_monthly>0, monthly_growth<>0), "
+        "LN(1+upfront*monthly_growth/savings_monthly)/LN(1+monthly_growth), "
+        '"not used")',
+        "months",
+        MONTHS,
+        "LN(1 + upfront × g ÷ savings) ÷ LN(1 + g)",
+    ),
+    CalcRow(
+        "payback_plain",
+        "Payback by plain arithmetic",
+        "CHOOSE(1+(monthly_growth<>0), payback_flat, payback_grown)",
+        "months",
+        MONTHS,
+        "Flat or with growth, as the case",
+    ),
+)
+"""The Calculations sheet, top to bottom (the cash-flow schedule follows it)."""
+
+CALC_ROWS: dict[str, CalcRow] = {row.name: row for row in CALCULATIONS if isinstance(row, CalcRow)}
+
+
+def student_mode(case: Case) -> str:
+    """How the case prices its student, as the ``student_pricing`` input says it.
+
+    Examples
+    --------
+    >>> from xl_roi import example_case
+    >>> student_mode(example_case())
+    'Token prices'
+    """
+    if case.student_cost_per_1k is not None:
+        return MODE_PER_1K
+    if case.gpu_hourly_cost is not None:
+        return MODE_SELF_HOSTED
+    return MODE_TOKENS
+
+
+def input_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
+    """The value of every input cell for a case (``None``: left blank).
+
+    An itemised upfront cost writes training compute as 0 when the case leaves it out, so the
+    sum of the items never meets a blank.
+    """
+    values: dict[str, Any] = {}
+    for row in INPUT_ROWS.values():
+        if row.field is not None:
+            value = getattr(case, row.field)
+            values[row.name] = float(value) if isinstance(value, int | float) else value
+    values["student_pricing"] = student_mode(case)
+    values["sensitivity_swing"] = float(swing)
+    if case.upfront_cost is None and case.training_compute is None:
+        values["training_compute"] = 0.0
+    return values
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, float | int) and not isinstance(value, bool)
+
+
+def _blank_as_zero(value: Any) -> float:
+    return float(value) if _number(value) else 0.0
+
+
+def _payback_text(upfront: float, savings: float, growth: float) -> float | str:
+    months = roi.payback_months(upfront, savings, growth)
+    return NEVER_PREFIX + roi.never_pays_back_reason(savings) if math.isinf(months) else months
+
+
+def mirror_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
+    """The value of every input, constant and named calculation, as the formulas give it.
+
+    Worked row by row as each formula reads, with the core functions the Excel functions call,
+    so that these are the results Excel shows after recalculating.
+
+    Examples
+    --------
+    >>> from xl_roi import example_case
+    >>> values = mirror_values(example_case())
+    >>> values["savings_monthly"], values["upfront"], values["verdict_label"]
+    (10560.0, 33750.0, 'defensible')
+    """
+    v: dict[str, Any] = dict(input_values(case, swing))
+    v.update({name: value for name, _, value, _ in CONSTANTS})
+    hosted = v["student_pricing"] == MODE_SELF_HOSTED
+    seconds_per_month = v["hours_per_month"] * v["seconds_per_hour"]
+
+    v["teacher_cost_from_tokens"] = (
+        costs.cost_per_1k_calls(
+            v["input_tokens_per_call"],
+            v["output_tokens_per_call"],
+            v["teacher_input_price_per_million"],
+            v["teacher_output_price_per_million"],
+        )
+        if _number(v["teacher_input_price_per_million"])
+        else NOT_USED
+    )
+    teacher = (
+        v["teacher_cost_per_1k"]
+        if _number(v["teacher_cost_per_1k"])
+        else v["teacher_cost_from_tokens"]
+    )
+    v["teacher_cost"] = teacher
+    v["student_cost_from_tokens"] = (
+        costs.cost_per_1k_calls(
+            v["input_tokens_per_call"],
+            v["output_tokens_per_call"],
+            v["student_input_price_per_million"],
+            v["student_output_price_per_million"],
+        )
+        if v["student_pricing"] == MODE_TOKENS
+        else NOT_USED
+    )
+
+    def gpus_for(calls: float) -> float:
+        peak = v["peak_factor"] * calls / seconds_per_month
+        return float(
+            max(1, math.ceil(peak / (v["calls_per_second_per_gpu"] * v["target_utilization"])))
+        )
+
+    def serving_at(calls: float, gpus: Any) -> Any:
+        if v["student_pricing"] == MODE_PER_1K:
+            return v["student_cost_per_1k"]
+        if v["student_pricing"] == MODE_TOKENS:
+            return v["student_cost_from_tokens"]
+        return gpus * v["gpu_hourly_cost"] * v["hours_per_month"] / (calls / v["calls_per_1k"])
+
+    calls = v["monthly_calls"]
+    v["peak_calls_per_second"] = (
+        v["peak_factor"] * calls / seconds_per_month if hosted else NOT_USED
+    )
+    v["gpus"] = gpus_for(calls) if hosted else NOT_USED
+    v["self_hosted_cost"] = serving_at(calls, v["gpus"]) if hosted else NOT_USED
+    v["serving_cost"] = serving_at(calls, v["gpus"])
+    v["student_cost"] = v["serving_cost"] + v["escalation_share"] * teacher
+
+    v["data_generation_from_corpus"] = (
+        costs.data_generation_cost(
+            v["corpus_examples"], teacher, v["data_generation_passes"], v["batch_discount"]
+        )
+        if _number(v["corpus_examples"])
+        else NOT_USED
+    )
+    v["data_generation"] = (
+        v["data_generation_cost"]
+        if _number(v["data_generation_cost"])
+        else v["data_generation_from_corpus"]
+    )
+    v["evaluation_cost"] = (
+        v["evaluation_build"]
+        if _number(v["evaluation_build"])
+        else _blank_as_zero(v["evaluation_days"]) * _blank_as_zero(v["day_rate"])
+    )
+    v["engineering_cost"] = (
+        v["engineering_time"]
+        if _number(v["engineering_time"])
+        else _blank_as_zero(v["engineering_days"]) * _blank_as_zero(v["day_rate"])
+    )
+    upfront = (
+        v["upfront_total"]
+        if _number(v["upfront_total"])
+        else costs.upfront_cost(
+            v["data_generation"],
+            v["training_compute"],
+            v["evaluation_cost"],
+            v["engineering_cost"],
+        )
+    )
+    v["upfront"] = upfront
+    maintenance = (
+        v["annual_maintenance"]
+        if _number(v["annual_maintenance"])
+        else v["redistillations_per_year"] * v["redistillation_cost"]
+    )
+    v["maintenance"] = maintenance
+
+    growth = v["monthly_growth"]
+    savings = roi.monthly_savings(teacher, v["student_cost"], calls)
+    v["savings_monthly"] = savings
+    v["savings_annual"] = v["months_per_year"] * savings
+    v["payback_months"] = _payback_text(upfront, savings, growth)
+    v["net_benefit_annual"] = roi.annual_net_benefit(savings, maintenance)
+    v["spend_cut"] = roi.savings_share(teacher, v["student_cost"])
+    breakeven = roi.breakeven_volume(
+        upfront, teacher, v["student_cost"], v["target_payback_months"]
+    )
+    v["breakeven_calls"] = NO_BREAKEVEN_TEXT if math.isinf(breakeven) else breakeven
+    months = v["months_per_year"]
+    if growth == 0:
+        first_year = months * savings
+    else:
+        first_year = savings * ((1 + growth) ** months - 1) / growth
+    v["first_year_net"] = first_year - maintenance - upfront
+    payback = v["payback_months"]
+    v["verdict_label"] = verdict(
+        math.inf if isinstance(payback, str) else payback, v["net_benefit_annual"], growth
+    )
+
+    half = calls / 2
+    v["half_calls"] = half
+    v["half_gpus"] = gpus_for(half) if hosted else NOT_USED
+    v["half_serving_cost"] = serving_at(half, v["half_gpus"])
+    v["half_student_cost"] = v["half_serving_cost"] + v["escalation_share"] * teacher
+    v["half_savings"] = roi.monthly_savings(teacher, v["half_student_cost"], half)
+    v["half_payback"] = _payback_text(upfront, v["half_savings"], growth)
+
+    result = evaluate(case)
+    critical_failures = sum(
+        1 for item in result.quality if item.business_critical and not item.passed
+    )
+    v["critical_failures"] = float(critical_failures)
+    v["low_volume_flag"] = (
+        v["half_payback"] > v["low_volume_months"] if _number(v["half_payback"]) else True
+    )
+    v["unstable_teacher_flag"] = savings * months > 0 and maintenance > v["unstable_share"] * (
+        months * savings
+    )
+    v["quality_risk_flag"] = critical_failures > 0
+    pays = _number(payback) and savings > 0
+    v["payback_flat"] = upfront / savings if pays else "never"
+    v["payback_grown"] = (
+        math.log(1 + upfront * growth / savings) / math.log(1 + growth)
+        if pays and growth != 0
+        else NOT_USED
+    )
+    v["payback_plain"] = v["payback_grown"] if growth != 0 else v["payback_flat"]
+    return v
