@@ -24,6 +24,12 @@ HEADLINE = (
 finite = dict(allow_nan=False, allow_infinity=False)
 
 
+def amount(maximum: float) -> st.SearchStrategy[float]:
+    """Zero, or a figure of at least a cent: sub-cent money (down to 5e-324) is no one's input
+    and only measures float underflow."""
+    return st.just(0.0) | st.floats(0.01, maximum, **finite)
+
+
 @st.composite
 def cases(draw):
     """Cases of every shape: direct or token prices, API or self-hosted, itemised or not."""
@@ -37,14 +43,14 @@ def cases(draw):
         fields["teacher_cost_per_1k"] = draw(st.floats(min_value=0.01, max_value=100, **finite))
     else:
         fields |= dict(
-            input_tokens_per_call=draw(st.floats(0, 1e4, **finite)),
+            input_tokens_per_call=draw(amount(1e4)),
             output_tokens_per_call=draw(st.floats(1, 1e3, **finite)),
-            teacher_input_price_per_million=draw(st.floats(0, 30, **finite)),
+            teacher_input_price_per_million=draw(amount(30)),
             teacher_output_price_per_million=draw(st.floats(0.1, 60, **finite)),
         )
     student = draw(st.sampled_from(["direct", "hosted"]))
     if student == "direct":
-        fields["student_cost_per_1k"] = draw(st.floats(min_value=0, max_value=50, **finite))
+        fields["student_cost_per_1k"] = draw(amount(50))
     else:
         fields |= dict(
             gpu_hourly_cost=draw(st.floats(0.1, 20, **finite)),
@@ -58,19 +64,19 @@ def cases(draw):
     else:
         if draw(st.booleans()):
             fields |= dict(
-                corpus_examples=draw(st.floats(0, 1e7, **finite)),
+                corpus_examples=draw(amount(1e7)),
                 data_generation_passes=draw(st.sampled_from([1.0, 2.0, 3.5])),
                 batch_discount=draw(st.sampled_from([0.0, 0.5])),
             )
         else:
-            fields["data_generation_cost"] = draw(st.floats(0, 1e6, **finite))
+            fields["data_generation_cost"] = draw(amount(1e6))
         fields |= dict(
-            training_compute=draw(st.floats(0, 1e5, **finite)),
-            evaluation_days=draw(st.floats(0, 50, **finite)),
-            engineering_days=draw(st.floats(0, 200, **finite)),
-            day_rate=draw(st.floats(0, 2_000, **finite)),
+            training_compute=draw(amount(1e5)),
+            evaluation_days=draw(amount(50)),
+            engineering_days=draw(amount(200)),
+            day_rate=draw(amount(2_000)),
         )
-    fields["annual_maintenance"] = draw(st.floats(min_value=0, max_value=1e6, **finite))
+    fields["annual_maintenance"] = draw(amount(1e6))
     return Case(**fields)
 
 

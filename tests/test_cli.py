@@ -160,3 +160,43 @@ def test_bad_options_exit_2(capsys, argv, message):
     """Bad options: exit 2 with the reason."""
     code, _, err = run(capsys, *argv)
     assert code == 2 and message in err
+
+
+def test_build_writes_workbook_and_prints_pitch(tmp_path, capsys, monkeypatch):
+    """`xl-roi build` with no case writes example.xlsx here and prints the pitch."""
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "build")
+    assert code == 0 and (tmp_path / "example.xlsx").exists()
+    assert out.startswith("# Support-ticket classifier: defensible")
+    assert "wrote example.xlsx" in out
+    code, _, err = run(capsys, "build")
+    assert code == 2 and "exists already: use --force" in err
+
+
+def test_check_exit_codes(tmp_path, capsys):
+    """`xl-roi check`: 0 when clean, 1 with findings, 2 when the file cannot be read."""
+    from tests.xlsx_tamper import set_input
+
+    path = tmp_path / "case.xlsx"
+    assert run(capsys, "build", "-o", str(path))[0] == 0
+    code, out, _ = run(capsys, "check", str(path))
+    assert code == 0 and "clean" in out
+    set_input(path, "B9", "-5")
+    code, out, _ = run(capsys, "check", str(path))
+    assert code == 1 and "monthly_calls must be ≥ 0, holds -5" in out
+    code, out, _ = run(capsys, "check", str(path), "--json")
+    assert code == 1 and json.loads(out)["findings"][0]["kind"] == "bad input"
+    junk = tmp_path / "junk.xlsx"
+    junk.write_bytes(b"\x00" * 100)
+    code, _, err = run(capsys, "check", str(junk))
+    assert code == 2 and "not an .xlsx workbook" in err and "Traceback" not in err
+
+
+def test_freeze_and_template(tmp_path, capsys):
+    """`xl-roi freeze` writes a values-only copy; `xl-roi template` writes the template."""
+    template = tmp_path / "template.xlsx"
+    assert run(capsys, "template", "-o", str(template))[0] == 0
+    code, out, _ = run(capsys, "freeze", str(template), "-o", str(tmp_path / "frozen.xlsx"))
+    assert code == 0 and "values only" in out
+    code, _, err = run(capsys, "freeze", str(template), "-o", str(template))
+    assert code == 2 and "must not replace its source" in err

@@ -49,3 +49,24 @@ def test_failed_writer_keeps_the_old_file(tmp_path):
         write_atomic(target, broken, force=True)
     assert target.read_bytes() == b"whole"
     assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]
+
+
+def test_new_file_gets_usual_permissions(tmp_path):
+    """A new file is readable as any new file would be, not private like a temporary file."""
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        target = write_atomic(tmp_path / "new.txt", b"x")
+    finally:
+        os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o644
+
+
+def test_replaced_file_keeps_its_permissions(tmp_path):
+    """Replacing a file keeps the permissions the user gave it."""
+    target = tmp_path / "mine.txt"
+    target.write_bytes(b"old")
+    target.chmod(0o640)
+    write_atomic(target, b"new", force=True)
+    assert target.stat().st_mode & 0o777 == 0o640

@@ -145,12 +145,19 @@ def payback_array(upfront: ArrayLike, savings: ArrayLike, growth: ArrayLike) -> 
     )
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         flat = upfront / savings
-        ratio = upfront * growth / savings
-        grown = np.log1p(ratio) / np.log1p(growth)
+        ratio = flat * growth
+        grown = flat * (_log1p_over(ratio) / _log1p_over(growth))
     months = np.where(growth == 0.0, flat, np.where(ratio <= -1.0, np.inf, grown))
     months = np.where(savings <= 0.0, np.inf, months)
     result: FloatArray = np.where(upfront == 0.0, 0.0, months)
     return result
+
+
+def _log1p_over(x: FloatArray) -> FloatArray:
+    """ln(1 + x) / x elementwise, 1 where x = 0 (as :func:`xl_roi.roi.payback_months`)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        quotient: FloatArray = np.where(x == 0.0, 1.0, np.log1p(x) / x)
+    return quotient
 
 
 def evaluate_arrays(inputs: CaseInputs) -> dict[str, FloatArray]:

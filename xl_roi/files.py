@@ -64,9 +64,20 @@ def write_atomic(
             write(temporary)
         if not force and target.exists():
             raise OverwriteRefusedError(f"{target} exists already: use --force to replace it")
+        os.chmod(temporary, _mode_for(target))
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):
             temporary.unlink()
         raise
     return target
+
+
+def _mode_for(target: Path) -> int:
+    """The replaced file's permissions, or a new file's usual ones (mkstemp makes them 0600)."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask

@@ -102,12 +102,20 @@ def payback_months(
         return math.inf
     if growth == 0.0:
         return upfront / savings
-    ratio = upfront * growth / savings
+    flat = upfront / savings
+    ratio = flat * growth
     if ratio <= -1.0:  # shrinking savings whose total never reaches the upfront cost
         return math.inf
-    # numpy's log1p, not math's: the array engine (xl_roi.batch) uses it too, so that a case
-    # evaluated alone and the same case in a batch of a million agree to the last bit.
-    return float(np.log1p(ratio) / np.log1p(growth))
+    # ln(1 + r) / ln(1 + g) written as (U/s) · q(r) / q(g), q(x) = ln(1 + x) / x, so that a tiny
+    # growth whose r underflows to 0 still gives about U/s, not 0. numpy's log1p, not math's:
+    # the array engine (xl_roi.batch) uses it too, so one case alone and the same case among a
+    # million agree to the last bit.
+    return float(flat * (_log1p_over(ratio) / _log1p_over(growth)))
+
+
+def _log1p_over(x: float) -> float:
+    """ln(1 + x) / x, and its limit 1 at x = 0."""
+    return 1.0 if x == 0.0 else float(np.log1p(x) / x)
 
 
 def annual_net_benefit(monthly_savings: float, annual_maintenance: float) -> float:

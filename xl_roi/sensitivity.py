@@ -228,7 +228,15 @@ def breakeven_values(
             * float(inputs.data_generation_passes)
             * (1.0 - float(inputs.batch_discount))
         )
-    fixed = upfront - per_teacher * teacher
+    # the rest of the upfront cost, added up (not upfront − per_teacher × teacher, which leaves
+    # a rounding residue where the rest is zero)
+    fixed = (
+        float(inputs.training_compute)
+        + float(inputs.evaluation_build)
+        + float(inputs.engineering_time)
+        if per_teacher
+        else upfront
+    )
     thousands = calls / 1000.0
     margin = teacher * (1.0 - escalation) - serving  # saving per call × 1000
 

@@ -678,7 +678,8 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
     CalcRow(
         "payback_grown",
         "Payback by plain arithmetic, with growth",
-        "IF(AND(ISNUMBER(payback_months), savings_monthly>0, monthly_growth<>0), "
+        "IF(AND(ISNUMBER(payback_months), savings_monthly>0, "
+        "ABS(monthly_growth)>check_tolerance), "
         "LN(1+upfront*monthly_growth/savings_monthly)/LN(1+monthly_growth), "
         '"not used")',
         "months",
@@ -899,7 +900,7 @@ def mirror_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
     v["payback_flat"] = upfront / savings if pays else "never"
     v["payback_grown"] = (
         math.log(1 + upfront * growth / savings) / math.log(1 + growth)
-        if pays and growth != 0
+        if pays and abs(growth) > v["check_tolerance"]
         else NOT_USED
     )
     v["payback_plain"] = v["payback_grown"] if growth != 0 else v["payback_flat"]

@@ -7,6 +7,7 @@ openpyxl (which parses through defusedxml) reads a byte it should not.
 
 from __future__ import annotations
 
+import math
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,13 +110,21 @@ def open_workbook(path: str | Path, *, data_only: bool) -> Workbook:
     check_archive(path)
     try:
         return openpyxl.load_workbook(path, data_only=data_only, keep_links=False)
-    except Exception as error:
+    except Exception as error:  # openpyxl raises many kinds on bad files
+        cause: BaseException | None = error
+        while cause is not None:  # openpyxl wraps defusedxml's refusal in a ValueError
+            if type(cause).__name__ in _HOSTILE_XML:
+                raise WorkbookError(
+                    f"{path}: refused: its XML declares entities or a DTD ({type(cause).__name__})"
+                ) from None
+            cause = cause.__cause__ or cause.__context__
         kind = type(error).__name__
-        if kind in ("EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden"):
-            raise WorkbookError(
-                f"{path}: refused: its XML declares entities or a DTD ({kind})"
-            ) from None
-        raise WorkbookError(f"{path}: cannot be read as a workbook ({kind}: {error})") from None
+        first_line = str(error).splitlines()[0] if str(error) else ""
+        message = f"{path}: cannot be read as a workbook ({kind}: {first_line})"
+        raise WorkbookError(message) from None
+
+
+_HOSTILE_XML = ("EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden")
 
 
 def _named_cell(workbook: Workbook, name: str) -> tuple[str, str] | None:
@@ -142,6 +151,11 @@ def _input_value(row: InputRow, value: Any, where: str, findings: list[Finding])
         )
         return None
     number = float(value)
+    if not math.isfinite(number):
+        findings.append(
+            Finding("bad input", where, f"{row.name} must be a finite number, holds {number}")
+        )
+        return None
     low, high = row.minimum, row.maximum
     too_low = low is not None and (number < low or (row.strictly_above and number == low))
     too_high = high is not None and (number > high or (row.maximum_exclusive and number == high))

@@ -1,0 +1,193 @@
+"""Tests of xl_roi/workbook/build.py: the template's layout, stored results and safety."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from tests.workbook_cases import WORKBOOK_CASES
+from xl_roi import evaluate, example_case
+from xl_roi.files import OverwriteRefusedError
+from xl_roi.workbook.build import SHEETS, build_workbook, save_workbook
+from xl_roi.workbook.layout import CALC_ROWS, INPUT_ROWS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def example_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("build") / "example.xlsx"
+    blueprint = save_workbook(example_case(), path)
+    return path, blueprint
+
+
+def named(workbook, name):
+    sheet, reference = next(iter(workbook.defined_names[name].destinations))
+    return workbook[sheet][reference.replace("$", "")]
+
+
+def test_sheets_in_fast_order(example_file):
+    """About, Inputs, Calculations, Sensitivity, Quality, Pitch, Checks, xlwings.conf."""
+    path, _ = example_file
+    assert openpyxl.load_workbook(path).sheetnames == list(SHEETS)
+
+
+def test_stored_results_visible_without_recalculation(example_file):
+    """openpyxl data_only and pandas see the numbers the core gives, not empty cells."""
+    path, _ = example_file
+    workbook = openpyxl.load_workbook(path, data_only=True)
+    result = evaluate(example_case())
+    assert named(workbook, "savings_monthly").value == pytest.approx(result.monthly_savings)
+    assert named(workbook, "payback_months").value == pytest.approx(result.payback_months)
+    assert named(workbook, "net_benefit_annual").value == pytest.approx(result.annual_net_benefit)
+    assert named(workbook, "verdict_label").value == "defensible"
+    assert named(workbook, "master_check").value is True
+    frame = pd.read_excel(path, sheet_name="Pitch", header=None)
+    assert (frame == "Support-ticket classifier: defensible").any().any()
+
+
+def test_every_formula_cell_has_a_stored_result(example_file):
+    """No formula cell in the file lacks its <v> result."""
+    path, blueprint = example_file
+    with zipfile.ZipFile(path) as archive:
+        for index, title in enumerate(SHEETS, start=1):
+            xml = archive.read(f"xl/worksheets/sheet{index}.xml").decode()
+            assert not re.search(r"</f><v\s*/>", xml), title
+            expected = sum(1 for sheet, _ in blueprint.formulas if sheet == title)
+            assert len(re.findall(r"<f[ >]", xml)) == expected, title
+
+
+def test_every_input_has_a_name_and_is_unlocked(example_file):
+    """Each input is a defined name pointing at one unlocked, validated cell."""
+    path, _ = example_file
+    workbook = openpyxl.load_workbook(path)
+    inputs = workbook["Inputs"]
+    validated = {
+        str(cell)
+        for dv in inputs.data_validations.dataValidation
+        for cell_range in dv.sqref.ranges
+        for cell in [cell_range.coord]
+    }
+    for name in INPUT_ROWS:
+        cell = named(workbook, name)
+        assert cell.parent.title == "Inputs", name
+        assert cell.protection.locked is False, name
+        assert cell.coordinate in validated, name
+    assert inputs.protection.sheet is True
+
+
+def test_calculations_are_formulas_over_names(example_file):
+    """Every calculation row is a formula with no typed-in number other than 0, 1 or 2."""
+    path, _ = example_file
+    workbook = openpyxl.load_workbook(path)
+    for name, row in CALC_ROWS.items():
+        cell = named(workbook, name)
+        assert cell.value == "=" + row.formula, name
+        literals = re.findall(r"(?<![A-Za-z_\d.])\d+(?:\.\d+)?(?![A-Za-z_\d])", row.formula)
+        assert set(literals) <= {"0", "1", "2"}, (name, literals)
+
+
+def test_sensitivity_is_an_array_formula(example_file):
+    """SENSITIVITY is entered as an array formula over its fixed 10 × 10 range."""
+    path, _ = example_file
+    cell = openpyxl.load_workbook(path)["Sensitivity"]["A5"]
+    assert isinstance(cell.value, openpyxl.worksheet.formula.ArrayFormula)
+    assert cell.value.ref == "A5:J14"
+    assert cell.value.text.startswith("=SENSITIVITY(upfront, teacher_cost, student_cost")
+
+
+def test_xlwings_conf_names_the_module(example_file):
+    """The xlwings.conf sheet tells the add-in where the functions are."""
+    path, _ = example_file
+    sheet = openpyxl.load_workbook(path)["xlwings.conf"]
+    assert (sheet["A1"].value, sheet["B1"].value) == ("UDF Modules", "xl_roi_udfs")
+
+
+def test_pitch_fits_one_page(example_file):
+    """The Pitch sheet prints on one page."""
+    path, _ = example_file
+    sheet = openpyxl.load_workbook(path)["Pitch"]
+    assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 1
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+    assert sheet.print_area
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path):
+    """A case name or slice name starting with = or + is written as text, never a formula."""
+    case = WORKBOOK_CASES["growing"]
+    path = tmp_path / "hostile.xlsx"
+    save_workbook(case, path)
+    workbook = openpyxl.load_workbook(path)
+    assert named(workbook, "case_name").value == case.name
+    assert named(workbook, "case_name").data_type == "s"
+    assert workbook["Quality"]["A5"].value == "+SUM(1,1)"
+    assert workbook["Quality"]["A5"].data_type == "s"
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read("xl/worksheets/sheet2.xml").decode()
+    assert not re.search(r"<f>[^<]*HYPERLINK", xml)  # never a formula
+    assert re.search(r'<c r="B6"[^>]*t="inlineStr"><is><t>=HYPERLINK', xml)  # an inline string
+
+
+def test_never_overwrites_without_force(tmp_path):
+    """An existing file is left as it was unless --force is given."""
+    path = tmp_path / "mine.xlsx"
+    path.write_bytes(b"precious")
+    with pytest.raises(OverwriteRefusedError):
+        save_workbook(example_case(), path)
+    assert path.read_bytes() == b"precious"
+    save_workbook(example_case(), path, force=True)
+    assert zipfile.is_zipfile(path)
+
+
+def test_too_many_slices_refused():
+    """A case with more slices than the Quality sheet holds is refused, not cut short."""
+    from xl_roi import QualitySlice
+
+    slices = tuple(QualitySlice(f"s{i}", False, 1.0, 1.0, 0.0) for i in range(11))
+    with pytest.raises(ValueError, match="holds 10 quality slices"):
+        build_workbook(example_case().replace(quality_slices=slices))
+
+
+def test_committed_template_is_what_the_builder_makes(tmp_path):
+    """workbook_template.xlsx matches the builder: cells, formulas, names and validation
+    (regenerate with `xl-roi template -o workbook_template.xlsx --force`)."""
+    fresh = tmp_path / "fresh.xlsx"
+    save_workbook(example_case(), fresh)
+    committed = openpyxl.load_workbook(ROOT / "workbook_template.xlsx")
+    built = openpyxl.load_workbook(fresh)
+
+    def content(workbook):
+        cells = {}
+        for sheet in workbook.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    value = cell.value
+                    if isinstance(value, openpyxl.worksheet.formula.ArrayFormula):
+                        value = ("array", value.ref, value.text)
+                    if value is not None:
+                        cells[(sheet.title, cell.coordinate)] = value
+        names = {name: d.attr_text for name, d in workbook.defined_names.items()}
+        validation = sorted(
+            (sheet.title, str(dv.sqref), dv.type, dv.formula1, dv.formula2)
+            for sheet in workbook.worksheets
+            for dv in sheet.data_validations.dataValidation
+        )
+        return cells, names, validation
+
+    assert content(committed) == content(built)
+    stored = openpyxl.load_workbook(ROOT / "workbook_template.xlsx", data_only=True)
+    assert named(stored, "verdict_label").value == "defensible"
+
+
+def test_build_does_not_touch_the_template(tmp_path):
+    """Building workbooks never modifies the committed template."""
+    template = ROOT / "workbook_template.xlsx"
+    before = hashlib.sha256(template.read_bytes()).hexdigest()
+    save_workbook(example_case(), tmp_path / "out.xlsx")
+    assert hashlib.sha256(template.read_bytes()).hexdigest() == before

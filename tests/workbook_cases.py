@@ -1,0 +1,59 @@
+"""Cases the workbook tests build, each exercising a different path through the template."""
+
+from __future__ import annotations
+
+from xl_roi import Case, QualitySlice, example_case
+
+SIMPLE = dict(
+    monthly_calls=2_000_000,
+    teacher_cost_per_1k=12.0,
+    student_cost_per_1k=1.5,
+    upfront_cost=52_500,
+    annual_maintenance=40_000,
+)
+
+WORKBOOK_CASES = {
+    # itemised upfront, token prices, 2 % growth, three passing slices
+    "example": example_case(),
+    # student cheaper, but maintenance eats the savings: annual net benefit < 0
+    "do not distill": Case(**{**SIMPLE, "annual_maintenance": 300_000}, name="Heavy upkeep"),
+    # student dearer than the teacher: never pays back
+    "never pays back": Case(**{**SIMPLE, "student_cost_per_1k": 12.5}, name="Dearer student"),
+    # self-hosted student on whole GPUs, escalation, a failing business-critical slice
+    "self-hosted": Case(
+        name="Self-hosted router",
+        monthly_calls=40_000_000,
+        teacher_cost_per_1k=1.2,
+        gpu_hourly_cost=2.5,
+        calls_per_second_per_gpu=25,
+        target_utilization=0.6,
+        peak_factor=2.0,
+        escalation_share=0.03,
+        corpus_examples=1_000_000,
+        training_compute=4_000,
+        engineering_time=30_000,
+        evaluation_build=9_000,
+        redistillations_per_year=6,
+        redistillation_cost=3_000,
+        quality_slices=(
+            QualitySlice("Refunds", True, 0.95, 0.90, 0.02),
+            QualitySlice("Small talk", False, 0.80, 0.81, 0.05),
+        ),
+    ),
+    # shrinking volume that never recovers the upfront cost, direct figures, upside
+    "shrinking": Case(
+        **{**SIMPLE, "upfront_cost": 400_000},
+        monthly_growth=-0.08,
+        monthly_latency_value=2_000,
+        annual_new_capability_revenue=50_000,
+        name="Shrinking endpoint",
+    ),
+    # growing volume, case name that would be a formula, odd text in a slice
+    "growing": Case(
+        **SIMPLE,
+        monthly_growth=0.05,
+        name='=HYPERLINK("http://evil","x")',
+        currency="EUR",
+        quality_slices=(QualitySlice("+SUM(1,1)", True, 0.9, 0.89, 0.02),),
+    ),
+}
