@@ -37,6 +37,8 @@ def test_check_against_formulas_engine(benchmark, tmp_path):
     recalculate(path)
     engine = time.perf_counter() - start
     check = statistics.median(checks)
-    print(f"\ncheck {check * 1e3:.0f} ms; formulas load + recalculate {engine * 1e3:.0f} ms: "
-          f"check is {engine / check:.0f}× faster")
+    print(
+        f"\ncheck {check * 1e3:.0f} ms; formulas load + recalculate {engine * 1e3:.0f} ms: "
+        f"check is {engine / check:.0f}× faster"
+    )
     benchmark.extra_info.update(speedup_vs_formulas=engine / check)
