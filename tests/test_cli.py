@@ -200,3 +200,65 @@ def test_freeze_and_template(tmp_path, capsys):
     assert code == 0 and "values only" in out
     code, _, err = run(capsys, "freeze", str(template), "-o", str(template))
     assert code == 2 and "must not replace its source" in err
+
+
+def test_screen_sample_to_workbook(tmp_path, capsys, monkeypatch):
+    """`xl-roi screen` with no file screens the sample and writes portfolio.xlsx."""
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "screen")
+    assert code == 0 and (tmp_path / "portfolio.xlsx").exists()
+    assert "10 endpoints screened (1 refused)" in out
+    assert "1. search-query-rewriter" in out
+
+
+def test_screen_csv_and_xlsx_json(tmp_path, capsys):
+    """CSV and Excel inputs give the same ranked table as JSON."""
+    import pandas as pd
+
+    from xl_roi.casefile import sample_endpoints_path
+
+    frame = pd.read_csv(sample_endpoints_path())
+    frame.to_excel(tmp_path / "endpoints.xlsx", index=False)
+    code, out, _ = run(capsys, "screen", str(sample_endpoints_path()), "--json")
+    from_csv = json.loads(out)
+    code2, out2, _ = run(capsys, "screen", str(tmp_path / "endpoints.xlsx"), "--json")
+    assert code == code2 == 0
+    assert [r["name"] for r in from_csv] == [r["name"] for r in json.loads(out2)]
+    assert from_csv[0]["verdict"] == "strong" and from_csv[-1]["error"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("none.csv", None, "no such file"),
+        ("endpoints.txt.gz", b"x", "give a .csv or .xlsx file"),
+        ("empty.csv", b"", "cannot be read as CSV"),
+        ("fake.xlsx", b"not a zip", "not an .xlsx workbook"),
+    ],
+)
+def test_screen_bad_files(tmp_path, capsys, name, content, message):
+    """Unreadable endpoint files: exit 2 with the reason."""
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    code, _, err = run(capsys, "screen", str(path), "-o", str(tmp_path / "out.xlsx"))
+    assert code == 2 and message in err and "Traceback" not in err
+    assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_screen_reports_progress_on_large_files(tmp_path, capsys, monkeypatch):
+    """A large CSV is screened chunk by chunk, with progress on stderr."""
+    import xl_roi.cli as cli
+
+    monkeypatch.setattr(cli, "SCREEN_CHUNK_ROWS", 3)
+    monkeypatch.setattr(cli, "LARGE_INPUT_BYTES", 0)
+    code, out, err = run(capsys, "screen", str(cli_sample()), "--json")
+    assert code == 0 and err.count("screened") == 4  # 10 rows in chunks of 3
+    names = [row["name"] for row in json.loads(out)]
+    assert len(names) == 10 and names[0] == "search-query-rewriter"
+
+
+def cli_sample():
+    from xl_roi.casefile import sample_endpoints_path
+
+    return sample_endpoints_path()

@@ -41,6 +41,20 @@ GOOD_ARGUMENTS = {
     "ROI_VERDICT": (2.5, 212_000.0, 0.0),
     "SENSITIVITY": (52_500.0, 12.0, 1.5, 2_000_000.0, 40_000.0, 0.5, 12.0, 0.01),
     "PAYBACK_PROBABILITY": (52_500.0, 12.0, 1.5, 2_000_000.0, 40_000.0, 12.0, 0.5, 1_000.0, 0.0),
+    "SCREEN": (
+        (
+            (
+                "name",
+                "monthly_calls",
+                "teacher_cost_per_1k",
+                "student_cost_per_1k",
+                "upfront_cost",
+                "annual_maintenance",
+            ),
+            ("chat", 2_000_000.0, 12.0, 1.5, 52_500.0, 40_000.0),
+            ("tagger", 1_000.0, 12.0, 1.5, 52_500.0, 40_000.0),
+        ),
+    ),
 }
 
 
@@ -252,6 +266,9 @@ def _cases():
 
 
 def _first_cell(name, result):
+    if name == "SCREEN":
+        assert isinstance(result, list) and all(isinstance(row, list) for row in result)
+        return result[0][0]
     if name == "SENSITIVITY":
         assert len(result) == 10 and all(len(row) == 10 for row in result)
         return result[1][0]
@@ -269,6 +286,8 @@ def test_bad_value_matrix(udfs, name, position, label):
     args = list(GOOD_ARGUMENTS[name])
     value, expected = BAD_VALUES[label]
     args[position] = value
+    if name == "SCREEN":  # one argument, a whole table: xlwings hands a lone value as 1 × 1
+        expected = "#VALUE! endpoints needs a header row"
     cell = _first_cell(name, call_like_excel(function, *args))
     if "optional" in info and label in ("blank", "error cell"):
         assert not str(cell).startswith("#"), cell
@@ -300,7 +319,7 @@ def test_numeric_edges_give_numbers_or_reasons(udfs, name, edge):
             assert (
                 cell.startswith(("#NUM! ", "#VALUE! "))
                 or cell in xl_roi.VERDICTS
-                or (name == "SENSITIVITY")
+                or (name in ("SENSITIVITY", "SCREEN"))
             ), (position, cell)
             assert "Traceback" not in cell
 
@@ -372,11 +391,38 @@ def test_arbitrary_excel_values_never_raise(udfs, name, data):
     if name == "SENSITIVITY":
         assert len(result) == 10 and all(len(row) == 10 for row in result)
         cells = [cell for row in result for cell in row]
+    elif name == "SCREEN":
+        cells = [cell for row in result for cell in row]
     else:
         cells = [scalar(result)]
     for cell in cells:
-        assert isinstance(cell, (str, float)), cell
+        assert isinstance(cell, (str, float, int)) and not isinstance(cell, bool), cell
         if isinstance(cell, float):
             assert math.isfinite(cell)
         else:
             assert "Traceback" not in cell
+
+
+def test_screen_ranks_through_xlwings(udfs):
+    """SCREEN over a range with a header ranks the endpoints and explains a refused row."""
+    table = call_like_excel(
+        udfs.SCREEN,
+        (
+            (
+                "Name",
+                "Monthly_Calls",
+                "teacher_cost_per_1k",
+                "student_cost_per_1k",
+                "upfront_cost",
+                "annual_maintenance",
+            ),
+            ("small", 1_000.0, 12.0, 1.5, 52_500.0, 40_000.0),
+            (None, None, None, None, None, None),
+            ("big", 2_000_000.0, 12.0, 1.5, 52_500.0, 40_000.0),
+            ("bad", "lots", 12.0, 1.5, 52_500.0, 40_000.0),
+        ),
+    )
+    assert table[0][:3] == ["Rank", "Endpoint", "Verdict"]
+    assert [row[1] for row in table[1:]] == ["big", "small", "bad"]
+    assert table[1][2:4] == ["strong", 2.5]
+    assert table[3][-1] == "monthly_calls must be a number ≥ 0, got 'lots'"

@@ -118,6 +118,19 @@ failed:
     SAVINGS_SHARE = Err.Description
 End Function
 
+Function SCREEN(endpoints)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        SCREEN = XLPy.CallUDF("xl_roi_udfs", "SCREEN", Array(endpoints), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        SCREEN = XLPy.CallUDF("xl_roi_udfs", "SCREEN", Array(endpoints))
+        Exit Function
+    #End If
+failed:
+    SCREEN = Err.Description
+End Function
+
 Function SENSITIVITY(upfront_cost, teacher_cost_per_1k, student_cost_per_1k, monthly_calls, annual_maintenance, Optional swing, Optional target_payback_months, Optional monthly_growth)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed

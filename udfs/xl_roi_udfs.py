@@ -24,6 +24,7 @@ import xlwings as xw
 import xl_roi
 from xl_roi import roi
 from xl_roi.errors import InputError
+from xl_roi.portfolio import screen_cells
 from xl_roi.sensitivity import HEADLINE_TABLE_HEADER, HEADLINE_TABLE_ROWS, headline_table
 from xl_roi.simulation import simulate
 
@@ -37,6 +38,7 @@ __all__ = [
     "PAYBACK_PROBABILITY",
     "ROI_VERDICT",
     "SAVINGS_SHARE",
+    "SCREEN",
     "SENSITIVITY",
     "SENSITIVITY_HEADER",
     "SENSITIVITY_ROWS",
@@ -177,7 +179,9 @@ def excel_call(compute: Callable[[], Any]) -> Any:
         return error_text(error)
 
 
-def excel_function(**argument_docs: str) -> Callable[[F], F]:
+def excel_function(
+    argument_options: dict[str, dict[str, Any]] | None = None, **argument_docs: str
+) -> Callable[[F], F]:
     """Register a function with xlwings: category, a doc for every argument, wizard text.
 
     The function wizard shows the docstring's first paragraph (≤ 255 characters) and each
@@ -188,7 +192,8 @@ def excel_function(**argument_docs: str) -> Callable[[F], F]:
 
     def decorate(function: F) -> F:
         for argument, doc in argument_docs.items():
-            function = xw.arg(argument, doc=doc)(function)
+            options = (argument_options or {}).get(argument, {})
+            function = xw.arg(argument, doc=doc, **options)(function)
         function = xw.func(category=CATEGORY)(function)
         info = getattr(function, "__xlfunc__", None)
         if info is not None:
@@ -636,3 +641,41 @@ def PAYBACK_PROBABILITY(
         return result.p_payback_within_target
 
     return excel_call(compute)
+
+
+@excel_function(
+    argument_options={"endpoints": {"ndim": 2}},
+    endpoints=(
+        "A range with a header row (name, monthly_calls, teacher_cost_per_1k, "
+        "student_cost_per_1k, upfront_cost, annual_maintenance, …) and one row per endpoint."
+    ),
+)
+def SCREEN(endpoints: Cell) -> list[list[Any]]:
+    """Screen many endpoints at once: which to distill, best first. Returns a table (header +
+    one row per endpoint): rank, name, verdict, payback, annual net benefit, monthly savings,
+    break-even volume, and the reason a row was refused.
+
+    Give the costs per 1,000 calls, or tokens per call and prices per million tokens; blank
+    growth, escalation and target take 0, 0 and 12 months. In Excel 365 the table spills; in
+    older Excel enter it as an array formula over (endpoints + 1) rows × 8 columns.
+
+    Examples
+    --------
+    >>> SCREEN([["name", "monthly_calls", "teacher_cost_per_1k", "student_cost_per_1k",
+    ...          "upfront_cost", "annual_maintenance"],
+    ...         ["chat", 2_000_000.0, 12.0, 1.5, 52_500.0, 40_000.0],
+    ...         ["tagger", 1_000.0, 12.0, 1.5, 52_500.0, 40_000.0]])[1][:3]
+    [1, 'chat', 'strong']
+    >>> SCREEN(12.0)
+    [['#VALUE! endpoints must be a range: a header row, then one row per endpoint']]
+    """
+    try:
+        if not isinstance(endpoints, list) or not all(isinstance(r, list) for r in endpoints):
+            raise CellError(
+                "#VALUE!", "endpoints must be a range: a header row, then one row per endpoint"
+            )
+        return screen_cells(endpoints)
+    except InputError as error:  # the table's shape, not a number out of range
+        return [[f"#VALUE! {error}"]]
+    except Exception as error:
+        return [[error_text(error)]]

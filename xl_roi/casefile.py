@@ -226,6 +226,11 @@ def example_case_path() -> Path:
     return Path(str(resources.files("xl_roi.data").joinpath("example_case.toml")))
 
 
+def sample_endpoints_path() -> Path:
+    """The built-in sample of endpoints to screen (illustrative figures)."""
+    return Path(str(resources.files("xl_roi.data").joinpath("sample_endpoints.csv")))
+
+
 def example_case_text() -> str:
     """The commented example case file, as ``xl-roi init`` writes it."""
     return example_case_path().read_text(encoding="utf-8")

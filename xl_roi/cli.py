@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -265,6 +266,90 @@ def _cmd_template(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+SCREEN_CHUNK_ROWS = 250_000
+"""Rows of a CSV screened at a time: memory stays flat however large the file."""
+
+LARGE_INPUT_BYTES = 20_000_000
+"""Files larger than this report their progress on stderr."""
+
+
+def _read_endpoints(path: Path) -> Any:
+    """Screen a CSV chunk by chunk, or an Excel sheet whole; report progress on large files."""
+    import pandas as pd
+
+    from xl_roi.portfolio import rank, screen_unranked
+
+    suffix = path.suffix.lower()
+    if not path.exists():
+        raise CommandError(f"{path}: no such file")
+    if suffix in (".xlsx", ".xlsm"):
+        from xl_roi.workbook.read import check_archive
+
+        check_archive(path)
+        try:
+            frame = pd.read_excel(path, sheet_name=0)
+        except Exception as error:  # pandas and openpyxl raise many kinds on bad files
+            raise CommandError(f"{path}: cannot be read as a workbook ({error})") from None
+        return rank(screen_unranked(frame))
+    if suffix not in (".csv", ".txt"):
+        raise CommandError(f"{path}: give a .csv or .xlsx file of endpoints")
+    large = path.stat().st_size > LARGE_INPUT_BYTES
+    parts = []
+    done = 0
+    try:
+        reader = pd.read_csv(path, chunksize=SCREEN_CHUNK_ROWS, low_memory=False)
+        for chunk in reader:
+            parts.append(screen_unranked(chunk, first_number=done + 1))
+            done += len(chunk)
+            if large:
+                print(f"screened {done:,} endpoints…", file=sys.stderr, flush=True)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
+        raise CommandError(f"{path}: cannot be read as CSV ({error})") from None
+    if not parts:
+        raise CommandError(f"{path}: no endpoints in the file")
+    return rank(pd.concat(parts, ignore_index=True))
+
+
+def _cmd_screen(args: argparse.Namespace) -> int:
+    from xl_roi.casefile import sample_endpoints_path
+    from xl_roi.portfolio import summarise
+
+    source = Path(args.endpoints) if args.endpoints else sample_endpoints_path()
+    table = _read_endpoints(source)
+    if args.json:
+        _print_json(_records(table))
+        return EXIT_OK
+    from xl_roi.workbook.portfolio_book import write_portfolio
+
+    output = args.output or "portfolio.xlsx"
+
+    def progress(rows: int) -> None:
+        print(f"wrote {rows:,} rows…", file=sys.stderr, flush=True)
+
+    write_portfolio(table, output, force=args.force, progress=progress)
+    summary = summarise(table)
+    print(
+        f"{summary.endpoints:,} endpoints screened ({summary.refused:,} refused): "
+        + ", ".join(f"{count:,} {label}" for label, count in summary.by_verdict.items())
+    )
+    print(
+        f"worth doing: {summary.worth_doing:,}, saving {summary.annual_savings_worth_doing:,.0f} "
+        f"a year for {summary.upfront_worth_doing:,.0f} upfront"
+    )
+    for record in table.head(10).itertuples():
+        payback = (
+            "never"
+            if math.isinf(record.payback_months)
+            else (
+                "—" if math.isnan(record.payback_months) else f"{record.payback_months:.1f} months"
+            )
+        )
+        verdict = record.verdict if isinstance(record.verdict, str) else f"error: {record.error}"
+        print(f"  {record.rank:>3}. {record.name:<32} {verdict:<16} {payback}")
+    print(f"wrote {output}")
+    return EXIT_OK
+
+
 def _add_case_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "case", nargs="?", metavar="CASE.toml", help="case file (default: the built-in example)"
@@ -334,6 +419,25 @@ def build_parser() -> argparse.ArgumentParser:
     freeze.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
     freeze.set_defaults(handler=_cmd_freeze)
 
+    screen = commands.add_parser(
+        "screen", help="screen many endpoints: which to distill, best first"
+    )
+    screen.add_argument(
+        "endpoints",
+        nargs="?",
+        metavar="ENDPOINTS.csv|.xlsx",
+        help="one row per endpoint (default: the built-in sample)",
+    )
+    screen.add_argument(
+        "-o",
+        "--output",
+        metavar="PORTFOLIO.xlsx",
+        help="the workbook to write (default: portfolio.xlsx)",
+    )
+    screen.add_argument("--force", action="store_true", help="replace the output if it exists")
+    screen.add_argument("--json", action="store_true", help="print the ranked table as JSON")
+    screen.set_defaults(handler=_cmd_screen)
+
     template = commands.add_parser("template", help="write the template workbook")
     template.add_argument("-o", "--output", metavar="PATH", default="workbook_template.xlsx")
     template.add_argument("--force", action="store_true", help="replace PATH if it exists")
@@ -368,6 +472,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("xl-roi: interrupted", file=sys.stderr)
         return 130
+    except Exception as error:  # a bug: say so plainly; XL_ROI_DEBUG=1 shows the traceback
+        if os.environ.get("XL_ROI_DEBUG"):
+            raise
+        print(
+            f"xl-roi: unexpected error ({type(error).__name__}: {error}); this is a bug in "
+            "xl-roi: please report it (XL_ROI_DEBUG=1 shows the details)",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
 
 
 def _finite_or_none(value: float) -> float | None:

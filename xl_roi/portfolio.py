@@ -1,0 +1,506 @@
+"""Portfolio screening: which of many endpoints are worth distilling, best first.
+
+A team rarely has one candidate. :func:`screen` takes a table of endpoints — one row each — and
+returns each one's monthly savings, payback, annual net benefit, verdict and break-even volume,
+ranked, in one vectorised pass whose figures equal :func:`~xl_roi.case.evaluate` on each row to
+the last bit. A row with a missing or impossible value gets its reason in ``error`` and no
+figures; the rest are screened.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xl_roi.batch import CaseInputs, FloatArray, evaluate_arrays
+from xl_roi.errors import InputError
+from xl_roi.verdict import VERDICTS
+
+__all__ = [
+    "DEFAULTS",
+    "ENDPOINT_COLUMNS",
+    "RESULT_COLUMNS",
+    "SCREEN_CELL_COLUMNS",
+    "WORTH_DOING",
+    "PortfolioSummary",
+    "rank",
+    "screen",
+    "screen_cells",
+    "screen_unranked",
+    "summarise",
+    "verdict_codes",
+]
+
+ENDPOINT_COLUMNS = (
+    "name",
+    "monthly_calls",
+    "monthly_growth",
+    "teacher_cost_per_1k",
+    "input_tokens_per_call",
+    "output_tokens_per_call",
+    "teacher_input_price_per_million",
+    "teacher_output_price_per_million",
+    "student_cost_per_1k",
+    "student_input_price_per_million",
+    "student_output_price_per_million",
+    "escalation_share",
+    "upfront_cost",
+    "annual_maintenance",
+    "target_payback_months",
+)
+"""The columns :func:`screen` reads (others are ignored)."""
+
+DEFAULTS = {"monthly_growth": 0.0, "escalation_share": 0.0, "target_payback_months": 12.0}
+"""Values taken where a column is absent or a cell blank. Every other figure is required:
+volume, the teacher's and the student's cost (per 1k, or tokens and prices), the upfront cost
+and the annual maintenance — a default there would flatter the case."""
+
+RESULT_COLUMNS = (
+    "rank",
+    "name",
+    "verdict",
+    "payback_months",
+    "annual_net_benefit",
+    "monthly_savings",
+    "annual_savings",
+    "savings_share",
+    "breakeven_monthly_calls",
+    "monthly_calls",
+    "teacher_cost_per_1k",
+    "student_cost_per_1k",
+    "upfront_cost",
+    "annual_maintenance",
+    "monthly_growth",
+    "error",
+)
+"""The columns of :func:`screen`'s result, in order."""
+
+WORTH_DOING = ("strong", "defensible")
+"""Verdicts counted as worth doing in the summary."""
+
+
+def verdict_codes(payback: FloatArray, net: FloatArray, growth: FloatArray) -> FloatArray:
+    """:func:`~xl_roi.verdict.verdict` over arrays, as the index into ``VERDICTS``.
+
+    Examples
+    --------
+    >>> codes = verdict_codes(np.array([2.5, 7.0, 7.0, 13.0, np.inf]),
+    ...                       np.array([1.0, 1.0, 1.0, 1.0, 1.0]),
+    ...                       np.array([0.0, 0.03, 0.0, 0.0, 0.0]))
+    >>> [VERDICTS[int(code)] for code in codes]
+    ['strong', 'defensible', 'marginal', 'reconsider', 'do not distill']
+    """
+    codes: FloatArray = np.select(
+        [
+            np.isinf(payback) | (net <= 0.0),
+            payback <= 3.0,
+            payback <= 12.0,
+        ],
+        [
+            4.0,
+            np.where(growth >= 0.0, 0.0, 1.0),
+            np.where(growth > 0.0, 1.0, 2.0),
+        ],
+        default=3.0,
+    )
+    return codes
+
+
+class _Refusals:
+    """The first reason each row is refused, built column by column without a Python loop."""
+
+    def __init__(self, rows: int) -> None:
+        self.reason = np.full(rows, None, dtype=object)
+        self.refused = np.zeros(rows, dtype=bool)
+
+    def refuse(self, mask: np.ndarray[Any, np.dtype[np.bool_]], describe: Any) -> None:
+        fresh = mask & ~self.refused
+        for index in np.flatnonzero(fresh):
+            self.reason[index] = describe(index)
+        self.refused |= fresh
+
+
+@dataclass(frozen=True)
+class _Column:
+    """A column as floats (NaN where blank or text), its raw values, and where it is blank."""
+
+    numbers: FloatArray
+    raw: np.ndarray[Any, Any]
+    blank: np.ndarray[Any, np.dtype[np.bool_]]
+
+
+def _column(frame: pd.DataFrame, name: str) -> _Column:
+    if name not in frame.columns:
+        numbers = np.full(len(frame), np.nan)
+        return _Column(numbers, numbers, np.ones(len(frame), dtype=bool))
+    series = frame[name]
+    raw = series.to_numpy()
+    if raw.dtype.kind in "fiu":
+        numbers = raw.astype(float, copy=False)
+        return _Column(numbers, numbers, np.isnan(numbers))
+    numbers = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float)
+    blank = series.isna().to_numpy() | (
+        series.astype("string").str.strip().eq("").fillna(False).to_numpy(dtype=bool)
+    )
+    return _Column(numbers, raw, blank)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+def _check(
+    refusals: _Refusals,
+    name: str,
+    column: _Column,
+    *,
+    required: bool,
+    minimum: float | None = 0.0,
+    strictly_above: bool = False,
+    maximum: float | None = None,
+    maximum_exclusive: bool = False,
+) -> None:
+    numbers, raw, blank = column.numbers, column.raw, column.blank
+    text = np.isnan(numbers) & ~blank
+    if required:
+        refusals.refuse(blank, lambda i: f"{name} is missing")
+    bounds = []
+    if minimum is not None:
+        bounds.append(f"{'>' if strictly_above else '≥'} {minimum:g}")
+    if maximum is not None:
+        bounds.append(f"{'<' if maximum_exclusive else '≤'} {maximum:g}")
+    wanted = f"{name} must be a number{' ' + ' and '.join(bounds) if bounds else ''}"
+    refusals.refuse(text, lambda i: f"{wanted}, got {_shown(raw[i])}")
+    with np.errstate(invalid="ignore"):
+        bad = np.isinf(numbers)
+        if minimum is not None:
+            bad |= (numbers < minimum) | ((numbers == minimum) & strictly_above)
+        if maximum is not None:
+            bad |= (numbers > maximum) | ((numbers == maximum) & maximum_exclusive)
+    refusals.refuse(bad & ~blank & ~text, lambda i: f"{wanted}, got {_shown(numbers[i])}")
+
+
+def _cost_per_1k(
+    frame: pd.DataFrame,
+    refusals: _Refusals,
+    direct: str,
+    price_in: str,
+    price_out: str,
+    who: str,
+) -> FloatArray:
+    """A model's cost per 1k calls: the direct column where given, else from tokens and prices."""
+    direct_column = _column(frame, direct)
+    _check(refusals, direct, direct_column, required=False, strictly_above=who == "teacher")
+    given = ~direct_column.blank
+    parts = {}
+    for name in ("input_tokens_per_call", "output_tokens_per_call", price_in, price_out):
+        column = _column(frame, name)
+        _check(
+            refusals,
+            name,
+            _Column(column.numbers, column.raw, column.blank | given),
+            required=False,
+        )
+        parts[name] = column.numbers
+    from_tokens = (
+        1000.0
+        * (
+            parts["input_tokens_per_call"] * parts[price_in]
+            + parts["output_tokens_per_call"] * parts[price_out]
+        )
+        / 1e6
+    )
+    missing = ~given & np.isnan(from_tokens)
+    refusals.refuse(
+        missing,
+        lambda i: (
+            f"the {who}'s cost is missing: give {direct}, or tokens per call and "
+            f"{price_in} and {price_out}"
+        ),
+    )
+    return np.where(given, direct_column.numbers, from_tokens)
+
+
+def screen(endpoints: pd.DataFrame) -> pd.DataFrame:
+    """Screen a table of endpoints: figures, verdict and break-even for each, best first.
+
+    Parameters
+    ----------
+    endpoints : pandas.DataFrame
+        One row per endpoint, columns from :data:`ENDPOINT_COLUMNS` (``name`` optional: rows
+        are named ``endpoint 1``, … without it). Each model's cost is ``*_cost_per_1k`` where
+        given, else from ``input_tokens_per_call``/``output_tokens_per_call`` and its prices per
+        million tokens. :data:`DEFAULTS` fill absent optional columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`RESULT_COLUMNS`, ranked: screened rows by verdict (strong first), then
+        annual net benefit (largest first), then payback; refused rows last, with their reason
+        in ``error`` and NaN figures. ``payback_months`` is ``inf`` where it never pays back.
+
+    Examples
+    --------
+    >>> table = screen(pd.DataFrame({
+    ...     "name": ["chat", "tagger", "broken"],
+    ...     "monthly_calls": [2_000_000, 50_000, -1],
+    ...     "teacher_cost_per_1k": [12.0, 12.0, 12.0], "student_cost_per_1k": [1.5, 1.5, 1.5],
+    ...     "upfront_cost": [52_500, 52_500, 52_500], "annual_maintenance": [40_000, 40_000, 0]}))
+    >>> print(table[["name", "verdict", "payback_months"]].to_string(index=False))
+      name        verdict  payback_months
+      chat         strong             2.5
+    tagger do not distill           100.0
+    broken           None             NaN
+    >>> table.error.iloc[2]
+    'monthly_calls must be a number ≥ 0, got -1'
+    """
+    table, codes = _screen(endpoints, 1)
+    return _ordered(table, codes)
+
+
+def screen_unranked(endpoints: pd.DataFrame, first_number: int = 1) -> pd.DataFrame:
+    """:func:`screen` without the ranking, for screening a large file chunk by chunk.
+
+    ``first_number`` numbers unnamed rows (``endpoint N``) across chunks. Concatenate the
+    chunks' tables and :func:`rank` them once.
+    """
+    return _screen(endpoints, first_number)[0]
+
+
+def _screen(endpoints: pd.DataFrame, first_number: int) -> tuple[pd.DataFrame, FloatArray]:
+    """The screened table, unranked, and each row's verdict code (refused: past the last)."""
+    frame = endpoints.reset_index(drop=True)
+    rows = len(frame)
+    refusals = _Refusals(rows)
+    calls_column = _column(frame, "monthly_calls")
+    _check(refusals, "monthly_calls", calls_column, required=True)
+    calls = calls_column.numbers
+    teacher = _cost_per_1k(
+        frame,
+        refusals,
+        "teacher_cost_per_1k",
+        "teacher_input_price_per_million",
+        "teacher_output_price_per_million",
+        "teacher",
+    )
+    with np.errstate(invalid="ignore"):
+        refusals.refuse(
+            teacher <= 0.0,
+            lambda i: (
+                f"the teacher's cost from tokens and prices must be > 0, got {_shown(teacher[i])}"
+            ),
+        )
+    student = _cost_per_1k(
+        frame,
+        refusals,
+        "student_cost_per_1k",
+        "student_input_price_per_million",
+        "student_output_price_per_million",
+        "student",
+    )
+    figures = {}
+    for name, required, options in (
+        ("upfront_cost", True, {}),
+        ("annual_maintenance", True, {}),
+        ("monthly_growth", False, {"minimum": -1.0, "strictly_above": True}),
+        ("escalation_share", False, {"maximum": 1.0, "maximum_exclusive": True}),
+        ("target_payback_months", False, {"strictly_above": True}),
+    ):
+        column = _column(frame, name)
+        _check(refusals, name, column, required=required, **options)
+        figures[name] = np.where(column.blank, DEFAULTS.get(name, np.nan), column.numbers)
+
+    refused = refusals.refused.copy()
+    nan = math.nan
+    inputs = CaseInputs(
+        monthly_calls=np.where(refused, 1.0, calls),
+        monthly_growth=np.where(refused, 0.0, figures["monthly_growth"]),
+        teacher_cost_per_1k=np.where(refused, 1.0, teacher),
+        student_cost_per_1k=np.where(refused, 0.0, student),
+        gpu_hourly_cost=nan,
+        calls_per_second_per_gpu=nan,
+        target_utilization=0.7,
+        peak_factor=1.5,
+        escalation_share=np.where(refused, 0.0, figures["escalation_share"]),
+        upfront_cost=np.where(refused, 0.0, figures["upfront_cost"]),
+        data_generation_cost=nan,
+        corpus_examples=nan,
+        data_generation_passes=1.0,
+        batch_discount=0.0,
+        training_compute=0.0,
+        evaluation_build=0.0,
+        engineering_time=0.0,
+        annual_maintenance=np.where(refused, 0.0, figures["annual_maintenance"]),
+        target_payback_months=np.where(refused, 12.0, figures["target_payback_months"]),
+    )
+    out = evaluate_arrays(inputs)
+    overflow = ~refused & ~(
+        np.isfinite(out["monthly_savings"])
+        & np.isfinite(out["annual_net_benefit"])
+        & np.isfinite(out["student_cost_per_1k"])
+    )
+    refusals.refuse(overflow, lambda i: "the figures are too large to compute")
+    refused = refusals.refused
+    codes = verdict_codes(out["payback_months"], out["annual_net_benefit"], inputs.monthly_growth)  # type: ignore[arg-type]
+
+    def figure(values: FloatArray) -> FloatArray:
+        return np.where(refused, np.nan, values)
+
+    names = (
+        frame["name"].astype(str).to_numpy()
+        if "name" in frame.columns
+        else np.array([f"endpoint {first_number + i}" for i in range(rows)], dtype=object)
+    )
+    net = figure(out["annual_net_benefit"])
+    payback = figure(out["payback_months"])
+    verdicts = np.array(VERDICTS, dtype=object)[codes.astype(int)]
+    result = pd.DataFrame(
+        {
+            "rank": np.zeros(rows, dtype=np.int64),
+            # plain object columns (None where empty), so that chunks with and without
+            # refusals concatenate alike
+            "name": pd.Series(names, dtype=object),
+            "verdict": pd.Series(np.where(refused, None, verdicts), dtype=object),
+            "payback_months": payback,
+            "annual_net_benefit": net,
+            "monthly_savings": figure(out["monthly_savings"]),
+            "annual_savings": figure(12.0 * out["monthly_savings"]),
+            "savings_share": figure(out["savings_share"]),
+            "breakeven_monthly_calls": figure(out["breakeven_monthly_calls"]),
+            "monthly_calls": figure(inputs.monthly_calls),  # type: ignore[arg-type]
+            "teacher_cost_per_1k": figure(inputs.teacher_cost_per_1k),  # type: ignore[arg-type]
+            "student_cost_per_1k": figure(out["student_cost_per_1k"]),
+            "upfront_cost": figure(out["upfront_cost"]),
+            "annual_maintenance": figure(inputs.annual_maintenance),  # type: ignore[arg-type]
+            "monthly_growth": figure(inputs.monthly_growth),  # type: ignore[arg-type]
+            "error": pd.Series(refusals.reason, dtype=object),
+        },
+        columns=list(RESULT_COLUMNS),
+    )
+    return result, np.where(refused, float(len(VERDICTS)), codes)
+
+
+_VERDICT_CODE = {label: code for code, label in enumerate(VERDICTS)}
+
+
+def rank(table: pd.DataFrame) -> pd.DataFrame:
+    """Order a screened table best first and number it: verdict (strong first), then annual
+    net benefit (largest first), then payback (soonest first); refused rows last."""
+    codes = table["verdict"].map(_VERDICT_CODE).fillna(len(VERDICTS)).to_numpy(dtype=float)
+    return _ordered(table, np.asarray(codes, dtype=np.float64))
+
+
+def _ordered(table: pd.DataFrame, codes: FloatArray) -> pd.DataFrame:
+    """The table sorted by verdict code (refused rows carry the code past the last), then
+    annual net benefit (largest first), then payback (soonest first), and numbered."""
+    net = table["annual_net_benefit"].to_numpy(dtype=float)
+    payback = table["payback_months"].to_numpy(dtype=float)
+    # the same order as np.lexsort((payback, -net, codes)), in stable sorts a third faster
+    order = np.argsort(payback, kind="stable")
+    order = order[np.argsort(-np.nan_to_num(net, nan=-np.inf)[order], kind="stable")]
+    order = order[np.argsort(np.asarray(codes, dtype=np.int8)[order], kind="stable")]
+    ranked = table.take(order).reset_index(drop=True)
+    ranked["rank"] = np.arange(1, len(ranked) + 1)
+    return ranked
+
+
+@dataclass(frozen=True)
+class PortfolioSummary:
+    """How a screened portfolio adds up."""
+
+    endpoints: int
+    refused: int
+    by_verdict: dict[str, int]
+    worth_doing: int
+    annual_savings_worth_doing: float
+    annual_net_benefit_worth_doing: float
+    upfront_worth_doing: float
+
+
+def summarise(table: pd.DataFrame) -> PortfolioSummary:
+    """Counts per verdict, and what the endpoints worth doing (strong, defensible) add up to.
+
+    Examples
+    --------
+    >>> table = screen(pd.DataFrame({"monthly_calls": [2e6, 1e3], "teacher_cost_per_1k": 12.0,
+    ...     "student_cost_per_1k": 1.5, "upfront_cost": 52_500, "annual_maintenance": 40_000}))
+    >>> summary = summarise(table)
+    >>> summary.by_verdict["strong"], summary.worth_doing, summary.annual_savings_worth_doing
+    (1, 1, 252000.0)
+    """
+    worth = table["verdict"].isin(WORTH_DOING)
+    counts = table["verdict"].value_counts()
+    return PortfolioSummary(
+        endpoints=len(table),
+        refused=int(table["error"].notna().sum()),
+        by_verdict={label: int(counts.get(label, 0)) for label in VERDICTS},
+        worth_doing=int(worth.sum()),
+        annual_savings_worth_doing=float(table.loc[worth, "annual_savings"].sum()),
+        annual_net_benefit_worth_doing=float(table.loc[worth, "annual_net_benefit"].sum()),
+        upfront_worth_doing=float(table.loc[worth, "upfront_cost"].sum()),
+    )
+
+
+SCREEN_CELL_COLUMNS = (
+    ("rank", "Rank"),
+    ("name", "Endpoint"),
+    ("verdict", "Verdict"),
+    ("payback_months", "Payback (months)"),
+    ("annual_net_benefit", "Annual net benefit"),
+    ("monthly_savings", "Monthly savings"),
+    ("breakeven_monthly_calls", "Break-even volume"),
+    ("error", "Error"),
+)
+"""The columns :func:`screen_cells` returns: field, header."""
+
+
+def screen_cells(rows: list[list[Any]]) -> list[list[Any]]:
+    """Screen endpoints given as a table of cells (a header row, then one row per endpoint).
+
+    What the ``SCREEN`` worksheet function returns: a header, then the ranked endpoints, a
+    payback that never comes as ``"never"``, blanks for the figures of a refused row. Headers
+    are matched without regard to case or surrounding spaces; wholly blank rows are skipped.
+
+    Examples
+    --------
+    >>> cells = screen_cells([["name", "monthly_calls", "teacher_cost_per_1k",
+    ...     "student_cost_per_1k", "upfront_cost", "annual_maintenance"],
+    ...     ["chat", 2_000_000, 12.0, 1.5, 52_500, 40_000]])
+    >>> cells[1][:4]
+    [1, 'chat', 'strong', 2.5]
+    """
+    if not rows or not isinstance(rows[0], list | tuple):
+        raise InputError("endpoints must be a range: a header row, then one row per endpoint")
+    header = [str(cell).strip().lower() if cell is not None else "" for cell in rows[0]]
+    known = [name for name in header if name in ENDPOINT_COLUMNS]
+    if "monthly_calls" not in known:
+        raise InputError(
+            "endpoints needs a header row naming its columns, monthly_calls among them "
+            f"(known: {', '.join(ENDPOINT_COLUMNS)})"
+        )
+    body = [list(row) for row in rows[1:] if any(cell not in (None, "") for cell in row)]
+    frame = pd.DataFrame(body, columns=header, dtype=object)
+    frame = frame.loc[:, [name for name in frame.columns if name in ENDPOINT_COLUMNS]]
+    table = screen(frame)
+    cells: list[list[Any]] = [[title for _, title in SCREEN_CELL_COLUMNS]]
+    for record in table[[field for field, _ in SCREEN_CELL_COLUMNS]].itertuples(index=False):
+        row: list[Any] = []
+        for value in record:
+            if isinstance(value, float) and math.isinf(value):
+                row.append("never")
+            elif value is None or (isinstance(value, float) and math.isnan(value)):
+                row.append("")
+            elif isinstance(value, np.integer):
+                row.append(int(value))
+            else:
+                row.append(value)
+        cells.append(row)
+    return cells
