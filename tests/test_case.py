@@ -9,16 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.cases import SIMPLE
 from tests.strategies import positive_monthly_calls
 from xl_roi import Case, InputError, QualitySlice, evaluate, example_case
-
-SIMPLE = dict(
-    monthly_calls=2_000_000,
-    teacher_cost_per_1k=12.0,
-    student_cost_per_1k=1.5,
-    upfront_cost=52_500,
-    annual_maintenance=40_000,
-)
 
 
 def test_simplest_case_from_design():

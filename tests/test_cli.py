@@ -262,3 +262,30 @@ def cli_sample():
     from xl_roi.casefile import sample_endpoints_path
 
     return sample_endpoints_path()
+
+
+def test_build_from_a_filled_in_workbook(tmp_path, capsys):
+    """A template filled in by hand (no recalculation) builds into a computed workbook."""
+    from tests.xlsx_tamper import set_input
+
+    filled = tmp_path / "filled.xlsx"
+    assert run(capsys, "build", "-o", str(filled))[0] == 0
+    set_input(filled, "B9", "3000000")  # a new volume, typed in, results now stale
+    assert run(capsys, "check", str(filled))[0] == 1
+    code, out, _ = run(capsys, "build", str(filled))
+    built = tmp_path / "filled_built.xlsx"
+    assert code == 0 and built.exists() and "3,000,000 calls a month" in out
+    assert run(capsys, "check", str(built))[0] == 0
+    code, _, err = run(capsys, "build", str(filled), "-o", str(filled), "--force")
+    assert code == 2 and "never replaced" in err
+
+
+def test_pitch_of_a_workbook_with_bad_inputs(tmp_path, capsys):
+    """A workbook whose inputs do not make a case: exit 2 with the findings."""
+    from tests.xlsx_tamper import set_input
+
+    filled = tmp_path / "filled.xlsx"
+    run(capsys, "build", "-o", str(filled))
+    set_input(filled, "B9", "-1")
+    code, _, err = run(capsys, "pitch", str(filled))
+    assert code == 2 and "monthly_calls must be ≥ 0, holds -1" in err

@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
+from tests.cases import SIMPLE
 from xl_roi import Case, QualitySlice, evaluate, example_case, pitch
-
-SIMPLE = dict(
-    monthly_calls=2_000_000,
-    teacher_cost_per_1k=12.0,
-    student_cost_per_1k=1.5,
-    upfront_cost=52_500,
-    annual_maintenance=40_000,
-)
 
 
 def test_sections_in_the_seeds_order():

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from tests.cases import SIMPLE
 from tests.test_batch import cases
 from xl_roi import Case, InputError, evaluate, example_case
 from xl_roi.batch import ASSUMPTIONS, apply_assumption
@@ -21,13 +22,6 @@ from xl_roi.sensitivity import (
     sensitivity,
 )
 
-SIMPLE = dict(
-    monthly_calls=2_000_000,
-    teacher_cost_per_1k=12.0,
-    student_cost_per_1k=1.5,
-    upfront_cost=52_500,
-    annual_maintenance=40_000,
-)
 SELF_HOSTED = dict(
     monthly_calls=10_000_000,
     teacher_cost_per_1k=1.0,

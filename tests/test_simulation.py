@@ -6,16 +6,9 @@ import math
 
 import pytest
 
+from tests.cases import SIMPLE
 from xl_roi import Case, InputError, evaluate, example_case
 from xl_roi.simulation import MAX_DRAWS, default_ranges, simulate
-
-SIMPLE = dict(
-    monthly_calls=2_000_000,
-    teacher_cost_per_1k=12.0,
-    student_cost_per_1k=1.5,
-    upfront_cost=52_500,
-    annual_maintenance=40_000,
-)
 
 
 def degenerate(case):

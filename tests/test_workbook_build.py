@@ -11,7 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from tests.workbook_cases import WORKBOOK_CASES
+from tests.cases import WORKBOOK_CASES
 from xl_roi import evaluate, example_case
 from xl_roi.files import OverwriteRefusedError
 from xl_roi.workbook.build import SHEETS, build_workbook, save_workbook

@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from tests.workbook_cases import WORKBOOK_CASES
+from tests.cases import WORKBOOK_CASES
 from tests.xlsx_tamper import (
     edit_part,
     replace_formula_by_constant,

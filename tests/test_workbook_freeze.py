@@ -9,7 +9,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from tests.workbook_cases import WORKBOOK_CASES
+from tests.cases import WORKBOOK_CASES
 from xl_roi.files import OverwriteRefusedError
 from xl_roi.workbook.build import save_workbook
 from xl_roi.workbook.freeze import freeze_workbook

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.cases import WORKBOOK_CASES
 from tests.formulas_engine import agrees, recalculate
-from tests.workbook_cases import WORKBOOK_CASES
 from xl_roi import evaluate
 from xl_roi.workbook.build import save_workbook
 

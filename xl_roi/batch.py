@@ -260,7 +260,7 @@ def apply_assumption(case: Case, name: str, value: float) -> Case:
             calls_per_second_per_gpu=None,
         )
     if name == "upfront_cost":
-        cleared = dict.fromkeys(case_module._UPFRONT_ITEM_FIELDS)
+        cleared = dict.fromkeys(case_module.UPFRONT_ITEM_FIELDS)
         return case.replace(upfront_cost=value, **cleared)
     if name == "annual_maintenance":
         cleared = dict.fromkeys(case_module._MAINTENANCE_ITEM_FIELDS)

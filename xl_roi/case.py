@@ -19,6 +19,7 @@ from xl_roi.verdict import Verdict, verdict
 
 __all__ = [
     "SCHEDULE_MONTHS",
+    "UPFRONT_ITEM_FIELDS",
     "Case",
     "Flag",
     "QualitySlice",
@@ -125,7 +126,7 @@ _TEACHER_TOKEN_FIELDS = (
 )
 _STUDENT_PRICE_FIELDS = ("student_input_price_per_million", "student_output_price_per_million")
 _SELF_HOSTED_FIELDS = ("gpu_hourly_cost", "calls_per_second_per_gpu")
-_UPFRONT_ITEM_FIELDS = (
+UPFRONT_ITEM_FIELDS = (
     "data_generation_cost",
     "corpus_examples",
     "training_compute",
@@ -231,7 +232,7 @@ class Case:
             *_STUDENT_PRICE_FIELDS,
             "gpu_hourly_cost",
             "upfront_cost",
-            *_UPFRONT_ITEM_FIELDS,
+            *UPFRONT_ITEM_FIELDS,
             "day_rate",
             "annual_maintenance",
             *_MAINTENANCE_ITEM_FIELDS,
@@ -322,7 +323,7 @@ class Case:
                 )
 
     def _check_upfront(self) -> None:
-        items = self._given(_UPFRONT_ITEM_FIELDS)
+        items = self._given(UPFRONT_ITEM_FIELDS)
         if self.upfront_cost is not None:
             if items:
                 raise InputError(

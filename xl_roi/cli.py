@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from xl_roi._version import __version__
 from xl_roi.case import Case, evaluate
 from xl_roi.casefile import example_case, example_case_text, load_case
@@ -34,7 +36,22 @@ class CommandError(Exception):
 
 
 def _case(path: str | None) -> Case:
-    return example_case() if path is None else load_case(path)
+    return _case_and_swing(path)[0]
+
+
+def _case_and_swing(path: str | None) -> tuple[Case, float]:
+    """The case from a TOML file, from a filled-in workbook's inputs, or the built-in example."""
+    if path is None:
+        return example_case(), 0.5
+    if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
+        from xl_roi.workbook.read import open_workbook, read_case
+
+        case, swing, findings = read_case(open_workbook(path, data_only=True))
+        if case is None:
+            details = "; ".join(str(finding) for finding in findings)
+            raise CommandError(f"{path}: its inputs do not make a case: {details}")
+        return case, swing
+    return load_case(path), 0.5
 
 
 def _print_json(data: Any) -> None:
@@ -99,6 +116,32 @@ def _bar(swing: float, widest: float, width: int = 24) -> str:
     if math.isinf(widest):
         return "█" * max(1, round(width * 0.1)) if swing > 0 else ""
     return "█" * round(width * swing / widest)
+
+
+def _json_value(value: Any) -> Any:
+    """A cell of a table as JSON holds it: NaN and infinity as null, numpy scalars as Python."""
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(value) else None
+    return value
+
+
+def _stream_json_rows(table: Any) -> None:
+    """Print a table as a JSON array one row at a time: a ten-million-row portfolio never
+    becomes ten million dicts in memory at once."""
+    columns = [str(column) for column in table.columns]
+    out = sys.stdout
+    out.write("[")
+    for index, row in enumerate(table.itertuples(index=False, name=None)):
+        record = {column: _json_value(value) for column, value in zip(columns, row, strict=True)}
+        out.write(
+            ("\n  " if index == 0 else ",\n  ")
+            + json.dumps(record, allow_nan=False, ensure_ascii=False)
+        )
+    out.write("\n]\n" if len(table) else "]\n")
 
 
 def _records(table: Any) -> list[dict[str, Any]]:
@@ -208,15 +251,22 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def _default_output(case_path: str | None) -> str:
-    return "example.xlsx" if case_path is None else str(Path(case_path).with_suffix(".xlsx"))
+    if case_path is None:
+        return "example.xlsx"
+    source = Path(case_path)
+    if source.suffix.lower() in (".xlsx", ".xlsm"):
+        return str(source.with_name(f"{source.stem}_built.xlsx"))
+    return str(source.with_suffix(".xlsx"))
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from xl_roi.workbook.build import save_workbook
 
-    case = _case(args.case)
+    case, swing = _case_and_swing(args.case)
     output = args.output or _default_output(args.case)
-    save_workbook(case, output, force=args.force, swing=args.swing)
+    if args.case is not None and Path(output).resolve() == Path(args.case).resolve():
+        raise CommandError(f"{output}: give another output; the input workbook is never replaced")
+    save_workbook(case, output, force=args.force, swing=swing if args.swing is None else args.swing)
     print(pitch(evaluate(case)), end="")
     print(f"\nwrote {output}: every formula's result is stored; `xl-roi check {output}` checks it")
     return EXIT_OK
@@ -317,7 +367,7 @@ def _cmd_screen(args: argparse.Namespace) -> int:
     source = Path(args.endpoints) if args.endpoints else sample_endpoints_path()
     table = _read_endpoints(source)
     if args.json:
-        _print_json(_records(table))
+        _stream_json_rows(table)
         return EXIT_OK
     from xl_roi.workbook.portfolio_book import write_portfolio
 
@@ -352,7 +402,10 @@ def _cmd_screen(args: argparse.Namespace) -> int:
 
 def _add_case_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "case", nargs="?", metavar="CASE.toml", help="case file (default: the built-in example)"
+        "case",
+        nargs="?",
+        metavar="CASE.toml",
+        help="case file, or a filled-in template workbook (default: the built-in example)",
     )
 
 
@@ -403,7 +456,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="where to write (default: the case file's name, or example.xlsx)",
     )
     build.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
-    build.add_argument("--swing", type=float, default=0.5, help="the Sensitivity sheet's swing")
+    build.add_argument(
+        "--swing",
+        type=float,
+        default=None,
+        help="the Sensitivity sheet's swing (default 0.5, or the input workbook's)",
+    )
     build.set_defaults(handler=_cmd_build)
 
     check = commands.add_parser(
@@ -465,6 +523,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (InputError, OverwriteRefusedError, CommandError) as error:
         print(f"xl-roi: error: {error}", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:  # the reader stopped reading (`| head`): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_FINDINGS
     except OSError as error:
         where = f"{error.filename}: " if error.filename else ""
         print(f"xl-roi: error: {where}{error.strerror or error}", file=sys.stderr)

@@ -188,12 +188,18 @@ def _risk_section(result: Result) -> list[str]:
             "No slice-based evaluation yet: build the frozen evaluation set and its slices "
             "before approval, so the quality trade-off is bounded, not feared."
         )
+    if math.isinf(result.breakeven_monthly_calls):
+        breakeven = "No volume pays back: the student costs as much or more per call."
+    else:
+        at_flat = " (at flat volume)" if case.monthly_growth else ""
+        breakeven = (
+            f"Below {result.breakeven_monthly_calls:,.0f} calls a month{at_flat}, payback "
+            f"passes the {case.target_payback_months:g}-month target."
+        )
     lines += [
         "",
         f"Volume is the load-bearing assumption: at half the volume, payback is "
-        f"{format_months(result.half_volume_payback_months)}. Below "
-        f"{result.breakeven_monthly_calls:,.0f} calls a month, payback passes the "
-        f"{case.target_payback_months:g}-month target.",
+        f"{format_months(result.half_volume_payback_months)}. {breakeven}",
     ]
     for flag in result.flags:
         lines.append(f"- **{flag.title}.** {flag.reason}")

@@ -518,17 +518,8 @@ _HEADLINE_ASSUMPTIONS = (
     "annual_maintenance",
     "monthly_growth",
 )
-_HEADLINE_COLUMNS = (
-    "assumption",
-    "low",
-    "high",
-    "payback_low",
-    "payback_high",
-    "net_low",
-    "net_high",
-    "payback_swing",
-    "breakeven_payback",
-    "breakeven_net",
+_HEADLINE_COLUMNS = tuple(
+    column for column in SENSITIVITY_COLUMNS if column not in ("kind", "base", "net_swing")
 )
 
 

@@ -592,6 +592,9 @@ def _quality(writer: _Writer, sheet: Worksheet, case: Case) -> None:
     writer.name("slice_names", sheet, f"A{first}:A{last}")
     writer.name("slice_critical", sheet, f"B{first}:B{last}")
     writer.name("slice_result", sheet, f"G{first}:G{last}")
+    writer.name("slice_teacher_scores", sheet, f"C{first}:C{last}")
+    writer.name("slice_student_scores", sheet, f"D{first}:D{last}")
+    writer.name("slice_allowed_drops", sheet, f"E{first}:E{last}")
     passing = float(sum(1 for item in slices if item.passed))
     total = float(len(slices))
     failures = float(sum(1 for item in slices if item.business_critical and not item.passed))
@@ -1008,9 +1011,15 @@ def build_workbook(case: Case, swing: float = 0.5) -> tuple[Workbook, Blueprint]
     _checks(writer, sheets["Checks"])
     _conf(sheets["xlwings.conf"])
     for title in ("About", "Inputs", "Calculations", "Sensitivity", "Quality", "Pitch", "Checks"):
-        sheets[title].protection.sheet = True
-        sheets[title].protection.formatColumns = False
-        sheets[title].protection.formatRows = False
+        sheet = sheets[title]
+        sheet.protection.sheet = True
+        sheet.protection.formatColumns = False
+        sheet.protection.formatRows = False
+        if title != "Pitch":  # the Pitch has its own one-page setup
+            sheet.page_setup.orientation = "landscape"
+            sheet.page_setup.fitToWidth = 1
+            sheet.page_setup.fitToHeight = 0
+            sheet.sheet_properties.pageSetUpPr.fitToPage = True
     workbook.active = 1
     workbook.properties.creator = f"xl_roi {__version__}"
     workbook.properties.title = case.name

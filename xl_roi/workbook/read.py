@@ -16,7 +16,7 @@ from typing import Any
 import openpyxl
 from openpyxl import Workbook
 
-from xl_roi.case import Case, QualitySlice
+from xl_roi.case import UPFRONT_ITEM_FIELDS, Case, QualitySlice
 from xl_roi.errors import InputError
 from xl_roi.workbook.layout import (
     INPUT_ROWS,
@@ -228,16 +228,7 @@ def read_case(workbook: Workbook) -> tuple[Case | None, float, list[Finding]]:
     if mode != MODE_SELF_HOSTED:
         _drop(fields, "gpu_hourly_cost", "calls_per_second_per_gpu")
     if "upfront_cost" in fields:
-        _drop(
-            fields,
-            "data_generation_cost",
-            "corpus_examples",
-            "training_compute",
-            "evaluation_build",
-            "evaluation_days",
-            "engineering_time",
-            "engineering_days",
-        )
+        _drop(fields, *UPFRONT_ITEM_FIELDS)
     if "data_generation_cost" in fields:
         _drop(fields, "corpus_examples")
     if "evaluation_build" in fields:

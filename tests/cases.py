@@ -1,10 +1,11 @@
-"""Cases the workbook tests build, each exercising a different path through the template."""
+"""Cases the tests share: DESIGN.md's simplest case, and the cases the workbook tests build,
+each exercising a different path through the template."""
 
 from __future__ import annotations
 
 from xl_roi import Case, QualitySlice, example_case
 
-SIMPLE = dict(
+SIMPLE = dict(  # DESIGN.md's simplest case: 21,000 a month, 2.5 months, strong
     monthly_calls=2_000_000,
     teacher_cost_per_1k=12.0,
     student_cost_per_1k=1.5,
