@@ -341,7 +341,7 @@ def _inputs(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, Any
         sheet.cell(row=10 + offset, column=8, value=text)
     writer.name("recommendations", sheet, f"G10:H{9 + len(RECOMMENDATIONS)}")
     sheet.freeze_panes = "B5"
-    _widths(sheet, {"A": 42, "B": 18, "C": 16, "D": 60, "E": 32, "G": 18, "H": 70})
+    _widths(sheet, {"A": 42, "B": 26, "C": 16, "D": 60, "E": 32, "G": 18, "H": 70})
 
 
 def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> int:
@@ -371,6 +371,7 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
         assert isinstance(item, CalcRow)
         sheet.cell(row=row, column=1, value=item.label)
         cell = writer.formula(sheet, f"B{row}", item.formula, values[item.name], item.number_format)
+        cell.alignment = Alignment(horizontal="right")
         sheet.cell(row=row, column=3, value=item.unit).font = UNIT_FONT
         sheet.cell(row=row, column=4, value=item.how).alignment = WRAP
         sheet.cell(row=row, column=5, value=item.name).font = UNIT_FONT
