@@ -1097,6 +1097,16 @@ def save_workbook(
 
     Written atomically (a temporary file beside the target, then renamed); an existing file is
     replaced only with ``force``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, openpyxl
+    >>> from xl_roi import example_case
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "case.xlsx"
+    >>> _ = save_workbook(example_case(), target)
+    >>> stored = openpyxl.load_workbook(target, data_only=True)["Calculations"]
+    >>> stored["B33"].value, stored["B36"].value
+    (10560.0, 102720.0)
     """
     workbook, blueprint = build_workbook(case, swing)
 

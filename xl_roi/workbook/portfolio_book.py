@@ -83,6 +83,16 @@ def write_portfolio(
         The workbook to write; an existing one is replaced only with ``force``.
     progress : callable, optional
         Called with the number of rows written, every 100,000.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, openpyxl
+    >>> from xl_roi.portfolio import screen
+    >>> table = screen(pd.DataFrame({"monthly_calls": [2e6], "teacher_cost_per_1k": [12.0],
+    ...     "student_cost_per_1k": [1.5], "upfront_cost": [52_500], "annual_maintenance": [0]}))
+    >>> path = write_portfolio(table, pathlib.Path(tempfile.mkdtemp()) / "portfolio.xlsx")
+    >>> openpyxl.load_workbook(path).sheetnames
+    ['Summary', 'Endpoints']
     """
     summary = summarise(table)
     shown = min(len(table), EXCEL_MAX_ROWS - 1)

@@ -105,6 +105,16 @@ def open_workbook(path: str | Path, *, data_only: bool) -> Workbook:
     """Open a workbook safely (see :func:`check_archive`), or raise :class:`WorkbookError`.
 
     ``data_only=True`` gives each formula cell's stored result; ``False`` its formula.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> bad = pathlib.Path(tempfile.mkdtemp()) / "notes.xlsx"
+    >>> _ = bad.write_text("not a workbook")
+    >>> open_workbook(bad, data_only=True)
+    Traceback (most recent call last):
+    ...
+    xl_roi.workbook.read.WorkbookError: ...notes.xlsx: not an .xlsx workbook (not a zip archive)
     """
     path = Path(path)
     check_archive(path)
@@ -189,6 +199,15 @@ def read_case(workbook: Workbook) -> tuple[Case | None, float, list[Finding]]:
     -------
     (Case or None, swing, findings)
         ``None`` when the inputs do not make a case (the findings say why).
+
+    Examples
+    --------
+    >>> from xl_roi import example_case
+    >>> from xl_roi.workbook.build import build_workbook
+    >>> workbook, _ = build_workbook(example_case())
+    >>> case, swing, findings = read_case(workbook)
+    >>> case == example_case(), swing, findings
+    (True, 0.5, [])
     """
     findings: list[Finding] = []
     values: dict[str, Any] = {}
