@@ -327,7 +327,7 @@ def _read_endpoints(path: Path) -> Any:
     """Screen a CSV chunk by chunk, or an Excel sheet whole; report progress on large files."""
     import pandas as pd
 
-    from xl_roi.portfolio import rank, screen_unranked
+    from xl_roi.portfolio import rank, rank_chunks, screen_unranked
 
     suffix = path.suffix.lower()
     if not path.exists():
@@ -344,20 +344,26 @@ def _read_endpoints(path: Path) -> Any:
     if suffix not in (".csv", ".txt"):
         raise CommandError(f"{path}: give a .csv or .xlsx file of endpoints")
     large = path.stat().st_size > LARGE_INPUT_BYTES
-    parts = []
-    done = 0
-    try:
+    screened = 0
+
+    def chunks() -> Any:
+        nonlocal screened
         reader = pd.read_csv(path, chunksize=SCREEN_CHUNK_ROWS, low_memory=False)
         for chunk in reader:
-            parts.append(screen_unranked(chunk, first_number=done + 1))
-            done += len(chunk)
+            yield screen_unranked(chunk, first_number=screened + 1)
+            screened += len(chunk)
             if large:
-                print(f"screened {done:,} endpoints…", file=sys.stderr, flush=True)
+                print(f"screened {screened:,} endpoints…", file=sys.stderr, flush=True)
+
+    try:
+        table = rank_chunks(chunks())
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
         raise CommandError(f"{path}: cannot be read as CSV ({error})") from None
-    if not parts:
-        raise CommandError(f"{path}: no endpoints in the file")
-    return rank(pd.concat(parts, ignore_index=True))
+    except ValueError:  # no chunk at all: nothing to join
+        if screened == 0:
+            raise CommandError(f"{path}: no endpoints in the file") from None
+        raise
+    return table
 
 
 def _cmd_screen(args: argparse.Namespace) -> int:
