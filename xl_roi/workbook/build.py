@@ -466,6 +466,7 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
     )
     last_row = 5 + HEADLINE_TABLE_ROWS
     writer.array_formula(sheet, f"A5:J{last_row}", formula, table)
+    sheet.row_dimensions[5].height = 32
     for column in range(1, 11):
         cell = sheet.cell(row=5, column=column)
         cell.font = HEADER_FONT
@@ -517,6 +518,7 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
     categories = Reference(sheet, min_col=1, min_row=6, max_row=5 + assumption_rows)
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(categories)
+    chart.x_axis.scaling.orientation = "maxMin"  # the widest swing on top, as a tornado
     chart.height, chart.width = 9, 18
     sheet.add_chart(chart, f"A{last_row + 3}")
     sheet.freeze_panes = "B6"
