@@ -12,9 +12,11 @@ from numbers import Real
 __all__ = [
     "CaseFileError",
     "InputError",
+    "bounds_text",
     "check_fraction",
     "check_number",
     "check_result",
+    "describe_value",
 ]
 
 
@@ -35,7 +37,16 @@ class CaseFileError(InputError):
     """A case file that cannot be read: missing, not TOML, unknown or missing keys, bad values."""
 
 
-def _describe(value: object) -> str:
+def describe_value(value: object) -> str:
+    """A refused value as a message shows it: text quoted, whole floats without ``.0``, NaN.
+
+    Examples
+    --------
+    >>> describe_value("2m"), describe_value(-5.0), describe_value(float("nan"))
+    ("'2m'", '-5', 'NaN')
+    """
+    if isinstance(value, float) and math.isnan(value):
+        return "NaN"
     if isinstance(value, str):
         return repr(value)
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
@@ -91,19 +102,36 @@ def check_number(
     return number
 
 
+def bounds_text(
+    minimum: float | None,
+    strictly_above: bool = False,
+    maximum: float | None = None,
+    maximum_exclusive: bool = False,
+) -> str:
+    """The bounds of a number in words, as every refusal in xl_roi states them.
+
+    Examples
+    --------
+    >>> bounds_text(0.0, maximum=1.0, maximum_exclusive=True)
+    '≥ 0 and < 1'
+    >>> bounds_text(-1.0, strictly_above=True)
+    '> -1'
+    """
+    parts = []
+    if minimum is not None:
+        parts.append(f"{'>' if strictly_above else '≥'} {minimum:g}")
+    if maximum is not None:
+        parts.append(f"{'<' if maximum_exclusive else '≤'} {maximum:g}")
+    return " and ".join(parts)
+
+
 def _refusal(
     name: str, value: object, minimum: float | None, strictly_above: bool, maximum: float | None
 ) -> str:
     """The message for a refused number (built only when refusing: checks are on hot paths)."""
-    lower = ""
-    if minimum is not None:
-        lower = f"> {minimum:g}" if strictly_above else f"≥ {minimum:g}"
-    upper = f"≤ {maximum:g}" if maximum is not None else ""
-    bounds = " and ".join(part for part in (lower, upper) if part)
+    bounds = bounds_text(minimum, strictly_above, maximum)
     wanted = f"{name} must be a number{' ' + bounds if bounds else ''}"
-    if isinstance(value, float) and math.isnan(value):
-        return f"{wanted}, got NaN"
-    return f"{wanted}, got {_describe(value)}"
+    return f"{wanted}, got {describe_value(value)}"
 
 
 def check_fraction(name: str, value: object, *, allow_one: bool = False) -> float:
@@ -120,7 +148,7 @@ def check_fraction(name: str, value: object, *, allow_one: bool = False) -> floa
     """
     number = check_number(name, value, minimum=0.0, maximum=1.0)
     if number == 1.0 and not allow_one:
-        raise InputError(f"{name} must be a share ≥ 0 and < 1, got {_describe(value)}")
+        raise InputError(f"{name} must be a share ≥ 0 and < 1, got {describe_value(value)}")
     return number
 
 

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from xl_roi.batch import CaseInputs, FloatArray, evaluate_arrays
-from xl_roi.errors import InputError
+from xl_roi.errors import InputError, bounds_text, describe_value
 from xl_roi.verdict import VERDICTS
 
 __all__ = [
@@ -151,14 +151,6 @@ def _column(frame: pd.DataFrame, name: str) -> _Column:
     return _Column(numbers, raw, blank)
 
 
-def _shown(value: Any) -> str:
-    if isinstance(value, str):
-        return repr(value)
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return str(value)
-
-
 def _check(
     refusals: _Refusals,
     name: str,
@@ -174,20 +166,16 @@ def _check(
     text = np.isnan(numbers) & ~blank
     if required:
         refusals.refuse(blank, lambda i: f"{name} is missing")
-    bounds = []
-    if minimum is not None:
-        bounds.append(f"{'>' if strictly_above else '≥'} {minimum:g}")
-    if maximum is not None:
-        bounds.append(f"{'<' if maximum_exclusive else '≤'} {maximum:g}")
-    wanted = f"{name} must be a number{' ' + ' and '.join(bounds) if bounds else ''}"
-    refusals.refuse(text, lambda i: f"{wanted}, got {_shown(raw[i])}")
+    bounds = bounds_text(minimum, strictly_above, maximum, maximum_exclusive)
+    wanted = f"{name} must be a number{' ' + bounds if bounds else ''}"
+    refusals.refuse(text, lambda i: f"{wanted}, got {describe_value(raw[i])}")
     with np.errstate(invalid="ignore"):
         bad = np.isinf(numbers)
         if minimum is not None:
             bad |= (numbers < minimum) | ((numbers == minimum) & strictly_above)
         if maximum is not None:
             bad |= (numbers > maximum) | ((numbers == maximum) & maximum_exclusive)
-    refusals.refuse(bad & ~blank & ~text, lambda i: f"{wanted}, got {_shown(numbers[i])}")
+    refusals.refuse(bad & ~blank & ~text, lambda i: f"{wanted}, got {describe_value(numbers[i])}")
 
 
 def _cost_per_1k(
@@ -297,7 +285,8 @@ def _screen(endpoints: pd.DataFrame, first_number: int) -> tuple[pd.DataFrame, F
         refusals.refuse(
             teacher <= 0.0,
             lambda i: (
-                f"the teacher's cost from tokens and prices must be > 0, got {_shown(teacher[i])}"
+                "the teacher's cost from tokens and prices must be > 0, got "
+                f"{describe_value(teacher[i])}"
             ),
         )
     student = _cost_per_1k(

@@ -17,7 +17,7 @@ import openpyxl
 from openpyxl import Workbook
 
 from xl_roi.case import UPFRONT_ITEM_FIELDS, Case, QualitySlice
-from xl_roi.errors import InputError
+from xl_roi.errors import InputError, bounds_text
 from xl_roi.workbook.layout import (
     INPUT_ROWS,
     MODE_PER_1K,
@@ -170,15 +170,9 @@ def _input_value(row: InputRow, value: Any, where: str, findings: list[Finding])
     too_low = low is not None and (number < low or (row.strictly_above and number == low))
     too_high = high is not None and (number > high or (row.maximum_exclusive and number == high))
     if too_low or too_high:
-        bounds = []
-        if low is not None:
-            bounds.append(f"{'>' if row.strictly_above else '≥'} {low:g}")
-        if high is not None:
-            bounds.append(f"{'<' if row.maximum_exclusive else '≤'} {high:g}")
+        bounds = bounds_text(low, row.strictly_above, high, row.maximum_exclusive)
         findings.append(
-            Finding(
-                "bad input", where, f"{row.name} must be {' and '.join(bounds)}, holds {number:g}"
-            )
+            Finding("bad input", where, f"{row.name} must be {bounds}, holds {number:g}")
         )
     return number
 
