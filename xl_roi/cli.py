@@ -146,10 +146,7 @@ def _stream_json_rows(table: Any) -> None:
 
 def _records(table: Any) -> list[dict[str, Any]]:
     return [
-        {
-            key: _finite_or_none(value) if isinstance(value, float) else value
-            for key, value in row.items()
-        }
+        {str(key): _json_value(value) for key, value in row.items()}
         for row in table.to_dict(orient="records")
     ]
 

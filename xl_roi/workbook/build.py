@@ -27,7 +27,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_roi._version import __version__
-from xl_roi.case import Case, evaluate
+from xl_roi.case import Case
 from xl_roi.files import write_atomic
 from xl_roi.sensitivity import HEADLINE_TABLE_ROWS, headline_table
 from xl_roi.workbook import layout
@@ -525,7 +525,7 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
     _widths(sheet, {"A": 30, **{letter: 15 for letter in "BCDEFGHIJ"}, "L": 16, "M": 16})
 
 
-def _quality(writer: _Writer, sheet: Worksheet, case: Case) -> None:
+def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, Any]) -> None:
     _title(
         sheet,
         "Quality",
@@ -600,7 +600,7 @@ def _quality(writer: _Writer, sheet: Worksheet, case: Case) -> None:
     writer.name("slice_allowed_drops", sheet, f"E{first}:E{last}")
     passing = float(sum(1 for item in slices if item.passed))
     total = float(len(slices))
-    failures = float(sum(1 for item in slices if item.business_critical and not item.passed))
+    failures = values["critical_failures"]
     summary = last + 2
     for offset, (label, name, formula, value) in enumerate(
         (
@@ -993,8 +993,7 @@ def build_workbook(case: Case, swing: float = 0.5) -> tuple[Workbook, Blueprint]
     >>> blueprint.formulas[("Calculations", "B33")]
     ('=MONTHLY_SAVINGS(teacher_cost, student_cost, monthly_calls)', 10560.0)
     """
-    evaluate(case)  # refuse an impossible case before laying anything out
-    values = layout.mirror_values(case, swing)
+    values = layout.mirror_values(case, swing)  # refuses an impossible case first
     workbook = Workbook()
     workbook.remove(workbook.active)
     sheets = {title: workbook.create_sheet(title) for title in SHEETS}
@@ -1002,7 +1001,7 @@ def build_workbook(case: Case, swing: float = 0.5) -> tuple[Workbook, Blueprint]
     _about(writer, sheets["About"], case)
     _inputs(writer, sheets["Inputs"], case, values)
     schedule_first = _calculations(writer, sheets["Calculations"], values)
-    _quality(writer, sheets["Quality"], case)
+    _quality(writer, sheets["Quality"], case, values)
     values["slices_passing"] = writer.blueprint.value_of(
         "Quality", _quality_cell(writer, "slices_passing")
     )

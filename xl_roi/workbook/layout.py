@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from xl_roi import costs, roi
-from xl_roi.case import Case, evaluate
+from xl_roi.case import Case
 from xl_roi.verdict import verdict
 
 __all__ = [
@@ -792,26 +792,26 @@ def mirror_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
         else NOT_USED
     )
 
-    def gpus_for(calls: float) -> float:
-        peak = v["peak_factor"] * calls / seconds_per_month
-        return float(
-            max(1, math.ceil(peak / (v["calls_per_second_per_gpu"] * v["target_utilization"])))
-        )
+    # The formulas' whole-GPU arithmetic, in the core's functions (same order of operations).
+    hosting = (v["calls_per_second_per_gpu"], v["target_utilization"], v["peak_factor"])
 
-    def serving_at(calls: float, gpus: Any) -> Any:
+    def gpus_for(calls: float) -> float:
+        return float(costs.self_hosted_gpus(calls, *hosting))
+
+    def serving_at(calls: float) -> Any:
         if v["student_pricing"] == MODE_PER_1K:
             return v["student_cost_per_1k"]
         if v["student_pricing"] == MODE_TOKENS:
             return v["student_cost_from_tokens"]
-        return gpus * v["gpu_hourly_cost"] * v["hours_per_month"] / (calls / v["calls_per_1k"])
+        return costs.self_hosted_cost_per_1k_calls(calls, v["gpu_hourly_cost"], *hosting)
 
     calls = v["monthly_calls"]
     v["peak_calls_per_second"] = (
         v["peak_factor"] * calls / seconds_per_month if hosted else NOT_USED
     )
     v["gpus"] = gpus_for(calls) if hosted else NOT_USED
-    v["self_hosted_cost"] = serving_at(calls, v["gpus"]) if hosted else NOT_USED
-    v["serving_cost"] = serving_at(calls, v["gpus"])
+    v["self_hosted_cost"] = serving_at(calls) if hosted else NOT_USED
+    v["serving_cost"] = serving_at(calls)
     v["student_cost"] = v["serving_cost"] + v["escalation_share"] * teacher
 
     v["data_generation_from_corpus"] = (
@@ -879,14 +879,13 @@ def mirror_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
     half = calls / 2
     v["half_calls"] = half
     v["half_gpus"] = gpus_for(half) if hosted else NOT_USED
-    v["half_serving_cost"] = serving_at(half, v["half_gpus"])
+    v["half_serving_cost"] = serving_at(half)
     v["half_student_cost"] = v["half_serving_cost"] + v["escalation_share"] * teacher
     v["half_savings"] = roi.monthly_savings(teacher, v["half_student_cost"], half)
     v["half_payback"] = _payback_text(upfront, v["half_savings"], growth)
 
-    result = evaluate(case)
     critical_failures = sum(
-        1 for item in result.quality if item.business_critical and not item.passed
+        1 for item in case.quality_slices if item.business_critical and not item.passed
     )
     v["critical_failures"] = float(critical_failures)
     v["low_volume_flag"] = (
