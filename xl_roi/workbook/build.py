@@ -30,6 +30,7 @@ from xl_roi._version import __version__
 from xl_roi.case import Case
 from xl_roi.files import write_atomic
 from xl_roi.sensitivity import HEADLINE_TABLE_ROWS, headline_table
+from xl_roi.text import looks_like_formula
 from xl_roi.workbook import layout
 from xl_roi.workbook.layout import (
     CALCULATIONS,
@@ -118,7 +119,7 @@ def write_text(cell: Cell, text: str) -> None:
     """
     cell.value = text
     cell.data_type = "s"
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if looks_like_formula(text):
         cell.quotePrefix = True
 
 

@@ -21,6 +21,7 @@ from openpyxl.styles import Font, PatternFill
 
 from xl_roi.files import write_atomic
 from xl_roi.portfolio import RESULT_COLUMNS, WORTH_DOING, summarise
+from xl_roi.text import looks_like_formula
 from xl_roi.verdict import VERDICTS
 
 __all__ = ["EXCEL_MAX_ROWS", "write_portfolio"]
@@ -58,7 +59,7 @@ def _cell_value(sheet: Any, value: Any) -> Any:
             return None
         if math.isinf(value):
             return "never"
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    if isinstance(value, str) and looks_like_formula(value):
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"  # text, never a formula
         cell.quotePrefix = True
