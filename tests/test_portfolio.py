@@ -244,3 +244,49 @@ def test_verdict_codes_match_scalar():
     payback, net, growth = (np.array(column) for column in zip(*grid, strict=True))
     codes = verdict_codes(payback, net, growth)
     assert [VERDICTS[int(c)] for c in codes] == [verdict(p, n, g) for p, n, g in grid]
+
+
+class TestRankingTies:
+    def test_ties_broken_by_payback_then_input_order(self):
+        """Equal net benefit ranks the sooner payback first; identical rows keep input order."""
+        # All three save (12 − 1.5) × 2,000,000 / 1,000 = 21,000 a month, so each nets
+        # 12 × 21,000 − 40,000 = 212,000 a year: a tie. Upfront 52,500 pays back in 2.5 months,
+        # 42,000 in 2.0 months; "late-a" and "late-b" are the same endpoint twice.
+        frame = pd.DataFrame(
+            [
+                {**GOOD, "name": "late-a"},
+                {**GOOD, "name": "late-b"},
+                {**GOOD, "name": "soon", "upfront_cost": 42_000.0},
+            ]
+        )
+        table = screen(frame)
+        assert list(table["name"]) == ["soon", "late-a", "late-b"]
+        assert list(table["payback_months"]) == [2.0, 2.5, 2.5]
+        assert set(table["annual_net_benefit"]) == {212_000.0}
+
+    @given(
+        st.lists(
+            st.tuples(
+                st.integers(0, 5),
+                st.sampled_from([-1.0, -0.0, 0.0, 5.0, math.nan, math.inf]),
+                st.sampled_from([0.0, 2.5, 7.0, math.inf, math.nan]),
+            ),
+            max_size=60,
+        )
+    )
+    def test_order_is_the_documented_stable_order(self, rows):
+        """The fast order equals a stable sort on (verdict, −net benefit, payback), ties kept."""
+        from xl_roi.portfolio import _order
+
+        codes = np.array([row[0] for row in rows], dtype=float)
+        net = np.array([row[1] for row in rows], dtype=float)
+        payback = np.array([row[2] for row in rows], dtype=float)
+
+        def key(i):
+            # refused rows carry NaN net benefit: ranked as the smallest; NaN payback last
+            net_key = -math.inf if math.isnan(net[i]) else net[i]
+            pay_key = (1, 0.0) if math.isnan(payback[i]) else (0, payback[i])
+            return (codes[i], -net_key, pay_key)
+
+        expected = sorted(range(len(rows)), key=key)  # Python's sort is stable
+        assert _order(codes, net, payback).tolist() == expected

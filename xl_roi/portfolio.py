@@ -428,12 +428,28 @@ def rank_chunks(chunks: Iterable[pd.DataFrame]) -> pd.DataFrame:
 
 
 def _order(codes: FloatArray, net: Any, payback: Any) -> np.ndarray[Any, Any]:
-    """The order of np.lexsort((payback, -net, codes)), in stable sorts a third faster."""
-    net = np.asarray(net, dtype=float)
-    order = np.argsort(np.asarray(payback, dtype=float), kind="stable")
-    order = order[np.argsort(-np.nan_to_num(net, nan=-np.inf)[order], kind="stable")]
-    order = order[np.argsort(np.asarray(codes, dtype=np.int8)[order], kind="stable")]
-    return order
+    """The order of ``np.lexsort((payback, -net, codes))``, about three times faster.
+
+    One unstable sort on net benefit (largest first); ties in it — rare in real portfolios —
+    re-sorted by payback, then by their place in the input; then a stable sort on the verdict
+    code, which numpy does as a radix sort on small integers. Refused rows (NaN net benefit)
+    sort as the smallest net benefit.
+    """
+    payback = np.asarray(payback, dtype=float)
+    key = -np.nan_to_num(np.asarray(net, dtype=float), nan=-np.inf)
+    order = np.argsort(key)
+    ranked = key[order]
+    same = ranked[1:] == ranked[:-1]
+    if same.any():
+        tied = np.zeros(len(order), dtype=bool)
+        tied[1:] |= same
+        tied[:-1] |= same
+        run = np.cumsum(~np.concatenate(([False], same)))[tied]
+        members = order[tied]
+        order[tied] = members[np.lexsort((members, payback[members], run))]
+    by_verdict = np.argsort(np.asarray(codes, dtype=np.int8)[order], kind="stable")
+    result: np.ndarray[Any, Any] = order[by_verdict]
+    return result
 
 
 def _ordered(table: pd.DataFrame, codes: FloatArray) -> pd.DataFrame:
