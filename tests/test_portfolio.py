@@ -15,6 +15,7 @@ from xl_roi.casefile import sample_endpoints_path
 from xl_roi.portfolio import (
     RESULT_COLUMNS,
     VERDICTS,
+    UnusedColumnsWarning,
     rank,
     screen,
     screen_cells,
@@ -28,7 +29,8 @@ money = st.just(0.0) | st.floats(0.01, 1e7, **finite)
 
 @st.composite
 def endpoint(draw):
-    """One valid endpoint row, priced directly or by tokens."""
+    """One valid endpoint row: the teacher priced directly or by tokens; the student directly,
+    by tokens or self-hosted on GPUs."""
     row = {
         "monthly_calls": draw(st.just(0.0) | st.floats(1.0, 1e10, **finite)),
         "monthly_growth": draw(st.sampled_from([0.0, 0.02, -0.05]) | st.floats(-0.5, 0.5)),
@@ -37,18 +39,33 @@ def endpoint(draw):
         "annual_maintenance": draw(money),
         "target_payback_months": draw(st.sampled_from([3.0, 12.0])),
     }
+    tokens = {
+        "input_tokens_per_call": draw(st.floats(1, 1e4, **finite)),
+        "output_tokens_per_call": draw(st.floats(1, 1e3, **finite)),
+    }
     if draw(st.booleans()):
         row["teacher_cost_per_1k"] = draw(st.floats(0.01, 100, **finite))
-        row["student_cost_per_1k"] = draw(st.just(0.0) | st.floats(0.001, 100, **finite))
     else:
-        row |= {
-            "input_tokens_per_call": draw(st.floats(1, 1e4, **finite)),
-            "output_tokens_per_call": draw(st.floats(1, 1e3, **finite)),
+        row |= tokens | {
             "teacher_input_price_per_million": draw(st.floats(0.1, 30, **finite)),
             "teacher_output_price_per_million": draw(st.floats(0.1, 60, **finite)),
+        }
+    student = draw(st.sampled_from(["direct", "tokens", "self-hosted"]))
+    if student == "direct":
+        row["student_cost_per_1k"] = draw(st.just(0.0) | st.floats(0.001, 100, **finite))
+    elif student == "tokens":
+        row |= tokens | {
             "student_input_price_per_million": draw(st.floats(0.0, 5, **finite)),
             "student_output_price_per_million": draw(st.floats(0.0, 10, **finite)),
         }
+    else:
+        row["monthly_calls"] = draw(st.floats(1.0, 1e10, **finite))
+        row["gpu_hourly_cost"] = draw(st.just(0.0) | st.floats(0.1, 50, **finite))
+        row["calls_per_second_per_gpu"] = draw(st.floats(0.01, 500, **finite))
+        if draw(st.booleans()):
+            row["target_utilization"] = draw(st.floats(0.05, 1.0, **finite))
+        if draw(st.booleans()):
+            row["peak_factor"] = draw(st.floats(1.0, 5.0, **finite))
     return row
 
 
@@ -76,6 +93,7 @@ def test_every_row_equals_evaluate_to_the_bit(rows):
             ("breakeven_monthly_calls", result.breakeven_monthly_calls),
             ("student_cost_per_1k", result.student_cost_per_1k),
             ("teacher_cost_per_1k", result.teacher_cost_per_1k),
+            ("upfront_cost", result.upfront_cost),
         ):
             assert got[column] == figure, column
 
@@ -159,9 +177,14 @@ def test_direct_cost_wins_over_tokens():
     assert screen(frame).iloc[0]["teacher_cost_per_1k"] == 12.0
 
 
+def sample_frame() -> pd.DataFrame:
+    """The sample endpoints without their free-text note column (which the screen reports)."""
+    return pd.read_csv(sample_endpoints_path()).drop(columns="note")
+
+
 def test_chunks_ranked_together_equal_one_screen():
     """Screening in chunks and ranking once gives the same table as one screen."""
-    frame = pd.read_csv(sample_endpoints_path())
+    frame = sample_frame()
     whole = screen(frame)
     parts = [screen_unranked(frame.iloc[:4], 1), screen_unranked(frame.iloc[4:], 5)]
     chunked = rank(pd.concat(parts, ignore_index=True))
@@ -170,7 +193,7 @@ def test_chunks_ranked_together_equal_one_screen():
 
 def test_sample_file_hand_checked():
     """The sample: the built-in example's row gives the example's figures; counts add up."""
-    table = screen(pd.read_csv(sample_endpoints_path())).set_index("name")
+    table = screen(sample_frame()).set_index("name")
     example = evaluate(
         Case(
             monthly_calls=1_500_000,
@@ -219,8 +242,9 @@ class TestScreenCells:
                 ["b", 2e6, 12.0, 1.5, 52_500.0, 40_000.0, "team y"],
             ]
         )
-        assert [row[1] for row in cells[1:]] == ["b", "a"]
+        assert [row[1] for row in cells[1:3]] == ["b", "a"]
         assert cells[2][3] == "never"
+        assert "'owner'" in cells[3][1]  # the column it does not read, named in a last row
 
     def test_no_header_refused(self):
         """A range without a monthly_calls header is refused with the known names."""
@@ -290,3 +314,85 @@ class TestRankingTies:
 
         expected = sorted(range(len(rows)), key=key)  # Python's sort is stable
         assert _order(codes, net, payback).tolist() == expected
+
+
+SELF_HOSTED = {
+    "name": "gpu",
+    "monthly_calls": 400_000.0,
+    "input_tokens_per_call": 3_000.0,
+    "output_tokens_per_call": 400.0,
+    "teacher_input_price_per_million": 2.50,
+    "teacher_output_price_per_million": 10.00,
+    "gpu_hourly_cost": 2.20,
+    "calls_per_second_per_gpu": 12.0,
+    "target_utilization": 0.6,
+    "upfront_cost": 29_940.0,
+    "annual_maintenance": 30_000.0,
+}
+
+
+class TestSelfHosted:
+    # The issue's self-hosted student: 400,000 calls a month; teacher 3,000 input and 400
+    # output tokens at 2.50 and 10.00 per million; student on GPUs at 2.20 an hour, 12 calls/s,
+    # 60 % target utilisation (peak factor 1.5 by default).
+    ROW = SELF_HOSTED
+
+    def test_hand_worked(self):
+        """A self-hosted row is screened on whole GPUs, not refused for a missing cost."""
+        row = screen(pd.DataFrame([self.ROW])).iloc[0]
+        # teacher: 1000 × (3000 × 2.50 + 400 × 10.00) / 1e6 = 11.50 per 1k
+        # peak: 1.5 × 400,000 / (730 × 3600) = 0.228 calls/s < 12 × 0.6 = 7.2: one GPU
+        # serving: 1 × 2.20 × 730 = 1,606 a month over 400 thousand calls = 4.015 per 1k
+        # savings: (11.50 − 4.015) × 400 = 2,994 a month; payback 29,940 / 2,994 = 10 months
+        assert pd.isna(row.error)
+        assert row.student_cost_per_1k == pytest.approx(4.015, rel=1e-12)
+        assert row.monthly_savings == pytest.approx(2_994.0, rel=1e-12)
+        assert row.payback_months == pytest.approx(10.0, rel=1e-12)
+        assert row.verdict == "marginal"
+
+    @pytest.mark.parametrize(
+        ("changes", "message"),
+        [
+            ({"calls_per_second_per_gpu": None}, "a self-hosted student also needs calls_per_"),
+            ({"gpu_hourly_cost": None}, "a self-hosted student also needs gpu_hourly_cost"),
+            ({"student_cost_per_1k": 1.5}, "give the student's cost one way, not student_cost"),
+            ({"target_utilization": 1.5}, "target_utilization must be a number > 0 and ≤ 1"),
+            ({"peak_factor": 0.5}, "peak_factor must be a number ≥ 1, got 0.5"),
+            ({"calls_per_second_per_gpu": 0.0}, "calls_per_second_per_gpu must be a number > 0"),
+            ({"monthly_calls": 0.0}, "monthly_calls must be a number > 0 for a self-hosted"),
+        ],
+    )
+    def test_refusals_match_the_case(self, changes, message):
+        """A self-hosted row Case would refuse is refused with the reason; the good row stays."""
+        bad = {**self.ROW, "name": "bad", **changes}
+        with pytest.raises(ValueError):
+            case_of(bad)
+        table = screen(pd.DataFrame([self.ROW, bad])).set_index("name")
+        assert table.loc["bad", "error"].startswith(message), table.loc["bad", "error"]
+        assert pd.isna(table.loc["gpu", "error"])
+
+
+class TestUnusedColumns:
+    def test_warned_by_name(self):
+        """A column the screen does not read is named in a warning, never ignored silently."""
+        frame = pd.DataFrame([{**GOOD, "owner": "team x", "gpus": 3}])
+        with pytest.warns(UnusedColumnsWarning, match="2 columns .*'owner', 'gpus'"):
+            screen(frame)
+
+    def test_sample_note_column_warned(self):
+        """The sample's free-text note column is reported as not used."""
+        with pytest.warns(UnusedColumnsWarning, match="'note'"):
+            screen(pd.read_csv(sample_endpoints_path()))
+
+    def test_headers_matched_loosely_everywhere(self):
+        """Headers match without regard to case or spaces in screen, as in SCREEN."""
+        frame = pd.DataFrame([GOOD]).rename(columns={"monthly_calls": " Monthly_Calls "})
+        assert screen(frame).iloc[0]["payback_months"] == 2.5
+
+    def test_a_column_given_twice_is_refused(self):
+        """Two columns that both mean monthly_calls are refused rather than one picked."""
+        from xl_roi import InputError
+
+        frame = pd.DataFrame([GOOD]).assign(MONTHLY_CALLS=5.0)
+        with pytest.raises(InputError, match="monthly_calls is given twice"):
+            screen(frame)

@@ -16,7 +16,7 @@ from xl_roi.workbook.portfolio_book import write_portfolio
 
 @pytest.fixture
 def written(tmp_path):
-    frame = pd.read_csv(sample_endpoints_path())
+    frame = pd.read_csv(sample_endpoints_path()).drop(columns="note")
     frame.loc[0, "name"] = "=cmd|'/c calc'!A1"
     table = screen(frame)
     path = write_portfolio(table, tmp_path / "portfolio.xlsx")

@@ -426,3 +426,53 @@ def test_screen_ranks_through_xlwings(udfs):
     assert [row[1] for row in table[1:]] == ["big", "small", "bad"]
     assert table[1][2:4] == ["strong", 2.5]
     assert table[3][-1] == "monthly_calls must be a number ≥ 0, got 'lots'"
+
+
+class TestScreenOverWholeColumns:
+    HEADER = (
+        "name",
+        "monthly_calls",
+        "teacher_cost_per_1k",
+        "student_cost_per_1k",
+        "upfront_cost",
+        "annual_maintenance",
+    )
+
+    def column_range(self, rows, width=8):
+        """rows at the top of a whole-column range A1:H1048576, the rest blank."""
+        cells = [tuple(row) + (None,) * (width - len(row)) for row in rows]
+        cells += [(None,) * width] * (1_048_576 - len(cells))
+        return cells
+
+    def test_whole_columns_equal_the_used_range(self, udfs):
+        """=SCREEN(A:H) gives the table =SCREEN over just the endpoints gives, even with a
+        blank row between them and an endpoint in the sheet's very last row."""
+        rows = [
+            self.HEADER,
+            ("small", 1_000.0, 12.0, 1.5, 52_500.0, 40_000.0),
+            (None,) * 6,
+            ("big", 2_000_000.0, 12.0, 1.5, 52_500.0, 40_000.0),
+        ]
+        cells = self.column_range(rows)
+        cells[-1] = ("last", 4_000_000.0, 12.0, 1.5, 52_500.0, 40_000.0, None, None)
+        table = call_like_excel(udfs.SCREEN, tuple(cells))
+        used = call_like_excel(udfs.SCREEN, tuple([*rows, cells[-1][:6]]))
+        assert table == used
+        assert [row[1] for row in table[1:]] == ["last", "big", "small"]
+
+    def test_unread_columns_named_in_a_last_row(self, udfs):
+        """A column SCREEN does not read is named in a note row, never dropped silently."""
+        rows = [
+            (*self.HEADER, "owner"),
+            ("big", 2_000_000.0, 12.0, 1.5, 52_500.0, 40_000.0, "team x"),
+        ]
+        table = call_like_excel(udfs.SCREEN, tuple(self.column_range(rows)))
+        assert len(table) == 3 and table[1][1] == "big"
+        assert table[2][0] == "" and "not used: 1 column" in table[2][1]
+        assert "'owner'" in table[2][1] and len(table[2]) == len(table[0])
+
+    def test_control_characters_in_names_replaced(self, udfs):
+        """A name carrying a terminal escape comes back with the control characters replaced."""
+        rows = [self.HEADER, ("chat\x1b[2J\x07", 2_000_000.0, 12.0, 1.5, 52_500.0, 40_000.0)]
+        table = call_like_excel(udfs.SCREEN, tuple(rows))
+        assert table[1][1] == "chat?[2J?"

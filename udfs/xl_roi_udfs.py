@@ -670,7 +670,8 @@ def SCREEN(endpoints: Cell) -> list[list[Any]]:
     [['#VALUE! endpoints must be a range: a header row, then one row per endpoint']]
     """
     try:
-        if not isinstance(endpoints, list) or not all(isinstance(r, list) for r in endpoints):
+        # rows are checked after the blank tail of a whole-column range is cut (screen_cells)
+        if not isinstance(endpoints, list) or not endpoints or not isinstance(endpoints[0], list):
             raise CellError(
                 "#VALUE!", "endpoints must be a range: a header row, then one row per endpoint"
             )

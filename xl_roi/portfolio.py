@@ -9,7 +9,9 @@ figures; the rest are screened.
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +20,9 @@ import numpy as np
 import pandas as pd
 
 from xl_roi.batch import CaseInputs, FloatArray, evaluate_arrays
+from xl_roi.case import Case
 from xl_roi.errors import InputError, bounds_text, describe_value
+from xl_roi.text import printable
 from xl_roi.verdict import VERDICTS
 
 __all__ = [
@@ -28,12 +32,15 @@ __all__ = [
     "SCREEN_CELL_COLUMNS",
     "WORTH_DOING",
     "PortfolioSummary",
+    "UnusedColumnsWarning",
     "rank",
     "rank_chunks",
     "screen",
     "screen_cells",
     "screen_unranked",
     "summarise",
+    "unused_columns",
+    "unused_columns_message",
     "verdict_codes",
 ]
 
@@ -49,17 +56,33 @@ ENDPOINT_COLUMNS = (
     "student_cost_per_1k",
     "student_input_price_per_million",
     "student_output_price_per_million",
+    "gpu_hourly_cost",
+    "calls_per_second_per_gpu",
+    "target_utilization",
+    "peak_factor",
     "escalation_share",
     "upfront_cost",
     "annual_maintenance",
     "target_payback_months",
 )
-"""The columns :func:`screen` reads (others are ignored)."""
+"""The columns :func:`screen` reads, named as the fields of :class:`~xl_roi.case.Case`. Any
+other column is not used, and :func:`unused_columns` names it so that a caller can say so."""
 
-DEFAULTS = {"monthly_growth": 0.0, "escalation_share": 0.0, "target_payback_months": 12.0}
-"""Values taken where a column is absent or a cell blank. Every other figure is required:
-volume, the teacher's and the student's cost (per 1k, or tokens and prices), the upfront cost
-and the annual maintenance — a default there would flatter the case."""
+_CASE_DEFAULTS = {item.name: item.default for item in dataclasses.fields(Case)}
+DEFAULTS = {
+    name: float(_CASE_DEFAULTS[name])  # type: ignore[arg-type]
+    for name in (
+        "monthly_growth",
+        "target_utilization",
+        "peak_factor",
+        "escalation_share",
+        "target_payback_months",
+    )
+}
+"""Values taken where a column is absent or a cell blank: a case file's defaults. Every other
+figure is required: volume, the teacher's and the student's cost (per 1k, tokens and prices,
+or self-hosted on GPUs), the upfront cost and the annual maintenance — a default there would
+flatter the case."""
 
 RESULT_COLUMNS = (
     "rank",
@@ -80,6 +103,45 @@ RESULT_COLUMNS = (
     "error",
 )
 """The columns of :func:`screen`'s result, in order."""
+
+
+class UnusedColumnsWarning(UserWarning):
+    """:func:`screen` was given columns it does not read."""
+
+
+def _normalised(column: object) -> str:
+    """A column name as matched: without regard to case or surrounding spaces."""
+    return str(column).strip().lower()
+
+
+def unused_columns(columns: Iterable[object]) -> tuple[str, ...]:
+    """The columns, of those given, that :func:`screen` does not read (names as given).
+
+    Examples
+    --------
+    >>> unused_columns(["name", "Monthly_Calls", "note", "gpu_hourly_cost", "gpus"])
+    ('note', 'gpus')
+    """
+    return tuple(str(name) for name in columns if _normalised(name) not in ENDPOINT_COLUMNS)
+
+
+def unused_columns_message(columns: Iterable[str]) -> str:
+    """What to tell the user about columns the screen does not read.
+
+    Examples
+    --------
+    >>> unused_columns_message(["note", "gpus"])
+    "not used: 2 columns the screen does not read ('note', 'gpus'); check the spelling of any \
+meant as an input (the inputs are named as in a case file, e.g. gpu_hourly_cost)"
+    """
+    names = list(columns)
+    listed = ", ".join(repr(printable(name)) for name in names)
+    count = "1 column" if len(names) == 1 else f"{len(names):,} columns"
+    return (
+        f"not used: {count} the screen does not read ({listed}); check the spelling of any "
+        "meant as an input (the inputs are named as in a case file, e.g. gpu_hourly_cost)"
+    )
+
 
 WORTH_DOING = ("strong", "defensible")
 """Verdicts counted as worth doing in the summary."""
@@ -185,11 +247,19 @@ def _cost_per_1k(
     price_in: str,
     price_out: str,
     who: str,
+    missing_hint: str = "",
+    elsewhere: np.ndarray[Any, np.dtype[np.bool_]] | None = None,
 ) -> FloatArray:
-    """A model's cost per 1k calls: the direct column where given, else from tokens and prices."""
+    """A model's cost per 1k calls: the direct column where given, else from tokens and prices.
+
+    Rows marked ``elsewhere`` give the cost another way (a self-hosted student): they are not
+    refused here for a missing cost.
+    """
     direct_column = _column(frame, direct)
     _check(refusals, direct, direct_column, required=False, strictly_above=who == "teacher")
     given = ~direct_column.blank
+    if elsewhere is not None:
+        given = given | elsewhere
     parts = {}
     for name in ("input_tokens_per_call", "output_tokens_per_call", price_in, price_out):
         column = _column(frame, name)
@@ -213,10 +283,73 @@ def _cost_per_1k(
         missing,
         lambda i: (
             f"the {who}'s cost is missing: give {direct}, or tokens per call and "
-            f"{price_in} and {price_out}"
+            f"{price_in} and {price_out}{missing_hint}"
         ),
     )
     return np.where(given, direct_column.numbers, from_tokens)
+
+
+@dataclass(frozen=True)
+class _Hosting:
+    """Which rows run the student on their own GPUs, and the GPU figures (NaN elsewhere)."""
+
+    rows: np.ndarray[Any, np.dtype[np.bool_]]
+    gpu_hourly_cost: FloatArray
+    calls_per_second_per_gpu: FloatArray
+    target_utilization: FloatArray
+    peak_factor: FloatArray
+
+
+def _self_hosting(frame: pd.DataFrame, refusals: _Refusals, calls: FloatArray) -> _Hosting:
+    """The self-hosted student's columns, checked as :class:`~xl_roi.case.Case` checks them."""
+    gpu = _column(frame, "gpu_hourly_cost")
+    speed = _column(frame, "calls_per_second_per_gpu")
+    _check(refusals, "gpu_hourly_cost", gpu, required=False)
+    _check(refusals, "calls_per_second_per_gpu", speed, required=False, strictly_above=True)
+    rows = ~gpu.blank | ~speed.blank
+    other_ways = (
+        ("student_cost_per_1k",),
+        ("student_input_price_per_million", "student_output_price_per_million"),
+    )
+    for names in other_ways:
+        given = np.zeros(len(frame), dtype=bool)
+        for name in names:
+            given |= ~_column(frame, name).blank
+        way = names[0] if len(names) == 1 else "the student's prices per million tokens"
+        refusals.refuse(
+            rows & given,
+            lambda i, way=way: (
+                f"give the student's cost one way, not {way} and self-hosting (gpu_hourly_cost, "
+                "calls_per_second_per_gpu)"
+            ),
+        )
+    for name, column in (("gpu_hourly_cost", gpu), ("calls_per_second_per_gpu", speed)):
+        refusals.refuse(
+            rows & column.blank, lambda i, name=name: f"a self-hosted student also needs {name}"
+        )
+    with np.errstate(invalid="ignore"):
+        refusals.refuse(
+            rows & (calls <= 0.0),
+            lambda i: (
+                "monthly_calls must be a number > 0 for a self-hosted student (the GPUs cost "
+                f"money with no calls to spread it over), got {describe_value(calls[i])}"
+            ),
+        )
+    settings = {}
+    for name, options in (
+        ("target_utilization", {"strictly_above": True, "maximum": 1.0}),
+        ("peak_factor", {"minimum": 1.0}),
+    ):
+        column = _column(frame, name)
+        _check(refusals, name, column, required=False, **options)  # type: ignore[arg-type]
+        settings[name] = np.where(column.blank, DEFAULTS[name], column.numbers)
+    return _Hosting(
+        rows,
+        gpu.numbers,
+        speed.numbers,
+        settings["target_utilization"],
+        settings["peak_factor"],
+    )
 
 
 def screen(endpoints: pd.DataFrame) -> pd.DataFrame:
@@ -251,7 +384,13 @@ def screen(endpoints: pd.DataFrame) -> pd.DataFrame:
     broken           None             NaN
     >>> table.error.iloc[2]
     'monthly_calls must be a number ≥ 0, got -1'
+
+    A column it does not read is reported with an :class:`UnusedColumnsWarning`, never
+    ignored silently (:func:`unused_columns` names them without screening).
     """
+    unused = unused_columns(endpoints.columns)
+    if unused:
+        warnings.warn(unused_columns_message(unused), UnusedColumnsWarning, stacklevel=2)
     table, codes = _screen(endpoints, 1)
     return _ordered(table, codes)
 
@@ -268,6 +407,15 @@ def screen_unranked(endpoints: pd.DataFrame, first_number: int = 1) -> pd.DataFr
 def _screen(endpoints: pd.DataFrame, first_number: int) -> tuple[pd.DataFrame, FloatArray]:
     """The screened table, unranked, and each row's verdict code (refused: past the last)."""
     frame = endpoints.reset_index(drop=True)
+    names_seen = [_normalised(column) for column in frame.columns]
+    twice = sorted(
+        {name for name in names_seen if name in ENDPOINT_COLUMNS and names_seen.count(name) > 1}
+    )
+    if twice:
+        raise InputError(
+            f"the column {twice[0]} is given twice: keep one, so that no figure is a guess"
+        )
+    frame.columns = pd.Index(names_seen)
     rows = len(frame)
     refusals = _Refusals(rows)
     calls_column = _column(frame, "monthly_calls")
@@ -289,6 +437,7 @@ def _screen(endpoints: pd.DataFrame, first_number: int) -> tuple[pd.DataFrame, F
                 f"{describe_value(teacher[i])}"
             ),
         )
+    hosting = _self_hosting(frame, refusals, calls)
     student = _cost_per_1k(
         frame,
         refusals,
@@ -296,6 +445,8 @@ def _screen(endpoints: pd.DataFrame, first_number: int) -> tuple[pd.DataFrame, F
         "student_input_price_per_million",
         "student_output_price_per_million",
         "student",
+        missing_hint=", or gpu_hourly_cost and calls_per_second_per_gpu (self-hosted)",
+        elsewhere=hosting.rows,
     )
     figures = {}
     for name, required, options in (
@@ -315,11 +466,13 @@ def _screen(endpoints: pd.DataFrame, first_number: int) -> tuple[pd.DataFrame, F
         monthly_calls=np.where(refused, 1.0, calls),
         monthly_growth=np.where(refused, 0.0, figures["monthly_growth"]),
         teacher_cost_per_1k=np.where(refused, 1.0, teacher),
-        student_cost_per_1k=np.where(refused, 0.0, student),
-        gpu_hourly_cost=nan,
-        calls_per_second_per_gpu=nan,
-        target_utilization=0.7,
-        peak_factor=1.5,
+        student_cost_per_1k=np.where(refused | hosting.rows, np.where(refused, 0.0, nan), student),
+        gpu_hourly_cost=np.where(hosting.rows & ~refused, hosting.gpu_hourly_cost, nan),
+        calls_per_second_per_gpu=np.where(
+            hosting.rows & ~refused, hosting.calls_per_second_per_gpu, nan
+        ),
+        target_utilization=np.where(refused, 1.0, hosting.target_utilization),
+        peak_factor=np.where(refused, 1.0, hosting.peak_factor),
         escalation_share=np.where(refused, 0.0, figures["escalation_share"]),
         upfront_cost=np.where(refused, 0.0, figures["upfront_cost"]),
         data_generation_cost=nan,
@@ -511,12 +664,54 @@ SCREEN_CELL_COLUMNS = (
 """The columns :func:`screen_cells` returns: field, header."""
 
 
+_BLANK_BLOCK = 4096
+"""Trailing rows compared at a time when cutting the blank tail of a range."""
+
+
+def _is_blank_row(row: Any) -> bool:
+    return isinstance(row, list | tuple) and all(cell in (None, "") for cell in row)
+
+
+def _used_range(rows: list[Any]) -> tuple[list[Any], int]:
+    """The rows and the width of a range once its trailing blank rows and columns are cut.
+
+    ``=SCREEN(A:F)`` hands over 1,048,576 rows, nearly all blank: they are cut from the end
+    first (one list comparison a row), so the work follows the endpoints, not the sheet.
+    """
+    rows = list(rows)
+    end = len(rows)
+    while end > 1:
+        last = rows[end - 1]
+        if not isinstance(last, list | tuple):
+            break
+        block = min(_BLANK_BLOCK, end - 1)
+        if rows[end - block : end] == [type(last)([None] * len(last))] * block:
+            end -= block  # a whole block of blank rows, compared in one go
+            continue
+        while end > 1 and _is_blank_row(rows[end - 1]):
+            end -= 1
+        break
+    used = rows[:end]
+    width = 0
+    for row in used:
+        if not isinstance(row, list | tuple):
+            raise InputError("endpoints must be a range: a header row, then one row per endpoint")
+        for index in range(len(row) - 1, width - 1, -1):
+            if row[index] not in (None, ""):
+                width = index + 1
+                break
+    return used, width
+
+
 def screen_cells(rows: list[list[Any]]) -> list[list[Any]]:
     """Screen endpoints given as a table of cells (a header row, then one row per endpoint).
 
     What the ``SCREEN`` worksheet function returns: a header, then the ranked endpoints, a
     payback that never comes as ``"never"``, blanks for the figures of a refused row. Headers
-    are matched without regard to case or surrounding spaces; wholly blank rows are skipped.
+    are matched without regard to case or surrounding spaces; wholly blank rows are skipped, and
+    trailing blank rows and columns (a whole-column range) cost next to nothing. Columns the
+    screen does not read are named in a last row, never ignored silently. Text shown is made
+    safe: control characters in a name become ``?``.
 
     Examples
     --------
@@ -528,17 +723,33 @@ def screen_cells(rows: list[list[Any]]) -> list[list[Any]]:
     """
     if not rows or not isinstance(rows[0], list | tuple):
         raise InputError("endpoints must be a range: a header row, then one row per endpoint")
-    header = [str(cell).strip().lower() if cell is not None else "" for cell in rows[0]]
+    rows, width = _used_range(rows)
+    header = [
+        str(cell).strip().lower() if cell not in (None, "") else f"column {index + 1}"
+        for index, cell in enumerate(list(rows[0])[:width])
+    ]
+    header += [f"column {index + 1}" for index in range(len(header), width)]
     known = [name for name in header if name in ENDPOINT_COLUMNS]
     if "monthly_calls" not in known:
         raise InputError(
             "endpoints needs a header row naming its columns, monthly_calls among them "
             f"(known: {', '.join(ENDPOINT_COLUMNS)})"
         )
-    body = [list(row) for row in rows[1:] if any(cell not in (None, "") for cell in row)]
+    body = [
+        (list(row) + [None] * width)[:width]
+        for row in rows[1:]
+        if any(cell not in (None, "") for cell in row)
+    ]
     frame = pd.DataFrame(body, columns=header, dtype=object)
+    unused = [
+        name
+        for name in unused_columns(header)
+        # a column without a header counts only where it holds something
+        if not name.startswith("column ") or frame[name].notna().any()
+    ]
     frame = frame.loc[:, [name for name in frame.columns if name in ENDPOINT_COLUMNS]]
-    table = screen(frame)
+    table, codes = _screen(frame, 1)
+    table = _ordered(table, codes)
     cells: list[list[Any]] = [[title for _, title in SCREEN_CELL_COLUMNS]]
     for record in table[[field for field, _ in SCREEN_CELL_COLUMNS]].itertuples(index=False):
         row: list[Any] = []
@@ -549,7 +760,12 @@ def screen_cells(rows: list[list[Any]]) -> list[list[Any]]:
                 row.append("")
             elif isinstance(value, np.integer):
                 row.append(int(value))
+            elif isinstance(value, str):
+                row.append(printable(value))
             else:
                 row.append(value)
         cells.append(row)
+    if unused:
+        note = ["", f"Note: {unused_columns_message(unused)}"]
+        cells.append(note + [""] * (len(SCREEN_CELL_COLUMNS) - len(note)))
     return cells
