@@ -320,11 +320,17 @@ LARGE_INPUT_BYTES = 20_000_000
 """Files larger than this report their progress on stderr."""
 
 
-def _read_endpoints(path: Path) -> Any:
-    """Screen a CSV chunk by chunk, or an Excel sheet whole; report progress on large files."""
+def _read_endpoints(path: Path) -> tuple[Any, tuple[str, ...]]:
+    """Screen a CSV chunk by chunk, or an Excel sheet whole; report progress on large files.
+
+    Returns the ranked table and the columns the screen does not read. A CSV is read line by
+    line (:mod:`xl_roi.endpoint_file`): a malformed line is refused by itself, with its line
+    number, and never shifts or swallows another.
+    """
     import pandas as pd
 
-    from xl_roi.portfolio import rank, rank_chunks, screen_unranked
+    from xl_roi.endpoint_file import read_endpoint_csv
+    from xl_roi.portfolio import rank, rank_chunks, screen_unranked, unused_columns
 
     suffix = path.suffix.lower()
     if not path.exists():
@@ -337,38 +343,44 @@ def _read_endpoints(path: Path) -> Any:
             frame = pd.read_excel(path, sheet_name=0)
         except Exception as error:  # pandas and openpyxl raise many kinds on bad files
             raise CommandError(f"{path}: cannot be read as a workbook ({error})") from None
-        return rank(screen_unranked(frame))
+        try:
+            return rank(screen_unranked(frame)), unused_columns(frame.columns)
+        except InputError as error:
+            raise CommandError(f"{path}: {error}") from None
     if suffix not in (".csv", ".txt"):
         raise CommandError(f"{path}: give a .csv or .xlsx file of endpoints")
     large = path.stat().st_size > LARGE_INPUT_BYTES
     screened = 0
-
-    def chunks() -> Any:
-        nonlocal screened
-        reader = pd.read_csv(path, chunksize=SCREEN_CHUNK_ROWS, low_memory=False)
-        for chunk in reader:
-            yield screen_unranked(chunk, first_number=screened + 1)
-            screened += len(chunk)
-            if large:
-                print(f"screened {screened:,} endpoints…", file=sys.stderr, flush=True)
-
     try:
+        header, lines = read_endpoint_csv(path, SCREEN_CHUNK_ROWS)
+
+        def chunks() -> Any:
+            nonlocal screened
+            for chunk in lines:
+                yield screen_unranked(chunk.frame, chunk.first_row, chunk.refusals)
+                screened += len(chunk.frame)
+                if large:
+                    print(f"screened {screened:,} endpoints…", file=sys.stderr, flush=True)
+
         table = rank_chunks(chunks())
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
-        raise CommandError(f"{path}: cannot be read as CSV ({error})") from None
+    except InputError as error:
+        raise CommandError(f"{path}: cannot be read as CSV: {error}") from None
     except ValueError:  # no chunk at all: nothing to join
         if screened == 0:
             raise CommandError(f"{path}: no endpoints in the file") from None
         raise
-    return table
+    return table, unused_columns(header)
 
 
 def _cmd_screen(args: argparse.Namespace) -> int:
     from xl_roi.casefile import sample_endpoints_path
-    from xl_roi.portfolio import summarise
+    from xl_roi.portfolio import summarise, unused_columns_message
 
     source = Path(args.endpoints) if args.endpoints else sample_endpoints_path()
-    table = _read_endpoints(source)
+    table, unused = _read_endpoints(source)
+    notes = [unused_columns_message(unused)] if unused else []
+    for note in notes:
+        print(f"xl-roi: warning: {note}", file=sys.stderr)
     if args.json:
         _stream_json_rows(table)
         return EXIT_OK

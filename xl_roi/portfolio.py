@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -395,16 +395,23 @@ def screen(endpoints: pd.DataFrame) -> pd.DataFrame:
     return _ordered(table, codes)
 
 
-def screen_unranked(endpoints: pd.DataFrame, first_number: int = 1) -> pd.DataFrame:
+def screen_unranked(
+    endpoints: pd.DataFrame,
+    first_number: int = 1,
+    refusals: Mapping[int, str] | None = None,
+) -> pd.DataFrame:
     """:func:`screen` without the ranking, for screening a large file chunk by chunk.
 
-    ``first_number`` numbers unnamed rows (``endpoint N``) across chunks. Concatenate the
-    chunks' tables and :func:`rank` them once.
+    ``first_number`` numbers unnamed rows (``endpoint N``) across chunks. ``refusals`` refuses
+    rows up front, by position, with their reason (a line of a file that could not be read).
+    Concatenate the chunks' tables and :func:`rank` them once.
     """
-    return _screen(endpoints, first_number)[0]
+    return _screen(endpoints, first_number, refusals)[0]
 
 
-def _screen(endpoints: pd.DataFrame, first_number: int) -> tuple[pd.DataFrame, FloatArray]:
+def _screen(
+    endpoints: pd.DataFrame, first_number: int, refused_up_front: Mapping[int, str] | None = None
+) -> tuple[pd.DataFrame, FloatArray]:
     """The screened table, unranked, and each row's verdict code (refused: past the last)."""
     frame = endpoints.reset_index(drop=True)
     names_seen = [_normalised(column) for column in frame.columns]
@@ -418,6 +425,10 @@ def _screen(endpoints: pd.DataFrame, first_number: int) -> tuple[pd.DataFrame, F
     frame.columns = pd.Index(names_seen)
     rows = len(frame)
     refusals = _Refusals(rows)
+    if refused_up_front:
+        positions = np.zeros(rows, dtype=bool)
+        positions[list(refused_up_front)] = True
+        refusals.refuse(positions, lambda i: refused_up_front[i])
     calls_column = _column(frame, "monthly_calls")
     _check(refusals, "monthly_calls", calls_column, required=True)
     calls = calls_column.numbers
@@ -498,11 +509,7 @@ def _screen(endpoints: pd.DataFrame, first_number: int) -> tuple[pd.DataFrame, F
     def figure(values: FloatArray) -> FloatArray:
         return np.where(refused, np.nan, values)
 
-    names = (
-        frame["name"].astype(str).to_numpy()
-        if "name" in frame.columns
-        else np.array([f"endpoint {first_number + i}" for i in range(rows)], dtype=object)
-    )
+    names = _names(frame, first_number)
     net = figure(out["annual_net_benefit"])
     payback = figure(out["payback_months"])
     verdicts = np.array(VERDICTS, dtype=object)[codes.astype(int)]
@@ -530,6 +537,21 @@ def _screen(endpoints: pd.DataFrame, first_number: int) -> tuple[pd.DataFrame, F
         columns=list(RESULT_COLUMNS),
     )
     return result, np.where(refused, float(len(VERDICTS)), codes)
+
+
+def _names(frame: pd.DataFrame, first_number: int) -> np.ndarray[Any, Any]:
+    """Each row's name as text; ``endpoint N`` (N its place) where there is none."""
+    rows = len(frame)
+    if "name" not in frame.columns:
+        return np.array([f"endpoint {first_number + i}" for i in range(rows)], dtype=object)
+    column = frame["name"]
+    names = column.astype(str).to_numpy(dtype=object)
+    blank = column.isna().to_numpy() | (
+        column.astype("string").str.strip().eq("").fillna(False).to_numpy(dtype=bool)
+    )
+    for index in np.flatnonzero(blank):
+        names[index] = f"endpoint {first_number + index}"
+    return names
 
 
 _VERDICT_CODE = {label: code for code, label in enumerate(VERDICTS)}
