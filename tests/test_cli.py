@@ -289,3 +289,79 @@ def test_pitch_of_a_workbook_with_bad_inputs(tmp_path, capsys):
     set_input(filled, "B9", "-1")
     code, _, err = run(capsys, "pitch", str(filled))
     assert code == 2 and "monthly_calls must be ≥ 0, holds -1" in err
+
+
+SCREEN_HEADER = (
+    "name,monthly_calls,teacher_cost_per_1k,student_cost_per_1k,upfront_cost,annual_maintenance"
+)
+
+
+def test_screen_says_savings_before_and_after_maintenance_with_currency(tmp_path, capsys):
+    """The summary line nets maintenance, says so, and names the currency."""
+    path = tmp_path / "endpoints.csv"
+    # chat: (12 − 1.5) × 2,000,000 / 1,000 = 21,000 a month: 252,000 a year before
+    # maintenance, 252,000 − 40,000 = 212,000 after; upfront 52,500
+    path.write_text(f"{SCREEN_HEADER}\nchat,2000000,12,1.5,52500,40000\n", encoding="utf-8")
+    out_path = tmp_path / "p.xlsx"
+    code, out, err = run(capsys, "screen", str(path), "-o", str(out_path), "--currency", "EUR")
+    assert code == 0 and err == ""
+    assert (
+        "worth doing: 1, netting EUR 212,000 a year after maintenance (EUR 252,000 before) "
+        "for EUR 52,500 upfront" in out
+    )
+
+
+def test_screen_never_echoes_terminal_escapes(tmp_path, capsys):
+    """An endpoint name carrying terminal escapes is printed with them replaced."""
+    path = tmp_path / "endpoints.csv"
+    path.write_text(
+        f"{SCREEN_HEADER}\nchat\x1b]0;pwned\x07\x1b[2J,2000000,12,1.5,52500,40000\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "screen", str(path), "-o", str(tmp_path / "p.xlsx"))
+    assert code == 0 and "\x1b" not in out + err and "\x07" not in out + err
+    assert "chat?]0;pwned??[2J" in out
+
+
+def test_screen_warns_about_columns_it_does_not_read(tmp_path, capsys):
+    """Every column the screen does not read is named on stderr, and on the Summary sheet."""
+    import openpyxl
+
+    path = tmp_path / "endpoints.csv"
+    path.write_text(
+        f"{SCREEN_HEADER},owner,gpus\nchat,2000000,12,1.5,52500,40000,team x,3\n",
+        encoding="utf-8",
+    )
+    out_path = tmp_path / "p.xlsx"
+    code, _, err = run(capsys, "screen", str(path), "-o", str(out_path))
+    assert code == 0
+    assert "xl-roi: warning: not used: 2 columns the screen does not read ('owner', 'gpus')" in err
+    summary = [
+        row[0].value or "" for row in openpyxl.load_workbook(out_path)["Summary"].iter_rows()
+    ]
+    assert any("'owner', 'gpus'" in text for text in summary)
+    code, out, err = run(capsys, "screen", str(path), "--json")
+    assert code == 0 and "'owner', 'gpus'" in err and json.loads(out)[0]["name"] == "chat"
+
+
+def test_screen_self_hosted_csv(tmp_path, capsys):
+    """A self-hosted student in a CSV (the case file's GPU names) is screened, not refused."""
+    path = tmp_path / "endpoints.csv"
+    path.write_text(
+        "name,monthly_calls,teacher_cost_per_1k,gpu_hourly_cost,calls_per_second_per_gpu,"
+        "target_utilization,peak_factor,upfront_cost,annual_maintenance\n"
+        "gpu,400000,11.5,2.20,12,0.6,1.5,29940,30000\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "screen", str(path), "--json")
+    row = json.loads(out)[0]
+    # one GPU: 2.20 × 730 = 1,606 a month over 400 thousand calls = 4.015 per 1k;
+    # savings (11.5 − 4.015) × 400 = 2,994 a month; payback 29,940 / 2,994 = 10 months
+    assert code == 0 and err == "" and row["error"] is None
+    assert row["payback_months"] == pytest.approx(10.0, rel=1e-12)
+
+
+def test_screen_currency_refused_when_unusable(tmp_path, capsys):
+    """A currency with a quote or a control character is refused with exit 2."""
+    code, _, err = run(capsys, "screen", "--currency", 'US"D', "-o", str(tmp_path / "p.xlsx"))
+    assert code == 2 and "give a currency code" in err

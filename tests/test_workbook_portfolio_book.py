@@ -11,7 +11,7 @@ import pytest
 from xl_roi.casefile import sample_endpoints_path
 from xl_roi.files import OverwriteRefusedError
 from xl_roi.portfolio import RESULT_COLUMNS, screen, summarise
-from xl_roi.workbook.portfolio_book import write_portfolio
+from xl_roi.workbook.portfolio_book import LABELLED_POINTS, header_of, write_portfolio
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def test_ranked_table_with_header_filter_and_frozen_header(written):
     """The Endpoints sheet is the ranked table: header, filter, frozen header row."""
     table, path = written
     sheet = openpyxl.load_workbook(path)["Endpoints"]
-    assert [cell.value for cell in sheet[1]] == list(RESULT_COLUMNS)
+    assert [cell.value for cell in sheet[1]] == [header_of(name, "USD") for name in RESULT_COLUMNS]
     assert sheet.freeze_panes == "C2"
     assert sheet.auto_filter.ref == f"A1:P{len(table) + 1}"
     for row, record in enumerate(table.itertuples(index=False), start=2):
@@ -53,7 +53,7 @@ def test_summary_counts_and_chart(written):
     }
     assert values["Endpoints screened"] == summary.endpoints
     assert values["Verdict: defensible"] == summary.by_verdict["defensible"]
-    assert values["Annual savings of those worth doing"] == pytest.approx(
+    assert values["Annual savings of those worth doing, before maintenance"] == pytest.approx(
         summary.annual_savings_worth_doing
     )
     assert _has_chart(path)
@@ -79,3 +79,89 @@ def test_never_overwrites(written):
     table, path = written
     with pytest.raises(OverwriteRefusedError):
         write_portfolio(table, path)
+
+
+def _luminance(hex_colour):
+    red, green, blue = (int(hex_colour[-6:][i : i + 2], 16) / 255 for i in (0, 2, 4))
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def test_headers_readable_in_words(written):
+    """Header cells: white bold text on a dark fill (not white on nothing), wrapped, in words."""
+    _, path = written
+    sheet = openpyxl.load_workbook(path)["Endpoints"]
+    for cell in sheet[1]:
+        assert cell.fill.fill_type == "solid", cell.value
+        assert _luminance(cell.fill.fgColor.rgb) < 0.3 < _luminance(cell.font.color.rgb)
+        assert cell.alignment.wrap_text and "_" not in cell.value
+    assert sheet["E1"].value == "Annual net benefit, after maintenance (USD)"
+    assert sheet.row_dimensions[1].height >= 60
+
+
+def test_table_prints_landscape_fit_to_width_with_header_on_each_page(written):
+    """The table prints landscape, one page wide, as many long, the header row on each page."""
+    _, path = written
+    sheet = openpyxl.load_workbook(path)["Endpoints"]
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+    assert sheet.print_title_rows == "$1:$1"
+
+
+def test_money_percent_and_volume_formats(written, tmp_path):
+    """Money shows its currency, shares and growth as %, volumes as whole numbers."""
+    table, _ = written
+    path = write_portfolio(table, tmp_path / "eur.xlsx", currency="EUR")
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook["Endpoints"]
+    formats = {cell.value: sheet.cell(row=2, column=cell.column).number_format for cell in sheet[1]}
+    assert formats["Annual net benefit, after maintenance (EUR)"].startswith('"EUR "#,##0')
+    assert formats["Upfront cost (EUR)"].startswith('"EUR "#,##0')
+    assert formats["Share of spend saved"] == formats["Monthly growth"] == "0.0%"
+    assert formats["Monthly calls"] == formats["Break-even volume (calls a month)"] == "#,##0"
+    summary = {row[0].value: row[1] for row in workbook["Summary"].iter_rows() if row[0].value}
+    after = summary["Annual net benefit of those worth doing, after maintenance"]
+    assert after.number_format.startswith('"EUR "#,##0')
+    assert after.value == pytest.approx(summarise(table).annual_net_benefit_worth_doing)
+    assert "Money in EUR." in summary
+
+
+def test_chart_points_named(written):
+    """The best-ranked endpoints' chart points are labelled with their names' cells."""
+    _, path = written
+
+    import zipfile
+
+    xml = zipfile.ZipFile(path).read("xl/charts/chart1.xml").decode()
+    # the sample has 10 endpoints, all within the labelled few: one series each, named
+    # after its row's Endpoint cell, its label showing that name
+    assert LABELLED_POINTS >= 10
+    for row in range(2, 12):
+        assert f"'Endpoints'!$B${row}" in xml
+    assert xml.count('showSerName val="1"') == 10
+
+
+def test_control_characters_replaced_in_cells(tmp_path):
+    """A name with terminal escapes is written with them replaced (xlsx cannot hold them)."""
+    frame = pd.DataFrame(
+        [
+            {
+                "name": "chat\x1b[2J\x07",
+                "monthly_calls": 2e6,
+                "teacher_cost_per_1k": 12.0,
+                "student_cost_per_1k": 1.5,
+                "upfront_cost": 52_500.0,
+                "annual_maintenance": 0.0,
+            }
+        ]
+    )
+    path = write_portfolio(screen(frame), tmp_path / "p.xlsx")
+    assert openpyxl.load_workbook(path)["Endpoints"]["B2"].value == "chat?[2J?"
+
+
+def test_notes_on_the_summary(written, tmp_path):
+    """Notes (columns the screen did not read) are said on the Summary sheet."""
+    table, _ = written
+    path = write_portfolio(table, tmp_path / "n.xlsx", notes=["not used: 1 column ('note')"])
+    cells = [row[0].value for row in openpyxl.load_workbook(path)["Summary"].iter_rows()]
+    assert "Note: not used: 1 column ('note')" in cells

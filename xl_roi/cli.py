@@ -23,6 +23,7 @@ from xl_roi.casefile import example_case, example_case_text, load_case
 from xl_roi.errors import InputError
 from xl_roi.files import OverwriteRefusedError, write_atomic
 from xl_roi.pitch import pitch
+from xl_roi.text import printable
 
 __all__ = ["main"]
 
@@ -391,15 +392,20 @@ def _cmd_screen(args: argparse.Namespace) -> int:
     def progress(rows: int) -> None:
         print(f"wrote {rows:,} rows…", file=sys.stderr, flush=True)
 
-    write_portfolio(table, output, force=args.force, progress=progress)
+    currency = args.currency
+    write_portfolio(
+        table, output, force=args.force, progress=progress, currency=currency, notes=notes
+    )
     summary = summarise(table)
     print(
         f"{summary.endpoints:,} endpoints screened ({summary.refused:,} refused): "
         + ", ".join(f"{count:,} {label}" for label, count in summary.by_verdict.items())
     )
     print(
-        f"worth doing: {summary.worth_doing:,}, saving {summary.annual_savings_worth_doing:,.0f} "
-        f"a year for {summary.upfront_worth_doing:,.0f} upfront"
+        f"worth doing: {summary.worth_doing:,}, netting "
+        f"{currency} {summary.annual_net_benefit_worth_doing:,.0f} a year after maintenance "
+        f"({currency} {summary.annual_savings_worth_doing:,.0f} before) for "
+        f"{currency} {summary.upfront_worth_doing:,.0f} upfront"
     )
     for record in table.head(10).itertuples():
         payback = (
@@ -410,9 +416,19 @@ def _cmd_screen(args: argparse.Namespace) -> int:
             )
         )
         verdict = record.verdict if isinstance(record.verdict, str) else f"error: {record.error}"
-        print(f"  {record.rank:>3}. {record.name:<32} {verdict:<16} {payback}")
+        name = printable(str(record.name))  # never a terminal escape from a file we did not write
+        print(f"  {record.rank:>3}. {name:<32} {printable(verdict):<16} {payback}")
     print(f"wrote {output}")
     return EXIT_OK
+
+
+def _currency(text: str) -> str:
+    """A currency code or symbol for headers and number formats: short, printable, no quote."""
+    if not 1 <= len(text) <= 8 or printable(text) != text or '"' in text or not text.strip():
+        raise argparse.ArgumentTypeError(
+            f"give a currency code such as USD or EUR (up to 8 characters), got {text!r}"
+        )
+    return text
 
 
 def _add_case_argument(parser: argparse.ArgumentParser) -> None:
@@ -509,6 +525,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     screen.add_argument("--force", action="store_true", help="replace the output if it exists")
     screen.add_argument("--json", action="store_true", help="print the ranked table as JSON")
+    screen.add_argument(
+        "--currency",
+        type=_currency,
+        default=Case.__dataclass_fields__["currency"].default,
+        help="the currency of the money columns, shown in the workbook (default: USD, as a "
+        "case file)",
+    )
     screen.set_defaults(handler=_cmd_screen)
 
     template = commands.add_parser("template", help="write the template workbook")

@@ -8,7 +8,7 @@ table is cut there, and the Summary says how many rows were left out (``--json``
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,38 +17,95 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 from openpyxl.chart import Reference, ScatterChart, Series
-from openpyxl.styles import Font, PatternFill
+from openpyxl.chart.label import DataLabelList
+from openpyxl.chart.series import SeriesLabel, StrRef
+from openpyxl.styles import Alignment, Font, PatternFill
 
 from xl_roi.files import write_atomic
-from xl_roi.portfolio import RESULT_COLUMNS, WORTH_DOING, summarise
-from xl_roi.text import looks_like_formula
+from xl_roi.portfolio import WORTH_DOING, summarise
+from xl_roi.text import looks_like_formula, printable
 from xl_roi.verdict import VERDICTS
 
-__all__ = ["EXCEL_MAX_ROWS", "write_portfolio"]
+__all__ = ["EXCEL_MAX_ROWS", "HEADERS", "header_of", "write_portfolio"]
 
 EXCEL_MAX_ROWS = 1_048_576
 CHART_POINTS = 2_000
 """The chart plots the best-ranked endpoints up to this many (a million points help no one)."""
+LABELLED_POINTS = 12
+"""The best-ranked endpoints whose chart points carry their names (more would overlap)."""
+CHART_MAX_PAYBACK_MONTHS = 36
+"""The chart's payback axis stops here: a 5,000-month payback would flatten every other point."""
 STYLED_ROWS = 100_000
 """Rows past this are written without number formats, which costs a cell object each."""
 
-_FORMATS = {
-    "payback_months": "0.0",
-    "annual_net_benefit": "#,##0;[Red]-#,##0",
-    "monthly_savings": "#,##0;[Red]-#,##0",
-    "annual_savings": "#,##0;[Red]-#,##0",
-    "savings_share": "0.0%",
-    "breakeven_monthly_calls": "#,##0",
-    "monthly_calls": "#,##0",
-    "teacher_cost_per_1k": "#,##0.0000",
-    "student_cost_per_1k": "#,##0.0000",
-    "upfront_cost": "#,##0",
-    "annual_maintenance": "#,##0",
-    "monthly_growth": "0.0%",
+HEADERS = {
+    "rank": "Rank",
+    "name": "Endpoint",
+    "verdict": "Verdict",
+    "payback_months": "Payback (months)",
+    "annual_net_benefit": "Annual net benefit, after maintenance ({currency})",
+    "monthly_savings": "Monthly savings, before maintenance ({currency})",
+    "annual_savings": "Annual savings, before maintenance ({currency})",
+    "savings_share": "Share of spend saved",
+    "breakeven_monthly_calls": "Break-even volume (calls a month)",
+    "monthly_calls": "Monthly calls",
+    "teacher_cost_per_1k": "Teacher cost per 1,000 calls ({currency})",
+    "student_cost_per_1k": "Student cost per 1,000 calls ({currency})",
+    "upfront_cost": "Upfront cost ({currency})",
+    "annual_maintenance": "Annual maintenance ({currency})",
+    "monthly_growth": "Monthly growth",
+    "error": "Why refused",
 }
+"""The Endpoints sheet's header for each result column (``{currency}`` filled in); a column
+not listed gets its name in words."""
+
+_WHOLE = "#,##0"
+_PERCENT = "0.0%"
+_FORMATS = {
+    "rank": "0_0",  # a digit's space after the rank, so that it does not touch the name
+    "payback_months": "0.0",
+    "annual_net_benefit": "money",
+    "monthly_savings": "money",
+    "annual_savings": "money",
+    "savings_share": _PERCENT,
+    "breakeven_monthly_calls": _WHOLE,
+    "monthly_calls": _WHOLE,
+    "teacher_cost_per_1k": "money per 1k",
+    "student_cost_per_1k": "money per 1k",
+    "upfront_cost": "money",
+    "annual_maintenance": "money",
+    "monthly_growth": _PERCENT,
+}
+_WIDTHS = {"name": 28, "error": 40, "rank": 6, "verdict": 13}
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F3864")
+_HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
 _TITLE_FONT = Font(bold=True, size=16, color="1F3864")
+_RIGHT = Alignment(horizontal="right")
+_NAVY = "1F3864"
+
+
+def _money_formats(currency: str) -> dict[str, str]:
+    """Number formats that show the currency: whole amounts, and costs per 1,000 calls."""
+    code = currency.replace('"', "")
+    return {
+        "money": f'"{code} "#,##0;[Red]-"{code} "#,##0',
+        "money per 1k": f'"{code} "#,##0.0000',
+    }
+
+
+def header_of(column: str, currency: str) -> str:
+    """The Endpoints sheet's header for a result column.
+
+    Examples
+    --------
+    >>> header_of("annual_net_benefit", "EUR")
+    'Annual net benefit, after maintenance (EUR)'
+    >>> header_of("payback_after_maintenance_months", "EUR")
+    'Payback after maintenance months'
+    """
+    label = HEADERS.get(column, column.replace("_", " ").capitalize())
+    return label.format(currency=currency)
 
 
 def _cell_value(sheet: Any, value: Any) -> Any:
@@ -59,6 +116,8 @@ def _cell_value(sheet: Any, value: Any) -> Any:
             return None
         if math.isinf(value):
             return "never"
+    if isinstance(value, str):
+        value = printable(value)  # an xlsx cell cannot hold control characters
     if isinstance(value, str) and looks_like_formula(value):
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"  # text, never a formula
@@ -73,6 +132,8 @@ def write_portfolio(
     *,
     force: bool = False,
     progress: Callable[[int], None] | None = None,
+    currency: str = "USD",
+    notes: Sequence[str] = (),
 ) -> Path:
     """Write a screened, ranked table to ``path`` atomically.
 
@@ -84,6 +145,11 @@ def write_portfolio(
         The workbook to write; an existing one is replaced only with ``force``.
     progress : callable, optional
         Called with the number of rows written, every 100,000.
+    currency : str
+        The money figures' currency, shown in headers and number formats (a case file's
+        default, USD, unless given).
+    notes : sequence of str
+        Said on the Summary sheet, under the figures (columns the screen did not read, …).
 
     Examples
     --------
@@ -97,6 +163,12 @@ def write_portfolio(
     """
     summary = summarise(table)
     shown = min(len(table), EXCEL_MAX_ROWS - 1)
+    formats = {
+        name: _money_formats(currency).get(number_format, number_format)
+        for name, number_format in _FORMATS.items()
+    }
+    money = formats["upfront_cost"]
+    currency_text = printable(currency)
 
     def write(temporary: Path) -> None:
         workbook = Workbook(write_only=True)
@@ -104,13 +176,22 @@ def write_portfolio(
         endpoints = workbook.create_sheet("Endpoints")
 
         def styled(
-            sheet: Any, value: Any, font: Font | None = None, number_format: str | None = None
+            sheet: Any,
+            value: Any,
+            font: Font | None = None,
+            number_format: str | None = None,
+            fill: PatternFill | None = None,
+            alignment: Alignment | None = None,
         ) -> WriteOnlyCell:
             cell = WriteOnlyCell(sheet, value=value)
             if font is not None:
                 cell.font = font
             if number_format is not None:
                 cell.number_format = number_format
+            if fill is not None:
+                cell.fill = fill
+            if alignment is not None:
+                cell.alignment = alignment
             return cell
 
         overview.page_setup.orientation = "landscape"
@@ -128,47 +209,78 @@ def write_portfolio(
                 "ranked by verdict, then annual net benefit."
             ]
         )
-        overview.append([])
+        overview.append([f"Money in {currency_text}."])
         rows: list[tuple[str, Any, str | None]] = [
-            ("Endpoints screened", summary.endpoints, "#,##0"),
-            ("Refused (see the error column)", summary.refused, "#,##0"),
+            ("Endpoints screened", summary.endpoints, _WHOLE),
+            ("Refused (see the Why refused column)", summary.refused, _WHOLE),
         ]
-        rows += [(f"Verdict: {label}", summary.by_verdict[label], "#,##0") for label in VERDICTS]
+        rows += [(f"Verdict: {label}", summary.by_verdict[label], _WHOLE) for label in VERDICTS]
         rows += [
-            (f"Worth doing ({' or '.join(WORTH_DOING)})", summary.worth_doing, "#,##0"),
-            ("Annual savings of those worth doing", summary.annual_savings_worth_doing, "#,##0"),
+            (f"Worth doing ({' or '.join(WORTH_DOING)})", summary.worth_doing, _WHOLE),
             (
-                "Annual net benefit of those worth doing",
+                "Annual net benefit of those worth doing, after maintenance",
                 summary.annual_net_benefit_worth_doing,
-                "#,##0",
+                money,
             ),
-            ("Upfront cost of those worth doing (the ask)", summary.upfront_worth_doing, "#,##0"),
+            (
+                "Annual savings of those worth doing, before maintenance",
+                summary.annual_savings_worth_doing,
+                money,
+            ),
+            ("Upfront cost of those worth doing (the ask)", summary.upfront_worth_doing, money),
         ]
         if shown < len(table):
             rows.append(
                 (
                     "Rows left out of the Endpoints sheet (Excel's row limit)",
                     len(table) - shown,
-                    "#,##0",
+                    _WHOLE,
                 )
             )
         for label, value, number_format in rows:
             overview.append([label, styled(overview, value, number_format=number_format)])
+        summary_rows = 4 + len(rows)
+        if notes:
+            overview.append([])
+            for note in notes:
+                overview.append([f"Note: {printable(note)}"])
+            summary_rows += 1 + len(notes)
 
         endpoints.freeze_panes = "C2"
-        columns = list(RESULT_COLUMNS)
+        endpoints.print_title_rows = "1:1"  # the header on every printed page
+        endpoints.page_setup.orientation = "landscape"
+        endpoints.page_setup.fitToWidth = 1
+        endpoints.page_setup.fitToHeight = 0  # as many pages down as it takes
+        endpoints.sheet_properties.pageSetUpPr.fitToPage = True
+        columns = list(table.columns)
         for index, name in enumerate(columns):
-            letter = _letter(index)
-            endpoints.column_dimensions[letter].width = 34 if name in ("name", "error") else 15
+            endpoints.column_dimensions[_letter(index)].width = _WIDTHS.get(name, 14)
         endpoints.auto_filter.ref = f"A1:{_letter(len(columns) - 1)}{shown + 1}"
-        endpoints.append([styled(endpoints, name, _HEADER_FONT) for name in columns])
+        endpoints.row_dimensions[1].height = 62  # four lines of a wrapped header
+        endpoints.append(
+            [
+                styled(
+                    endpoints,
+                    header_of(name, currency_text),
+                    _HEADER_FONT,
+                    fill=_HEADER_FILL,
+                    alignment=_HEADER_ALIGNMENT,
+                )
+                for name in columns
+            ]
+        )
         for cell_row, record in enumerate(table.head(shown).itertuples(index=False), start=1):
             values = [_cell_value(endpoints, value) for value in record]
             if cell_row <= STYLED_ROWS:
                 endpoints.append(
                     [
-                        styled(endpoints, value, number_format=_FORMATS[name])
-                        if name in _FORMATS and not isinstance(value, Cell)
+                        styled(
+                            endpoints,
+                            value,
+                            number_format=formats[name],
+                            alignment=_RIGHT if isinstance(value, str) else None,  # "never"
+                        )
+                        if name in formats and not isinstance(value, Cell)
                         else value
                         for name, value in zip(columns, values, strict=True)
                     ]
@@ -180,34 +292,56 @@ def write_portfolio(
 
         points = min(shown, CHART_POINTS)
         if points:
-            chart = ScatterChart()
-            chart.title = f"Payback against monthly volume (best {points:,} endpoints)"
-            chart.style = 13
-            chart.x_axis.title = "Monthly calls (log scale)"
-            chart.y_axis.title = "Payback (months)"
-            chart.x_axis.scaling.logBase = 10
-            x = Reference(
-                endpoints, min_col=columns.index("monthly_calls") + 1, min_row=2, max_row=points + 1
-            )
-            y = Reference(
-                endpoints,
-                min_col=columns.index("payback_months") + 1,
-                min_row=2,
-                max_row=points + 1,
-            )
-            series = Series(y, x, title="Endpoints")
-            series.marker.symbol = "circle"
-            series.marker.size = 6
-            series.marker.graphicalProperties.solidFill = "1F3864"
-            series.marker.graphicalProperties.line.solidFill = "1F3864"
-            series.graphicalProperties.line.noFill = True
-            chart.series.append(series)
-            chart.legend = None
-            chart.height, chart.width = 10, 18
-            overview.add_chart(chart, "D2")
+            overview.add_chart(_chart(endpoints, columns, points), f"A{summary_rows + 2}")
         workbook.save(temporary)
 
     return write_atomic(path, write, force=force)
+
+
+def _chart(endpoints: Any, columns: list[str], points: int) -> ScatterChart:
+    """Payback against volume for the best-ranked endpoints, the first few named."""
+    chart = ScatterChart()
+    chart.title = f"Payback against monthly volume (best {points:,} endpoints)"
+    chart.style = 13
+    chart.x_axis.title = "Monthly calls (log scale)"
+    chart.y_axis.title = f"Payback (months; beyond {CHART_MAX_PAYBACK_MONTHS} off the chart)"
+    chart.x_axis.scaling.logBase = 10
+    chart.x_axis.number_format = "#,##0"
+    chart.y_axis.number_format = "0"
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = CHART_MAX_PAYBACK_MONTHS
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    calls = columns.index("monthly_calls") + 1
+    payback = columns.index("payback_months") + 1
+    name = columns.index("name") + 1
+
+    def series(first: int, last: int) -> Series:
+        x = Reference(endpoints, min_col=calls, min_row=first, max_row=last)
+        y = Reference(endpoints, min_col=payback, min_row=first, max_row=last)
+        item = Series(y, x)
+        item.marker.symbol = "circle"
+        item.marker.size = 6
+        item.marker.graphicalProperties.solidFill = _NAVY
+        item.marker.graphicalProperties.line.solidFill = _NAVY
+        item.graphicalProperties.line.noFill = True
+        return item
+
+    labelled = min(points, LABELLED_POINTS)
+    for row in range(2, labelled + 2):
+        item = series(row, row)  # one point a series, so that its label is the endpoint's name
+        item.tx = SeriesLabel(strRef=StrRef(f"'Endpoints'!${_letter(name - 1)}${row}"))
+        item.dLbls = DataLabelList()
+        item.dLbls.showSerName = True
+        for flag in ("showVal", "showCatName", "showLegendKey", "showPercent"):
+            setattr(item.dLbls, flag, False)
+        item.dLbls.position = "r"
+        chart.series.append(item)
+    if points > labelled:
+        chart.series.append(series(labelled + 2, points + 1))
+    chart.legend = None
+    chart.height, chart.width = 11, 20
+    return chart
 
 
 def _letter(index: int) -> str:
