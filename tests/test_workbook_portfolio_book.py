@@ -165,3 +165,23 @@ def test_notes_on_the_summary(written, tmp_path):
     path = write_portfolio(table, tmp_path / "n.xlsx", notes=["not used: 1 column ('note')"])
     cells = [row[0].value for row in openpyxl.load_workbook(path)["Summary"].iter_rows()]
     assert "Note: not used: 1 column ('note')" in cells
+
+
+def test_large_portfolio_chart_unlabelled(tmp_path):
+    """Past the labelled few, the chart names no points (they would pile up) and says where
+    the names are."""
+    import zipfile
+
+    frame = pd.DataFrame(
+        {
+            "name": [f"e{i}" for i in range(LABELLED_POINTS + 1)],
+            "monthly_calls": [2e6 + i for i in range(LABELLED_POINTS + 1)],
+            "teacher_cost_per_1k": 12.0,
+            "student_cost_per_1k": 1.5,
+            "upfront_cost": 52_500.0,
+            "annual_maintenance": 0.0,
+        }
+    )
+    path = write_portfolio(screen(frame), tmp_path / "p.xlsx")
+    xml = zipfile.ZipFile(path).read("xl/charts/chart1.xml").decode()
+    assert 'showSerName val="1"' not in xml and "names on Endpoints" in xml

@@ -32,7 +32,9 @@ EXCEL_MAX_ROWS = 1_048_576
 CHART_POINTS = 2_000
 """The chart plots the best-ranked endpoints up to this many (a million points help no one)."""
 LABELLED_POINTS = 12
-"""The best-ranked endpoints whose chart points carry their names (more would overlap)."""
+"""Up to this many endpoints, each chart point carries its endpoint's name; more names would
+pile up over each other (the best endpoints sit together at short payback and high volume),
+so a larger portfolio's chart points the reader to the ranked Endpoints sheet instead."""
 CHART_MAX_PAYBACK_MONTHS = 36
 """The chart's payback axis stops here: a 5,000-month payback would flatten every other point."""
 STYLED_ROWS = 100_000
@@ -301,7 +303,12 @@ def write_portfolio(
 def _chart(endpoints: Any, columns: list[str], points: int) -> ScatterChart:
     """Payback against volume for the best-ranked endpoints, the first few named."""
     chart = ScatterChart()
-    chart.title = f"Payback against monthly volume (best {points:,} endpoints)"
+    labelled = points if points <= LABELLED_POINTS else 0
+    chart.title = (
+        "Payback against monthly volume"
+        if labelled
+        else f"Payback against monthly volume (best {points:,} endpoints; names on Endpoints)"
+    )
     chart.style = 13
     chart.x_axis.title = "Monthly calls (log scale)"
     chart.y_axis.title = f"Payback (months; beyond {CHART_MAX_PAYBACK_MONTHS} off the chart)"
@@ -327,7 +334,6 @@ def _chart(endpoints: Any, columns: list[str], points: int) -> ScatterChart:
         item.graphicalProperties.line.noFill = True
         return item
 
-    labelled = min(points, LABELLED_POINTS)
     for row in range(2, labelled + 2):
         item = series(row, row)  # one point a series, so that its label is the endpoint's name
         item.tx = SeriesLabel(strRef=StrRef(f"'Endpoints'!${_letter(name - 1)}${row}"))
