@@ -655,9 +655,11 @@ def SCREEN(endpoints: Cell) -> list[list[Any]]:
     one row per endpoint): rank, name, verdict, payback, annual net benefit, monthly savings,
     break-even volume, and the reason a row was refused.
 
-    Give the costs per 1,000 calls, or tokens per call and prices per million tokens; blank
-    growth, escalation and target take 0, 0 and 12 months. In Excel 365 the table spills; in
-    older Excel enter it as an array formula over (endpoints + 1) rows × 8 columns.
+    Give the costs per 1,000 calls, or tokens per call and prices per million tokens, or a
+    self-hosted student's gpu_hourly_cost and calls_per_second_per_gpu (as in a case file);
+    blank growth, escalation and target take 0, 0 and 12 months. Columns it does not read are
+    named in a last row. In Excel 365 the table spills; in older Excel enter it as an array
+    formula over (endpoints + 2) rows × 8 columns.
 
     Examples
     --------
