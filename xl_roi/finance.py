@@ -26,6 +26,8 @@ __all__ = [
     "DEFAULT_HORIZON_MONTHS",
     "MAX_HORIZON_MONTHS",
     "PAYBACK_SEARCH_MONTHS",
+    "check_discount_rate",
+    "check_horizon",
     "discounted_payback_months",
     "irr_annual",
     "monthly_cash_flows",
@@ -65,7 +67,7 @@ def monthly_discount_rate(discount_rate: float) -> float:
     >>> monthly_discount_rate(0.0)
     0.0
     """
-    rate = _check_discount_rate(discount_rate)
+    rate = check_discount_rate(discount_rate)
     return float(np.expm1(np.log1p(rate) / 12.0))
 
 
@@ -107,7 +109,7 @@ def monthly_cash_flows(
     savings = check_number("monthly_savings", monthly_savings, minimum=None)
     maintenance = check_number("annual_maintenance", annual_maintenance)
     growth = check_number("monthly_growth", monthly_growth, minimum=-1.0, strictly_above=True)
-    months = _check_horizon(horizon_months)
+    months = check_horizon(horizon_months)
     return _cash_flows(upfront, savings, maintenance, growth, months)
 
 
@@ -286,7 +288,14 @@ def _cash_flows(
     return flows
 
 
-def _check_discount_rate(value: object) -> float:
+def check_discount_rate(value: object) -> float:
+    """Return an annual discount rate in (−1, 1], or raise :class:`InputError` with the fix.
+
+    Examples
+    --------
+    >>> check_discount_rate(0.08)
+    0.08
+    """
     rate = check_number("discount_rate", value, minimum=-1.0, strictly_above=True)
     if rate > _MAX_DISCOUNT_RATE:
         raise InputError(
@@ -297,7 +306,14 @@ def _check_discount_rate(value: object) -> float:
     return rate
 
 
-def _check_horizon(value: object) -> int:
+def check_horizon(value: object) -> int:
+    """Return a horizon as a whole number of months from 1 to 600, or raise :class:`InputError`.
+
+    Examples
+    --------
+    >>> check_horizon(36.0)
+    36
+    """
     months = check_number("horizon_months", value, minimum=1.0, maximum=MAX_HORIZON_MONTHS)
     if not months.is_integer():
         raise InputError(

@@ -16,12 +16,12 @@ guessed: its cost, and so the total, is not computed.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from xl_roi.errors import InputError, check_number, describe_value
 
-__all__ = ["SliceQualityCost", "SliceTraffic", "quality_cost"]
+__all__ = ["SliceQualityCost", "SliceTraffic", "check_traffic_shares", "quality_cost"]
 
 _SHARE_SUM_TOLERANCE = 1e-9  # shares typed to many decimals may add up to 1 + rounding
 
@@ -105,7 +105,7 @@ def quality_cost(
     default_cost = (
         None if cost_per_error is None else check_number("cost_per_error", cost_per_error)
     )
-    _check_shares(slices)
+    check_traffic_shares((item.name, item.traffic_share) for item in slices)
     rows = []
     for item in slices:
         teacher = check_number(
@@ -138,15 +138,27 @@ def quality_cost(
     return total, tuple(rows)
 
 
-def _check_shares(slices: Sequence[SliceTraffic]) -> None:
-    known = []
-    for item in slices:
-        if item.traffic_share is not None:
-            known.append(
-                check_number(
-                    f"traffic_share of slice {item.name!r}", item.traffic_share, maximum=1.0
-                )
-            )
+def check_traffic_shares(named_shares: Iterable[tuple[str, float | None]]) -> None:
+    """Refuse a share outside [0, 1], or known shares adding up to more than all calls.
+
+    Parameters
+    ----------
+    named_shares : iterable of (str, float or None)
+        Each slice's name and traffic share (``None``: unknown).
+
+    Examples
+    --------
+    >>> check_traffic_shares([("a", 0.6), ("b", None), ("c", 0.4)])
+    >>> check_traffic_shares([("a", 0.6), ("b", 0.5)])
+    Traceback (most recent call last):
+    ...
+    xl_roi.errors.InputError: the slices' traffic shares must add up to at most 1 (all calls), ...
+    """
+    known = [
+        check_number(f"traffic_share of slice {name!r}", share, maximum=1.0)
+        for name, share in named_shares
+        if share is not None
+    ]
     total = math.fsum(known)
     if total > 1.0 + _SHARE_SUM_TOLERANCE:
         raise InputError(
