@@ -23,6 +23,7 @@ from xl_roi.casefile import example_case, example_case_text, load_case
 from xl_roi.errors import InputError
 from xl_roi.files import OverwriteRefusedError, write_atomic
 from xl_roi.pitch import pitch
+from xl_roi.text import printable
 
 __all__ = ["main"]
 
@@ -290,6 +291,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
             f"{args.file}: clean — {report.checked_cells} results agree with the core, "
             "no formula overwritten, every input in range"
         )
+        for finding in report.warnings:
+            print(f"  {printable(str(finding))}")
     else:
         print(f"{args.file}: {len(report.findings)} finding(s)")
         for finding in report.findings:
@@ -524,7 +527,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except (InputError, OverwriteRefusedError, CommandError) as error:
-        print(f"xl-roi: error: {error}", file=sys.stderr)
+        print(f"xl-roi: error: {printable(str(error))}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:  # the reader stopped reading (`| head`): stop quietly
         devnull = os.open(os.devnull, os.O_WRONLY)

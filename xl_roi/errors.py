@@ -7,9 +7,11 @@ The core raises; the adapters (Excel functions, command line) translate.
 from __future__ import annotations
 
 import math
+import sys
 from numbers import Real
 
 __all__ = [
+    "SMALLEST_NUMBER",
     "CaseFileError",
     "InputError",
     "bounds_text",
@@ -17,7 +19,14 @@ __all__ = [
     "check_number",
     "check_result",
     "describe_value",
+    "too_small",
 ]
+
+
+SMALLEST_NUMBER = sys.float_info.min
+"""A case's inputs nearer zero than this (2.2e-308, the smallest full-precision float) but not
+zero are refused (:mod:`xl_roi.bounds`): dividing by one leaves the float range (1 ÷ 1e-320 is
+infinite), and no cost, volume or share is that small."""
 
 
 class InputError(ValueError):
@@ -102,6 +111,21 @@ def check_number(
     return number
 
 
+def too_small(name: str, value: object, verb: str = "got") -> str:
+    """The message refusing a number too near zero to compute with (see ``SMALLEST_NUMBER``).
+
+    Examples
+    --------
+    >>> too_small("student_cost_per_1k", 1e-320, "holds")
+    'student_cost_per_1k is too small to compute with (nearer zero than 2.2e-308): enter 0 or a \
+larger number, holds 1e-320'
+    """
+    return (
+        f"{name} is too small to compute with (nearer zero than {SMALLEST_NUMBER:.2g}): "
+        f"enter 0 or a larger number, {verb} {describe_value(value)}"
+    )
+
+
 def bounds_text(
     minimum: float | None,
     strictly_above: bool = False,
@@ -165,5 +189,8 @@ def check_result(name: str, value: float) -> float:
     xl_roi.errors.InputError: monthly_savings is out of range: ...
     """
     if math.isnan(value) or math.isinf(value):
-        raise InputError(f"{name} is out of range: the inputs are too large to compute it")
+        raise InputError(
+            f"{name} is out of range: the inputs are too large to compute it (is a figure "
+            "in the wrong units?)"
+        )
     return value

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from xl_roi.batch import CaseInputs, FloatArray, evaluate_arrays
-from xl_roi.errors import InputError, bounds_text, describe_value
+from xl_roi.bounds import BOUNDS
+from xl_roi.errors import SMALLEST_NUMBER, InputError, bounds_text, describe_value, too_small
 from xl_roi.verdict import VERDICTS
 
 __all__ = [
@@ -176,6 +177,20 @@ def _check(
         if maximum is not None:
             bad |= (numbers > maximum) | ((numbers == maximum) & maximum_exclusive)
     refusals.refuse(bad & ~blank & ~text, lambda i: f"{wanted}, got {describe_value(numbers[i])}")
+    with np.errstate(invalid="ignore"):
+        tiny = (numbers != 0.0) & (np.abs(numbers) < SMALLEST_NUMBER)
+    refusals.refuse(tiny & ~blank & ~text, lambda i: too_small(name, numbers[i]))
+
+
+def _bound_options(name: str) -> dict[str, Any]:
+    """The bounds of an input as :data:`xl_roi.bounds.BOUNDS` holds them, for :func:`_check`."""
+    bound = BOUNDS[name]
+    return {
+        "minimum": bound.minimum,
+        "strictly_above": bound.strictly_above,
+        "maximum": bound.maximum,
+        "maximum_exclusive": bound.maximum_exclusive,
+    }
 
 
 def _cost_per_1k(
@@ -301,9 +316,9 @@ def _screen(endpoints: pd.DataFrame, first_number: int) -> tuple[pd.DataFrame, F
     for name, required, options in (
         ("upfront_cost", True, {}),
         ("annual_maintenance", True, {}),
-        ("monthly_growth", False, {"minimum": -1.0, "strictly_above": True}),
-        ("escalation_share", False, {"maximum": 1.0, "maximum_exclusive": True}),
-        ("target_payback_months", False, {"strictly_above": True}),
+        ("monthly_growth", False, _bound_options("monthly_growth")),
+        ("escalation_share", False, _bound_options("escalation_share")),
+        ("target_payback_months", False, _bound_options("target_payback_months")),
     ):
         column = _column(frame, name)
         _check(refusals, name, column, required=required, **options)

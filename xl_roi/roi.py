@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from xl_roi.errors import check_number, check_result
+from xl_roi.errors import InputError, check_number, check_result, describe_value
 
 __all__ = [
     "NO_VOLUME_PAYS_BACK",
@@ -163,10 +163,21 @@ def savings_share(teacher_cost_per_1k: float, student_cost_per_1k: float) -> flo
     --------
     >>> savings_share(12.0, 1.5)
     0.875
+    >>> savings_share(1e-320, 7e6)
+    Traceback (most recent call last):
+    ...
+    xl_roi.errors.InputError: savings_share is out of range: the teacher's cost (1e-320) is too \
+small beside the student's (7000000) to divide by
     """
     teacher = check_number("teacher_cost_per_1k", teacher_cost_per_1k, strictly_above=True)
     student = check_number("student_cost_per_1k", student_cost_per_1k)
-    return (teacher - student) / teacher
+    share = (teacher - student) / teacher
+    if not math.isfinite(share):
+        raise InputError(
+            f"savings_share is out of range: the teacher's cost ({describe_value(teacher)}) is "
+            f"too small beside the student's ({describe_value(student)}) to divide by"
+        )
+    return share
 
 
 def breakeven_volume(
