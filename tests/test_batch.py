@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -135,3 +137,10 @@ def test_apply_assumption_unknown_name():
     """Only the listed assumptions can be moved."""
     with pytest.raises(KeyError):
         apply_assumption(example_case(), "name", 1.0)
+
+
+@pytest.mark.parametrize("growth", [0.0, 0.5, -0.5])
+def test_payback_beyond_the_float_range_agrees_with_the_scalar_one(growth):
+    """Upfront 1e308 over savings of 1e-300 (1e608 months): never, in both engines, no NaN."""
+    assert float(payback_array(1e308, 1e-300, growth)) == payback_months(1e308, 1e-300, growth)
+    assert payback_months(1e308, 1e-300, growth) == math.inf

@@ -100,9 +100,9 @@ def payback_months(
         return 0.0
     if savings <= 0.0:
         return math.inf
-    if growth == 0.0:
-        return upfront / savings
     flat = upfront / savings
+    if growth == 0.0 or math.isinf(flat):  # beyond the float range of months: never
+        return flat
     ratio = flat * growth
     if ratio <= -1.0:  # shrinking savings whose total never reaches the upfront cost
         return math.inf
