@@ -368,6 +368,26 @@ def test_numeric_edges_give_numbers_or_reasons(udfs, name, edge):
             "#NUM! draws must be a whole number",
         ),
         ("SENSITIVITY", (1.0, 2.0, 1.0, 1.0, 0.0, 1.0), "#NUM! swing must be a number ≥ 0 and < 1"),
+        # A share typed as a percentage: refused with what to write (5 → 500 %; 0.05 is 5 %).
+        (
+            "PAYBACK",
+            (52_500.0, 21_000.0, 5.0),
+            "#NUM! monthly_growth must be a number > -1 and ≤ 1, got 5: 5 means 500 %; "
+            "write 0.05 for 5 %",
+        ),
+        ("ROI_VERDICT", (2.5, 212_000.0, 20.0), "#NUM! monthly_growth must be a number > -1"),
+        (
+            "DATA_GEN_COST",
+            (1.0, 1.0, 1.0, 50.0),
+            "#NUM! batch_discount must be a number ≥ 0 and ≤ 1, got 50: 50 means 5,000 %; "
+            "write 0.5 for 50 %",
+        ),
+        (
+            "SERVING_COST_PER_1K",
+            (2.0, 20.0, 70.0),
+            "#NUM! utilization must be a number > 0 and ≤ 1, got 70: 70 means 7,000 %; "
+            "write 0.7 for 70 %",
+        ),
     ],
 )
 def test_documented_domain_errors(udfs, name, args, expected):

@@ -317,7 +317,10 @@ _CALLS = "Calls a month the endpoint serves (a number ≥ 0)."
 _UPFRONT = "The whole upfront cost: data generation, training, evaluation build, engineering."
 _SAVINGS = "Savings a month, e.g. from MONTHLY_SAVINGS."
 _MAINTENANCE = "Maintenance a year: redistilling when the teacher or the data drift."
-_GROWTH = "Optional. Month-on-month volume growth, e.g. 0.02 for 2 %. Blank: 0 (flat volume)."
+_GROWTH = (
+    "Optional. Month-on-month volume growth as a share: 0.02 for 2 %, above -1, at most 1. "
+    "Blank: 0 (flat volume)."
+)
 
 
 @excel_function(teacher_cost_per_1k=_TEACHER, student_cost_per_1k=_STUDENT, monthly_calls=_CALLS)

@@ -26,7 +26,14 @@ import math
 from dataclasses import dataclass
 from numbers import Real
 
-from xl_roi.errors import SMALLEST_NUMBER, InputError, bounds_text, describe_value, too_small
+from xl_roi.errors import (
+    SMALLEST_NUMBER,
+    InputError,
+    bounds_text,
+    describe_value,
+    percent_hint,
+    too_small,
+)
 
 __all__ = ["BOUNDS", "Bound", "check_input", "unusual_inputs"]
 
@@ -95,17 +102,9 @@ class Bound:
         message = (
             f"{name} must be {kind} {self.text()}{example}{why}, {verb} {describe_value(value)}"
         )
-        if (
-            self.share
-            and isinstance(value, int | float)
-            and not isinstance(value, bool)
-            and 1.0 < abs(value) <= 100.0
-        ):
-            shown = describe_value(float(value))
-            message += (
-                f": {shown} means {value * 100:,.0f} %{self.period}; "
-                f"write {value / 100:g} for {shown} %"
-            )
+        hint = percent_hint(value, self.period) if self.share else ""
+        if hint:
+            message += f": {hint}"
         return message
 
     def check(self, name: str, value: object, verb: str = "got") -> float:

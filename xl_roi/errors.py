@@ -19,6 +19,7 @@ __all__ = [
     "check_number",
     "check_result",
     "describe_value",
+    "percent_hint",
     "too_small",
 ]
 
@@ -155,7 +156,27 @@ def _refusal(
     """The message for a refused number (built only when refusing: checks are on hot paths)."""
     bounds = bounds_text(minimum, strictly_above, maximum)
     wanted = f"{name} must be a number{' ' + bounds if bounds else ''}"
-    return f"{wanted}, got {describe_value(value)}"
+    hint = percent_hint(value) if maximum == 1.0 else ""  # a share: 5 typed for 5 %?
+    return f"{wanted}, got {describe_value(value)}{': ' + hint if hint else ''}"
+
+
+def percent_hint(value: object, period: str = "") -> str:
+    """For a share typed as a whole percentage (above 1, up to 100), what to write instead.
+
+    Examples
+    --------
+    >>> percent_hint(5, " a month")
+    '5 means 500 % a month; write 0.05 for 5 %'
+    >>> percent_hint(0.5), percent_hint(250)
+    ('', '')
+    """
+    if isinstance(value, bool) or not isinstance(value, Real):
+        return ""
+    number = float(value)
+    if not 1.0 < abs(number) <= 100.0:
+        return ""
+    shown = describe_value(number)
+    return f"{shown} means {number * 100:,.0f} %{period}; write {number / 100:g} for {shown} %"
 
 
 def check_fraction(name: str, value: object, *, allow_one: bool = False) -> float:

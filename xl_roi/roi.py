@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from xl_roi.bounds import BOUNDS
 from xl_roi.errors import InputError, check_number, check_result, describe_value
 
 __all__ = [
@@ -20,6 +21,9 @@ __all__ = [
     "payback_months",
     "savings_share",
 ]
+
+_GROWTH = BOUNDS["monthly_growth"]
+"""Monthly growth's plausible range: (−100 %, +100 %] a month."""
 
 NO_VOLUME_PAYS_BACK = "the student costs as much or more per call"
 """Why no volume reaches a payback target (when :func:`breakeven_volume` is infinite)."""
@@ -95,7 +99,13 @@ def payback_months(
     """
     upfront = check_number("upfront_cost", upfront_cost)
     savings = check_number("monthly_savings", monthly_savings, minimum=None)
-    growth = check_number("monthly_growth", monthly_growth, minimum=-1.0, strictly_above=True)
+    growth = check_number(
+        "monthly_growth",
+        monthly_growth,
+        minimum=_GROWTH.minimum,
+        strictly_above=_GROWTH.strictly_above,
+        maximum=_GROWTH.maximum,
+    )
     if upfront == 0.0:
         return 0.0
     if savings <= 0.0:
