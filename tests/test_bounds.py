@@ -146,3 +146,29 @@ def test_unusual_growth_is_named_by_check_without_failing(tmp_path, capsys):
     code, out, _ = run(capsys, "check", str(path))
     assert code == 0, out
     assert "(monthly_growth): unusual input: monthly growth of 25% a month is unusual" in out
+
+
+def test_screen_refuses_the_same_growth_with_the_same_fix():
+    """`screen` holds endpoints to the same bounds as a case: growth 5 is refused with the fix,
+    growth 1 (doubling monthly) is screened."""
+    import pandas as pd
+
+    from xl_roi.portfolio import screen
+
+    row = {
+        "monthly_calls": 2e6,
+        "teacher_cost_per_1k": 12.0,
+        "student_cost_per_1k": 1.5,
+        "upfront_cost": 52_500.0,
+        "annual_maintenance": 40_000.0,
+    }
+    table = screen(
+        pd.DataFrame(
+            [
+                row | {"name": "typo", "monthly_growth": 5.0},
+                row | {"name": "doubling", "monthly_growth": 1.0},
+            ]
+        )
+    ).set_index("name")
+    assert table.loc["typo", "error"].endswith("got 5: 5 means 500 %; write 0.05 for 5 %")
+    assert table.loc["doubling", "verdict"] == "strong"

@@ -19,7 +19,14 @@ import pandas as pd
 
 from xl_roi.batch import CaseInputs, FloatArray, evaluate_arrays
 from xl_roi.bounds import BOUNDS
-from xl_roi.errors import SMALLEST_NUMBER, InputError, bounds_text, describe_value, too_small
+from xl_roi.errors import (
+    SMALLEST_NUMBER,
+    InputError,
+    bounds_text,
+    describe_value,
+    percent_hint,
+    too_small,
+)
 from xl_roi.verdict import VERDICTS
 
 __all__ = [
@@ -176,7 +183,13 @@ def _check(
             bad |= (numbers < minimum) | ((numbers == minimum) & strictly_above)
         if maximum is not None:
             bad |= (numbers > maximum) | ((numbers == maximum) & maximum_exclusive)
-    refusals.refuse(bad & ~blank & ~text, lambda i: f"{wanted}, got {describe_value(numbers[i])}")
+    share = maximum == 1.0  # 5 typed for 5 %: say what to write
+
+    def out_of_bounds(i: int) -> str:
+        hint = percent_hint(float(numbers[i])) if share else ""
+        return f"{wanted}, got {describe_value(numbers[i])}{': ' + hint if hint else ''}"
+
+    refusals.refuse(bad & ~blank & ~text, out_of_bounds)
     with np.errstate(invalid="ignore"):
         tiny = (numbers != 0.0) & (np.abs(numbers) < SMALLEST_NUMBER)
     refusals.refuse(tiny & ~blank & ~text, lambda i: too_small(name, numbers[i]))
