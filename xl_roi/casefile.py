@@ -267,6 +267,8 @@ def _read_text(path: Path) -> str:
 _AT_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
 _VALUE = re.compile(r"^\s*[\w\-\"'.]+\s*=\s*(?P<value>.*?)\s*(#.*)?$")
 _THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_SPACED = re.compile(r"^[-+]?\d{1,3}( \d{3})+$")
+_SUFFIXED = re.compile(r"^(?P<number>\d+(\.\d+)?)\s*(?P<unit>[kKmM])$")
 _DECIMAL_COMMA = re.compile(r"^[-+]?\d+,\d+$")
 _PERCENT = re.compile(r"^[-+]?\d+(\.\d+)?\s*%$")
 _MONEY = re.compile(r"^[$€£¥][\d,._]+$|^[\d,._]+\s*[$€£¥]$")
@@ -307,6 +309,13 @@ def toml_hint(text: str, message: str) -> str:
     key = line.split("=", 1)[0].strip()
     if _THOUSANDS.match(value):
         return f"TOML numbers use _ not , : write {value.replace(',', '_')}"
+    if _SPACED.match(value):
+        return f"TOML numbers use _ not spaces: write {value.replace(' ', '_')}"
+    suffixed = _SUFFIXED.match(value)
+    if suffixed:
+        scale = 1_000 if suffixed.group("unit").lower() == "k" else 1_000_000
+        whole = round(float(suffixed.group("number")) * scale)
+        return f"write the number out: {whole:_}"
     if _DECIMAL_COMMA.match(value):
         return f"TOML decimals use a point: write {value.replace(',', '.')}"
     if _PERCENT.match(value):
