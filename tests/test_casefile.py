@@ -292,3 +292,16 @@ def test_terminal_escapes_in_a_path_are_not_echoed(tmp_path, capsys):
     _, err = capsys.readouterr()
     assert code == 2
     assert "evil?]0;owned?.toml: no such file" in err
+
+
+def test_integer_of_hundreds_of_digits_is_refused_by_its_size(tmp_path, capsys):
+    """TOML integers have no size limit: 1 followed by 400 zeros is refused (it was an
+    OverflowError reported as a bug), shown by its length, not echoed whole."""
+    from xl_roi.cli import main
+
+    path = write(tmp_path, MINIMAL.replace("2_000_000", "1" + "0" * 400))
+    code = main(["pitch", str(path)])
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert "[volume] monthly_calls must be a number ≥ 0, got a number of 401 digits" in err
+    assert "bug" not in err

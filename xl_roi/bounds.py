@@ -28,6 +28,7 @@ from numbers import Real
 
 from xl_roi.errors import (
     SMALLEST_NUMBER,
+    Digits,
     InputError,
     bounds_text,
     describe_value,
@@ -115,9 +116,15 @@ class Bound:
         >>> BOUNDS["escalation_share"].check("escalation_share", 0.05)
         0.05
         """
-        if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
+        if isinstance(value, bool) or not isinstance(value, Real):
             raise InputError(self.refusal(name, value, verb))
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # a whole number with hundreds of digits
+            number = math.inf
+        if not math.isfinite(number):
+            shown = Digits(value) if isinstance(value, int) else value
+            raise InputError(self.refusal(name, shown, verb))
         if number != 0.0 and abs(number) < SMALLEST_NUMBER:
             raise InputError(too_small(name, value, verb))
         if not self.holds(number):

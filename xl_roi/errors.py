@@ -13,6 +13,7 @@ from numbers import Real
 __all__ = [
     "SMALLEST_NUMBER",
     "CaseFileError",
+    "Digits",
     "InputError",
     "bounds_text",
     "check_fraction",
@@ -45,6 +46,22 @@ class InputError(ValueError):
 
 class CaseFileError(InputError):
     """A case file that cannot be read: missing, not TOML, unknown or missing keys, bad values."""
+
+
+class Digits:
+    """An integer too long to show or to hold as a float, shown by its length in a message.
+
+    Examples
+    --------
+    >>> str(Digits(10**400))
+    'a number of 401 digits'
+    """
+
+    def __init__(self, value: int) -> None:
+        self.digits = len(str(abs(value)))
+
+    def __str__(self) -> str:
+        return f"a number of {self.digits:,} digits"
 
 
 def describe_value(value: object) -> str:
@@ -101,7 +118,10 @@ def check_number(
     """
     if isinstance(value, bool) or not isinstance(value, Real):
         raise InputError(_refusal(name, value, minimum, strictly_above, maximum))
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer with hundreds of digits
+        raise InputError(_refusal(name, Digits(value), minimum, strictly_above, maximum)) from None
     if (
         number != number  # NaN
         or (not allow_inf and (number == math.inf or number == -math.inf))
