@@ -121,7 +121,8 @@ def check_number(
     try:
         number = float(value)
     except OverflowError:  # an integer with hundreds of digits
-        raise InputError(_refusal(name, Digits(value), minimum, strictly_above, maximum)) from None
+        shown = Digits(value) if isinstance(value, int) else value
+        raise InputError(_refusal(name, shown, minimum, strictly_above, maximum)) from None
     if (
         number != number  # NaN
         or (not allow_inf and (number == math.inf or number == -math.inf))
