@@ -7,8 +7,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from xl_roi import example_case
 from xl_roi.cli import main
+from xl_roi.workbook.build import build_workbook
+from xl_roi.workbook.layout import INPUT_ROWS
+from xl_roi.workbook.read import read_case
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -81,3 +87,32 @@ def test_inputs_that_overflow_together_are_a_finding(tmp_path, capsys):
     code, out, _ = run(capsys, "check", str(filled))
     assert code == 1
     assert "Inputs: bad input: monthly_savings is out of range" in out
+
+
+cell_value = st.one_of(
+    st.none(),
+    st.floats(),
+    st.sampled_from([1e-320, -1e-320, 1e308, -1e308, 0.0, 5.0, 100.0, -5.0, 1e15]),
+    st.integers(-(10**30), 10**30),
+    st.text(alphabet=st.characters(min_codepoint=32), max_size=5),
+    st.booleans(),
+    st.datetimes(),
+)
+NUMERIC_INPUTS = sorted(
+    name for name, row in INPUT_ROWS.items() if row.kind not in ("text", "choice")
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.dictionaries(st.sampled_from(NUMERIC_INPUTS), cell_value, max_size=4))
+def test_any_typed_inputs_give_findings_or_a_case_that_builds(changes):
+    """Whatever is typed into the input cells, reading back gives findings, or a case whose
+    workbook builds (no TypeError, OverflowError or infinite result on the way)."""
+    workbook, blueprint = build_workbook(example_case())
+    for name, value in changes.items():
+        workbook["Inputs"][blueprint.inputs[name][1]].value = value
+    case, swing, findings = read_case(workbook)
+    if case is None:
+        assert any(finding.kind == "bad input" for finding in findings)
+    else:
+        build_workbook(case, swing)
