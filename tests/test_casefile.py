@@ -305,3 +305,16 @@ def test_integer_of_hundreds_of_digits_is_refused_by_its_size(tmp_path, capsys):
     assert code == 2
     assert "[volume] monthly_calls must be a number ≥ 0, got a number of 401 digits" in err
     assert "bug" not in err
+
+
+@pytest.mark.parametrize(
+    "value",
+    ['"' + "x" * 100_000 + '"', "[" + ", ".join(["1"] * 50_000) + "]"],
+    ids=["text", "list"],
+)
+def test_a_huge_wrong_value_is_not_echoed_whole(tmp_path, value):
+    """A 100,000-character value where a number belongs: the message shows its start only."""
+    path = write(tmp_path, MINIMAL.replace("2_000_000", value))
+    with pytest.raises(CaseFileError, match="monthly_calls must be a number, got ") as caught:
+        load_case(path)
+    assert len(str(caught.value)) < len(str(path)) + 200

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from xl_roi.case import Case, QualitySlice
-from xl_roi.errors import CaseFileError, InputError
+from xl_roi.errors import CaseFileError, InputError, short_repr
 from xl_roi.text import printable
 
 __all__ = [
@@ -100,10 +100,10 @@ def _as_file_words(message: str) -> str:
 def _check_value(where: str, value: Any, *, text: bool = False) -> Any:
     if text:
         if not isinstance(value, str):
-            raise CaseFileError(f"{where} must be text in quotes, got {value!r}")
+            raise CaseFileError(f"{where} must be text in quotes, got {short_repr(value)}")
         return value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise CaseFileError(f"{where} must be a number, got {value!r}")
+        raise CaseFileError(f"{where} must be a number, got {short_repr(value)}")
     return value
 
 
@@ -146,7 +146,7 @@ def case_from_mapping(data: dict[str, Any], source: str = "case") -> Case:
                 fields["quality_slices"] = _read_slices(value)
             elif key in tables:
                 if not isinstance(value, dict):
-                    raise CaseFileError(f"[{key}] must be a table, got {value!r}")
+                    raise CaseFileError(f"[{key}] must be a table, got {short_repr(value)}")
                 known = CASE_FILE_KEYS[key]
                 for inner, item in value.items():
                     if inner not in known:

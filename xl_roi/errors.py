@@ -21,6 +21,7 @@ __all__ = [
     "check_result",
     "describe_value",
     "percent_hint",
+    "short_repr",
     "too_small",
 ]
 
@@ -64,6 +65,21 @@ class Digits:
         return f"a number of {self.digits:,} digits"
 
 
+def short_repr(value: object, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters with ``…``: a message never carries a
+    megabyte of what the user typed.
+
+    Examples
+    --------
+    >>> short_repr("x" * 100, limit=10)
+    "'xxxxxxxx…"
+    >>> short_repr([1, 2])
+    '[1, 2]'
+    """
+    shown = repr(value)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
 def describe_value(value: object) -> str:
     """A refused value as a message shows it: text quoted, whole floats without ``.0``, NaN.
 
@@ -75,7 +91,7 @@ def describe_value(value: object) -> str:
     if isinstance(value, float) and math.isnan(value):
         return "NaN"
     if isinstance(value, str):
-        return repr(value)
+        return short_repr(value)
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))  # Excel hands every number over as a float: show -5, not -5.0
     return str(value)
