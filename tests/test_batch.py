@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -21,7 +23,7 @@ HEADLINE = (
     "breakeven_monthly_calls",
 )
 
-finite = dict(allow_nan=False, allow_infinity=False)
+finite = dict(allow_nan=False, allow_infinity=False, allow_subnormal=False)
 
 
 def amount(maximum: float) -> st.SearchStrategy[float]:
@@ -35,7 +37,9 @@ def cases(draw):
     """Cases of every shape: direct or token prices, API or self-hosted, itemised or not."""
     fields = dict(
         monthly_calls=draw(st.floats(min_value=1.0, max_value=1e9, **finite)),
-        monthly_growth=draw(st.sampled_from([0.0, 0.02, -0.05]) | st.floats(-0.5, 0.5)),
+        monthly_growth=draw(
+            st.sampled_from([0.0, 0.02, -0.05]) | st.floats(-0.5, 0.5, allow_subnormal=False)
+        ),
         escalation_share=draw(st.sampled_from([0.0, 0.05])),
         target_payback_months=draw(st.sampled_from([3.0, 12.0, 7.5])),
     )
@@ -133,3 +137,10 @@ def test_apply_assumption_unknown_name():
     """Only the listed assumptions can be moved."""
     with pytest.raises(KeyError):
         apply_assumption(example_case(), "name", 1.0)
+
+
+@pytest.mark.parametrize("growth", [0.0, 0.5, -0.5])
+def test_payback_beyond_the_float_range_agrees_with_the_scalar_one(growth):
+    """Upfront 1e308 over savings of 1e-300 (1e608 months): never, in both engines, no NaN."""
+    assert float(payback_array(1e308, 1e-300, growth)) == payback_months(1e308, 1e-300, growth)
+    assert payback_months(1e308, 1e-300, growth) == math.inf

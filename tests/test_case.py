@@ -92,7 +92,7 @@ def test_self_hosted_student():
         ({"redistillations_per_year": 2}, "give maintenance once"),
         ({"teacher_input_price_per_million": 2}, "give the teacher's cost once"),
         ({"monthly_calls": -1}, "monthly_calls must be a number ≥ 0, got -1"),
-        ({"monthly_growth": -1}, "monthly_growth must be a number > -1"),
+        ({"monthly_growth": -1}, "monthly_growth must be a share > -1 and ≤ 1"),
         ({"escalation_share": 1.0}, "escalation_share"),
         ({"target_payback_months": 0}, "target_payback_months must be a number > 0"),
         ({"teacher_cost_per_1k": 0}, "teacher_cost_per_1k must be a number > 0"),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import tomllib
 
 import pytest
@@ -130,3 +133,188 @@ def test_huge_file_refused_before_reading(tmp_path):
     path.write_bytes(b"#" * 1_000_001)
     with pytest.raises(CaseFileError, match="too large"):
         load_case(path)
+
+
+# -- what a user most likely meant, when TOML cannot read a line ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "hint"),
+    [
+        ("monthly_calls = 400,000", "TOML numbers use _ not , : write 400_000"),
+        ("monthly_calls = 1,500,000", "TOML numbers use _ not , : write 1_500_000"),
+        ("monthly_growth = 2,5", "TOML decimals use a point: write 2.5"),
+        ("monthly_calls = 400 000", "TOML numbers use _ not spaces: write 400_000"),
+        ("monthly_calls = 1.5M", "write the number out: 1_500_000"),
+        ("monthly_calls = 400k", "write the number out: 400_000"),
+        ("monthly_growth = 5 %", "a share is a fraction, not a percentage: write 0.05 for 5 %"),
+        ("monthly_calls = $400", "write amounts without a currency sign: monthly_calls = 400"),
+    ],
+)
+def test_toml_errors_say_what_was_meant(tmp_path, line, hint):
+    """A number written as a reader would write it is refused with the TOML spelling of it."""
+    path = write(tmp_path, MINIMAL.replace("monthly_calls = 2_000_000", line))
+    with pytest.raises(CaseFileError, match="not valid TOML") as caught:
+        load_case(path)
+    assert str(caught.value).endswith(hint)
+
+
+def test_unquoted_text_is_told_to_use_quotes(tmp_path):
+    """A case name without quotes gets the quoted line to write instead."""
+    path = write(tmp_path, "name = Support bot\n" + MINIMAL)
+    with pytest.raises(CaseFileError, match='text goes in quotes: name = "Support bot"'):
+        load_case(path)
+
+
+# -- files that are not case files --------------------------------------------------------------
+
+
+def _pitch_exits_quickly(path) -> subprocess.CompletedProcess[str]:
+    """Run `xl-roi pitch PATH` in a child process that may not take more than 20 seconds."""
+    code = "import sys; from xl_roi.cli import main; sys.exit(main(['pitch', sys.argv[1]]))"
+    return subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=20
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_fifo_without_a_writer_is_refused_not_waited_on(tmp_path):
+    """A named pipe no one writes to is refused at once (it used to hang every command)."""
+    fifo = tmp_path / "case.toml"
+    os.mkfifo(fifo)
+    done = _pitch_exits_quickly(fifo)
+    assert done.returncode == 2
+    assert "not a regular file" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_endless_devices_are_refused_at_once(device):
+    """/dev/zero and /dev/urandom are refused before a byte is read (they grew to gigabytes)."""
+    if not os.path.exists(device):
+        pytest.skip(f"no {device}")
+    done = _pitch_exits_quickly(device)
+    assert done.returncode == 2
+    assert f"{device}: not a regular file" in done.stderr
+    assert "bug" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "nested",
+    ["x = " + "[" * 5_000 + "]" * 5_000, "x = " + "{a = " * 5_000 + "1" + "}" * 5_000],
+    ids=["arrays", "inline tables"],
+)
+def test_deeply_nested_toml_is_a_clear_error(tmp_path, nested):
+    """Arrays or inline tables nested thousands deep: a message, not a RecursionError."""
+    path = write(tmp_path, nested + "\n")
+    with pytest.raises(CaseFileError, match="nest too deeply"):
+        load_case(path)
+
+
+def test_file_growing_past_the_limit_is_refused_by_the_read(tmp_path, monkeypatch):
+    """The size limit holds on the read itself, not only on the size the file reported."""
+    import xl_roi.casefile as casefile
+
+    path = write(tmp_path, MINIMAL)
+    monkeypatch.setattr(casefile, "MAX_CASE_FILE_BYTES", 10)
+
+    class Empty:  # what stat said before the file grew
+        def __init__(self, status):
+            self.st_mode, self.st_size = status.st_mode, 0
+
+    original = type(path).stat
+    monkeypatch.setattr(type(path), "stat", lambda self, **kw: Empty(original(self, **kw)))
+    with pytest.raises(CaseFileError, match="too large for a case file"):
+        load_case(path)
+
+
+# -- names: no control characters, the same slice limit in every command ------------------------
+
+SLICE = """
+[[quality_slices]]
+name = "{name}"
+business_critical = false
+teacher_score = 0.9
+student_score = 0.9
+allowed_drop = 0.01
+"""
+
+
+@pytest.mark.parametrize("control", ["\\u001b[2J", "\\u0007", "\\u0000"], ids=["ESC", "BEL", "NUL"])
+@pytest.mark.parametrize("where", ["case", "slice"])
+def test_control_characters_in_names_are_refused_without_echo(tmp_path, capsys, control, where):
+    """ESC, BEL or NUL in a case or slice name: exit 2 naming the problem, and nothing written
+    to the terminal carries the character (`build` used to fail with IllegalCharacterError)."""
+    from xl_roi.cli import main
+
+    if where == "case":
+        text = f'name = "chat{control} bot"\n' + MINIMAL
+    else:
+        text = MINIMAL + SLICE.format(name=f"billing{control}")
+    path = write(tmp_path, text)
+    output = tmp_path / "out.xlsx"
+    for command in (["pitch", str(path)], ["build", str(path), "-o", str(output)]):
+        code = main(command)
+        out, err = capsys.readouterr()
+        assert code == 2 and out == ""
+        assert "control character" in err
+        assert not set(out + err) & {"\x1b", "\x07", "\x00"}
+    assert not output.exists()
+
+
+def test_more_slices_than_the_workbook_holds_refused_by_every_command(tmp_path, capsys):
+    """Eleven slices: pitch, sensitivity, simulate and build all refuse with the same message."""
+    from xl_roi.cli import main
+
+    text = MINIMAL + "".join(SLICE.format(name=f"slice {number}") for number in range(11))
+    path = write(tmp_path, text)
+    messages = set()
+    for command in (
+        ["pitch", str(path)],
+        ["sensitivity", str(path)],
+        ["simulate", str(path), "--draws", "10"],
+        ["build", str(path), "-o", str(tmp_path / "out.xlsx")],
+    ):
+        code = main(command)
+        out, err = capsys.readouterr()
+        assert code == 2 and out == "", command
+        messages.add(err)
+    assert messages == {
+        f"xl-roi: error: {path}: 11 quality slices: at most 10 (the rows of the workbook's "
+        "Quality sheet); merge the least critical slices\n"
+    }
+
+
+def test_terminal_escapes_in_a_path_are_not_echoed(tmp_path, capsys):
+    """A file name holding ESC is shown with ? in the error, never sent to the terminal raw."""
+    from xl_roi.cli import main
+
+    code = main(["pitch", str(tmp_path / "evil\x1b]0;owned\x07.toml")])
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert "evil?]0;owned?.toml: no such file" in err
+
+
+def test_integer_of_hundreds_of_digits_is_refused_by_its_size(tmp_path, capsys):
+    """TOML integers have no size limit: 1 followed by 400 zeros is refused (it was an
+    OverflowError reported as a bug), shown by its length, not echoed whole."""
+    from xl_roi.cli import main
+
+    path = write(tmp_path, MINIMAL.replace("2_000_000", "1" + "0" * 400))
+    code = main(["pitch", str(path)])
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert "[volume] monthly_calls must be a number ≥ 0, got a number of 401 digits" in err
+    assert "bug" not in err
+
+
+@pytest.mark.parametrize(
+    "value",
+    ['"' + "x" * 100_000 + '"', "[" + ", ".join(["1"] * 50_000) + "]"],
+    ids=["text", "list"],
+)
+def test_a_huge_wrong_value_is_not_echoed_whole(tmp_path, value):
+    """A 100,000-character value where a number belongs: the message shows its start only."""
+    path = write(tmp_path, MINIMAL.replace("2_000_000", value))
+    with pytest.raises(CaseFileError, match="monthly_calls must be a number, got ") as caught:
+        load_case(path)
+    assert len(str(caught.value)) < len(str(path)) + 200

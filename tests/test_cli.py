@@ -183,7 +183,7 @@ def test_check_exit_codes(tmp_path, capsys):
     assert code == 0 and "clean" in out
     set_input(path, "B9", "-5")
     code, out, _ = run(capsys, "check", str(path))
-    assert code == 1 and "monthly_calls must be ≥ 0, holds -5" in out
+    assert code == 1 and "monthly_calls must be a number ≥ 0, holds -5" in out
     code, out, _ = run(capsys, "check", str(path), "--json")
     assert code == 1 and json.loads(out)["findings"][0]["kind"] == "bad input"
     junk = tmp_path / "junk.xlsx"
@@ -288,7 +288,7 @@ def test_pitch_of_a_workbook_with_bad_inputs(tmp_path, capsys):
     run(capsys, "build", "-o", str(filled))
     set_input(filled, "B9", "-1")
     code, _, err = run(capsys, "pitch", str(filled))
-    assert code == 2 and "monthly_calls must be ≥ 0, holds -1" in err
+    assert code == 2 and "monthly_calls must be a number ≥ 0, holds -1" in err
 
 
 SCREEN_HEADER = (

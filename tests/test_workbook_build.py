@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from tests.cases import WORKBOOK_CASES
-from xl_roi import evaluate, example_case
+from xl_roi import InputError, evaluate, example_case
 from xl_roi.files import OverwriteRefusedError
 from xl_roi.workbook.build import SHEETS, build_workbook, save_workbook
 from xl_roi.workbook.layout import CALC_ROWS, INPUT_ROWS
@@ -146,11 +146,11 @@ def test_never_overwrites_without_force(tmp_path):
 
 
 def test_too_many_slices_refused():
-    """A case with more slices than the Quality sheet holds is refused, not cut short."""
+    """A case with more slices than the Quality sheet holds is refused up front, not cut short."""
     from xl_roi import QualitySlice
 
     slices = tuple(QualitySlice(f"s{i}", False, 1.0, 1.0, 0.0) for i in range(11))
-    with pytest.raises(ValueError, match="holds 10 quality slices"):
+    with pytest.raises(InputError, match=r"11 quality slices: at most 10 \(the rows"):
         build_workbook(example_case().replace(quality_slices=slices))
 
 

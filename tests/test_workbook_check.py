@@ -88,7 +88,7 @@ def test_input_changed_without_recalculation(built):
 
 @pytest.mark.parametrize(
     ("value", "message"),
-    [("-5", "monthly_calls must be ≥ 0, holds -5"), ("1e400", "monthly_calls must be")],
+    [("-5", "monthly_calls must be a number ≥ 0, holds -5"), ("1e400", "monthly_calls must be")],
 )
 def test_input_out_of_range(built, value, message):
     """An input out of range is reported by name, cell and value; nothing else is judged."""

@@ -6,7 +6,8 @@ stub the three pywin32 modules it imports (``pythoncom``, ``pywintypes``, ``win3
 import the real ``xlwings.udfs``, re-import ``xl_roi_udfs`` under its real decorators, register
 a stand-in for the desktop engine named ``excel`` (its two value-cleaning methods follow
 ``xlwings._xlwindows.Engine``), and call each function the way ``xlwings.udfs.call_udf`` does:
-``xlwings.conversion.read`` on every argument, the function, ``xlwings.conversion.write`` on the
+``xlwings.conversion.read`` on every argument (our functions declare the ``raw`` converter, so
+the value reaches them as COM hands it over), the function, ``xlwings.conversion.write`` on the
 result. ``generate_vba_wrapper`` writes the VBA module Excel would import.
 
 Run ``python -m tests.xlwings_harness --write-bas`` to regenerate ``udfs/xl_roi_udfs.bas``.

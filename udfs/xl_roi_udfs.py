@@ -7,16 +7,20 @@ input — a short text that starts with the matching Excel error code and says w
 ``#NUM! monthly_calls must be a number ≥ 0, got -5``. It never raises: xlwings would put the
 whole Python traceback in the cell (xlwings issue 776).
 
-What Excel hands a function: numbers as floats, blank and error cells as ``None``, text as
-``str``, TRUE/FALSE as ``bool``, a range of more than one cell as a list (of lists). A blank
-required argument is refused, never read as 0 — an error cell arrives as a blank too, and a silent
-zero would hide it. A blank optional argument takes its default.
+What Excel hands a function (unconverted, see :data:`RAW`): numbers as floats, a blank as
+``None``, an error cell as its int code (:data:`ERROR_CELLS`), text as ``str``, TRUE/FALSE as
+``bool``, a date as a ``datetime``, a currency amount possibly as a ``Decimal``, a range of more
+than one cell as a tuple of tuples. A blank required argument is refused, never read as 0; a
+blank optional argument takes its default; an error cell is refused in any argument.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable
+from decimal import Decimal
+from numbers import Real
 from typing import Any, TypeVar
 
 import xlwings as xw
@@ -24,9 +28,10 @@ import xlwings as xw
 import xl_roi
 from xl_roi import roi
 from xl_roi.errors import InputError
-from xl_roi.portfolio import screen_cells
+from xl_roi.portfolio import cut_blank_tail, screen_cells
 from xl_roi.sensitivity import HEADLINE_TABLE_HEADER, HEADLINE_TABLE_ROWS, headline_table
 from xl_roi.simulation import simulate
+from xl_roi.text import printable
 
 __all__ = [
     "BREAKEVEN_VOLUME",
@@ -72,12 +77,33 @@ class CellError(Exception):
 # -- the Excel boundary: one policy, in one place ----------------------------------------------
 
 
-def _shape(value: list[Any]) -> str:
+ERROR_CELLS = {
+    -2146826281: "#DIV/0!",
+    -2146826246: "#N/A",
+    -2146826259: "#NAME?",
+    -2146826288: "#NULL!",
+    -2146826252: "#NUM!",
+    -2146826265: "#REF!",
+    -2146826273: "#VALUE!",
+}
+"""The codes Excel hands over (through COM) for a cell holding an error: numbers in a cell
+always arrive as floats, so an int with one of these values is an error cell."""
+
+RAW = {"convert": "raw"}
+"""Every argument is taken as Excel hands it over, unconverted: xlwings' own conversion raises
+on some values (a ragged or nested array, an empty one) before a function could refuse them,
+and turns error cells into blanks, which an optional argument would silently read as its
+default. :func:`number` and :func:`table` do the whole conversion here instead."""
+
+
+def _shape(value: list[Any] | tuple[Any, ...]) -> str:
     rows = len(value)
-    columns = len(value[0]) if rows and isinstance(value[0], list) else 1
-    if rows and not isinstance(value[0], list):  # a single row or column read as a flat list
-        return f"{rows} cells"
-    return f"{rows}×{columns} cells"
+    if rows and all(isinstance(row, (list, tuple)) for row in value):
+        widths = {len(row) for row in value}
+        if len(widths) == 1:
+            return f"{rows}×{widths.pop()} cells"
+        return f"{rows} rows of different lengths"
+    return f"{rows} cells"
 
 
 def _looks_like_number(text: str) -> bool:
@@ -89,11 +115,38 @@ def _looks_like_number(text: str) -> bool:
     return True
 
 
+def _error_cell(value: Any) -> str | None:
+    """The Excel error an error cell holds (``"#N/A"``), or ``None`` for any other value."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return ERROR_CELLS.get(value)
+    return None
+
+
+def single(name: str, value: Cell) -> Cell:
+    """The one cell of a one-cell range (a range arrives as rows of cells), or the value itself.
+
+    Examples
+    --------
+    >>> single("monthly_calls", ((2_000_000.0,),))
+    2000000.0
+    >>> single("monthly_calls", ((1.0, 2.0),))
+    Traceback (most recent call last):
+    ...
+    xl_roi_udfs.CellError: #VALUE! monthly_calls must be a single cell, got a range of 2 cells
+    """
+    while isinstance(value, (list, tuple)):
+        if len(value) != 1:
+            shape = _shape(value) if value else "no cells"
+            raise CellError("#VALUE!", f"{name} must be a single cell, got a range of {shape}")
+        value = value[0]
+    return value
+
+
 def number(name: str, value: Cell, default: float | None = None) -> float:
     """Coerce one Excel value to a float, or raise :class:`CellError` saying why not.
 
     ``default`` is ``None`` for a required argument (a blank is refused) and the default of an
-    optional one (a blank takes it).
+    optional one (a blank takes it). An error cell is refused either way.
 
     Examples
     --------
@@ -104,39 +157,75 @@ def number(name: str, value: Cell, default: float | None = None) -> float:
     >>> number("monthly_calls", None)
     Traceback (most recent call last):
     ...
-    xl_roi_udfs.CellError: #VALUE! monthly_calls is blank (or an error cell): enter a number
+    xl_roi_udfs.CellError: #VALUE! monthly_calls is blank: enter a number
+    >>> number("monthly_growth", -2146826246, default=0.0)
+    Traceback (most recent call last):
+    ...
+    xl_roi_udfs.CellError: #VALUE! monthly_growth is an error cell (#N/A): fix the cell it refers to
     """
-    if isinstance(value, (list, tuple)):
-        if len(value) == 1 and not isinstance(value[0], (list, tuple)):
-            value = value[0]
-        elif len(value) == 1 and len(value[0]) == 1:
-            value = value[0][0]
-        else:
-            raise CellError(
-                "#VALUE!", f"{name} must be a single cell, got a range of {_shape(list(value))}"
-            )
+    value = single(name, value)
     if value is None or (isinstance(value, str) and not value.strip()):
         if default is None:
-            raise CellError("#VALUE!", f"{name} is blank (or an error cell): enter a number")
+            raise CellError("#VALUE!", f"{name} is blank: enter a number")
         return default
+    error = _error_cell(value)
+    if error is not None:
+        raise CellError("#VALUE!", f"{name} is an error cell ({error}): fix the cell it refers to")
     if isinstance(value, bool):
         raise CellError("#VALUE!", f"{name} must be a number, got {str(value).upper()}")
     if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
+        shown = printable(value if len(value) <= 40 else value[:37] + "...")
         if _looks_like_number(value):
             raise CellError(
                 "#VALUE!",
                 f'{name} is text that looks like a number ("{shown}"): enter it as a number',
             )
         raise CellError("#VALUE!", f'{name} must be a number, got text "{shown}"')
-    if not isinstance(value, (int, float)):
+    if isinstance(value, (dt.date, dt.time)):  # datetime is a date
+        raise CellError(
+            "#VALUE!", f"{name} holds a date or time ({value.isoformat()[:19]}): enter a number"
+        )
+    if not isinstance(value, (Real, Decimal)):  # Decimal: a currency-formatted cell
         raise CellError("#VALUE!", f"{name} must be a number, got {type(value).__name__}")
-    result = float(value)
+    try:
+        result = float(value)
+    except (OverflowError, ValueError):
+        raise CellError("#NUM!", f"{name} is out of range, got {value}") from None
     if math.isnan(result):
         raise CellError("#NUM!", f"{name} must be a number, got NaN")
     if math.isinf(result):
         raise CellError("#NUM!", f"{name} must be a finite number, got {result}")
     return result
+
+
+def table(name: str, value: Cell) -> list[list[Any]]:
+    """A range as rows of cells: error cells blank, currency amounts as floats; or refuse it.
+
+    Examples
+    --------
+    >>> table("endpoints", (("name", "monthly_calls"), ("chat", -2146826246)))
+    [['name', 'monthly_calls'], ['chat', None]]
+    """
+    if not isinstance(value, (list, tuple)):
+        value = ((value,),)  # one cell arrives as its value
+    if not value:
+        raise CellError(
+            "#VALUE!", f"{name} must be a range: a header row, then one row per endpoint"
+        )
+    rows = [row if isinstance(row, (list, tuple)) else (row,) for row in value]
+    if len({len(row) for row in rows}) != 1 or any(
+        isinstance(cell, (list, tuple)) for row in rows for cell in row
+    ):
+        raise CellError("#VALUE!", f"{name} must be a rectangular range of cells")
+    return [[_plain_cell(cell) for cell in row] for row in rows]
+
+
+def _plain_cell(value: Any) -> Any:
+    if _error_cell(value) is not None:
+        return None
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
 
 
 def _excel_result(value: Any) -> Any:
@@ -192,7 +281,7 @@ def excel_function(
 
     def decorate(function: F) -> F:
         for argument, doc in argument_docs.items():
-            options = (argument_options or {}).get(argument, {})
+            options = {**RAW, **(argument_options or {}).get(argument, {})}
             function = xw.arg(argument, doc=doc, **options)(function)
         function = xw.func(category=CATEGORY)(function)
         info = getattr(function, "__xlfunc__", None)
@@ -228,7 +317,10 @@ _CALLS = "Calls a month the endpoint serves (a number ≥ 0)."
 _UPFRONT = "The whole upfront cost: data generation, training, evaluation build, engineering."
 _SAVINGS = "Savings a month, e.g. from MONTHLY_SAVINGS."
 _MAINTENANCE = "Maintenance a year: redistilling when the teacher or the data drift."
-_GROWTH = "Optional. Month-on-month volume growth, e.g. 0.02 for 2 %. Blank: 0 (flat volume)."
+_GROWTH = (
+    "Optional. Month-on-month volume growth as a share: 0.02 for 2 %, above -1, at most 1. "
+    "Blank: 0 (flat volume)."
+)
 
 
 @excel_function(teacher_cost_per_1k=_TEACHER, student_cost_per_1k=_STUDENT, monthly_calls=_CALLS)
@@ -243,7 +335,7 @@ def MONTHLY_SAVINGS(
     >>> MONTHLY_SAVINGS(12.0, 1.5, 2_000_000.0)
     21000.0
     >>> MONTHLY_SAVINGS(12.0, None, 2_000_000.0)
-    '#VALUE! student_cost_per_1k is blank (or an error cell): enter a number'
+    '#VALUE! student_cost_per_1k is blank: enter a number'
     """
     return excel_call(
         lambda: roi.monthly_savings(
@@ -472,6 +564,7 @@ def BREAKEVEN_VOLUME(
 
 def _payback_or_never(value: Cell) -> float:
     """A payback as PAYBACK gives it: months, or its "#NUM! never pays back" text."""
+    value = single("payback_months", value)
     if isinstance(value, str) and (
         value.startswith("#NUM! never pays back") or value.strip().lower() == "never"
     ):
@@ -644,7 +737,6 @@ def PAYBACK_PROBABILITY(
 
 
 @excel_function(
-    argument_options={"endpoints": {"ndim": 2}},
     endpoints=(
         "A range with a header row (name, monthly_calls, teacher_cost_per_1k, "
         "student_cost_per_1k, upfront_cost, annual_maintenance, …) and one row per endpoint."
@@ -668,16 +760,13 @@ def SCREEN(endpoints: Cell) -> list[list[Any]]:
     ...         ["chat", 2_000_000.0, 12.0, 1.5, 52_500.0, 40_000.0],
     ...         ["tagger", 1_000.0, 12.0, 1.5, 52_500.0, 40_000.0]])[1][:3]
     [1, 'chat', 'strong']
-    >>> SCREEN(12.0)
-    [['#VALUE! endpoints must be a range: a header row, then one row per endpoint']]
+    >>> SCREEN(12.0)[0][0][:36]
+    '#VALUE! endpoints needs a header row'
     """
     try:
-        # rows are checked after the blank tail of a whole-column range is cut (screen_cells)
-        if not isinstance(endpoints, list) or not endpoints or not isinstance(endpoints[0], list):
-            raise CellError(
-                "#VALUE!", "endpoints must be a range: a header row, then one row per endpoint"
-            )
-        return screen_cells(endpoints)
+        if isinstance(endpoints, (list, tuple)) and endpoints:
+            endpoints = cut_blank_tail(endpoints)  # a whole column: cut before reading cells
+        return screen_cells(table("endpoints", endpoints))
     except InputError as error:  # the table's shape, not a number out of range
         return [[f"#VALUE! {error}"]]
     except Exception as error:

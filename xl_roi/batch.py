@@ -147,7 +147,9 @@ def payback_array(upfront: ArrayLike, savings: ArrayLike, growth: ArrayLike) -> 
         flat = upfront / savings
         ratio = flat * growth
         grown = flat * (_log1p_over(ratio) / _log1p_over(growth))
-    months = np.where(growth == 0.0, flat, np.where(ratio <= -1.0, np.inf, grown))
+    months = np.where(
+        (growth == 0.0) | np.isinf(flat), flat, np.where(ratio <= -1.0, np.inf, grown)
+    )
     months = np.where(savings <= 0.0, np.inf, months)
     result: FloatArray = np.where(upfront == 0.0, 0.0, months)
     return result

@@ -14,10 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from xl_roi import costs, roi
-from xl_roi.errors import InputError, check_fraction, check_number
+from xl_roi.bounds import BOUNDS
+from xl_roi.errors import InputError, check_number
+from xl_roi.text import printable
 from xl_roi.verdict import Verdict, verdict
 
 __all__ = [
+    "MAX_QUALITY_SLICES",
     "SCHEDULE_MONTHS",
     "UPFRONT_ITEM_FIELDS",
     "Case",
@@ -25,6 +28,7 @@ __all__ = [
     "QualitySlice",
     "Result",
     "SliceResult",
+    "check_text",
     "evaluate",
 ]
 
@@ -37,8 +41,31 @@ LOW_VOLUME_PAYBACK_MONTHS = 12.0
 UNSTABLE_TEACHER_SHARE = 0.5
 """Maintenance above this share of the annual savings flags an unstable teacher."""
 
+MAX_QUALITY_SLICES = 10
+"""Quality slices a case may have: the rows of the workbook's Quality sheet. Every command
+refuses more, up front, with the same message."""
+
 _SCORE_DECIMALS = 9
 """Quality drops are compared after rounding to this many decimals (0.91 − 0.86 is 0.05)."""
+
+
+def check_text(where: str, text: str) -> str:
+    """Return ``text``, or refuse it when it holds control characters (NUL, BEL, ESC, …).
+
+    Names end up on terminals and in workbook cells: a terminal escape could recolour or clear
+    the screen, and an xlsx cell cannot hold them at all. The message never echoes them.
+
+    Examples
+    --------
+    >>> check_text("name", "chat\x1b[2J")
+    Traceback (most recent call last):
+    ...
+    xl_roi.errors.InputError: name holds a control character (shown as ?): 'chat?[2J'; remove it
+    """
+    shown = printable(text)
+    if shown != text:
+        raise InputError(f"{where} holds a control character (shown as ?): {shown!r}; remove it")
+    return text
 
 
 @dataclass(frozen=True)
@@ -71,6 +98,7 @@ class QualitySlice:
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
             raise InputError(f"a quality slice needs a name, got {self.name!r}")
+        check_text("the name of a quality slice", self.name)
         if not isinstance(self.business_critical, bool):
             raise InputError(
                 f"business_critical of slice {self.name!r} must be true or false, "
@@ -223,41 +251,21 @@ class Case:
         for text_field in ("name", "currency"):
             if not isinstance(getattr(self, text_field), str):
                 raise InputError(f"{text_field} must be text, got {getattr(self, text_field)!r}")
-        check_number("monthly_calls", self.monthly_calls)
-        check_number("monthly_growth", self.monthly_growth, minimum=-1.0, strictly_above=True)
-        for number_field in (
-            *_TEACHER_TOKEN_FIELDS,
-            "teacher_cost_per_1k",
-            "student_cost_per_1k",
-            *_STUDENT_PRICE_FIELDS,
-            "gpu_hourly_cost",
-            "upfront_cost",
-            *UPFRONT_ITEM_FIELDS,
-            "day_rate",
-            "annual_maintenance",
-            *_MAINTENANCE_ITEM_FIELDS,
-        ):
-            value = getattr(self, number_field)
-            if value is not None:
-                check_number(number_field, value)
-        if self.calls_per_second_per_gpu is not None:
-            check_number(
-                "calls_per_second_per_gpu", self.calls_per_second_per_gpu, strictly_above=True
-            )
-        check_number(
-            "target_utilization", self.target_utilization, strictly_above=True, maximum=1.0
-        )
-        check_number("peak_factor", self.peak_factor, minimum=1.0)
-        check_fraction("escalation_share", self.escalation_share)
-        check_number("data_generation_passes", self.data_generation_passes)
-        check_fraction("batch_discount", self.batch_discount)
-        check_number("monthly_latency_value", self.monthly_latency_value)
-        check_number("annual_new_capability_revenue", self.annual_new_capability_revenue)
-        check_number("target_payback_months", self.target_payback_months, strictly_above=True)
+            check_text(text_field, getattr(self, text_field))
+        for case_field in dataclasses.fields(self):
+            bound = BOUNDS.get(case_field.name)
+            value = getattr(self, case_field.name)
+            if bound is not None and not (value is None and case_field.default is None):
+                bound.check(case_field.name, value)
         if not isinstance(self.quality_slices, tuple) or not all(
             isinstance(item, QualitySlice) for item in self.quality_slices
         ):
             raise InputError("quality_slices must be a tuple of QualitySlice")
+        if len(self.quality_slices) > MAX_QUALITY_SLICES:
+            raise InputError(
+                f"{len(self.quality_slices)} quality slices: at most {MAX_QUALITY_SLICES} (the "
+                "rows of the workbook's Quality sheet); merge the least critical slices"
+            )
         self._check_teacher()
         self._check_student()
         self._check_upfront()
@@ -276,11 +284,6 @@ class Case:
                 raise InputError(
                     "give the teacher's cost once: teacher_cost_per_1k or its token prices "
                     f"({', '.join(priced)}), not both"
-                )
-            if self.teacher_cost_per_1k <= 0:
-                raise InputError(
-                    "teacher_cost_per_1k must be a number > 0 (a free teacher leaves nothing "
-                    f"to save), got {self.teacher_cost_per_1k}"
                 )
             return
         if not tokens:

@@ -7,16 +7,27 @@ A case file groups the inputs of :class:`~xl_roi.case.Case` in tables (``[volume
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from xl_roi.case import Case, QualitySlice
-from xl_roi.errors import CaseFileError, InputError
+from xl_roi.errors import CaseFileError, InputError, short_repr
+from xl_roi.text import printable
 
-__all__ = ["CASE_FILE_KEYS", "case_from_mapping", "example_case", "example_case_text", "load_case"]
+__all__ = [
+    "CASE_FILE_KEYS",
+    "MAX_CASE_FILE_BYTES",
+    "case_from_mapping",
+    "example_case",
+    "example_case_text",
+    "load_case",
+    "toml_hint",
+]
 
 MAX_CASE_FILE_BYTES = 1_000_000
 """A case file larger than this is refused: a case is a page of figures, not a data set."""
@@ -89,10 +100,10 @@ def _as_file_words(message: str) -> str:
 def _check_value(where: str, value: Any, *, text: bool = False) -> Any:
     if text:
         if not isinstance(value, str):
-            raise CaseFileError(f"{where} must be text in quotes, got {value!r}")
+            raise CaseFileError(f"{where} must be text in quotes, got {short_repr(value)}")
         return value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise CaseFileError(f"{where} must be a number, got {value!r}")
+        raise CaseFileError(f"{where} must be a number, got {short_repr(value)}")
     return value
 
 
@@ -135,7 +146,7 @@ def case_from_mapping(data: dict[str, Any], source: str = "case") -> Case:
                 fields["quality_slices"] = _read_slices(value)
             elif key in tables:
                 if not isinstance(value, dict):
-                    raise CaseFileError(f"[{key}] must be a table, got {value!r}")
+                    raise CaseFileError(f"[{key}] must be a table, got {short_repr(value)}")
                 known = CASE_FILE_KEYS[key]
                 for inner, item in value.items():
                     if inner not in known:
@@ -198,27 +209,125 @@ def load_case(path: str | Path) -> Case:
     'Support-ticket classifier'
     """
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_CASE_FILE_BYTES:
-            raise CaseFileError(
-                f"{path}: {size:,} bytes is too large for a case file "
-                f"(at most {MAX_CASE_FILE_BYTES:,})"
-            )
-        text = path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise CaseFileError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise CaseFileError(f"{path}: is a folder, not a case file") from None
-    except UnicodeDecodeError:
-        raise CaseFileError(f"{path}: not a text file (a case file is UTF-8 TOML)") from None
-    except OSError as error:
-        raise CaseFileError(f"{path}: cannot be read ({error.strerror})") from None
+    text = _read_text(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise CaseFileError(f"{path}: not valid TOML: {error}") from None
+        hint = toml_hint(text, str(error))
+        raise CaseFileError(
+            f"{path}: not valid TOML: {error}{'; ' + hint if hint else ''}"
+        ) from None
+    except RecursionError:
+        raise CaseFileError(
+            f"{path}: not a case file: its tables or lists nest too deeply to read"
+        ) from None
     return case_from_mapping(data, str(path))
+
+
+def _read_text(path: Path) -> str:
+    """A case file's text: only a regular file, at most ``MAX_CASE_FILE_BYTES``, UTF-8.
+
+    A FIFO, a device (``/dev/zero``, ``/dev/urandom``), a socket or a folder is refused before
+    it is opened, so nothing waits on a writer or reads without end; the read itself stops one
+    byte past the limit, in case the file grows between the look and the read.
+    """
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        raise CaseFileError(f"{path}: no such file") from None
+    except OSError as error:
+        raise CaseFileError(f"{path}: cannot be read ({error.strerror or error})") from None
+    if stat.S_ISDIR(status.st_mode):
+        raise CaseFileError(f"{path}: is a folder, not a case file")
+    if not stat.S_ISREG(status.st_mode):
+        raise CaseFileError(
+            f"{path}: not a regular file (a pipe, device or socket): give a case file saved on disk"
+        )
+    limit = f"at most {MAX_CASE_FILE_BYTES:,} bytes: a case is a page of figures"
+    if status.st_size > MAX_CASE_FILE_BYTES:
+        raise CaseFileError(
+            f"{path}: {status.st_size:,} bytes is too large for a case file ({limit})"
+        )
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(descriptor, "rb") as stream:
+            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):  # swapped since the look
+                raise CaseFileError(f"{path}: not a regular file")
+            data = stream.read(MAX_CASE_FILE_BYTES + 1)
+    except OSError as error:
+        raise CaseFileError(f"{path}: cannot be read ({error.strerror or error})") from None
+    if len(data) > MAX_CASE_FILE_BYTES:
+        raise CaseFileError(f"{path}: too large for a case file ({limit})")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CaseFileError(f"{path}: not a text file (a case file is UTF-8 TOML)") from None
+
+
+_AT_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
+_VALUE = re.compile(r"^\s*[\w\-\"'.]+\s*=\s*(?P<value>.*?)\s*(#.*)?$")
+_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_SPACED = re.compile(r"^[-+]?\d{1,3}( \d{3})+$")
+_SUFFIXED = re.compile(r"^(?P<number>\d+(\.\d+)?)\s*(?P<unit>[kKmM])$")
+_DECIMAL_COMMA = re.compile(r"^[-+]?\d+,\d+$")
+_PERCENT = re.compile(r"^[-+]?\d+(\.\d+)?\s*%$")
+_MONEY = re.compile(r"^[$€£¥][\d,._]+$|^[\d,._]+\s*[$€£¥]$")
+_BARE_WORDS = re.compile(r"^[^\d\"'\[{+\-.][^=]*$")
+
+
+def toml_hint(text: str, message: str) -> str:
+    """What the writer of a line TOML could not read most likely meant, or ``""``.
+
+    Parameters
+    ----------
+    text : str
+        The case file.
+    message : str
+        :mod:`tomllib`'s error, which names the line (``(at line 6, column 20)``).
+
+    Examples
+    --------
+    >>> toml_hint("monthly_calls = 400,000\\n", "Expected newline (at line 1, column 20)")
+    'TOML numbers use _ not , : write 400_000'
+    >>> toml_hint("monthly_growth = 5 %\\n", "Expected newline (at line 1, column 19)")
+    'a share is a fraction, not a percentage: write 0.05 for 5 %'
+    >>> toml_hint('name = Support bot\\n', "Invalid value (at line 1, column 8)")
+    'text goes in quotes: name = "Support bot"'
+    """
+    found = _AT_LINE.search(message)
+    if found is None:
+        return ""
+    lines = text.splitlines()
+    number = int(found.group(1))
+    if not 1 <= number <= len(lines):
+        return ""
+    line = lines[number - 1]
+    matched = _VALUE.match(line)
+    if matched is None:
+        return ""
+    value = matched.group("value")
+    key = line.split("=", 1)[0].strip()
+    if _THOUSANDS.match(value):
+        return f"TOML numbers use _ not , : write {value.replace(',', '_')}"
+    if _SPACED.match(value):
+        return f"TOML numbers use _ not spaces: write {value.replace(' ', '_')}"
+    suffixed = _SUFFIXED.match(value)
+    if suffixed:
+        scale = 1_000 if suffixed.group("unit").lower() == "k" else 1_000_000
+        whole = round(float(suffixed.group("number")) * scale)
+        return f"write the number out: {whole:_}"
+    if _DECIMAL_COMMA.match(value):
+        return f"TOML decimals use a point: write {value.replace(',', '.')}"
+    if _PERCENT.match(value):
+        share = float(value.rstrip("% ")) / 100
+        return (
+            f"a share is a fraction, not a percentage: write {share:g} for {value.rstrip('% ')} %"
+        )
+    if _MONEY.match(value):
+        return f"write amounts without a currency sign: {key} = {value.strip('$€£¥ ')}"
+    if _BARE_WORDS.match(value) and value not in ("true", "false", "inf", "nan"):
+        return printable(f'text goes in quotes: {key} = "{value}"')
+    return ""
 
 
 def example_case_path() -> Path:

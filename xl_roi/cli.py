@@ -291,6 +291,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
             f"{args.file}: clean — {report.checked_cells} results agree with the core, "
             "no formula overwritten, every input in range"
         )
+        for finding in report.warnings:
+            print(f"  {printable(str(finding))}")
     else:
         print(f"{args.file}: {len(report.findings)} finding(s)")
         for finding in report.findings:
@@ -559,7 +561,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except (InputError, OverwriteRefusedError, CommandError) as error:
-        print(f"xl-roi: error: {error}", file=sys.stderr)
+        print(f"xl-roi: error: {printable(str(error))}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:  # the reader stopped reading (`| head`): stop quietly
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -7,17 +7,29 @@ The core raises; the adapters (Excel functions, command line) translate.
 from __future__ import annotations
 
 import math
+import sys
 from numbers import Real
 
 __all__ = [
+    "SMALLEST_NUMBER",
     "CaseFileError",
+    "Digits",
     "InputError",
     "bounds_text",
     "check_fraction",
     "check_number",
     "check_result",
     "describe_value",
+    "percent_hint",
+    "short_repr",
+    "too_small",
 ]
+
+
+SMALLEST_NUMBER = sys.float_info.min
+"""A case's inputs nearer zero than this (2.2e-308, the smallest full-precision float) but not
+zero are refused (:mod:`xl_roi.bounds`): dividing by one leaves the float range (1 ÷ 1e-320 is
+infinite), and no cost, volume or share is that small."""
 
 
 class InputError(ValueError):
@@ -37,6 +49,37 @@ class CaseFileError(InputError):
     """A case file that cannot be read: missing, not TOML, unknown or missing keys, bad values."""
 
 
+class Digits:
+    """An integer too long to show or to hold as a float, shown by its length in a message.
+
+    Examples
+    --------
+    >>> str(Digits(10**400))
+    'a number of 401 digits'
+    """
+
+    def __init__(self, value: int) -> None:
+        self.digits = len(str(abs(value)))
+
+    def __str__(self) -> str:
+        return f"a number of {self.digits:,} digits"
+
+
+def short_repr(value: object, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters with ``…``: a message never carries a
+    megabyte of what the user typed.
+
+    Examples
+    --------
+    >>> short_repr("x" * 100, limit=10)
+    "'xxxxxxxx…"
+    >>> short_repr([1, 2])
+    '[1, 2]'
+    """
+    shown = repr(value)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
 def describe_value(value: object) -> str:
     """A refused value as a message shows it: text quoted, whole floats without ``.0``, NaN.
 
@@ -48,7 +91,7 @@ def describe_value(value: object) -> str:
     if isinstance(value, float) and math.isnan(value):
         return "NaN"
     if isinstance(value, str):
-        return repr(value)
+        return short_repr(value)
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))  # Excel hands every number over as a float: show -5, not -5.0
     return str(value)
@@ -91,7 +134,11 @@ def check_number(
     """
     if isinstance(value, bool) or not isinstance(value, Real):
         raise InputError(_refusal(name, value, minimum, strictly_above, maximum))
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer with hundreds of digits
+        shown = Digits(value) if isinstance(value, int) else value
+        raise InputError(_refusal(name, shown, minimum, strictly_above, maximum)) from None
     if (
         number != number  # NaN
         or (not allow_inf and (number == math.inf or number == -math.inf))
@@ -100,6 +147,21 @@ def check_number(
     ):
         raise InputError(_refusal(name, value, minimum, strictly_above, maximum))
     return number
+
+
+def too_small(name: str, value: object, verb: str = "got") -> str:
+    """The message refusing a number too near zero to compute with (see ``SMALLEST_NUMBER``).
+
+    Examples
+    --------
+    >>> too_small("student_cost_per_1k", 1e-320, "holds")
+    'student_cost_per_1k is too small to compute with (nearer zero than 2.2e-308): enter 0 or a \
+larger number, holds 1e-320'
+    """
+    return (
+        f"{name} is too small to compute with (nearer zero than {SMALLEST_NUMBER:.2g}): "
+        f"enter 0 or a larger number, {verb} {describe_value(value)}"
+    )
 
 
 def bounds_text(
@@ -131,7 +193,27 @@ def _refusal(
     """The message for a refused number (built only when refusing: checks are on hot paths)."""
     bounds = bounds_text(minimum, strictly_above, maximum)
     wanted = f"{name} must be a number{' ' + bounds if bounds else ''}"
-    return f"{wanted}, got {describe_value(value)}"
+    hint = percent_hint(value) if maximum == 1.0 else ""  # a share: 5 typed for 5 %?
+    return f"{wanted}, got {describe_value(value)}{': ' + hint if hint else ''}"
+
+
+def percent_hint(value: object, period: str = "") -> str:
+    """For a share typed as a whole percentage (above 1, up to 100), what to write instead.
+
+    Examples
+    --------
+    >>> percent_hint(5, " a month")
+    '5 means 500 % a month; write 0.05 for 5 %'
+    >>> percent_hint(0.5), percent_hint(250)
+    ('', '')
+    """
+    if isinstance(value, bool) or not isinstance(value, Real):
+        return ""
+    number = float(value)
+    if not 1.0 < abs(number) <= 100.0:
+        return ""
+    shown = describe_value(number)
+    return f"{shown} means {number * 100:,.0f} %{period}; write {number / 100:g} for {shown} %"
 
 
 def check_fraction(name: str, value: object, *, allow_one: bool = False) -> float:
@@ -165,5 +247,8 @@ def check_result(name: str, value: float) -> float:
     xl_roi.errors.InputError: monthly_savings is out of range: ...
     """
     if math.isnan(value) or math.isinf(value):
-        raise InputError(f"{name} is out of range: the inputs are too large to compute it")
+        raise InputError(
+            f"{name} is out of range: the inputs are too large to compute it (is a figure "
+            "in the wrong units?)"
+        )
     return value

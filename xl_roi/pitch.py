@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from xl_roi.bounds import BOUNDS, unusual_inputs
 from xl_roi.case import Result
 from xl_roi.verdict import DO_NOT_DISTILL
 
@@ -95,6 +96,15 @@ def reason_not_to_distill(result: Result) -> str | None:
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _unusual_inputs_section(result: Result) -> list[str]:
+    """Inputs within their bounds but unusual enough to check before relying on the figures."""
+    values = {name: getattr(result.case, name) for name in BOUNDS if hasattr(result.case, name)}
+    unusual = unusual_inputs(values)
+    if not unusual:
+        return []
+    return [f"> **Check this input:** {sentence}" for _, sentence in unusual] + [""]
 
 
 def _savings_section(result: Result) -> list[str]:
@@ -291,6 +301,7 @@ def pitch(result: Result) -> str:
     recommendation = _RECOMMENDATION[result.verdict]
     lines.append(f"**Recommendation: {recommendation}**" + (f" {reason}" if reason else ""))
     lines.append("")
+    lines += _unusual_inputs_section(result)
     lines += _savings_section(result)
     lines += _payback_section(result)
     lines += _risk_section(result)

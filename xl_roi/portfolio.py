@@ -20,8 +20,16 @@ import numpy as np
 import pandas as pd
 
 from xl_roi.batch import CaseInputs, FloatArray, evaluate_arrays
+from xl_roi.bounds import BOUNDS
 from xl_roi.case import Case
-from xl_roi.errors import InputError, bounds_text, describe_value
+from xl_roi.errors import (
+    SMALLEST_NUMBER,
+    InputError,
+    bounds_text,
+    describe_value,
+    percent_hint,
+    too_small,
+)
 from xl_roi.text import printable
 from xl_roi.verdict import VERDICTS
 
@@ -237,7 +245,27 @@ def _check(
             bad |= (numbers < minimum) | ((numbers == minimum) & strictly_above)
         if maximum is not None:
             bad |= (numbers > maximum) | ((numbers == maximum) & maximum_exclusive)
-    refusals.refuse(bad & ~blank & ~text, lambda i: f"{wanted}, got {describe_value(numbers[i])}")
+    share = maximum == 1.0  # 5 typed for 5 %: say what to write
+
+    def out_of_bounds(i: int) -> str:
+        hint = percent_hint(float(numbers[i])) if share else ""
+        return f"{wanted}, got {describe_value(numbers[i])}{': ' + hint if hint else ''}"
+
+    refusals.refuse(bad & ~blank & ~text, out_of_bounds)
+    with np.errstate(invalid="ignore"):
+        tiny = (numbers != 0.0) & (np.abs(numbers) < SMALLEST_NUMBER)
+    refusals.refuse(tiny & ~blank & ~text, lambda i: too_small(name, numbers[i]))
+
+
+def _bound_options(name: str) -> dict[str, Any]:
+    """The bounds of an input as :data:`xl_roi.bounds.BOUNDS` holds them, for :func:`_check`."""
+    bound = BOUNDS[name]
+    return {
+        "minimum": bound.minimum,
+        "strictly_above": bound.strictly_above,
+        "maximum": bound.maximum,
+        "maximum_exclusive": bound.maximum_exclusive,
+    }
 
 
 def _cost_per_1k(
@@ -463,9 +491,9 @@ def _screen(
     for name, required, options in (
         ("upfront_cost", True, {}),
         ("annual_maintenance", True, {}),
-        ("monthly_growth", False, {"minimum": -1.0, "strictly_above": True}),
-        ("escalation_share", False, {"maximum": 1.0, "maximum_exclusive": True}),
-        ("target_payback_months", False, {"strictly_above": True}),
+        ("monthly_growth", False, _bound_options("monthly_growth")),
+        ("escalation_share", False, _bound_options("escalation_share")),
+        ("target_payback_months", False, _bound_options("target_payback_months")),
     ):
         column = _column(frame, name)
         _check(refusals, name, column, required=required, **options)
@@ -694,7 +722,7 @@ def _is_blank_row(row: Any) -> bool:
     return isinstance(row, list | tuple) and all(cell in (None, "") for cell in row)
 
 
-def _used_range(rows: list[Any]) -> tuple[list[Any], int]:
+def _used_range(rows: list[Any] | tuple[Any, ...]) -> tuple[list[Any], int]:
     """The rows and the width of a range once its trailing blank rows and columns are cut.
 
     ``=SCREEN(A:F)`` hands over 1,048,576 rows, nearly all blank: they are cut from the end
@@ -723,6 +751,19 @@ def _used_range(rows: list[Any]) -> tuple[list[Any], int]:
                 width = index + 1
                 break
     return used, width
+
+
+def cut_blank_tail(rows: Any) -> list[Any]:
+    """A range without its trailing blank rows (``=SCREEN(A:F)`` hands over a million).
+
+    Examples
+    --------
+    >>> cut_blank_tail([["name"], ["chat"], [None], [None]])
+    [['name'], ['chat']]
+    """
+    if not isinstance(rows, list | tuple) or not rows or not isinstance(rows[0], list | tuple):
+        return list(rows) if isinstance(rows, list | tuple) else rows
+    return _used_range(rows)[0]
 
 
 def screen_cells(rows: list[list[Any]]) -> list[list[Any]]:

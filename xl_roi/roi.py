@@ -9,7 +9,8 @@ import math
 
 import numpy as np
 
-from xl_roi.errors import check_number, check_result
+from xl_roi.bounds import BOUNDS
+from xl_roi.errors import InputError, check_number, check_result, describe_value
 
 __all__ = [
     "NO_VOLUME_PAYS_BACK",
@@ -20,6 +21,9 @@ __all__ = [
     "payback_months",
     "savings_share",
 ]
+
+_GROWTH = BOUNDS["monthly_growth"]
+"""Monthly growth's plausible range: (−100 %, +100 %] a month."""
 
 NO_VOLUME_PAYS_BACK = "the student costs as much or more per call"
 """Why no volume reaches a payback target (when :func:`breakeven_volume` is infinite)."""
@@ -95,14 +99,20 @@ def payback_months(
     """
     upfront = check_number("upfront_cost", upfront_cost)
     savings = check_number("monthly_savings", monthly_savings, minimum=None)
-    growth = check_number("monthly_growth", monthly_growth, minimum=-1.0, strictly_above=True)
+    growth = check_number(
+        "monthly_growth",
+        monthly_growth,
+        minimum=_GROWTH.minimum,
+        strictly_above=_GROWTH.strictly_above,
+        maximum=_GROWTH.maximum,
+    )
     if upfront == 0.0:
         return 0.0
     if savings <= 0.0:
         return math.inf
-    if growth == 0.0:
-        return upfront / savings
     flat = upfront / savings
+    if growth == 0.0 or math.isinf(flat):  # beyond the float range of months: never
+        return flat
     ratio = flat * growth
     if ratio <= -1.0:  # shrinking savings whose total never reaches the upfront cost
         return math.inf
@@ -163,10 +173,21 @@ def savings_share(teacher_cost_per_1k: float, student_cost_per_1k: float) -> flo
     --------
     >>> savings_share(12.0, 1.5)
     0.875
+    >>> savings_share(1e-320, 7e6)
+    Traceback (most recent call last):
+    ...
+    xl_roi.errors.InputError: savings_share is out of range: the teacher's cost (1e-320) is too \
+small beside the student's (7000000) to divide by
     """
     teacher = check_number("teacher_cost_per_1k", teacher_cost_per_1k, strictly_above=True)
     student = check_number("student_cost_per_1k", student_cost_per_1k)
-    return (teacher - student) / teacher
+    share = (teacher - student) / teacher
+    if not math.isfinite(share):
+        raise InputError(
+            f"savings_share is out of range: the teacher's cost ({describe_value(teacher)}) is "
+            f"too small beside the student's ({describe_value(student)}) to divide by"
+        )
+    return share
 
 
 def breakeven_volume(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Final, Literal
 
+from xl_roi.bounds import BOUNDS
 from xl_roi.errors import check_number
 
 __all__ = [
@@ -21,6 +22,9 @@ __all__ = [
     "Verdict",
     "verdict",
 ]
+
+_GROWTH = BOUNDS["monthly_growth"]
+"""Monthly growth's plausible range: (−100 %, +100 %] a month."""
 
 Verdict = Literal["strong", "defensible", "marginal", "reconsider", "do not distill"]
 
@@ -72,7 +76,13 @@ def verdict(
     """
     months = check_number("payback_months", payback_months, allow_inf=True)
     net = check_number("annual_net_benefit", annual_net_benefit, minimum=None)
-    growth = check_number("monthly_growth", monthly_growth, minimum=-1.0, strictly_above=True)
+    growth = check_number(
+        "monthly_growth",
+        monthly_growth,
+        minimum=_GROWTH.minimum,
+        strictly_above=_GROWTH.strictly_above,
+        maximum=_GROWTH.maximum,
+    )
     if math.isinf(months) or net <= 0.0:
         return DO_NOT_DISTILL
     if months <= QUARTER_MONTHS:

@@ -27,7 +27,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_roi._version import __version__
-from xl_roi.case import Case
+from xl_roi.case import MAX_QUALITY_SLICES, Case
 from xl_roi.files import write_atomic
 from xl_roi.sensitivity import HEADLINE_TABLE_ROWS, headline_table
 from xl_roi.text import looks_like_formula
@@ -64,7 +64,7 @@ SHEETS = (
 )
 """The sheets, in order."""
 
-QUALITY_ROWS = 10
+QUALITY_ROWS = MAX_QUALITY_SLICES
 """Slice rows on the Quality sheet."""
 
 SCHEDULE_MONTHS = 36
@@ -199,11 +199,12 @@ def _validation(row: InputRow) -> DataValidation:
         )
         validation.error = "Keep it under 120 characters."
     else:
-        low = row.minimum
-        high = row.maximum
-        if row.maximum_exclusive and high is not None:
+        bound = row.bound
+        assert bound is not None, row.name
+        low, high = bound.minimum, bound.maximum
+        if bound.maximum_exclusive and high is not None:
             high = high - 1e-9
-        if row.strictly_above and low is not None:
+        if bound.strictly_above and low is not None:
             low = low + 1e-12
         if low is not None and high is not None:
             validation = DataValidation(
@@ -215,12 +216,8 @@ def _validation(row: InputRow) -> DataValidation:
                 operator="greaterThanOrEqual",
                 formula1=repr(low if low is not None else -1e300),
             )
-        bounds = []
-        if row.minimum is not None:
-            bounds.append(f"{'above' if row.strictly_above else 'at least'} {row.minimum:g}")
-        if row.maximum is not None:
-            bounds.append(f"{'below' if row.maximum_exclusive else 'at most'} {row.maximum:g}")
-        validation.error = f"{row.label} must be a number {' and '.join(bounds)}."
+        example = " (0.05 = 5 %)" if bound.share else ""
+        validation.error = f"{row.label} must be {bound.text()}{example}."
     validation.errorTitle = row.label[:32]
     validation.promptTitle = row.label[:32]
     validation.prompt = row.note[:255]

@@ -16,7 +16,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 from xl_roi.case import Case
 from xl_roi.workbook.build import build_workbook
-from xl_roi.workbook.read import Finding, open_workbook, read_case
+from xl_roi.workbook.read import UNUSUAL, Finding, open_workbook, read_case
 
 __all__ = ["CheckReport", "check_workbook", "same_result"]
 
@@ -35,8 +35,13 @@ class CheckReport:
 
     @property
     def clean(self) -> bool:
-        """Whether the workbook passed every check."""
-        return not self.findings
+        """Whether the workbook passed every check (unusual inputs warn, they do not fail)."""
+        return all(finding.kind == UNUSUAL for finding in self.findings)
+
+    @property
+    def warnings(self) -> list[Finding]:
+        """Inputs within their bounds but unusual (growth above 20 % a month, …)."""
+        return [finding for finding in self.findings if finding.kind == UNUSUAL]
 
 
 def same_result(expected: Any, stored: Any) -> bool:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from xl_roi import costs, roi
+from xl_roi.bounds import BOUNDS, Bound
 from xl_roi.case import Case
 from xl_roi.verdict import verdict
 
@@ -72,11 +73,12 @@ class InputRow:
     unit: str
     note: str
     kind: str = "number"  # number | share | text | choice
-    minimum: float | None = 0.0
-    strictly_above: bool = False
-    maximum: float | None = None
-    maximum_exclusive: bool = False
     number_format: str = MONEY
+
+    @property
+    def bound(self) -> Bound | None:
+        """The input's bounds, from :data:`xl_roi.bounds.BOUNDS` (``None`` for text)."""
+        return BOUNDS.get(self.name if self.field is None else self.field)
 
 
 @dataclass(frozen=True)
@@ -111,8 +113,6 @@ INPUTS: tuple[Section | InputRow, ...] = (
         "share / month",
         "0.02 = 2 % more calls each month; negative when shrinking",
         kind="share",
-        minimum=-1.0,
-        strictly_above=True,
         number_format=SHARE,
     ),
     Section("Teacher (the large model)"),
@@ -122,7 +122,6 @@ INPUTS: tuple[Section | InputRow, ...] = (
         "Teacher cost per 1,000 calls",
         "per 1k calls",
         "Leave blank to work it out from tokens and prices below",
-        strictly_above=True,
         number_format=PER_1K,
     ),
     InputRow(
@@ -204,7 +203,6 @@ INPUTS: tuple[Section | InputRow, ...] = (
         "Calls per second per GPU",
         "calls / s",
         "Throughput of one fully busy GPU",
-        strictly_above=True,
         number_format=MONEY,
     ),
     InputRow(
@@ -214,8 +212,6 @@ INPUTS: tuple[Section | InputRow, ...] = (
         "share",
         "Load a GPU may run at during the peak, above 0 and at most 1",
         kind="share",
-        strictly_above=True,
-        maximum=1.0,
         number_format=SHARE,
     ),
     InputRow(
@@ -224,7 +220,6 @@ INPUTS: tuple[Section | InputRow, ...] = (
         "Peak factor",
         "× average",
         "Peak traffic ÷ average traffic, at least 1",
-        minimum=1.0,
         number_format=MONTHS,
     ),
     InputRow(
@@ -234,8 +229,6 @@ INPUTS: tuple[Section | InputRow, ...] = (
         "share of calls",
         "Calls the student hands back to the teacher",
         kind="share",
-        maximum=1.0,
-        maximum_exclusive=True,
         number_format=SHARE,
     ),
     Section("Upfront cost"),
@@ -276,8 +269,6 @@ INPUTS: tuple[Section | InputRow, ...] = (
         "share",
         "0.5 = half price for offline batch calls",
         kind="share",
-        maximum=1.0,
-        maximum_exclusive=True,
         number_format=SHARE,
     ),
     InputRow(
@@ -363,7 +354,6 @@ INPUTS: tuple[Section | InputRow, ...] = (
         "Target payback",
         "months",
         "Under 3 is strong; over 12, reconsider",
-        strictly_above=True,
         number_format=MONTHS,
     ),
     InputRow(
@@ -373,8 +363,6 @@ INPUTS: tuple[Section | InputRow, ...] = (
         "share",
         "How far the Sensitivity sheet moves each assumption (0.5 = ±50 %)",
         kind="share",
-        maximum=1.0,
-        maximum_exclusive=True,
         number_format=SHARE,
     ),
 )

@@ -7,7 +7,6 @@ openpyxl (which parses through defusedxml) reads a byte it should not.
 
 from __future__ import annotations
 
-import math
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,8 +15,9 @@ from typing import Any
 import openpyxl
 from openpyxl import Workbook
 
-from xl_roi.case import UPFRONT_ITEM_FIELDS, Case, QualitySlice
-from xl_roi.errors import InputError, bounds_text
+from xl_roi.bounds import unusual_inputs
+from xl_roi.case import UPFRONT_ITEM_FIELDS, Case, QualitySlice, evaluate
+from xl_roi.errors import InputError
 from xl_roi.workbook.layout import (
     INPUT_ROWS,
     MODE_PER_1K,
@@ -30,6 +30,7 @@ from xl_roi.workbook.layout import (
 __all__ = [
     "MAX_FILE_BYTES",
     "MAX_UNCOMPRESSED_BYTES",
+    "UNUSUAL",
     "Finding",
     "WorkbookError",
     "check_archive",
@@ -47,6 +48,10 @@ MAX_RATIO = 200
 """A part that unpacks to more than this many times its packed size, past a megabyte, is refused."""
 
 MAX_PARTS = 10_000
+
+
+UNUSUAL = "unusual input"
+"""The kind of a finding that warns (an input within its bounds but unusual) without failing."""
 
 
 class WorkbookError(InputError):
@@ -150,8 +155,15 @@ def _named_cell(workbook: Workbook, name: str) -> tuple[str, str] | None:
     return sheet, reference.replace("$", "")
 
 
+_REQUIRED = {"monthly_calls": "enter the calls a month the endpoint serves"}
+"""Inputs the case cannot do without, and what to enter."""
+
+
 def _input_value(row: InputRow, value: Any, where: str, findings: list[Finding]) -> Any:
     if value is None or (isinstance(value, str) and not value.strip()):
+        if row.name in _REQUIRED:
+            message = f"{row.name} is blank: {_REQUIRED[row.name]}"
+            findings.append(Finding("bad input", where, message))
         return None
     if row.kind in ("text", "choice"):
         return str(value)
@@ -160,21 +172,24 @@ def _input_value(row: InputRow, value: Any, where: str, findings: list[Finding])
             Finding("bad input", where, f"{row.name} must be a number, holds {value!r}")
         )
         return None
-    number = float(value)
-    if not math.isfinite(number):
-        findings.append(
-            Finding("bad input", where, f"{row.name} must be a finite number, holds {number}")
-        )
+    bound = row.bound
+    assert bound is not None, row.name
+    try:
+        return bound.check(row.name, value, verb="holds")
+    except InputError as error:
+        findings.append(Finding("bad input", where, str(error)))
         return None
-    low, high = row.minimum, row.maximum
-    too_low = low is not None and (number < low or (row.strictly_above and number == low))
-    too_high = high is not None and (number > high or (row.maximum_exclusive and number == high))
-    if too_low or too_high:
-        bounds = bounds_text(low, row.strictly_above, high, row.maximum_exclusive)
-        findings.append(
-            Finding("bad input", where, f"{row.name} must be {bounds}, holds {number:g}")
-        )
-    return number
+
+
+def _where_named(workbook: Workbook, message: str, given: dict[str, Any]) -> str:
+    """The filled-in input cell a refusal names first (``Inputs!B9 (monthly_calls)``), or
+    ``Inputs`` when it names none (a result the inputs together push out of range)."""
+    for name, row in sorted(INPUT_ROWS.items(), key=lambda item: -len(item[1].field or "")):
+        if row.field in given and message.startswith(row.field):
+            located = _named_cell(workbook, name)
+            if located is not None:
+                return f"{located[0]}!{located[1]} ({name})"
+    return "Inputs"
 
 
 def _drop(fields: dict[str, Any], *names: str) -> None:
@@ -256,9 +271,15 @@ def read_case(workbook: Workbook) -> tuple[Case | None, float, list[Finding]]:
         return None, 0.5 if swing is None else swing, findings
     try:
         case = Case(**fields)
+        evaluate(case)  # inputs each in range can still compute past the float range together
     except InputError as error:
-        findings.append(Finding("bad input", "Inputs", str(error)))
+        where = _where_named(workbook, str(error), fields)
+        findings.append(Finding("bad input", where, str(error)))
         return None, 0.5 if swing is None else swing, findings
+    for name, sentence in unusual_inputs(values):
+        located = _named_cell(workbook, name)
+        where = f"{located[0]}!{located[1]} ({name})" if located else f"Inputs ({name})"
+        findings.append(Finding(UNUSUAL, where, sentence))
     return case, 0.5 if swing is None else swing, findings
 
 
