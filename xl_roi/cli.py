@@ -7,11 +7,14 @@ message and exit 2; nothing prints a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import json
 import math
 import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +24,7 @@ from xl_roi._version import __version__
 from xl_roi.case import Case, evaluate
 from xl_roi.casefile import example_case, example_case_text, load_case
 from xl_roi.errors import InputError
-from xl_roi.files import OverwriteRefusedError, write_atomic
+from xl_roi.files import OverwriteRefusedError, remove_temporaries, same_file, write_atomic
 from xl_roi.pitch import pitch
 
 __all__ = ["main"]
@@ -33,6 +36,50 @@ EXIT_ERROR = 2
 
 class CommandError(Exception):
     """A failure the user can fix; printed as a message, exit 2."""
+
+
+class Stopped(BaseException):
+    """The process was asked to stop by a signal (SIGTERM, SIGHUP): clean up, exit 128 + n."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, _frame: Any) -> None:
+    for other in STOP_SIGNALS:  # a second signal must not interrupt the cleanup
+        signal.signal(other, signal.SIG_IGN)
+    raise Stopped(signum)
+
+
+STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
+@contextlib.contextmanager
+def _stoppable() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into :class:`Stopped` (so every temporary file is removed on the
+    way out), and keep errors already reported from printing again as "Exception ignored"
+    (a library's half-written zip archive failing once more as it is collected)."""
+    previous_hook = sys.unraisablehook
+
+    def quiet(unraisable: Any) -> None:
+        if not isinstance(unraisable.exc_value, OSError | KeyboardInterrupt | Stopped):
+            previous_hook(unraisable)
+
+    sys.unraisablehook = quiet
+    previous: dict[int, Any] = {}
+    with contextlib.suppress(ValueError):  # not the main thread: leave signals alone
+        for signum in STOP_SIGNALS:
+            previous[signum] = signal.signal(signum, _stop)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        gc.collect()  # collect half-written archives while their errors are still quiet
+        sys.unraisablehook = previous_hook
 
 
 def _case(path: str | None) -> Case:
@@ -261,7 +308,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
     case, swing = _case_and_swing(args.case)
     output = args.output or _default_output(args.case)
-    if args.case is not None and Path(output).resolve() == Path(args.case).resolve():
+    if args.case is not None and same_file(output, args.case):
         raise CommandError(f"{output}: give another output; the input workbook is never replaced")
     save_workbook(case, output, force=args.force, swing=swing if args.swing is None else args.swing)
     print(pitch(evaluate(case)), end="")
@@ -270,9 +317,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from xl_roi.workbook.check import check_workbook
+    from xl_roi.workbook.check import check_workbook, group_findings, next_step
 
     report = check_workbook(args.file)
+    groups = group_findings(report.findings)
     if args.json:
         _print_json(
             {
@@ -283,6 +331,16 @@ def _cmd_check(args: argparse.Namespace) -> int:
                     {"kind": f.kind, "where": f.where, "message": f.message}
                     for f in report.findings
                 ],
+                "groups": [
+                    {
+                        "kind": group.kind,
+                        "message": group.message,
+                        "count": len(group.places),
+                        "where": list(group.places),
+                    }
+                    for group in groups
+                ],
+                "next": next_step(report),
             }
         )
     elif report.clean:
@@ -292,8 +350,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
         )
     else:
         print(f"{args.file}: {len(report.findings)} finding(s)")
-        for finding in report.findings:
-            print(f"  {finding}")
+        for group in groups:
+            print(f"  {group}")
+        print(next_step(report))
     return EXIT_OK if report.clean else EXIT_FINDINGS
 
 
@@ -330,9 +389,10 @@ def _read_endpoints(path: Path) -> Any:
     if not path.exists():
         raise CommandError(f"{path}: no such file")
     if suffix in (".xlsx", ".xlsm"):
+        from xl_roi.workbook.guard import ENDPOINTS_LIMITS
         from xl_roi.workbook.read import check_archive
 
-        check_archive(path)
+        check_archive(path, ENDPOINTS_LIMITS)  # a million honest rows pass; a bomb does not
         try:
             frame = pd.read_excel(path, sheet_name=0)
         except Exception as error:  # pandas and openpyxl raise many kinds on bad files
@@ -375,6 +435,8 @@ def _cmd_screen(args: argparse.Namespace) -> int:
     from xl_roi.workbook.portfolio_book import write_portfolio
 
     output = args.output or "portfolio.xlsx"
+    if same_file(source, output):
+        raise CommandError(f"{output}: give another output; the input file is never replaced")
 
     def progress(rows: int) -> None:
         print(f"wrote {rows:,} rows…", file=sys.stderr, flush=True)
@@ -521,8 +583,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:
         return EXIT_ERROR if exit_.code not in (0, None) else EXIT_OK
     handler: Callable[[argparse.Namespace], int] = args.handler
+    with _stoppable():
+        return _run(handler, args)
+
+
+def _run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    from xl_roi.workbook.freeze import UncalculatedWorkbookError
+
     try:
         return handler(args)
+    except UncalculatedWorkbookError as error:  # a finding about the file, not bad input
+        print(f"xl-roi: {error}", file=sys.stderr)
+        return EXIT_FINDINGS
     except (InputError, OverwriteRefusedError, CommandError) as error:
         print(f"xl-roi: error: {error}", file=sys.stderr)
         return EXIT_ERROR
@@ -535,8 +607,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"xl-roi: error: {where}{error.strerror or error}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
-        print("xl-roi: interrupted", file=sys.stderr)
-        return 130
+        remove_temporaries()
+        print("xl-roi: interrupted (no file left half-written)", file=sys.stderr)
+        return 128 + signal.SIGINT
+    except Stopped as stop:
+        remove_temporaries()
+        name = signal.Signals(stop.signum).name
+        print(f"xl-roi: stopped by {name} (no file left half-written)", file=sys.stderr)
+        return 128 + stop.signum
     except Exception as error:  # a bug: say so plainly; XL_ROI_DEBUG=1 shows the traceback
         if os.environ.get("XL_ROI_DEBUG"):
             raise

@@ -8,7 +8,6 @@ openpyxl (which parses through defusedxml) reads a byte it should not.
 from __future__ import annotations
 
 import math
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from openpyxl import Workbook
 
 from xl_roi.case import UPFRONT_ITEM_FIELDS, Case, QualitySlice
 from xl_roi.errors import InputError, bounds_text
+from xl_roi.workbook.guard import WORKBOOK_LIMITS, Limits, WorkbookError, scan_archive
 from xl_roi.workbook.layout import (
     INPUT_ROWS,
     MODE_PER_1K,
@@ -28,29 +28,12 @@ from xl_roi.workbook.layout import (
 )
 
 __all__ = [
-    "MAX_FILE_BYTES",
-    "MAX_UNCOMPRESSED_BYTES",
     "Finding",
     "WorkbookError",
     "check_archive",
     "open_workbook",
     "read_case",
 ]
-
-MAX_FILE_BYTES = 50_000_000
-"""A workbook larger than this is refused: the template is tens of kilobytes."""
-
-MAX_UNCOMPRESSED_BYTES = 250_000_000
-"""All parts together may not unpack to more than this (a zip bomb unpacks to gigabytes)."""
-
-MAX_RATIO = 200
-"""A part that unpacks to more than this many times its packed size, past a megabyte, is refused."""
-
-MAX_PARTS = 10_000
-
-
-class WorkbookError(InputError):
-    """A file that cannot be read as a workbook: missing, not xlsx, corrupt, or hostile."""
 
 
 @dataclass(frozen=True)
@@ -65,40 +48,19 @@ class Finding:
         return f"{self.where}: {self.kind}: {self.message}"
 
 
-def check_archive(path: Path) -> None:
-    """Refuse a file that is missing, too large, not a zip, or a zip bomb, before parsing it."""
-    if not path.exists():
-        raise WorkbookError(f"{path}: no such file")
-    if not path.is_file():
-        raise WorkbookError(f"{path}: is not a file")
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise WorkbookError(f"{path}: {size:,} bytes is too large (at most {MAX_FILE_BYTES:,})")
-    if not zipfile.is_zipfile(path):
-        raise WorkbookError(f"{path}: not an .xlsx workbook (not a zip archive)")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise WorkbookError(f"{path}: corrupt workbook ({error})") from None
-    if len(infos) > MAX_PARTS:
-        raise WorkbookError(f"{path}: {len(infos):,} parts is not a workbook this tool wrote")
-    total = sum(info.file_size for info in infos)
-    if total > MAX_UNCOMPRESSED_BYTES:
-        raise WorkbookError(
-            f"{path}: unpacks to {total:,} bytes (at most {MAX_UNCOMPRESSED_BYTES:,}): "
-            "refused as a possible zip bomb"
-        )
-    for info in infos:
-        if info.file_size > 1_000_000 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            ratio = info.file_size // max(info.compress_size, 1)
-            raise WorkbookError(
-                f"{path}: part {info.filename} unpacks {ratio:,} times its size: refused as a "
-                "possible zip bomb"
-            )
-    names = {info.filename for info in infos}
-    if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
-        raise WorkbookError(f"{path}: a zip archive, but not an .xlsx workbook")
+def check_archive(path: str | Path, limits: Limits = WORKBOOK_LIMITS) -> None:
+    """Refuse a file that is not safe to read (see :func:`~xl_roi.workbook.guard.scan_archive`).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> check_archive(folder)
+    Traceback (most recent call last):
+    ...
+    xl_roi.workbook.guard.WorkbookError: ...: is not a file (it is a folder)
+    """
+    scan_archive(path, limits)
 
 
 def open_workbook(path: str | Path, *, data_only: bool) -> Workbook:
@@ -114,7 +76,7 @@ def open_workbook(path: str | Path, *, data_only: bool) -> Workbook:
     >>> open_workbook(bad, data_only=True)
     Traceback (most recent call last):
     ...
-    xl_roi.workbook.read.WorkbookError: ...notes.xlsx: not an .xlsx workbook (not a zip archive)
+    xl_roi.workbook.guard.WorkbookError: ...notes.xlsx: not an .xlsx workbook (not a zip archive)
     """
     path = Path(path)
     check_archive(path)
