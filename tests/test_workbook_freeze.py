@@ -12,7 +12,8 @@ import pytest
 from tests.cases import WORKBOOK_CASES
 from xl_roi.files import OverwriteRefusedError
 from xl_roi.workbook.build import save_workbook
-from xl_roi.workbook.freeze import freeze_workbook
+from xl_roi.cli import main
+from xl_roi.workbook.freeze import UncalculatedWorkbookError, freeze_workbook
 from xl_roi.workbook.read import WorkbookError
 
 
@@ -83,3 +84,40 @@ def test_unreadable_source(tmp_path):
     with pytest.raises(WorkbookError, match=r"not an \.xlsx workbook"):
         freeze_workbook(bad, tmp_path / "out.xlsx")
     assert not (tmp_path / "out.xlsx").exists()
+
+
+@pytest.fixture
+def saved_without_results(tmp_path):
+    """The example workbook, opened and saved by openpyxl: every formula loses its result."""
+    source = tmp_path / "case.xlsx"
+    save_workbook(WORKBOOK_CASES["self-hosted"], source)
+    resaved = tmp_path / "resaved.xlsx"
+    openpyxl.load_workbook(source).save(resaved)
+    return resaved
+
+
+def test_refuses_a_workbook_without_stored_results(saved_without_results, tmp_path):
+    """A workbook saved without calculating is refused: its copy would be blank."""
+    with pytest.raises(UncalculatedWorkbookError, match=r"xl-roi build .*resaved\.xlsx"):
+        freeze_workbook(saved_without_results, tmp_path / "frozen.xlsx")
+    assert not (tmp_path / "frozen.xlsx").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_cli_freeze_without_results_exits_1_and_says_what_to_run(
+    saved_without_results, tmp_path, capsys
+):
+    """`xl-roi freeze` on such a file exits 1, says why, and names the command that recomputes it."""
+    code = main(["freeze", str(saved_without_results), "-o", str(tmp_path / "frozen.xlsx")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "no stored result" in err and f"xl-roi build {saved_without_results}" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_rebuilt_copy_freezes(saved_without_results, tmp_path):
+    """The command the refusal names gives a workbook that freezes with every value."""
+    rebuilt = tmp_path / "resaved_built.xlsx"
+    assert main(["build", str(saved_without_results)]) == 0
+    frozen = freeze_workbook(rebuilt, tmp_path / "frozen.xlsx")
+    assert openpyxl.load_workbook(frozen)["Calculations"]["B33"].value is not None

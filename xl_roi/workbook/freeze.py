@@ -224,7 +224,9 @@ class _SheetFreezer(_Copier):
         assert self._cell is not None
         attributes = self._cell[1:]
         values = dict(zip(attributes[::2], attributes[1::2], strict=True))
-        if self._has_formula and self._value_text is None:
+        kind = values.get("t", "n")
+        blank = self._value_text is None or (self._value_text == "" and kind != "str")
+        if self._has_formula and blank:  # openpyxl writes <v/>; a text result may be empty
             self.uncalculated += 1
             if len(self.first_uncalculated) < 3:
                 self.first_uncalculated.append(values.get("r", "?"))

@@ -214,7 +214,7 @@ def read_case(workbook: Workbook) -> tuple[Case | None, float, list[Finding]]:
         _drop(fields, "redistillations_per_year", "redistillation_cost")
     fields["quality_slices"] = _read_slices(workbook, findings)
     swing = values.get("sensitivity_swing")
-    if any(finding.kind in ("bad input", "missing name") for finding in findings):
+    if any(finding.kind in ("bad input", "missing name", "missing sheet") for finding in findings):
         return None, 0.5 if swing is None else swing, findings
     try:
         case = Case(**fields)
@@ -228,7 +228,14 @@ def _read_slices(workbook: Workbook, findings: list[Finding]) -> tuple[QualitySl
     from xl_roi.workbook.build import QUALITY_ROWS
 
     if "Quality" not in workbook.sheetnames:
-        findings.append(Finding("missing sheet", "workbook", "no Quality sheet"))
+        findings.append(
+            Finding(
+                "missing sheet",
+                "workbook",
+                "no Quality sheet: the evaluation slices and the quality flag cannot be read "
+                "(restore the sheet, named Quality, or rebuild from a case file)",
+            )
+        )
         return ()
     sheet = workbook["Quality"]
     slices = []
