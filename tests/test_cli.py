@@ -289,3 +289,83 @@ def test_pitch_of_a_workbook_with_bad_inputs(tmp_path, capsys):
     set_input(filled, "B9", "-1")
     code, _, err = run(capsys, "pitch", str(filled))
     assert code == 2 and "monthly_calls must be ≥ 0, holds -1" in err
+
+
+def test_screen_never_replaces_its_own_input(tmp_path, capsys):
+    """`screen X -o X --force` is refused, as `build` refuses to replace its input."""
+    source = tmp_path / "endpoints.xlsx"
+    code, _, _ = run(capsys, "screen", "-o", str(source))
+    assert code == 0
+    before = source.read_bytes()
+    code, _, err = run(capsys, "screen", str(source), "-o", str(source), "--force")
+    assert code == 2 and "input file is never replaced" in err
+    assert source.read_bytes() == before
+
+
+def _slow_screen(tmp_path, rows=40_000):
+    """A CSV big enough that writing its workbook takes seconds, with progress on the way."""
+    source = tmp_path / "many.csv"
+    lines = ["name,monthly_calls,teacher_cost_per_1k,student_cost_per_1k,upfront_cost"]
+    lines += [f"ep-{i},{1000 + i},12,1.5,{5000 + i}" for i in range(rows)]
+    source.write_text("\n".join(lines) + "\n")
+    return source
+
+
+@pytest.mark.parametrize(("name", "code"), [("SIGTERM", 143), ("SIGHUP", 129), ("SIGINT", 130)])
+def test_signal_mid_write_leaves_no_temporary_file(tmp_path, name, code):
+    """Stopped mid-write, the command leaves no temporary file (ours or openpyxl's) and says so
+    in one line, exiting 128 + the signal's number."""
+    import signal
+    import time
+
+    work, temporary = tmp_path / "work", tmp_path / "tmp"
+    work.mkdir()
+    temporary.mkdir()
+    source = _slow_screen(work)
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "TMPDIR": str(temporary)}
+    with subprocess.Popen(
+        [sys.executable, "-m", "xl_roi.cli", "screen", str(source), "-o", str(work / "out.xlsx")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    ) as process:
+        assert process.stderr is not None
+        deadline = time.monotonic() + 120
+        while not (list(work.glob(".out.xlsx.*.tmp")) and list(temporary.iterdir())):
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.01)  # wait until ours and openpyxl's temporary files are being written
+        process.send_signal(getattr(signal, name))
+        rest = process.stderr.read()
+        assert process.wait() == code
+    assert sorted(p.name for p in work.iterdir()) == ["many.csv"]
+    assert list(temporary.iterdir()) == []
+    assert len(rest.strip().splitlines()) == 1 and "Traceback" not in rest
+    assert "Exception ignored" not in rest
+
+
+def test_full_disk_is_one_line(tmp_path, capfd, monkeypatch):
+    """A disk that fills up mid-write gives one line naming the file, and no traceback."""
+    import errno
+    import io
+
+    real_open = io.open
+
+    class Full(io.FileIO):
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    def opening(file, mode="r", *args, **kwargs):
+        if str(file).endswith(".tmp") and "w" in mode:
+            return io.BufferedWriter(Full(file, "w"))
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(io, "open", opening)
+    code = main(["build", "-o", str(tmp_path / "out.xlsx")])
+    monkeypatch.undo()
+    err = capfd.readouterr().err
+    assert code == 2
+    assert (
+        err == f"xl-roi: error: {tmp_path / 'out.xlsx'}: No space left on device: nothing written\n"
+    )
+    assert list(tmp_path.iterdir()) == []

@@ -58,14 +58,19 @@ STOP_SIGNALS = tuple(
 
 
 @contextlib.contextmanager
-def _stoppable() -> Iterator[None]:
+def _stoppable() -> Iterator[list[int]]:
     """Turn SIGTERM and SIGHUP into :class:`Stopped` (so every temporary file is removed on the
-    way out), and keep errors already reported from printing again as "Exception ignored"
-    (a library's half-written zip archive failing once more as it is collected)."""
+    way out); once a failure has been reported in one line, keep the half-written objects a
+    library leaves behind (a zip archive, a row generator) from printing "Exception ignored"
+    tracebacks as they are collected, now or at exit.
+
+    The caller appends its exit code to the list it is given.
+    """
     previous_hook = sys.unraisablehook
+    codes: list[int] = []
 
     def quiet(unraisable: Any) -> None:
-        if not isinstance(unraisable.exc_value, OSError | KeyboardInterrupt | Stopped):
+        if not codes or codes[-1] == EXIT_OK:
             previous_hook(unraisable)
 
     sys.unraisablehook = quiet
@@ -74,12 +79,13 @@ def _stoppable() -> Iterator[None]:
         for signum in STOP_SIGNALS:
             previous[signum] = signal.signal(signum, _stop)
     try:
-        yield
+        yield codes
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-        gc.collect()  # collect half-written archives while their errors are still quiet
-        sys.unraisablehook = previous_hook
+        gc.collect()  # collect half-written objects while their errors are quiet
+        if not codes or codes[-1] == EXIT_OK:
+            sys.unraisablehook = previous_hook
 
 
 def _case(path: str | None) -> Case:
@@ -583,8 +589,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:
         return EXIT_ERROR if exit_.code not in (0, None) else EXIT_OK
     handler: Callable[[argparse.Namespace], int] = args.handler
-    with _stoppable():
-        return _run(handler, args)
+    with _stoppable() as codes:
+        codes.append(_run(handler, args))
+    return codes[-1]
 
 
 def _run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
