@@ -16,8 +16,8 @@ from tests.xlsx_tamper import (
     set_stored_result,
 )
 from xl_roi import example_case
-from xl_roi.workbook.build import build_workbook, save_workbook
 from xl_roi.cli import main
+from xl_roi.workbook.build import build_workbook, save_workbook
 from xl_roi.workbook.check import (
     DISTINCT_PER_KIND,
     check_workbook,

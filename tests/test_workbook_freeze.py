@@ -10,9 +10,9 @@ import openpyxl
 import pytest
 
 from tests.cases import WORKBOOK_CASES
+from xl_roi.cli import main
 from xl_roi.files import OverwriteRefusedError
 from xl_roi.workbook.build import save_workbook
-from xl_roi.cli import main
 from xl_roi.workbook.freeze import UncalculatedWorkbookError, freeze_workbook
 from xl_roi.workbook.read import WorkbookError
 
@@ -107,7 +107,7 @@ def test_refuses_a_workbook_without_stored_results(saved_without_results, tmp_pa
 def test_cli_freeze_without_results_exits_1_and_says_what_to_run(
     saved_without_results, tmp_path, capsys
 ):
-    """`xl-roi freeze` on such a file exits 1, says why, and names the command that recomputes it."""
+    """`xl-roi freeze` on such a file exits 1, says why, and names the command that recomputes."""
     code = main(["freeze", str(saved_without_results), "-o", str(tmp_path / "frozen.xlsx")])
     err = capsys.readouterr().err
     assert code == 1
