@@ -33,7 +33,7 @@ from xl_roi.workbook.guard import WORKBOOK_LIMITS, WorkbookError
 
 
 def _big_sheet(rows: int) -> bytes:
-    """Worksheet XML of ``rows`` rows of eight numeric cells (packs about 18 times, as the report's)."""
+    """Worksheet XML of ``rows`` rows of eight numeric cells (packs about 12 times)."""
     head = (
         b'<?xml version="1.0" encoding="UTF-8"?><worksheet '
         b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
@@ -87,7 +87,8 @@ def test_freeze_is_linear_in_unclosed_formula_tags(tmp_path, repeats):
     with pytest.raises(WorkbookError, match="not well-formed"):
         freeze_workbook(path, tmp_path / "out.xlsx")
     print(
-        f"\n{repeats:,} unclosed <f> tags ({repeats * 10 / 1e3:.0f} KB): {time.perf_counter() - start:.3f} s"
+        f"\n{repeats:,} unclosed <f> tags ({repeats * 10 / 1e3:.0f} KB): "
+        f"{time.perf_counter() - start:.3f} s"
     )
 
 

@@ -16,7 +16,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 from xl_roi.case import Case
 from xl_roi.workbook.build import build_workbook
-from xl_roi.workbook.read import Finding, open_workbook, read_case
+from xl_roi.workbook.read import Finding, open_workbooks, read_case
 
 __all__ = [
     "CheckReport",
@@ -91,8 +91,7 @@ def check_workbook(path: str | Path) -> CheckReport:
     True
     """
     path = Path(path)
-    formulas = open_workbook(path, data_only=False)
-    stored = open_workbook(path, data_only=True)
+    formulas, stored = open_workbooks(path)
     case, swing, findings = read_case(stored)
     report = CheckReport(path, case, findings)
     if case is None:

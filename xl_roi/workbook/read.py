@@ -32,6 +32,7 @@ __all__ = [
     "WorkbookError",
     "check_archive",
     "open_workbook",
+    "open_workbooks",
     "read_case",
 ]
 
@@ -80,6 +81,29 @@ def open_workbook(path: str | Path, *, data_only: bool) -> Workbook:
     """
     path = Path(path)
     check_archive(path)
+    return _load(path, data_only)
+
+
+def open_workbooks(path: str | Path) -> tuple[Workbook, Workbook]:
+    """A workbook's formulas and its stored results, opened safely with one guarded pass.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from xl_roi import example_case
+    >>> from xl_roi.workbook.build import save_workbook
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "case.xlsx"
+    >>> _ = save_workbook(example_case(), target)
+    >>> formulas, stored = open_workbooks(target)
+    >>> formulas["Calculations"]["B33"].value.startswith("="), stored["Calculations"]["B33"].value
+    (True, 10560.0)
+    """
+    path = Path(path)
+    check_archive(path)
+    return _load(path, False), _load(path, True)
+
+
+def _load(path: Path, data_only: bool) -> Workbook:
     try:
         return openpyxl.load_workbook(path, data_only=data_only, keep_links=False)
     except Exception as error:  # openpyxl raises many kinds on bad files
