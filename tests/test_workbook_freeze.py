@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import re
 import zipfile
+from xml.etree import ElementTree
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.cases import WORKBOOK_CASES
 from xl_roi.cli import main
@@ -121,3 +124,40 @@ def test_rebuilt_copy_freezes(saved_without_results, tmp_path):
     assert main(["build", str(saved_without_results)]) == 0
     frozen = freeze_workbook(rebuilt, tmp_path / "frozen.xlsx")
     assert openpyxl.load_workbook(frozen)["Calculations"]["B33"].value is not None
+
+
+XML_TEXT = st.text(
+    st.characters(
+        codec="utf-8",
+        exclude_categories=("Cs",),
+        exclude_characters="\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11\x12"
+        "\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\r\ufffe\uffff",
+    ),
+    max_size=40,
+)
+
+
+@given(text=XML_TEXT, attribute=XML_TEXT)
+def test_freezing_keeps_every_text_and_attribute(text, attribute):
+    """Law: a frozen sheet holds exactly the texts and attributes it held, and no formula."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    from xl_roi.workbook.freeze import _freeze_sheet_xml
+
+    main_ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    source = (
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{main_ns}">'
+        f'<sheetPr codeName={quoteattr(attribute)}/><sheetData><row r="1">'
+        f'<c r="A1" t="str"><f>UPPER(B1)</f><v>{escape(text)}</v></c>'
+        f'<c r="B1" t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>'
+        f'<c r="C1"><f>1+1</f><v>2</v></c><c r="D1"/></row></sheetData></worksheet>'
+    ).encode()
+    frozen, uncalculated = _freeze_sheet_xml(source)
+    root = ElementTree.fromstring(frozen)
+    ns = {"m": main_ns}
+    assert uncalculated == 0 and root.find(".//m:f", ns) is None
+    assert root.find("m:sheetPr", ns).get("codeName") == attribute
+    cells = {c.get("r"): c for c in root.iter(f"{{{main_ns}}}c")}
+    assert cells["A1"].get("t") == "inlineStr"
+    assert "".join(cells["A1"].itertext()) == text == "".join(cells["B1"].itertext())
+    assert cells["C1"].find("m:v", ns).text == "2" and len(cells["D1"]) == 0

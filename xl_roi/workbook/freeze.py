@@ -267,6 +267,14 @@ class _SheetFreezer(_Copier):
         self._cell_parts = []
 
 
+def _freeze_sheet_xml(data: bytes) -> tuple[bytes, int]:
+    """One worksheet's XML without formulas, and how many formula cells had no result."""
+    parser = xml_parser()
+    freezer = _SheetFreezer(parser, Path("sheet"), "sheet.xml")
+    feed_xml(parser, [data], "sheet", "sheet.xml")
+    return freezer.take(), freezer.uncalculated
+
+
 def _copy_part(
     archive: zipfile.ZipFile,
     info: zipfile.ZipInfo,
