@@ -307,6 +307,14 @@ def _copy_part(
             copier = _CalcChainDropper(parser)
         else:
             copier = _Copier(parser)
+            if name == "xl/sharedStrings.xml":
+
+                def start_string(name_: str, attributes: list[str], copier: Any = copier) -> None:
+                    if _local(name_) == "si":
+                        budget.spend_strings(1)
+                    copier.start(name_, attributes)
+
+                parser.StartElementHandler = start_string
 
         def flush() -> None:
             stream.write(copier.take())
