@@ -60,9 +60,10 @@ STOP_SIGNALS = tuple(
 @contextlib.contextmanager
 def _stoppable() -> Iterator[list[int]]:
     """Turn SIGTERM and SIGHUP into :class:`Stopped` (so every temporary file is removed on the
-    way out); once a failure has been reported in one line, keep the half-written objects a
-    library leaves behind (a zip archive, a row generator) from printing "Exception ignored"
-    tracebacks as they are collected, now or at exit.
+    way out), and keep the half-written objects a library leaves behind when a write fails (a
+    zip archive, a row generator) from printing "Exception ignored" tracebacks as they are
+    collected, during the command or, after a failure, at exit: the failure itself is reported
+    in one line. ``XL_ROI_DEBUG=1`` shows them.
 
     The caller appends its exit code to the list it is given.
     """
@@ -70,7 +71,7 @@ def _stoppable() -> Iterator[list[int]]:
     codes: list[int] = []
 
     def quiet(unraisable: Any) -> None:
-        if not codes or codes[-1] == EXIT_OK:
+        if os.environ.get("XL_ROI_DEBUG"):
             previous_hook(unraisable)
 
     sys.unraisablehook = quiet
