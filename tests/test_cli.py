@@ -369,3 +369,25 @@ def test_full_disk_is_one_line(tmp_path, capfd, monkeypatch):
         err == f"xl-roi: error: {tmp_path / 'out.xlsx'}: No space left on device: nothing written\n"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_screen_reads_endpoints_under_their_own_limits(tmp_path, capsys, monkeypatch):
+    """A table of endpoints is judged by the endpoints' limits, not a case workbook's: a sheet
+    bigger than any case workbook is screened, while a zip bomb is still refused."""
+    import dataclasses
+    import zipfile
+
+    import xl_roi.workbook.guard as guard
+
+    import pandas as pd
+
+    source = tmp_path / "endpoints.xlsx"
+    pd.read_csv(cli_sample()).to_excel(source, index=False)
+    tiny = dataclasses.replace(guard.WORKBOOK_LIMITS, cells=10, unpacked_bytes=1_000)
+    monkeypatch.setattr(guard, "WORKBOOK_LIMITS", tiny)  # any case workbook is now "too big"
+    code, out, _ = run(capsys, "screen", str(source), "--json")
+    assert code == 0 and len(json.loads(out)) == 10
+    with zipfile.ZipFile(source, "a") as archive:
+        archive.writestr("xl/media/bomb.bin", b"\0" * 20_000_000, zipfile.ZIP_DEFLATED)
+    code, _, err = run(capsys, "screen", str(source), "--json")
+    assert code == 2 and "zip bomb" in err
