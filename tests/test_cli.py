@@ -377,9 +377,9 @@ def test_screen_reads_endpoints_under_their_own_limits(tmp_path, capsys, monkeyp
     import dataclasses
     import zipfile
 
-    import xl_roi.workbook.guard as guard
-
     import pandas as pd
+
+    import xl_roi.workbook.guard as guard
 
     source = tmp_path / "endpoints.xlsx"
     pd.read_csv(cli_sample()).to_excel(source, index=False)
