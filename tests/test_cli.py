@@ -391,3 +391,35 @@ def test_screen_reads_endpoints_under_their_own_limits(tmp_path, capsys, monkeyp
         archive.writestr("xl/media/bomb.bin", b"\0" * 20_000_000, zipfile.ZIP_DEFLATED)
     code, _, err = run(capsys, "screen", str(source), "--json")
     assert code == 2 and "zip bomb" in err
+
+
+def test_screen_xlsx_in_chunks_is_the_same_table(tmp_path, capsys, monkeypatch):
+    """An endpoints workbook read a few rows at a time ranks exactly as the CSV does; blank rows
+    after the last endpoint are not endpoints."""
+    import openpyxl
+    import pandas as pd
+
+    import xl_roi.cli as cli
+
+    frame = pd.read_csv(cli_sample())
+    path = tmp_path / "endpoints.xlsx"
+    frame.to_excel(path, index=False)
+    workbook = openpyxl.load_workbook(path)
+    for row in range(len(frame) + 2, len(frame) + 6):  # formatted but empty rows at the end
+        workbook.active.cell(row=row, column=1).number_format = "0.00"
+    workbook.save(path)
+    monkeypatch.setattr(cli, "SCREEN_CHUNK_ROWS", 3)
+    code, out, _ = run(capsys, "screen", str(cli_sample()), "--json")
+    code2, out2, _ = run(capsys, "screen", str(path), "--json")
+    assert code == code2 == 0
+    assert json.loads(out) == json.loads(out2)
+
+
+def test_screen_xlsx_without_endpoints(tmp_path, capsys):
+    """A workbook holding only a header row is refused as holding no endpoints, like a CSV."""
+    import pandas as pd
+
+    path = tmp_path / "endpoints.xlsx"
+    pd.DataFrame({"name": [], "monthly_calls": []}).to_excel(path, index=False)
+    code, _, err = run(capsys, "screen", str(path), "--json")
+    assert code == 2 and "no endpoints" in err

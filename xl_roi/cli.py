@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import itertools
 import json
 import math
 import os
@@ -390,21 +391,25 @@ def _read_endpoints(path: Path) -> Any:
     """Screen a CSV chunk by chunk, or an Excel sheet whole; report progress on large files."""
     import pandas as pd
 
-    from xl_roi.portfolio import rank, rank_chunks, screen_unranked
+    from xl_roi.portfolio import rank_chunks, screen_unranked
 
     suffix = path.suffix.lower()
     if not path.exists():
         raise CommandError(f"{path}: no such file")
     if suffix in (".xlsx", ".xlsm"):
-        from xl_roi.workbook.guard import ENDPOINTS_LIMITS
-        from xl_roi.workbook.read import check_archive
+        from xl_roi.workbook.read import endpoint_chunks
 
-        check_archive(path, ENDPOINTS_LIMITS)  # a million honest rows pass; a bomb does not
-        try:
-            frame = pd.read_excel(path, sheet_name=0)
-        except Exception as error:  # pandas and openpyxl raise many kinds on bad files
-            raise CommandError(f"{path}: cannot be read as a workbook ({error})") from None
-        return rank(screen_unranked(frame))
+        def sheet_chunks() -> Any:
+            first = 1
+            for chunk in endpoint_chunks(path, SCREEN_CHUNK_ROWS):
+                yield screen_unranked(chunk, first_number=first)
+                first += len(chunk)
+
+        screened = sheet_chunks()
+        first_chunk = next(screened, None)
+        if first_chunk is None:
+            raise CommandError(f"{path}: no endpoints in the file")
+        return rank_chunks(itertools.chain([first_chunk], screened))
     if suffix not in (".csv", ".txt"):
         raise CommandError(f"{path}: give a .csv or .xlsx file of endpoints")
     large = path.stat().st_size > LARGE_INPUT_BYTES

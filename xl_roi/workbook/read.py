@@ -8,16 +8,23 @@ openpyxl (which parses through defusedxml) reads a byte it should not.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import openpyxl
 from openpyxl import Workbook
 
 from xl_roi.case import UPFRONT_ITEM_FIELDS, Case, QualitySlice
 from xl_roi.errors import InputError, bounds_text
-from xl_roi.workbook.guard import WORKBOOK_LIMITS, Limits, WorkbookError, scan_archive
+from xl_roi.workbook.guard import (
+    ENDPOINTS_LIMITS,
+    WORKBOOK_LIMITS,
+    Limits,
+    WorkbookError,
+    scan_archive,
+)
 from xl_roi.workbook.layout import (
     INPUT_ROWS,
     MODE_PER_1K,
@@ -27,10 +34,14 @@ from xl_roi.workbook.layout import (
     InputRow,
 )
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 __all__ = [
     "Finding",
     "WorkbookError",
     "check_archive",
+    "endpoint_chunks",
     "open_workbook",
     "open_workbooks",
     "read_case",
@@ -285,3 +296,75 @@ def _read_slices(workbook: Workbook, findings: list[Finding]) -> tuple[QualitySl
         except InputError as error:
             findings.append(Finding("bad input", where, str(error)))
     return tuple(slices)
+
+
+def endpoint_chunks(path: str | Path, rows_per_chunk: int) -> Iterator[pd.DataFrame]:
+    """The first sheet of an endpoints workbook, a few rows at a time, its first row the header.
+
+    Read as a stream (openpyxl's read-only mode), so a million-row sheet never sits in memory
+    whole; the file passes the guarded reader under
+    :data:`~xl_roi.workbook.guard.ENDPOINTS_LIMITS` first. Blank rows at the end are dropped;
+    blank rows between endpoints are kept (and refused by the screen, as in a CSV).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import pandas as pd
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "endpoints.xlsx"
+    >>> pd.DataFrame({"name": ["a", "b", "c"], "monthly_calls": [1, 2, 3]}).to_excel(
+    ...     path, index=False)
+    >>> [chunk["monthly_calls"].tolist() for chunk in endpoint_chunks(path, 2)]
+    [[1, 2], [3]]
+    """
+    path = Path(path)
+    check_archive(path, ENDPOINTS_LIMITS)
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    except Exception as error:  # openpyxl raises many kinds on bad files
+        raise WorkbookError(f"{path}: cannot be read as a workbook ({error})") from None
+    try:
+        if not workbook.worksheets:
+            return
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            return
+        columns = _column_names(header)
+        batch: list[tuple[Any, ...]] = []
+        blanks: list[tuple[Any, ...]] = []
+        for row in rows:
+            if all(value is None for value in row):
+                blanks.append(row)
+                continue
+            batch.extend(blanks)
+            blanks.clear()
+            batch.append(row)
+            if len(batch) >= rows_per_chunk:
+                yield _frame(batch, columns)
+                batch = []
+        if batch:
+            yield _frame(batch, columns)
+    finally:
+        workbook.close()
+
+
+def _column_names(header: tuple[Any, ...]) -> list[str]:
+    """Header cells as column names, as pandas names them: blanks ``Unnamed: i``, repeats ``.1``."""
+    names: list[str] = []
+    for index, value in enumerate(header):
+        name = f"Unnamed: {index}" if value is None else str(value)
+        base, count = name, 1
+        while name in names:
+            name, count = f"{base}.{count}", count + 1
+        names.append(name)
+    return names
+
+
+def _frame(batch: list[tuple[Any, ...]], columns: list[str]) -> pd.DataFrame:
+    import pandas as pd
+
+    width = max(len(columns), *(len(row) for row in batch))
+    while len(columns) < width:  # cells past the header: kept, under their own names
+        columns.append(f"Unnamed: {len(columns)}")
+    padded = [row + (None,) * (width - len(row)) if len(row) < width else row for row in batch]
+    return pd.DataFrame(padded, columns=columns)
