@@ -174,3 +174,27 @@ def test_screen_a_million_row_workbook(tmp_path):
     print(f"screened in {seconds:.0f} s, {peak / 1e9:.2f} GB peak resident memory")
     assert result.returncode == 0, result.stderr
     assert WORKBOOK_LIMITS.unpacked_bytes < unpacked
+
+
+def test_check_just_inside_the_cell_limit(tmp_path):
+    """The most a case workbook may cost: ``check`` of one just under the cell limit."""
+    path = tmp_path / "at_limit.xlsx"
+    save_workbook(example_case(), path)
+    rows = (WORKBOOK_LIMITS.cells - 1_000) // 5  # the template's own cells are under 1,000
+    body = "".join(
+        "<row>" + "".join(f"<c><v>{row * column}</v></c>" for column in range(5)) + "</row>"
+        for row in range(rows)
+    )
+    edit_part(
+        path, sheet_part("About"), lambda xml: xml.replace("</sheetData>", body + "</sheetData>")
+    )
+    tracemalloc.start()
+    start = time.perf_counter()
+    report = check_workbook(path)
+    seconds = time.perf_counter() - start
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(
+        f"\n{rows * 5:,} extra cells: check took {seconds:.1f} s, {peak / 1e6:.0f} MB peak (tracemalloc)"
+    )
+    assert report.clean
