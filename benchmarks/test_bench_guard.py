@@ -195,6 +195,6 @@ def test_check_just_inside_the_cell_limit(tmp_path):
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     print(
-        f"\n{rows * 5:,} extra cells: check took {seconds:.1f} s, {peak / 1e6:.0f} MB peak (tracemalloc)"
+        f"\n{rows * 5:,} extra cells: check {seconds:.1f} s, {peak / 1e6:.0f} MB peak (tracemalloc)"
     )
     assert report.clean
