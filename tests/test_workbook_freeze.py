@@ -115,6 +115,7 @@ def test_cli_freeze_without_results_exits_1_and_says_what_to_run(
     err = capsys.readouterr().err
     assert code == 1
     assert "no stored result" in err and f"xl-roi build {saved_without_results}" in err
+    assert "(first: Calculations!" in err
     assert len(err.strip().splitlines()) == 1
 
 

@@ -324,6 +324,38 @@ def _copy_part(
         return copier if isinstance(copier, _SheetFreezer) else None
 
 
+def _sheet_titles(source: Path, limits: Limits) -> dict[str, str]:
+    """Each worksheet part's title (``xl/worksheets/sheet3.xml`` → ``Calculations``)."""
+    budget = Budget(source, limits)
+    ids: dict[str, str] = {}
+    targets: dict[str, str] = {}
+
+    def sheet(name: str, attributes: dict[str, str]) -> None:
+        if _local(name) == "sheet":
+            relation = next((v for k, v in attributes.items() if _local(k) == "id"), None)
+            if relation is not None:
+                ids[relation] = attributes.get("name", "")
+
+    def relationship(name: str, attributes: dict[str, str]) -> None:
+        if _local(name) == "Relationship" and "Id" in attributes:
+            target = attributes.get("Target", "").lstrip("/")
+            targets[attributes["Id"]] = target if target.startswith("xl/") else f"xl/{target}"
+
+    with open(source, "rb") as stream, zipfile.ZipFile(stream) as archive:
+        for part, handler in (
+            ("xl/workbook.xml", sheet),
+            ("xl/_rels/workbook.xml.rels", relationship),
+        ):
+            try:
+                info = archive.getinfo(part)
+            except KeyError:
+                return {}
+            parser = xml_parser()
+            parser.StartElementHandler = handler
+            feed_xml(parser, stream_part(archive, info, budget), source, part)
+    return {targets[relation]: title for relation, title in ids.items() if relation in targets}
+
+
 def freeze_workbook(
     source: str | Path,
     target: str | Path,
@@ -378,10 +410,11 @@ def freeze_workbook(
         if uncalculated:
             count = sum(sheet.uncalculated for _, sheet in uncalculated)
             part, first = uncalculated[0]
-            cells = ", ".join(first.first_uncalculated)
+            title = _sheet_titles(source, limits).get(part, os.path.basename(part))
+            cells = ", ".join(f"{title}!{cell}" for cell in first.first_uncalculated)
             raise UncalculatedWorkbookError(
-                f"{source}: {count:,} formula cells hold no stored result (first: {cells} in "
-                f"{os.path.basename(part)}): it was saved by a program that does not "
+                f"{source}: {count:,} formula cells hold no stored result (first: {cells}): it "
+                "was saved by a program that does not "
                 "calculate, so a frozen copy would be blank. Nothing written. Recompute it "
                 f"first: `xl-roi build {source}` rebuilds it from its inputs with every result "
                 "stored (or open and save it in Excel or LibreOffice), then freeze that copy"
