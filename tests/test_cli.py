@@ -365,3 +365,137 @@ def test_screen_currency_refused_when_unusable(tmp_path, capsys):
     """A currency with a quote or a control character is refused with exit 2."""
     code, _, err = run(capsys, "screen", "--currency", 'US"D', "-o", str(tmp_path / "p.xlsx"))
     assert code == 2 and "give a currency code" in err
+
+
+def test_screen_never_replaces_its_own_input(tmp_path, capsys):
+    """`screen X -o X --force` is refused, as `build` refuses to replace its input."""
+    source = tmp_path / "endpoints.xlsx"
+    code, _, _ = run(capsys, "screen", "-o", str(source))
+    assert code == 0
+    before = source.read_bytes()
+    code, _, err = run(capsys, "screen", str(source), "-o", str(source), "--force")
+    assert code == 2 and "input file is never replaced" in err
+    assert source.read_bytes() == before
+
+
+def _slow_screen(tmp_path, rows=40_000):
+    """A CSV big enough that writing its workbook takes seconds, with progress on the way."""
+    source = tmp_path / "many.csv"
+    lines = ["name,monthly_calls,teacher_cost_per_1k,student_cost_per_1k,upfront_cost"]
+    lines += [f"ep-{i},{1000 + i},12,1.5,{5000 + i}" for i in range(rows)]
+    source.write_text("\n".join(lines) + "\n")
+    return source
+
+
+@pytest.mark.parametrize(("name", "code"), [("SIGTERM", 143), ("SIGHUP", 129), ("SIGINT", 130)])
+def test_signal_mid_write_leaves_no_temporary_file(tmp_path, name, code):
+    """Stopped mid-write, the command leaves no temporary file (ours or openpyxl's) and says so
+    in one line, exiting 128 + the signal's number."""
+    import signal
+    import time
+
+    work, temporary = tmp_path / "work", tmp_path / "tmp"
+    work.mkdir()
+    temporary.mkdir()
+    source = _slow_screen(work)
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "TMPDIR": str(temporary)}
+    with subprocess.Popen(
+        [sys.executable, "-m", "xl_roi.cli", "screen", str(source), "-o", str(work / "out.xlsx")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    ) as process:
+        assert process.stderr is not None
+        deadline = time.monotonic() + 120
+        while not (list(work.glob(".out.xlsx.*.tmp")) and list(temporary.iterdir())):
+            assert process.poll() is None and time.monotonic() < deadline
+            time.sleep(0.01)  # wait until ours and openpyxl's temporary files are being written
+        process.send_signal(getattr(signal, name))
+        rest = process.stderr.read()
+        assert process.wait() == code
+    assert sorted(p.name for p in work.iterdir()) == ["many.csv"]
+    assert list(temporary.iterdir()) == []
+    assert len(rest.strip().splitlines()) == 1 and "Traceback" not in rest
+    assert "Exception ignored" not in rest
+
+
+def test_full_disk_is_one_line(tmp_path, capfd, monkeypatch):
+    """A disk that fills up mid-write gives one line naming the file, and no traceback."""
+    import errno
+    import io
+
+    real_open = io.open
+
+    class Full(io.FileIO):
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    def opening(file, mode="r", *args, **kwargs):
+        if str(file).endswith(".tmp") and "w" in mode:
+            return io.BufferedWriter(Full(file, "w"))
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(io, "open", opening)
+    code = main(["build", "-o", str(tmp_path / "out.xlsx")])
+    monkeypatch.undo()
+    err = capfd.readouterr().err
+    assert code == 2
+    assert (
+        err == f"xl-roi: error: {tmp_path / 'out.xlsx'}: No space left on device: nothing written\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_screen_reads_endpoints_under_their_own_limits(tmp_path, capsys, monkeypatch):
+    """A table of endpoints is judged by the endpoints' limits, not a case workbook's: a sheet
+    bigger than any case workbook is screened, while a zip bomb is still refused."""
+    import dataclasses
+    import zipfile
+
+    import pandas as pd
+
+    import xl_roi.workbook.guard as guard
+
+    source = tmp_path / "endpoints.xlsx"
+    pd.read_csv(cli_sample()).to_excel(source, index=False)
+    tiny = dataclasses.replace(guard.WORKBOOK_LIMITS, cells=10, unpacked_bytes=1_000)
+    monkeypatch.setattr(guard, "WORKBOOK_LIMITS", tiny)  # any case workbook is now "too big"
+    code, out, _ = run(capsys, "screen", str(source), "--json")
+    assert code == 0 and len(json.loads(out)) == 10
+    with zipfile.ZipFile(source, "a") as archive:
+        archive.writestr("xl/media/bomb.bin", b"\0" * 20_000_000, zipfile.ZIP_DEFLATED)
+    code, _, err = run(capsys, "screen", str(source), "--json")
+    assert code == 2 and "zip bomb" in err
+
+
+def test_screen_xlsx_in_chunks_is_the_same_table(tmp_path, capsys, monkeypatch):
+    """An endpoints workbook read a few rows at a time ranks exactly as the CSV does; blank rows
+    after the last endpoint are not endpoints."""
+    import openpyxl
+    import pandas as pd
+
+    import xl_roi.cli as cli
+
+    frame = pd.read_csv(cli_sample())
+    path = tmp_path / "endpoints.xlsx"
+    frame.to_excel(path, index=False)
+    workbook = openpyxl.load_workbook(path)
+    for row in range(len(frame) + 2, len(frame) + 6):  # formatted but empty rows at the end
+        workbook.active.cell(row=row, column=1).number_format = "0.00"
+    workbook.save(path)
+    monkeypatch.setattr(cli, "SCREEN_CHUNK_ROWS", 3)
+    code, out, _ = run(capsys, "screen", str(cli_sample()), "--json")
+    code2, out2, _ = run(capsys, "screen", str(path), "--json")
+    assert code == code2 == 0
+    assert json.loads(out) == json.loads(out2)
+
+
+def test_screen_xlsx_without_endpoints(tmp_path, capsys):
+    """A workbook holding only a header row is refused as holding no endpoints, like a CSV."""
+    import pandas as pd
+
+    path = tmp_path / "endpoints.xlsx"
+    pd.DataFrame({"name": [], "monthly_calls": []}).to_excel(path, index=False)
+    code, _, err = run(capsys, "screen", str(path), "--json")
+    assert code == 2 and "no endpoints" in err

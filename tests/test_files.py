@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from xl_roi.files import OverwriteRefusedError, write_atomic
+from xl_roi.files import OverwriteRefusedError, remove_temporaries, same_file, write_atomic
 
 
 def test_refuses_to_overwrite(tmp_path):
@@ -70,3 +70,90 @@ def test_replaced_file_keeps_its_permissions(tmp_path):
     target.chmod(0o640)
     write_atomic(target, b"new", force=True)
     assert target.stat().st_mode & 0o777 == 0o640
+
+
+def test_a_file_that_appears_meanwhile_is_not_replaced(tmp_path, monkeypatch):
+    """Two writers racing to create one new file: the one that comes second is refused."""
+    import os
+
+    target = tmp_path / "out.bin"
+    real_chmod = os.chmod
+
+    def rival_writes_first(path, mode):  # the last step before ours is moved into place
+        real_chmod(path, mode)
+        if not target.exists():
+            target.write_bytes(b"rival")
+
+    monkeypatch.setattr(os, "chmod", rival_writes_first)
+    with pytest.raises(OverwriteRefusedError, match="exists already"):
+        write_atomic(target, b"ours")
+    assert target.read_bytes() == b"rival"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]
+
+
+def test_threads_racing_for_one_new_file_have_one_winner(tmp_path):
+    """Of eight writers started together on one new file, exactly one succeeds."""
+    import threading
+
+    target = tmp_path / "out.bin"
+    barrier = threading.Barrier(8)
+    outcomes: list[str] = []
+
+    def writer(number):
+        def write(path):
+            path.write_bytes(str(number).encode())
+            barrier.wait()
+
+        try:
+            write_atomic(target, write)
+            outcomes.append("won")
+        except OverwriteRefusedError:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["refused"] * 7 + ["won"]
+    assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]
+
+
+def test_temporaries_are_known_until_moved_into_place(tmp_path):
+    """A temporary being written is removed by remove_temporaries (what a signal handler calls)."""
+    seen = []
+
+    def write(path):
+        path.write_bytes(b"half")
+        remove_temporaries()  # as the handler would, mid-write
+        seen.append(path.exists())
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(tmp_path / "out.bin", write)
+    assert seen == [False] and list(tmp_path.iterdir()) == []
+
+
+def test_full_disk_names_the_file(tmp_path, monkeypatch):
+    """A write failing with a full disk says which file and that nothing was written."""
+    import errno
+
+    def full(path):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(OSError, match="nothing written") as raised:
+        write_atomic(tmp_path / "out.bin", full)
+    assert raised.value.filename == str(tmp_path / "out.bin")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_same_file_through_links(tmp_path):
+    """Two names of one file are the same file; a loop of links is compared without failing."""
+    import os
+
+    (tmp_path / "a.csv").write_text("x")
+    os.symlink(tmp_path / "a.csv", tmp_path / "link.csv")
+    os.symlink(tmp_path / "loop1", tmp_path / "loop2")
+    os.symlink(tmp_path / "loop2", tmp_path / "loop1")
+    assert same_file(tmp_path / "a.csv", tmp_path / "link.csv")
+    assert not same_file(tmp_path / "loop1", tmp_path / "a.csv")

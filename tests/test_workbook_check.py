@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zipfile
 
+import openpyxl
 import pytest
 
 from tests.cases import WORKBOOK_CASES
@@ -15,8 +16,15 @@ from tests.xlsx_tamper import (
     set_stored_result,
 )
 from xl_roi import example_case
+from xl_roi.cli import main
 from xl_roi.workbook.build import build_workbook, save_workbook
-from xl_roi.workbook.check import check_workbook, same_result
+from xl_roi.workbook.check import (
+    DISTINCT_PER_KIND,
+    check_workbook,
+    group_findings,
+    next_step,
+    same_result,
+)
 from xl_roi.workbook.read import WorkbookError, open_workbook, read_case
 
 
@@ -195,3 +203,53 @@ def test_same_result_tolerance():
     assert same_result(1.0, 1.0 + 5e-10) and not same_result(1.0, 1.0 + 5e-9)
     assert same_result(True, True) and not same_result(True, 1.0)
     assert same_result("", None) and not same_result("pass", "FAIL")
+
+
+def test_repeated_findings_grouped_with_next_step(built, tmp_path, capsys):
+    """Hundreds of identical findings print as one line with a count, then what to run next."""
+    path, blueprint = built
+    resaved = tmp_path / "resaved.xlsx"
+    openpyxl.load_workbook(path).save(resaved)  # openpyxl stores no formula results
+    assert main(["check", str(resaved)]) == 1
+    lines = capsys.readouterr().out.strip().splitlines()
+    # every formula lost its stored result; those whose result is blank text are not missed
+    formulas = sum(1 for _, expected in blueprint.formulas.values() if expected not in ("", None))
+    assert lines[0] == f"{resaved}: {formulas} finding(s)"
+    assert len(lines) == 3
+    assert lines[1].startswith(f"  no stored result in {formulas:,} cells (")
+    assert lines[2] == (
+        f"next: `xl-roi build {resaved}` recomputes every result into "
+        f"{tmp_path / 'resaved_built.xlsx'} (the file was saved by a program that does not "
+        "calculate)"
+    )
+
+
+def test_many_different_mismatches_are_one_group(built, capsys):
+    """A changed input makes a mismatch in many cells: one line for the kind, with examples."""
+    path, _ = built
+    set_input(path, "B9", "3000000")
+    report = check_workbook(path)
+    groups = group_findings(report.findings)
+    assert [group.kind for group in groups] == ["mismatch"]
+    assert len(groups[0].places) == len(report.findings) > DISTINCT_PER_KIND
+    assert next_step(report).startswith("next: recalculate it in Excel")
+
+
+@pytest.mark.parametrize("how", ["removed", "renamed"])
+@pytest.mark.parametrize("command", ["pitch", "build"])
+def test_lost_quality_sheet_is_an_error(built, tmp_path, capsys, how, command):
+    """A workbook without its Quality sheet is refused by name, never read as no slices."""
+    path, _ = built
+    workbook = openpyxl.load_workbook(path)
+    if how == "removed":
+        del workbook["Quality"]
+    else:
+        workbook["Quality"].title = "Quality (old)"
+    edited = tmp_path / "edited.xlsx"
+    workbook.save(edited)
+    arguments = [command, str(edited)] + (
+        ["-o", str(tmp_path / "out.xlsx")] if command == "build" else []
+    )
+    assert main(arguments) == 2
+    assert "no Quality sheet" in capsys.readouterr().err
+    assert not (tmp_path / "out.xlsx").exists()

@@ -5,14 +5,18 @@ from __future__ import annotations
 import hashlib
 import re
 import zipfile
+from xml.etree import ElementTree
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.cases import WORKBOOK_CASES
+from xl_roi.cli import main
 from xl_roi.files import OverwriteRefusedError
 from xl_roi.workbook.build import save_workbook
-from xl_roi.workbook.freeze import freeze_workbook
+from xl_roi.workbook.freeze import UncalculatedWorkbookError, freeze_workbook
 from xl_roi.workbook.read import WorkbookError
 
 
@@ -83,3 +87,78 @@ def test_unreadable_source(tmp_path):
     with pytest.raises(WorkbookError, match=r"not an \.xlsx workbook"):
         freeze_workbook(bad, tmp_path / "out.xlsx")
     assert not (tmp_path / "out.xlsx").exists()
+
+
+@pytest.fixture
+def saved_without_results(tmp_path):
+    """The example workbook, opened and saved by openpyxl: every formula loses its result."""
+    source = tmp_path / "case.xlsx"
+    save_workbook(WORKBOOK_CASES["self-hosted"], source)
+    resaved = tmp_path / "resaved.xlsx"
+    openpyxl.load_workbook(source).save(resaved)
+    return resaved
+
+
+def test_refuses_a_workbook_without_stored_results(saved_without_results, tmp_path):
+    """A workbook saved without calculating is refused: its copy would be blank."""
+    with pytest.raises(UncalculatedWorkbookError, match=r"xl-roi build .*resaved\.xlsx"):
+        freeze_workbook(saved_without_results, tmp_path / "frozen.xlsx")
+    assert not (tmp_path / "frozen.xlsx").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_cli_freeze_without_results_exits_1_and_says_what_to_run(
+    saved_without_results, tmp_path, capsys
+):
+    """`xl-roi freeze` on such a file exits 1, says why, and names the command that recomputes."""
+    code = main(["freeze", str(saved_without_results), "-o", str(tmp_path / "frozen.xlsx")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "no stored result" in err and f"xl-roi build {saved_without_results}" in err
+    assert "(first: Calculations!" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_rebuilt_copy_freezes(saved_without_results, tmp_path):
+    """The command the refusal names gives a workbook that freezes with every value."""
+    rebuilt = tmp_path / "resaved_built.xlsx"
+    assert main(["build", str(saved_without_results)]) == 0
+    frozen = freeze_workbook(rebuilt, tmp_path / "frozen.xlsx")
+    assert openpyxl.load_workbook(frozen)["Calculations"]["B33"].value is not None
+
+
+XML_TEXT = st.text(
+    st.characters(
+        codec="utf-8",
+        exclude_categories=("Cs",),
+        exclude_characters="\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11\x12"
+        "\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\r\ufffe\uffff",
+    ),
+    max_size=40,
+)
+
+
+@given(text=XML_TEXT, attribute=XML_TEXT)
+def test_freezing_keeps_every_text_and_attribute(text, attribute):
+    """Law: a frozen sheet holds exactly the texts and attributes it held, and no formula."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    from xl_roi.workbook.freeze import _freeze_sheet_xml
+
+    main_ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    source = (
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{main_ns}">'
+        f'<sheetPr codeName={quoteattr(attribute)}/><sheetData><row r="1">'
+        f'<c r="A1" t="str"><f>UPPER(B1)</f><v>{escape(text)}</v></c>'
+        f'<c r="B1" t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>'
+        f'<c r="C1"><f>1+1</f><v>2</v></c><c r="D1"/></row></sheetData></worksheet>'
+    ).encode()
+    frozen, uncalculated = _freeze_sheet_xml(source)
+    root = ElementTree.fromstring(frozen)
+    ns = {"m": main_ns}
+    assert uncalculated == 0 and root.find(".//m:f", ns) is None
+    assert root.find("m:sheetPr", ns).get("codeName") == attribute
+    cells = {c.get("r"): c for c in root.iter(f"{{{main_ns}}}c")}
+    assert cells["A1"].get("t") == "inlineStr"
+    assert "".join(cells["A1"].itertext()) == text == "".join(cells["B1"].itertext())
+    assert cells["C1"].find("m:v", ns).text == "2" and len(cells["D1"]) == 0

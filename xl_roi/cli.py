@@ -7,11 +7,15 @@ message and exit 2; nothing prints a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
+import itertools
 import json
 import math
 import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +25,7 @@ from xl_roi._version import __version__
 from xl_roi.case import Case, evaluate
 from xl_roi.casefile import example_case, example_case_text, load_case
 from xl_roi.errors import InputError
-from xl_roi.files import OverwriteRefusedError, write_atomic
+from xl_roi.files import OverwriteRefusedError, remove_temporaries, same_file, write_atomic
 from xl_roi.pitch import pitch
 from xl_roi.text import printable
 
@@ -34,6 +38,57 @@ EXIT_ERROR = 2
 
 class CommandError(Exception):
     """A failure the user can fix; printed as a message, exit 2."""
+
+
+class Stopped(BaseException):
+    """The process was asked to stop by a signal (SIGTERM, SIGHUP): clean up, exit 128 + n."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, _frame: Any) -> None:
+    for other in STOP_SIGNALS:  # a second signal must not interrupt the cleanup
+        signal.signal(other, signal.SIG_IGN)
+    raise Stopped(signum)
+
+
+STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
+@contextlib.contextmanager
+def _stoppable() -> Iterator[list[int]]:
+    """Turn SIGTERM and SIGHUP into :class:`Stopped` (so every temporary file is removed on the
+    way out), and keep the half-written objects a library leaves behind when a write fails (a
+    zip archive, a row generator) from printing "Exception ignored" tracebacks as they are
+    collected, during the command or, after a failure, at exit: the failure itself is reported
+    in one line. ``XL_ROI_DEBUG=1`` shows them.
+
+    The caller appends its exit code to the list it is given.
+    """
+    previous_hook = sys.unraisablehook
+    codes: list[int] = []
+
+    def quiet(unraisable: Any) -> None:
+        if os.environ.get("XL_ROI_DEBUG"):
+            previous_hook(unraisable)
+
+    sys.unraisablehook = quiet
+    previous: dict[int, Any] = {}
+    with contextlib.suppress(ValueError):  # not the main thread: leave signals alone
+        for signum in STOP_SIGNALS:
+            previous[signum] = signal.signal(signum, _stop)
+    try:
+        yield codes
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        gc.collect()  # collect half-written objects while their errors are quiet
+        if not codes or codes[-1] == EXIT_OK:
+            sys.unraisablehook = previous_hook
 
 
 def _case(path: str | None) -> Case:
@@ -262,7 +317,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
     case, swing = _case_and_swing(args.case)
     output = args.output or _default_output(args.case)
-    if args.case is not None and Path(output).resolve() == Path(args.case).resolve():
+    if args.case is not None and same_file(output, args.case):
         raise CommandError(f"{output}: give another output; the input workbook is never replaced")
     save_workbook(case, output, force=args.force, swing=swing if args.swing is None else args.swing)
     print(pitch(evaluate(case)), end="")
@@ -271,9 +326,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from xl_roi.workbook.check import check_workbook
+    from xl_roi.workbook.check import check_workbook, group_findings, next_step
 
     report = check_workbook(args.file)
+    groups = group_findings(report.findings)
     if args.json:
         _print_json(
             {
@@ -284,6 +340,16 @@ def _cmd_check(args: argparse.Namespace) -> int:
                     {"kind": f.kind, "where": f.where, "message": f.message}
                     for f in report.findings
                 ],
+                "groups": [
+                    {
+                        "kind": group.kind,
+                        "message": group.message,
+                        "count": len(group.places),
+                        "where": list(group.places),
+                    }
+                    for group in groups
+                ],
+                "next": next_step(report),
             }
         )
     elif report.clean:
@@ -295,8 +361,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
             print(f"  {printable(str(finding))}")
     else:
         print(f"{args.file}: {len(report.findings)} finding(s)")
-        for finding in report.findings:
-            print(f"  {finding}")
+        for group in groups:
+            print(f"  {group}")
+        print(next_step(report))
     return EXIT_OK if report.clean else EXIT_FINDINGS
 
 
@@ -330,26 +397,35 @@ def _read_endpoints(path: Path) -> tuple[Any, tuple[str, ...]]:
     line (:mod:`xl_roi.endpoint_file`): a malformed line is refused by itself, with its line
     number, and never shifts or swallows another.
     """
-    import pandas as pd
 
     from xl_roi.endpoint_file import read_endpoint_csv
-    from xl_roi.portfolio import rank, rank_chunks, screen_unranked, unused_columns
+    from xl_roi.portfolio import rank_chunks, screen_unranked, unused_columns
 
     suffix = path.suffix.lower()
     if not path.exists():
         raise CommandError(f"{path}: no such file")
     if suffix in (".xlsx", ".xlsm"):
-        from xl_roi.workbook.read import check_archive
+        from xl_roi.workbook.read import endpoint_chunks
 
-        check_archive(path)
+        columns: list[object] = []
+
+        def sheet_chunks() -> Any:
+            first = 1
+            for chunk in endpoint_chunks(path, SCREEN_CHUNK_ROWS):
+                if not columns:
+                    columns.extend(chunk.columns)
+                yield screen_unranked(chunk, first_number=first)
+                first += len(chunk)
+
         try:
-            frame = pd.read_excel(path, sheet_name=0)
-        except Exception as error:  # pandas and openpyxl raise many kinds on bad files
-            raise CommandError(f"{path}: cannot be read as a workbook ({error})") from None
-        try:
-            return rank(screen_unranked(frame)), unused_columns(frame.columns)
+            screened = sheet_chunks()
+            first_chunk = next(screened, None)
+            if first_chunk is None:
+                raise CommandError(f"{path}: no endpoints in the file")
+            table = rank_chunks(itertools.chain([first_chunk], screened))
         except InputError as error:
             raise CommandError(f"{path}: {error}") from None
+        return table, unused_columns(columns)
     if suffix not in (".csv", ".txt"):
         raise CommandError(f"{path}: give a .csv or .xlsx file of endpoints")
     large = path.stat().st_size > LARGE_INPUT_BYTES
@@ -390,6 +466,8 @@ def _cmd_screen(args: argparse.Namespace) -> int:
     from xl_roi.workbook.portfolio_book import write_portfolio
 
     output = args.output or "portfolio.xlsx"
+    if same_file(source, output):
+        raise CommandError(f"{output}: give another output; the input file is never replaced")
 
     def progress(rows: int) -> None:
         print(f"wrote {rows:,} rows…", file=sys.stderr, flush=True)
@@ -558,8 +636,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:
         return EXIT_ERROR if exit_.code not in (0, None) else EXIT_OK
     handler: Callable[[argparse.Namespace], int] = args.handler
+    with _stoppable() as codes:
+        codes.append(_run(handler, args))
+    return codes[-1]
+
+
+def _run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    from xl_roi.workbook.freeze import UncalculatedWorkbookError
+
     try:
         return handler(args)
+    except UncalculatedWorkbookError as error:  # a finding about the file, not bad input
+        print(f"xl-roi: {error}", file=sys.stderr)
+        return EXIT_FINDINGS
     except (InputError, OverwriteRefusedError, CommandError) as error:
         print(f"xl-roi: error: {printable(str(error))}", file=sys.stderr)
         return EXIT_ERROR
@@ -572,8 +661,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"xl-roi: error: {where}{error.strerror or error}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
-        print("xl-roi: interrupted", file=sys.stderr)
-        return 130
+        remove_temporaries()
+        print("xl-roi: interrupted (no file left half-written)", file=sys.stderr)
+        return 128 + signal.SIGINT
+    except Stopped as stop:
+        remove_temporaries()
+        name = signal.Signals(stop.signum).name
+        print(f"xl-roi: stopped by {name} (no file left half-written)", file=sys.stderr)
+        return 128 + stop.signum
     except Exception as error:  # a bug: say so plainly; XL_ROI_DEBUG=1 shows the traceback
         if os.environ.get("XL_ROI_DEBUG"):
             raise

@@ -1,14 +1,25 @@
-"""Writing files safely: atomically, and never over a user's file unless asked."""
+"""Writing files safely: atomically, and never over a user's file unless asked.
+
+A file is written to a temporary file beside its target, then moved into place: with
+``force`` by :func:`os.replace`; without it by :func:`os.link`, which fails if the target
+exists, so of two writers racing to create the same new file exactly one wins and the other is
+refused. Temporary files still being written are remembered, so that a signal handler can
+remove them (:func:`remove_temporaries`) before the program exits.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["OverwriteRefusedError", "write_atomic"]
+__all__ = ["OverwriteRefusedError", "remove_temporaries", "same_file", "write_atomic"]
+
+_TEMPORARIES: set[Path] = set()
+"""Temporary files being written now (removed by :func:`remove_temporaries` on a signal)."""
 
 
 class OverwriteRefusedError(FileExistsError):
@@ -48,11 +59,12 @@ def write_atomic(
     target = Path(path)
     if target.is_dir():
         raise IsADirectoryError(f"{target} is a folder")
-    if target.exists() and not force:
+    if not force and os.path.lexists(target):
         raise OverwriteRefusedError(f"{target} exists already: use --force to replace it")
     folder = target.parent if str(target.parent) else Path(".")
     handle, temporary_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     temporary = Path(temporary_name)
+    _TEMPORARIES.add(temporary)
     try:
         if isinstance(write, bytes):
             with os.fdopen(handle, "wb") as stream:
@@ -62,15 +74,74 @@ def write_atomic(
         else:
             os.close(handle)
             write(temporary)
-        if not force and target.exists():
-            raise OverwriteRefusedError(f"{target} exists already: use --force to replace it")
         os.chmod(temporary, _mode_for(target))
-        os.replace(temporary, target)
+        if force:
+            os.replace(temporary, target)
+        else:
+            _create_exclusively(temporary, target)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        if error.filename is None and not isinstance(error, OverwriteRefusedError):
+            # a full disk (ENOSPC) says which file it was writing
+            raise OSError(error.errno, f"{error.strerror}: nothing written", str(target)) from None
+        raise
     except BaseException:
         with contextlib.suppress(OSError):
             temporary.unlink()
         raise
+    finally:
+        _TEMPORARIES.discard(temporary)
     return target
+
+
+def _create_exclusively(temporary: Path, target: Path) -> None:
+    """Move ``temporary`` to a ``target`` that must not exist: atomic, one winner in a race."""
+    try:
+        os.link(temporary, target)
+    except FileExistsError:
+        raise OverwriteRefusedError(f"{target} exists already: use --force to replace it") from None
+    except OSError as error:
+        if error.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
+            raise
+        # No hard links here (some network and FAT file systems): claim the name with
+        # O_EXCL, then move the finished file over our own claim.
+        try:
+            os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except FileExistsError:
+            raise OverwriteRefusedError(
+                f"{target} exists already: use --force to replace it"
+            ) from None
+        os.replace(temporary, target)
+        return
+    temporary.unlink()
+
+
+def remove_temporaries() -> None:
+    """Remove every temporary file still being written (for a signal handler, before exit).
+
+    Examples
+    --------
+    >>> remove_temporaries()  # nothing being written: nothing to do
+    """
+    for temporary in list(_TEMPORARIES):
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        _TEMPORARIES.discard(temporary)
+
+
+def same_file(first: str | Path, second: str | Path) -> bool:
+    """Whether two paths name the same file (through links), without failing on odd paths.
+
+    Examples
+    --------
+    >>> same_file("a/../b.xlsx", "b.xlsx"), same_file("a.xlsx", "b.xlsx")
+    (True, False)
+    """
+    try:
+        return os.path.samefile(first, second)
+    except (OSError, ValueError):
+        return os.path.realpath(first) == os.path.realpath(second)
 
 
 def _mode_for(target: Path) -> int:

@@ -16,9 +16,16 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 from xl_roi.case import Case
 from xl_roi.workbook.build import build_workbook
-from xl_roi.workbook.read import UNUSUAL, Finding, open_workbook, read_case
+from xl_roi.workbook.read import UNUSUAL, Finding, open_workbooks, read_case
 
-__all__ = ["CheckReport", "check_workbook", "same_result"]
+__all__ = [
+    "CheckReport",
+    "FindingGroup",
+    "check_workbook",
+    "group_findings",
+    "next_step",
+    "same_result",
+]
 
 RELATIVE_TOLERANCE = 1e-9
 ABSOLUTE_TOLERANCE = 1e-9
@@ -89,8 +96,7 @@ def check_workbook(path: str | Path) -> CheckReport:
     True
     """
     path = Path(path)
-    formulas = open_workbook(path, data_only=False)
-    stored = open_workbook(path, data_only=True)
+    formulas, stored = open_workbooks(path)
     case, swing, findings = read_case(stored)
     report = CheckReport(path, case, findings)
     if case is None:
@@ -155,3 +161,100 @@ def check_workbook(path: str | Path) -> CheckReport:
                 )
             )
     return report
+
+
+@dataclass(frozen=True)
+class FindingGroup:
+    """Findings of one kind (and, where they repeat, one message), with the cells they are in."""
+
+    kind: str
+    message: str
+    places: tuple[str, ...]
+
+    def __str__(self) -> str:
+        if len(self.places) == 1:
+            return f"{self.places[0]}: {self.kind}: {self.message}"
+        shown = ", ".join(self.places[:SHOWN_PLACES])
+        more = (
+            f" and {len(self.places) - SHOWN_PLACES:,} more"
+            if len(self.places) > SHOWN_PLACES
+            else ""
+        )
+        return f"{self.kind} in {len(self.places):,} cells ({shown}{more}): {self.message}"
+
+
+SHOWN_PLACES = 3
+"""A group names this many of its cells; the rest are counted."""
+
+DISTINCT_PER_KIND = 5
+"""A kind with more distinct messages than this is shown as one group, its first few named."""
+
+
+def group_findings(findings: list[Finding]) -> list[FindingGroup]:
+    """Repeated findings as one line each, with a count: 292 copies of one finding become one.
+
+    Findings with the same kind and message are grouped; a kind with many different messages
+    (a mismatch in each of a hundred cells) becomes one group quoting its first findings.
+
+    Examples
+    --------
+    >>> findings = [Finding("no stored result", f"Calculations!B{row}", "no result")
+    ...             for row in range(5, 9)]
+    >>> [str(group) for group in group_findings(findings)]
+    ['no stored result in 4 cells (Calculations!B5, Calculations!B6, Calculations!B7
+      and 1 more): no result']
+    """
+    by_message: dict[tuple[str, str], list[str]] = {}
+    for finding in findings:
+        by_message.setdefault((finding.kind, finding.message), []).append(finding.where)
+    kinds: dict[str, list[tuple[str, list[str]]]] = {}
+    for (kind, message), places in by_message.items():
+        kinds.setdefault(kind, []).append((message, places))
+    groups: list[FindingGroup] = []
+    for kind, messages in kinds.items():
+        if len(messages) <= DISTINCT_PER_KIND:
+            groups.extend(
+                FindingGroup(kind, message, tuple(places)) for message, places in messages
+            )
+            continue
+        every = tuple(place for _, group in messages for place in group)
+        examples = "; ".join(f"{group[0]} {message}" for message, group in messages[:SHOWN_PLACES])
+        groups.append(FindingGroup(kind, f"for example {examples}", every))
+    return groups
+
+
+def next_step(report: CheckReport) -> str:
+    """One line: what to run next, for the most fundamental kind of finding in the report.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> report = CheckReport(Path("case.xlsx"), None, [Finding("no stored result", "A1", "-")])
+    >>> next_step(report)
+    'next: `xl-roi build case.xlsx` recomputes every result into case_built.xlsx (...)'
+    """
+    kinds = {finding.kind for finding in report.findings}
+    path = report.path
+    built = path.with_name(f"{path.stem}_built.xlsx")
+    if not kinds:
+        values = path.with_name(f"{path.stem}_values.xlsx")
+        return f"next: `xl-roi freeze {path} -o {values}` for readers without the functions"
+    if kinds & {"bad input", "missing name", "missing sheet"}:
+        return (
+            f"next: correct what is named above in {path} (or start again from "
+            f"`xl-roi build CASE.toml`), then run `xl-roi check {path}` again"
+        )
+    if "no stored result" in kinds:
+        return (
+            f"next: `xl-roi build {path}` recomputes every result into {built} (the file was "
+            "saved by a program that does not calculate)"
+        )
+    if kinds & {"formula overwritten", "formula changed", "moved name"}:
+        return (
+            f"next: `xl-roi build {path}` rebuilds it from its inputs into {built}, with the "
+            "template's formulas restored"
+        )
+    return (
+        f"next: recalculate it in Excel with the functions loaded, or `xl-roi build {path}` "
+        f"recomputes it from its inputs into {built}"
+    )

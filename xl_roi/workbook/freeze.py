@@ -1,49 +1,377 @@
 """Freeze a workbook: a values-only copy for readers without the Excel functions.
 
 Every formula is removed and its stored result kept, at the level of the file's XML, so that
-everything else — styles, names, validation, charts, print settings — stays exactly as it was.
+everything else — styles, names, validation, charts, print settings — stays as it was. The
+source is read through the guarded reader (:mod:`xl_roi.workbook.guard`): each part is unpacked
+in chunks under the same limits as ``check``, and each worksheet passes once through a
+streaming XML parser that writes the copy as it reads (linear time, flat memory, any DTD or
+entity refused). A workbook saved by a program that does not calculate (openpyxl, many
+scripts) holds formulas without results: its copy would be blank, so it is refused.
 """
 
 from __future__ import annotations
 
-import re
+import os
 import zipfile
 from pathlib import Path
+from typing import Any
 
-from xl_roi.files import write_atomic
-from xl_roi.workbook.read import WorkbookError, check_archive
-
-__all__ = ["freeze_workbook"]
-
-_FORMULA = re.compile(
-    r"<(?:\w+:)?f(?:\s[^>]*)?/>|<(?:\w+:)?f(?:\s[^>]*)?>.*?</(?:\w+:)?f>", re.DOTALL
+from xl_roi.files import same_file, write_atomic
+from xl_roi.workbook.guard import (
+    WORKBOOK_LIMITS,
+    Budget,
+    Limits,
+    WorkbookError,
+    check_file,
+    feed_xml,
+    is_sheet_part,
+    is_xml_part,
+    open_archive,
+    stream_part,
+    xml_parser,
 )
-_STRING_RESULT = re.compile(
-    r'<(?P<tag>(?:\w+:)?c)(?P<before>\s[^>]*?)\st="str"(?P<after>[^>]*)>\s*'
-    r"<(?:\w+:)?v>(?P<text>.*?)</(?:\w+:)?v>\s*</(?:\w+:)?c>",
-    re.DOTALL,
-)
+
+__all__ = ["UncalculatedWorkbookError", "freeze_workbook"]
+
 _CALC_CHAIN = "xl/calcChain.xml"
+_MAX_CELL_CHARS = 1_000_000
+"""A cell's XML longer than this is no spreadsheet cell (Excel holds at most 32,767 characters)."""
 
 
-def _values_only(xml: str) -> str:
-    xml = _FORMULA.sub("", xml)
-    return _STRING_RESULT.sub(
-        lambda m: (
-            f'<{m["tag"]}{m["before"]} t="inlineStr"{m["after"]}>'
-            f'<is><t xml:space="preserve">{m["text"]}</t></is></{m["tag"]}>'
-        ),
-        xml,
+class UncalculatedWorkbookError(WorkbookError):
+    """Formula cells hold no stored result: the file was saved without calculating."""
+
+
+def _escape_text(text: str) -> str:
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
     )
 
 
-def freeze_workbook(source: str | Path, target: str | Path, *, force: bool = False) -> Path:
+def _escape_attribute(text: str) -> str:
+    return _escape_text(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
+
+
+def _local(name: str) -> str:
+    return name.rpartition(":")[2]
+
+
+def _tag(name: str, attributes: list[str]) -> str:
+    pairs = "".join(
+        f' {attributes[i]}="{_escape_attribute(attributes[i + 1])}"'
+        for i in range(0, len(attributes), 2)
+    )
+    return f"<{name}{pairs}"
+
+
+class _Copier:
+    """Re-serialise a part from expat's events, optionally dropping elements.
+
+    ``drop(name, attributes)`` decides whether an element (and everything in it) is left out.
+    Empty elements are written ``<x/>``; the XML declaration is kept; comments and processing
+    instructions are kept.
+    """
+
+    def __init__(self, parser: Any) -> None:
+        self.out: list[str] = []
+        self._open: str | None = None  # a start tag not yet closed: maybe an empty element
+        self._skip_depth = 0
+        parser.ordered_attributes = True
+        parser.XmlDeclHandler = self.declaration
+        parser.StartElementHandler = self.start
+        parser.EndElementHandler = self.end
+        parser.CharacterDataHandler = self.text
+        parser.CommentHandler = self.comment
+        parser.ProcessingInstructionHandler = self.instruction
+
+    def drop(self, name: str, attributes: list[str]) -> bool:
+        return False
+
+    def _close_open(self) -> None:
+        if self._open is not None:
+            self.out.append(self._open + ">")
+            self._open = None
+
+    def declaration(self, version: str | None, encoding: str | None, standalone: int) -> None:
+        standalone_text = {1: ' standalone="yes"', 0: ' standalone="no"'}.get(standalone, "")
+        self.out.append(f'<?xml version="{version or "1.0"}" encoding="UTF-8"{standalone_text}?>')
+
+    def start(self, name: str, attributes: list[str]) -> None:
+        if self._skip_depth or self.drop(name, attributes):
+            self._skip_depth += 1
+            return
+        self._close_open()
+        self._open = _tag(name, attributes)
+
+    def end(self, name: str) -> None:
+        if self._skip_depth:
+            self._skip_depth -= 1
+            return
+        if self._open is not None:
+            self.out.append(self._open + "/>")
+            self._open = None
+        else:
+            self.out.append(f"</{name}>")
+
+    def text(self, data: str) -> None:
+        if self._skip_depth:
+            return
+        self._close_open()
+        self.out.append(_escape_text(data))
+
+    def comment(self, data: str) -> None:
+        if not self._skip_depth:
+            self._close_open()
+            self.out.append(f"<!--{data}-->")
+
+    def instruction(self, target: str, data: str) -> None:
+        if not self._skip_depth:
+            self._close_open()
+            self.out.append(f"<?{target} {data}?>")
+
+    def take(self) -> bytes:
+        data = "".join(self.out).encode("utf-8")
+        self.out.clear()
+        return data
+
+
+class _CalcChainDropper(_Copier):
+    """Drop the content type and relationship that point at the calculation chain."""
+
+    def drop(self, name: str, attributes: list[str]) -> bool:
+        return _local(name) in ("Override", "Relationship") and any(
+            "calcChain" in value for value in attributes[1::2]
+        )
+
+
+class _SheetFreezer(_Copier):
+    """Drop every formula, keep its stored result; a text result becomes an inline string.
+
+    A cell is buffered until it closes (a cell is small: Excel holds at most 32,767
+    characters), then written without its ``<f>``. Formula cells without a stored result are
+    counted.
+    """
+
+    def __init__(self, parser: Any, path: Path, part: str) -> None:
+        super().__init__(parser)
+        self.path, self.part = path, part
+        self.uncalculated = 0
+        self.first_uncalculated: list[str] = []
+        self._cell: list[str] | None = None  # the cell's start name and attributes
+        self._cell_chars = 0
+        self._cell_parts: list[tuple[str, Any]] = []
+        self._has_formula = False
+        self._value: list[str] | None = None  # text of <v>, while inside it
+        self._value_text: str | None = None
+        self._depth_in_cell = 0
+        self._in_formula = 0
+
+    def start(self, name: str, attributes: list[str]) -> None:
+        if self._cell is None:
+            if _local(name) == "c" and not self._skip_depth:
+                self._close_open()
+                self._cell = [name, *attributes]
+                self._cell_parts, self._has_formula, self._value_text = [], False, None
+                self._cell_chars, self._depth_in_cell, self._in_formula = 0, 0, 0
+                return
+            super().start(name, attributes)
+            return
+        self._depth_in_cell += 1
+        if self._in_formula:
+            self._in_formula += 1
+            return
+        local = _local(name)
+        if local == "f" and self._depth_in_cell == 1:
+            self._has_formula, self._in_formula = True, 1
+            return
+        if local == "v" and self._depth_in_cell == 1:
+            self._value = []
+        self._cell_parts.append(("start", (name, attributes)))
+
+    def end(self, name: str) -> None:
+        if self._cell is None:
+            super().end(name)
+            return
+        if self._depth_in_cell == 0:
+            self._finish_cell(name)
+            return
+        self._depth_in_cell -= 1
+        if self._in_formula:
+            self._in_formula -= 1
+            return
+        if self._value is not None and self._depth_in_cell == 0:
+            self._value_text = "".join(self._value)
+            self._value = None
+        self._cell_parts.append(("end", name))
+
+    def text(self, data: str) -> None:
+        if self._cell is None:
+            super().text(data)
+            return
+        self._cell_chars += len(data)
+        if self._cell_chars > _MAX_CELL_CHARS:
+            raise WorkbookError(
+                f"{self.path}: corrupt workbook: a cell in part {self.part} holds more than "
+                f"{_MAX_CELL_CHARS:,} characters"
+            )
+        if self._in_formula:
+            return
+        if self._value is not None:
+            self._value.append(data)
+        self._cell_parts.append(("text", data))
+
+    def _finish_cell(self, name: str) -> None:
+        assert self._cell is not None
+        attributes = self._cell[1:]
+        values = dict(zip(attributes[::2], attributes[1::2], strict=True))
+        kind = values.get("t", "n")
+        blank = self._value_text is None or (self._value_text == "" and kind != "str")
+        if self._has_formula and blank:  # openpyxl writes <v/>; a text result may be empty
+            self.uncalculated += 1
+            if len(self.first_uncalculated) < 3:
+                self.first_uncalculated.append(values.get("r", "?"))
+        if values.get("t") == "str" and self._value_text is not None:
+            pairs = [
+                (key, "inlineStr" if key == "t" else value)
+                for key, value in zip(attributes[::2], attributes[1::2], strict=True)
+            ]
+            flat = [item for pair in pairs for item in pair]
+            text = _escape_text(self._value_text)
+            self.out.append(
+                f'{_tag(name, flat)}><is><t xml:space="preserve">{text}</t></is></{name}>'
+            )
+        else:
+            self.out.append(_tag(name, attributes))
+            if not self._cell_parts:
+                self.out.append("/>")
+            else:
+                self.out.append(">")
+                open_tag: str | None = None
+                for kind, item in self._cell_parts:
+                    if open_tag is not None:
+                        self.out.append(open_tag + ("/>" if kind == "end" else ">"))
+                        if kind == "end":
+                            open_tag = None
+                            continue
+                        open_tag = None
+                    if kind == "start":
+                        open_tag = _tag(*item)
+                    elif kind == "end":
+                        self.out.append(f"</{item}>")
+                    else:
+                        self.out.append(_escape_text(item))
+                if open_tag is not None:  # pragma: no cover - expat always closes elements
+                    self.out.append(open_tag + ">")
+                self.out.append(f"</{name}>")
+        self._cell = None
+        self._cell_parts = []
+
+
+def _freeze_sheet_xml(data: bytes) -> tuple[bytes, int]:
+    """One worksheet's XML without formulas, and how many formula cells had no result."""
+    parser = xml_parser()
+    freezer = _SheetFreezer(parser, Path("sheet"), "sheet.xml")
+    feed_xml(parser, [data], "sheet", "sheet.xml")
+    return freezer.take(), freezer.uncalculated
+
+
+def _copy_part(
+    archive: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    out: zipfile.ZipFile,
+    budget: Budget,
+    path: Path,
+) -> _SheetFreezer | None:
+    """Copy one part through the guard into ``out``; a worksheet loses its formulas."""
+    name = info.filename
+    target = zipfile.ZipInfo(name, date_time=info.date_time)
+    target.compress_type = zipfile.ZIP_DEFLATED
+    target.external_attr = info.external_attr
+    with out.open(target, "w") as stream:
+        if not is_xml_part(name):
+            for chunk in stream_part(archive, info, budget):
+                stream.write(chunk)
+            return None
+        parser = xml_parser()
+        copier: _Copier
+        if is_sheet_part(name):
+            copier = _SheetFreezer(parser, path, name)
+
+            def start_cell(name_: str, attributes: list[str], copier: Any = copier) -> None:
+                if copier._cell is None and _local(name_) == "c":
+                    budget.spend_cells(1)
+                copier.start(name_, attributes)
+
+            parser.StartElementHandler = start_cell
+        elif name in ("[Content_Types].xml", "xl/_rels/workbook.xml.rels"):
+            copier = _CalcChainDropper(parser)
+        else:
+            copier = _Copier(parser)
+            if name == "xl/sharedStrings.xml":
+
+                def start_string(name_: str, attributes: list[str], copier: Any = copier) -> None:
+                    if _local(name_) == "si":
+                        budget.spend_strings(1)
+                    copier.start(name_, attributes)
+
+                parser.StartElementHandler = start_string
+
+        def flush() -> None:
+            stream.write(copier.take())
+
+        feed_xml(parser, stream_part(archive, info, budget), path, name, after_chunk=flush)
+        flush()
+        return copier if isinstance(copier, _SheetFreezer) else None
+
+
+def _sheet_titles(source: Path, limits: Limits) -> dict[str, str]:
+    """Each worksheet part's title (``xl/worksheets/sheet3.xml`` → ``Calculations``)."""
+    budget = Budget(source, limits)
+    ids: dict[str, str] = {}
+    targets: dict[str, str] = {}
+
+    def sheet(name: str, attributes: dict[str, str]) -> None:
+        if _local(name) == "sheet":
+            relation = next((v for k, v in attributes.items() if _local(k) == "id"), None)
+            if relation is not None:
+                ids[relation] = attributes.get("name", "")
+
+    def relationship(name: str, attributes: dict[str, str]) -> None:
+        if _local(name) == "Relationship" and "Id" in attributes:
+            target = attributes.get("Target", "").lstrip("/")
+            targets[attributes["Id"]] = target if target.startswith("xl/") else f"xl/{target}"
+
+    with open(source, "rb") as stream, zipfile.ZipFile(stream) as archive:
+        for part, handler in (
+            ("xl/workbook.xml", sheet),
+            ("xl/_rels/workbook.xml.rels", relationship),
+        ):
+            try:
+                info = archive.getinfo(part)
+            except KeyError:
+                return {}
+            parser = xml_parser()
+            parser.StartElementHandler = handler
+            feed_xml(parser, stream_part(archive, info, budget), source, part)
+    return {targets[relation]: title for relation, title in ids.items() if relation in targets}
+
+
+def freeze_workbook(
+    source: str | Path,
+    target: str | Path,
+    *,
+    force: bool = False,
+    limits: Limits = WORKBOOK_LIMITS,
+) -> Path:
     """Write a values-only copy of ``source`` to ``target`` (the source is never touched).
 
     Raises
     ------
     WorkbookError
-        When the source cannot be read as a workbook.
+        When the source cannot be read as a workbook, or is hostile or too large.
+    UncalculatedWorkbookError
+        When formula cells hold no stored result (saved by a program that does not
+        calculate): the copy would show them blank, so nothing is written.
     OverwriteRefusedError
         When the target exists and ``force`` is false.
 
@@ -60,29 +388,36 @@ def freeze_workbook(source: str | Path, target: str | Path, *, force: bool = Fal
     10560.0
     """
     source = Path(source)
-    if Path(target).resolve() == source.resolve():
+    if same_file(source, target):
         raise WorkbookError(f"{target}: the frozen copy must not replace its source")
-    check_archive(source)
-    try:
-        with zipfile.ZipFile(source) as archive:
-            parts = [(info, archive.read(info.filename)) for info in archive.infolist()]
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise WorkbookError(f"{source}: corrupt workbook ({error})") from None
+    check_file(source, limits)
+    budget = Budget(source, limits)
 
     def write(temporary: Path) -> None:
-        with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as out:
-            for info, data in parts:
-                name = info.filename
-                if name == _CALC_CHAIN:
-                    continue
-                if name.startswith("xl/worksheets/sheet") and name.endswith(".xml"):
-                    data = _values_only(data.decode("utf-8")).encode("utf-8")
-                elif name == "[Content_Types].xml" or name == "xl/_rels/workbook.xml.rels":
-                    text = data.decode("utf-8")
-                    text = re.sub(
-                        r"<(?:\w+:)?(?:Override|Relationship)\b[^>]*calcChain[^>]*/>", "", text
-                    )
-                    data = text.encode("utf-8")
-                out.writestr(info, data)
+        uncalculated: list[tuple[str, _SheetFreezer]] = []
+        with open(source, "rb") as stream:
+            infos = open_archive(source, limits, stream)
+            with (
+                zipfile.ZipFile(stream) as archive,
+                zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as out,
+            ):
+                for info in infos:
+                    if info.filename == _CALC_CHAIN:
+                        continue
+                    sheet = _copy_part(archive, info, out, budget, source)
+                    if sheet is not None and sheet.uncalculated:
+                        uncalculated.append((info.filename, sheet))
+        if uncalculated:
+            count = sum(sheet.uncalculated for _, sheet in uncalculated)
+            part, first = uncalculated[0]
+            title = _sheet_titles(source, limits).get(part, os.path.basename(part))
+            cells = ", ".join(f"{title}!{cell}" for cell in first.first_uncalculated)
+            raise UncalculatedWorkbookError(
+                f"{source}: {count:,} formula cells hold no stored result (first: {cells}): it "
+                "was saved by a program that does not "
+                "calculate, so a frozen copy would be blank. Nothing written. Recompute it "
+                f"first: `xl-roi build {source}` rebuilds it from its inputs with every result "
+                "stored (or open and save it in Excel or LibreOffice), then freeze that copy"
+            )
 
     return write_atomic(target, write, force=force)

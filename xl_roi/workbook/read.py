@@ -7,10 +7,10 @@ openpyxl (which parses through defusedxml) reads a byte it should not.
 
 from __future__ import annotations
 
-import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import openpyxl
 from openpyxl import Workbook
@@ -18,6 +18,13 @@ from openpyxl import Workbook
 from xl_roi.bounds import unusual_inputs
 from xl_roi.case import UPFRONT_ITEM_FIELDS, Case, QualitySlice, evaluate
 from xl_roi.errors import InputError
+from xl_roi.workbook.guard import (
+    ENDPOINTS_LIMITS,
+    WORKBOOK_LIMITS,
+    Limits,
+    WorkbookError,
+    scan_archive,
+)
 from xl_roi.workbook.layout import (
     INPUT_ROWS,
     MODE_PER_1K,
@@ -27,35 +34,22 @@ from xl_roi.workbook.layout import (
     InputRow,
 )
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 __all__ = [
-    "MAX_FILE_BYTES",
-    "MAX_UNCOMPRESSED_BYTES",
     "UNUSUAL",
     "Finding",
     "WorkbookError",
     "check_archive",
+    "endpoint_chunks",
     "open_workbook",
+    "open_workbooks",
     "read_case",
 ]
 
-MAX_FILE_BYTES = 50_000_000
-"""A workbook larger than this is refused: the template is tens of kilobytes."""
-
-MAX_UNCOMPRESSED_BYTES = 250_000_000
-"""All parts together may not unpack to more than this (a zip bomb unpacks to gigabytes)."""
-
-MAX_RATIO = 200
-"""A part that unpacks to more than this many times its packed size, past a megabyte, is refused."""
-
-MAX_PARTS = 10_000
-
-
 UNUSUAL = "unusual input"
 """The kind of a finding that warns (an input within its bounds but unusual) without failing."""
-
-
-class WorkbookError(InputError):
-    """A file that cannot be read as a workbook: missing, not xlsx, corrupt, or hostile."""
 
 
 @dataclass(frozen=True)
@@ -70,40 +64,19 @@ class Finding:
         return f"{self.where}: {self.kind}: {self.message}"
 
 
-def check_archive(path: Path) -> None:
-    """Refuse a file that is missing, too large, not a zip, or a zip bomb, before parsing it."""
-    if not path.exists():
-        raise WorkbookError(f"{path}: no such file")
-    if not path.is_file():
-        raise WorkbookError(f"{path}: is not a file")
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise WorkbookError(f"{path}: {size:,} bytes is too large (at most {MAX_FILE_BYTES:,})")
-    if not zipfile.is_zipfile(path):
-        raise WorkbookError(f"{path}: not an .xlsx workbook (not a zip archive)")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise WorkbookError(f"{path}: corrupt workbook ({error})") from None
-    if len(infos) > MAX_PARTS:
-        raise WorkbookError(f"{path}: {len(infos):,} parts is not a workbook this tool wrote")
-    total = sum(info.file_size for info in infos)
-    if total > MAX_UNCOMPRESSED_BYTES:
-        raise WorkbookError(
-            f"{path}: unpacks to {total:,} bytes (at most {MAX_UNCOMPRESSED_BYTES:,}): "
-            "refused as a possible zip bomb"
-        )
-    for info in infos:
-        if info.file_size > 1_000_000 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            ratio = info.file_size // max(info.compress_size, 1)
-            raise WorkbookError(
-                f"{path}: part {info.filename} unpacks {ratio:,} times its size: refused as a "
-                "possible zip bomb"
-            )
-    names = {info.filename for info in infos}
-    if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
-        raise WorkbookError(f"{path}: a zip archive, but not an .xlsx workbook")
+def check_archive(path: str | Path, limits: Limits = WORKBOOK_LIMITS) -> None:
+    """Refuse a file that is not safe to read (see :func:`~xl_roi.workbook.guard.scan_archive`).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> check_archive(folder)
+    Traceback (most recent call last):
+    ...
+    xl_roi.workbook.guard.WorkbookError: ...: is not a file (it is a folder)
+    """
+    scan_archive(path, limits)
 
 
 def open_workbook(path: str | Path, *, data_only: bool) -> Workbook:
@@ -119,10 +92,33 @@ def open_workbook(path: str | Path, *, data_only: bool) -> Workbook:
     >>> open_workbook(bad, data_only=True)
     Traceback (most recent call last):
     ...
-    xl_roi.workbook.read.WorkbookError: ...notes.xlsx: not an .xlsx workbook (not a zip archive)
+    xl_roi.workbook.guard.WorkbookError: ...notes.xlsx: not an .xlsx workbook (not a zip archive)
     """
     path = Path(path)
     check_archive(path)
+    return _load(path, data_only)
+
+
+def open_workbooks(path: str | Path) -> tuple[Workbook, Workbook]:
+    """A workbook's formulas and its stored results, opened safely with one guarded pass.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from xl_roi import example_case
+    >>> from xl_roi.workbook.build import save_workbook
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "case.xlsx"
+    >>> _ = save_workbook(example_case(), target)
+    >>> formulas, stored = open_workbooks(target)
+    >>> formulas["Calculations"]["B33"].value.startswith("="), stored["Calculations"]["B33"].value
+    (True, 10560.0)
+    """
+    path = Path(path)
+    check_archive(path)
+    return _load(path, False), _load(path, True)
+
+
+def _load(path: Path, data_only: bool) -> Workbook:
     try:
         return openpyxl.load_workbook(path, data_only=data_only, keep_links=False)
     except Exception as error:  # openpyxl raises many kinds on bad files
@@ -267,7 +263,7 @@ def read_case(workbook: Workbook) -> tuple[Case | None, float, list[Finding]]:
         _drop(fields, "redistillations_per_year", "redistillation_cost")
     fields["quality_slices"] = _read_slices(workbook, findings)
     swing = values.get("sensitivity_swing")
-    if any(finding.kind in ("bad input", "missing name") for finding in findings):
+    if any(finding.kind in ("bad input", "missing name", "missing sheet") for finding in findings):
         return None, 0.5 if swing is None else swing, findings
     try:
         case = Case(**fields)
@@ -287,7 +283,14 @@ def _read_slices(workbook: Workbook, findings: list[Finding]) -> tuple[QualitySl
     from xl_roi.workbook.build import QUALITY_ROWS
 
     if "Quality" not in workbook.sheetnames:
-        findings.append(Finding("missing sheet", "workbook", "no Quality sheet"))
+        findings.append(
+            Finding(
+                "missing sheet",
+                "workbook",
+                "no Quality sheet: the evaluation slices and the quality flag cannot be read "
+                "(restore the sheet, named Quality, or rebuild from a case file)",
+            )
+        )
         return ()
     sheet = workbook["Quality"]
     slices = []
@@ -313,3 +316,75 @@ def _read_slices(workbook: Workbook, findings: list[Finding]) -> tuple[QualitySl
         except InputError as error:
             findings.append(Finding("bad input", where, str(error)))
     return tuple(slices)
+
+
+def endpoint_chunks(path: str | Path, rows_per_chunk: int) -> Iterator[pd.DataFrame]:
+    """The first sheet of an endpoints workbook, a few rows at a time, its first row the header.
+
+    Read as a stream (openpyxl's read-only mode), so a million-row sheet never sits in memory
+    whole; the file passes the guarded reader under
+    :data:`~xl_roi.workbook.guard.ENDPOINTS_LIMITS` first. Blank rows at the end are dropped;
+    blank rows between endpoints are kept (and refused by the screen, as in a CSV).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import pandas as pd
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "endpoints.xlsx"
+    >>> pd.DataFrame({"name": ["a", "b", "c"], "monthly_calls": [1, 2, 3]}).to_excel(
+    ...     path, index=False)
+    >>> [chunk["monthly_calls"].tolist() for chunk in endpoint_chunks(path, 2)]
+    [[1, 2], [3]]
+    """
+    path = Path(path)
+    check_archive(path, ENDPOINTS_LIMITS)
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    except Exception as error:  # openpyxl raises many kinds on bad files
+        raise WorkbookError(f"{path}: cannot be read as a workbook ({error})") from None
+    try:
+        if not workbook.worksheets:
+            return
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            return
+        columns = _column_names(header)
+        batch: list[tuple[Any, ...]] = []
+        blanks: list[tuple[Any, ...]] = []
+        for row in rows:
+            if all(value is None for value in row):
+                blanks.append(row)
+                continue
+            batch.extend(blanks)
+            blanks.clear()
+            batch.append(row)
+            if len(batch) >= rows_per_chunk:
+                yield _frame(batch, columns)
+                batch = []
+        if batch:
+            yield _frame(batch, columns)
+    finally:
+        workbook.close()
+
+
+def _column_names(header: tuple[Any, ...]) -> list[str]:
+    """Header cells as column names, as pandas names them: blanks ``Unnamed: i``, repeats ``.1``."""
+    names: list[str] = []
+    for index, value in enumerate(header):
+        name = f"Unnamed: {index}" if value is None else str(value)
+        base, count = name, 1
+        while name in names:
+            name, count = f"{base}.{count}", count + 1
+        names.append(name)
+    return names
+
+
+def _frame(batch: list[tuple[Any, ...]], columns: list[str]) -> pd.DataFrame:
+    import pandas as pd
+
+    width = max(len(columns), *(len(row) for row in batch))
+    while len(columns) < width:  # cells past the header: kept, under their own names
+        columns.append(f"Unnamed: {len(columns)}")
+    padded = [row + (None,) * (width - len(row)) if len(row) < width else row for row in batch]
+    return pd.DataFrame(padded, columns=columns)
