@@ -83,3 +83,26 @@ def test_unreadable_source(tmp_path):
     with pytest.raises(WorkbookError, match=r"not an \.xlsx workbook"):
         freeze_workbook(bad, tmp_path / "out.xlsx")
     assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_frozen_copy_asks_no_one_to_fill_anything_in(frozen):
+    """A values-only copy never tells its reader to fill in the yellow cells or load functions."""
+    source, _, target, _ = frozen
+    live = [
+        str(c.value)
+        for ws in openpyxl.load_workbook(source).worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str)
+    ]
+    assert any("fill in the yellow cells" in text.lower() for text in live)  # the live one does
+    texts = [
+        str(c.value)
+        for ws in openpyxl.load_workbook(target).worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str)
+    ]
+    assert not [text for text in texts if "fill in" in text.lower()]
+    assert not [text for text in texts if "Import Functions" in text]
+    assert any("values-only copy" in text for text in texts)

@@ -1,6 +1,6 @@
 """A whole business case: its inputs (:class:`Case`), and what follows from them (:class:`Result`).
 
-A :class:`Case` holds every input the seed itemises, each either as a direct figure or as the
+A :class:`Case` holds every input of the business case, each either as a direct figure or as the
 items it is built from (tokens and prices, GPUs, days × day rate, redistillations × their cost).
 :func:`evaluate` turns it into a :class:`Result`: every derived figure, the verdict and the flags
 that explain a weak one.

@@ -237,7 +237,7 @@ def example_case_text() -> str:
 
 
 def example_case() -> Case:
-    """The built-in worked example: the seed's support-ticket classifier.
+    """The built-in worked example: a support-ticket classifier.
 
     Examples
     --------

@@ -1,6 +1,6 @@
 """The pitch: the case in the order a decision-maker reads it.
 
-The seed's order: the savings, annualised, and the cut in inference spend; the payback; the risk
+The order: the savings, annualised, and the cut in inference spend; the payback; the risk
 and its mitigation (slice-based quality evidence); the ask. When the numbers say no, it says
 "do not distill" plainly, with the reason.
 """
@@ -262,7 +262,7 @@ def _upside_section(result: Result) -> list[str]:
 
 
 def pitch(result: Result) -> str:
-    """The decision-maker's page, in Markdown, in the seed's order.
+    """The decision-maker's page, in Markdown, in the order a decision-maker reads it.
 
     Parameters
     ----------

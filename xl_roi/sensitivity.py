@@ -1,8 +1,8 @@
-"""Which assumption breaks the case: the tornado, the seed's scenarios, break-evens and a grid.
+"""Which assumption breaks the case: the tornado, named scenarios, break-evens and a grid.
 
 Every serious case names its load-bearing assumption. :func:`sensitivity` moves each assumption
 one at a time to a low and a high value and ranks them by how far payback swings (a tornado);
-adds the seed's named scenarios (half volume, serving utilisation below plan, maintenance twice
+adds named scenarios (half volume, serving utilisation below plan, maintenance twice
 as often, the teacher's price halved); and gives, for each assumption, the value at which the
 case breaks. :func:`grid` gives payback over volume × student cost, for a heat map.
 """
@@ -56,7 +56,7 @@ SCENARIOS = (
     "Maintenance twice as often",
     "Teacher price halved",
 )
-"""The seed's named scenarios, in the order they appear (utilisation only when self-hosted)."""
+"""The named scenarios, in the order they appear (utilisation only when self-hosted)."""
 
 
 def assumptions_of(case: Case) -> list[str]:

@@ -229,55 +229,91 @@ def _validation(row: InputRow) -> DataValidation:
     return validation
 
 
+ABOUT_LINES: tuple[tuple[str, str], ...] = (
+    (
+        "What it is",
+        "The business case for distilling a large teacher model into a small student: upfront "
+        "cost, monthly savings, payback, annual net benefit, the verdict, what breaks it, and "
+        "the pitch.",
+    ),
+    (
+        "How to use it",
+        "Fill in the yellow cells on the Inputs sheet (and the slice table on Quality). "
+        "Everything else is worked out: Calculations shows the work, Sensitivity what breaks "
+        "the case, Pitch the decision-maker's page, Checks that the numbers hold.",
+    ),
+    (
+        "Input style",
+        "Yellow cells with blue figures are inputs; every other cell is worked out and "
+        "protected (Review › Unprotect Sheet, no password).",
+    ),
+    (
+        "Enable the functions",
+        "The formulas use xl_roi's Excel functions (PAYBACK, MONTHLY_SAVINGS, …). On Windows "
+        "desktop Excel: pip install xl-roi; xlwings addin install; save this file as .xlsm; on "
+        "the xlwings tab click Import Functions (the xlwings.conf sheet already names the "
+        "module). Without them the cells show #NAME? — use `xl-roi freeze` for a values-only "
+        "copy to share.",
+    ),
+    (
+        "Check the numbers",
+        "Run `xl-roi check FILE.xlsx`: it works every figure out again from the inputs and "
+        "reports any figure that disagrees, any formula typed over and any input out of range.",
+    ),
+    (
+        "Units",
+        "Money in the case's currency (Inputs › Currency); costs per call per 1,000 calls; "
+        "time in months; growth and shares as %.",
+    ),
+)
+"""The About sheet's lines: what a reader of the live workbook is told."""
+
+INPUTS_SUBTITLE = (
+    "One row per input: fill in the yellow cells. Each value has a defined name the formulas use."
+)
+QUALITY_SUBTITLE = (
+    "The slice-based evaluation that bounds the quality risk: scores on the frozen evaluation "
+    "set, per slice. Fill in the yellow cells."
+)
+
+FROZEN_WORDING: dict[str, str] = {
+    ABOUT_LINES[1][1]: (
+        "This is a values-only copy: every figure is as it was worked out when the copy was "
+        "made, and changing a yellow cell changes nothing else. To change the case, edit the "
+        "original workbook or case file and make a new copy."
+    ),
+    ABOUT_LINES[2][1]: "Yellow cells with blue figures are the inputs the figures come from.",
+    ABOUT_LINES[3][1]: (
+        "Not needed to read this copy: it holds values only, no formulas (made with "
+        "`xl-roi freeze`)."
+    ),
+    ABOUT_LINES[4][1]: "The figures were checked against the inputs before the copy was made.",
+    INPUTS_SUBTITLE: "One row per input: the values this copy's figures were worked out from.",
+    QUALITY_SUBTITLE: (
+        "The slice-based evaluation that bounds the quality risk: scores on the frozen "
+        "evaluation set, per slice."
+    ),
+}
+"""Live-workbook text → what a values-only copy (``xl-roi freeze``) says instead: a frozen
+copy never asks its reader to fill anything in."""
+
+
 def _about(writer: _Writer, sheet: Worksheet, case: Case) -> None:
     _title(
         sheet,
         "Distillation ROI",
         f"xl_roi {__version__} — the business case for model distillation",
     )
-    lines = [
-        (
-            "What it is",
-            "The business case for distilling a large teacher model into a small "
-            "student: upfront cost, monthly savings, payback, annual net benefit, the verdict, "
-            "what breaks it, and the pitch.",
-        ),
-        (
-            "How to use it",
-            "Fill in the yellow cells on the Inputs sheet (and the slice table on "
-            "Quality). Everything else is worked out: Calculations shows the work, Sensitivity "
-            "what breaks the case, Pitch the decision-maker's page, Checks that the numbers hold.",
-        ),
-        (
-            "Input style",
-            "Yellow cells with blue figures are inputs; every other cell is "
-            "worked out and protected (Review › Unprotect Sheet, no password).",
-        ),
-        (
-            "Enable the functions",
-            "The formulas use xl_roi's Excel functions (PAYBACK, "
-            "MONTHLY_SAVINGS, …). On Windows desktop Excel: pip install xl-roi; xlwings addin "
-            "install; save this file as .xlsm; on the xlwings tab click Import Functions (the "
-            "xlwings.conf sheet already names the module). Without them the cells show #NAME? "
-            "— use `xl-roi freeze` for a values-only copy to share.",
-        ),
-        (
-            "Check it headless",
-            "xl-roi check FILE.xlsx recomputes every figure from the inputs "
-            "and reports any mismatch, overwritten formula or bad input.",
-        ),
-        (
-            "Units",
-            "Money in the currency on Inputs; per-call costs per 1,000 calls; time in "
-            "months; shares as fractions shown as %.",
-        ),
-    ]
+    lines = ABOUT_LINES
+    label_style = Alignment(vertical="top")
     for offset, (label, text) in enumerate(lines):
         row = 4 + offset
-        sheet.cell(row=row, column=1, value=label).font = Font(bold=True)
+        label_cell = sheet.cell(row=row, column=1, value=label)
+        label_cell.font = Font(bold=True)
+        label_cell.alignment = label_style
         cell = sheet.cell(row=row, column=2, value=text)
         cell.alignment = WRAP
-        sheet.row_dimensions[row].height = 48
+        sheet.row_dimensions[row].height = 16 * max(1, math.ceil(len(text) / 110))
     legend = sheet.cell(row=4 + len(lines) + 1, column=1, value="Input cell")
     legend.fill = INPUT_FILL
     legend.font = INPUT_FONT
@@ -290,12 +326,7 @@ def _about(writer: _Writer, sheet: Worksheet, case: Case) -> None:
 
 
 def _inputs(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, Any]) -> None:
-    _title(
-        sheet,
-        "Inputs",
-        "One row per input: fill in the yellow cells. Each value has a "
-        "defined name the formulas use.",
-    )
+    _title(sheet, "Inputs", INPUTS_SUBTITLE)
     _header(sheet, 4, ("Input", "Value", "Unit", "Source or note", "Name"))
     row = 5
     for item in INPUTS:
@@ -436,7 +467,7 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
         sheet,
         "Sensitivity",
         "Which assumption breaks the case: each moved ± the swing on "
-        "Inputs, one at a time, ranked by how far payback swings; then the seed's scenarios.",
+        "Inputs, one at a time, ranked by how far payback swings; then named scenarios.",
     )
     note = (
         "Computed on the headline figures (student cost per call as worked out, upfront as "
@@ -527,12 +558,7 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
 
 
 def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, Any]) -> None:
-    _title(
-        sheet,
-        "Quality",
-        "The slice-based evaluation that bounds the quality risk: scores "
-        "on the frozen evaluation set, per slice. Fill in the yellow cells.",
-    )
+    _title(sheet, "Quality", QUALITY_SUBTITLE)
     _header(
         sheet,
         4,

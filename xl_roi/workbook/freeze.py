@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from xl_roi.files import write_atomic
+from xl_roi.workbook.build import FROZEN_WORDING
 from xl_roi.workbook.read import WorkbookError, check_archive
 
 __all__ = ["freeze_workbook"]
@@ -24,6 +26,10 @@ _STRING_RESULT = re.compile(
     re.DOTALL,
 )
 _CALC_CHAIN = "xl/calcChain.xml"
+_SHARED_STRINGS = "xl/sharedStrings.xml"
+_FROZEN_WORDING = {
+    f">{escape(live)}</": f">{escape(frozen)}</" for live, frozen in FROZEN_WORDING.items()
+}
 
 
 def _values_only(xml: str) -> str:
@@ -35,6 +41,13 @@ def _values_only(xml: str) -> str:
         ),
         xml,
     )
+
+
+def _frozen_wording(xml: str) -> str:
+    """A values-only copy never asks its reader to fill in cells that drive nothing."""
+    for live, frozen in _FROZEN_WORDING.items():
+        xml = xml.replace(live, frozen)
+    return xml
 
 
 def freeze_workbook(source: str | Path, target: str | Path, *, force: bool = False) -> Path:
@@ -76,7 +89,10 @@ def freeze_workbook(source: str | Path, target: str | Path, *, force: bool = Fal
                 if name == _CALC_CHAIN:
                     continue
                 if name.startswith("xl/worksheets/sheet") and name.endswith(".xml"):
-                    data = _values_only(data.decode("utf-8")).encode("utf-8")
+                    sheet_xml = _frozen_wording(_values_only(data.decode("utf-8")))
+                    data = sheet_xml.encode("utf-8")
+                elif name == _SHARED_STRINGS:
+                    data = _frozen_wording(data.decode("utf-8")).encode("utf-8")
                 elif name == "[Content_Types].xml" or name == "xl/_rels/workbook.xml.rels":
                     text = data.decode("utf-8")
                     text = re.sub(

@@ -389,8 +389,8 @@ CONSTANTS: tuple[tuple[str, str, float, str], ...] = (
     ("months_per_year", "Months in a year", 12.0, "months"),
     ("low_volume_months", "Half the volume must pay back within", 12.0, "months"),
     ("unstable_share", "Maintenance above this share of savings flags the teacher", 0.5, "share"),
-    ("score_decimals", "Decimals quality drops are rounded to", 9.0, "decimals"),
-    ("check_tolerance", "Relative tolerance of the checks", 1e-9, "share"),
+    ("score_decimals", "Quality score drops rounded to", 9.0, "decimal places"),
+    ("check_tolerance", "Checks allow rounding differences up to", 1e-9, "of the figure"),
 )
 """Fixed numbers the formulas use by name (no number is hard-coded in a formula)."""
 
@@ -589,7 +589,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         PLAIN,
         "Strong ≤ 3 months; defensible ≤ 12 and growing; marginal ≤ 12 flat",
     ),
-    Section("At half the volume (the seed's first sensitivity)"),
+    Section("At half the volume (the first stress test)"),
     CalcRow(
         "half_calls",
         "Half the monthly calls",
