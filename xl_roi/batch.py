@@ -22,22 +22,14 @@ import numpy.typing as npt
 from xl_roi import case as case_module
 from xl_roi.case import Case
 from xl_roi.costs import HOURS_PER_MONTH, SECONDS_PER_MONTH
+from xl_roi.uncertainty import INPUT_LABELS
 
 __all__ = ["ASSUMPTIONS", "CaseInputs", "apply_assumption", "evaluate_arrays", "payback_array"]
 
 FloatArray = npt.NDArray[np.float64]
 ArrayLike = float | FloatArray
 
-ASSUMPTIONS: dict[str, str] = {
-    "monthly_calls": "Monthly volume",
-    "teacher_cost_per_1k": "Teacher cost per 1k",
-    "student_cost_per_1k": "Student cost per 1k",
-    "gpu_hourly_cost": "GPU hourly cost",
-    "target_utilization": "Target utilisation",
-    "upfront_cost": "Upfront cost",
-    "annual_maintenance": "Annual maintenance",
-    "monthly_growth": "Monthly growth",
-}
+ASSUMPTIONS: dict[str, str] = INPUT_LABELS
 """The assumptions a case can be moved along, by field name, with their labels."""
 
 

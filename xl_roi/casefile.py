@@ -126,13 +126,16 @@ def case_from_mapping(data: dict[str, Any], source: str = "case") -> Case:
     my.toml: unknown key [volume] monthly_cals (known: monthly_calls, monthly_growth)
     """
     fields: dict[str, Any] = {}
-    tables = {table for table in CASE_FILE_KEYS if table is not None} | {"quality_slices"}
+    tables = {table for table in CASE_FILE_KEYS if table is not None}
+    tables |= {"quality_slices", "uncertainty"}
     try:
         for key, value in data.items():
             if key in CASE_FILE_KEYS[None]:
                 fields[CASE_FILE_KEYS[None][key]] = _check_value(key, value, text=True)
             elif key == "quality_slices":
                 fields["quality_slices"] = _read_slices(value)
+            elif key == "uncertainty":
+                fields["uncertainty"] = _read_uncertainty(value)
             elif key in tables:
                 if not isinstance(value, dict):
                     raise CaseFileError(f"[{key}] must be a table, got {value!r}")
@@ -152,7 +155,28 @@ def case_from_mapping(data: dict[str, Any], source: str = "case") -> Case:
     except CaseFileError as error:
         raise CaseFileError(f"{source}: {error}") from None
     except InputError as error:
-        raise CaseFileError(f"{source}: {_as_file_words(str(error))}") from None
+        message = str(error)
+        if message.startswith("uncertainty: "):  # its inputs are named as the table names them
+            message = "[uncertainty] " + message.removeprefix("uncertainty: ")
+        else:
+            message = _as_file_words(message)
+        raise CaseFileError(f"{source}: {message}") from None
+
+
+def _read_uncertainty(value: Any) -> tuple[tuple[Any, ...], ...]:
+    """The ``[uncertainty]`` table as (input, low, likely, high); :class:`Case` checks each."""
+    if not isinstance(value, dict):
+        raise CaseFileError(f"[uncertainty] must be a table of [low, likely, high], got {value!r}")
+    entries = []
+    for name, given in value.items():
+        if not isinstance(given, list) or len(given) != 3:
+            raise CaseFileError(
+                f"[uncertainty] {name} must be [low, likely, high], three numbers, got {given!r}"
+            )
+        for part, number in zip(("low", "likely", "high"), given, strict=True):
+            _check_value(f"[uncertainty] {name} {part}", number)
+        entries.append((name, *given))
+    return tuple(entries)
 
 
 def _read_slices(value: Any) -> tuple[QualitySlice, ...]:

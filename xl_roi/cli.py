@@ -23,6 +23,7 @@ from xl_roi.casefile import example_case, example_case_text, load_case
 from xl_roi.errors import InputError
 from xl_roi.files import OverwriteRefusedError, write_atomic
 from xl_roi.pitch import pitch
+from xl_roi.uncertainty import INPUT_LABELS, INPUT_UNITS
 
 __all__ = ["main"]
 
@@ -97,6 +98,28 @@ def _number(value: float) -> str:
 
 def _months(value: float) -> str:
     return "never" if math.isinf(value) else f"{value:.1f}"
+
+
+def _money(amount: float, currency: str) -> str:
+    """An amount of money as every report shows it: the currency, whole units, thousands."""
+    return f"{currency} {amount:,.0f}"
+
+
+def _figure(name: str, value: float, currency: str) -> str:
+    """An input's value written for a reader: calls whole, shares as %, prices with cents."""
+    if math.isnan(value):
+        return "—"
+    if math.isinf(value):
+        return "never"
+    unit = INPUT_UNITS.get(name, "")
+    if unit == "share":
+        return f"{value:.1%}"
+    if unit == "calls":
+        return f"{value:,.0f}"
+    if unit == "money":
+        price = name.endswith("_per_1k") or name == "gpu_hourly_cost"
+        return f"{currency} {value:,.2f}" if price else _money(value, currency)
+    return _number(value)
 
 
 def _percent(share: float) -> str:
@@ -223,26 +246,34 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         _print_json(result.to_dict())
         return EXIT_OK
     currency = case.currency
-    print(f"Monte Carlo: {case.name} — {result.draws:,} draws, seed {result.seed}")
-    print("Inputs drawn from triangular (low, likely, high):")
+    from_file = {name for name, *_ in case.uncertainty}
+    print(f"Monte Carlo: {case.name} — {result.draws:,} draws (random seed {result.seed})")
+    print("Inputs drawn from triangular ranges:")
+    print(f"  {'':<22} {'low':>14} {'likely':>14} {'high':>14}")
     for name, (low, likely, high) in result.ranges.items():
-        print(f"  {name:<22} {_number(low):>12} {_number(likely):>12} {_number(high):>12}")
+        where = "from the case file" if name in from_file else f"± {args.swing:.0%}"
+        figures = (_figure(name, value, currency) for value in (low, likely, high))
+        print(f"  {INPUT_LABELS[name]:<22} " + " ".join(f"{f:>14}" for f in figures) + f"  {where}")
     print()
-    print(f"P(payback ≤ 3 months)        {_percent(result.p_payback_within_3_months):>7}")
-    print(f"P(payback ≤ 12 months)       {_percent(result.p_payback_within_12_months):>7}")
-    print(
-        f"P(payback ≤ target {result.target_months:g} months) "
-        f"{_percent(result.p_payback_within_target):>6}"
-    )
-    print(f"P(annual net benefit > 0)    {_percent(result.p_net_benefit_positive):>7}")
+    targets = [3.0, 12.0]
+    shares = [result.p_payback_within_3_months, result.p_payback_within_12_months]
+    if result.target_months not in targets:
+        targets.append(result.target_months)
+        shares.append(result.p_payback_within_target)
+    for months, share in sorted(zip(targets, shares, strict=True)):
+        is_target = " (the target)" if months == result.target_months else ""
+        label = f"Chance of payback within {months:g} months{is_target}"
+        print(f"{label:<48} {_percent(share):>7}")
+    positive = _percent(result.p_net_benefit_positive)
+    print(f"{'Chance of a positive annual net benefit':<48} {positive:>7}")
     print(
         f"Payback (months)   P10 {_months(result.payback_p10):>8}  "
         f"P50 {_months(result.payback_p50):>8}  P90 {_months(result.payback_p90):>8}"
     )
     print(
-        f"Annual net benefit P10 {currency} {result.net_benefit_p10:,.0f}  "
-        f"P50 {currency} {result.net_benefit_p50:,.0f}  "
-        f"P90 {currency} {result.net_benefit_p90:,.0f}"
+        f"Annual net benefit P10 {_money(result.net_benefit_p10, currency)}  "
+        f"P50 {_money(result.net_benefit_p50, currency)}  "
+        f"P90 {_money(result.net_benefit_p90, currency)}"
     )
     return EXIT_OK
 
