@@ -15,8 +15,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from xl_roi._version import __version__
 from xl_roi.case import Case, evaluate
 from xl_roi.casefile import example_case, example_case_text, load_case
@@ -143,6 +141,8 @@ def _bar(swing: float, widest: float, width: int = 24) -> str:
 
 def _json_value(value: Any) -> Any:
     """A cell of a table as JSON holds it: NaN and infinity as null, numpy scalars as Python."""
+    import numpy as np  # only tables (pandas, so numpy already loaded) come here
+
     if isinstance(value, bool | np.bool_):
         return bool(value)
     if isinstance(value, int | np.integer):

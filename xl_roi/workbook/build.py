@@ -21,6 +21,11 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils.cell import (
+    column_index_from_string,
+    coordinate_from_string,
+    get_column_letter,
+)
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula
@@ -47,6 +52,7 @@ __all__ = [
     "SCHEDULE_MONTHS",
     "SHEETS",
     "Blueprint",
+    "blueprint_of",
     "build_workbook",
     "save_workbook",
     "write_text",
@@ -123,18 +129,83 @@ def write_text(cell: Cell, text: str) -> None:
         cell.quotePrefix = True
 
 
+class _Ignored:
+    """Takes any style, setting or call and keeps none: what a blueprint-only build writes to."""
+
+    def __getattr__(self, name: str) -> _Ignored:
+        return _IGNORED
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        pass
+
+    def __getitem__(self, key: Any) -> _Ignored:
+        return _IGNORED
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        pass
+
+    def __call__(self, *args: Any, **kwargs: Any) -> _Ignored:
+        return _IGNORED
+
+
+_IGNORED = _Ignored()
+
+
+class _PlaceCell(_Ignored):
+    """A cell that knows only where it is (its value and style go nowhere)."""
+
+    row: int
+    column: int
+    coordinate: str
+
+    def __init__(self, row: int, column: int) -> None:
+        object.__setattr__(self, "row", row)
+        object.__setattr__(self, "column", column)
+        object.__setattr__(self, "coordinate", f"{get_column_letter(column)}{row}")
+
+
+class _PlaceSheet(_Ignored):
+    """A sheet that hands out :class:`_PlaceCell` and keeps nothing."""
+
+    title: str
+
+    def __init__(self, title: str) -> None:
+        object.__setattr__(self, "title", title)
+
+    def cell(self, row: int, column: int, value: Any = None) -> _PlaceCell:
+        return _PlaceCell(row, column)
+
+    def __getitem__(self, coordinate: Any) -> _PlaceCell:
+        column, row = coordinate_from_string(str(coordinate).split(":")[0])
+        return _PlaceCell(row, column_index_from_string(column))
+
+
+class _PlaceWorkbook(_Ignored):
+    """The workbook of a blueprint-only build: its sheets are :class:`_PlaceSheet`."""
+
+    sheets: dict[str, _PlaceSheet]
+
+    def __init__(self, titles: tuple[str, ...]) -> None:
+        object.__setattr__(self, "sheets", {title: _PlaceSheet(title) for title in titles})
+
+    def __getitem__(self, title: Any) -> _PlaceSheet:
+        return self.sheets[title]
+
+
 class _Writer:
     """Puts cells in place and records formulas and names in the blueprint."""
 
-    def __init__(self, workbook: Workbook) -> None:
+    def __init__(self, workbook: Workbook, *, styled: bool = True) -> None:
         self.workbook = workbook
+        self.styled = styled
         self.blueprint = Blueprint()
 
     def name(self, name: str, sheet: Worksheet, reference: str) -> None:
         absolute = "$" + reference.replace(":", ":$")
         absolute = re.sub(r"\$([A-Z]+)(\d+)", r"$\1$\2", absolute)
         target = f"'{sheet.title}'!{absolute}"
-        self.workbook.defined_names[name] = DefinedName(name, attr_text=target)
+        if self.styled:
+            self.workbook.defined_names[name] = DefinedName(name, attr_text=target)
         self.blueprint.names[name] = target
 
     def formula(
@@ -346,9 +417,10 @@ def _inputs(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, Any
         cell.border = BOX
         cell.protection = UNLOCKED
         cell.number_format = "@" if item.kind in ("text", "choice") else item.number_format
-        validation = _validation(item)
-        sheet.add_data_validation(validation)
-        validation.add(cell.coordinate)
+        if writer.styled:
+            validation = _validation(item)
+            sheet.add_data_validation(validation)
+            validation.add(cell.coordinate)
         unit = sheet.cell(row=row, column=3, value=item.unit)
         unit.font = UNIT_FONT
         note = sheet.cell(row=row, column=4, value=item.note)
@@ -1020,11 +1092,32 @@ def build_workbook(case: Case, swing: float = 0.5) -> tuple[Workbook, Blueprint]
     >>> blueprint.formulas[("Calculations", "B33")]
     ('=MONTHLY_SAVINGS(teacher_cost, student_cost, monthly_calls)', 10560.0)
     """
+    return _build(case, swing, styled=True)
+
+
+def blueprint_of(case: Case, swing: float = 0.5) -> Blueprint:
+    """What :func:`build_workbook` would lay out for a case — formulas, their values, names,
+    inputs — without building the workbook itself (no cells, styles, validation or charts).
+
+    Examples
+    --------
+    >>> from xl_roi import example_case
+    >>> blueprint_of(example_case()).formulas == build_workbook(example_case())[1].formulas
+    True
+    """
+    return _build(case, swing, styled=False)[1]
+
+
+def _build(case: Case, swing: float, *, styled: bool) -> tuple[Workbook, Blueprint]:
     values = layout.mirror_values(case, swing)  # refuses an impossible case first
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    sheets = {title: workbook.create_sheet(title) for title in SHEETS}
-    writer = _Writer(workbook)
+    if styled:
+        workbook = Workbook()
+        workbook.remove(workbook.active)
+        sheets = {title: workbook.create_sheet(title) for title in SHEETS}
+    else:
+        workbook = _PlaceWorkbook(SHEETS)
+        sheets = workbook.sheets
+    writer = _Writer(workbook, styled=styled)
     _about(writer, sheets["About"], case)
     _inputs(writer, sheets["Inputs"], case, values)
     schedule_first = _calculations(writer, sheets["Calculations"], values)
