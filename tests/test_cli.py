@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -146,6 +147,19 @@ def test_simulate_text(capsys):
     """The text report shows probabilities and percentiles."""
     code, out, _ = run(capsys, "simulate", "--draws", "2000")
     assert code == 0 and "Chance of payback within 12 months" in out and "P50" in out
+
+
+def test_sensitivity_writes_each_figure_in_its_unit(capsys):
+    """Growth as % (2 % ± 50 % → 1.0 % … 3.0 %), volume whole, prices with cents, never 0.01."""
+    code, out, _ = run(capsys, "sensitivity")
+    assert code == 0
+    growth = next(line for line in out.splitlines() if line.startswith("Monthly growth"))
+    assert growth.split()[2:4] == ["1.0%", "3.0%"]
+    volume = next(line for line in out.splitlines() if line.startswith("Monthly volume"))
+    assert volume.split()[2:4] == ["750,000", "2,250,000"]  # 1,500,000 ± 50 %
+    teacher = next(line for line in out.splitlines() if line.startswith("Teacher cost per 1k"))
+    assert teacher.split()[4:6] == ["3.75", "11.25"]  # 7.50 ± 50 %
+    assert not re.search(r"\b0\.0\d", out)  # no share written as a bare fraction
 
 
 def test_simulate_speaks_to_people(capsys):

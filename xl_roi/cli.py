@@ -103,8 +103,12 @@ def _money(amount: float, currency: str) -> str:
     return f"{currency} {amount:,.0f}"
 
 
-def _figure(name: str, value: float, currency: str) -> str:
-    """An input's value written for a reader: calls whole, shares as %, prices with cents."""
+_NAME_OF_LABEL = {label: name for name, label in INPUT_LABELS.items()}
+
+
+def _figure(name: str, value: float, currency: str, *, bare: bool = False) -> str:
+    """An input's value written for a reader: calls whole, shares as %, prices with cents;
+    money with its currency unless ``bare`` (a column headed with it)."""
     if math.isnan(value):
         return "—"
     if math.isinf(value):
@@ -116,7 +120,8 @@ def _figure(name: str, value: float, currency: str) -> str:
         return f"{value:,.0f}"
     if unit == "money":
         price = name.endswith("_per_1k") or name == "gpu_hourly_cost"
-        return f"{currency} {value:,.2f}" if price else _money(value, currency)
+        digits = f"{value:,.2f}" if price else f"{value:,.0f}"
+        return digits if bare else f"{currency} {digits}"
     return _number(value)
 
 
@@ -208,15 +213,17 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     widest = max([float(row["payback_swing"]) for row in rows], default=0.0)
     header = (
         f"{'Assumption':<22} {'low':>12} {'high':>12}  {'payback (months)':>16}  "
-        f"{'annual net benefit':>27}  swing"
+        f"{'annual net benefit (' + currency + ')':>27}  swing"
     )
     print(header)
     print("-" * len(header))
     for row in rows:
         payback = f"{_months(row['payback_low'])} … {_months(row['payback_high'])}"
         net = f"{row['net_low']:,.0f} … {row['net_high']:,.0f}"
+        name = _NAME_OF_LABEL.get(row["assumption"], "")
+        low, high = (_figure(name, row[key], currency, bare=True) for key in ("low", "high"))
         print(
-            f"{row['assumption']:<22} {_number(row['low']):>12} {_number(row['high']):>12}  "
+            f"{row['assumption']:<22} {low:>12} {high:>12}  "
             f"{payback:>16}  {net:>27}  {_bar(row['payback_swing'], widest)}"
         )
     print("\nScenarios")
@@ -229,8 +236,11 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     print(f"\nWhere the case breaks (payback beyond {target:g} months; net benefit ≤ 0)")
     for row in rows:
         side = _BREAKS_WHEN[row["assumption"]]
+        name = _NAME_OF_LABEL.get(row["assumption"], "")
         payback, net = (
-            "not on its own" if math.isnan(row[key]) else f"{side} {_number(row[key])}"
+            "not on its own"
+            if math.isnan(row[key])
+            else f"{side} {_figure(name, row[key], currency)}"
             for key in ("breakeven_payback", "breakeven_net")
         )
         print(f"  {row['assumption']:<22} payback: {payback:<22} net benefit: {net}")

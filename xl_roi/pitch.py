@@ -148,11 +148,11 @@ def _payback_section(result: Result) -> list[str]:
             "| Upfront item | Amount |",
             "|---|---:|",
             f"| Data generation (teacher labels the corpus) | "
-            f"{format_money(result.data_generation_cost, currency, cents=True)} |",
-            f"| Training compute | {format_money(result.training_compute, currency, cents=True)} |",
-            f"| Evaluation build | {format_money(result.evaluation_build, currency, cents=True)} |",
-            f"| Engineering time | {format_money(result.engineering_time, currency, cents=True)} |",
-            f"| **Total** | **{format_money(result.upfront_cost, currency, cents=True)}** |",
+            f"{format_money(result.data_generation_cost, currency)} |",
+            f"| Training compute | {format_money(result.training_compute, currency)} |",
+            f"| Evaluation build | {format_money(result.evaluation_build, currency)} |",
+            f"| Engineering time | {format_money(result.engineering_time, currency)} |",
+            f"| **Total** | **{format_money(result.upfront_cost, currency)}** |",
         ]
     return lines
 

@@ -20,7 +20,10 @@ from xml.sax.saxutils import escape
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.formatting.rule import Rule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.styles.numbers import NumberFormat
 from openpyxl.utils.cell import (
     column_index_from_string,
     coordinate_from_string,
@@ -238,6 +241,32 @@ class _Writer:
                     cell.value = value
 
 
+CONSTANT_FORMATS = {"unstable_share": layout.SHARE, "check_tolerance": "0.0000000%"}
+"""How the fixed numbers on Calculations are shown (the rest as whole numbers)."""
+
+_MONEY_UNITS = {
+    "money": "",
+    "money / day": " / day",
+    "money / month": " / month",
+    "money / year": " / year",
+    "per 1k calls": " per 1k calls",
+    "per 1M tokens": " per 1M tokens",
+    "per GPU-hour": " per GPU-hour",
+}
+"""Units that are amounts of money: shown in the case's currency (``EUR / month``)."""
+
+
+def _unit(writer: _Writer, sheet: Worksheet, row: int, unit: str, currency: str) -> None:
+    """A row's unit in column C; money in the case's currency, as the Currency input says."""
+    if unit in _MONEY_UNITS:
+        suffix = _MONEY_UNITS[unit]
+        formula = f'currency&"{suffix}"' if suffix else "currency"
+        cell = writer.formula(sheet, f"C{row}", formula, currency + suffix, "General")
+    else:
+        cell = sheet.cell(row=row, column=3, value=unit)
+    cell.font = UNIT_FONT
+
+
 def _title(sheet: Worksheet, text: str, subtitle: str) -> None:
     sheet["A1"] = text
     sheet["A1"].font = TITLE_FONT
@@ -358,7 +387,10 @@ FROZEN_WORDING: dict[str, str] = {
         "Not needed to read this copy: it holds values only, no formulas (made with "
         "`xl-roi freeze`)."
     ),
-    ABOUT_LINES[4][1]: "The figures were checked against the inputs before the copy was made.",
+    ABOUT_LINES[4][1]: (
+        "Run `xl-roi check` on the original workbook: it works every figure out again from "
+        "the inputs."
+    ),
     INPUTS_SUBTITLE: "One row per input: the values this copy's figures were worked out from.",
     QUALITY_SUBTITLE: (
         "The slice-based evaluation that bounds the quality risk: scores on the frozen "
@@ -421,8 +453,7 @@ def _inputs(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, Any
             validation = _validation(item)
             sheet.add_data_validation(validation)
             validation.add(cell.coordinate)
-        unit = sheet.cell(row=row, column=3, value=item.unit)
-        unit.font = UNIT_FONT
+        _unit(writer, sheet, row, item.unit, case.currency)
         note = sheet.cell(row=row, column=4, value=item.note)
         note.alignment = WRAP
         sheet.cell(row=row, column=5, value=item.name).font = UNIT_FONT
@@ -444,8 +475,9 @@ def _inputs(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, Any
         sheet.cell(row=10 + offset, column=7, value=label)
         sheet.cell(row=10 + offset, column=8, value=text)
     writer.name("recommendations", sheet, f"G10:H{9 + len(RECOMMENDATIONS)}")
+    sheet.print_area = f"A1:E{row - 1}"  # the inputs; the lists beside them are the model's
     sheet.freeze_panes = "B5"
-    _widths(sheet, {"A": 42, "B": 26, "C": 16, "D": 60, "E": 32, "G": 18, "H": 70})
+    _widths(sheet, {"A": 42, "B": 26, "C": 20, "D": 60, "E": 32, "G": 18, "H": 70})
 
 
 def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> int:
@@ -462,7 +494,7 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
     for name, label, value, unit in CONSTANTS:
         sheet.cell(row=row, column=1, value=label)
         cell = sheet.cell(row=row, column=2, value=value)
-        cell.number_format = "0.#########" if value < 1 else "#,##0"
+        cell.number_format = CONSTANT_FORMATS.get(name, layout.COUNT)
         sheet.cell(row=row, column=3, value=unit).font = UNIT_FONT
         sheet.cell(row=row, column=5, value=name).font = UNIT_FONT
         writer.name(name, sheet, cell.coordinate)
@@ -476,7 +508,7 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
         sheet.cell(row=row, column=1, value=item.label)
         cell = writer.formula(sheet, f"B{row}", item.formula, values[item.name], item.number_format)
         cell.alignment = Alignment(horizontal="right")
-        sheet.cell(row=row, column=3, value=item.unit).font = UNIT_FONT
+        _unit(writer, sheet, row, item.unit, values["currency"])
         sheet.cell(row=row, column=4, value=item.how).alignment = WRAP
         sheet.cell(row=row, column=5, value=item.name).font = UNIT_FONT
         writer.name(item.name, sheet, cell.coordinate)
@@ -489,6 +521,7 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
         row,
         ("Month", "Savings", "Maintenance", "Cumulative net", "Cumulative net after maintenance"),
     )
+    sheet.row_dimensions[row].height = 32
     schedule = _schedule_values(values)
     first = row + 1
     for month, (savings, maintenance, net, net_after) in enumerate(schedule):
@@ -578,26 +611,28 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     formats = [
         None,
-        "#,##0.####",
-        "#,##0.####",
+        layout.PRICE,
+        layout.PRICE,
         layout.MONTHS,
         layout.MONTHS,
         layout.MONEY,
         layout.MONEY,
         layout.MONTHS,
-        "#,##0.####",
-        "#,##0.####",
+        layout.PRICE,
+        layout.PRICE,
     ]
     for r in range(6, last_row + 1):
         for column, number_format in enumerate(formats, start=1):
             if number_format:
                 sheet.cell(row=r, column=column).number_format = number_format
+    _value_formats_by_row(sheet, last_row)
     # Tornado helper: annual net benefit at low and high against the base, per assumption.
     sheet["L5"] = "Net benefit at low − base"
     sheet["M5"] = "Net benefit at high − base"
     for letter in "LM":
         sheet[f"{letter}5"].font = HEADER_FONT
         sheet[f"{letter}5"].fill = HEADER_FILL
+        sheet[f"{letter}5"].alignment = Alignment(wrap_text=True, vertical="center")
     base_net = values["net_benefit_annual"]
     assumption_rows = HEADLINE_TABLE_ROWS - 3
     for offset in range(assumption_rows):
@@ -623,10 +658,36 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(categories)
     chart.x_axis.scaling.orientation = "maxMin"  # the widest swing on top, as a tornado
+    chart.x_axis.tickLblPos = "low"  # the assumptions' names left of the bars, not over them
+    chart.y_axis.number_format = layout.MONEY
+    chart.y_axis.majorGridlines = None
     chart.height, chart.width = 9, 18
     sheet.add_chart(chart, f"A{last_row + 3}")
     sheet.freeze_panes = "B6"
     _widths(sheet, {"A": 30, **{letter: 15 for letter in "BCDEFGHIJ"}, "L": 16, "M": 16})
+
+
+_ROWS_IN_WHOLE_UNITS = (
+    "Monthly volume",
+    "Upfront cost",
+    "Annual maintenance",
+    "Half volume",
+    "Maintenance twice as often",
+)
+"""Sensitivity rows whose values are calls or amounts (the rest are prices, or growth in %)."""
+
+
+def _value_formats_by_row(sheet: Worksheet, last_row: int) -> None:
+    """Low, high and break-even values in each row's own unit: the SENSITIVITY function ranks
+    its rows when it recalculates, so the format follows the row's label, not its position."""
+    whole = " ,".join(f'$A6="{label}"' for label in _ROWS_IN_WHOLE_UNITS).replace(" ,", ", ")
+    for format_id, number_format, condition in (  # ids past those openpyxl gives cell formats
+        (300, layout.COUNT, f"OR({whole})"),
+        (301, layout.SHARE, '$A6="Monthly growth"'),
+    ):
+        style = DifferentialStyle(numFmt=NumberFormat(numFmtId=format_id, formatCode=number_format))
+        rule = Rule(type="expression", dxf=style, formula=[condition], stopIfTrue=True)
+        sheet.conditional_formatting.add(f"B6:C{last_row} I6:J{last_row}", rule)
 
 
 def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, Any]) -> None:
@@ -644,6 +705,7 @@ def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, An
             "Result",
         ),
     )
+    sheet.row_dimensions[4].height = 32  # two lines: "Business-critical (yes/no)"
     first, last = 5, 4 + QUALITY_ROWS
     critical_rule = DataValidation(type="list", formula1='"yes,no"', allow_blank=True)
     critical_rule.error = "Answer yes or no."
@@ -933,7 +995,8 @@ def _pitch(
         row += 1
         for label, formula, value, number_format, money in lines:
             sheet.cell(row=row, column=1, value=label)
-            writer.formula(sheet, f"B{row}", formula, value, number_format)
+            figure = writer.formula(sheet, f"B{row}", formula, value, number_format)
+            figure.alignment = Alignment(horizontal="right")  # text answers line up with numbers
             if money:
                 writer.formula(sheet, f"C{row}", "currency", currency, "General").font = UNIT_FONT
             row += 1
@@ -941,7 +1004,9 @@ def _pitch(
     chart = LineChart()
     chart.title = "Cumulative net cash: crosses zero at payback"
     chart.y_axis.title = currency
+    chart.y_axis.number_format = layout.MONEY
     chart.x_axis.title = "Month"
+    chart.x_axis.tickLblPos = "low"  # month numbers below the plot, not on the zero line
     calculations = writer.workbook["Calculations"]
     data = Reference(
         calculations,
@@ -1033,12 +1098,12 @@ def _checks(writer: _Writer, sheet: Worksheet) -> None:
     for offset, (label, formula, advice) in enumerate(CHECKS):
         r = first + offset
         sheet.cell(row=r, column=1, value=label).alignment = WRAP
-        writer.formula(sheet, f"B{r}", formula, True, "General").fill = CHECK_FILL
+        writer.formula(sheet, f"B{r}", formula, True, layout.TRUE_FALSE).fill = CHECK_FILL
         writer.formula(sheet, f"C{r}", f'IF(B{r}, "OK", "{advice}")', "OK", "General")
     last = first + len(CHECKS) - 1
     master = last + 2
     sheet.cell(row=master, column=1, value="MASTER CHECK").font = Font(bold=True, size=12)
-    cell = writer.formula(sheet, f"B{master}", f"AND(B{first}:B{last})", True, "General")
+    cell = writer.formula(sheet, f"B{master}", f"AND(B{first}:B{last})", True, layout.TRUE_FALSE)
     cell.font = Font(bold=True, size=12)
     writer.name("master_check", sheet, cell.coordinate)
     writer.formula(
@@ -1058,7 +1123,7 @@ def _checks(writer: _Writer, sheet: Worksheet) -> None:
         f"B{business + 1}",
         "critical_failures=0",
         writer.blueprint.value_of("Quality", _quality_cell(writer, "critical_failures")) == 0,
-        "General",
+        layout.TRUE_FALSE,
     )
     _widths(sheet, {"A": 60, "B": 10, "C": 80})
 

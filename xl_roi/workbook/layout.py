@@ -46,13 +46,20 @@ STUDENT_MODES = (MODE_PER_1K, MODE_TOKENS, MODE_SELF_HOSTED)
 NEVER_PREFIX = "#NUM! never pays back: "
 NO_BREAKEVEN_TEXT = f"#NUM! no volume pays back: {roi.NO_VOLUME_PAYS_BACK}"
 
-MONEY = "#,##0.00;[Red]-#,##0.00"
-MONEY_WHOLE = "#,##0;[Red]-#,##0"
-PER_1K = "#,##0.0000"
+MONEY = "#,##0;[Red]-#,##0"
+"""Amounts of money, everywhere: whole units of the case's currency, thousands separated."""
+MONEY_WHOLE = MONEY
+PRICE = "#,##0.00;[Red]-#,##0.00"
+"""Prices (per 1,000 calls, per GPU-hour, per million tokens): always two decimals."""
+PER_1K = PRICE
+RATE = "#,##0.0"
+"""Throughputs and multipliers (calls per second, peak factor)."""
 COUNT = "#,##0"
 SHARE = "0.0%"
 MONTHS = "0.0"
 PLAIN = "General"
+TRUE_FALSE = '"TRUE";"TRUE";"FALSE"'
+"""A yes/no result reads TRUE or FALSE, even where a program stored it as 1 or 0."""
 
 
 @dataclass(frozen=True)
@@ -147,7 +154,7 @@ INPUTS: tuple[Section | InputRow, ...] = (
         "Teacher price per million input tokens",
         "per 1M tokens",
         "Provider list price",
-        number_format=MONEY,
+        number_format=PRICE,
     ),
     InputRow(
         "teacher_output_price_per_million",
@@ -155,7 +162,7 @@ INPUTS: tuple[Section | InputRow, ...] = (
         "Teacher price per million output tokens",
         "per 1M tokens",
         "Provider list price",
-        number_format=MONEY,
+        number_format=PRICE,
     ),
     Section("Student (the distilled model)"),
     InputRow(
@@ -180,7 +187,7 @@ INPUTS: tuple[Section | InputRow, ...] = (
         "Student price per million input tokens",
         "per 1M tokens",
         "Used when priced by token prices",
-        number_format=MONEY,
+        number_format=PRICE,
     ),
     InputRow(
         "student_output_price_per_million",
@@ -188,7 +195,7 @@ INPUTS: tuple[Section | InputRow, ...] = (
         "Student price per million output tokens",
         "per 1M tokens",
         "Used when priced by token prices",
-        number_format=MONEY,
+        number_format=PRICE,
     ),
     InputRow(
         "gpu_hourly_cost",
@@ -196,7 +203,7 @@ INPUTS: tuple[Section | InputRow, ...] = (
         "GPU hourly cost",
         "per GPU-hour",
         "Used when self-hosted; paid around the clock",
-        number_format=MONEY,
+        number_format=PRICE,
     ),
     InputRow(
         "calls_per_second_per_gpu",
@@ -205,7 +212,7 @@ INPUTS: tuple[Section | InputRow, ...] = (
         "calls / s",
         "Throughput of one fully busy GPU",
         strictly_above=True,
-        number_format=MONEY,
+        number_format=RATE,
     ),
     InputRow(
         "target_utilization",
@@ -225,7 +232,7 @@ INPUTS: tuple[Section | InputRow, ...] = (
         "× average",
         "Peak traffic ÷ average traffic, at least 1",
         minimum=1.0,
-        number_format=MONTHS,
+        number_format=RATE,
     ),
     InputRow(
         "escalation_share",
@@ -267,7 +274,7 @@ INPUTS: tuple[Section | InputRow, ...] = (
         "Teacher calls per example",
         "calls",
         "E.g. 2 for a label and a rationale",
-        number_format=MONTHS,
+        number_format=RATE,
     ),
     InputRow(
         "batch_discount",
@@ -647,7 +654,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "Low volume",
         "IF(ISNUMBER(half_payback), half_payback>low_volume_months, TRUE)",
         "",
-        PLAIN,
+        TRUE_FALSE,
         "Half the volume no longer pays back within a year",
     ),
     CalcRow(
@@ -655,7 +662,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "Unstable teacher",
         "AND(savings_annual>0, maintenance>unstable_share*savings_annual)",
         "",
-        PLAIN,
+        TRUE_FALSE,
         "Maintenance eats most of the savings",
     ),
     CalcRow(
@@ -663,7 +670,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "Quality risk",
         "critical_failures>0",
         "",
-        PLAIN,
+        TRUE_FALSE,
         "A business-critical slice fails its tolerance (Quality sheet)",
     ),
     Section("Cross-check helpers"),
