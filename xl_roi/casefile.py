@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -247,11 +246,15 @@ def load_case(path: str | Path) -> Case:
 
 def example_case_path() -> Path:
     """Where the built-in example case file lies inside the installed package."""
+    from importlib import resources  # only for the built-in files: keeps start-up short
+
     return Path(str(resources.files("xl_roi.data").joinpath("example_case.toml")))
 
 
 def sample_endpoints_path() -> Path:
     """The built-in sample of endpoints to screen (illustrative figures)."""
+    from importlib import resources
+
     return Path(str(resources.files("xl_roi.data").joinpath("sample_endpoints.csv")))
 
 

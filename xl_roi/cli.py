@@ -7,7 +7,6 @@ message and exit 2; nothing prints a traceback.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import sys
@@ -54,6 +53,8 @@ def _case_and_swing(path: str | None) -> tuple[Case, float]:
 
 
 def _print_json(data: Any) -> None:
+    import json
+
     print(json.dumps(data, indent=2, allow_nan=False, ensure_ascii=False))
 
 
@@ -160,6 +161,8 @@ def _json_value(value: Any) -> Any:
 def _stream_json_rows(table: Any) -> None:
     """Print a table as a JSON array one row at a time: a ten-million-row portfolio never
     becomes ten million dicts in memory at once."""
+    import json
+
     columns = [str(column) for column in table.columns]
     out = sys.stdout
     out.write("[")

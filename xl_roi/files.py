@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -51,6 +50,8 @@ def write_atomic(
     if target.exists() and not force:
         raise OverwriteRefusedError(f"{target} exists already: use --force to replace it")
     folder = target.parent if str(target.parent) else Path(".")
+    import tempfile  # here, not at the top: every command imports this module, few write
+
     handle, temporary_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     temporary = Path(temporary_name)
     try:
