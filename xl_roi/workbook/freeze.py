@@ -9,10 +9,9 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from xl_roi.files import write_atomic
-from xl_roi.workbook.build import FROZEN_WORDING
+from xl_roi.workbook.build import FROZEN_WORDING, escape_xml
 from xl_roi.workbook.read import WorkbookError, check_archive
 
 __all__ = ["freeze_workbook"]
@@ -28,7 +27,7 @@ _STRING_RESULT = re.compile(
 _CALC_CHAIN = "xl/calcChain.xml"
 _SHARED_STRINGS = "xl/sharedStrings.xml"
 _FROZEN_WORDING = {
-    f">{escape(live)}</": f">{escape(frozen)}</" for live, frozen in FROZEN_WORDING.items()
+    f">{escape_xml(live)}</": f">{escape_xml(frozen)}</" for live, frozen in FROZEN_WORDING.items()
 }
 
 
