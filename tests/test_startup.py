@@ -68,3 +68,28 @@ def test_check_loads_once_and_builds_no_workbook(tmp_path, monkeypatch):
     report = check.check_workbook(target)
     assert report.clean and report.checked_cells > 0
     assert len(loads) == 1
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["init", "x.toml", "--force"],
+        ["pitch", "--json"],
+        ["sensitivity", "case.toml", "--swing", "0.3", "--target", "18"],
+        ["simulate", "--draws", "10", "--seed", "3"],
+        ["build", "-o", "out.xlsx", "--force"],
+        ["check", "f.xlsx", "--json"],
+        ["freeze", "f.xlsx", "-o", "g.xlsx"],
+        ["screen", "e.csv", "--json"],
+        ["template", "-o", "t.xlsx"],
+    ],
+)
+def test_a_command_parsed_alone_reads_as_with_all_of_them(argv):
+    """Building only the named command's parser (for start-up) parses its arguments the same."""
+    from xl_roi.cli import COMMANDS, build_parser
+
+    assert argv[0] in COMMANDS
+    alone, everything = build_parser(only=argv[0]), build_parser()
+    assert vars(alone.parse_args(argv)) == vars(everything.parse_args(argv))
+    subcommands = everything._subparsers._group_actions[0].choices
+    assert set(subcommands) == set(COMMANDS)  # every command can be built alone

@@ -456,8 +456,39 @@ def _add_case_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser, with one sub-command per job."""
+COMMANDS = (
+    "init",
+    "pitch",
+    "sensitivity",
+    "simulate",
+    "build",
+    "check",
+    "freeze",
+    "screen",
+    "template",
+)
+"""Commands whose parser can be built alone (see :func:`build_parser`)."""
+
+
+class _UnusedParser:
+    """Stands in for a sub-command's parser that this run cannot reach: takes its arguments and
+    keeps none, so that building it costs no start-up time."""
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def set_defaults(self, **kwargs: Any) -> None:
+        pass
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser, with one sub-command per job (or only the one named ``only``).
+
+    Examples
+    --------
+    >>> build_parser(only="pitch").parse_args(["pitch", "--json"]).json
+    True
+    """
     parser = argparse.ArgumentParser(
         prog="xl-roi",
         description="Build, check and defend the business case for model distillation.",
@@ -465,17 +496,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    init = commands.add_parser("init", help="write a commented example case file to edit")
+    def add_command(name: str, **kwargs: Any) -> Any:
+        if only is not None and name != only:
+            return _UnusedParser()
+        return commands.add_parser(name, **kwargs)
+
+    init = add_command("init", help="write a commented example case file to edit")
     init.add_argument("path", nargs="?", default="case.toml", metavar="PATH")
     init.add_argument("--force", action="store_true", help="replace PATH if it exists")
     init.set_defaults(handler=_cmd_init)
 
-    pitch_parser = commands.add_parser("pitch", help="print the decision-maker's pitch")
+    pitch_parser = add_command("pitch", help="print the decision-maker's pitch")
     _add_case_argument(pitch_parser)
     pitch_parser.add_argument("--json", action="store_true", help="print every figure as JSON")
     pitch_parser.set_defaults(handler=_cmd_pitch)
 
-    sens = commands.add_parser(
+    sens = add_command(
         "sensitivity", help="which assumption breaks the case: tornado, scenarios, break-evens"
     )
     _add_case_argument(sens)
@@ -484,7 +520,7 @@ def build_parser() -> argparse.ArgumentParser:
     sens.add_argument("--json", action="store_true", help="print the table as JSON")
     sens.set_defaults(handler=_cmd_sensitivity)
 
-    sim = commands.add_parser("simulate", help="Monte Carlo: how likely it is to pay back")
+    sim = add_command("simulate", help="Monte Carlo: how likely it is to pay back")
     _add_case_argument(sim)
     sim.add_argument("--draws", type=int, default=100_000, help="number of draws (100,000)")
     sim.add_argument("--seed", type=int, default=0, help="random seed (0)")
@@ -492,7 +528,7 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--json", action="store_true", help="print the result as JSON")
     sim.set_defaults(handler=_cmd_simulate)
 
-    build = commands.add_parser(
+    build = add_command(
         "build", help="fill the template from a case; store every result; print the pitch"
     )
     _add_case_argument(build)
@@ -511,22 +547,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     build.set_defaults(handler=_cmd_build)
 
-    check = commands.add_parser(
+    check = add_command(
         "check", help="recompute a workbook's figures and report every disagreement"
     )
     check.add_argument("file", metavar="FILE.xlsx")
     check.add_argument("--json", action="store_true", help="print the findings as JSON")
     check.set_defaults(handler=_cmd_check)
 
-    freeze = commands.add_parser("freeze", help="write a values-only copy of a workbook")
+    freeze = add_command("freeze", help="write a values-only copy of a workbook")
     freeze.add_argument("file", metavar="FILE.xlsx")
     freeze.add_argument("-o", "--output", metavar="OUT.xlsx", required=True)
     freeze.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
     freeze.set_defaults(handler=_cmd_freeze)
 
-    screen = commands.add_parser(
-        "screen", help="screen many endpoints: which to distill, best first"
-    )
+    screen = add_command("screen", help="screen many endpoints: which to distill, best first")
     screen.add_argument(
         "endpoints",
         nargs="?",
@@ -543,7 +577,7 @@ def build_parser() -> argparse.ArgumentParser:
     screen.add_argument("--json", action="store_true", help="print the ranked table as JSON")
     screen.set_defaults(handler=_cmd_screen)
 
-    template = commands.add_parser("template", help="write the template workbook")
+    template = add_command("template", help="write the template workbook")
     template.add_argument("-o", "--output", metavar="PATH", default="workbook_template.xlsx")
     template.add_argument("--force", action="store_true", help="replace PATH if it exists")
     template.set_defaults(handler=_cmd_template)
@@ -559,7 +593,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     {...
     True
     """
-    parser = build_parser()
+    words = sys.argv[1:] if argv is None else list(argv)
+    command = next((word for word in words if not word.startswith("-")), None)
+    parser = build_parser(only=command if command in COMMANDS else None)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
