@@ -103,3 +103,4 @@ def test_no_jargon_in_the_command_line(capsys, tmp_path):
         texts += [out, err]
     texts.append((tmp_path / "case.toml").read_text(encoding="utf-8"))
     assert [hit for text in texts for hit in jargon_in(text)] == []
+    assert not [text for text in texts if "the core" in text]  # say "the inputs"

@@ -331,7 +331,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         )
     elif report.clean:
         print(
-            f"{args.file}: clean — {report.checked_cells} results agree with the core, "
+            f"{args.file}: clean — {report.checked_cells} results agree with the inputs, "
             "no formula overwritten, every input in range"
         )
     else:
