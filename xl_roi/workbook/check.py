@@ -217,7 +217,11 @@ def check_workbook(path: str | Path) -> CheckReport:
             )
         elif not same_result(expected, value):
             report.findings.append(
-                Finding("mismatch", where, f"stores {value!r}, worked out from the inputs it is {expected!r}")
+                Finding(
+                    "mismatch",
+                    where,
+                    f"stores {value!r}, worked out from the inputs it is {expected!r}",
+                )
             )
     for (sheet, coordinate), expected in blueprint.array_members.items():
         if sheet not in stored.sheetnames:
