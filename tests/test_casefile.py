@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -47,9 +48,9 @@ def test_minimal_file_reads_as_the_simplest_case(tmp_path):
 
 
 def test_every_case_field_has_a_key():
-    """Every Case input but the slices can be written in a file, and each key maps to one field."""
+    """Every Case input but the slices and ranges (own tables) has a key, each key one field."""
     fields = {f for keys in CASE_FILE_KEYS.values() for f in keys.values()}
-    assert fields == set(Case.__dataclass_fields__) - {"quality_slices"}
+    assert fields == set(Case.__dataclass_fields__) - {"quality_slices", "uncertainty"}
     assert len(fields) == sum(len(keys) for keys in CASE_FILE_KEYS.values())
 
 
@@ -318,3 +319,15 @@ def test_a_huge_wrong_value_is_not_echoed_whole(tmp_path, value):
     with pytest.raises(CaseFileError, match="monthly_calls must be a number, got ") as caught:
         load_case(path)
     assert len(str(caught.value)) < len(str(path)) + 200
+
+
+def test_example_file_shows_an_uncertainty_table_that_works(tmp_path):
+    """`init`'s commented [uncertainty] example, uncommented, reads back as those ranges."""
+    text = example_case_text()
+    assert "# [uncertainty]" in text
+    uncommented = re.sub(r"(?m)^# (\[uncertainty\]|\w+ = \[)", r"\1", text)
+    case = load_case(write(tmp_path, uncommented))
+    assert case.uncertainty == (
+        ("monthly_calls", 1_000_000.0, 1_500_000.0, 2_500_000.0),
+        ("annual_maintenance", 12_000.0, 24_000.0, 48_000.0),
+    )

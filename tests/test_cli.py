@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -145,7 +146,113 @@ def test_simulate_json_reproducible(capsys):
 def test_simulate_text(capsys):
     """The text report shows probabilities and percentiles."""
     code, out, _ = run(capsys, "simulate", "--draws", "2000")
-    assert code == 0 and "P(payback ≤ 12 months)" in out and "P50" in out
+    assert code == 0 and "Chance of payback within 12 months" in out and "P50" in out
+
+
+def test_sensitivity_writes_each_figure_in_its_unit(capsys):
+    """Growth as % (2 % ± 50 % → 1.0 % … 3.0 %), volume whole, prices with cents, never 0.01."""
+    code, out, _ = run(capsys, "sensitivity")
+    assert code == 0
+    growth = next(line for line in out.splitlines() if line.startswith("Monthly growth"))
+    assert growth.split()[2:4] == ["1.0%", "3.0%"]
+    volume = next(line for line in out.splitlines() if line.startswith("Monthly volume"))
+    assert volume.split()[2:4] == ["750,000", "2,250,000"]  # 1,500,000 ± 50 %
+    teacher = next(line for line in out.splitlines() if line.startswith("Teacher cost per 1k"))
+    assert teacher.split()[4:6] == ["3.75", "11.25"]  # 7.50 ± 50 %
+    assert not re.search(r"\b0\.0\d", out)  # no share written as a bare fraction
+
+
+def test_simulate_speaks_to_people(capsys):
+    """Inputs by their labels with units, growth as %, and the 12-month line printed once."""
+    code, out, _ = run(capsys, "simulate", "--draws", "2000")
+    assert code == 0
+    assert "monthly_calls" not in out and "annual_maintenance" not in out
+    # the example: 1,500,000 calls ± 50 % → 750,000 … 2,250,000; growth 2 % ± 50 % → 1 % … 3 %
+    volume = next(line for line in out.splitlines() if "Monthly volume" in line)
+    assert volume.split()[2:5] == ["750,000", "1,500,000", "2,250,000"]
+    growth = next(line for line in out.splitlines() if "Monthly growth" in line)
+    assert growth.split()[2:5] == ["1.0%", "2.0%", "3.0%"]
+    assert "0.02" not in out
+    lines = [line for line in out.splitlines() if line.strip()]
+    assert len(lines) == len(set(lines))  # no line twice
+    assert sum("within 12 months" in line for line in lines) == 1  # the target is 12
+
+
+UNCERTAIN_CASE = """
+name = "Ranged"
+currency = "EUR"
+[volume]
+monthly_calls = 2_000_000
+[teacher]
+cost_per_1k = 12.0
+[student]
+cost_per_1k = 1.5
+[upfront]
+total = 52_500
+[maintenance]
+annual = 40_000
+[uncertainty]
+monthly_calls = [1_000_000, 2_000_000, 2_000_000]
+"""
+
+
+def test_simulate_takes_ranges_from_the_case_file(capsys, tmp_path):
+    """An [uncertainty] table's low/likely/high is what simulate draws, and says so."""
+    path = tmp_path / "case.toml"
+    path.write_text(UNCERTAIN_CASE, encoding="utf-8")
+    code, out, err = run(capsys, "simulate", str(path), "--draws", "20000", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["ranges"]["monthly_calls"] == [1_000_000, 2_000_000, 2_000_000]
+    assert data["ranges"]["upfront_cost"] == [26_250, 52_500, 78_750]  # ± 50 % by default
+    code, out, _ = run(capsys, "simulate", str(path), "--draws", "2000")
+    volume = next(line for line in out.splitlines() if "Monthly volume" in line)
+    assert volume.split()[2:] == [
+        "1,000,000",
+        "2,000,000",
+        "2,000,000",
+        "from",
+        "the",
+        "case",
+        "file",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        (
+            "monthly_calls = [3, 2, 1]",
+            "[uncertainty] monthly_calls must be [low, likely, high] with low ≤ likely ≤ high",
+        ),
+        (
+            "monthly_cals = [1, 2, 3]",
+            "[uncertainty] unknown input 'monthly_cals' (known: monthly_calls",
+        ),
+        (
+            "gpu_hourly_cost = [1, 2, 3]",
+            "[uncertainty] gpu_hourly_cost does not apply to this case",
+        ),
+        (
+            "monthly_calls = [1, 2]",
+            "[uncertainty] monthly_calls must be [low, likely, high], three numbers",
+        ),
+        ('monthly_calls = [1, "x", 3]', "[uncertainty] monthly_calls likely must be a number"),
+        ("monthly_calls = [-1, 2, 3]", "[uncertainty] monthly_calls low must be a number ≥ 0"),
+        ("monthly_calls = 5", "[uncertainty] monthly_calls must be [low, likely, high]"),
+    ],
+)
+def test_bad_uncertainty_is_refused_by_every_command(capsys, tmp_path, table, message):
+    """A bad [uncertainty] line is a clear error with exit 2, in pitch as in simulate."""
+    path = tmp_path / "case.toml"
+    path.write_text(
+        UNCERTAIN_CASE.replace("monthly_calls = [1_000_000, 2_000_000, 2_000_000]", table),
+        encoding="utf-8",
+    )
+    for command in ("simulate", "pitch"):
+        code, out, err = run(capsys, command, str(path))
+        assert code == 2 and out == ""
+        assert message in err, err
 
 
 @pytest.mark.parametrize(

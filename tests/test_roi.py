@@ -218,3 +218,41 @@ def test_savings_scale_with_volume(saving, calls):
     assert monthly_savings(saving, 0.0, 2 * calls) == pytest.approx(
         2 * monthly_savings(saving, 0.0, calls), rel=1e-12
     )
+
+
+class TestLogByArithmetic:
+    """The logarithm payback uses: plain arithmetic, so the scalar and array paths agree."""
+
+    @given(st.floats(min_value=5e-324, max_value=1.7e308, allow_nan=False, allow_infinity=False))
+    def test_within_one_ulp_of_the_c_library(self, u):
+        """ln(u) by arithmetic is within 1 unit in the last place of math.log (fdlibm's bound)."""
+        from xl_roi.roi import log_by_arithmetic
+
+        expected = math.log(u)
+        assert abs(log_by_arithmetic(u) - expected) <= math.ulp(expected)
+
+    @given(
+        st.lists(
+            st.floats(min_value=-0.999999, max_value=1e300, allow_nan=False, allow_infinity=False),
+            min_size=1,
+            max_size=50,
+        )
+    )
+    def test_array_engine_repeats_it_bit_for_bit(self, xs):
+        """ln(1 + x) / x is the same float alone (core) and in an array (numpy engine)."""
+        import numpy as np
+
+        from xl_roi import batch, roi
+
+        array = batch._log1p_over(np.array(xs))
+        for x, element in zip(xs, array, strict=True):
+            scalar = roi._log1p_over(x)
+            assert scalar == element or (math.isnan(scalar) and math.isnan(element)), x
+
+    def test_worked_values(self):
+        """ln 2 and ln 10 to the last digit printed by the C library; 1 at x = 0."""
+        from xl_roi.roi import _log1p_over, log_by_arithmetic
+
+        assert log_by_arithmetic(2.0) == math.log(2.0)  # 0.6931471805599453
+        assert log_by_arithmetic(10.0) == math.log(10.0)  # 2.302585092994046
+        assert _log1p_over(0.0) == 1.0 and _log1p_over(1e-300) == 1.0  # 1 + x rounds to 1

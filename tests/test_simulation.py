@@ -81,7 +81,7 @@ def test_median_near_base_for_symmetric_ranges():
         ({"seed": -1}, "seed must be a whole number"),
         ({"swing": 1.0}, "swing must be"),
         ({"ranges": {"monthly_calls": (3, 2, 1)}}, "low ≤ likely ≤ high"),
-        ({"ranges": {"monthly_calls": (1, 2)}}, "must be \\(low, likely, high\\)"),
+        ({"ranges": {"monthly_calls": (1, 2)}}, "must be \\[low, likely, high\\], three numbers"),
         ({"ranges": {"volume": (1, 2, 3)}}, "unknown input 'volume'"),
         ({"ranges": {"gpu_hourly_cost": (1, 2, 3)}}, "does not apply to this case"),
         ({"ranges": {"monthly_calls": (-1, 2, 3)}}, "monthly_calls low must be a number ≥ 0"),

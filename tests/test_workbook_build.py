@@ -191,3 +191,68 @@ def test_build_does_not_touch_the_template(tmp_path):
     before = hashlib.sha256(template.read_bytes()).hexdigest()
     save_workbook(example_case(), tmp_path / "out.xlsx")
     assert hashlib.sha256(template.read_bytes()).hexdigest() == before
+
+
+@pytest.fixture
+def self_hosted_file(tmp_path):
+    path = tmp_path / "hosted.xlsx"
+    save_workbook(WORKBOOK_CASES["self-hosted"], path)
+    return openpyxl.load_workbook(path)
+
+
+def test_money_in_whole_units_of_the_case_currency(self_hosted_file):
+    """Every amount on Calculations has its currency as unit and no decimals; prices two."""
+    sheet = self_hosted_file["Calculations"]
+    amounts = prices = 0
+    for row in range(5, sheet.max_row + 1):
+        unit = sheet[f"C{row}"].value  # a formula: =currency, =currency&" / month", …
+        figure = sheet[f"B{row}"]
+        if isinstance(unit, str) and unit.startswith("=currency") and "per" not in unit:
+            amounts += 1
+            assert figure.number_format == "#,##0;[Red]-#,##0", row
+        elif isinstance(unit, str) and unit.startswith("=currency") and "per" in unit:
+            prices += 1
+            assert figure.number_format == "#,##0.00;[Red]-#,##0.00", row
+    assert amounts >= 10 and prices >= 5
+    for row in range(5, sheet.max_row + 1):  # the cash-flow schedule
+        if sheet[f"A{row}"].value == "Cash flow by month":
+            for column in "BCDE":
+                assert sheet[f"{column}{row + 3}"].number_format == "#,##0;[Red]-#,##0"
+
+
+def test_shares_as_percent_and_checks_as_true_false(self_hosted_file):
+    """Shares read as %, a check's result TRUE/FALSE whatever a program stored (1 reads TRUE)."""
+    inputs = self_hosted_file["Inputs"]
+    shares = [
+        inputs[f"B{row}"].number_format
+        for row in range(5, inputs.max_row + 1)
+        if inputs[f"C{row}"].value in ("share", "share / month", "share of calls")
+    ]
+    assert shares and all("%" in number_format for number_format in shares)
+    checks = self_hosted_file["Checks"]
+    holds = [checks[f"B{row}"] for row in range(5, 14)]
+    assert all(cell.number_format == '"TRUE";"TRUE";"FALSE"' for cell in holds)
+
+
+def test_sensitivity_values_formatted_by_their_row(self_hosted_file):
+    """Growth reads as %, volume and money as whole numbers, wherever the ranking puts them."""
+    sheet = self_hosted_file["Sensitivity"]
+    rules = {
+        rule.formula[0]: rule.dxf.numFmt.formatCode
+        for ranges in sheet.conditional_formatting
+        for rule in ranges.rules
+        if "B6" in str(ranges.sqref)
+    }
+    assert rules['$A6="Monthly growth"'] == "0.0%"
+    whole = next(code for formula, code in rules.items() if "Monthly volume" in formula)
+    assert whole == "#,##0"
+    assert sheet["L5"].alignment.wrap_text and sheet["M5"].alignment.wrap_text  # not clipped
+
+
+def test_charts_label_beside_the_bars_and_count_in_whole_units(self_hosted_file):
+    """The tornado's names sit left of its bars; no chart axis shows .00."""
+    tornado = self_hosted_file["Sensitivity"]._charts[0]
+    assert tornado.x_axis.tickLblPos == "low"
+    for sheet in ("Sensitivity", "Pitch"):
+        chart = self_hosted_file[sheet]._charts[0]
+        assert chart.y_axis.number_format.formatCode == "#,##0;[Red]-#,##0"

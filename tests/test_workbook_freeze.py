@@ -115,7 +115,7 @@ def test_cli_freeze_without_results_exits_1_and_says_what_to_run(
     err = capsys.readouterr().err
     assert code == 1
     assert "no stored result" in err and f"xl-roi build {saved_without_results}" in err
-    assert "(first: Calculations!" in err
+    assert re.search(r"\(first: \w+![A-Z]+\d+", err)
     assert len(err.strip().splitlines()) == 1
 
 
@@ -162,3 +162,26 @@ def test_freezing_keeps_every_text_and_attribute(text, attribute):
     assert cells["A1"].get("t") == "inlineStr"
     assert "".join(cells["A1"].itertext()) == text == "".join(cells["B1"].itertext())
     assert cells["C1"].find("m:v", ns).text == "2" and len(cells["D1"]) == 0
+
+
+def test_frozen_copy_asks_no_one_to_fill_anything_in(frozen):
+    """A values-only copy never tells its reader to fill in the yellow cells or load functions."""
+    source, _, target, _ = frozen
+    live = [
+        str(c.value)
+        for ws in openpyxl.load_workbook(source).worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str)
+    ]
+    assert any("fill in the yellow cells" in text.lower() for text in live)  # the live one does
+    texts = [
+        str(c.value)
+        for ws in openpyxl.load_workbook(target).worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str)
+    ]
+    assert not [text for text in texts if "fill in" in text.lower()]
+    assert not [text for text in texts if "Import Functions" in text]
+    assert any("values-only copy" in text for text in texts)

@@ -3,6 +3,7 @@ shows its numbers. Skipped where LibreOffice (soffice) or pdftotext is not insta
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
@@ -55,3 +56,55 @@ def test_pitch_page_shows_the_numbers(tmp_path):
     assert f"{result.upfront_cost:,.0f}" in pitch  # 33,750
     assert f"{result.payback_months:.1f}" in pitch  # 3.1
     assert "#NAME?" not in pitch
+
+
+def _pages(tmp_path, workbook):
+    profile = tmp_path / "profile"
+    subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(workbook),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
+    text = subprocess.run(
+        [PDFTOTEXT, "-layout", str(workbook.with_suffix(".pdf")), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    return text.split("\f")
+
+
+def test_every_page_writes_figures_as_a_reader_expects(tmp_path):
+    """Growth as %, money without stray decimals, no four-decimal break-evens, TRUE/FALSE."""
+    from tests.cases import WORKBOOK_CASES
+    from xl_roi.workbook.freeze import freeze_workbook
+
+    case = WORKBOOK_CASES["self-hosted"].replace(monthly_growth=0.05)
+    built = tmp_path / "built.xlsx"
+    save_workbook(case, built)
+    # the values-only copy: LibreOffice recalculates array formulas, and has no xl_roi functions
+    workbook = freeze_workbook(built, tmp_path / "hosted.xlsx")
+    pages = _pages(tmp_path, workbook)
+    everything = "\n".join(pages)
+    sensitivity = next(page for page in pages if "Breaks payback" in page)
+    growth = next(line for line in sensitivity.splitlines() if "Monthly growth" in line)
+    assert "2.5%" in growth and "7.5%" in growth  # 5 % ± 50 %
+    assert "0.025" not in everything and "0.075" not in everything
+    # no figure with three or more decimals (a percentage of a tolerance aside)
+    assert not re.findall(r"\d\.\d{3,}(?![\d]*%)", everything)
+    calculations = next(page for page in pages if page.startswith("Calculations"))
+    # 1,000,000 examples × 1.20 per 1k ÷ 1,000 = 1,200; + 4,000 + 9,000 + 30,000 = 44,200
+    assert re.search(r"^Upfront cost\s+44,200 USD\b", calculations, re.MULTILINE)
+    checks = next(page for page in pages if "MASTER CHECK" in page)
+    assert "TRUE" in checks

@@ -22,22 +22,15 @@ import numpy.typing as npt
 from xl_roi import case as case_module
 from xl_roi.case import Case
 from xl_roi.costs import HOURS_PER_MONTH, SECONDS_PER_MONTH
+from xl_roi.roi import LN2_HI, LN2_LO, LOG_COEFFICIENTS, SQRT_HALF
+from xl_roi.uncertainty import INPUT_LABELS
 
 __all__ = ["ASSUMPTIONS", "CaseInputs", "apply_assumption", "evaluate_arrays", "payback_array"]
 
 FloatArray = npt.NDArray[np.float64]
 ArrayLike = float | FloatArray
 
-ASSUMPTIONS: dict[str, str] = {
-    "monthly_calls": "Monthly volume",
-    "teacher_cost_per_1k": "Teacher cost per 1k",
-    "student_cost_per_1k": "Student cost per 1k",
-    "gpu_hourly_cost": "GPU hourly cost",
-    "target_utilization": "Target utilisation",
-    "upfront_cost": "Upfront cost",
-    "annual_maintenance": "Annual maintenance",
-    "monthly_growth": "Monthly growth",
-}
+ASSUMPTIONS: dict[str, str] = INPUT_LABELS
 """The assumptions a case can be moved along, by field name, with their labels."""
 
 
@@ -156,9 +149,27 @@ def payback_array(upfront: ArrayLike, savings: ArrayLike, growth: ArrayLike) -> 
 
 
 def _log1p_over(x: FloatArray) -> FloatArray:
-    """ln(1 + x) / x elementwise, 1 where x = 0 (as :func:`xl_roi.roi.payback_months`)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        quotient: FloatArray = np.where(x == 0.0, 1.0, np.log1p(x) / x)
+    """ln(1 + x) / x elementwise, 1 where x = 0: :func:`xl_roi.roi.payback_months`'s arithmetic,
+    operation for operation (``roi.log_by_arithmetic``), so both agree to the last bit."""
+    lg1, lg2, lg3, lg4, lg5, lg6, lg7 = LOG_COEFFICIENTS
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        u = 1.0 + x
+        m, e = np.frexp(u)
+        small = m < SQRT_HALF
+        m = np.where(small, m * 2.0, m)
+        k = (e - small).astype(np.float64)
+        f = m - 1.0
+        hfsq = 0.5 * f * f
+        s = f / (2.0 + f)
+        z = s * s
+        w = z * z
+        t1 = w * (lg2 + w * (lg4 + w * lg6))
+        t2 = z * (lg1 + w * (lg3 + w * (lg5 + w * lg7)))
+        r = t2 + t1
+        log = k * LN2_HI - ((hfsq - (s * (hfsq + r) + k * LN2_LO)) - f)
+        quotient: FloatArray = np.where(
+            u == 1.0, 1.0, np.where(np.isinf(u), np.nan, log / (u - 1.0))
+        )
     return quotient
 
 

@@ -1,6 +1,6 @@
 """A whole business case: its inputs (:class:`Case`), and what follows from them (:class:`Result`).
 
-A :class:`Case` holds every input the seed itemises, each either as a direct figure or as the
+A :class:`Case` holds every input of the business case, each either as a direct figure or as the
 items it is built from (tokens and prices, GPUs, days × day rate, redistillations × their cost).
 :func:`evaluate` turns it into a :class:`Result`: every derived figure, the verdict and the flags
 that explain a weak one.
@@ -17,6 +17,7 @@ from xl_roi import costs, roi
 from xl_roi.bounds import BOUNDS
 from xl_roi.errors import InputError, check_number
 from xl_roi.text import printable
+from xl_roi.uncertainty import check_range
 from xl_roi.verdict import Verdict, verdict
 
 __all__ = [
@@ -207,6 +208,9 @@ class Case:
         The slice-based evaluation that bounds the quality risk.
     target_payback_months : float, default 12
         The payback the business asks for.
+    uncertainty : tuple of (input, low, likely, high), optional
+        How uncertain some inputs are, for the Monte Carlo simulation (a case file's
+        ``[uncertainty]`` table; see :mod:`xl_roi.uncertainty`). Not used by ``evaluate``.
     name, currency : str
         For the reports.
     """
@@ -246,6 +250,7 @@ class Case:
     annual_new_capability_revenue: float = 0.0
     quality_slices: tuple[QualitySlice, ...] = field(default_factory=tuple)
     target_payback_months: float = 12.0
+    uncertainty: tuple[tuple[str, float, float, float], ...] = ()
 
     def __post_init__(self) -> None:
         for text_field in ("name", "currency"):
@@ -270,6 +275,23 @@ class Case:
         self._check_student()
         self._check_upfront()
         self._check_maintenance()
+        self._check_uncertainty()
+
+    def _check_uncertainty(self) -> None:
+        if not isinstance(self.uncertainty, tuple):
+            raise InputError("uncertainty must be a tuple of (input, low, likely, high)")
+        checked, seen = [], set()
+        for entry in self.uncertainty:
+            if not isinstance(entry, tuple | list) or len(entry) != 4:
+                raise InputError(
+                    f"uncertainty: each entry is (input, low, likely, high), got {entry!r}"
+                )
+            name, *given = entry
+            if name in seen:
+                raise InputError(f"uncertainty: {name} is given twice")
+            seen.add(name)
+            checked.append((name, *check_range(name, given, self_hosted=self.is_self_hosted)))
+        object.__setattr__(self, "uncertainty", tuple(checked))
 
     # -- which way each quantity is given -------------------------------------------------
 

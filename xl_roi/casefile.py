@@ -11,7 +11,6 @@ import os
 import re
 import stat
 import tomllib
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -137,13 +136,16 @@ def case_from_mapping(data: dict[str, Any], source: str = "case") -> Case:
     my.toml: unknown key [volume] monthly_cals (known: monthly_calls, monthly_growth)
     """
     fields: dict[str, Any] = {}
-    tables = {table for table in CASE_FILE_KEYS if table is not None} | {"quality_slices"}
+    tables = {table for table in CASE_FILE_KEYS if table is not None}
+    tables |= {"quality_slices", "uncertainty"}
     try:
         for key, value in data.items():
             if key in CASE_FILE_KEYS[None]:
                 fields[CASE_FILE_KEYS[None][key]] = _check_value(key, value, text=True)
             elif key == "quality_slices":
                 fields["quality_slices"] = _read_slices(value)
+            elif key == "uncertainty":
+                fields["uncertainty"] = _read_uncertainty(value)
             elif key in tables:
                 if not isinstance(value, dict):
                     raise CaseFileError(f"[{key}] must be a table, got {short_repr(value)}")
@@ -163,7 +165,28 @@ def case_from_mapping(data: dict[str, Any], source: str = "case") -> Case:
     except CaseFileError as error:
         raise CaseFileError(f"{source}: {error}") from None
     except InputError as error:
-        raise CaseFileError(f"{source}: {_as_file_words(str(error))}") from None
+        message = str(error)
+        if message.startswith("uncertainty: "):  # its inputs are named as the table names them
+            message = "[uncertainty] " + message.removeprefix("uncertainty: ")
+        else:
+            message = _as_file_words(message)
+        raise CaseFileError(f"{source}: {message}") from None
+
+
+def _read_uncertainty(value: Any) -> tuple[tuple[Any, ...], ...]:
+    """The ``[uncertainty]`` table as (input, low, likely, high); :class:`Case` checks each."""
+    if not isinstance(value, dict):
+        raise CaseFileError(f"[uncertainty] must be a table of [low, likely, high], got {value!r}")
+    entries = []
+    for name, given in value.items():
+        if not isinstance(given, list) or len(given) != 3:
+            raise CaseFileError(
+                f"[uncertainty] {name} must be [low, likely, high], three numbers, got {given!r}"
+            )
+        for part, number in zip(("low", "likely", "high"), given, strict=True):
+            _check_value(f"[uncertainty] {name} {part}", number)
+        entries.append((name, *given))
+    return tuple(entries)
 
 
 def _read_slices(value: Any) -> tuple[QualitySlice, ...]:
@@ -332,11 +355,15 @@ def toml_hint(text: str, message: str) -> str:
 
 def example_case_path() -> Path:
     """Where the built-in example case file lies inside the installed package."""
+    from importlib import resources  # only for the built-in files: keeps start-up short
+
     return Path(str(resources.files("xl_roi.data").joinpath("example_case.toml")))
 
 
 def sample_endpoints_path() -> Path:
     """The built-in sample of endpoints to screen (illustrative figures)."""
+    from importlib import resources
+
     return Path(str(resources.files("xl_roi.data").joinpath("sample_endpoints.csv")))
 
 
@@ -346,7 +373,7 @@ def example_case_text() -> str:
 
 
 def example_case() -> Case:
-    """The built-in worked example: the seed's support-ticket classifier.
+    """The built-in worked example: a support-ticket classifier.
 
     Examples
     --------

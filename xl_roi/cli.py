@@ -10,7 +10,6 @@ import argparse
 import contextlib
 import gc
 import itertools
-import json
 import math
 import os
 import signal
@@ -19,8 +18,6 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from xl_roi._version import __version__
 from xl_roi.case import Case, evaluate
 from xl_roi.casefile import example_case, example_case_text, load_case
@@ -28,6 +25,7 @@ from xl_roi.errors import InputError
 from xl_roi.files import OverwriteRefusedError, remove_temporaries, same_file, write_atomic
 from xl_roi.pitch import pitch
 from xl_roi.text import printable
+from xl_roi.uncertainty import INPUT_LABELS, INPUT_UNITS
 
 __all__ = ["main"]
 
@@ -111,6 +109,8 @@ def _case_and_swing(path: str | None) -> tuple[Case, float]:
 
 
 def _print_json(data: Any) -> None:
+    import json
+
     print(json.dumps(data, indent=2, allow_nan=False, ensure_ascii=False))
 
 
@@ -155,6 +155,33 @@ def _months(value: float) -> str:
     return "never" if math.isinf(value) else f"{value:.1f}"
 
 
+def _money(amount: float, currency: str) -> str:
+    """An amount of money as every report shows it: the currency, whole units, thousands."""
+    return f"{currency} {amount:,.0f}"
+
+
+_NAME_OF_LABEL = {label: name for name, label in INPUT_LABELS.items()}
+
+
+def _figure(name: str, value: float, currency: str, *, bare: bool = False) -> str:
+    """An input's value written for a reader: calls whole, shares as %, prices with cents;
+    money with its currency unless ``bare`` (a column headed with it)."""
+    if math.isnan(value):
+        return "—"
+    if math.isinf(value):
+        return "never"
+    unit = INPUT_UNITS.get(name, "")
+    if unit == "share":
+        return f"{value:.1%}"
+    if unit == "calls":
+        return f"{value:,.0f}"
+    if unit == "money":
+        price = name.endswith("_per_1k") or name == "gpu_hourly_cost"
+        digits = f"{value:,.2f}" if price else f"{value:,.0f}"
+        return digits if bare else f"{currency} {digits}"
+    return _number(value)
+
+
 def _percent(share: float) -> str:
     """A share as a percentage that never rounds a near-certainty to certainty."""
     if 0.0 < share < 0.001:
@@ -176,6 +203,8 @@ def _bar(swing: float, widest: float, width: int = 24) -> str:
 
 def _json_value(value: Any) -> Any:
     """A cell of a table as JSON holds it: NaN and infinity as null, numpy scalars as Python."""
+    import numpy as np  # only tables (pandas, so numpy already loaded) come here
+
     if isinstance(value, bool | np.bool_):
         return bool(value)
     if isinstance(value, int | np.integer):
@@ -188,6 +217,8 @@ def _json_value(value: Any) -> Any:
 def _stream_json_rows(table: Any) -> None:
     """Print a table as a JSON array one row at a time: a ten-million-row portfolio never
     becomes ten million dicts in memory at once."""
+    import json
+
     columns = [str(column) for column in table.columns]
     out = sys.stdout
     out.write("[")
@@ -241,15 +272,17 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     widest = max([float(row["payback_swing"]) for row in rows], default=0.0)
     header = (
         f"{'Assumption':<22} {'low':>12} {'high':>12}  {'payback (months)':>16}  "
-        f"{'annual net benefit':>27}  swing"
+        f"{'annual net benefit (' + currency + ')':>27}  swing"
     )
     print(header)
     print("-" * len(header))
     for row in rows:
         payback = f"{_months(row['payback_low'])} … {_months(row['payback_high'])}"
         net = f"{row['net_low']:,.0f} … {row['net_high']:,.0f}"
+        name = _NAME_OF_LABEL.get(row["assumption"], "")
+        low, high = (_figure(name, row[key], currency, bare=True) for key in ("low", "high"))
         print(
-            f"{row['assumption']:<22} {_number(row['low']):>12} {_number(row['high']):>12}  "
+            f"{row['assumption']:<22} {low:>12} {high:>12}  "
             f"{payback:>16}  {net:>27}  {_bar(row['payback_swing'], widest)}"
         )
     print("\nScenarios")
@@ -262,8 +295,11 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     print(f"\nWhere the case breaks (payback beyond {target:g} months; net benefit ≤ 0)")
     for row in rows:
         side = _BREAKS_WHEN[row["assumption"]]
+        name = _NAME_OF_LABEL.get(row["assumption"], "")
         payback, net = (
-            "not on its own" if math.isnan(row[key]) else f"{side} {_number(row[key])}"
+            "not on its own"
+            if math.isnan(row[key])
+            else f"{side} {_figure(name, row[key], currency)}"
             for key in ("breakeven_payback", "breakeven_net")
         )
         print(f"  {row['assumption']:<22} payback: {payback:<22} net benefit: {net}")
@@ -279,26 +315,34 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         _print_json(result.to_dict())
         return EXIT_OK
     currency = case.currency
-    print(f"Monte Carlo: {case.name} — {result.draws:,} draws, seed {result.seed}")
-    print("Inputs drawn from triangular (low, likely, high):")
+    from_file = {name for name, *_ in case.uncertainty}
+    print(f"Monte Carlo: {case.name} — {result.draws:,} draws (random seed {result.seed})")
+    print("Inputs drawn from triangular ranges:")
+    print(f"  {'':<22} {'low':>14} {'likely':>14} {'high':>14}")
     for name, (low, likely, high) in result.ranges.items():
-        print(f"  {name:<22} {_number(low):>12} {_number(likely):>12} {_number(high):>12}")
+        where = "from the case file" if name in from_file else f"± {args.swing:.0%}"
+        figures = (_figure(name, value, currency) for value in (low, likely, high))
+        print(f"  {INPUT_LABELS[name]:<22} " + " ".join(f"{f:>14}" for f in figures) + f"  {where}")
     print()
-    print(f"P(payback ≤ 3 months)        {_percent(result.p_payback_within_3_months):>7}")
-    print(f"P(payback ≤ 12 months)       {_percent(result.p_payback_within_12_months):>7}")
-    print(
-        f"P(payback ≤ target {result.target_months:g} months) "
-        f"{_percent(result.p_payback_within_target):>6}"
-    )
-    print(f"P(annual net benefit > 0)    {_percent(result.p_net_benefit_positive):>7}")
+    targets = [3.0, 12.0]
+    shares = [result.p_payback_within_3_months, result.p_payback_within_12_months]
+    if result.target_months not in targets:
+        targets.append(result.target_months)
+        shares.append(result.p_payback_within_target)
+    for months, share in sorted(zip(targets, shares, strict=True)):
+        is_target = " (the target)" if months == result.target_months else ""
+        label = f"Chance of payback within {months:g} months{is_target}"
+        print(f"{label:<48} {_percent(share):>7}")
+    positive = _percent(result.p_net_benefit_positive)
+    print(f"{'Chance of a positive annual net benefit':<48} {positive:>7}")
     print(
         f"Payback (months)   P10 {_months(result.payback_p10):>8}  "
         f"P50 {_months(result.payback_p50):>8}  P90 {_months(result.payback_p90):>8}"
     )
     print(
-        f"Annual net benefit P10 {currency} {result.net_benefit_p10:,.0f}  "
-        f"P50 {currency} {result.net_benefit_p50:,.0f}  "
-        f"P90 {currency} {result.net_benefit_p90:,.0f}"
+        f"Annual net benefit P10 {_money(result.net_benefit_p10, currency)}  "
+        f"P50 {_money(result.net_benefit_p50, currency)}  "
+        f"P90 {_money(result.net_benefit_p90, currency)}"
     )
     return EXIT_OK
 
@@ -354,7 +398,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         )
     elif report.clean:
         print(
-            f"{args.file}: clean — {report.checked_cells} results agree with the core, "
+            f"{args.file}: clean — {report.checked_cells} results agree with the inputs, "
             "no formula overwritten, every input in range"
         )
         for finding in report.warnings:
@@ -520,8 +564,39 @@ def _add_case_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser, with one sub-command per job."""
+COMMANDS = (
+    "init",
+    "pitch",
+    "sensitivity",
+    "simulate",
+    "build",
+    "check",
+    "freeze",
+    "screen",
+    "template",
+)
+"""Commands whose parser can be built alone (see :func:`build_parser`)."""
+
+
+class _UnusedParser:
+    """Stands in for a sub-command's parser that this run cannot reach: takes its arguments and
+    keeps none, so that building it costs no start-up time."""
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def set_defaults(self, **kwargs: Any) -> None:
+        pass
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser, with one sub-command per job (or only the one named ``only``).
+
+    Examples
+    --------
+    >>> build_parser(only="pitch").parse_args(["pitch", "--json"]).json
+    True
+    """
     parser = argparse.ArgumentParser(
         prog="xl-roi",
         description="Build, check and defend the business case for model distillation.",
@@ -529,17 +604,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    init = commands.add_parser("init", help="write a commented example case file to edit")
+    def add_command(name: str, **kwargs: Any) -> Any:
+        if only is not None and name != only:
+            return _UnusedParser()
+        return commands.add_parser(name, **kwargs)
+
+    init = add_command("init", help="write a commented example case file to edit")
     init.add_argument("path", nargs="?", default="case.toml", metavar="PATH")
     init.add_argument("--force", action="store_true", help="replace PATH if it exists")
     init.set_defaults(handler=_cmd_init)
 
-    pitch_parser = commands.add_parser("pitch", help="print the decision-maker's pitch")
+    pitch_parser = add_command("pitch", help="print the decision-maker's pitch")
     _add_case_argument(pitch_parser)
     pitch_parser.add_argument("--json", action="store_true", help="print every figure as JSON")
     pitch_parser.set_defaults(handler=_cmd_pitch)
 
-    sens = commands.add_parser(
+    sens = add_command(
         "sensitivity", help="which assumption breaks the case: tornado, scenarios, break-evens"
     )
     _add_case_argument(sens)
@@ -548,7 +628,7 @@ def build_parser() -> argparse.ArgumentParser:
     sens.add_argument("--json", action="store_true", help="print the table as JSON")
     sens.set_defaults(handler=_cmd_sensitivity)
 
-    sim = commands.add_parser("simulate", help="Monte Carlo: how likely it is to pay back")
+    sim = add_command("simulate", help="Monte Carlo: how likely it is to pay back")
     _add_case_argument(sim)
     sim.add_argument("--draws", type=int, default=100_000, help="number of draws (100,000)")
     sim.add_argument("--seed", type=int, default=0, help="random seed (0)")
@@ -556,7 +636,7 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--json", action="store_true", help="print the result as JSON")
     sim.set_defaults(handler=_cmd_simulate)
 
-    build = commands.add_parser(
+    build = add_command(
         "build", help="fill the template from a case; store every result; print the pitch"
     )
     _add_case_argument(build)
@@ -575,22 +655,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     build.set_defaults(handler=_cmd_build)
 
-    check = commands.add_parser(
+    check = add_command(
         "check", help="recompute a workbook's figures and report every disagreement"
     )
     check.add_argument("file", metavar="FILE.xlsx")
     check.add_argument("--json", action="store_true", help="print the findings as JSON")
     check.set_defaults(handler=_cmd_check)
 
-    freeze = commands.add_parser("freeze", help="write a values-only copy of a workbook")
+    freeze = add_command("freeze", help="write a values-only copy of a workbook")
     freeze.add_argument("file", metavar="FILE.xlsx")
     freeze.add_argument("-o", "--output", metavar="OUT.xlsx", required=True)
     freeze.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
     freeze.set_defaults(handler=_cmd_freeze)
 
-    screen = commands.add_parser(
-        "screen", help="screen many endpoints: which to distill, best first"
-    )
+    screen = add_command("screen", help="screen many endpoints: which to distill, best first")
     screen.add_argument(
         "endpoints",
         nargs="?",
@@ -614,7 +692,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     screen.set_defaults(handler=_cmd_screen)
 
-    template = commands.add_parser("template", help="write the template workbook")
+    template = add_command("template", help="write the template workbook")
     template.add_argument("-o", "--output", metavar="PATH", default="workbook_template.xlsx")
     template.add_argument("--force", action="store_true", help="replace PATH if it exists")
     template.set_defaults(handler=_cmd_template)
@@ -630,7 +708,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     {...
     True
     """
-    parser = build_parser()
+    words = sys.argv[1:] if argv is None else list(argv)
+    command = next((word for word in words if not word.startswith("-")), None)
+    parser = build_parser(only=command if command in COMMANDS else None)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
@@ -642,7 +722,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
-    from xl_roi.workbook.freeze import UncalculatedWorkbookError
+    from xl_roi.workbook.guard import UncalculatedWorkbookError
 
     try:
         return handler(args)

@@ -162,7 +162,7 @@ def self_hosted_cost_per_1k_calls(
     """Cost per 1,000 calls of a self-hosted student at a given monthly volume.
 
     The GPUs are whole and paid around the clock, so half the volume does not halve the bill:
-    the cost per call rises when volume falls (the under-used hardware the seed warns of).
+    the cost per call rises when volume falls (hardware paid for but under-used).
 
     Parameters
     ----------

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -62,6 +61,8 @@ def write_atomic(
     if not force and os.path.lexists(target):
         raise OverwriteRefusedError(f"{target} exists already: use --force to replace it")
     folder = target.parent if str(target.parent) else Path(".")
+    import tempfile  # here, not at the top: every command imports this module, few write
+
     handle, temporary_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     temporary = Path(temporary_name)
     _TEMPORARIES.add(temporary)

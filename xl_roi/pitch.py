@@ -1,6 +1,6 @@
 """The pitch: the case in the order a decision-maker reads it.
 
-The seed's order: the savings, annualised, and the cut in inference spend; the payback; the risk
+The order: the savings, annualised, and the cut in inference spend; the payback; the risk
 and its mitigation (slice-based quality evidence); the ask. When the numbers say no, it says
 "do not distill" plainly, with the reason.
 """
@@ -158,11 +158,11 @@ def _payback_section(result: Result) -> list[str]:
             "| Upfront item | Amount |",
             "|---|---:|",
             f"| Data generation (teacher labels the corpus) | "
-            f"{format_money(result.data_generation_cost, currency, cents=True)} |",
-            f"| Training compute | {format_money(result.training_compute, currency, cents=True)} |",
-            f"| Evaluation build | {format_money(result.evaluation_build, currency, cents=True)} |",
-            f"| Engineering time | {format_money(result.engineering_time, currency, cents=True)} |",
-            f"| **Total** | **{format_money(result.upfront_cost, currency, cents=True)}** |",
+            f"{format_money(result.data_generation_cost, currency)} |",
+            f"| Training compute | {format_money(result.training_compute, currency)} |",
+            f"| Evaluation build | {format_money(result.evaluation_build, currency)} |",
+            f"| Engineering time | {format_money(result.engineering_time, currency)} |",
+            f"| **Total** | **{format_money(result.upfront_cost, currency)}** |",
         ]
     return lines
 
@@ -272,7 +272,7 @@ def _upside_section(result: Result) -> list[str]:
 
 
 def pitch(result: Result) -> str:
-    """The decision-maker's page, in Markdown, in the seed's order.
+    """The decision-maker's page, in Markdown, in the order a decision-maker reads it.
 
     Parameters
     ----------

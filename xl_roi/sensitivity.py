@@ -1,8 +1,8 @@
-"""Which assumption breaks the case: the tornado, the seed's scenarios, break-evens and a grid.
+"""Which assumption breaks the case: the tornado, named scenarios, break-evens and a grid.
 
 Every serious case names its load-bearing assumption. :func:`sensitivity` moves each assumption
 one at a time to a low and a high value and ranks them by how far payback swings (a tornado);
-adds the seed's named scenarios (half volume, serving utilisation below plan, maintenance twice
+adds named scenarios (half volume, serving utilisation below plan, maintenance twice
 as often, the teacher's price halved); and gives, for each assumption, the value at which the
 case breaks. :func:`grid` gives payback over volume × student cost, for a heat map.
 """
@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from xl_roi.batch import ASSUMPTIONS, CaseInputs, FloatArray, evaluate_arrays
 from xl_roi.case import Case
 from xl_roi.costs import HOURS_PER_MONTH
 from xl_roi.errors import InputError, check_number
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "HEADLINE_TABLE_HEADER",
@@ -56,7 +58,7 @@ SCENARIOS = (
     "Maintenance twice as often",
     "Teacher price halved",
 )
-"""The seed's named scenarios, in the order they appear (utilisation only when self-hosted)."""
+"""The named scenarios, in the order they appear (utilisation only when self-hosted)."""
 
 
 def assumptions_of(case: Case) -> list[str]:
@@ -354,6 +356,19 @@ def sensitivity(
     >>> table.assumption.iloc[0]   # teacher at 6.00 pays back in 5.8 months, at 18.00 in 1.6
     'Teacher cost per 1k'
     """
+    import pandas as pd  # only here: the workbook and the Excel functions need no pandas
+
+    rows = _sensitivity_rows(case, swing, target_months, assumptions)
+    return pd.DataFrame(rows, columns=list(SENSITIVITY_COLUMNS))
+
+
+def _sensitivity_rows(
+    case: Case,
+    swing: float = 0.5,
+    target_months: float | None = None,
+    assumptions: Sequence[str] | None = None,
+) -> list[dict[str, Any]]:
+    """:func:`sensitivity`'s rows, as plain dicts (no pandas)."""
     spread = _check_swing(swing)
     inputs = CaseInputs.from_case(case)
     names = assumptions_of(case) if assumptions is None else list(assumptions)
@@ -448,7 +463,7 @@ def sensitivity(
                 "breakeven_net": math.nan,
             }
         )
-    return pd.DataFrame(rows, columns=list(SENSITIVITY_COLUMNS))
+    return rows
 
 
 def grid(case: Case, volumes: Sequence[float], student_costs: Sequence[float]) -> pd.DataFrame:
@@ -486,6 +501,8 @@ def grid(case: Case, volumes: Sequence[float], student_costs: Sequence[float]) -
         monthly_calls=volume_array[:, None], student_cost_per_1k=cost_array[None, :]
     )
     payback = evaluate_arrays(inputs)["payback_months"]
+    import pandas as pd
+
     return pd.DataFrame(
         np.array(payback),
         index=pd.Index(volume_array, name="monthly_calls"),
@@ -569,8 +586,8 @@ def headline_table(
         annual_maintenance=annual_maintenance,
         target_payback_months=target_payback_months,
     )
-    table = sensitivity(case, swing=swing, assumptions=_HEADLINE_ASSUMPTIONS)
+    records = _sensitivity_rows(case, swing=swing, assumptions=_HEADLINE_ASSUMPTIONS)
     rows: list[list[Any]] = [list(HEADLINE_TABLE_HEADER)]
-    for record in table[list(_HEADLINE_COLUMNS)].itertuples(index=False):
-        rows.append([_table_cell(value) for value in record])
+    for record in records:
+        rows.append([_table_cell(record[column]) for column in _HEADLINE_COLUMNS])
     return rows

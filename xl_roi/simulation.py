@@ -14,10 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from xl_roi.batch import ASSUMPTIONS, CaseInputs, FloatArray, evaluate_arrays
+from xl_roi.batch import CaseInputs, FloatArray, evaluate_arrays
 from xl_roi.case import Case
-from xl_roi.errors import InputError, check_number
+from xl_roi.errors import InputError
 from xl_roi.sensitivity import _check_swing, _low_high, assumptions_of
+from xl_roi.uncertainty import check_range
 
 __all__ = ["MAX_DRAWS", "SimulationResult", "default_ranges", "simulate"]
 
@@ -85,33 +86,12 @@ def default_ranges(case: Case, swing: float = 0.5) -> dict[str, tuple[float, flo
 def _check_ranges(
     case: Case, ranges: Mapping[str, Any] | None, swing: float
 ) -> dict[str, tuple[float, float, float]]:
+    """The ranges to draw from: base ± swing, then the case's own, then those given here."""
     chosen = default_ranges(case, swing)
-    allowed = set(assumptions_of(case))
-    for name, given in (ranges or {}).items():
-        if name not in allowed:
-            known = ", ".join(sorted(allowed))
-            if name in ASSUMPTIONS:
-                raise InputError(f"ranges: {name} does not apply to this case (it takes {known})")
-            raise InputError(f"ranges: unknown input {name!r} (known: {known})")
-        if not isinstance(given, (tuple, list)) or len(given) != 3:
-            raise InputError(f"ranges: {name} must be (low, likely, high), got {given!r}")
-        minimum = -1.0 if name == "monthly_growth" else 0.0
-        maximum = 1.0 if name == "target_utilization" else None
-        low, likely, high = (
-            check_number(
-                f"ranges: {name} {part}",
-                value,
-                minimum=minimum,
-                strictly_above=name in ("monthly_growth", "target_utilization"),
-                maximum=maximum,
-            )
-            for part, value in zip(("low", "likely", "high"), given, strict=True)
-        )
-        if not low <= likely <= high:
-            raise InputError(
-                f"ranges: {name} must have low ≤ likely ≤ high, got ({low:g}, {likely:g}, {high:g})"
-            )
+    for name, low, likely, high in case.uncertainty:
         chosen[name] = (low, likely, high)
+    for name, given in (ranges or {}).items():
+        chosen[name] = check_range(name, given, self_hosted=case.is_self_hosted, where="ranges")
     return chosen
 
 
@@ -138,8 +118,10 @@ def simulate(
     case : Case
         The case; its values are the most likely ones.
     ranges : mapping, optional
-        Input name → (low, likely, high), for any of the case's assumptions
-        (:func:`~xl_roi.sensitivity.assumptions_of`); the rest default to base ± ``swing``.
+        Input name → (low, likely, high), for any of the case's uncertain inputs
+        (:func:`~xl_roi.uncertainty.uncertain_inputs`); these replace the case's own ranges
+        (``case.uncertainty``, a case file's ``[uncertainty]`` table), and the rest default to
+        base ± ``swing``.
     draws : int, default 100,000
         How many draws (1 to 50,000,000).
     seed : int, default 0

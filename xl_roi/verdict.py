@@ -1,6 +1,6 @@
 """The judgement: is the case strong, defensible, marginal, worth reconsidering, or a no?
 
-The thresholds are the seed's: payback under a quarter is strong when volume holds; under a year
+The thresholds: payback under a quarter is strong when volume holds; under a year
 is defensible when volume grows; beyond a year, reconsider; never, or no net benefit: don't.
 """
 

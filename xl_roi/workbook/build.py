@@ -15,12 +15,19 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.formatting.rule import Rule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.styles.numbers import NumberFormat
+from openpyxl.utils.cell import (
+    column_index_from_string,
+    coordinate_from_string,
+    get_column_letter,
+)
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula
@@ -47,6 +54,7 @@ __all__ = [
     "SCHEDULE_MONTHS",
     "SHEETS",
     "Blueprint",
+    "blueprint_of",
     "build_workbook",
     "save_workbook",
     "write_text",
@@ -123,18 +131,83 @@ def write_text(cell: Cell, text: str) -> None:
         cell.quotePrefix = True
 
 
+class _Ignored:
+    """Takes any style, setting or call and keeps none: what a blueprint-only build writes to."""
+
+    def __getattr__(self, name: str) -> _Ignored:
+        return _IGNORED
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        pass
+
+    def __getitem__(self, key: Any) -> _Ignored:
+        return _IGNORED
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        pass
+
+    def __call__(self, *args: Any, **kwargs: Any) -> _Ignored:
+        return _IGNORED
+
+
+_IGNORED = _Ignored()
+
+
+class _PlaceCell(_Ignored):
+    """A cell that knows only where it is (its value and style go nowhere)."""
+
+    row: int
+    column: int
+    coordinate: str
+
+    def __init__(self, row: int, column: int) -> None:
+        object.__setattr__(self, "row", row)
+        object.__setattr__(self, "column", column)
+        object.__setattr__(self, "coordinate", f"{get_column_letter(column)}{row}")
+
+
+class _PlaceSheet(_Ignored):
+    """A sheet that hands out :class:`_PlaceCell` and keeps nothing."""
+
+    title: str
+
+    def __init__(self, title: str) -> None:
+        object.__setattr__(self, "title", title)
+
+    def cell(self, row: int, column: int, value: Any = None) -> _PlaceCell:
+        return _PlaceCell(row, column)
+
+    def __getitem__(self, coordinate: Any) -> _PlaceCell:
+        column, row = coordinate_from_string(str(coordinate).split(":")[0])
+        return _PlaceCell(row, column_index_from_string(column))
+
+
+class _PlaceWorkbook(_Ignored):
+    """The workbook of a blueprint-only build: its sheets are :class:`_PlaceSheet`."""
+
+    sheets: dict[str, _PlaceSheet]
+
+    def __init__(self, titles: tuple[str, ...]) -> None:
+        object.__setattr__(self, "sheets", {title: _PlaceSheet(title) for title in titles})
+
+    def __getitem__(self, title: Any) -> _PlaceSheet:
+        return self.sheets[title]
+
+
 class _Writer:
     """Puts cells in place and records formulas and names in the blueprint."""
 
-    def __init__(self, workbook: Workbook) -> None:
+    def __init__(self, workbook: Workbook, *, styled: bool = True) -> None:
         self.workbook = workbook
+        self.styled = styled
         self.blueprint = Blueprint()
 
     def name(self, name: str, sheet: Worksheet, reference: str) -> None:
         absolute = "$" + reference.replace(":", ":$")
         absolute = re.sub(r"\$([A-Z]+)(\d+)", r"$\1$\2", absolute)
         target = f"'{sheet.title}'!{absolute}"
-        self.workbook.defined_names[name] = DefinedName(name, attr_text=target)
+        if self.styled:
+            self.workbook.defined_names[name] = DefinedName(name, attr_text=target)
         self.blueprint.names[name] = target
 
     def formula(
@@ -165,6 +238,32 @@ class _Writer:
                     write_text(cell, value)
                 else:
                     cell.value = value
+
+
+CONSTANT_FORMATS = {"unstable_share": layout.SHARE, "check_tolerance": "0.0000000%"}
+"""How the fixed numbers on Calculations are shown (the rest as whole numbers)."""
+
+_MONEY_UNITS = {
+    "money": "",
+    "money / day": " / day",
+    "money / month": " / month",
+    "money / year": " / year",
+    "per 1k calls": " per 1k calls",
+    "per 1M tokens": " per 1M tokens",
+    "per GPU-hour": " per GPU-hour",
+}
+"""Units that are amounts of money: shown in the case's currency (``EUR / month``)."""
+
+
+def _unit(writer: _Writer, sheet: Worksheet, row: int, unit: str, currency: str) -> None:
+    """A row's unit in column C; money in the case's currency, as the Currency input says."""
+    if unit in _MONEY_UNITS:
+        suffix = _MONEY_UNITS[unit]
+        formula = f'currency&"{suffix}"' if suffix else "currency"
+        cell = writer.formula(sheet, f"C{row}", formula, currency + suffix, "General")
+    else:
+        cell = sheet.cell(row=row, column=3, value=unit)
+    cell.font = UNIT_FONT
 
 
 def _title(sheet: Worksheet, text: str, subtitle: str) -> None:
@@ -226,55 +325,94 @@ def _validation(row: InputRow) -> DataValidation:
     return validation
 
 
+ABOUT_LINES: tuple[tuple[str, str], ...] = (
+    (
+        "What it is",
+        "The business case for distilling a large teacher model into a small student: upfront "
+        "cost, monthly savings, payback, annual net benefit, the verdict, what breaks it, and "
+        "the pitch.",
+    ),
+    (
+        "How to use it",
+        "Fill in the yellow cells on the Inputs sheet (and the slice table on Quality). "
+        "Everything else is worked out: Calculations shows the work, Sensitivity what breaks "
+        "the case, Pitch the decision-maker's page, Checks that the numbers hold.",
+    ),
+    (
+        "Input style",
+        "Yellow cells with blue figures are inputs; every other cell is worked out and "
+        "protected (Review › Unprotect Sheet, no password).",
+    ),
+    (
+        "Enable the functions",
+        "The formulas use xl_roi's Excel functions (PAYBACK, MONTHLY_SAVINGS, …). On Windows "
+        "desktop Excel: pip install xl-roi; xlwings addin install; save this file as .xlsm; on "
+        "the xlwings tab click Import Functions (the xlwings.conf sheet already names the "
+        "module). Without them the cells show #NAME? — use `xl-roi freeze` for a values-only "
+        "copy to share.",
+    ),
+    (
+        "Check the numbers",
+        "Run `xl-roi check FILE.xlsx`: it works every figure out again from the inputs and "
+        "reports any figure that disagrees, any formula typed over and any input out of range.",
+    ),
+    (
+        "Units",
+        "Money in the case's currency (Inputs › Currency); costs per call per 1,000 calls; "
+        "time in months; growth and shares as %.",
+    ),
+)
+"""The About sheet's lines: what a reader of the live workbook is told."""
+
+INPUTS_SUBTITLE = (
+    "One row per input: fill in the yellow cells. Each value has a defined name the formulas use."
+)
+QUALITY_SUBTITLE = (
+    "The slice-based evaluation that bounds the quality risk: scores on the frozen evaluation "
+    "set, per slice. Fill in the yellow cells."
+)
+
+FROZEN_WORDING: dict[str, str] = {
+    ABOUT_LINES[1][1]: (
+        "This is a values-only copy: every figure is as it was worked out when the copy was "
+        "made, and changing a yellow cell changes nothing else. To change the case, edit the "
+        "original workbook or case file and make a new copy."
+    ),
+    ABOUT_LINES[2][1]: "Yellow cells with blue figures are the inputs the figures come from.",
+    ABOUT_LINES[3][1]: (
+        "Not needed to read this copy: it holds values only, no formulas (made with "
+        "`xl-roi freeze`)."
+    ),
+    ABOUT_LINES[4][1]: (
+        "Run `xl-roi check` on the original workbook: it works every figure out again from "
+        "the inputs."
+    ),
+    INPUTS_SUBTITLE: "One row per input: the values this copy's figures were worked out from.",
+    QUALITY_SUBTITLE: (
+        "The slice-based evaluation that bounds the quality risk: scores on the frozen "
+        "evaluation set, per slice."
+    ),
+}
+"""Live-workbook text → what a values-only copy (``xl-roi freeze``) says instead: a frozen
+copy never asks its reader to fill anything in."""
+
+
 def _about(writer: _Writer, sheet: Worksheet, case: Case) -> None:
     _title(
         sheet,
         "Distillation ROI",
         f"xl_roi {__version__} — the business case for model distillation",
     )
-    lines = [
-        (
-            "What it is",
-            "The business case for distilling a large teacher model into a small "
-            "student: upfront cost, monthly savings, payback, annual net benefit, the verdict, "
-            "what breaks it, and the pitch.",
-        ),
-        (
-            "How to use it",
-            "Fill in the yellow cells on the Inputs sheet (and the slice table on "
-            "Quality). Everything else is worked out: Calculations shows the work, Sensitivity "
-            "what breaks the case, Pitch the decision-maker's page, Checks that the numbers hold.",
-        ),
-        (
-            "Input style",
-            "Yellow cells with blue figures are inputs; every other cell is "
-            "worked out and protected (Review › Unprotect Sheet, no password).",
-        ),
-        (
-            "Enable the functions",
-            "The formulas use xl_roi's Excel functions (PAYBACK, "
-            "MONTHLY_SAVINGS, …). On Windows desktop Excel: pip install xl-roi; xlwings addin "
-            "install; save this file as .xlsm; on the xlwings tab click Import Functions (the "
-            "xlwings.conf sheet already names the module). Without them the cells show #NAME? "
-            "— use `xl-roi freeze` for a values-only copy to share.",
-        ),
-        (
-            "Check it headless",
-            "xl-roi check FILE.xlsx recomputes every figure from the inputs "
-            "and reports any mismatch, overwritten formula or bad input.",
-        ),
-        (
-            "Units",
-            "Money in the currency on Inputs; per-call costs per 1,000 calls; time in "
-            "months; shares as fractions shown as %.",
-        ),
-    ]
+    lines = ABOUT_LINES
+    label_style = Alignment(vertical="top")
     for offset, (label, text) in enumerate(lines):
         row = 4 + offset
-        sheet.cell(row=row, column=1, value=label).font = Font(bold=True)
+        label_cell = sheet.cell(row=row, column=1, value=label)
+        label_cell.font = Font(bold=True)
+        label_cell.alignment = label_style
         cell = sheet.cell(row=row, column=2, value=text)
         cell.alignment = WRAP
-        sheet.row_dimensions[row].height = 48
+        sheet.row_dimensions[row].height = 16 * max(1, math.ceil(len(text) / 110))
     legend = sheet.cell(row=4 + len(lines) + 1, column=1, value="Input cell")
     legend.fill = INPUT_FILL
     legend.font = INPUT_FONT
@@ -287,12 +425,7 @@ def _about(writer: _Writer, sheet: Worksheet, case: Case) -> None:
 
 
 def _inputs(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, Any]) -> None:
-    _title(
-        sheet,
-        "Inputs",
-        "One row per input: fill in the yellow cells. Each value has a "
-        "defined name the formulas use.",
-    )
+    _title(sheet, "Inputs", INPUTS_SUBTITLE)
     _header(sheet, 4, ("Input", "Value", "Unit", "Source or note", "Name"))
     row = 5
     for item in INPUTS:
@@ -312,11 +445,11 @@ def _inputs(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, Any
         cell.border = BOX
         cell.protection = UNLOCKED
         cell.number_format = "@" if item.kind in ("text", "choice") else item.number_format
-        validation = _validation(item)
-        sheet.add_data_validation(validation)
-        validation.add(cell.coordinate)
-        unit = sheet.cell(row=row, column=3, value=item.unit)
-        unit.font = UNIT_FONT
+        if writer.styled:
+            validation = _validation(item)
+            sheet.add_data_validation(validation)
+            validation.add(cell.coordinate)
+        _unit(writer, sheet, row, item.unit, case.currency)
         note = sheet.cell(row=row, column=4, value=item.note)
         note.alignment = WRAP
         sheet.cell(row=row, column=5, value=item.name).font = UNIT_FONT
@@ -338,8 +471,9 @@ def _inputs(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, Any
         sheet.cell(row=10 + offset, column=7, value=label)
         sheet.cell(row=10 + offset, column=8, value=text)
     writer.name("recommendations", sheet, f"G10:H{9 + len(RECOMMENDATIONS)}")
+    sheet.print_area = f"A1:E{row - 1}"  # the inputs; the lists beside them are the model's
     sheet.freeze_panes = "B5"
-    _widths(sheet, {"A": 42, "B": 26, "C": 16, "D": 60, "E": 32, "G": 18, "H": 70})
+    _widths(sheet, {"A": 42, "B": 26, "C": 20, "D": 60, "E": 32, "G": 18, "H": 70})
 
 
 def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> int:
@@ -356,7 +490,7 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
     for name, label, value, unit in CONSTANTS:
         sheet.cell(row=row, column=1, value=label)
         cell = sheet.cell(row=row, column=2, value=value)
-        cell.number_format = "0.#########" if value < 1 else "#,##0"
+        cell.number_format = CONSTANT_FORMATS.get(name, layout.COUNT)
         sheet.cell(row=row, column=3, value=unit).font = UNIT_FONT
         sheet.cell(row=row, column=5, value=name).font = UNIT_FONT
         writer.name(name, sheet, cell.coordinate)
@@ -370,7 +504,7 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
         sheet.cell(row=row, column=1, value=item.label)
         cell = writer.formula(sheet, f"B{row}", item.formula, values[item.name], item.number_format)
         cell.alignment = Alignment(horizontal="right")
-        sheet.cell(row=row, column=3, value=item.unit).font = UNIT_FONT
+        _unit(writer, sheet, row, item.unit, values["currency"])
         sheet.cell(row=row, column=4, value=item.how).alignment = WRAP
         sheet.cell(row=row, column=5, value=item.name).font = UNIT_FONT
         writer.name(item.name, sheet, cell.coordinate)
@@ -383,6 +517,7 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
         row,
         ("Month", "Savings", "Maintenance", "Cumulative net", "Cumulative net after maintenance"),
     )
+    sheet.row_dimensions[row].height = 32
     schedule = _schedule_values(values)
     first = row + 1
     for month, (savings, maintenance, net, net_after) in enumerate(schedule):
@@ -433,7 +568,7 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
         sheet,
         "Sensitivity",
         "Which assumption breaks the case: each moved ± the swing on "
-        "Inputs, one at a time, ranked by how far payback swings; then the seed's scenarios.",
+        "Inputs, one at a time, ranked by how far payback swings; then named scenarios.",
     )
     note = (
         "Computed on the headline figures (student cost per call as worked out, upfront as "
@@ -472,26 +607,28 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     formats = [
         None,
-        "#,##0.####",
-        "#,##0.####",
+        layout.PRICE,
+        layout.PRICE,
         layout.MONTHS,
         layout.MONTHS,
         layout.MONEY,
         layout.MONEY,
         layout.MONTHS,
-        "#,##0.####",
-        "#,##0.####",
+        layout.PRICE,
+        layout.PRICE,
     ]
     for r in range(6, last_row + 1):
         for column, number_format in enumerate(formats, start=1):
             if number_format:
                 sheet.cell(row=r, column=column).number_format = number_format
+    _value_formats_by_row(sheet, last_row)
     # Tornado helper: annual net benefit at low and high against the base, per assumption.
     sheet["L5"] = "Net benefit at low − base"
     sheet["M5"] = "Net benefit at high − base"
     for letter in "LM":
         sheet[f"{letter}5"].font = HEADER_FONT
         sheet[f"{letter}5"].fill = HEADER_FILL
+        sheet[f"{letter}5"].alignment = Alignment(wrap_text=True, vertical="center")
     base_net = values["net_benefit_annual"]
     assumption_rows = HEADLINE_TABLE_ROWS - 3
     for offset in range(assumption_rows):
@@ -517,19 +654,40 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(categories)
     chart.x_axis.scaling.orientation = "maxMin"  # the widest swing on top, as a tornado
+    chart.x_axis.tickLblPos = "low"  # the assumptions' names left of the bars, not over them
+    chart.y_axis.number_format = layout.MONEY
+    chart.y_axis.majorGridlines = None
     chart.height, chart.width = 9, 18
     sheet.add_chart(chart, f"A{last_row + 3}")
     sheet.freeze_panes = "B6"
     _widths(sheet, {"A": 30, **{letter: 15 for letter in "BCDEFGHIJ"}, "L": 16, "M": 16})
 
 
+_ROWS_IN_WHOLE_UNITS = (
+    "Monthly volume",
+    "Upfront cost",
+    "Annual maintenance",
+    "Half volume",
+    "Maintenance twice as often",
+)
+"""Sensitivity rows whose values are calls or amounts (the rest are prices, or growth in %)."""
+
+
+def _value_formats_by_row(sheet: Worksheet, last_row: int) -> None:
+    """Low, high and break-even values in each row's own unit: the SENSITIVITY function ranks
+    its rows when it recalculates, so the format follows the row's label, not its position."""
+    whole = " ,".join(f'$A6="{label}"' for label in _ROWS_IN_WHOLE_UNITS).replace(" ,", ", ")
+    for format_id, number_format, condition in (  # ids past those openpyxl gives cell formats
+        (300, layout.COUNT, f"OR({whole})"),
+        (301, layout.SHARE, '$A6="Monthly growth"'),
+    ):
+        style = DifferentialStyle(numFmt=NumberFormat(numFmtId=format_id, formatCode=number_format))
+        rule = Rule(type="expression", dxf=style, formula=[condition], stopIfTrue=True)
+        sheet.conditional_formatting.add(f"B6:C{last_row} I6:J{last_row}", rule)
+
+
 def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, Any]) -> None:
-    _title(
-        sheet,
-        "Quality",
-        "The slice-based evaluation that bounds the quality risk: scores "
-        "on the frozen evaluation set, per slice. Fill in the yellow cells.",
-    )
+    _title(sheet, "Quality", QUALITY_SUBTITLE)
     _header(
         sheet,
         4,
@@ -543,6 +701,7 @@ def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, An
             "Result",
         ),
     )
+    sheet.row_dimensions[4].height = 32  # two lines: "Business-critical (yes/no)"
     first, last = 5, 4 + QUALITY_ROWS
     critical_rule = DataValidation(type="list", formula1='"yes,no"', allow_blank=True)
     critical_rule.error = "Answer yes or no."
@@ -832,7 +991,8 @@ def _pitch(
         row += 1
         for label, formula, value, number_format, money in lines:
             sheet.cell(row=row, column=1, value=label)
-            writer.formula(sheet, f"B{row}", formula, value, number_format)
+            figure = writer.formula(sheet, f"B{row}", formula, value, number_format)
+            figure.alignment = Alignment(horizontal="right")  # text answers line up with numbers
             if money:
                 writer.formula(sheet, f"C{row}", "currency", currency, "General").font = UNIT_FONT
             row += 1
@@ -840,7 +1000,9 @@ def _pitch(
     chart = LineChart()
     chart.title = "Cumulative net cash: crosses zero at payback"
     chart.y_axis.title = currency
+    chart.y_axis.number_format = layout.MONEY
     chart.x_axis.title = "Month"
+    chart.x_axis.tickLblPos = "low"  # month numbers below the plot, not on the zero line
     calculations = writer.workbook["Calculations"]
     data = Reference(
         calculations,
@@ -932,12 +1094,12 @@ def _checks(writer: _Writer, sheet: Worksheet) -> None:
     for offset, (label, formula, advice) in enumerate(CHECKS):
         r = first + offset
         sheet.cell(row=r, column=1, value=label).alignment = WRAP
-        writer.formula(sheet, f"B{r}", formula, True, "General").fill = CHECK_FILL
+        writer.formula(sheet, f"B{r}", formula, True, layout.TRUE_FALSE).fill = CHECK_FILL
         writer.formula(sheet, f"C{r}", f'IF(B{r}, "OK", "{advice}")', "OK", "General")
     last = first + len(CHECKS) - 1
     master = last + 2
     sheet.cell(row=master, column=1, value="MASTER CHECK").font = Font(bold=True, size=12)
-    cell = writer.formula(sheet, f"B{master}", f"AND(B{first}:B{last})", True, "General")
+    cell = writer.formula(sheet, f"B{master}", f"AND(B{first}:B{last})", True, layout.TRUE_FALSE)
     cell.font = Font(bold=True, size=12)
     writer.name("master_check", sheet, cell.coordinate)
     writer.formula(
@@ -957,7 +1119,7 @@ def _checks(writer: _Writer, sheet: Worksheet) -> None:
         f"B{business + 1}",
         "critical_failures=0",
         writer.blueprint.value_of("Quality", _quality_cell(writer, "critical_failures")) == 0,
-        "General",
+        layout.TRUE_FALSE,
     )
     _widths(sheet, {"A": 60, "B": 10, "C": 80})
 
@@ -991,11 +1153,32 @@ def build_workbook(case: Case, swing: float = 0.5) -> tuple[Workbook, Blueprint]
     >>> blueprint.formulas[("Calculations", "B33")]
     ('=MONTHLY_SAVINGS(teacher_cost, student_cost, monthly_calls)', 10560.0)
     """
+    return _build(case, swing, styled=True)
+
+
+def blueprint_of(case: Case, swing: float = 0.5) -> Blueprint:
+    """What :func:`build_workbook` would lay out for a case — formulas, their values, names,
+    inputs — without building the workbook itself (no cells, styles, validation or charts).
+
+    Examples
+    --------
+    >>> from xl_roi import example_case
+    >>> blueprint_of(example_case()).formulas == build_workbook(example_case())[1].formulas
+    True
+    """
+    return _build(case, swing, styled=False)[1]
+
+
+def _build(case: Case, swing: float, *, styled: bool) -> tuple[Workbook, Blueprint]:
     values = layout.mirror_values(case, swing)  # refuses an impossible case first
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    sheets = {title: workbook.create_sheet(title) for title in SHEETS}
-    writer = _Writer(workbook)
+    if styled:
+        workbook = Workbook()
+        workbook.remove(workbook.active)
+        sheets = {title: workbook.create_sheet(title) for title in SHEETS}
+    else:
+        workbook = _PlaceWorkbook(SHEETS)
+        sheets = workbook.sheets
+    writer = _Writer(workbook, styled=styled)
     _about(writer, sheets["About"], case)
     _inputs(writer, sheets["Inputs"], case, values)
     schedule_first = _calculations(writer, sheets["Calculations"], values)
@@ -1048,12 +1231,24 @@ _FORMULA_CELL = re.compile(
 )
 
 
+def escape_xml(text: str) -> str:
+    """Text as XML character data (``xml.sax.saxutils.escape``, without the imports it brings:
+    urllib, http and ssl, a tenth of ``xl-roi check``'s start-up).
+
+    Examples
+    --------
+    >>> escape_xml("R&D <2026>")
+    'R&amp;D &lt;2026&gt;'
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _cached(value: Any) -> tuple[str, str]:
     """The ``t`` attribute and ``<v>`` text Excel stores for a formula's result."""
     if isinstance(value, bool):
         return ' t="b"', "1" if value else "0"
     if isinstance(value, str):
-        return ' t="str"', escape(value)
+        return ' t="str"', escape_xml(value)
     number = float(value)
     if not math.isfinite(number):
         raise ValueError(f"cannot store {number} as a cell result")

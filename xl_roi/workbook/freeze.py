@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from xl_roi.files import same_file, write_atomic
+from xl_roi.workbook.build import FROZEN_WORDING
 from xl_roi.workbook.guard import (
     WORKBOOK_LIMITS,
     Budget,
     Limits,
+    UncalculatedWorkbookError,
     WorkbookError,
     check_file,
     feed_xml,
@@ -36,10 +38,6 @@ __all__ = ["UncalculatedWorkbookError", "freeze_workbook"]
 _CALC_CHAIN = "xl/calcChain.xml"
 _MAX_CELL_CHARS = 1_000_000
 """A cell's XML longer than this is no spreadsheet cell (Excel holds at most 32,767 characters)."""
-
-
-class UncalculatedWorkbookError(WorkbookError):
-    """Formula cells hold no stored result: the file was saved without calculating."""
 
 
 def _escape_text(text: str) -> str:
@@ -77,6 +75,7 @@ class _Copier:
         self._open: str | None = None  # a start tag not yet closed: maybe an empty element
         self._skip_depth = 0
         parser.ordered_attributes = True
+        parser.buffer_text = True  # a text node arrives whole, so its wording can be swapped
         parser.XmlDeclHandler = self.declaration
         parser.StartElementHandler = self.start
         parser.EndElementHandler = self.end
@@ -114,6 +113,7 @@ class _Copier:
             self.out.append(f"</{name}>")
 
     def text(self, data: str) -> None:
+        data = FROZEN_WORDING.get(data, data)  # a frozen copy never asks to fill anything in
         if self._skip_depth:
             return
         self._close_open()
@@ -205,6 +205,7 @@ class _SheetFreezer(_Copier):
         self._cell_parts.append(("end", name))
 
     def text(self, data: str) -> None:
+        data = FROZEN_WORDING.get(data, data)  # a frozen copy never asks to fill anything in
         if self._cell is None:
             super().text(data)
             return

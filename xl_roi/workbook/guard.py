@@ -39,6 +39,7 @@ __all__ = [
     "ArchiveScan",
     "Budget",
     "Limits",
+    "UncalculatedWorkbookError",
     "WorkbookError",
     "check_file",
     "feed_xml",
@@ -54,6 +55,10 @@ CHUNK_BYTES = 1 << 20
 
 class WorkbookError(InputError):
     """A file that cannot be read as a workbook: missing, not xlsx, corrupt, hostile or too big."""
+
+
+class UncalculatedWorkbookError(WorkbookError):
+    """Formula cells hold no stored result: the file was saved without calculating."""
 
 
 @dataclass(frozen=True)

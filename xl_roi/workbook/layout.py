@@ -47,13 +47,20 @@ STUDENT_MODES = (MODE_PER_1K, MODE_TOKENS, MODE_SELF_HOSTED)
 NEVER_PREFIX = "#NUM! never pays back: "
 NO_BREAKEVEN_TEXT = f"#NUM! no volume pays back: {roi.NO_VOLUME_PAYS_BACK}"
 
-MONEY = "#,##0.00;[Red]-#,##0.00"
-MONEY_WHOLE = "#,##0;[Red]-#,##0"
-PER_1K = "#,##0.0000"
+MONEY = "#,##0;[Red]-#,##0"
+"""Amounts of money, everywhere: whole units of the case's currency, thousands separated."""
+MONEY_WHOLE = MONEY
+PRICE = "#,##0.00;[Red]-#,##0.00"
+"""Prices (per 1,000 calls, per GPU-hour, per million tokens): always two decimals."""
+PER_1K = PRICE
+RATE = "#,##0.0"
+"""Throughputs and multipliers (calls per second, peak factor)."""
 COUNT = "#,##0"
 SHARE = "0.0%"
 MONTHS = "0.0"
 PLAIN = "General"
+TRUE_FALSE = '"TRUE";"TRUE";"FALSE"'
+"""A yes/no result reads TRUE or FALSE, even where a program stored it as 1 or 0."""
 
 
 @dataclass(frozen=True)
@@ -146,7 +153,7 @@ INPUTS: tuple[Section | InputRow, ...] = (
         "Teacher price per million input tokens",
         "per 1M tokens",
         "Provider list price",
-        number_format=MONEY,
+        number_format=PRICE,
     ),
     InputRow(
         "teacher_output_price_per_million",
@@ -154,7 +161,7 @@ INPUTS: tuple[Section | InputRow, ...] = (
         "Teacher price per million output tokens",
         "per 1M tokens",
         "Provider list price",
-        number_format=MONEY,
+        number_format=PRICE,
     ),
     Section("Student (the distilled model)"),
     InputRow(
@@ -179,7 +186,7 @@ INPUTS: tuple[Section | InputRow, ...] = (
         "Student price per million input tokens",
         "per 1M tokens",
         "Used when priced by token prices",
-        number_format=MONEY,
+        number_format=PRICE,
     ),
     InputRow(
         "student_output_price_per_million",
@@ -187,7 +194,7 @@ INPUTS: tuple[Section | InputRow, ...] = (
         "Student price per million output tokens",
         "per 1M tokens",
         "Used when priced by token prices",
-        number_format=MONEY,
+        number_format=PRICE,
     ),
     InputRow(
         "gpu_hourly_cost",
@@ -195,7 +202,7 @@ INPUTS: tuple[Section | InputRow, ...] = (
         "GPU hourly cost",
         "per GPU-hour",
         "Used when self-hosted; paid around the clock",
-        number_format=MONEY,
+        number_format=PRICE,
     ),
     InputRow(
         "calls_per_second_per_gpu",
@@ -203,7 +210,7 @@ INPUTS: tuple[Section | InputRow, ...] = (
         "Calls per second per GPU",
         "calls / s",
         "Throughput of one fully busy GPU",
-        number_format=MONEY,
+        number_format=RATE,
     ),
     InputRow(
         "target_utilization",
@@ -220,7 +227,7 @@ INPUTS: tuple[Section | InputRow, ...] = (
         "Peak factor",
         "× average",
         "Peak traffic ÷ average traffic, at least 1",
-        number_format=MONTHS,
+        number_format=RATE,
     ),
     InputRow(
         "escalation_share",
@@ -260,7 +267,7 @@ INPUTS: tuple[Section | InputRow, ...] = (
         "Teacher calls per example",
         "calls",
         "E.g. 2 for a label and a rationale",
-        number_format=MONTHS,
+        number_format=RATE,
     ),
     InputRow(
         "batch_discount",
@@ -377,8 +384,8 @@ CONSTANTS: tuple[tuple[str, str, float, str], ...] = (
     ("months_per_year", "Months in a year", 12.0, "months"),
     ("low_volume_months", "Half the volume must pay back within", 12.0, "months"),
     ("unstable_share", "Maintenance above this share of savings flags the teacher", 0.5, "share"),
-    ("score_decimals", "Decimals quality drops are rounded to", 9.0, "decimals"),
-    ("check_tolerance", "Relative tolerance of the checks", 1e-9, "share"),
+    ("score_decimals", "Quality score drops rounded to", 9.0, "decimal places"),
+    ("check_tolerance", "Checks allow rounding differences up to", 1e-9, "of the figure"),
 )
 """Fixed numbers the formulas use by name (no number is hard-coded in a formula)."""
 
@@ -577,7 +584,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         PLAIN,
         "Strong ≤ 3 months; defensible ≤ 12 and growing; marginal ≤ 12 flat",
     ),
-    Section("At half the volume (the seed's first sensitivity)"),
+    Section("At half the volume (the first stress test)"),
     CalcRow(
         "half_calls",
         "Half the monthly calls",
@@ -635,7 +642,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "Low volume",
         "IF(ISNUMBER(half_payback), half_payback>low_volume_months, TRUE)",
         "",
-        PLAIN,
+        TRUE_FALSE,
         "Half the volume no longer pays back within a year",
     ),
     CalcRow(
@@ -643,7 +650,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "Unstable teacher",
         "AND(savings_annual>0, maintenance>unstable_share*savings_annual)",
         "",
-        PLAIN,
+        TRUE_FALSE,
         "Maintenance eats most of the savings",
     ),
     CalcRow(
@@ -651,7 +658,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "Quality risk",
         "critical_failures>0",
         "",
-        PLAIN,
+        TRUE_FALSE,
         "A business-critical slice fails its tolerance (Quality sheet)",
     ),
     Section("Cross-check helpers"),

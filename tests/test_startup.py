@@ -1,0 +1,95 @@
+"""Tests of what the commands load at start-up (issue 9, item 14): no numpy for a pitch, no
+pandas for build and check, and check loads its workbook once without building a styled one.
+
+These are structural, not timed: the speed itself is measured in benchmarks/startup.py.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from xl_roi import example_case
+from xl_roi.workbook import build, check, read
+from xl_roi.workbook.build import save_workbook
+
+LOADED = (
+    "import sys\n"
+    "from xl_roi.cli import main\n"
+    "import contextlib, io\n"
+    "with contextlib.redirect_stdout(io.StringIO()):\n"
+    "    assert main(sys.argv[1:]) in (0, 1)\n"
+    "print(sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'pandas', 'openpyxl'}))\n"
+)
+
+
+def loaded_by(*argv: str) -> str:
+    """Which heavy libraries a command loads, run in a fresh interpreter."""
+    done = subprocess.run(
+        [sys.executable, "-c", LOADED, *argv], capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
+def test_pitch_loads_no_numpy():
+    """`xl-roi pitch` of a growing case (payback takes a logarithm) loads no numpy or pandas."""
+    assert example_case().monthly_growth != 0.0
+    assert loaded_by("pitch") == "[]"
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_build_and_check_load_no_pandas(tmp_path, command):
+    """`build` and `check` load openpyxl (and, through it, numpy) but never pandas."""
+    target = tmp_path / "case.xlsx"
+    save_workbook(example_case(), target)
+    argv = ["build", "-o", str(tmp_path / "out.xlsx")] if command == "build" else ["check"]
+    loaded = loaded_by(*argv, *([] if command == "build" else [str(target)]))
+    assert "pandas" not in loaded and "openpyxl" in loaded
+
+
+def test_check_loads_once_and_builds_no_workbook(tmp_path, monkeypatch):
+    """check opens the file with openpyxl once and lays out no styled workbook to compare."""
+    target = tmp_path / "case.xlsx"
+    save_workbook(example_case(), target)
+    loads = []
+    real_load = read.openpyxl.load_workbook
+
+    def counting_load(*args, **kwargs):
+        loads.append(kwargs.get("data_only"))
+        return real_load(*args, **kwargs)
+
+    def no_workbook(*args, **kwargs):
+        raise AssertionError("check built a styled workbook")
+
+    monkeypatch.setattr(read.openpyxl, "load_workbook", counting_load)
+    monkeypatch.setattr(build, "Workbook", no_workbook)
+    report = check.check_workbook(target)
+    assert report.clean and report.checked_cells > 0
+    assert len(loads) == 1
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["init", "x.toml", "--force"],
+        ["pitch", "--json"],
+        ["sensitivity", "case.toml", "--swing", "0.3", "--target", "18"],
+        ["simulate", "--draws", "10", "--seed", "3"],
+        ["build", "-o", "out.xlsx", "--force"],
+        ["check", "f.xlsx", "--json"],
+        ["freeze", "f.xlsx", "-o", "g.xlsx"],
+        ["screen", "e.csv", "--json"],
+        ["template", "-o", "t.xlsx"],
+    ],
+)
+def test_a_command_parsed_alone_reads_as_with_all_of_them(argv):
+    """Building only the named command's parser (for start-up) parses its arguments the same."""
+    from xl_roi.cli import COMMANDS, build_parser
+
+    assert argv[0] in COMMANDS
+    alone, everything = build_parser(only=argv[0]), build_parser()
+    assert vars(alone.parse_args(argv)) == vars(everything.parse_args(argv))
+    subcommands = everything._subparsers._group_actions[0].choices
+    assert set(subcommands) == set(COMMANDS)  # every command can be built alone
