@@ -64,7 +64,7 @@ from xl_roi.measure._sql import (
     select_from,
     window_filter,
 )
-from xl_roi.prices import ModelPrices, model_prices
+from xl_roi.prices import ModelPrices, UnknownModelError, model_prices, price_table
 
 __all__ = [
     "DAYS_PER_MONTH",
@@ -225,6 +225,7 @@ class _Sources:
     formats: list[str]
     per_request: bool
     bucketed: bool
+    price_providers: tuple[str, ...] = ()
 
 
 def _register(engine: Engine, files: list[Path], columns: Mapping[str, str] | None) -> _Sources:
@@ -232,6 +233,7 @@ def _register(engine: Engine, files: list[Path], columns: Mapping[str, str] | No
     for path in files:
         by_kind.setdefault(file_kind(path), []).append(path)
     selects, formats = [], []
+    providers: list[str] = []
     per_request = bucketed = False
     for kind, group in by_kind.items():
         name, schema = engine.register(kind, group)
@@ -244,7 +246,9 @@ def _register(engine: Engine, files: list[Path], columns: Mapping[str, str] | No
         bucketed |= not fmt.per_request
         selects.append(select_from(name, expressions(fmt, schema, engine.dialect, columns)))
         formats.append(fmt.label)
-    return _Sources(selects, formats, per_request, bucketed)
+        if fmt.price_provider:
+            providers.append(fmt.price_provider)
+    return _Sources(selects, formats, per_request, bucketed, tuple(providers))
 
 
 def _check_mapping(columns: Mapping[str, str], schema: Mapping[str, Any]) -> None:
@@ -271,7 +275,9 @@ def _as_date(value: Any) -> dt.date:
 
 
 def _prices_for(
-    model: str, given: Mapping[str, Sequence[float] | ModelPrices] | None
+    model: str,
+    given: Mapping[str, Sequence[float] | ModelPrices] | None,
+    providers: Sequence[str] = (),
 ) -> tuple[float, float, float, str]:
     if given and model in given:
         value = given[model]
@@ -285,7 +291,17 @@ def _prices_for(
         numbers = [float(v) for v in value]
         cached = numbers[2] if len(numbers) > 2 else numbers[0]
         return numbers[0], numbers[1], cached, "prices given per million tokens"
-    found = model_prices(model)
+    try:
+        found = model_prices(model)
+    except UnknownModelError:
+        for provider in providers:  # e.g. Bedrock's own model ids are the "aws" provider's
+            try:
+                found = model_prices(model, provider)
+                break
+            except UnknownModelError:
+                continue
+        else:
+            raise
     return (
         found.input_per_million,
         found.output_per_million,
@@ -471,7 +487,9 @@ def _assemble(
         if costed_rows:
             parts.append("logs")
         if unpriced_calls:
-            price_in, price_out, price_cached, source = _prices_for(model, prices)
+            price_in, price_out, price_cached, source = _prices_for(
+                model, prices, sources.price_providers
+            )
             uncached = float(unpriced_in or 0) - float(unpriced_cached or 0)
             total_cost += (
                 uncached * price_in
@@ -509,13 +527,10 @@ def _assemble(
                 f"no usable calls of {', '.join(map(repr, missing))} in the logs "
                 f"(models found: {known})"
             )
-    for source in priced_sources:
-        from xl_roi.prices import price_table
-
+    if any("genai-prices" in source for source in priced_sources):
         stale = price_table().stale_warning(today)
         if stale:
             warnings.append(stale)
-            break
     table = pd.DataFrame.from_records(records, columns=list(MEASURE_COLUMNS))
     table = table.sort_values(["calls", "model"], ascending=[False, True], ignore_index=True)
     latency_note = None

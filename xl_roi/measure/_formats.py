@@ -60,13 +60,15 @@ class Format:
     key: str
     label: str
     per_request: bool = True
+    price_provider: str | None = None
+    """The price table's provider for this source's model names, when they are its own."""
 
 
 CANONICAL_FORMAT = Format("canonical", "canonical columns")
 LITELLM = Format("litellm", "LiteLLM proxy spend logs")
 LANGFUSE = Format("langfuse", "Langfuse observation export")
 OTEL = Format("otel", "OpenTelemetry GenAI spans")
-BEDROCK = Format("bedrock", "AWS Bedrock model invocation logs")
+BEDROCK = Format("bedrock", "AWS Bedrock model invocation logs", price_provider="aws")
 OPENAI_USAGE = Format("openai_usage", "OpenAI usage export (bucketed)", per_request=False)
 
 FORMATS = (CANONICAL_FORMAT, LITELLM, LANGFUSE, OTEL, BEDROCK, OPENAI_USAGE)
@@ -134,8 +136,13 @@ class _Builder:
             return self.dialect.from_epoch_seconds(raw), f"CAST({raw} AS STRING)"
         text = f"CAST({raw} AS STRING)"
         if self.dialect.name == "duckdb":
-            return f"CAST(TRY_CAST({text} AS TIMESTAMPTZ) AS TIMESTAMP)", text
-        return f"TRY_CAST({text} AS TIMESTAMP)", text
+            parsed = f"CAST(TRY_CAST({text} AS TIMESTAMPTZ) AS TIMESTAMP)"
+        else:
+            parsed = f"TRY_CAST({text} AS TIMESTAMP)"
+        # seconds since 1970 written as text (CSV exports of bucketed usage)
+        seconds = f"TRY_CAST({text} AS DOUBLE)"
+        epoch = self.dialect.from_epoch_seconds(seconds)
+        return f"CASE WHEN {seconds} IS NOT NULL THEN {epoch} ELSE {parsed} END", text
 
     def milliseconds_between(self, start: str, end: str) -> str:
         return f"CAST({self.dialect.epoch_ms(end)} - {self.dialect.epoch_ms(start)} AS DOUBLE)"
