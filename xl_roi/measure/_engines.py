@@ -159,7 +159,7 @@ class SparkEngine(Engine):
         paths = [str(f) for f in files]
         try:
             if kind == "csv":
-                frame = reader.option("header", "true").csv(paths)
+                frame = reader.option("header", "true").option("escape", "\"").csv(paths)
             elif kind == "json":
                 frame = reader.json(paths)
             else:
