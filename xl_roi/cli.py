@@ -51,7 +51,22 @@ def _case_and_swing(path: str | None) -> tuple[Case, float]:
             details = "; ".join(str(finding) for finding in findings)
             raise CommandError(f"{path}: its inputs do not make a case: {details}")
         return case, swing
-    return load_case(path), 0.5
+    case = load_case(path)
+    _say_model_prices(path)
+    return case, 0.5
+
+
+def _say_model_prices(path: str) -> None:
+    """Where a case file's ``model = "…"`` prices came from, on stderr (with a stale warning)."""
+    from xl_roi.casefile import model_price_sources
+    from xl_roi.prices import price_table
+
+    sources = model_price_sources(path)
+    for table, source in sources.items():
+        print(f"xl-roi: [{table}] token prices: {source}", file=sys.stderr)
+    stale = price_table().stale_warning() if sources else None
+    if stale:
+        print(f"xl-roi: warning: {stale}", file=sys.stderr)
 
 
 def _print_json(data: Any) -> None:

@@ -55,9 +55,11 @@ class Figure:
 
 
 def _fmt(value: float) -> str:
+    """A figure as the case file shows it: whole numbers with ``_``, others to 10 digits
+    (sums of logged costs carry float noise: 4.500000000000001 is written 4.5)."""
     if float(value).is_integer() and abs(value) < 1e15:
         return f"{int(value):_}"
-    return repr(float(value))
+    return repr(float(f"{float(value):.10g}"))
 
 
 def _row(table: pd.DataFrame, model: str, flag: str) -> pd.Series:
@@ -170,11 +172,9 @@ def update_text(text: str, new: Sequence[Figure], *, force: bool, source: str) -
         if index >= 0:
             ours = index > 0 and lines[index - 1].lstrip().startswith(MARK)
             old = data.get(figure.table, {}).get(figure.key)
-            if not ours and old != figure.value:
-                refused.append(
-                    f"[{figure.table}] {figure.key} = {_fmt(old) if isinstance(old, int | float) else old!r}"
-                    f" → {_fmt(figure.value)}"
-                )
+            if not ours and _fmt(old) != _fmt(figure.value):
+                shown = _fmt(old) if isinstance(old, int | float) else repr(old)
+                refused.append(f"[{figure.table}] {figure.key} = {shown} → {_fmt(figure.value)}")
             if ours:
                 lines[index - 1 : index + 1] = [figure.comment, value_line]
             else:
