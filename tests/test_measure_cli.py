@@ -79,8 +79,15 @@ class TestCaseFiles:
         comment naming the file, the window and the calls."""
         target = tmp_path / "case.toml"
         code, _, _ = run(
-            capsys, "measure", CANONICAL, "--teacher", "gpt-4o", "--student", STUDENT,
-            "-o", str(target),
+            capsys,
+            "measure",
+            CANONICAL,
+            "--teacher",
+            "gpt-4o",
+            "--student",
+            STUDENT,
+            "-o",
+            str(target),
         )
         assert code == 0
         case = load_case(target)
@@ -125,7 +132,7 @@ class TestCaseFiles:
         """Every line of the user's file that is not a measured figure is kept, in order."""
         target = tmp_path / "case.toml"
         original = (
-            "# my case\nname = \"Tickets\"\n\n[volume]\nmonthly_calls = 100\n\n"
+            '# my case\nname = "Tickets"\n\n[volume]\nmonthly_calls = 100\n\n'
             "[teacher]\ncost_per_1k = 9.0  # from the invoice\n\n[student]\n"
             "cost_per_1k = 0.6\n\n[upfront]\ntotal = 10_000  # quote\n\n"
             "[maintenance]\nannual = 1_000\n"
@@ -144,8 +151,17 @@ class TestCaseFiles:
         target = tmp_path / "case.toml"
         run(capsys, "measure", CANONICAL, "--teacher", "gpt-4o", "-o", str(target))
         code, _, _ = run(
-            capsys, "measure", CANONICAL, "--teacher", "gpt-4o", "--since", "2026-02-01",
-            "--until", "2026-03-31", "--update", str(target),
+            capsys,
+            "measure",
+            CANONICAL,
+            "--teacher",
+            "gpt-4o",
+            "--since",
+            "2026-02-01",
+            "--until",
+            "2026-03-31",
+            "--update",
+            str(target),
         )
         assert code == 0
         assert load_case(target).monthly_calls == 7.5  # (6 + 9)/2
@@ -175,9 +191,9 @@ class TestPricesCommand:
         """A case naming its models says on stderr where their prices came from."""
         case = tmp_path / "m.toml"
         case.write_text(
-            "[volume]\nmonthly_calls = 2_000_000\n[teacher]\nmodel = \"gpt-4o\"\n"
+            '[volume]\nmonthly_calls = 2_000_000\n[teacher]\nmodel = "gpt-4o"\n'
             "input_tokens_per_call = 1000\noutput_tokens_per_call = 200\n"
-            "[student]\nmodel = \"gpt-4o-mini\"\n[upfront]\ntotal = 52_500\n"
+            '[student]\nmodel = "gpt-4o-mini"\n[upfront]\ntotal = 52_500\n'
             "[maintenance]\nannual = 40_000\n"
         )
         code, _, err = run(capsys, "pitch", str(case))

@@ -75,13 +75,14 @@ class TestStale:
         assert warning is not None and "181 days old" in warning
 
 
-class TestCaseFileModels:
-    BASE = {
-        "volume": {"monthly_calls": 2_000_000},
-        "upfront": {"total": 52_500},
-        "maintenance": {"annual": 40_000},
-    }
+BASE_CASE = {
+    "volume": {"monthly_calls": 2_000_000},
+    "upfront": {"total": 52_500},
+    "maintenance": {"annual": 40_000},
+}
 
+
+class TestCaseFileModels:
     def test_model_resolves_to_token_prices(self):
         """[teacher] model = "gpt-4o" with tokens per call: $2.50/$10 per million →
         1000 × 2.5 + 200 × 10 = 4500 per million calls → 4.5 per 1k; student gpt-4o-mini:
@@ -90,7 +91,7 @@ class TestCaseFileModels:
 
         case = case_from_mapping(
             {
-                **self.BASE,
+                **BASE_CASE,
                 "teacher": {
                     "model": "gpt-4o",
                     "input_tokens_per_call": 1000,
@@ -108,7 +109,7 @@ class TestCaseFileModels:
         with pytest.raises(CaseFileError, match=r"\[student\] model or input_price_per_million"):
             case_from_mapping(
                 {
-                    **self.BASE,
+                    **BASE_CASE,
                     "teacher": {"cost_per_1k": 12.0},
                     "student": {"model": "gpt-4o-mini", "input_price_per_million": 1.0},
                 },
@@ -119,11 +120,15 @@ class TestCaseFileModels:
         """An unknown model in a case file is an error naming the file and the model."""
         with pytest.raises(CaseFileError, match=r"c\.toml: .*'acme-llm-7b'"):
             case_from_mapping(
-                {**self.BASE, "teacher": {"cost_per_1k": 12.0}, "student": {"model": "acme-llm-7b"}},
+                {
+                    **BASE_CASE,
+                    "teacher": {"cost_per_1k": 12.0},
+                    "student": {"model": "acme-llm-7b"},
+                },
                 "c.toml",
             )
 
     def test_model_must_be_text(self):
         """model = 4 is refused: it must be text in quotes."""
         with pytest.raises(CaseFileError, match=r"\[teacher\] model must be text"):
-            case_from_mapping({**self.BASE, "teacher": {"model": 4}, "student": {"cost_per_1k": 1}})
+            case_from_mapping({**BASE_CASE, "teacher": {"model": 4}, "student": {"cost_per_1k": 1}})

@@ -179,10 +179,14 @@ def _prices_from_models(data: dict[str, Any]) -> dict[str, Any]:
             continue
         model, provider = section.get("model"), section.get("provider")
         if not isinstance(model, str):
-            raise CaseFileError(f"[{table}] model must be text in quotes, e.g. \"gpt-4o\"")
+            raise CaseFileError(f'[{table}] model must be text in quotes, e.g. "gpt-4o"')
         if provider is not None and not isinstance(provider, str):
-            raise CaseFileError(f"[{table}] provider must be text in quotes, e.g. \"openai\"")
-        given = [key for key in ("input_price_per_million", "output_price_per_million", "cost_per_1k") if key in section]
+            raise CaseFileError(f'[{table}] provider must be text in quotes, e.g. "openai"')
+        given = [
+            key
+            for key in ("input_price_per_million", "output_price_per_million", "cost_per_1k")
+            if key in section
+        ]
         if given:
             raise CaseFileError(
                 f"give the {table}'s cost once: [{table}] model or {', '.join(given)}, not both"

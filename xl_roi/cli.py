@@ -426,7 +426,9 @@ def _parse_pairs(text: str | None, flag: str) -> dict[str, str]:
             continue
         name, sep, value = item.partition("=")
         if not sep or not name.strip() or not value.strip():
-            raise CommandError(f"{flag}: write name=their_column pairs separated by commas, got {item!r}")
+            raise CommandError(
+                f"{flag}: write name=their_column pairs separated by commas, got {item!r}"
+            )
         pairs[name.strip()] = value.strip()
     return pairs
 
@@ -440,8 +442,11 @@ def _parse_prices(items: Sequence[str] | None) -> dict[str, list[float]]:
             values = [float(v) for v in numbers.split(",")]
         except ValueError:
             values = []
-        if not sep or not model or len(values) not in (2, 3) or any(
-            not math.isfinite(v) or v < 0 for v in values
+        if (
+            not sep
+            or not model
+            or len(values) not in (2, 3)
+            or any(not math.isfinite(v) or v < 0 for v in values)
         ):
             raise CommandError(
                 f"--price: write MODEL=INPUT,OUTPUT[,CACHED_INPUT] per million tokens, got {item!r}"
@@ -455,7 +460,9 @@ def _cmd_measure(args: argparse.Namespace) -> int:
     from xl_roi.measure._casefile import write_case
     from xl_roi.text import printable
 
-    wanted = [m for m in (args.teacher, args.student) if m] if (args.output or args.update) else None
+    wanted = (
+        [m for m in (args.teacher, args.student) if m] if (args.output or args.update) else None
+    )
     table = measure(
         args.logs,
         columns=_parse_pairs(args.columns, "--columns") or None,
@@ -479,7 +486,9 @@ def _cmd_measure(args: argparse.Namespace) -> int:
             update=bool(args.update),
             force=args.force,
         )
-        print(f"wrote {target}: measured figures with their source in the comments", file=sys.stderr)
+        print(
+            f"wrote {target}: measured figures with their source in the comments", file=sys.stderr
+        )
     if args.json:
         models = []
         for record in table.to_dict(orient="records"):
@@ -502,17 +511,19 @@ def _cmd_measure(args: argparse.Namespace) -> int:
     )
     print(header)
     print("-" * len(header))
-    for row in table.itertuples(index=False):
-        growth = "—" if math.isnan(row.monthly_growth) else f"{row.monthly_growth:.1%}"
-        p95 = "n/a" if math.isnan(row.latency_p95_ms) else f"{row.latency_p95_ms:,.0f}"
-        errors = "—" if math.isnan(row.error_share) else f"{row.error_share:.1%}"
+    records: list[dict[Any, Any]] = table.to_dict(orient="records")
+    for row in records:
+        growth = "—" if math.isnan(row["monthly_growth"]) else f"{row['monthly_growth']:.1%}"
+        p95 = "n/a" if math.isnan(row["latency_p95_ms"]) else f"{row['latency_p95_ms']:,.0f}"
+        errors = "—" if math.isnan(row["error_share"]) else f"{row['error_share']:.1%}"
         print(
-            f"{printable(str(row.model))[:34]:<34} {row.calls:>10,} {row.monthly_calls:>12,.0f} "
-            f"{growth:>8} {row.cost_per_1k:>10.4g} {p95:>9} {errors:>7}"
+            f"{printable(str(row['model']))[:34]:<34} {row['calls']:>10,} "
+            f"{row['monthly_calls']:>12,.0f} {growth:>8} {row['cost_per_1k']:>10.4g} "
+            f"{p95:>9} {errors:>7}"
         )
     print("\ncost per 1k calls from:")
-    for row in table.itertuples(index=False):
-        print(f"  {printable(str(row.model))}: {printable(row.cost_source)}")
+    for row in records:
+        print(f"  {printable(str(row['model']))}: {printable(str(row['cost_source']))}")
     print(f"P95: {source['percentiles']}")
     if source["latency_note"]:
         print(source["latency_note"])
@@ -660,7 +671,10 @@ def _add_measure_parsers(commands: Any) -> None:
         "measure", help="per-call cost, volume, growth and P95 latency per model from request logs"
     )
     measure.add_argument(
-        "logs", nargs="+", metavar="LOGS", help="CSV, JSON Lines or Parquet files or globs (.gz too)"
+        "logs",
+        nargs="+",
+        metavar="LOGS",
+        help="CSV, JSON Lines or Parquet files or globs (.gz too)",
     )
     measure.add_argument("--json", action="store_true", help="print the figures as JSON")
     where = measure.add_mutually_exclusive_group()

@@ -102,9 +102,7 @@ class ModelPrices:
         True
         """
         if kind not in PRICE_KINDS:
-            raise InputError(
-                f"kind must be one of {', '.join(PRICE_KINDS)}, got {kind!r}"
-            )
+            raise InputError(f"kind must be one of {', '.join(PRICE_KINDS)}, got {kind!r}")
         return {
             "input": self.input_per_million,
             "output": self.output_per_million,
@@ -154,7 +152,9 @@ def price_table() -> PriceTable:
     from genai_prices.data_snapshot import get_snapshot
 
     providers = get_snapshot().providers
-    return PriceTable("genai-prices", genai_prices.__version__, _newest_date(providers, dt.date.today()))
+    return PriceTable(
+        "genai-prices", genai_prices.__version__, _newest_date(providers, dt.date.today())
+    )
 
 
 def _per_million(value: Any) -> tuple[float | None, bool]:
@@ -202,7 +202,7 @@ def model_prices(model: str, provider: str | None = None) -> ModelPrices:
     >>> model_prices("my-own-model")
     Traceback (most recent call last):
     ...
-    xl_roi.prices.UnknownModelError: the price table (genai-prices ...) does not know the model 'my-own-model': give its cost instead: ...
+    xl_roi.prices.UnknownModelError: the price table (...) does not know ... 'my-own-model': ...
     """
     from genai_prices.data_snapshot import get_snapshot
 

@@ -376,8 +376,8 @@ def measure(
     ...     "2026-03-01T10:00:00Z,gpt-4o,1000,200,0.0045,800\\n"
     ...     "2026-03-31T11:00:00Z,gpt-4o,1000,200,0.0045,1200\\n")
     >>> table = measure(log)
-    >>> table.loc[0, ["model", "calls", "monthly_calls", "cost_per_1k"]].tolist()
-    ['gpt-4o', 2, 2.0, 4.5]
+    >>> print(*table.loc[0, ["model", "calls", "monthly_calls", "cost_per_1k"]])
+    gpt-4o 2 2.0 4.5
     >>> table.attrs["source"]["complete_months"]
     ['2026-03']
     """
@@ -396,14 +396,21 @@ def measure(
             (until_day + dt.timedelta(days=1)).isoformat() if until_day else None,
         )
         counted = runner.rows(counts_query("xl_roi_rows", inside))
-        per_model = runner.rows(
-            models_query("xl_roi_rows", inside, runner.dialect, approx)
-        )
+        per_model = runner.rows(models_query("xl_roi_rows", inside, runner.dialect, approx))
     finally:
         runner.close()
     return _assemble(
-        counted, per_model, files, sources, runner, since_day, until_day, wanted, prices,
-        approx, today,
+        counted,
+        per_model,
+        files,
+        sources,
+        runner,
+        since_day,
+        until_day,
+        wanted,
+        prices,
+        approx,
+        today,
     )
 
 
@@ -463,15 +470,30 @@ def _assemble(
             f"calls are the daily rate × {DAYS_PER_MONTH}, and there is no growth figure"
         )
     elif len(months) < 2:
-        warnings.append(
-            f"one complete month ({months[0]:%Y-%m}): no growth figure (it needs two)"
-        )
+        warnings.append(f"one complete month ({months[0]:%Y-%m}): no growth figure (it needs two)")
     records = []
     priced_sources: set[str] = set()
     for row in per_model:
-        (model, calls, first_seen, last_seen, token_calls, input_tokens, output_tokens,
-         cached_tokens, costed_rows, cost, unpriced_in, unpriced_out, unpriced_cached,
-         unpriced_calls, latency_rows, quantiles, status_calls, error_calls) = row
+        (
+            model,
+            calls,
+            first_seen,
+            last_seen,
+            token_calls,
+            input_tokens,
+            output_tokens,
+            cached_tokens,
+            costed_rows,
+            cost,
+            unpriced_in,
+            unpriced_out,
+            unpriced_cached,
+            unpriced_calls,
+            _latency_rows,
+            quantiles,
+            status_calls,
+            error_calls,
+        ) = row
         if wanted is not None and model not in wanted:
             continue
         calls = float(calls)
@@ -479,9 +501,7 @@ def _assemble(
         if months:
             series = [by_month.get(model, {}).get(month, 0.0) for month in months]
             if len(months) >= 2 and min(series) <= 0:
-                warnings.append(
-                    f"{model}: a complete month without calls, so no growth figure"
-                )
+                warnings.append(f"{model}: a complete month without calls, so no growth figure")
         total_cost = float(cost or 0.0)
         parts = []
         if costed_rows:
@@ -499,26 +519,33 @@ def _assemble(
             share = float(unpriced_calls) / calls if calls else 1.0
             parts.append(source if share >= 1 else f"{source} for {share:.0%} of calls")
             priced_sources.add(source)
-        token_calls = float(token_calls or 0)
-        per_call = (lambda total: float(total) / token_calls if token_calls and total is not None else math.nan)
+        counted_calls = float(token_calls or 0)
+
+        def per_call(total: Any, counted_calls: float = counted_calls) -> float:
+            return float(total) / counted_calls if counted_calls and total is not None else math.nan
+
         latency = [math.nan] * 3 if not quantiles else [float(q) for q in quantiles]
-        records.append({
-            "model": model,
-            "calls": int(round(calls)) if float(calls).is_integer() else calls,
-            "first_seen": pd.Timestamp(first_seen),
-            "last_seen": pd.Timestamp(last_seen),
-            "monthly_calls": monthly,
-            "monthly_growth": growth,
-            "input_tokens_per_call": per_call(input_tokens),
-            "output_tokens_per_call": per_call(output_tokens),
-            "cached_input_tokens_per_call": per_call(cached_tokens),
-            "cost_per_1k": 1000.0 * total_cost / calls if calls else math.nan,
-            "cost_source": "; ".join(parts) if parts else "none",
-            "latency_p50_ms": latency[0],
-            "latency_p95_ms": latency[1],
-            "latency_p99_ms": latency[2],
-            "error_share": float(error_calls) / float(status_calls) if status_calls else math.nan,
-        })
+        records.append(
+            {
+                "model": model,
+                "calls": int(calls) if calls.is_integer() else calls,
+                "first_seen": pd.Timestamp(first_seen),
+                "last_seen": pd.Timestamp(last_seen),
+                "monthly_calls": monthly,
+                "monthly_growth": growth,
+                "input_tokens_per_call": per_call(input_tokens),
+                "output_tokens_per_call": per_call(output_tokens),
+                "cached_input_tokens_per_call": per_call(cached_tokens),
+                "cost_per_1k": 1000.0 * total_cost / calls if calls else math.nan,
+                "cost_source": "; ".join(parts) if parts else "none",
+                "latency_p50_ms": latency[0],
+                "latency_p95_ms": latency[1],
+                "latency_p99_ms": latency[2],
+                "error_share": float(error_calls) / float(status_calls)
+                if status_calls
+                else math.nan,
+            }
+        )
     if wanted is not None:
         missing = sorted(wanted - {record["model"] for record in records})
         if missing:

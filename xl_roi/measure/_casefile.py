@@ -157,7 +157,7 @@ def update_text(text: str, new: Sequence[Figure], *, force: bool, source: str) -
     ...     force=False, source="case.toml")
     Traceback (most recent call last):
     ...
-    xl_roi.errors.CaseFileError: case.toml: would change figures you typed ([volume] monthly_calls = 100 → 120): use --force to replace them
+    xl_roi.errors.CaseFileError: case.toml: would change figures you typed ([volume] ...
     """
     try:
         data = tomllib.loads(text)
@@ -181,11 +181,17 @@ def update_text(text: str, new: Sequence[Figure], *, force: bool, source: str) -
                 lines[index : index + 1] = [figure.comment, value_line]
             continue
         header = next(
-            (i for i, line in enumerate(lines) if (m := _HEADER.match(line)) and m.group(1) == figure.table),
+            (
+                i
+                for i, line in enumerate(lines)
+                if (m := _HEADER.match(line)) and m.group(1) == figure.table
+            ),
             -1,
         )
         if header < 0:
-            first_array = next((i for i, line in enumerate(lines) if _ARRAY_HEADER.match(line)), len(lines))
+            first_array = next(
+                (i for i, line in enumerate(lines) if _ARRAY_HEADER.match(line)), len(lines)
+            )
             lines[first_array:first_array] = [f"[{figure.table}]", figure.comment, value_line, ""]
             continue
         end = header + 1

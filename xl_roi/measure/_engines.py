@@ -62,7 +62,10 @@ def _duckdb_schema(types: Sequence[Any], names: Sequence[str]) -> Schema:
     for name, kind in zip(names, types, strict=True):
         if kind.id == "struct":
             children = kind.children
-            schema[name] = ("struct", _duckdb_schema([t for _, t in children], [n for n, _ in children]))
+            schema[name] = (
+                "struct",
+                _duckdb_schema([t for _, t in children], [n for n, _ in children]),
+            )
         else:
             schema[name] = (str(kind.id), None)
     return schema
@@ -159,7 +162,7 @@ class SparkEngine(Engine):
         paths = [str(f) for f in files]
         try:
             if kind == "csv":
-                frame = reader.option("header", "true").option("escape", "\"").csv(paths)
+                frame = reader.option("header", "true").option("escape", '"').csv(paths)
             elif kind == "json":
                 frame = reader.json(paths)
             else:

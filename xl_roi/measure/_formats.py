@@ -48,7 +48,6 @@ CANONICAL_COLUMNS = (
 """The canonical log columns: the first six expected, the last two optional."""
 
 
-
 class LogFormatError(InputError):
     """A log whose columns match no known format, or that cannot be read."""
 
@@ -169,7 +168,10 @@ def detect(schema: Schema) -> Format:
     LogFormatError
         When no format matches; the message lists what each format needs.
     """
-    has = lambda *names: _find(schema, *names) is not None  # noqa: E731
+
+    def has(*names: str) -> bool:
+        return _find(schema, *names) is not None
+
     if has("num_model_requests"):
         return OPENAI_USAGE
     if (

@@ -79,9 +79,7 @@ class Dialect:
             return f"{function}({expression}, [{listed}])"
         listed = ", ".join(repr(q) for q in QUANTILES)
         if approx:
-            return (
-                f"{self.approx_quantile}({expression}, array({listed}), {SPARK_APPROX_ACCURACY})"
-            )
+            return f"{self.approx_quantile}({expression}, array({listed}), {SPARK_APPROX_ACCURACY})"
         return f"{self.exact_quantile}({expression}, array({listed}))"
 
 
@@ -143,7 +141,10 @@ def counts_query(relation: str, inside: str) -> str:
 
     ``reason`` is NULL for good rows; rows outside the window are ``outside the window``.
     """
-    state = f"CASE WHEN reason IS NOT NULL THEN reason WHEN NOT ({inside}) THEN 'outside the window' ELSE NULL END"
+    state = (
+        "CASE WHEN reason IS NOT NULL THEN reason"
+        f" WHEN NOT ({inside}) THEN 'outside the window' ELSE NULL END"
+    )
     return (
         f"SELECT state, model_key, month, count(*) AS rows, sum(calls) AS calls,"
         f" min(ts) AS first_ts, max(ts) AS last_ts FROM ("
