@@ -39,7 +39,9 @@ def assert_same_figures(left, right):
     DuckDB adds in parallel, in no fixed order)."""
     assert left["model"].tolist() == right["model"].tolist()
     assert left["cost_source"].tolist() == right["cost_source"].tolist()
-    numbers = [c for c in left.columns if c not in ("model", "cost_source")]
+    assert left[["first_seen", "last_seen"]].equals(right[["first_seen", "last_seen"]])
+    text_or_time = ("model", "cost_source", "first_seen", "last_seen")
+    numbers = [c for c in left.columns if c not in text_or_time]
     for column in numbers:
         for a, b in zip(left[column], right[column], strict=True):
             if isinstance(a, float) and math.isnan(a):
