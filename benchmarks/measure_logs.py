@@ -153,12 +153,8 @@ def main() -> int:
         check_p95(folder, args.check_rows)
     paths = generate(folder, args.rows, args.formats.split(","))
     for fmt, path in paths.items():
-        ours = _child(
-            CHILD_MEASURE.format(root=str(ROOT), path=str(path), limit=args.memory_limit)
-        )
-        bare = _child(
-            CHILD_BARE.format(source=_source(path), bare=BARE, months=BARE_MONTHS)
-        )
+        ours = _child(CHILD_MEASURE.format(root=str(ROOT), path=str(path), limit=args.memory_limit))
+        bare = _child(CHILD_BARE.format(source=_source(path), bare=BARE, months=BARE_MONTHS))
         assert ours["calls"] == bare["calls"] == args.rows, (ours["calls"], bare["calls"])
         print(
             f"{fmt:>8}, {args.rows:,} rows: measure {ours['seconds']:.1f} s, "

@@ -90,6 +90,7 @@ class DuckDBEngine(Engine):
             config["threads"] = threads
         self.connection = duckdb.connect(":memory:", config=config)
         self.connection.execute("SET TimeZone = 'UTC'")
+        self.connection.execute("SET enable_progress_bar = false")  # it prints into --json
         self._error = duckdb.Error
 
     def register(self, kind: str, files: Sequence[Path]) -> tuple[str, Schema]:

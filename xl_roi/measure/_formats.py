@@ -123,16 +123,17 @@ class _Builder:
         return f"TRY_CAST({raw} AS DOUBLE)"
 
     def timestamp(self, *names: str) -> tuple[str, str] | None:
-        """(parsed timestamp, raw text) of a timestamp column."""
+        """(parsed timestamp, 1 when the source has a value) of a timestamp column."""
         path = _find(self.schema, *names)
         if path is None:
             return None
         raw = self.dialect.path(path)
+        given = f"CASE WHEN {raw} IS NULL THEN 0 ELSE 1 END"
         kind = _type(self.schema, path)
         if kind.startswith(TIMESTAMP_TYPES):
-            return f"CAST({raw} AS TIMESTAMP)", f"CAST({raw} AS STRING)"
+            return f"CAST({raw} AS TIMESTAMP)", given
         if kind.split("(")[0] in NUMBER_TYPES:
-            return self.dialect.from_epoch_seconds(raw), f"CAST({raw} AS STRING)"
+            return self.dialect.from_epoch_seconds(raw), given
         text = f"CAST({raw} AS STRING)"
         if self.dialect.name == "duckdb":
             parsed = f"CAST(TRY_CAST({text} AS TIMESTAMPTZ) AS TIMESTAMP)"
@@ -141,23 +142,35 @@ class _Builder:
         # seconds since 1970 written as text (CSV exports of bucketed usage)
         seconds = f"TRY_CAST({text} AS DOUBLE)"
         epoch = self.dialect.from_epoch_seconds(seconds)
-        return f"CASE WHEN {seconds} IS NOT NULL THEN {epoch} ELSE {parsed} END", text
+        return f"CASE WHEN {seconds} IS NOT NULL THEN {epoch} ELSE {parsed} END", given
 
     def milliseconds_between(self, start: str, end: str) -> str:
         return f"CAST({self.dialect.epoch_ms(end)} - {self.dialect.epoch_ms(start)} AS DOUBLE)"
 
-    def error_flag(self, status: str | None, error_words: tuple[str, ...]) -> str | None:
+    def error_flag(
+        self, status: str | None, error_words: tuple[str, ...], kind: str = "string"
+    ) -> str | None:
+        """1 for an error status (a word, or an HTTP code ≥ 400), 0 otherwise, NULL if none."""
         if status is None:
             return None
+        if kind.split("(")[0] in NUMBER_TYPES:
+            return f"CASE WHEN {status} IS NULL THEN NULL WHEN {status} >= 400 THEN 1 ELSE 0 END"
         words = ", ".join(f"'{word}'" for word in error_words)
-        text = f"lower(trim(CAST({status} AS STRING)))"
+        fine = ", ".join(f"'{word}'" for word in _FINE_WORDS)
+        # the common words first: CASE stops at the first branch that holds
         return (
-            f"CASE WHEN {status} IS NULL THEN NULL WHEN {text} IN ({words})"
-            f" OR TRY_CAST({text} AS DOUBLE) >= 400 THEN 1 ELSE 0 END"
+            f"CASE WHEN {status} IS NULL THEN NULL WHEN {status} IN ({fine}) THEN 0"
+            f" WHEN lower(trim(CAST({status} AS STRING))) IN ({words}) THEN 1"
+            f" WHEN TRY_CAST({status} AS DOUBLE) >= 400 THEN 1 ELSE 0 END"
         )
+
+    def status_type(self, *names: str) -> str:
+        path = _find(self.schema, *names)
+        return "string" if path is None else _type(self.schema, path)
 
 
 _ERROR_WORDS = ("error", "failure", "failed", "fail", "exception", "timeout")
+_FINE_WORDS = ("success", "ok", "OK", "Success", "SUCCESS", "UNSET", "DEFAULT", "200")
 
 
 def detect(schema: Schema) -> Format:
@@ -226,7 +239,9 @@ def expressions(
         out["cached_input_tokens"] = b.number(names["cached_input_tokens"])
         out["cost"] = b.number(names["cost"])
         out["latency_ms"] = b.number(names["latency_ms"])
-        out["is_error"] = b.error_flag(b.column(names["status"]), _ERROR_WORDS)
+        out["is_error"] = b.error_flag(
+            b.column(names["status"]), _ERROR_WORDS, b.status_type(names["status"])
+        )
     elif fmt is LITELLM:
         stamp = b.timestamp("startTime")
         end = b.timestamp("endTime")
@@ -301,7 +316,7 @@ def expressions(
         out["output_tokens"] = b.number("output_tokens")
         out["cached_input_tokens"] = b.number("input_cached_tokens")
     if stamp is not None:
-        out["ts"], out["raw_ts"] = stamp
+        out["ts"], out["ts_given"] = stamp
     if b.number_checks:
         out["raw_numbers_bad"] = f"CASE WHEN {' OR '.join(b.number_checks)} THEN 1 ELSE 0 END"
     return _typed(out)

@@ -26,7 +26,7 @@ CANONICAL = (
     "cost",
     "latency_ms",
     "is_error",
-    "raw_ts",
+    "ts_given",
     "raw_numbers_bad",
 )
 """The normalised columns every reader produces (before the bad-row reason is added)."""
@@ -35,7 +35,7 @@ CANONICAL_TYPES = {
     "ts": "TIMESTAMP",
     "model": "STRING",
     "is_error": "INT",
-    "raw_ts": "STRING",
+    "ts_given": "INT",
     "raw_numbers_bad": "INT",
 }
 """SQL types of the normalised columns (the rest are DOUBLE)."""
@@ -105,7 +105,7 @@ def reason_expression() -> str:
     return (
         "CASE"
         " WHEN model IS NULL OR trim(model) = '' THEN 'missing model'"
-        " WHEN ts IS NULL AND raw_ts IS NULL THEN 'missing timestamp'"
+        " WHEN ts IS NULL AND (ts_given IS NULL OR ts_given = 0) THEN 'missing timestamp'"
         " WHEN ts IS NULL THEN 'unparseable timestamp'"
         " WHEN raw_numbers_bad = 1 THEN 'unreadable number'"
         " WHEN input_tokens < 0 OR output_tokens < 0 OR cached_input_tokens < 0"
