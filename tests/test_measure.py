@@ -392,6 +392,26 @@ class TestWindowAndRefusals:
         assert table.attrs["source"]["rows_refused"] == {"unreadable number": 1}
         assert _row(table, "gpt-4o")["input_tokens_per_call"] == 10
 
+    def test_bad_values_after_the_first_rows_of_a_csv(self, tmp_path):
+        """A bad timestamp and a bad number 30,000 rows into a CSV (past the rows DuckDB
+        looks at to choose column types) are counted as refused, not fatal, not lost."""
+        good = "".join(
+            f"2026-01-{1 + i % 28:02d}T10:00:00Z,gpt-4o,1000,200,0.0045,{100 + i % 7}\n"
+            for i in range(30_000)
+        )
+        (tmp_path / "late.csv").write_text(
+            "timestamp,model,input_tokens,output_tokens,cost,latency_ms\n"
+            + good
+            + "soon,gpt-4o,1000,200,0.0045,100\n"
+            + "2026-01-05T10:00:00Z,gpt-4o,lots,200,0.0045,100\n"
+        )
+        table = measure(tmp_path / "late.csv")
+        assert table.attrs["source"]["rows_refused"] == {
+            "unparseable timestamp": 1,
+            "unreadable number": 1,
+        }
+        assert _row(table, "gpt-4o")["calls"] == 30_000
+
     def test_unknown_model_without_cost_is_an_error_not_zero(self, tmp_path):
         """Tokens but no cost, for a model the table does not know: an error naming the model
         and how to give the cost; with prices given, it is costed from them."""

@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from xl_roi.errors import InputError
-from xl_roi.measure._engines import Engine, file_kind, make_engine
+from xl_roi.measure._engines import CsvTypesError, Engine, file_kind, make_engine
 from xl_roi.measure._formats import (
     CANONICAL_COLUMNS,
     FORMATS,
@@ -387,18 +387,24 @@ def measure(
         raise InputError(f"until ({until_day}) is before since ({since_day})")
     files = expand_paths(logs)
     wanted = None if models is None else {str(model) for model in models}
-    runner = make_engine(engine, spark=spark, memory_limit=memory_limit)
-    try:
-        sources = _register(runner, files, columns)
-        runner.define("xl_roi_rows", normalised_union(sources.selects))
-        inside = window_filter(
-            since_day.isoformat() if since_day else None,
-            (until_day + dt.timedelta(days=1)).isoformat() if until_day else None,
-        )
-        counted = runner.rows(counts_query("xl_roi_rows", inside))
-        per_model = runner.rows(models_query("xl_roi_rows", inside, runner.dialect, approx))
-    finally:
-        runner.close()
+    inside = window_filter(
+        since_day.isoformat() if since_day else None,
+        (until_day + dt.timedelta(days=1)).isoformat() if until_day else None,
+    )
+    # CSV: first with the column types DuckDB detects (fast); if a value later in the file does
+    # not fit them, again with every column read as text, so the bad rows are counted, not lost
+    for typed_csv in (True, False):
+        runner = make_engine(engine, spark=spark, memory_limit=memory_limit, typed_csv=typed_csv)
+        try:
+            sources = _register(runner, files, columns)
+            runner.define("xl_roi_rows", normalised_union(sources.selects))
+            counted = runner.rows(counts_query("xl_roi_rows", inside))
+            per_model = runner.rows(models_query("xl_roi_rows", inside, runner.dialect, approx))
+            break
+        except CsvTypesError:
+            continue
+        finally:
+            runner.close()
     return _assemble(
         counted,
         per_model,

@@ -18,6 +18,10 @@ from xl_roi.measure._sql import DUCKDB, SPARK, Dialect
 _counter = itertools.count()
 
 
+class CsvTypesError(Exception):
+    """A CSV value did not fit the column types detected from the file's start: read as text."""
+
+
 def file_kind(path: Path) -> str:
     """``csv``, ``json`` or ``parquet`` from the name (``.gz`` looked through)."""
     suffixes = [suffix.lower() for suffix in path.suffixes]
@@ -77,9 +81,12 @@ class DuckDBEngine(Engine):
     dialect = DUCKDB
     name = "duckdb"
 
-    def __init__(self, memory_limit: str = "2GB", threads: int | None = None) -> None:
+    def __init__(
+        self, memory_limit: str = "2GB", threads: int | None = None, typed_csv: bool = False
+    ) -> None:
         import duckdb
 
+        self.typed_csv = typed_csv
         self._temp = tempfile.TemporaryDirectory(prefix="xl-roi-duckdb-")
         config: dict[str, Any] = {
             "memory_limit": memory_limit,
@@ -97,7 +104,11 @@ class DuckDBEngine(Engine):
         name = f"xl_roi_source_{next(_counter)}"
         listed = "[" + ", ".join("'" + str(f).replace("'", "''") + "'" for f in files) + "]"
         reader = {
-            "csv": f"read_csv({listed}, all_varchar = true, union_by_name = true, header = true)",
+            "csv": (
+                f"read_csv({listed}, union_by_name = true, header = true)"
+                if self.typed_csv
+                else f"read_csv({listed}, all_varchar = true, union_by_name = true, header = true)"
+            ),
             "json": f"read_json({listed}, format = 'newline_delimited', union_by_name = true)",
             "parquet": f"read_parquet({listed}, union_by_name = true)",
         }[kind]
@@ -107,6 +118,8 @@ class DuckDBEngine(Engine):
             schema = _duckdb_schema(relation.types, relation.columns)
         except self._error as error:
             first = str(error).splitlines()[0]
+            if self.typed_csv and kind == "csv":
+                raise CsvTypesError(first) from None
             raise LogFormatError(
                 f"{', '.join(map(str, files[:3]))}: cannot be read as {kind}: {first}"
             ) from None
@@ -120,6 +133,8 @@ class DuckDBEngine(Engine):
             return self.connection.execute(sql).fetchall()
         except self._error as error:
             first = str(error).splitlines()[0]
+            if self.typed_csv and ("CSV" in str(error) or "Conversion" in type(error).__name__):
+                raise CsvTypesError(first) from None
             raise LogFormatError(f"the logs cannot be read: {first}") from None
 
     def close(self) -> None:
@@ -181,10 +196,12 @@ class SparkEngine(Engine):
         return [tuple(row) for row in self.session.sql(sql).collect()]
 
 
-def make_engine(engine: str, spark: Any = None, memory_limit: str = "2GB") -> Engine:
+def make_engine(
+    engine: str, spark: Any = None, memory_limit: str = "2GB", typed_csv: bool = False
+) -> Engine:
     """The engine by name: ``duckdb`` (default) or ``spark``."""
     if engine == "duckdb":
-        return DuckDBEngine(memory_limit=memory_limit)
+        return DuckDBEngine(memory_limit=memory_limit, typed_csv=typed_csv)
     if engine == "spark":
         return SparkEngine(spark)
     raise LogFormatError(f"engine must be 'duckdb' or 'spark', got {engine!r}")
