@@ -63,6 +63,12 @@ class TestMeasureCommand:
         code, _, err = run(capsys, *argv)
         assert code == 2 and message in err and "bug" not in err
 
+    def test_teacher_and_student_limit_the_table(self, capsys):
+        """Naming the teacher reports only the teacher (an unknown model elsewhere in the logs
+        then needs no price)."""
+        code, out, _ = run(capsys, "measure", CANONICAL, "--teacher", "gpt-4o", "--json")
+        assert code == 0 and [m["model"] for m in json.loads(out)["models"]] == ["gpt-4o"]
+
     def test_unknown_model_exits_2(self, capsys, tmp_path):
         """A log model the price table does not know: exit 2 naming it and --price."""
         log = tmp_path / "t.csv"

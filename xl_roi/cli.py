@@ -460,9 +460,8 @@ def _cmd_measure(args: argparse.Namespace) -> int:
     from xl_roi.measure._casefile import write_case
     from xl_roi.text import printable
 
-    wanted = (
-        [m for m in (args.teacher, args.student) if m] if (args.output or args.update) else None
-    )
+    # naming the teacher or the student reports (and prices) only those models
+    wanted = [m for m in (args.teacher, args.student) if m] or None
     table = measure(
         args.logs,
         columns=_parse_pairs(args.columns, "--columns") or None,

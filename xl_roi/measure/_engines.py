@@ -167,7 +167,14 @@ class SparkEngine(Engine):
                 raise LogFormatError(
                     "engine='spark' needs pyspark: pip install pyspark (and a Java runtime)"
                 ) from None
-            session = SparkSession.builder.appName("xl-roi measure").getOrCreate()
+            try:
+                session = SparkSession.builder.appName("xl-roi measure").getOrCreate()
+            except Exception as error:  # no Java, no cluster: py4j raises many kinds
+                first = (str(error).splitlines() or [type(error).__name__])[0]
+                raise LogFormatError(
+                    f"Spark could not start ({first}): it needs a Java runtime and, for a "
+                    "cluster, the usual Spark configuration (SPARK_HOME, spark-defaults.conf)"
+                ) from None
         self.session = session
         # Months and days are UTC calendar months and days, whatever the cluster's zone
         self.session.conf.set("spark.sql.session.timeZone", "UTC")
