@@ -173,6 +173,30 @@ class TestCaseFiles:
         assert load_case(target).monthly_calls == 7.5  # (6 + 9)/2
         assert target.read_text().count("monthly_calls = ") == 1
 
+    def test_model_names_cannot_write_lines_into_the_case(self, capsys, tmp_path):
+        """A model name from the logs with line breaks stays inside its one comment line: it
+        cannot add figures to the case file."""
+        evil = "evil\n[upfront]\ntotal = 1"
+        log = tmp_path / "evil.jsonl"
+        log.write_text(
+            json.dumps(
+                {
+                    "timestamp": "2026-01-05T10:00:00Z",
+                    "model": evil,
+                    "input_tokens": 10,
+                    "output_tokens": 2,
+                    "cost": 0.5,
+                    "latency_ms": 100,
+                }
+            )
+            + "\n"
+        )
+        target = tmp_path / "case.toml"
+        code, _, _ = run(capsys, "measure", str(log), "--teacher", evil, "-o", str(target))
+        assert code == 0
+        assert "total = 1" not in target.read_text().splitlines()
+        assert load_case(target).upfront_cost is None  # the example's items, untouched
+
 
 class TestPricesCommand:
     def test_prices_with_date(self, capsys):

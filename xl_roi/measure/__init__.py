@@ -262,7 +262,7 @@ def _check_mapping(columns: Mapping[str, str], schema: Mapping[str, Any]) -> Non
         if theirs.lower() not in lowered:
             raise InputError(
                 f"--columns: the logs have no column {theirs!r} for {canonical} "
-                f"(found: {', '.join(list(schema)[:12])})"
+                f"(found: {', '.join(repr(name) for name in list(schema)[:12])})"
             )
 
 
@@ -555,7 +555,7 @@ def _assemble(
     if wanted is not None:
         missing = sorted(wanted - {record["model"] for record in records})
         if missing:
-            known = ", ".join(str(row[0]) for row in per_model[:12])
+            known = ", ".join(repr(row[0]) for row in per_model[:12])
             raise InputError(
                 f"no usable calls of {', '.join(map(repr, missing))} in the logs "
                 f"(models found: {known})"

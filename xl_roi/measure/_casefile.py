@@ -22,6 +22,7 @@ import pandas as pd
 from xl_roi.casefile import case_from_mapping, example_case_text
 from xl_roi.errors import CaseFileError, InputError
 from xl_roi.files import write_atomic
+from xl_roi.text import printable
 
 MARK = "# measured from logs:"
 
@@ -54,6 +55,12 @@ class Figure:
     comment: str
 
 
+def _one_line(text: str) -> str:
+    """Text from the logs made safe for a one-line TOML comment: no line breaks (they would
+    start lines of their own in the case file), no control characters."""
+    return printable(text).replace("\n", " ").replace("\t", " ")
+
+
 def _fmt(value: float) -> str:
     """A figure as the case file shows it: whole numbers with ``_``, others to 10 digits
     (sums of logged costs carry float noise: 4.500000000000001 is written 4.5)."""
@@ -65,7 +72,7 @@ def _fmt(value: float) -> str:
 def _row(table: pd.DataFrame, model: str, flag: str) -> pd.Series:
     rows = table[table["model"] == model]
     if rows.empty:
-        known = ", ".join(map(str, table["model"].head(12)))
+        known = ", ".join(map(repr, table["model"].head(12)))
         raise InputError(f"{flag} {model!r}: no such model in the logs (found: {known})")
     return rows.iloc[0]
 
@@ -102,12 +109,12 @@ def figures(table: pd.DataFrame, teacher: str | None, student: str | None) -> li
         if model is None:
             continue
         row = _row(table, model, f"--{role}")
-        where = f"{MARK} {shown}; {span}; {int(row['calls']):,} calls of {model}"
+        where = _one_line(f"{MARK} {shown}; {span}; {int(row['calls']):,} calls of {model}")
         if role == "teacher":
             out.append(Figure("volume", "monthly_calls", float(row["monthly_calls"]), where))
             if not math.isnan(float(row["monthly_growth"])):
                 out.append(Figure("volume", "monthly_growth", float(row["monthly_growth"]), where))
-        costed = f"{where}; cost from {row['cost_source']}"
+        costed = _one_line(f"{where}; cost from {row['cost_source']}")
         if not math.isnan(float(row.get("latency_p95_ms", math.nan))):
             costed += f"; P95 latency {float(row['latency_p95_ms']):,.0f} ms"
         out.append(Figure(role, "cost_per_1k", float(row["cost_per_1k"]), costed))

@@ -201,7 +201,13 @@ def detect(schema: Schema) -> Format:
         return LITELLM
     if has("timestamp") and has("model"):
         return CANONICAL_FORMAT
-    found = ", ".join(list(schema)[:12]) or "none"
+    if has("resourceSpans"):
+        raise LogFormatError(
+            "this is an OTLP JSON export (resourceSpans → scopeSpans → spans): give one span "
+            "per line (the SDK's span.to_json(), or a collector's file exporter flattened), "
+            "with attributes as an object"
+        )
+    found = ", ".join(repr(name) for name in list(schema)[:12]) or "none"
     raise LogFormatError(
         "columns match no known log format (found: "
         f"{found}). Expected the canonical columns timestamp, model, input_tokens, "
