@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import tempfile
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -168,7 +169,9 @@ class SparkEngine(Engine):
                     "engine='spark' needs pyspark: pip install pyspark (and a Java runtime)"
                 ) from None
             try:
-                session = SparkSession.builder.appName("xl-roi measure").getOrCreate()
+                with warnings.catch_warnings():  # pyspark's own notes on pandas versions
+                    warnings.simplefilter("ignore", FutureWarning)
+                    session = SparkSession.builder.appName("xl-roi measure").getOrCreate()
             except Exception as error:  # no Java, no cluster: py4j raises many kinds
                 first = (str(error).splitlines() or [type(error).__name__])[0]
                 raise LogFormatError(
