@@ -43,6 +43,8 @@ def spark():
             .config("spark.ui.enabled", "false")
             .config("spark.sql.shuffle.partitions", "1")
             .config("spark.driver.memory", "512m")
+            .config("spark.sql.adaptive.enabled", "false")
+            .config("spark.default.parallelism", "1")
             .getOrCreate()
         )
     session.sparkContext.setLogLevel("ERROR")
