@@ -103,7 +103,7 @@ class TestCaseFiles:
         text = target.read_text()
         assert (
             "# measured from logs: canonical.csv; 2026-01-01 … 2026-04-10 (complete months "
-            "2026-01, 2026-02, 2026-03); 21 calls of gpt-4o" in text
+            "2026-01, 2026-02, 2026-03); 21 rows of gpt-4o" in text
         )
 
     def test_new_case_file_never_overwrites(self, capsys, tmp_path):

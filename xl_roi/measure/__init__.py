@@ -478,6 +478,7 @@ def _assemble(
     elif len(months) < 2:
         warnings.append(f"one complete month ({months[0]:%Y-%m}): no growth figure (it needs two)")
     records = []
+    rows_by_model: dict[str, int] = {}
     priced_sources: set[str] = set()
     for row in per_model:
         (
@@ -499,9 +500,11 @@ def _assemble(
             quantiles,
             status_calls,
             error_calls,
+            model_rows,
         ) = row
         if wanted is not None and model not in wanted:
             continue
+        rows_by_model[model] = int(model_rows)
         calls = float(calls)
         monthly, _, growth = monthly_calls_from_counts(by_month.get(model, {}), first_day, last_day)
         if months:
@@ -581,6 +584,7 @@ def _assemble(
         "rows_used": good_rows,
         "rows_refused": dict(sorted(refused.items())),
         "rows_outside_window": outside,
+        "rows_by_model": rows_by_model,
         "percentiles": approx_bound(runner.dialect) if approx else EXACT_P95,
         "latency_note": latency_note,
         "warnings": warnings,

@@ -109,7 +109,11 @@ def figures(table: pd.DataFrame, teacher: str | None, student: str | None) -> li
         if model is None:
             continue
         row = _row(table, model, f"--{role}")
-        where = _one_line(f"{MARK} {shown}; {span}; {int(row['calls']):,} calls of {model}")
+        rows = source.get("rows_by_model", {}).get(model)
+        counted = f"{int(row['calls']):,} calls" if rows is None else f"{rows:,} rows"
+        if rows is not None and rows != row["calls"]:
+            counted += f" ({int(row['calls']):,} calls)"
+        where = _one_line(f"{MARK} {shown}; {span}; {counted} of {model}")
         if role == "teacher":
             out.append(Figure("volume", "monthly_calls", float(row["monthly_calls"]), where))
             if not math.isnan(float(row["monthly_growth"])):

@@ -178,7 +178,8 @@ def models_query(relation: str, inside: str, dialect: Dialect, approx: bool) -> 
         " count(latency_ms) AS latency_rows,"
         f" {latency} AS latency_quantiles,"
         " sum(CASE WHEN is_error IS NOT NULL THEN calls ELSE 0 END) AS status_calls,"
-        " sum(CASE WHEN is_error = 1 THEN calls ELSE 0 END) AS error_calls"
+        " sum(CASE WHEN is_error = 1 THEN calls ELSE 0 END) AS error_calls,"
+        " count(*) AS model_rows"
         f" FROM {relation} WHERE reason IS NULL AND ({inside})"
         " GROUP BY model ORDER BY model"
     )
