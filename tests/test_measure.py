@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from xl_roi.errors import InputError
@@ -114,6 +114,27 @@ class TestDefinitions:
 @pytest.fixture(scope="module")
 def canonical_table():
     return measure(CANONICAL)
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.floats(min_value=0.0, max_value=1e6, allow_nan=False, allow_infinity=False),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_percentiles_equal_numpys(tmp_path, latencies):
+    """Any latencies: P50, P95 and P99 equal numpy's percentile (linear interpolation)."""
+    path = tmp_path / "lat.csv"
+    path.write_text(
+        "timestamp,model,input_tokens,output_tokens,cost,latency_ms\n"
+        + "".join(f"2026-01-01T00:00:00Z,m,1,1,0.1,{value!r}\n" for value in latencies)
+    )
+    row = measure(path).iloc[0]
+    for column, q in (("latency_p50_ms", 50), ("latency_p95_ms", 95), ("latency_p99_ms", 99)):
+        expected = float(np.percentile(latencies, q))
+        assert row[column] == pytest.approx(expected, rel=1e-12, abs=1e-9), column
 
 
 class TestCanonical:
