@@ -81,6 +81,8 @@ def test_check_loads_once_and_builds_no_workbook(tmp_path, monkeypatch):
         ["check", "f.xlsx", "--json"],
         ["freeze", "f.xlsx", "-o", "g.xlsx"],
         ["screen", "e.csv", "--json"],
+        ["measure", "a.csv", "b.jsonl", "--update", "c.toml", "--teacher", "big", "--approx"],
+        ["prices", "gpt-4o", "--provider", "openai", "--json"],
         ["template", "-o", "t.xlsx"],
     ],
 )

@@ -40,6 +40,19 @@ failed:
     DATA_GEN_COST = Err.Description
 End Function
 
+Function MODEL_PRICE(model, kind, Optional provider)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        MODEL_PRICE = XLPy.CallUDF("xl_roi_udfs", "MODEL_PRICE", Array(model, kind, provider), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        MODEL_PRICE = XLPy.CallUDF("xl_roi_udfs", "MODEL_PRICE", Array(model, kind, provider))
+        Exit Function
+    #End If
+failed:
+    MODEL_PRICE = Err.Description
+End Function
+
 Function MONTHLY_SAVINGS(teacher_cost_per_1k, student_cost_per_1k, monthly_calls)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed

@@ -37,6 +37,7 @@ __all__ = [
     "BREAKEVEN_VOLUME",
     "COST_PER_1K",
     "DATA_GEN_COST",
+    "MODEL_PRICE",
     "MONTHLY_SAVINGS",
     "NET_BENEFIT",
     "PAYBACK",
@@ -771,3 +772,64 @@ def SCREEN(endpoints: Cell) -> list[list[Any]]:
         return [[f"#VALUE! {error}"]]
     except Exception as error:
         return [[error_text(error)]]
+
+
+def text(name: str, value: Cell, default: str | None = None) -> str:
+    """Coerce one Excel value to text, or raise :class:`CellError` saying why not.
+
+    Examples
+    --------
+    >>> text("model", " gpt-4o ")
+    'gpt-4o'
+    >>> text("model", 3.0)
+    Traceback (most recent call last):
+    ...
+    xl_roi_udfs.CellError: #VALUE! model must be text, got the number 3
+    """
+    value = single(name, value)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if default is None:
+            raise CellError("#VALUE!", f"{name} is blank: enter its name")
+        return default
+    error = _error_cell(value)
+    if error is not None:
+        raise CellError("#VALUE!", f"{name} is an error cell ({error}): fix the cell it refers to")
+    if isinstance(value, bool):
+        raise CellError("#VALUE!", f"{name} must be text, got {str(value).upper()}")
+    if not isinstance(value, str):
+        shown = f"{value:g}" if isinstance(value, float) else str(value)
+        raise CellError("#VALUE!", f"{name} must be text, got the number {shown}")
+    return value.strip()
+
+
+@excel_function(
+    model="The model as its provider names it, e.g. gpt-4o-mini or claude-3-5-haiku-20241022.",
+    kind='Which price: "input", "output" or "cached_input" (per million tokens).',
+    provider="Optional. The provider, e.g. openai, anthropic, aws, google. Blank: from the model.",
+)
+def MODEL_PRICE(model: Cell, kind: Cell, provider: Cell = None) -> Returned:
+    """A model's list price per million tokens (USD) from the genai-prices table bundled with
+    xl_roi: "input", "output" or "cached_input". Check the date with xl-roi prices MODEL.
+
+    An unknown model gives ``#N/A`` and how to give the cost instead; never 0.
+
+    Examples
+    --------
+    >>> MODEL_PRICE("gpt-4o-mini", "output")
+    0.6
+    >>> MODEL_PRICE("my-own-model", "input").startswith("#N/A the price table")
+    True
+    """
+    from xl_roi.prices import PRICE_KINDS, UnknownModelError, model_prices
+
+    try:
+        name = text("model", model)
+        which = text("kind", kind).lower().replace("-", "_").replace(" ", "_")
+        if which not in PRICE_KINDS:
+            raise CellError("#VALUE!", f"kind must be input, output or cached_input, got {which!r}")
+        found = model_prices(name, text("provider", provider, default="") or None)
+        return found.per_million(which)
+    except UnknownModelError as error:
+        return f"#N/A {error}"
+    except Exception as error:
+        return error_text(error)

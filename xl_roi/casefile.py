@@ -139,6 +139,7 @@ def case_from_mapping(data: dict[str, Any], source: str = "case") -> Case:
     tables = {table for table in CASE_FILE_KEYS if table is not None}
     tables |= {"quality_slices", "uncertainty"}
     try:
+        data = _prices_from_models(data)
         for key, value in data.items():
             if key in CASE_FILE_KEYS[None]:
                 fields[CASE_FILE_KEYS[None][key]] = _check_value(key, value, text=True)
@@ -187,6 +188,71 @@ def _read_uncertainty(value: Any) -> tuple[tuple[Any, ...], ...]:
             _check_value(f"[uncertainty] {name} {part}", number)
         entries.append((name, *given))
     return tuple(entries)
+
+
+_MODEL_KEYS = ("model", "provider")
+
+
+def _prices_from_models(data: dict[str, Any]) -> dict[str, Any]:
+    """``model = "…"`` (and ``provider = "…"``) in [teacher] or [student] as token prices.
+
+    The prices come from the bundled ``genai-prices`` table (:func:`model_price_sources` says
+    which, with the table's date); a model the table does not know is an error.
+    """
+    if not any(
+        isinstance(data.get(table), dict) and any(key in data[table] for key in _MODEL_KEYS)
+        for table in ("teacher", "student")
+    ):
+        return data
+    from xl_roi.prices import model_prices
+
+    resolved = dict(data)
+    for table in ("teacher", "student"):
+        section = data.get(table)
+        if not isinstance(section, dict) or not any(key in section for key in _MODEL_KEYS):
+            continue
+        model, provider = section.get("model"), section.get("provider")
+        if not isinstance(model, str):
+            raise CaseFileError(f'[{table}] model must be text in quotes, e.g. "gpt-4o"')
+        if provider is not None and not isinstance(provider, str):
+            raise CaseFileError(f'[{table}] provider must be text in quotes, e.g. "openai"')
+        given = [
+            key
+            for key in ("input_price_per_million", "output_price_per_million", "cost_per_1k")
+            if key in section
+        ]
+        if given:
+            raise CaseFileError(
+                f"give the {table}'s cost once: [{table}] model or {', '.join(given)}, not both"
+            )
+        prices = model_prices(model, provider)
+        rest = {key: value for key, value in section.items() if key not in _MODEL_KEYS}
+        rest["input_price_per_million"] = prices.input_per_million
+        rest["output_price_per_million"] = prices.output_per_million
+        resolved[table] = rest
+    return resolved
+
+
+def model_price_sources(path: str | Path) -> dict[str, str]:
+    """Where a case file's model prices came from: table → source (empty without models).
+
+    Examples
+    --------
+    >>> from xl_roi.casefile import example_case_path
+    >>> model_price_sources(example_case_path())
+    {}
+    """
+    from xl_roi.prices import model_prices
+
+    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    sources = {}
+    for table in ("teacher", "student"):
+        section = data.get(table)
+        if isinstance(section, dict) and isinstance(section.get("model"), str):
+            provider = section.get("provider")
+            found = model_prices(section["model"], provider if isinstance(provider, str) else None)
+            sources[table] = found.source
+    return sources
 
 
 def _read_slices(value: Any) -> tuple[QualitySlice, ...]:

@@ -105,7 +105,22 @@ def _case_and_swing(path: str | None) -> tuple[Case, float]:
             details = "; ".join(str(finding) for finding in findings)
             raise CommandError(f"{path}: its inputs do not make a case: {details}")
         return case, swing
-    return load_case(path), 0.5
+    case = load_case(path)
+    _say_model_prices(path)
+    return case, 0.5
+
+
+def _say_model_prices(path: str) -> None:
+    """Where a case file's ``model = "…"`` prices came from, on stderr (with a stale warning)."""
+    from xl_roi.casefile import model_price_sources
+    from xl_roi.prices import price_table
+
+    sources = model_price_sources(path)
+    for table, source in sources.items():
+        print(f"xl-roi: [{table}] token prices: {source}", file=sys.stderr)
+    stale = price_table().stale_warning() if sources else None
+    if stale:
+        print(f"xl-roi: warning: {stale}", file=sys.stderr)
 
 
 def _print_json(data: Any) -> None:
@@ -555,6 +570,148 @@ def _currency(text: str) -> str:
     return text
 
 
+def _parse_pairs(text: str | None, flag: str) -> dict[str, str]:
+    """``a=b,c=d`` as a dict (for --columns)."""
+    pairs: dict[str, str] = {}
+    for item in (text or "").split(","):
+        if not item.strip():
+            continue
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise CommandError(
+                f"{flag}: write name=their_column pairs separated by commas, got {item!r}"
+            )
+        pairs[name.strip()] = value.strip()
+    return pairs
+
+
+def _parse_prices(items: Sequence[str] | None) -> dict[str, list[float]]:
+    """``MODEL=INPUT,OUTPUT[,CACHED]`` (per million tokens) as a dict."""
+    prices: dict[str, list[float]] = {}
+    for item in items or ():
+        model, sep, numbers = item.rpartition("=")
+        try:
+            values = [float(v) for v in numbers.split(",")]
+        except ValueError:
+            values = []
+        if (
+            not sep
+            or not model
+            or len(values) not in (2, 3)
+            or any(not math.isfinite(v) or v < 0 for v in values)
+        ):
+            raise CommandError(
+                f"--price: write MODEL=INPUT,OUTPUT[,CACHED_INPUT] per million tokens, got {item!r}"
+            )
+        prices[model] = values
+    return prices
+
+
+def _cmd_measure(args: argparse.Namespace) -> int:
+    from xl_roi.measure import measure
+    from xl_roi.measure._casefile import write_case
+    from xl_roi.text import printable
+
+    # naming the teacher or the student reports (and prices) only those models
+    wanted = [m for m in (args.teacher, args.student) if m] or None
+    table = measure(
+        args.logs,
+        columns=_parse_pairs(args.columns, "--columns") or None,
+        since=args.since,
+        until=args.until,
+        models=wanted,
+        prices=_parse_prices(args.price) or None,
+        approx=args.approx,
+        engine=args.engine,
+        memory_limit=args.memory_limit,
+    )
+    source = table.attrs["source"]
+    for warning in source["warnings"]:
+        print(f"xl-roi: warning: {printable(warning)}", file=sys.stderr)
+    if args.output or args.update:
+        target = write_case(
+            table,
+            args.update or args.output,
+            teacher=args.teacher,
+            student=args.student,
+            update=bool(args.update),
+            force=args.force,
+        )
+        print(
+            f"wrote {target}: measured figures with their source in the comments", file=sys.stderr
+        )
+    if args.json:
+        models = []
+        for record in table.to_dict(orient="records"):
+            for key in ("first_seen", "last_seen"):
+                record[key] = record[key].isoformat()
+            models.append({str(k): _json_value(v) for k, v in record.items()})
+        _print_json({"models": models, "source": source})
+        return EXIT_OK
+    if args.output or args.update:
+        return EXIT_OK
+    print(
+        f"{source['rows_used']:,} of {source['rows_read']:,} rows from "
+        f"{len(source['files'])} file(s) ({', '.join(source['formats'])}); window "
+        f"{source['window']['first_day']} … {source['window']['last_day']}; complete months: "
+        f"{', '.join(source['complete_months']) or 'none'}"
+    )
+    header = (
+        f"{'model':<34} {'calls':>10} {'monthly':>12} {'growth':>8} {'per 1k':>10} "
+        f"{'P95 ms':>9} {'errors':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    records: list[dict[Any, Any]] = table.to_dict(orient="records")
+    for row in records:
+        growth = "—" if math.isnan(row["monthly_growth"]) else f"{row['monthly_growth']:.1%}"
+        p95 = "n/a" if math.isnan(row["latency_p95_ms"]) else f"{row['latency_p95_ms']:,.0f}"
+        errors = "—" if math.isnan(row["error_share"]) else f"{row['error_share']:.1%}"
+        print(
+            f"{printable(str(row['model']))[:34]:<34} {row['calls']:>10,} "
+            f"{row['monthly_calls']:>12,.0f} {growth:>8} {row['cost_per_1k']:>10.4g} "
+            f"{p95:>9} {errors:>7}"
+        )
+    print("\ncost per 1k calls from:")
+    for row in records:
+        print(f"  {printable(str(row['model']))}: {printable(str(row['cost_source']))}")
+    print(f"P95: {source['percentiles']}")
+    if source["latency_note"]:
+        print(source["latency_note"])
+    return EXIT_OK
+
+
+def _cmd_prices(args: argparse.Namespace) -> int:
+    from xl_roi.prices import model_prices
+
+    prices = model_prices(args.model, args.provider)
+    stale = prices.table.stale_warning()
+    if stale:
+        print(f"xl-roi: warning: {stale}", file=sys.stderr)
+    if args.json:
+        _print_json(
+            {
+                "model": prices.model,
+                "provider": prices.provider,
+                "input_per_million": prices.input_per_million,
+                "output_per_million": prices.output_per_million,
+                "cached_input_per_million": prices.cached_input_per_million,
+                "table": prices.table.name,
+                "table_version": prices.table.version,
+                "prices_as_of": prices.table.date.isoformat(),
+                "note": prices.note,
+            }
+        )
+        return EXIT_OK
+    print(f"{prices.provider} {prices.model}, USD per million tokens ({prices.table.describe()})")
+    print(f"  input         {prices.input_per_million:>10g}")
+    print(f"  output        {prices.output_per_million:>10g}")
+    print(f"  cached input  {prices.cached_input_per_million:>10g}")
+    if prices.note:
+        print(f"  {prices.note}")
+    return EXIT_OK
+
+
 def _add_case_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "case",
@@ -573,6 +730,8 @@ COMMANDS = (
     "check",
     "freeze",
     "screen",
+    "measure",
+    "prices",
     "template",
 )
 """Commands whose parser can be built alone (see :func:`build_parser`)."""
@@ -587,6 +746,9 @@ class _UnusedParser:
 
     def set_defaults(self, **kwargs: Any) -> None:
         pass
+
+    def add_mutually_exclusive_group(self, **kwargs: Any) -> _UnusedParser:
+        return self
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -692,11 +854,63 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     screen.set_defaults(handler=_cmd_screen)
 
+    _add_measure_parsers(add_command)
+
     template = add_command("template", help="write the template workbook")
     template.add_argument("-o", "--output", metavar="PATH", default="workbook_template.xlsx")
     template.add_argument("--force", action="store_true", help="replace PATH if it exists")
     template.set_defaults(handler=_cmd_template)
     return parser
+
+
+def _add_measure_parsers(add_command: Callable[..., Any]) -> None:
+    measure = add_command(
+        "measure", help="per-call cost, volume, growth and P95 latency per model from request logs"
+    )
+    measure.add_argument(
+        "logs",
+        nargs="+",
+        metavar="LOGS",
+        help="CSV, JSON Lines or Parquet files or globs (.gz too)",
+    )
+    measure.add_argument("--json", action="store_true", help="print the figures as JSON")
+    where = measure.add_mutually_exclusive_group()
+    where.add_argument("-o", "--output", metavar="CASE.toml", help="write a new case file")
+    where.add_argument(
+        "--update", metavar="CASE.toml", help="write the figures into this case file"
+    )
+    measure.add_argument("--force", action="store_true", help="replace figures you typed")
+    measure.add_argument("--teacher", metavar="MODEL", help="the model the case replaces")
+    measure.add_argument("--student", metavar="MODEL", help="the distilled model")
+    measure.add_argument("--since", metavar="DATE", help="first day of the window (UTC)")
+    measure.add_argument("--until", metavar="DATE", help="last day of the window (UTC)")
+    measure.add_argument(
+        "--columns", metavar="name=theirs,…", help="map canonical columns to your column names"
+    )
+    measure.add_argument(
+        "--price",
+        action="append",
+        metavar="MODEL=IN,OUT[,CACHED]",
+        help="prices per million tokens for a model the logs do not cost",
+    )
+    measure.add_argument(
+        "--approx", action="store_true", help="approximate percentiles (the bound is stated)"
+    )
+    measure.add_argument(
+        "--engine", choices=("duckdb", "spark"), default="duckdb", help="where to aggregate"
+    )
+    measure.add_argument(
+        "--memory-limit", default="2GB", metavar="SIZE", help="DuckDB's memory limit (2GB)"
+    )
+    measure.set_defaults(handler=_cmd_measure)
+
+    prices = add_command(
+        "prices", help="a model's input, output and cached-input prices, with their date"
+    )
+    prices.add_argument("model", metavar="MODEL")
+    prices.add_argument("--provider", help="the provider (openai, anthropic, aws, google, …)")
+    prices.add_argument("--json", action="store_true", help="print the prices as JSON")
+    prices.set_defaults(handler=_cmd_prices)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

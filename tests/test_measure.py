@@ -1,0 +1,480 @@
+"""Tests of xl_roi.measure: definitions, the six log formats, bad rows, windows, prices.
+
+The fixtures in tests/fixtures/logs/ were written by hand from each format's public schema; the
+expected figures below are worked by hand from them (working beside each value).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import math
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from xl_roi.errors import InputError
+from xl_roi.measure import (
+    DAYS_PER_MONTH,
+    MEASURE_COLUMNS,
+    LogFormatError,
+    NothingToMeasureError,
+    complete_months,
+    compound_monthly_growth,
+    measure,
+    monthly_calls_from_counts,
+)
+from xl_roi.prices import UnknownModelError
+
+LOGS = Path(__file__).parent / "fixtures" / "logs"
+CANONICAL = LOGS / "canonical.csv"
+
+
+def assert_same_figures(left, right):
+    """Two tables with the same models and figures (float sums may differ in the last bit:
+    DuckDB adds in parallel, in no fixed order)."""
+    assert left["model"].tolist() == right["model"].tolist()
+    assert left["cost_source"].tolist() == right["cost_source"].tolist()
+    assert left[["first_seen", "last_seen"]].equals(right[["first_seen", "last_seen"]])
+    text_or_time = ("model", "cost_source", "first_seen", "last_seen")
+    numbers = [c for c in left.columns if c not in text_or_time]
+    for column in numbers:
+        for a, b in zip(left[column], right[column], strict=True):
+            if isinstance(a, float) and math.isnan(a):
+                assert isinstance(b, float) and math.isnan(b), column
+            else:
+                assert a == pytest.approx(b, rel=1e-12), column
+
+
+def _row(table, model):
+    rows = table[table["model"] == model]
+    assert len(rows) == 1, table["model"].tolist()
+    return rows.iloc[0]
+
+
+class TestDefinitions:
+    def test_complete_months_need_every_day(self):
+        """A month counts only when the window holds its first and its last day."""
+        months = complete_months(dt.date(2026, 1, 1), dt.date(2026, 3, 30))
+        assert months == [dt.date(2026, 1, 1), dt.date(2026, 2, 1)]  # March lacks the 31st
+
+    def test_february_of_a_leap_year(self):
+        """February 2028 is complete on the 29th, not the 28th."""
+        assert complete_months(dt.date(2028, 2, 1), dt.date(2028, 2, 28)) == []
+        assert complete_months(dt.date(2028, 2, 1), dt.date(2028, 2, 29)) == [dt.date(2028, 2, 1)]
+
+    def test_growth_of_a_geometric_series(self):
+        """4, 6, 9 calls grow by exactly half each month: g = 0.5."""
+        assert compound_monthly_growth([4, 6, 9]) == pytest.approx(0.5, rel=1e-12)
+
+    def test_growth_needs_two_months_and_no_empty_one(self):
+        """No growth from one month, nor through a month without calls."""
+        assert math.isnan(compound_monthly_growth([10]))
+        assert math.isnan(compound_monthly_growth([10, 0, 10]))
+
+    def test_growth_fitted_not_end_to_end(self):
+        """100, 130, 121: least squares of ln(calls) on month, not (121/100)^(1/2) − 1.
+
+        ln values 4.60517, 4.86753, 4.79579; slope = (ln121 − ln100)/2 = 0.0953102 (the middle
+        month has weight 0 in a three-point slope), so g = e^0.0953102 − 1 = 0.1.
+        """
+        assert compound_monthly_growth([100, 130, 121]) == pytest.approx(0.1, rel=1e-12)
+
+    @given(
+        st.floats(min_value=-0.5, max_value=2.0),
+        st.floats(min_value=1.0, max_value=1e9),
+        st.integers(min_value=2, max_value=24),
+    )
+    def test_growth_recovers_any_compound_rate(self, rate, start, months):
+        """Calls growing at a constant compound rate give back that rate."""
+        series = [start * (1 + rate) ** k for k in range(months)]
+        assert compound_monthly_growth(series) == pytest.approx(rate, rel=1e-9, abs=1e-9)
+
+    def test_under_one_month_is_the_daily_rate(self):
+        """10 calls from 1 to 5 March (5 days, no complete month): 10/5 × 30.4375 = 60.875."""
+        calls, months, growth = monthly_calls_from_counts(
+            {dt.date(2026, 3, 1): 10.0}, dt.date(2026, 3, 1), dt.date(2026, 3, 5)
+        )
+        assert (calls, months) == (60.875, [])
+        assert math.isnan(growth)
+        assert DAYS_PER_MONTH == 365.25 / 12
+
+    def test_months_without_calls_count_as_zero(self):
+        """Complete Jan–Mar with calls only in March (3): mean (0 + 0 + 3)/3 = 1."""
+        calls, months, growth = monthly_calls_from_counts(
+            {dt.date(2026, 3, 1): 3.0}, dt.date(2026, 1, 1), dt.date(2026, 3, 31)
+        )
+        assert calls == 1.0 and len(months) == 3 and math.isnan(growth)
+
+
+@pytest.fixture(scope="module")
+def canonical_table():
+    return measure(CANONICAL)
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.floats(min_value=0.0, max_value=1e6, allow_nan=False, allow_infinity=False),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_percentiles_equal_numpys(tmp_path, latencies):
+    """Any latencies: P50, P95 and P99 equal numpy's percentile (linear interpolation)."""
+    path = tmp_path / "lat.csv"
+    path.write_text(
+        "timestamp,model,input_tokens,output_tokens,cost,latency_ms\n"
+        + "".join(f"2026-01-01T00:00:00Z,m,1,1,0.1,{value!r}\n" for value in latencies)
+    )
+    row = measure(path).iloc[0]
+    for column, q in (("latency_p50_ms", 50), ("latency_p95_ms", 95), ("latency_p99_ms", 99)):
+        expected = float(np.percentile(latencies, q))
+        assert row[column] == pytest.approx(expected, rel=1e-12, abs=1e-9), column
+
+
+class TestCanonical:
+    @pytest.fixture
+    def table(self, canonical_table):
+        return canonical_table
+
+    def test_columns_in_order(self, table):
+        """The table has exactly the issue's columns, in its order."""
+        assert tuple(table.columns) == MEASURE_COLUMNS
+
+    def test_volume_and_growth(self, table):
+        """gpt-4o: Jan 4, Feb 6, Mar 9 calls (complete), Apr 2 (1–10 April, incomplete):
+        monthly = (4 + 6 + 9)/3 = 6.333…; growth 6/4 = 9/6 = 1.5 → 0.5."""
+        row = _row(table, "gpt-4o")
+        assert row["calls"] == 21
+        assert row["monthly_calls"] == pytest.approx(19 / 3, rel=1e-12)
+        assert row["monthly_growth"] == pytest.approx(0.5, rel=1e-12)
+        assert table.attrs["source"]["complete_months"] == ["2026-01", "2026-02", "2026-03"]
+        assert table.attrs["source"]["window"] == {
+            "first_day": "2026-01-01",
+            "last_day": "2026-04-10",
+        }
+
+    def test_tokens_and_cost(self, table):
+        """1000 in, 200 out, 420 cached over 21 calls (2 × 210) = 20 a call; $0.0045 a call →
+        4.5 per 1k."""
+        row = _row(table, "gpt-4o")
+        assert row["input_tokens_per_call"] == 1000
+        assert row["output_tokens_per_call"] == 200
+        assert row["cached_input_tokens_per_call"] == pytest.approx(20.0)
+        assert row["cost_per_1k"] == pytest.approx(4.5, rel=1e-12)
+        assert row["cost_source"] == "logs"
+
+    def test_exact_percentiles_with_linear_interpolation(self, table):
+        """Latencies 100, 200 … 2100 ms (21 calls): P95 at rank 0.95 × 20 = 19 → 2000;
+        P50 at rank 10 → 1100; P99 at rank 19.8 → 2000 + 0.8 × 100 = 2080 (numpy agrees)."""
+        row = _row(table, "gpt-4o")
+        latencies = np.arange(1, 22) * 100.0
+        assert row["latency_p50_ms"] == 1100 == np.percentile(latencies, 50)
+        assert row["latency_p95_ms"] == 2000 == np.percentile(latencies, 95)
+        assert row["latency_p99_ms"] == pytest.approx(2080) == np.percentile(latencies, 99)
+        assert "exact" in table.attrs["source"]["percentiles"]
+
+    def test_error_share(self, table):
+        """One "error" status among 21 calls: 1/21."""
+        assert _row(table, "gpt-4o")["error_share"] == pytest.approx(1 / 21)
+
+    def test_student_with_empty_months(self, table):
+        """The fine-tuned student: 3 calls in March only: monthly (0 + 0 + 3)/3 = 1, no growth,
+        $0.0006 a call → 0.6 per 1k, and a warning saying why there is no growth."""
+        row = _row(table, "ft:gpt-4o-mini:acme:tickets")
+        assert row["monthly_calls"] == 1.0
+        assert math.isnan(row["monthly_growth"])
+        assert row["cost_per_1k"] == pytest.approx(0.6)
+        assert any("without calls" in w for w in table.attrs["source"]["warnings"])
+
+    def test_bad_rows_counted_by_reason(self, table):
+        """The three bad rows are counted, each under its reason, and named in a warning."""
+        source = table.attrs["source"]
+        assert source["rows_refused"] == {
+            "missing model": 1,
+            "negative tokens": 1,
+            "unparseable timestamp": 1,
+        }
+        assert source["rows_read"] == 27 and source["rows_used"] == 24
+        assert any("3 of 27 rows refused" in w for w in source["warnings"])
+
+    def test_most_calls_first(self, table):
+        """Models are listed by calls, most first."""
+        assert table["model"].tolist() == ["gpt-4o", "ft:gpt-4o-mini:acme:tickets"]
+
+
+def _parquet_copy(csv: Path, target: Path) -> Path:
+    import duckdb
+
+    connection = duckdb.connect()
+    connection.execute(
+        f"COPY (SELECT * FROM read_csv('{csv}', all_varchar = true)) TO '{target}' (FORMAT parquet)"
+    )
+    connection.close()
+    return target
+
+
+class TestFilesAndFormats:
+    def test_parquet_gives_the_same_figures(self, tmp_path):
+        """The canonical log as Parquet gives the same table as the CSV."""
+        parquet = _parquet_copy(CANONICAL, tmp_path / "canonical.parquet")
+        left, right = measure(CANONICAL), measure(parquet)
+        assert_same_figures(left, right)
+
+    def test_many_files_by_glob_and_gzip(self, tmp_path):
+        """The log split in two files, one gzipped, read by a glob, gives the same figures."""
+        lines = CANONICAL.read_text().splitlines(keepends=True)
+        (tmp_path / "a.csv").write_text("".join(lines[:12]))
+        with gzip.open(tmp_path / "b.csv.gz", "wt") as stream:
+            stream.write("".join([lines[0], *lines[12:]]))
+        together = measure(CANONICAL)
+        split = measure(str(tmp_path / "*.csv*"))
+        assert_same_figures(together, split)
+        assert len(split.attrs["source"]["files"]) == 2
+
+    @pytest.mark.parametrize(
+        ("fixture", "fmt", "model", "expected"),
+        [
+            (
+                # 4 calls, 1200 in, 300 out, $0.00036 each → 0.36 per 1k; latencies 0.5, 1.0,
+                # 1.5, 2.0 s: P95 at rank 2.85 → 1500 + 0.85 × 500 = 1925 ms; 1 failure in 4;
+                # 4–7 May = 4 days, no complete month: 4/4 × 30.4375
+                "litellm_spend_logs.csv",
+                "LiteLLM proxy spend logs",
+                "gpt-4o-mini",
+                dict(
+                    calls=4,
+                    cost_per_1k=0.36,
+                    latency_p95_ms=1925.0,
+                    error_share=0.25,
+                    input_tokens_per_call=1200.0,
+                    monthly_calls=30.4375,
+                ),
+            ),
+            (
+                # input 800 + 200 cache reads = 1000; cost 0.00126 → 1.26 per 1k; latency
+                # 0.8, 1.2, 2.0 s: P95 at rank 1.9 → 1200 + 0.9 × 800 = 1920 ms; 1 ERROR in 3;
+                # one day: 3 × 30.4375
+                "langfuse_observations.jsonl",
+                "Langfuse observation export",
+                "claude-3-5-haiku-20241022",
+                dict(
+                    calls=3,
+                    cost_per_1k=1.26,
+                    latency_p95_ms=1920.0,
+                    error_share=1 / 3,
+                    input_tokens_per_call=1000.0,
+                    cached_input_tokens_per_call=200.0,
+                    monthly_calls=91.3125,
+                ),
+            ),
+            (
+                # gzipped; no cost: 500 in × $2.50 + 100 out × $10 per million (OpenAI list
+                # price of gpt-4o) = $0.00225 a call → 2.25 per 1k; 400, 600, 900, 1100 ms:
+                # P95 at rank 2.85 → 900 + 0.85 × 200 = 1070; one ERROR status in 4
+                "otel_genai_spans.jsonl.gz",
+                "OpenTelemetry GenAI spans",
+                "gpt-4o-2024-08-06",
+                dict(
+                    calls=4,
+                    cost_per_1k=2.25,
+                    latency_p95_ms=1070.0,
+                    error_share=0.25,
+                    monthly_calls=4 * 30.4375,
+                ),
+            ),
+            (
+                # no cost: 1500 in × $0.25 + 250 out × $1.25 per million (Claude 3 Haiku on
+                # Bedrock) = $0.0006875 → 0.6875 per 1k; 640, 720, 900 ms: P95 at rank 1.9 →
+                # 720 + 0.9 × 180 = 882; no status field: no error share
+                "bedrock_invocations.jsonl",
+                "AWS Bedrock model invocation logs",
+                "anthropic.claude-3-haiku-20240307-v1:0",
+                dict(
+                    calls=3, cost_per_1k=0.6875, latency_p95_ms=882.0, output_tokens_per_call=250.0
+                ),
+            ),
+            (
+                # buckets of 1000, 1200, 1400 requests = 3600 calls over 1–3 May: 3600/3 ×
+                # 30.4375 = 36525; per call 600 uncached × $0.15 + 400 cached × $0.075 + 200 out
+                # × $0.60 per million = $0.00024 → 0.24 per 1k; no latency at all
+                "openai_usage_completions.csv",
+                "OpenAI usage export (bucketed)",
+                "gpt-4o-mini-2024-07-18",
+                dict(
+                    calls=3600,
+                    cost_per_1k=0.24,
+                    monthly_calls=36525.0,
+                    cached_input_tokens_per_call=400.0,
+                ),
+            ),
+        ],
+    )
+    def test_format_detected_and_measured(self, fixture, fmt, model, expected):
+        """Each exported format is recognised from its columns and gives hand-worked figures."""
+        table = measure(LOGS / fixture)
+        assert table.attrs["source"]["formats"] == [fmt]
+        row = _row(table, model)
+        for column, value in expected.items():
+            assert row[column] == pytest.approx(value, rel=1e-12), column
+
+    def test_bucketed_export_never_invents_latency(self):
+        """The OpenAI usage export has no per-request latency: NaN and the source says so."""
+        table = measure(LOGS / "openai_usage_completions.csv")
+        assert table[["latency_p50_ms", "latency_p95_ms", "latency_p99_ms"]].isna().all().all()
+        assert "P95 not available from this source" in table.attrs["source"]["latency_note"]
+
+    def test_priced_cost_names_the_table_and_date(self):
+        """Tokens priced from the table say so: provider, model, table version and date."""
+        row = _row(measure(LOGS / "otel_genai_spans.jsonl.gz"), "gpt-4o-2024-08-06")
+        assert row["cost_source"].startswith("openai gpt-4o list prices from genai-prices ")
+        assert "prices as of 20" in row["cost_source"]
+
+    def test_columns_mapping(self, tmp_path):
+        """--columns maps other names onto the canonical ones."""
+        text = CANONICAL.read_text().replace("timestamp,model", "created_at,engine", 1)
+        (tmp_path / "theirs.csv").write_text(text)
+        table = measure(
+            tmp_path / "theirs.csv", columns={"timestamp": "created_at", "model": "engine"}
+        )
+        assert_same_figures(table, measure(CANONICAL))
+
+    def test_columns_mapping_names_a_missing_column(self, tmp_path):
+        """A mapping to a column the logs lack is refused, naming it."""
+        with pytest.raises(InputError, match="no column 'when'"):
+            measure(CANONICAL, columns={"timestamp": "when"})
+
+    def test_unknown_columns(self, tmp_path):
+        """Columns of no known format: an error that lists what is expected."""
+        (tmp_path / "x.csv").write_text("a,b\n1,2\n")
+        with pytest.raises(LogFormatError, match=r"match no known log format.*LiteLLM"):
+            measure(tmp_path / "x.csv")
+
+    def test_missing_file_and_empty_glob(self, tmp_path):
+        """A missing file or a glob that matches nothing is named."""
+        with pytest.raises(LogFormatError, match="no such file"):
+            measure(tmp_path / "none.csv")
+        with pytest.raises(LogFormatError, match="no file matches"):
+            measure(str(tmp_path / "*.csv"))
+
+    def test_unsupported_suffix(self, tmp_path):
+        """A file that is not CSV, JSON Lines or Parquet is refused with the kinds accepted."""
+        (tmp_path / "x.xlsx").write_bytes(b"PK")
+        with pytest.raises(LogFormatError, match=r"csv, \.jsonl"):
+            measure(tmp_path / "x.xlsx")
+
+
+class TestWindowAndRefusals:
+    def test_since_until_keep_the_window(self):
+        """--since 2026-02-01 --until 2026-03-31: Feb 6 and Mar 9 calls, monthly 7.5, growth 0.5;
+        the 6 rows outside (Jan 4, Apr 2) are counted as outside, not refused."""
+        table = measure(CANONICAL, since="2026-02-01", until="2026-03-31")
+        row = _row(table, "gpt-4o")
+        assert row["calls"] == 15 and row["monthly_calls"] == 7.5
+        assert row["monthly_growth"] == pytest.approx(0.5)
+        assert table.attrs["source"]["rows_outside_window"] == 6
+
+    def test_until_before_since(self):
+        """A window that ends before it starts is refused."""
+        with pytest.raises(InputError, match="before since"):
+            measure(CANONICAL, since="2026-03-01", until="2026-02-01")
+
+    def test_bad_date(self):
+        """A --since that is not a date is refused, naming it."""
+        with pytest.raises(InputError, match="since must be a date"):
+            measure(CANONICAL, since="last week")
+
+    def test_nothing_left_is_fatal_with_reasons(self, tmp_path):
+        """When every row is bad, the error counts them by reason."""
+        (tmp_path / "bad.csv").write_text(
+            "timestamp,model,input_tokens,output_tokens,cost,latency_ms\n"
+            "soon,gpt-4o,1,1,0.1,5\n"
+            "2026-01-01,,1,1,0.1,5\n"
+            "2026-01-01,gpt-4o,1,1,-0.1,5\n"
+        )
+        with pytest.raises(
+            NothingToMeasureError, match=r"1 missing model, 1 negative cost, 1 unparseable"
+        ):
+            measure(tmp_path / "bad.csv")
+
+    def test_unreadable_numbers_are_refused_not_zero(self, tmp_path):
+        """A token count that is not a number refuses its row ("unreadable number")."""
+        (tmp_path / "t.csv").write_text(
+            "timestamp,model,input_tokens,output_tokens,cost,latency_ms\n"
+            "2026-01-01,gpt-4o,lots,1,0.1,5\n"
+            "2026-01-02,gpt-4o,10,1,0.1,5\n"
+        )
+        table = measure(tmp_path / "t.csv")
+        assert table.attrs["source"]["rows_refused"] == {"unreadable number": 1}
+        assert _row(table, "gpt-4o")["input_tokens_per_call"] == 10
+
+    def test_bad_values_after_the_first_rows_of_a_csv(self, tmp_path):
+        """A bad timestamp and a bad number 30,000 rows into a CSV (past the rows DuckDB
+        looks at to choose column types) are counted as refused, not fatal, not lost."""
+        good = "".join(
+            f"2026-01-{1 + i % 28:02d}T10:00:00Z,gpt-4o,1000,200,0.0045,{100 + i % 7}\n"
+            for i in range(30_000)
+        )
+        (tmp_path / "late.csv").write_text(
+            "timestamp,model,input_tokens,output_tokens,cost,latency_ms\n"
+            + good
+            + "soon,gpt-4o,1000,200,0.0045,100\n"
+            + "2026-01-05T10:00:00Z,gpt-4o,lots,200,0.0045,100\n"
+        )
+        table = measure(tmp_path / "late.csv")
+        assert table.attrs["source"]["rows_refused"] == {
+            "unparseable timestamp": 1,
+            "unreadable number": 1,
+        }
+        assert _row(table, "gpt-4o")["calls"] == 30_000
+
+    def test_unknown_model_without_cost_is_an_error_not_zero(self, tmp_path):
+        """Tokens but no cost, for a model the table does not know: an error naming the model
+        and how to give the cost; with prices given, it is costed from them."""
+        (tmp_path / "t.csv").write_text(
+            "timestamp,model,input_tokens,output_tokens,latency_ms\n"
+            "2026-01-01,acme-llm-7b,1000,100,5\n"
+        )
+        with pytest.raises(UnknownModelError, match=r"'acme-llm-7b'.*--price acme-llm-7b="):
+            measure(tmp_path / "t.csv")
+        # 1000 × $2 + 100 × $4 per million = $0.0024 a call → 2.4 per 1k
+        table = measure(tmp_path / "t.csv", prices={"acme-llm-7b": (2.0, 4.0)})
+        assert _row(table, "acme-llm-7b")["cost_per_1k"] == pytest.approx(2.4)
+        assert _row(table, "acme-llm-7b")["cost_source"] == "prices given per million tokens"
+
+    def test_old_prices_warn(self):
+        """Prices from a table more than 180 days old get a warning; fresh ones do not."""
+        from xl_roi.prices import price_table
+
+        table_date = price_table().date
+        stale = measure(
+            LOGS / "otel_genai_spans.jsonl.gz", today=table_date + dt.timedelta(days=181)
+        )
+        fresh = measure(
+            LOGS / "otel_genai_spans.jsonl.gz", today=table_date + dt.timedelta(days=180)
+        )
+        assert any("181 days old" in w for w in stale.attrs["source"]["warnings"])
+        assert not any("days old" in w for w in fresh.attrs["source"]["warnings"])
+
+    def test_approx_states_its_bound(self):
+        """--approx uses the engine's approximate percentile and says so."""
+        table = measure(CANONICAL, approx=True)
+        assert "approximate" in table.attrs["source"]["percentiles"]
+        assert 1900 <= _row(table, "gpt-4o")["latency_p95_ms"] <= 2100
+
+    def test_models_filter(self):
+        """models= reports only the models asked for, and names a missing one."""
+        assert measure(CANONICAL, models=["gpt-4o"])["model"].tolist() == ["gpt-4o"]
+        with pytest.raises(InputError, match="no usable calls of 'gpt-5'"):
+            measure(CANONICAL, models=["gpt-5"])
+
+    def test_fixture_copy_is_independent(self, tmp_path):
+        """A copied fixture under another name measures the same (names do not matter)."""
+        copy = tmp_path / "renamed.jsonl"
+        shutil.copy(LOGS / "langfuse_observations.jsonl", copy)
+        assert_same_figures(measure(copy), measure(LOGS / "langfuse_observations.jsonl"))

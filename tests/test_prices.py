@@ -1,0 +1,134 @@
+"""Tests of xl_roi.prices: list prices with their date, unknown models, stale tables, case files."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from xl_roi.casefile import case_from_mapping
+from xl_roi.errors import CaseFileError, InputError
+from xl_roi.prices import (
+    PRICE_KINDS,
+    STALE_AFTER_DAYS,
+    UnknownModelError,
+    model_prices,
+    price_table,
+)
+
+
+class TestModelPrices:
+    @pytest.mark.parametrize(
+        ("model", "provider", "expected"),
+        [
+            # OpenAI's list prices per million tokens: input, output, cached input
+            ("gpt-4o-mini", None, (0.15, 0.6, 0.075)),
+            ("gpt-4o", None, (2.5, 10.0, 1.25)),
+            # Anthropic's Claude 3 Haiku on Bedrock: $0.25 / $1.25 per million
+            ("anthropic.claude-3-haiku-20240307-v1:0", "aws", (0.25, 1.25, None)),
+        ],
+    )
+    def test_list_prices(self, model, provider, expected):
+        """Known models get their public list prices per million tokens."""
+        prices = model_prices(model, provider)
+        assert prices.per_million("input") == expected[0]
+        assert prices.per_million("output") == expected[1]
+        if expected[2] is not None:
+            assert prices.per_million("cached_input") == expected[2]
+
+    def test_unknown_model_is_an_error_never_zero(self):
+        """A model the table does not know raises, naming it and how to give the cost."""
+        with pytest.raises(UnknownModelError, match=r"'acme-llm-7b'.*cost_per_1k"):
+            model_prices("acme-llm-7b")
+
+    def test_unknown_provider(self):
+        """A provider the table does not know is refused, naming it."""
+        with pytest.raises(UnknownModelError, match="from provider 'nobody'"):
+            model_prices("gpt-4o", "nobody")
+
+    def test_blank_model(self):
+        """A blank model name is refused."""
+        with pytest.raises(InputError, match="model is blank"):
+            model_prices("  ")
+
+    def test_kind_must_be_known(self):
+        """Only input, output and cached_input prices exist."""
+        assert PRICE_KINDS == ("input", "output", "cached_input")
+        with pytest.raises(InputError, match="kind must be one of"):
+            model_prices("gpt-4o").per_million("audio")
+
+    def test_source_names_table_version_and_date(self):
+        """The source says provider, model, the table's version and its date."""
+        table = price_table()
+        source = model_prices("gpt-4o").source
+        assert f"genai-prices {table.version} (prices as of {table.date.isoformat()})" in source
+        assert table.date <= dt.date.today()
+
+
+class TestStale:
+    def test_warns_after_180_days(self):
+        """180 days old is fresh; 181 days old gets a warning that says how old."""
+        table = price_table()
+        assert STALE_AFTER_DAYS == 180
+        assert table.stale_warning(table.date + dt.timedelta(days=180)) is None
+        warning = table.stale_warning(table.date + dt.timedelta(days=181))
+        assert warning is not None and "181 days old" in warning
+
+
+BASE_CASE = {
+    "volume": {"monthly_calls": 2_000_000},
+    "upfront": {"total": 52_500},
+    "maintenance": {"annual": 40_000},
+}
+
+
+class TestCaseFileModels:
+    def test_model_resolves_to_token_prices(self):
+        """[teacher] model = "gpt-4o" with tokens per call: $2.50/$10 per million →
+        1000 × 2.5 + 200 × 10 = 4500 per million calls → 4.5 per 1k; student gpt-4o-mini:
+        1000 × 0.15 + 200 × 0.6 = 270 → 0.27 per 1k."""
+        from xl_roi import evaluate
+
+        case = case_from_mapping(
+            {
+                **BASE_CASE,
+                "teacher": {
+                    "model": "gpt-4o",
+                    "input_tokens_per_call": 1000,
+                    "output_tokens_per_call": 200,
+                },
+                "student": {"model": "gpt-4o-mini", "provider": "openai"},
+            }
+        )
+        result = evaluate(case)
+        assert result.teacher_cost_per_1k == pytest.approx(4.5)
+        assert result.student_cost_per_1k == pytest.approx(0.27)
+
+    def test_model_and_prices_both_refused(self):
+        """A model and prices for the same party is giving its cost twice."""
+        with pytest.raises(CaseFileError, match=r"\[student\] model or input_price_per_million"):
+            case_from_mapping(
+                {
+                    **BASE_CASE,
+                    "teacher": {"cost_per_1k": 12.0},
+                    "student": {"model": "gpt-4o-mini", "input_price_per_million": 1.0},
+                },
+                "c.toml",
+            )
+
+    def test_unknown_model_in_case_file(self):
+        """An unknown model in a case file is an error naming the file and the model."""
+        with pytest.raises(CaseFileError, match=r"c\.toml: .*'acme-llm-7b'"):
+            case_from_mapping(
+                {
+                    **BASE_CASE,
+                    "teacher": {"cost_per_1k": 12.0},
+                    "student": {"model": "acme-llm-7b"},
+                },
+                "c.toml",
+            )
+
+    def test_model_must_be_text(self):
+        """model = 4 is refused: it must be text in quotes."""
+        with pytest.raises(CaseFileError, match=r"\[teacher\] model must be text"):
+            case_from_mapping({**BASE_CASE, "teacher": {"model": 4}, "student": {"cost_per_1k": 1}})

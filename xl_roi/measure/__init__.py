@@ -1,0 +1,592 @@
+"""Measure, don't guess: per-call cost, volume, growth and latency from request logs.
+
+:func:`measure` reads request logs — CSV, JSON Lines or Parquet, one file, many or a glob,
+gzipped or not — in the formats teams export (canonical columns, LiteLLM spend logs, Langfuse
+observations, OpenTelemetry GenAI spans, AWS Bedrock invocation logs, the OpenAI usage export),
+and gives one row per model with the figures a case needs and where each came from.
+
+Definitions
+-----------
+- **calls**: requests in the window (for bucketed exports, the sum of their request counts).
+- **monthly_calls**: the mean of the calls in each *complete* calendar month of the window (a
+  month is complete when the window includes every one of its days, UTC); a month without calls
+  counts as 0. With no complete month: the daily rate (calls ÷ days in the window) × 30.4375,
+  with a warning.
+- **monthly_growth**: the compound monthly rate ``g`` fitted over the complete months:
+  least squares of ln(calls) on the month's number, ``g = exp(slope) − 1``; none (NaN) from
+  fewer than two complete months, or when a complete month has no calls.
+- **input/output/cached_input_tokens_per_call**: sums ÷ the calls that report tokens.
+  ``input_tokens`` includes cached input tokens.
+- **cost_per_1k**: 1000 × cost ÷ calls; cost from the logs where they have it, else tokens
+  priced from the ``genai-prices`` table (``cost_source`` says which, with the table's version
+  and date): (input − cached) × input price + cached × cached-input price + output × output
+  price, per million tokens. A model the table does not know is an error, never $0.
+- **latency_p50/p95/p99_ms**: exact percentiles with linear interpolation (numpy's default)
+  over the calls with a latency; with ``approx=True`` the engine's approximate percentile
+  (the bound is stated in the source). Bucketed exports have no per-request latency: NaN, and
+  the source says "P95 not available from this source".
+- **error_share**: calls whose status is an error ÷ calls with a status (NaN without one).
+
+Rows with a missing model, a missing or unparseable timestamp, an unreadable number, negative
+tokens, cost or latency, or neither cost nor tokens are counted by reason, never dropped
+silently; the measurement fails only when no row is left.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import glob
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xl_roi.errors import InputError
+from xl_roi.measure._engines import CsvTypesError, Engine, file_kind, make_engine
+from xl_roi.measure._formats import (
+    CANONICAL_COLUMNS,
+    FORMATS,
+    LogFormatError,
+    detect,
+    expressions,
+)
+from xl_roi.measure._sql import (
+    EXACT_P95,
+    approx_bound,
+    counts_query,
+    models_query,
+    normalised_union,
+    select_from,
+    window_filter,
+)
+from xl_roi.prices import ModelPrices, UnknownModelError, model_prices, price_table
+
+__all__ = [
+    "DAYS_PER_MONTH",
+    "MEASURE_COLUMNS",
+    "LogFormatError",
+    "NothingToMeasureError",
+    "complete_months",
+    "compound_monthly_growth",
+    "measure",
+    "monthly_calls_from_counts",
+]
+
+DAYS_PER_MONTH = 30.4375
+"""Days in an average month (365.25 ÷ 12)."""
+
+MEASURE_COLUMNS = (
+    "model",
+    "calls",
+    "first_seen",
+    "last_seen",
+    "monthly_calls",
+    "monthly_growth",
+    "input_tokens_per_call",
+    "output_tokens_per_call",
+    "cached_input_tokens_per_call",
+    "cost_per_1k",
+    "cost_source",
+    "latency_p50_ms",
+    "latency_p95_ms",
+    "latency_p99_ms",
+    "error_share",
+)
+"""The columns of :func:`measure`'s table, in order."""
+
+LATENCY_NOT_AVAILABLE = "P95 not available from this source"
+
+
+class NothingToMeasureError(InputError):
+    """No row of the logs can be used."""
+
+
+def _month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _month_end(day: dt.date) -> dt.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def complete_months(first_day: dt.date, last_day: dt.date) -> list[dt.date]:
+    """The calendar months whose every day lies in the window ``first_day … last_day``.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> [m.isoformat() for m in complete_months(dt.date(2026, 1, 15), dt.date(2026, 4, 30))]
+    ['2026-02-01', '2026-03-01', '2026-04-01']
+    >>> complete_months(dt.date(2026, 1, 2), dt.date(2026, 1, 31))
+    []
+    """
+    months = []
+    month = _month_start(first_day)
+    while month <= last_day:
+        if month >= first_day and _month_end(month) <= last_day:
+            months.append(month)
+        month = _next_month(month)
+    return months
+
+
+def compound_monthly_growth(calls_by_month: Sequence[float]) -> float:
+    """The compound monthly growth rate fitted over consecutive complete months.
+
+    Least squares of ln(calls) on the month's number; ``exp(slope) − 1``. NaN from fewer
+    than two months or when a month has no calls (its logarithm does not exist).
+
+    Examples
+    --------
+    >>> round(compound_monthly_growth([100, 110, 121]), 12)
+    0.1
+    >>> compound_monthly_growth([100])
+    nan
+    """
+    values = np.asarray(calls_by_month, dtype=float)
+    if len(values) < 2 or np.any(values <= 0):
+        return math.nan
+    months = np.arange(len(values), dtype=float)
+    slope = np.polyfit(months, np.log(values), 1)[0]
+    return float(math.expm1(slope))
+
+
+def monthly_calls_from_counts(
+    calls_by_month: Mapping[dt.date, float],
+    first_day: dt.date,
+    last_day: dt.date,
+) -> tuple[float, list[dt.date], float]:
+    """Monthly calls and growth from calls per calendar month, over the window's days.
+
+    Returns ``(monthly_calls, complete_months, monthly_growth)``. With no complete month, the
+    daily rate × :data:`DAYS_PER_MONTH` and no months (the caller warns).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> counts = {dt.date(2026, 1, 1): 50, dt.date(2026, 2, 1): 100, dt.date(2026, 3, 1): 110}
+    >>> calls, months, growth = monthly_calls_from_counts(
+    ...     counts, dt.date(2026, 1, 20), dt.date(2026, 3, 31))
+    >>> calls, [m.month for m in months], round(growth, 6)
+    (105.0, [2, 3], 0.1)
+    """
+    months = complete_months(first_day, last_day)
+    if months:
+        series = [float(calls_by_month.get(month, 0.0)) for month in months]
+        return float(np.mean(series)), months, compound_monthly_growth(series)
+    days = (last_day - first_day).days + 1
+    total = float(sum(calls_by_month.values()))
+    return total / days * DAYS_PER_MONTH, [], math.nan
+
+
+def expand_paths(logs: str | Path | Iterable[str | Path]) -> list[Path]:
+    """Files from paths and globs; an error for a path or pattern that finds nothing."""
+    items = [logs] if isinstance(logs, str | Path) else list(logs)
+    if not items:
+        raise LogFormatError("no log files given")
+    files: list[Path] = []
+    for item in items:
+        text = str(item)
+        if any(char in text for char in "*?["):
+            found = sorted(glob.glob(text, recursive=True))
+            if not found:
+                raise LogFormatError(f"{text}: no file matches")
+            files.extend(Path(f) for f in found if Path(f).is_file())
+        else:
+            path = Path(text)
+            if not path.exists():
+                raise LogFormatError(f"{path}: no such file")
+            if path.is_dir():
+                raise LogFormatError(f"{path}: is a folder; give its files or a glob (dir/*.csv)")
+            files.append(path)
+    return files
+
+
+def _parse_day(name: str, value: str | dt.date | None) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise InputError(f"{name} must be a date like 2026-01-31, got {value!r}") from None
+
+
+@dataclass(frozen=True)
+class _Sources:
+    selects: list[str]
+    formats: list[str]
+    per_request: bool
+    bucketed: bool
+    price_providers: tuple[str, ...] = ()
+
+
+def _register(engine: Engine, files: list[Path], columns: Mapping[str, str] | None) -> _Sources:
+    by_kind: dict[str, list[Path]] = {}
+    for path in files:
+        by_kind.setdefault(file_kind(path), []).append(path)
+    selects, formats = [], []
+    providers: list[str] = []
+    per_request = bucketed = False
+    for kind, group in by_kind.items():
+        name, schema = engine.register(kind, group)
+        if columns:
+            _check_mapping(columns, schema)
+            fmt = FORMATS[0]
+        else:
+            fmt = detect(schema)
+        per_request |= fmt.per_request
+        bucketed |= not fmt.per_request
+        selects.append(select_from(name, expressions(fmt, schema, engine.dialect, columns)))
+        formats.append(fmt.label)
+        if fmt.price_provider:
+            providers.append(fmt.price_provider)
+    return _Sources(selects, formats, per_request, bucketed, tuple(providers))
+
+
+def _check_mapping(columns: Mapping[str, str], schema: Mapping[str, Any]) -> None:
+    lowered = {key.lower() for key in schema}
+    for canonical, theirs in columns.items():
+        if canonical not in CANONICAL_COLUMNS:
+            raise InputError(
+                f"--columns: {canonical!r} is not a canonical column "
+                f"(known: {', '.join(CANONICAL_COLUMNS)})"
+            )
+        if theirs.lower() not in lowered:
+            raise InputError(
+                f"--columns: the logs have no column {theirs!r} for {canonical} "
+                f"(found: {', '.join(repr(name) for name in list(schema)[:12])})"
+            )
+
+
+def _as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return pd.Timestamp(value).date()
+
+
+def _prices_for(
+    model: str,
+    given: Mapping[str, Sequence[float] | ModelPrices] | None,
+    providers: Sequence[str] = (),
+) -> tuple[float, float, float, str]:
+    if given and model in given:
+        value = given[model]
+        if isinstance(value, ModelPrices):
+            return (
+                value.input_per_million,
+                value.output_per_million,
+                value.cached_input_per_million,
+                value.source,
+            )
+        numbers = [float(v) for v in value]
+        cached = numbers[2] if len(numbers) > 2 else numbers[0]
+        return numbers[0], numbers[1], cached, "prices given per million tokens"
+    try:
+        found = model_prices(model)
+    except UnknownModelError:
+        for provider in providers:  # e.g. Bedrock's own model ids are the "aws" provider's
+            try:
+                found = model_prices(model, provider)
+                break
+            except UnknownModelError:
+                continue
+        else:
+            raise
+    return (
+        found.input_per_million,
+        found.output_per_million,
+        found.cached_input_per_million,
+        found.source,
+    )
+
+
+def measure(
+    logs: str | Path | Iterable[str | Path],
+    *,
+    columns: Mapping[str, str] | None = None,
+    since: str | dt.date | None = None,
+    until: str | dt.date | None = None,
+    models: Iterable[str] | None = None,
+    prices: Mapping[str, Sequence[float] | ModelPrices] | None = None,
+    approx: bool = False,
+    engine: str = "duckdb",
+    spark: Any = None,
+    memory_limit: str = "2GB",
+    today: dt.date | None = None,
+) -> pd.DataFrame:
+    """One row per model from request logs: volume, growth, tokens, cost and latency.
+
+    Parameters
+    ----------
+    logs : path, glob, or several
+        CSV, JSON Lines or Parquet files, gzipped or not.
+    columns : mapping, optional
+        Canonical column → the logs' column (``{"timestamp": "created_at"}``); the logs are then
+        read as canonical columns.
+    since, until : date or ISO text, optional
+        The window's first and last day (inclusive, UTC); default: the logs' first and last.
+    models : iterable of str, optional
+        Report only these models.
+    prices : mapping, optional
+        Model → (input, output[, cached input]) prices per million tokens, for models the logs
+        do not cost and the price table does not know (or to override it).
+    approx : bool, default False
+        Approximate percentiles (faster on a cluster); the bound is stated in the source.
+    engine : {"duckdb", "spark"}
+        Where the aggregation runs; the same SQL either way.
+    spark : SparkSession, optional
+        The session for ``engine="spark"`` (default: the usual Spark configuration's).
+    memory_limit : str, default "2GB"
+        DuckDB's memory limit; beyond it, DuckDB spills to a temporary folder.
+    today : date, optional
+        The date the prices' age is measured against (default: today).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns :data:`MEASURE_COLUMNS`, one row per model (most calls first).
+        ``table.attrs["source"]`` holds the provenance: files, formats, window, complete
+        months, rows read and refused by reason, engine, percentile method, warnings.
+
+    Raises
+    ------
+    LogFormatError
+        When a file cannot be read, or its columns match no known format.
+    NothingToMeasureError
+        When no row can be used (the message counts the refusals by reason).
+    xl_roi.prices.UnknownModelError
+        When a model has tokens but no cost and the price table does not know it.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> log = pathlib.Path(tempfile.mkdtemp()) / "calls.csv"
+    >>> _ = log.write_text(
+    ...     "timestamp,model,input_tokens,output_tokens,cost,latency_ms\\n"
+    ...     "2026-03-01T10:00:00Z,gpt-4o,1000,200,0.0045,800\\n"
+    ...     "2026-03-31T11:00:00Z,gpt-4o,1000,200,0.0045,1200\\n")
+    >>> table = measure(log)
+    >>> print(*table.loc[0, ["model", "calls", "monthly_calls", "cost_per_1k"]])
+    gpt-4o 2 2.0 4.5
+    >>> table.attrs["source"]["complete_months"]
+    ['2026-03']
+    """
+    since_day = _parse_day("since", since)
+    until_day = _parse_day("until", until)
+    if since_day and until_day and until_day < since_day:
+        raise InputError(f"until ({until_day}) is before since ({since_day})")
+    files = expand_paths(logs)
+    wanted = None if models is None else {str(model) for model in models}
+    inside = window_filter(
+        since_day.isoformat() if since_day else None,
+        (until_day + dt.timedelta(days=1)).isoformat() if until_day else None,
+    )
+    # CSV: first with the column types DuckDB detects (fast); if a value later in the file does
+    # not fit them, again with every column read as text, so the bad rows are counted, not lost
+    for typed_csv in (True, False):
+        runner = make_engine(engine, spark=spark, memory_limit=memory_limit, typed_csv=typed_csv)
+        try:
+            sources = _register(runner, files, columns)
+            runner.define("xl_roi_rows", normalised_union(sources.selects))
+            counted = runner.rows(counts_query("xl_roi_rows", inside))
+            per_model = runner.rows(models_query("xl_roi_rows", inside, runner.dialect, approx))
+            break
+        except CsvTypesError:
+            continue
+        finally:
+            runner.close()
+    return _assemble(
+        counted,
+        per_model,
+        files,
+        sources,
+        runner,
+        since_day,
+        until_day,
+        wanted,
+        prices,
+        approx,
+        today,
+    )
+
+
+def _assemble(
+    counted: list[tuple[Any, ...]],
+    per_model: list[tuple[Any, ...]],
+    files: list[Path],
+    sources: _Sources,
+    runner: Engine,
+    since_day: dt.date | None,
+    until_day: dt.date | None,
+    wanted: set[str] | None,
+    prices: Mapping[str, Sequence[float] | ModelPrices] | None,
+    approx: bool,
+    today: dt.date | None,
+) -> pd.DataFrame:
+    refused: dict[str, int] = {}
+    outside = 0
+    rows_read = 0
+    good_rows = 0
+    by_month: dict[str, dict[dt.date, float]] = {}
+    first_ts = last_ts = None
+    for state, model, month, rows, calls, first, last in counted:
+        rows_read += int(rows)
+        if state == "outside the window":
+            outside += int(rows)
+        elif state is not None:
+            refused[state] = refused.get(state, 0) + int(rows)
+        else:
+            good_rows += int(rows)
+            by_month.setdefault(model, {})[_as_date(month)] = float(calls or 0)
+            first_ts = first if first_ts is None or first < first_ts else first_ts
+            last_ts = last if last_ts is None or last > last_ts else last_ts
+    warnings: list[str] = []
+    if refused:
+        warnings.append(
+            f"{sum(refused.values()):,} of {rows_read:,} rows refused: "
+            + ", ".join(f"{count:,} {reason}" for reason, count in sorted(refused.items()))
+        )
+    if good_rows == 0 or first_ts is None or last_ts is None:
+        detail = (
+            ", ".join(f"{count:,} {reason}" for reason, count in sorted(refused.items()))
+            or "no rows"
+        )
+        if outside:
+            detail += f"; {outside:,} outside the window"
+        raise NothingToMeasureError(
+            f"nothing to measure in {len(files)} file(s): {rows_read:,} rows read, none usable "
+            f"({detail})"
+        )
+    first_day = since_day or _as_date(first_ts)
+    last_day = until_day or _as_date(last_ts)
+    months = complete_months(first_day, last_day)
+    if not months:
+        warnings.append(
+            f"the window {first_day} … {last_day} holds no complete calendar month: monthly "
+            f"calls are the daily rate × {DAYS_PER_MONTH}, and there is no growth figure"
+        )
+    elif len(months) < 2:
+        warnings.append(f"one complete month ({months[0]:%Y-%m}): no growth figure (it needs two)")
+    records = []
+    rows_by_model: dict[str, int] = {}
+    priced_sources: set[str] = set()
+    for row in per_model:
+        (
+            model,
+            calls,
+            first_seen,
+            last_seen,
+            token_calls,
+            input_tokens,
+            output_tokens,
+            cached_tokens,
+            costed_rows,
+            cost,
+            unpriced_in,
+            unpriced_out,
+            unpriced_cached,
+            unpriced_calls,
+            _latency_rows,
+            quantiles,
+            status_calls,
+            error_calls,
+            model_rows,
+        ) = row
+        if wanted is not None and model not in wanted:
+            continue
+        rows_by_model[model] = int(model_rows)
+        calls = float(calls)
+        monthly, _, growth = monthly_calls_from_counts(by_month.get(model, {}), first_day, last_day)
+        if months:
+            series = [by_month.get(model, {}).get(month, 0.0) for month in months]
+            if len(months) >= 2 and min(series) <= 0:
+                warnings.append(f"{model}: a complete month without calls, so no growth figure")
+        total_cost = float(cost or 0.0)
+        parts = []
+        if costed_rows:
+            parts.append("logs")
+        if unpriced_calls:
+            price_in, price_out, price_cached, source = _prices_for(
+                model, prices, sources.price_providers
+            )
+            uncached = float(unpriced_in or 0) - float(unpriced_cached or 0)
+            total_cost += (
+                uncached * price_in
+                + float(unpriced_cached or 0) * price_cached
+                + float(unpriced_out or 0) * price_out
+            ) / 1e6
+            share = float(unpriced_calls) / calls if calls else 1.0
+            parts.append(source if share >= 1 else f"{source} for {share:.0%} of calls")
+            priced_sources.add(source)
+        counted_calls = float(token_calls or 0)
+
+        def per_call(total: Any, counted_calls: float = counted_calls) -> float:
+            return float(total) / counted_calls if counted_calls and total is not None else math.nan
+
+        latency = [math.nan] * 3 if not quantiles else [float(q) for q in quantiles]
+        records.append(
+            {
+                "model": model,
+                "calls": int(calls) if calls.is_integer() else calls,
+                "first_seen": pd.Timestamp(first_seen),
+                "last_seen": pd.Timestamp(last_seen),
+                "monthly_calls": monthly,
+                "monthly_growth": growth,
+                "input_tokens_per_call": per_call(input_tokens),
+                "output_tokens_per_call": per_call(output_tokens),
+                "cached_input_tokens_per_call": per_call(cached_tokens),
+                "cost_per_1k": 1000.0 * total_cost / calls if calls else math.nan,
+                "cost_source": "; ".join(parts) if parts else "none",
+                "latency_p50_ms": latency[0],
+                "latency_p95_ms": latency[1],
+                "latency_p99_ms": latency[2],
+                "error_share": float(error_calls) / float(status_calls)
+                if status_calls
+                else math.nan,
+            }
+        )
+    if wanted is not None:
+        missing = sorted(wanted - {record["model"] for record in records})
+        if missing:
+            known = ", ".join(repr(row[0]) for row in per_model[:12])
+            raise InputError(
+                f"no usable calls of {', '.join(map(repr, missing))} in the logs "
+                f"(models found: {known})"
+            )
+    if any("genai-prices" in source for source in priced_sources):
+        stale = price_table().stale_warning(today)
+        if stale:
+            warnings.append(stale)
+    table = pd.DataFrame.from_records(records, columns=list(MEASURE_COLUMNS))
+    table = table.sort_values(["calls", "model"], ascending=[False, True], ignore_index=True)
+    latency_note = None
+    if sources.bucketed and not sources.per_request:
+        latency_note = f"{LATENCY_NOT_AVAILABLE} (bucketed counts, no per-request latency)"
+    elif sources.bucketed:
+        latency_note = "latency from the per-request logs only; the bucketed export has none"
+    table.attrs["source"] = {
+        "files": [str(path) for path in files],
+        "formats": sources.formats,
+        "engine": runner.name,
+        "window": {"first_day": first_day.isoformat(), "last_day": last_day.isoformat()},
+        "complete_months": [f"{month:%Y-%m}" for month in months],
+        "rows_read": rows_read,
+        "rows_used": good_rows,
+        "rows_refused": dict(sorted(refused.items())),
+        "rows_outside_window": outside,
+        "rows_by_model": rows_by_model,
+        "percentiles": approx_bound(runner.dialect) if approx else EXACT_P95,
+        "latency_note": latency_note,
+        "warnings": warnings,
+    }
+    return table

@@ -1,0 +1,197 @@
+"""The aggregation, written once as a description and rendered as SQL for DuckDB or Spark.
+
+Both engines run the same text except for the few words their dialects spell differently
+(:class:`Dialect`): identifier quotes, epoch conversions and the percentile functions. Every
+figure :func:`xl_roi.measure.measure` reports comes from the two queries built here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+QUANTILES = (0.5, 0.95, 0.99)
+"""The latency percentiles reported: P50, P95, P99."""
+
+SPARK_APPROX_ACCURACY = 10_000
+"""Spark's ``percentile_approx`` accuracy: its rank error is at most n ÷ this."""
+
+CANONICAL = (
+    "ts",
+    "model",
+    "calls",
+    "input_tokens",
+    "output_tokens",
+    "cached_input_tokens",
+    "cost",
+    "latency_ms",
+    "is_error",
+    "ts_given",
+    "raw_numbers_bad",
+)
+"""The normalised columns every reader produces (before the bad-row reason is added)."""
+
+CANONICAL_TYPES = {
+    "ts": "TIMESTAMP",
+    "model": "STRING",
+    "is_error": "INT",
+    "ts_given": "INT",
+    "raw_numbers_bad": "INT",
+}
+"""SQL types of the normalised columns (the rest are DOUBLE)."""
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How one engine spells the few things SQL dialects disagree on."""
+
+    name: str
+    quote_char: str
+    epoch_ms_function: str
+    from_epoch_seconds_function: str
+    exact_quantile: str
+    approx_quantile: str
+
+    def quote(self, name: str) -> str:
+        """An identifier, quoted."""
+        q = self.quote_char
+        return q + name.replace(q, q + q) + q
+
+    def path(self, parts: Sequence[str]) -> str:
+        """A column or a field inside a struct column."""
+        return ".".join(self.quote(part) for part in parts)
+
+    def epoch_ms(self, expression: str) -> str:
+        """Milliseconds since 1970 of a timestamp expression."""
+        return f"{self.epoch_ms_function}({expression})"
+
+    def from_epoch_seconds(self, expression: str) -> str:
+        """A timestamp from seconds since 1970."""
+        if self.name == "duckdb":
+            return f"CAST(to_timestamp({expression}) AS TIMESTAMP)"
+        return f"{self.from_epoch_seconds_function}({expression})"
+
+    def quantiles(self, expression: str, approx: bool) -> str:
+        """P50, P95 and P99 of an expression as one list value."""
+        if self.name == "duckdb":
+            function = self.approx_quantile if approx else self.exact_quantile
+            listed = ", ".join(repr(q) for q in QUANTILES)
+            return f"{function}({expression}, [{listed}])"
+        listed = ", ".join(repr(q) for q in QUANTILES)
+        if approx:
+            return f"{self.approx_quantile}({expression}, array({listed}), {SPARK_APPROX_ACCURACY})"
+        return f"{self.exact_quantile}({expression}, array({listed}))"
+
+
+DUCKDB = Dialect("duckdb", '"', "epoch_ms", "to_timestamp", "quantile_cont", "approx_quantile")
+SPARK = Dialect("spark", "`", "unix_millis", "timestamp_seconds", "percentile", "percentile_approx")
+
+
+def approx_bound(dialect: Dialect) -> str:
+    """What the approximate percentile promises, in words."""
+    if dialect.name == "spark":
+        return (
+            f"approximate (Spark percentile_approx, accuracy {SPARK_APPROX_ACCURACY:,}: "
+            f"the rank is off by at most 1/{SPARK_APPROX_ACCURACY:,} of the calls)"
+        )
+    return "approximate (DuckDB approx_quantile, a t-digest: DuckDB states no error bound)"
+
+
+EXACT_P95 = "exact (linear interpolation between the two nearest calls, as numpy's default)"
+
+
+def reason_expression() -> str:
+    """Why a normalised row is refused, or NULL when it is good (first reason wins)."""
+    return (
+        "CASE"
+        " WHEN model IS NULL OR trim(model) = '' THEN 'missing model'"
+        " WHEN ts IS NULL AND (ts_given IS NULL OR ts_given = 0) THEN 'missing timestamp'"
+        " WHEN ts IS NULL THEN 'unparseable timestamp'"
+        " WHEN raw_numbers_bad = 1 THEN 'unreadable number'"
+        " WHEN input_tokens < 0 OR output_tokens < 0 OR cached_input_tokens < 0"
+        " THEN 'negative tokens'"
+        " WHEN cached_input_tokens > input_tokens THEN 'more cached than input tokens'"
+        " WHEN cost < 0 THEN 'negative cost'"
+        " WHEN latency_ms < 0 THEN 'negative latency'"
+        " WHEN calls IS NULL OR calls < 0 THEN 'missing or negative request count'"
+        " WHEN cost IS NULL AND (input_tokens IS NULL OR output_tokens IS NULL)"
+        " THEN 'neither cost nor tokens'"
+        " ELSE NULL END"
+    )
+
+
+def normalised_union(selects: Sequence[str]) -> str:
+    """The readers' SELECTs as one relation, with each row's refusal reason."""
+    body = " UNION ALL ".join(f"({select})" for select in selects)
+    return f"SELECT *, {reason_expression()} AS reason FROM ({body}) AS normalised"
+
+
+def window_filter(since: str | None, until_exclusive: str | None) -> str:
+    """A condition true for rows inside the window (timestamps as ISO text, UTC)."""
+    parts = ["TRUE"]
+    if since is not None:
+        parts.append(f"ts >= CAST('{since}' AS TIMESTAMP)")
+    if until_exclusive is not None:
+        parts.append(f"ts < CAST('{until_exclusive}' AS TIMESTAMP)")
+    return " AND ".join(parts)
+
+
+def counts_query(relation: str, inside: str) -> str:
+    """Rows and calls by refusal reason, and good calls by model and month, with the span.
+
+    ``reason`` is NULL for good rows; rows outside the window are ``outside the window``.
+    """
+    state = (
+        "CASE WHEN reason IS NOT NULL THEN reason"
+        f" WHEN NOT ({inside}) THEN 'outside the window' ELSE NULL END"
+    )
+    return (
+        f"SELECT state, model_key, month, count(*) AS rows, sum(calls) AS calls,"
+        f" min(ts) AS first_ts, max(ts) AS last_ts FROM ("
+        f"SELECT {state} AS state,"
+        f" CASE WHEN reason IS NULL THEN model ELSE NULL END AS model_key,"
+        f" CASE WHEN reason IS NULL THEN date_trunc('month', ts) ELSE NULL END AS month,"
+        f" calls, ts FROM {relation}) AS marked"
+        f" GROUP BY state, model_key, month"
+    )
+
+
+def models_query(relation: str, inside: str, dialect: Dialect, approx: bool) -> str:
+    """One row per model over the good rows inside the window: the sums the figures need."""
+    latency = dialect.quantiles("latency_ms", approx)
+    return (
+        "SELECT model,"
+        " sum(calls) AS calls,"
+        " min(ts) AS first_seen,"
+        " max(ts) AS last_seen,"
+        " sum(CASE WHEN input_tokens IS NOT NULL THEN calls ELSE 0 END) AS token_calls,"
+        " sum(input_tokens) AS input_tokens,"
+        " sum(output_tokens) AS output_tokens,"
+        " sum(coalesce(cached_input_tokens, 0)) AS cached_input_tokens,"
+        " sum(CASE WHEN cost IS NOT NULL THEN 1 ELSE 0 END) AS costed_rows,"
+        " sum(cost) AS cost,"
+        " sum(CASE WHEN cost IS NULL THEN input_tokens ELSE 0 END) AS unpriced_input_tokens,"
+        " sum(CASE WHEN cost IS NULL THEN output_tokens ELSE 0 END) AS unpriced_output_tokens,"
+        " sum(CASE WHEN cost IS NULL THEN coalesce(cached_input_tokens, 0) ELSE 0 END)"
+        " AS unpriced_cached_input_tokens,"
+        " sum(CASE WHEN cost IS NULL THEN calls ELSE 0 END) AS unpriced_calls,"
+        " count(latency_ms) AS latency_rows,"
+        f" {latency} AS latency_quantiles,"
+        " sum(CASE WHEN is_error IS NOT NULL THEN calls ELSE 0 END) AS status_calls,"
+        " sum(CASE WHEN is_error = 1 THEN calls ELSE 0 END) AS error_calls,"
+        " count(*) AS model_rows"
+        f" FROM {relation} WHERE reason IS NULL AND ({inside})"
+        " GROUP BY model ORDER BY model"
+    )
+
+
+def select_from(source: str, expressions: Mapping[str, str]) -> str:
+    """A reader's SELECT: each canonical column from its expression (NULL when absent)."""
+    parts = []
+    for name in CANONICAL:
+        expression = expressions.get(name)
+        if expression is None:
+            expression = f"CAST(NULL AS {CANONICAL_TYPES.get(name, 'DOUBLE')})"
+        parts.append(f"{expression} AS {name}")
+    columns = ", ".join(parts)
+    return f"SELECT {columns} FROM {source}"
