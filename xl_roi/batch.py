@@ -22,6 +22,7 @@ import numpy.typing as npt
 from xl_roi import case as case_module
 from xl_roi.case import Case
 from xl_roi.costs import HOURS_PER_MONTH, SECONDS_PER_MONTH
+from xl_roi.roi import breakeven_array, payback_array
 
 __all__ = ["ASSUMPTIONS", "CaseInputs", "apply_assumption", "evaluate_arrays", "payback_array"]
 
@@ -130,36 +131,6 @@ class CaseInputs:
         return dataclasses.replace(self, **changes)
 
 
-def payback_array(upfront: ArrayLike, savings: ArrayLike, growth: ArrayLike) -> FloatArray:
-    """:func:`~xl_roi.roi.payback_months` over arrays, element for element the same.
-
-    Examples
-    --------
-    >>> payback_array(np.array([52_500.0, 0.0, 1.0]), np.array([21_000.0, 5.0, -1.0]), 0.0)
-    array([2.5, 0. , inf])
-    """
-    upfront, savings, growth = np.broadcast_arrays(
-        np.asarray(upfront, dtype=float),
-        np.asarray(savings, dtype=float),
-        np.asarray(growth, dtype=float),
-    )
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        flat = upfront / savings
-        ratio = flat * growth
-        grown = flat * (_log1p_over(ratio) / _log1p_over(growth))
-    months = np.where(growth == 0.0, flat, np.where(ratio <= -1.0, np.inf, grown))
-    months = np.where(savings <= 0.0, np.inf, months)
-    result: FloatArray = np.where(upfront == 0.0, 0.0, months)
-    return result
-
-
-def _log1p_over(x: FloatArray) -> FloatArray:
-    """ln(1 + x) / x elementwise, 1 where x = 0 (as :func:`xl_roi.roi.payback_months`)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        quotient: FloatArray = np.where(x == 0.0, 1.0, np.log1p(x) / x)
-    return quotient
-
-
 def evaluate_arrays(inputs: CaseInputs) -> dict[str, FloatArray]:
     """The headline figures of every variant at once.
 
@@ -209,11 +180,17 @@ def evaluate_arrays(inputs: CaseInputs) -> dict[str, FloatArray]:
         payback = payback_array(upfront, savings, f["monthly_growth"])
         net = 12.0 * savings - f["annual_maintenance"]
         share = (teacher - student) / teacher
-        saving_per_call = (teacher - student) / 1000.0
-        breakeven = np.where(
-            saving_per_call <= 0.0,
-            np.inf,
-            upfront / (f["target_payback_months"] * saving_per_call),
+        breakeven = breakeven_array(
+            upfront,
+            teacher,
+            np.where(self_hosted, f["escalation_share"] * teacher, student),
+            f["target_payback_months"],
+            f["monthly_growth"],
+            np.where(self_hosted, f["gpu_hourly_cost"] * HOURS_PER_MONTH, np.nan),
+            f["calls_per_second_per_gpu"]
+            * f["target_utilization"]
+            * SECONDS_PER_MONTH
+            / f["peak_factor"],
         )
     shape = np.broadcast_shapes(*(value.shape for value in f.values()))
     out = {

@@ -6,17 +6,23 @@ Money is in one currency, time in months, per-call costs per 1,000 calls.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
-from xl_roi.errors import check_number, check_result
+from xl_roi.costs import HOURS_PER_MONTH, SECONDS_PER_MONTH
+from xl_roi.errors import InputError, check_number, check_result
 
 __all__ = [
     "NO_VOLUME_PAYS_BACK",
     "annual_net_benefit",
+    "breakeven_array",
     "breakeven_volume",
     "monthly_savings",
     "never_pays_back_reason",
+    "payback_after_maintenance_array",
+    "payback_after_maintenance_months",
+    "payback_array",
     "payback_months",
     "savings_share",
 ]
@@ -118,6 +124,36 @@ def _log1p_over(x: float) -> float:
     return 1.0 if x == 0.0 else float(np.log1p(x) / x)
 
 
+def payback_array(upfront: Any, savings: Any, growth: Any) -> Any:
+    """:func:`payback_months` over arrays, element for element the same.
+
+    Examples
+    --------
+    >>> payback_array(np.array([52_500.0, 0.0, 1.0]), np.array([21_000.0, 5.0, -1.0]), 0.0)
+    array([2.5, 0. , inf])
+    """
+    upfront, savings, growth = np.broadcast_arrays(
+        np.asarray(upfront, dtype=float),
+        np.asarray(savings, dtype=float),
+        np.asarray(growth, dtype=float),
+    )
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        flat = upfront / savings
+        ratio = flat * growth
+        grown = flat * (_log1p_over_array(ratio) / _log1p_over_array(growth))
+    months = np.where(growth == 0.0, flat, np.where(ratio <= -1.0, np.inf, grown))
+    months = np.where(savings <= 0.0, np.inf, months)
+    result: Any = np.where(upfront == 0.0, 0.0, months)
+    return result
+
+
+def _log1p_over_array(x: Any) -> Any:
+    """ln(1 + x) / x elementwise, 1 where x = 0 (as :func:`payback_months`)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        quotient: Any = np.where(x == 0.0, 1.0, np.log1p(x) / x)
+    return quotient
+
+
 def annual_net_benefit(monthly_savings: float, annual_maintenance: float) -> float:
     """Twelve months of savings less a year of maintenance (redistilling as teacher or data drift).
 
@@ -169,28 +205,119 @@ def savings_share(teacher_cost_per_1k: float, student_cost_per_1k: float) -> flo
     return (teacher - student) / teacher
 
 
+def _target_savings_factor(target: Any, growth: Any) -> Any:
+    """First-month savings ÷ upfront at which payback equals the target: ``1/T``, or with
+    growth ``g``, ``g / ((1+g)^T − 1)`` (so that ``T`` months of growing savings add up to the
+    upfront cost)."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        grown = growth / np.expm1(target * np.log1p(growth))
+        return np.where(growth == 0.0, 1.0 / target, grown)
+
+
+def breakeven_array(
+    upfront: Any,
+    teacher: Any,
+    student: Any,
+    target: Any,
+    growth: Any,
+    gpu_monthly_cost: Any,
+    calls_per_gpu_month: Any,
+) -> Any:
+    """:func:`breakeven_volume` over numpy arrays (NaN ``gpu_monthly_cost``: priced per call).
+
+    ``gpu_monthly_cost`` is one GPU's bill a month (hourly × 730); ``calls_per_gpu_month`` the
+    calls a month one GPU carries at the peak within its target load. The scalar function is
+    this one on one element, so a case alone and among a million agree to the last bit.
+    """
+    upfront, teacher, student, target, growth, gpu, capacity = np.broadcast_arrays(
+        *(
+            np.asarray(value, dtype=float)
+            for value in (
+                upfront,
+                teacher,
+                student,
+                target,
+                growth,
+                gpu_monthly_cost,
+                calls_per_gpu_month,
+            )
+        )
+    )
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        needed = upfront * _target_savings_factor(target, growth)  # first-month savings needed
+        margin = teacher - student  # saved per 1,000 calls, before any GPU
+        per_call = needed * 1000.0 / margin
+        hosted = ~np.isnan(gpu)
+        # Whole GPUs: in the volumes served by n GPUs, C·(n−1) < v ≤ C·n, payback meets the
+        # target from v_n = (needed + n·gpu)·1000 / margin. A full GPU saves full = C·margin/1000
+        # a month before its bill; every volume served by n ≥ 2 GPUs passes when
+        # n·(full − gpu) ≥ needed + full. From the first such n, every larger volume passes;
+        # the threshold lies among the volumes of n − 1 GPUs, or at their top (a GPU step).
+        full = capacity * margin / 1000.0
+        first_whole = np.maximum(2.0, np.ceil((needed + full) / (full - gpu)))
+        last_partial = first_whole - 1.0
+        start = (needed + last_partial * gpu) * 1000.0 / margin
+        step = capacity * last_partial
+        threshold = np.where(start <= step, start, step)
+        threshold = np.where(full > gpu, threshold, np.inf)
+        volume = np.where(hosted, threshold, per_call)
+        volume = np.where(margin <= 0.0, np.inf, volume)
+        volume = np.where(np.isnan(needed) | (needed < 0.0), np.inf, volume)
+    return np.where(upfront == 0.0, 0.0, volume)
+
+
 def breakeven_volume(
     upfront_cost: float,
     teacher_cost_per_1k: float,
     student_cost_per_1k: float,
     target_payback_months: float,
+    monthly_growth: float = 0.0,
+    *,
+    gpu_hourly_cost: float | None = None,
+    calls_per_second_per_gpu: float | None = None,
+    target_utilization: float = 0.7,
+    peak_factor: float = 1.5,
 ) -> float:
-    """Monthly calls at which payback equals a target: below it, the case misses the target.
+    """The monthly volume below which payback misses the target.
+
+    One definition everywhere (pitch, sensitivity, workbook, Excel functions, screening): the
+    volume in the first month, growing at the case's own ``monthly_growth``; for a
+    self-hosted student on whole GPUs, the volume from which payback meets the target at
+    every higher volume (just below it, payback misses the target).
 
     Parameters
     ----------
     upfront_cost : float
         The whole upfront bill.
-    teacher_cost_per_1k, student_cost_per_1k : float
-        Cost per 1,000 calls of each model.
+    teacher_cost_per_1k : float
+        The teacher's cost per 1,000 calls.
+    student_cost_per_1k : float
+        The student's cost per 1,000 calls; for a self-hosted student, only what it costs per
+        call on top of its GPUs (escalations to the teacher; 0 without).
     target_payback_months : float
         The payback the business asks for (> 0), e.g. 3 or 12.
+    monthly_growth : float, default 0.0
+        Month-on-month volume growth (> −1).
+    gpu_hourly_cost : float, optional
+        A self-hosted student's GPU cost per hour (its GPUs are paid whatever the volume).
+    calls_per_second_per_gpu, target_utilization, peak_factor : float
+        The self-hosted student's throughput, target load and peak ÷ average traffic, as in
+        :func:`xl_roi.costs.self_hosted_gpus`.
 
     Returns
     -------
     float
-        ``upfront / (target × (teacher − student) / 1000)``; ``math.inf`` when the student is not
-        cheaper (no volume pays back).
+        Calls a month; ``math.inf`` when no volume pays back on target (the student is not
+        cheaper per call, a GPU costs more than its calls save, or volume shrinks too fast);
+        0 when there is nothing to pay back.
+
+    Notes
+    -----
+    Priced per call: ``upfront × f / ((teacher − student) / 1000)`` with ``f = 1/T`` at flat
+    volume and ``f = g / ((1+g)^T − 1)`` with growth ``g``. Self-hosted on ``n`` GPUs (each
+    costing ``G = hourly × 730`` a month and carrying ``C`` calls a month), payback meets the
+    target from ``(upfront × f + n·G) × 1000 / (teacher − student)``; the threshold is where
+    that run of passing volumes begins (see the code for the step case).
 
     Examples
     --------
@@ -198,15 +325,150 @@ def breakeven_volume(
     416666.6666666667
     >>> breakeven_volume(52_500, 1.5, 1.5, 12)
     inf
+
+    One 2.20-an-hour GPU (1,606 a month), teacher 11.50 per 1,000 calls, 38,000 upfront,
+    12 months at flat volume: (38,000 / 12 + 1,606) × 1000 / 11.5 = 415,014.5 calls:
+
+    >>> round(breakeven_volume(38_000, 11.5, 0.0, 12, gpu_hourly_cost=2.2,
+    ...       calls_per_second_per_gpu=12, target_utilization=0.6), 1)
+    415014.5
     """
     upfront = check_number("upfront_cost", upfront_cost)
     teacher = check_number("teacher_cost_per_1k", teacher_cost_per_1k)
     student = check_number("student_cost_per_1k", student_cost_per_1k)
     target = check_number("target_payback_months", target_payback_months, strictly_above=True)
-    saving_per_call = (teacher - student) / 1000.0
-    if saving_per_call <= 0.0:
-        return math.inf
-    return upfront / (target * saving_per_call)
+    growth = check_number("monthly_growth", monthly_growth, minimum=-1.0, strictly_above=True)
+    gpu_monthly, capacity = math.nan, math.nan
+    if gpu_hourly_cost is not None:
+        hourly = check_number("gpu_hourly_cost", gpu_hourly_cost)
+        if calls_per_second_per_gpu is None:
+            raise InputError("a self-hosted student also needs calls_per_second_per_gpu")
+        rate = check_number(
+            "calls_per_second_per_gpu", calls_per_second_per_gpu, strictly_above=True
+        )
+        busy = check_number(
+            "target_utilization", target_utilization, strictly_above=True, maximum=1.0
+        )
+        peak = check_number("peak_factor", peak_factor, minimum=1.0)
+        gpu_monthly = hourly * HOURS_PER_MONTH
+        capacity = rate * busy * SECONDS_PER_MONTH / peak
+    return float(breakeven_array(upfront, teacher, student, target, growth, gpu_monthly, capacity))
+
+
+def payback_after_maintenance_array(
+    upfront: Any, savings: Any, annual_maintenance: Any, growth: Any
+) -> Any:
+    """:func:`payback_after_maintenance_months` over numpy arrays, element for element the same."""
+    arrays = np.broadcast_arrays(
+        *(np.asarray(v, dtype=float) for v in (upfront, savings, annual_maintenance, growth))
+    )
+    shape = arrays[0].shape
+    upfront, savings, maintenance, growth = (np.array(v).reshape(-1) for v in arrays)
+    before = payback_array(upfront, savings, growth)
+    monthly = maintenance / 12.0
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        net = savings - monthly
+        flat = np.where(net > 0.0, upfront / net, np.inf)
+        solve = (growth != 0.0) & (monthly > 0.0) & (upfront > 0.0) & (savings > 0.0)
+        result = np.where(growth == 0.0, flat, np.inf)
+        if np.any(solve):
+            index = np.nonzero(solve)
+            result[index] = _solve_after_maintenance(
+                upfront[index], savings[index], monthly[index], growth[index]
+            )
+        result = np.where(monthly == 0.0, before, result)
+        result = np.where(upfront == 0.0, 0.0, result)
+        # never sooner than payback before maintenance (a rounding guard; true in exact terms)
+        result = np.where(result < before, before, result)
+    return result.reshape(shape)
+
+
+def _cumulative_gap(n: Any, upfront: Any, savings: Any, monthly: Any, growth: Any) -> Any:
+    """Cumulative (growing) savings less maintenance after ``n`` months, less the upfront."""
+    grown = savings * (np.expm1(n * np.log1p(growth)) / growth)
+    return grown - monthly * n - upfront
+
+
+def _solve_after_maintenance(upfront: Any, savings: Any, monthly: Any, growth: Any) -> Any:
+    """The first month count at which savings less maintenance recover the upfront cost."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        rate = np.log1p(growth)
+        # Shrinking volume: the cumulative net rises to a peak, then falls; past the peak it
+        # never pays back. Growing volume: it falls, then rises for ever.
+        peak_argument = monthly * growth / (savings * rate)
+        peak = np.where(growth < 0.0, np.log(peak_argument) / rate, np.inf)
+        low = np.zeros_like(upfront)
+        high = np.where(growth < 0.0, peak, 1.0)
+        for _ in range(2_100):  # grow the bracket (growing volume) until it holds the root
+            short = (growth > 0.0) & (_cumulative_gap(high, upfront, savings, monthly, growth) < 0)
+            if not np.any(short):
+                break
+            high = np.where(short, high * 2.0, high)
+        reachable = np.where(
+            growth < 0.0,
+            (peak > 0.0) & (_cumulative_gap(peak, upfront, savings, monthly, growth) >= 0.0),
+            np.isfinite(high),
+        )
+        for _ in range(200):
+            middle = (low + high) / 2.0
+            if np.all((middle == low) | (middle == high) | ~reachable):
+                break
+            below = _cumulative_gap(middle, upfront, savings, monthly, growth) < 0.0
+            low = np.where(below, middle, low)
+            high = np.where(below, high, middle)
+    return np.where(reachable, high, np.inf)
+
+
+def payback_after_maintenance_months(
+    upfront_cost: float,
+    monthly_savings: float,
+    annual_maintenance: float,
+    monthly_growth: float = 0.0,
+) -> float:
+    """Months until the savings, less maintenance, have paid back the upfront cost.
+
+    Payback (:func:`payback_months`) counts the savings alone, as the method defines it; this
+    is when the cumulative cash after maintenance turns positive — the month a cash-flow
+    schedule crosses zero.
+
+    Parameters
+    ----------
+    upfront_cost : float
+        The whole upfront bill (≥ 0).
+    monthly_savings : float
+        Savings in the first month.
+    annual_maintenance : float
+        Maintenance a year (≥ 0), spread evenly: a twelfth each month.
+    monthly_growth : float, default 0.0
+        Month-on-month growth of the volume and so of the savings (> −1).
+
+    Returns
+    -------
+    float
+        Months, fractional; ``math.inf`` when it never pays back; 0 when there is nothing to
+        pay back. Never less than :func:`payback_months`; equal to it without maintenance.
+
+    Notes
+    -----
+    Without growth, ``upfront / (monthly_savings − annual_maintenance / 12)``. With growth
+    ``g``, the smallest ``n`` with ``s·((1+g)^n − 1)/g − n·M/12 = U``, found by bisection
+    (the cumulative net is convex in ``n`` when volume grows; when it shrinks it peaks once,
+    and if the peak is below zero it never pays back).
+
+    Examples
+    --------
+    >>> payback_after_maintenance_months(52_500, 21_000, 40_000)   # 52,500 / (21,000 − 3,333.33)
+    2.971698113207547
+    >>> payback_after_maintenance_months(52_500, 21_000, 0) == payback_months(52_500, 21_000)
+    True
+    >>> payback_after_maintenance_months(52_500, 3_000, 40_000)    # maintenance eats it all
+    inf
+    """
+    upfront = check_number("upfront_cost", upfront_cost)
+    savings = check_number("monthly_savings", monthly_savings, minimum=None)
+    maintenance = check_number("annual_maintenance", annual_maintenance)
+    growth = check_number("monthly_growth", monthly_growth, minimum=-1.0, strictly_above=True)
+    return float(payback_after_maintenance_array(upfront, savings, maintenance, growth))
 
 
 def never_pays_back_reason(monthly_savings: float) -> str:
