@@ -8,6 +8,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from tests.cases import CONTRACT_REVIEW
 from tests.strategies import (
     cost_per_1k,
     money,
@@ -17,12 +18,11 @@ from tests.strategies import (
     positive_money,
     positive_monthly_calls,
 )
-from tests.cases import CONTRACT_REVIEW
 from xl_roi import (
     InputError,
-    evaluate,
     annual_net_benefit,
     breakeven_volume,
+    evaluate,
     monthly_savings,
     payback_months,
     savings_share,
@@ -317,7 +317,7 @@ class TestBreakevenVolume:
     def test_breakeven_with_growth_pays_back_on_target(
         self, upfront, teacher, student, target, growth
     ):
-        """At the break-even volume with the case's growth, payback with that growth is the target."""
+        """At the break-even volume, with the case's growth, payback is the target."""
         assume(teacher > student * (1 + 1e-9))
         # a volume that has all but vanished by the target leaves payback ill-conditioned
         assume((1 + growth) ** target > 1e-6)
