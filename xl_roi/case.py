@@ -495,6 +495,8 @@ class Result:
         data = dataclasses.asdict(self)
         data["case"] = {key: value for key, value in data["case"].items() if value is not None}
         data["never_pays_back"] = math.isinf(self.payback_months)
+        data["breakeven_definition"] = roi.BREAKEVEN_DEFINITION
+        data["recommendation"] = self.recommendation
         return {key: plain(value) for key, value in data.items()}
 
 

@@ -14,6 +14,7 @@ from xl_roi.costs import HOURS_PER_MONTH, SECONDS_PER_MONTH
 from xl_roi.errors import InputError, check_number, check_result
 
 __all__ = [
+    "BREAKEVEN_DEFINITION",
     "NO_VOLUME_PAYS_BACK",
     "annual_net_benefit",
     "breakeven_array",
@@ -26,6 +27,12 @@ __all__ = [
     "payback_months",
     "savings_share",
 ]
+
+BREAKEVEN_DEFINITION = (
+    "the monthly volume, growing at the case's own monthly growth and, for a self-hosted "
+    "student, served on whole GPUs, below which payback misses the target"
+)
+"""What the break-even volume means, in words, wherever it is shown."""
 
 NO_VOLUME_PAYS_BACK = "the student costs as much or more per call"
 """Why no volume reaches a payback target (when :func:`breakeven_volume` is infinite)."""
