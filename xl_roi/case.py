@@ -680,11 +680,6 @@ def evaluate(case: Case) -> Result:
     net = roi.annual_net_benefit(savings, maintenance)
     half = _economics_at(case, teacher, case.monthly_calls / 2.0)
     half_payback = roi.payback_months(upfront, half.monthly_savings, case.monthly_growth)
-    growth = case.monthly_growth
-    if growth == 0.0:
-        first_year_savings = 12.0 * savings
-    else:
-        first_year_savings = savings * math.expm1(12.0 * math.log1p(growth)) / growth
     quality = tuple(
         SliceResult(
             item.name,
@@ -717,7 +712,7 @@ def evaluate(case: Case) -> Result:
         savings_share=roi.savings_share(teacher, economics.student_cost_per_1k),
         breakeven_monthly_calls=breakeven_monthly_calls(case, teacher, upfront),
         half_volume_payback_months=half_payback,
-        first_year_net=first_year_savings - maintenance - upfront,
+        first_year_net=roi.first_year_net(upfront, savings, maintenance, case.monthly_growth),
         monthly_latency_value=float(case.monthly_latency_value),
         annual_new_capability_revenue=float(case.annual_new_capability_revenue),
         quality=quality,

@@ -10,8 +10,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from xl_roi import roi
 from xl_roi.case import LOW_VOLUME_PAYBACK_MONTHS, Case, Result
-from xl_roi.verdict import DO_NOT_DISTILL
+from xl_roi.errors import check_number
+from xl_roi.verdict import DO_NOT_DISTILL, verdict
 
 __all__ = [
     "breakeven_sentence",
@@ -127,32 +129,39 @@ def _join_names(names: Sequence[str]) -> str:
 
 
 def recommendation_from_figures(
-    verdict_label: str,
-    payback_months: float,
-    payback_after_maintenance_months: float,
-    target_payback_months: float,
-    first_year_net: float,
-    half_volume_payback_months: float,
-    failing_critical_slices: Sequence[str],
-    currency: str,
-    teacher_cost_per_1k: float,
-    student_cost_per_1k: float,
+    upfront_cost: float,
     monthly_savings: float,
     annual_maintenance: float,
-    upfront_cost: float,
+    target_payback_months: float,
+    teacher_cost_per_1k: float,
+    student_cost_per_1k: float,
+    half_volume_payback_months: float,
+    monthly_growth: float = 0.0,
+    failing_critical_slices: Sequence[str] = (),
+    currency: str = "USD",
 ) -> str:
-    """The recommendation from the figures it rests on (what ``RECOMMENDATION`` computes in a
-    cell); :func:`recommendation` gives it for an evaluated case.
+    """The recommendation from the figures it rests on: what :func:`recommendation` says for an
+    evaluated case, and what the ``RECOMMENDATION`` worksheet function shows.
+
+    Payback, payback after maintenance, annual net benefit, first-year net and the verdict are
+    worked out here with the core's functions, as :func:`~xl_roi.case.evaluate` does.
 
     Examples
     --------
-    >>> print(recommendation_from_figures("defensible", 10.07, 17.73, 12, -20_344, 27.0,
-    ...     [], "USD", 11.5, 4.015, 2_994, 30_000, 38_000))  # doctest: +NORMALIZE_WHITESPACE
+    >>> print(recommendation_from_figures(38_000, 2_994, 30_000, 12, 11.5, 4.015, 27.0,
+    ...     0.05))  # doctest: +NORMALIZE_WHITESPACE
     Distill, with care. The case is defensible: payback within a year, and volume is growing.
     After maintenance it pays back in 17.7 months, beyond the 12-month target. The first year
     nets -USD 20,344 after upfront and maintenance. At half the volume payback is 27.0 months:
     the case rests on the volume estimate.
     """
+    payback = roi.payback_months(upfront_cost, monthly_savings, monthly_growth)
+    after_maintenance = roi.payback_after_maintenance_months(
+        upfront_cost, monthly_savings, annual_maintenance, monthly_growth
+    )
+    net = roi.annual_net_benefit(monthly_savings, annual_maintenance)
+    verdict_label = verdict(payback, net, monthly_growth)
+    target = check_number("target_payback_months", target_payback_months, strictly_above=True)
     if verdict_label == DO_NOT_DISTILL:
         reason = _reason_from_figures(
             teacher_cost_per_1k,
@@ -171,17 +180,19 @@ def recommendation_from_figures(
         )
     else:
         sentences.append(_RECOMMENDATION[verdict_label])
-    target = target_payback_months
-    if payback_months <= target < payback_after_maintenance_months:
+    if payback <= target < after_maintenance:
         after = (
             "it never pays back"
-            if math.isinf(payback_after_maintenance_months)
-            else f"it pays back in {format_months(payback_after_maintenance_months)}"
+            if math.isinf(after_maintenance)
+            else f"it pays back in {format_months(after_maintenance)}"
         )
         sentences.append(f"After maintenance {after}, beyond the {target:g}-month target.")
-    if first_year_net < 0:
+    first_year = roi.first_year_net(
+        upfront_cost, monthly_savings, annual_maintenance, monthly_growth
+    )
+    if first_year < 0:
         sentences.append(
-            f"The first year nets {format_money(first_year_net, currency)} after upfront and "
+            f"The first year nets {format_money(first_year, currency)} after upfront and "
             "maintenance."
         )
     if half_volume_payback_months > LOW_VOLUME_PAYBACK_MONTHS:
@@ -211,19 +222,16 @@ def recommendation(result: Result) -> str:
     """
     failing = [item.name for item in result.quality if item.business_critical and not item.passed]
     return recommendation_from_figures(
-        result.verdict,
-        result.payback_months,
-        result.payback_after_maintenance_months,
-        result.case.target_payback_months,
-        result.first_year_net,
-        result.half_volume_payback_months,
-        failing,
-        result.case.currency,
-        result.teacher_cost_per_1k,
-        result.student_cost_per_1k,
+        result.upfront_cost,
         result.monthly_savings,
         result.annual_maintenance,
-        result.upfront_cost,
+        result.case.target_payback_months,
+        result.teacher_cost_per_1k,
+        result.student_cost_per_1k,
+        result.half_volume_payback_months,
+        result.case.monthly_growth,
+        failing,
+        result.case.currency,
     )
 
 

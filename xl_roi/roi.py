@@ -19,6 +19,7 @@ __all__ = [
     "annual_net_benefit",
     "breakeven_array",
     "breakeven_volume",
+    "first_year_net",
     "monthly_savings",
     "never_pays_back_reason",
     "payback_after_maintenance_array",
@@ -185,6 +186,30 @@ def annual_net_benefit(monthly_savings: float, annual_maintenance: float) -> flo
     savings = check_number("monthly_savings", monthly_savings, minimum=None)
     maintenance = check_number("annual_maintenance", annual_maintenance)
     return check_result("annual_net_benefit", 12.0 * savings - maintenance)
+
+
+def first_year_net(
+    upfront_cost: float,
+    monthly_savings: float,
+    annual_maintenance: float,
+    monthly_growth: float = 0.0,
+) -> float:
+    """The first twelve months of (growing) savings, less a year of maintenance and the upfront.
+
+    Examples
+    --------
+    >>> first_year_net(52_500, 21_000, 40_000)   # 252,000 − 40,000 − 52,500
+    159500.0
+    """
+    upfront = check_number("upfront_cost", upfront_cost)
+    savings = check_number("monthly_savings", monthly_savings, minimum=None)
+    maintenance = check_number("annual_maintenance", annual_maintenance)
+    growth = check_number("monthly_growth", monthly_growth, minimum=-1.0, strictly_above=True)
+    if growth == 0.0:
+        first_year_savings = 12.0 * savings
+    else:
+        first_year_savings = savings * math.expm1(12.0 * math.log1p(growth)) / growth
+    return check_result("first_year_net", first_year_savings - maintenance - upfront)
 
 
 def savings_share(teacher_cost_per_1k: float, student_cost_per_1k: float) -> float:
