@@ -37,9 +37,35 @@ GOOD_ARGUMENTS = {
     "SERVING_COST_PER_1K": (2.0, 20.0, 0.5),
     "DATA_GEN_COST": (500_000.0, 7.5, 2.0, 0.5),
     "UPFRONT_COST": (3_750.0, 2_000.0, 8_000.0, 20_000.0),
-    "BREAKEVEN_VOLUME": (52_500.0, 12.0, 1.5, 12.0),
+    "BREAKEVEN_VOLUME": (38_000.0, 11.5, 0.0, 12.0, 0.05, 2.2, 12.0, 0.6, 1.5),
+    "PAYBACK_AFTER_MAINTENANCE": (38_000.0, 2_994.0, 30_000.0, 0.05),
+    "RECOMMENDATION": (
+        38_000.0,
+        2_994.0,
+        30_000.0,
+        12.0,
+        11.5,
+        4.015,
+        27.0,
+        0.05,
+        (("Termination clauses",), (None,)),
+        "USD",
+    ),
     "ROI_VERDICT": (2.5, 212_000.0, 0.0),
-    "SENSITIVITY": (52_500.0, 12.0, 1.5, 2_000_000.0, 40_000.0, 0.5, 12.0, 0.01),
+    "SENSITIVITY": (
+        38_000.0,
+        11.5,
+        0.0,
+        400_000.0,
+        30_000.0,
+        0.5,
+        12.0,
+        0.05,
+        2.2,
+        12.0,
+        0.6,
+        1.5,
+    ),
     "PAYBACK_PROBABILITY": (52_500.0, 12.0, 1.5, 2_000_000.0, 40_000.0, 12.0, 0.5, 1_000.0, 0.0),
     "SCREEN": (
         (
@@ -258,9 +284,18 @@ BAD_VALUES = {
 }
 
 
+TEXT_ARGUMENTS = {("RECOMMENDATION", 8), ("RECOMMENDATION", 9)}
+"""Arguments that take text (slice names, a currency): tested in test_text_arguments."""
+
+NEEDED_WHEN_SELF_HOSTED = {("BREAKEVEN_VOLUME", 6), ("SENSITIVITY", 9)}
+"""Optional arguments with no default once a GPU hourly cost is given."""
+
+
 def _cases():
     for name, good in GOOD_ARGUMENTS.items():
         for position in range(len(good)):
+            if (name, position) in TEXT_ARGUMENTS:
+                continue
             for label in BAD_VALUES:
                 yield pytest.param(name, position, label, id=f"{name}-{position}-{label}")
 
@@ -289,10 +324,40 @@ def test_bad_value_matrix(udfs, name, position, label):
     if name == "SCREEN":  # one argument, a whole table: xlwings hands a lone value as 1 × 1
         expected = "#VALUE! endpoints needs a header row"
     cell = _first_cell(name, call_like_excel(function, *args))
-    if "optional" in info and label in ("blank", "error cell"):
+    if (name, position) in NEEDED_WHEN_SELF_HOSTED and label in ("blank", "error cell"):
+        assert cell.startswith("#VALUE! calls_per_second_per_gpu is blank"), cell
+    elif "optional" in info and label in ("blank", "error cell"):
         assert not str(cell).startswith("#"), cell
     else:
         assert isinstance(cell, str) and cell.startswith(expected.format(arg=info["name"])), cell
+
+
+@pytest.mark.parametrize(
+    ("position", "value", "expected"),
+    [
+        (8, None, "Distill, with care."),  # no failing slice
+        (8, "Refunds", "Not yet: the student fails Refunds;"),
+        (
+            8,
+            (("Refunds",), (None,), ("Billing",)),
+            "Not yet: the student fails Refunds and Billing;",
+        ),
+        (8, 3.0, "#VALUE! failing_critical_slices must be slice names"),
+        (8, True, "Distill, with care."),
+        (9, None, "Distill, with care."),
+        (9, "EUR", "Distill, with care."),
+        (9, 3.0, "#VALUE! currency must be text"),
+        (9, (("EUR", "USD"),), "#VALUE! currency must be text"),
+    ],
+)
+def test_text_arguments(udfs, position, value, expected):
+    """RECOMMENDATION's slice names and currency: text or a range of names, else a reason."""
+    args = list(GOOD_ARGUMENTS["RECOMMENDATION"])
+    args[position] = value
+    if position == 9:
+        args[8] = None
+    cell = scalar(call_like_excel(udfs.RECOMMENDATION, *args))
+    assert cell.startswith(expected), cell
 
 
 NUMERIC_EDGES = {
@@ -319,7 +384,7 @@ def test_numeric_edges_give_numbers_or_reasons(udfs, name, edge):
             assert (
                 cell.startswith(("#NUM! ", "#VALUE! "))
                 or cell in xl_roi.VERDICTS
-                or (name in ("SENSITIVITY", "SCREEN"))
+                or (name in ("SENSITIVITY", "SCREEN", "RECOMMENDATION"))
             ), (position, cell)
             assert "Traceback" not in cell
 
@@ -426,3 +491,68 @@ def test_screen_ranks_through_xlwings(udfs):
     assert [row[1] for row in table[1:]] == ["big", "small", "bad"]
     assert table[1][2:4] == ["strong", 2.5]
     assert table[3][-1] == "monthly_calls must be a number ≥ 0, got 'lots'"
+
+
+class TestSameFiguresAsTheCase:
+    """Issue 9: through xlwings, the cell functions give the evaluated case's own figures."""
+
+    def test_breakeven_payback_after_maintenance_recommendation_sensitivity(self, udfs):
+        """Break-even (growth, whole GPUs), payback after maintenance, the recommendation and
+        the half-volume row equal evaluate's for the issue's self-hosted case."""
+        from tests.cases import CONTRACT_REVIEW
+
+        result = xl_roi.evaluate(CONTRACT_REVIEW)
+        hosting = (2.2, 12.0, 0.6, 1.5)
+        breakeven = scalar(
+            call_like_excel(
+                udfs.BREAKEVEN_VOLUME, result.upfront_cost, 11.5, 0.0, 12.0, 0.05, *hosting
+            )
+        )
+        assert breakeven == result.breakeven_monthly_calls
+        after = scalar(
+            call_like_excel(
+                udfs.PAYBACK_AFTER_MAINTENANCE,
+                result.upfront_cost,
+                result.monthly_savings,
+                result.annual_maintenance,
+                0.05,
+            )
+        )
+        assert after == result.payback_after_maintenance_months
+        sentence = scalar(
+            call_like_excel(
+                udfs.RECOMMENDATION,
+                result.upfront_cost,
+                result.monthly_savings,
+                result.annual_maintenance,
+                12.0,
+                result.teacher_cost_per_1k,
+                result.student_cost_per_1k,
+                result.half_volume_payback_months,
+                0.05,
+                (("Termination clauses",),),
+                "USD",
+            )
+        )
+        assert sentence == result.recommendation
+        table = call_like_excel(
+            udfs.SENSITIVITY,
+            result.upfront_cost,
+            11.5,
+            0.0,
+            400_000.0,
+            result.annual_maintenance,
+            0.5,
+            12.0,
+            0.05,
+            *hosting,
+        )
+        rows = {row[0]: row for row in table}
+        assert rows["Half volume"][3] == pytest.approx(result.half_volume_payback_months, rel=1e-12)
+        assert rows["Monthly volume"][8] == pytest.approx(breakeven, rel=1e-12)
+        assert "GPU hourly cost" in rows
+
+    def test_maintenance_that_eats_the_savings_never_pays_back(self, udfs):
+        """Savings above zero but below maintenance: never, with that reason."""
+        cell = scalar(call_like_excel(udfs.PAYBACK_AFTER_MAINTENANCE, 52_500.0, 3_000.0, 40_000.0))
+        assert cell == "#NUM! never pays back: maintenance costs at least what the student saves"
