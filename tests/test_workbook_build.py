@@ -99,7 +99,7 @@ def test_sensitivity_is_an_array_formula(example_file):
     cell = openpyxl.load_workbook(path)["Sensitivity"]["A5"]
     assert isinstance(cell.value, openpyxl.worksheet.formula.ArrayFormula)
     assert cell.value.ref == "A5:J14"
-    assert cell.value.text.startswith("=SENSITIVITY(upfront, teacher_cost, student_cost")
+    assert cell.value.text.startswith("=SENSITIVITY(upfront, teacher_cost, IF(student_pricing")
 
 
 def test_xlwings_conf_names_the_module(example_file):

@@ -555,4 +555,6 @@ class TestSameFiguresAsTheCase:
     def test_maintenance_that_eats_the_savings_never_pays_back(self, udfs):
         """Savings above zero but below maintenance: never, with that reason."""
         cell = scalar(call_like_excel(udfs.PAYBACK_AFTER_MAINTENANCE, 52_500.0, 3_000.0, 40_000.0))
-        assert cell == "#NUM! never pays back: maintenance costs at least what the student saves"
+        assert cell == (
+            "#NUM! never pays back: the savings less maintenance never recover the upfront cost"
+        )

@@ -481,12 +481,7 @@ def _breakeven(
 ) -> Returned:
     volume = roi.breakeven_volume(upfront, teacher, student, target, growth, **hosting)
     if math.isinf(volume):
-        reason = (
-            "a fully loaded GPU costs more than the calls it takes from the teacher, or "
-            "volume shrinks too fast"
-            if hosting
-            else roi.NO_VOLUME_PAYS_BACK
-        )
+        reason = roi.NO_VOLUME_PAYS_BACK_HOSTED if hosting else roi.NO_VOLUME_PAYS_BACK
         return f"#NUM! no volume pays back: {reason}"
     return volume
 
@@ -553,7 +548,7 @@ def PAYBACK_AFTER_MAINTENANCE(
     >>> round(PAYBACK_AFTER_MAINTENANCE(52_500.0, 21_000.0, 40_000.0), 4)
     2.9717
     >>> PAYBACK_AFTER_MAINTENANCE(52_500.0, 3_000.0, 40_000.0)
-    '#NUM! never pays back: maintenance costs at least what the student saves'
+    '#NUM! never pays back: the savings less maintenance never recover the upfront cost'
     """
 
     def compute() -> Returned:
@@ -566,7 +561,7 @@ def PAYBACK_AFTER_MAINTENANCE(
             return months
         if math.isinf(roi.payback_months(upfront, savings, growth)):
             return _never(roi.never_pays_back_reason(savings))
-        return _never("maintenance costs at least what the student saves")
+        return _never(roi.NEVER_AFTER_MAINTENANCE)
 
     return excel_call(compute)
 

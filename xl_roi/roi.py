@@ -15,7 +15,9 @@ from xl_roi.errors import InputError, check_number, check_result
 
 __all__ = [
     "BREAKEVEN_DEFINITION",
+    "NEVER_AFTER_MAINTENANCE",
     "NO_VOLUME_PAYS_BACK",
+    "NO_VOLUME_PAYS_BACK_HOSTED",
     "annual_net_benefit",
     "breakeven_array",
     "breakeven_volume",
@@ -37,6 +39,15 @@ BREAKEVEN_DEFINITION = (
 
 NO_VOLUME_PAYS_BACK = "the student costs as much or more per call"
 """Why no volume reaches a payback target (when :func:`breakeven_volume` is infinite)."""
+
+NO_VOLUME_PAYS_BACK_HOSTED = (
+    "a fully loaded GPU costs more than the calls it takes from the teacher, or volume "
+    "shrinks too fast"
+)
+"""Why no volume reaches a payback target for a self-hosted student."""
+
+NEVER_AFTER_MAINTENANCE = "the savings less maintenance never recover the upfront cost"
+"""Why payback after maintenance never comes when payback itself does."""
 
 
 def monthly_savings(
