@@ -664,6 +664,7 @@ def _pitch(
     ).font = TITLE_FONT
     sheet["A3"] = "Recommendation"
     sheet["A3"].font = Font(bold=True)
+    sheet["A3"].alignment = WRAP
     cell = writer.formula(sheet, "B3", "recommendation", values["recommendation"], "General")
     cell.font = Font(bold=True)
     cell.alignment = WRAP
@@ -727,7 +728,7 @@ def _pitch(
                     False,
                 ),
                 (
-                    "Recovered once maintenance is paid too (months)",
+                    "Recovered after maintenance too (months)",
                     "payback_after_maintenance",
                     values["payback_after_maintenance"],
                     layout.MONTHS,
@@ -882,7 +883,10 @@ def _pitch(
         sheet.cell(row=row, column=1, value=heading).font = SECTION_FONT
         row += 1
         for label, formula, value, number_format, money in lines:
-            sheet.cell(row=row, column=1, value=label)
+            label_cell = sheet.cell(row=row, column=1, value=label)
+            if len(label) > 44:  # wider than column A: wrap, never clip
+                label_cell.alignment = WRAP
+                sheet.row_dimensions[row].height = 15 * (1 + len(label) // 44)
             writer.formula(sheet, f"B{row}", formula, value, number_format)
             if money:
                 writer.formula(sheet, f"C{row}", "currency", currency, "General").font = UNIT_FONT
