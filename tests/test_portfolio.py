@@ -71,6 +71,7 @@ def test_every_row_equals_evaluate_to_the_bit(rows):
         for column, figure in (
             ("monthly_savings", result.monthly_savings),
             ("payback_months", result.payback_months),
+            ("payback_after_maintenance_months", result.payback_after_maintenance_months),
             ("annual_net_benefit", result.annual_net_benefit),
             ("savings_share", result.savings_share),
             ("breakeven_monthly_calls", result.breakeven_monthly_calls),

@@ -29,7 +29,7 @@ def test_ranked_table_with_header_filter_and_frozen_header(written):
     sheet = openpyxl.load_workbook(path)["Endpoints"]
     assert [cell.value for cell in sheet[1]] == list(RESULT_COLUMNS)
     assert sheet.freeze_panes == "C2"
-    assert sheet.auto_filter.ref == f"A1:P{len(table) + 1}"
+    assert sheet.auto_filter.ref == f"A1:Q{len(table) + 1}"
     for row, record in enumerate(table.itertuples(index=False), start=2):
         assert sheet.cell(row=row, column=2).value == record.name
         payback = sheet.cell(row=row, column=4).value

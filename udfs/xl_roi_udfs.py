@@ -757,12 +757,12 @@ def PAYBACK_PROBABILITY(
 )
 def SCREEN(endpoints: Cell) -> list[list[Any]]:
     """Screen many endpoints at once: which to distill, best first. Returns a table (header +
-    one row per endpoint): rank, name, verdict, payback, annual net benefit, monthly savings,
-    break-even volume, and the reason a row was refused.
+    one row per endpoint): rank, name, verdict, payback, payback after maintenance, annual net
+    benefit, monthly savings, break-even volume, and why a row was refused.
 
     Give the costs per 1,000 calls, or tokens per call and prices per million tokens; blank
     growth, escalation and target take 0, 0 and 12 months. In Excel 365 the table spills; in
-    older Excel enter it as an array formula over (endpoints + 1) rows × 8 columns.
+    older Excel enter it as an array formula over (endpoints + 1) rows × 9 columns.
 
     Examples
     --------

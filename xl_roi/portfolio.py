@@ -19,6 +19,7 @@ import pandas as pd
 
 from xl_roi.batch import CaseInputs, FloatArray, evaluate_arrays
 from xl_roi.errors import InputError, bounds_text, describe_value
+from xl_roi.roi import payback_after_maintenance_array
 from xl_roi.verdict import VERDICTS
 
 __all__ = [
@@ -66,6 +67,7 @@ RESULT_COLUMNS = (
     "name",
     "verdict",
     "payback_months",
+    "payback_after_maintenance_months",
     "annual_net_benefit",
     "monthly_savings",
     "annual_savings",
@@ -361,6 +363,14 @@ def _screen(endpoints: pd.DataFrame, first_number: int) -> tuple[pd.DataFrame, F
             "name": pd.Series(names, dtype=object),
             "verdict": pd.Series(np.where(refused, None, verdicts), dtype=object),
             "payback_months": payback,
+            "payback_after_maintenance_months": figure(
+                payback_after_maintenance_array(
+                    out["upfront_cost"],
+                    out["monthly_savings"],
+                    inputs.annual_maintenance,
+                    inputs.monthly_growth,
+                )
+            ),
             "annual_net_benefit": net,
             "monthly_savings": figure(out["monthly_savings"]),
             "annual_savings": figure(12.0 * out["monthly_savings"]),
@@ -487,6 +497,7 @@ SCREEN_CELL_COLUMNS = (
     ("name", "Endpoint"),
     ("verdict", "Verdict"),
     ("payback_months", "Payback (months)"),
+    ("payback_after_maintenance_months", "Payback after maintenance (months)"),
     ("annual_net_benefit", "Annual net benefit"),
     ("monthly_savings", "Monthly savings"),
     ("breakeven_monthly_calls", "Break-even volume"),

@@ -433,33 +433,43 @@ def _cumulative_gap(n: Any, upfront: Any, savings: Any, monthly: Any, growth: An
 
 
 def _solve_after_maintenance(upfront: Any, savings: Any, monthly: Any, growth: Any) -> Any:
-    """The first month count at which savings less maintenance recover the upfront cost."""
+    """The first month count at which savings less maintenance recover the upfront cost.
+
+    The cumulative net ``f(n) = s·((1+g)^n − 1)/g − m·n − U`` is convex when volume grows
+    (it falls, then rises for ever) and concave when it shrinks (it rises to one peak, then
+    falls; past a peak below zero it never pays back). Newton's method from the side where
+    the tangent cannot overshoot — above the root when convex, from month 0 when concave —
+    closes in monotonically; each element stops when a step no longer moves it, so an element
+    ends the same alone or among a million.
+    """
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         rate = np.log1p(growth)
-        # Shrinking volume: the cumulative net rises to a peak, then falls; past the peak it
-        # never pays back. Growing volume: it falls, then rises for ever.
-        peak_argument = monthly * growth / (savings * rate)
-        peak = np.where(growth < 0.0, np.log(peak_argument) / rate, np.inf)
-        low = np.zeros_like(upfront)
-        high = np.where(growth < 0.0, peak, 1.0)
-        for _ in range(2_100):  # grow the bracket (growing volume) until it holds the root
-            short = (growth > 0.0) & (_cumulative_gap(high, upfront, savings, monthly, growth) < 0)
+        growing = growth > 0.0
+        peak = np.where(growing, np.inf, np.log(monthly * growth / (savings * rate)) / rate)
+        start = np.where(growing, 1.0, 0.0)
+        for _ in range(2_100):  # growing volume: double until the cumulative net is ≥ 0
+            short = growing & (_cumulative_gap(start, upfront, savings, monthly, growth) < 0.0)
             if not np.any(short):
                 break
-            high = np.where(short, high * 2.0, high)
+            start = np.where(short, start * 2.0, start)
         reachable = np.where(
-            growth < 0.0,
+            growing,
+            np.isfinite(start),
             (peak > 0.0) & (_cumulative_gap(peak, upfront, savings, monthly, growth) >= 0.0),
-            np.isfinite(high),
         )
+        months = np.where(reachable, start, np.nan)
+        moving = reachable.copy()
         for _ in range(200):
-            middle = (low + high) / 2.0
-            if np.all((middle == low) | (middle == high) | ~reachable):
+            if not np.any(moving):
                 break
-            below = _cumulative_gap(middle, upfront, savings, monthly, growth) < 0.0
-            low = np.where(below, middle, low)
-            high = np.where(below, high, middle)
-    return np.where(reachable, high, np.inf)
+            gap = _cumulative_gap(months, upfront, savings, monthly, growth)
+            slope = savings * np.exp(months * rate) * rate / growth - monthly
+            step = months - gap / slope
+            # convex: from above, never below the root; concave: from below, never above it
+            forward = np.where(growing, step < months, step > months)
+            moving = moving & forward & np.isfinite(step)
+            months = np.where(moving, step, months)
+    return np.where(reachable, months, np.inf)
 
 
 def payback_after_maintenance_months(
@@ -494,9 +504,10 @@ def payback_after_maintenance_months(
     Notes
     -----
     Without growth, ``upfront / (monthly_savings − annual_maintenance / 12)``. With growth
-    ``g``, the smallest ``n`` with ``s·((1+g)^n − 1)/g − n·M/12 = U``, found by bisection
-    (the cumulative net is convex in ``n`` when volume grows; when it shrinks it peaks once,
-    and if the peak is below zero it never pays back).
+    ``g``, the smallest ``n`` with ``s·((1+g)^n − 1)/g − n·M/12 = U``, found by Newton's
+    method from the side it cannot overshoot (the cumulative net is convex in ``n`` when
+    volume grows; when it shrinks it peaks once, and if the peak is below zero it never pays
+    back).
 
     Examples
     --------

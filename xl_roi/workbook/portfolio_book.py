@@ -34,6 +34,7 @@ STYLED_ROWS = 100_000
 
 _FORMATS = {
     "payback_months": "0.0",
+    "payback_after_maintenance_months": "0.0",
     "annual_net_benefit": "#,##0;[Red]-#,##0",
     "monthly_savings": "#,##0;[Red]-#,##0",
     "annual_savings": "#,##0;[Red]-#,##0",
