@@ -458,17 +458,23 @@ def _solve_after_maintenance(upfront: Any, savings: Any, monthly: Any, growth: A
             (peak > 0.0) & (_cumulative_gap(peak, upfront, savings, monthly, growth) >= 0.0),
         )
         months = np.where(reachable, start, np.nan)
-        moving = reachable.copy()
-        for _ in range(200):
-            if not np.any(moving):
+        index = np.nonzero(reachable)[0]
+        for _ in range(200):  # each pass works on the elements still moving
+            if index.size == 0:
                 break
-            gap = _cumulative_gap(months, upfront, savings, monthly, growth)
-            slope = savings * np.exp(months * rate) * rate / growth - monthly
-            step = months - gap / slope
+            n, u, s, m, g, r = (
+                months[index],
+                upfront[index],
+                savings[index],
+                monthly[index],
+                growth[index],
+                rate[index],
+            )
+            step = n - _cumulative_gap(n, u, s, m, g) / (s * np.exp(n * r) * r / g - m)
             # convex: from above, never below the root; concave: from below, never above it
-            forward = np.where(growing, step < months, step > months)
-            moving = moving & forward & np.isfinite(step)
-            months = np.where(moving, step, months)
+            forward = np.where(g > 0.0, step < n, step > n) & np.isfinite(step)
+            months[index[forward]] = step[forward]
+            index = index[forward]
     return np.where(reachable, months, np.inf)
 
 
