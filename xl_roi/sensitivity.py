@@ -187,9 +187,12 @@ def breakeven_values(
     dict
         Assumption → (value at which payback equals the target, value at which annual net benefit
         is zero). NaN where moving that assumption alone never gets there (maintenance does not
-        change payback; upfront and growth do not change annual net benefit). For a self-hosted
-        student, volume and utilisation move whole GPUs, so theirs is the threshold where the case
-        first fails, not an exact equality.
+        change payback; upfront and growth do not change annual net benefit). The volume at
+        which payback reaches the target is the case's break-even volume
+        (:func:`xl_roi.roi.breakeven_volume`: with the case's growth, whole GPUs when
+        self-hosted — then a threshold: just above it payback meets the target, just below it
+        misses). For a self-hosted student, the other volume and utilisation break-evens are
+        the threshold where the case first fails going down from the case's value.
 
     Examples
     --------
