@@ -584,7 +584,7 @@ def headline_table(
     [54.76]
     """
     hosting: dict[str, Any] = {}
-    assumptions = _HEADLINE_ASSUMPTIONS
+    assumptions: tuple[str, ...] = _HEADLINE_ASSUMPTIONS
     if gpu_hourly_cost is None:
         hosting["student_cost_per_1k"] = student_cost_per_1k
     else:
