@@ -143,3 +143,10 @@ def test_ask_names_the_recurring_bill_and_the_assumed_peak():
     assert "**USD 19,272 a year** of GPU serving (1 GPU × 730 hours × 12 × USD 2.20 an hour)" in ask
     assert "peak of 1.5 × the average traffic (assumed: the case does not set it)" in ask
     assert "60% target load;" in ask  # set by the case: no "assumed"
+
+
+def test_no_upfront_cost_has_no_breakeven_volume():
+    """With nothing to recover the pitch names no volume below which payback misses."""
+    text = pitch(evaluate(Case(**{**SIMPLE, "upfront_cost": 0})))
+    assert "payback is immediate at any volume" in text
+    assert "Below 0 calls" not in text

@@ -317,6 +317,8 @@ def breakeven_sentence(result: Result) -> str:
     """
     case = result.case
     target = f"the {case.target_payback_months:g}-month target"
+    if result.upfront_cost == 0:
+        return "There is no upfront cost to recover: payback is immediate at any volume."
     if math.isinf(result.breakeven_monthly_calls):
         if result.student_cost_per_1k >= result.teacher_cost_per_1k and not case.is_self_hosted:
             why = "the student costs as much or more per call"
