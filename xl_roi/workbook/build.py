@@ -959,6 +959,13 @@ CHECKS: tuple[tuple[str, str, str], ...] = (
         "PAYBACK says never although savings are positive and volume is not shrinking",
     ),
     (
+        "Payback after maintenance agrees with plain arithmetic (flat volume)",
+        "IF(AND(monthly_growth=0, ISNUMBER(payback_after_maintenance), upfront>0), "
+        "ABS(payback_after_maintenance-upfront/(savings_monthly-maintenance/months_per_year))"
+        "<=check_tolerance*MAX(1, payback_after_maintenance), TRUE)",
+        "PAYBACK_AFTER_MAINTENANCE disagrees with upfront ÷ (savings − maintenance ÷ 12)",
+    ),
+    (
         "Annual net benefit agrees with plain arithmetic",
         "ABS(net_benefit_annual-(months_per_year*savings_monthly-maintenance))<=check_tolerance*"
         "MAX(1, ABS(net_benefit_annual))",
