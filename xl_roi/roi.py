@@ -446,7 +446,10 @@ def _solve_after_maintenance(upfront: Any, savings: Any, monthly: Any, growth: A
         rate = np.log1p(growth)
         growing = growth > 0.0
         peak = np.where(growing, np.inf, np.log(monthly * growth / (savings * rate)) / rate)
-        start = np.where(growing, 1.0, 0.0)
+        # growing: savings of at least s a month, so f(U / (s − m)) ≥ 0 when s > m
+        start = np.where(
+            growing, np.where(savings > monthly, upfront / (savings - monthly), 1.0), 0.0
+        )
         for _ in range(2_100):  # growing volume: double until the cumulative net is ≥ 0
             short = growing & (_cumulative_gap(start, upfront, savings, monthly, growth) < 0.0)
             if not np.any(short):
