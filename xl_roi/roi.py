@@ -437,48 +437,57 @@ def _solve_after_maintenance(upfront: Any, savings: Any, monthly: Any, growth: A
 
     The cumulative net ``f(n) = s·((1+g)^n − 1)/g − m·n − U`` is convex when volume grows
     (it falls, then rises for ever) and concave when it shrinks (it rises to one peak, then
-    falls; past a peak below zero it never pays back). Newton's method from the side where
-    the tangent cannot overshoot — above the root when convex, from month 0 when concave —
-    closes in monotonically; each element stops when a step no longer moves it, so an element
-    ends the same alone or among a million.
+    falls; past a peak below zero it never pays back). A bracket ``[low, high]`` with
+    ``f(low) < 0 ≤ f(high)`` closes by Newton steps from the side where the tangent cannot
+    overshoot (``high`` when convex, ``low`` when concave), or by halving when a Newton step
+    would shrink it by less than half: quadratic near the root, never slower than bisection.
+    Each element stops when it no longer moves, so it ends the same alone or among a million.
     """
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         rate = np.log1p(growth)
         growing = growth > 0.0
         peak = np.where(growing, np.inf, np.log(monthly * growth / (savings * rate)) / rate)
-        # growing: savings of at least s a month, so f(U / (s − m)) ≥ 0 when s > m
-        start = np.where(
-            growing, np.where(savings > monthly, upfront / (savings - monthly), 1.0), 0.0
-        )
+        high = np.where(growing, 1.0, peak)
         for _ in range(2_100):  # growing volume: double until the cumulative net is ≥ 0
-            short = growing & (_cumulative_gap(start, upfront, savings, monthly, growth) < 0.0)
+            short = growing & (_cumulative_gap(high, upfront, savings, monthly, growth) < 0.0)
             if not np.any(short):
                 break
-            start = np.where(short, start * 2.0, start)
+            high = np.where(short, high * 2.0, high)
         reachable = np.where(
             growing,
-            np.isfinite(start),
+            np.isfinite(high),
             (peak > 0.0) & (_cumulative_gap(peak, upfront, savings, monthly, growth) >= 0.0),
         )
-        months = np.where(reachable, start, np.nan)
+        low = np.zeros_like(high)
+        last_step = high - low
         index = np.nonzero(reachable)[0]
-        for _ in range(200):  # each pass works on the elements still moving
+        for _ in range(400):  # each pass works on the elements still moving
             if index.size == 0:
                 break
-            n, u, s, m, g, r = (
-                months[index],
+            lo, hi, previous = low[index], high[index], last_step[index]
+            u, s, m, g, r = (
                 upfront[index],
                 savings[index],
                 monthly[index],
                 growth[index],
                 rate[index],
             )
-            step = n - _cumulative_gap(n, u, s, m, g) / (s * np.exp(n * r) * r / g - m)
-            # convex: from above, never below the root; concave: from below, never above it
-            forward = np.where(g > 0.0, step < n, step > n) & np.isfinite(step)
-            months[index[forward]] = step[forward]
-            index = index[forward]
-    return np.where(reachable, months, np.inf)
+            x = np.where(g > 0.0, hi, lo)
+            newton = x - _cumulative_gap(x, u, s, m, g) / (s * np.exp(x * r) * r / g - m)
+            step = np.abs(newton - x)
+            # Newton while it stays in the bracket and its steps at least halve; else halve
+            use = np.isfinite(newton) & (newton > lo) & (newton < hi) & (step <= previous / 2.0)
+            candidate = np.where(use, newton, (lo + hi) / 2.0)
+            settled = newton == x  # Newton's fixed point: the root, to the last bit
+            moving = ~settled & (candidate != lo) & (candidate != hi)
+            below = _cumulative_gap(candidate, u, s, m, g) < 0.0
+            low[index] = np.where(moving & below, candidate, lo)
+            high[index] = np.where(moving & ~below, candidate, hi)
+            last_step[index] = np.where(use, step, (hi - lo) / 2.0)
+            index = index[moving]
+        # convex: Newton closes in from above; concave: from below
+        found = np.where(growth > 0.0, high, low)
+    return np.where(reachable, found, np.inf)
 
 
 def payback_after_maintenance_months(
@@ -513,10 +522,9 @@ def payback_after_maintenance_months(
     Notes
     -----
     Without growth, ``upfront / (monthly_savings − annual_maintenance / 12)``. With growth
-    ``g``, the smallest ``n`` with ``s·((1+g)^n − 1)/g − n·M/12 = U``, found by Newton's
-    method from the side it cannot overshoot (the cumulative net is convex in ``n`` when
-    volume grows; when it shrinks it peaks once, and if the peak is below zero it never pays
-    back).
+    ``g``, the smallest ``n`` with ``s·((1+g)^n − 1)/g − n·M/12 = U``, found by safeguarded
+    Newton steps in a shrinking bracket (the cumulative net is convex in ``n`` when volume
+    grows; when it shrinks it peaks once, and if the peak is below zero it never pays back).
 
     Examples
     --------
