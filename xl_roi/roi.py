@@ -447,12 +447,17 @@ def _solve_after_maintenance(upfront: Any, savings: Any, monthly: Any, growth: A
         rate = np.log1p(growth)
         growing = growth > 0.0
         peak = np.where(growing, np.inf, np.log(monthly * growth / (savings * rate)) / rate)
-        high = np.where(growing, 1.0, peak)
-        for _ in range(2_100):  # growing volume: double until the cumulative net is ≥ 0
-            short = growing & (_cumulative_gap(high, upfront, savings, monthly, growth) < 0.0)
-            if not np.any(short):
+        # growing volume: from payback (maintenance only delays it), double until f ≥ 0
+        high = np.where(growing, np.maximum(1.0, payback_array(upfront, savings, growth)), peak)
+        short = np.nonzero(growing)[0]
+        for _ in range(2_100):  # each pass works on the elements still short
+            if short.size == 0:
                 break
-            high = np.where(short, high * 2.0, high)
+            gap = _cumulative_gap(
+                high[short], upfront[short], savings[short], monthly[short], growth[short]
+            )
+            short = short[gap < 0.0]
+            high[short] *= 2.0
         reachable = np.where(
             growing,
             np.isfinite(high),
@@ -472,21 +477,33 @@ def _solve_after_maintenance(upfront: Any, savings: Any, monthly: Any, growth: A
                 growth[index],
                 rate[index],
             )
-            x = np.where(g > 0.0, hi, lo)
+            x = np.where(g > 0.0, hi, lo)  # the side the tangent cannot overshoot
             newton = x - _cumulative_gap(x, u, s, m, g) / (s * np.exp(x * r) * r / g - m)
             step = np.abs(newton - x)
-            # Newton while it stays in the bracket and its steps at least halve; else halve
-            use = np.isfinite(newton) & (newton > lo) & (newton < hi) & (step <= previous / 2.0)
+            # Newton while it stays in the bracket and its steps at least halve (or the
+            # bracket is already within a hundredth of a month); else halve the bracket
+            use = (
+                np.isfinite(newton)
+                & (newton > lo)
+                & (newton < hi)
+                & ((step <= previous / 2.0) | (hi - lo < 0.01))
+            )
             candidate = np.where(use, newton, (lo + hi) / 2.0)
-            settled = newton == x  # Newton's fixed point: the root, to the last bit
+            # settled: Newton's fixed point, or a step that reaches the bracket's other end
+            # (possible only by rounding: the root is then that end, to the last bit)
+            up = g > 0.0
+            settled = (newton == x) | np.where(up, newton <= lo, newton >= hi)
             moving = ~settled & (candidate != lo) & (candidate != hi)
             below = _cumulative_gap(candidate, u, s, m, g) < 0.0
             low[index] = np.where(moving & below, candidate, lo)
             high[index] = np.where(moving & ~below, candidate, hi)
             last_step[index] = np.where(use, step, (hi - lo) / 2.0)
             index = index[moving]
-        # convex: Newton closes in from above; concave: from below
-        found = np.where(growth > 0.0, high, low)
+        # the end of the final bracket where the cumulative net is nearer zero (Newton settles
+        # on one end; rounding may leave the other end the nearer one)
+        at_low = _cumulative_gap(low, upfront, savings, monthly, growth)
+        at_high = _cumulative_gap(high, upfront, savings, monthly, growth)
+        found = np.where(np.abs(at_high) <= np.abs(at_low), high, low)
     return np.where(reachable, found, np.inf)
 
 
