@@ -26,6 +26,7 @@ __all__ = [
     "QualitySlice",
     "Result",
     "SliceResult",
+    "breakeven_monthly_calls",
     "evaluate",
 ]
 
@@ -731,6 +732,13 @@ def breakeven_monthly_calls(case: Case, teacher_cost_per_1k: float, upfront: flo
 
     With the case's own growth; for a self-hosted student, whole GPUs
     (see :func:`xl_roi.roi.breakeven_volume`).
+
+    Examples
+    --------
+    >>> case = Case(monthly_calls=2_000_000, teacher_cost_per_1k=12.0,
+    ...     student_cost_per_1k=1.5, upfront_cost=52_500, annual_maintenance=40_000)
+    >>> round(breakeven_monthly_calls(case, 12.0, 52_500))   # 52,500 / 12 / 0.0105
+    416667
     """
     if case.gpu_hourly_cost is None:
         student = _economics_at(case, teacher_cost_per_1k, case.monthly_calls).student_cost_per_1k

@@ -271,6 +271,11 @@ def breakeven_array(
     ``gpu_monthly_cost`` is one GPU's bill a month (hourly × 730); ``calls_per_gpu_month`` the
     calls a month one GPU carries at the peak within its target load. The scalar function is
     this one on one element, so a case alone and among a million agree to the last bit.
+
+    Examples
+    --------
+    >>> breakeven_array(52_500.0, 12.0, np.array([1.5, 12.0]), 12.0, 0.0, np.nan, np.nan)
+    array([416666.66666667,              inf])
     """
     upfront, teacher, student, target, growth, gpu, capacity = np.broadcast_arrays(
         *(
@@ -401,7 +406,13 @@ def breakeven_volume(
 def payback_after_maintenance_array(
     upfront: Any, savings: Any, annual_maintenance: Any, growth: Any
 ) -> Any:
-    """:func:`payback_after_maintenance_months` over numpy arrays, element for element the same."""
+    """:func:`payback_after_maintenance_months` over numpy arrays, element for element the same.
+
+    Examples
+    --------
+    >>> payback_after_maintenance_array(52_500.0, np.array([21_000.0, 3_000.0]), 40_000.0, 0.0)
+    array([2.97169811,        inf])
+    """
     arrays = np.broadcast_arrays(
         *(np.asarray(v, dtype=float) for v in (upfront, savings, annual_maintenance, growth))
     )
