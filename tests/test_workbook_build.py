@@ -191,3 +191,16 @@ def test_build_does_not_touch_the_template(tmp_path):
     before = hashlib.sha256(template.read_bytes()).hexdigest()
     save_workbook(example_case(), tmp_path / "out.xlsx")
     assert hashlib.sha256(template.read_bytes()).hexdigest() == before
+
+
+def test_no_defined_name_is_also_a_function_name():
+    """A defined name spelt like one of the functions (names ignore case) makes the formula
+    `NAME(…)` read as the range followed by a bracket: LibreOffice shows Err:509."""
+    import xl_roi_udfs
+
+    from xl_roi import example_case
+    from xl_roi.workbook.build import build_workbook
+
+    _, blueprint = build_workbook(example_case())
+    functions = {name.upper() for name in xl_roi_udfs.__all__}
+    assert {name.upper() for name in blueprint.names} & functions == set()

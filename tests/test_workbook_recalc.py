@@ -113,9 +113,9 @@ def test_pitch_and_sensitivity_sheets_agree_with_the_core(recalculated):
             assert breakeven_on_sensitivity == pytest.approx(
                 result.breakeven_monthly_calls, rel=1e-9
             )
-    assert months(named("payback_after_maintenance")) == pytest.approx(
+    assert months(named("payback_net_of_maintenance")) == pytest.approx(
         result.payback_after_maintenance_months, rel=1e-9
     )
-    assert named("recommendation") == result.recommendation
+    assert named("recommendation_text") == result.recommendation
     assert values[("PITCH", "B3")] == result.recommendation
     assert named("annual_serving_cost") == pytest.approx(result.annual_serving_cost, rel=1e-12)

@@ -665,7 +665,9 @@ def _pitch(
     sheet["A3"] = "Recommendation"
     sheet["A3"].font = Font(bold=True)
     sheet["A3"].alignment = WRAP
-    cell = writer.formula(sheet, "B3", "recommendation", values["recommendation"], "General")
+    cell = writer.formula(
+        sheet, "B3", "recommendation_text", values["recommendation_text"], "General"
+    )
     cell.font = Font(bold=True)
     cell.alignment = WRAP
     sheet.merge_cells("B3:M3")
@@ -729,8 +731,8 @@ def _pitch(
                 ),
                 (
                     "Recovered after maintenance too (months)",
-                    "payback_after_maintenance",
-                    values["payback_after_maintenance"],
+                    "payback_net_of_maintenance",
+                    values["payback_net_of_maintenance"],
                     layout.MONTHS,
                     False,
                 ),
@@ -960,9 +962,9 @@ CHECKS: tuple[tuple[str, str, str], ...] = (
     ),
     (
         "Payback after maintenance agrees with plain arithmetic (flat volume)",
-        "IF(AND(monthly_growth=0, ISNUMBER(payback_after_maintenance), upfront>0), "
-        "ABS(payback_after_maintenance-upfront/(savings_monthly-maintenance/months_per_year))"
-        "<=check_tolerance*MAX(1, payback_after_maintenance), TRUE)",
+        "IF(AND(monthly_growth=0, ISNUMBER(payback_net_of_maintenance), upfront>0), "
+        "ABS(payback_net_of_maintenance-upfront/(savings_monthly-maintenance/months_per_year))"
+        "<=check_tolerance*MAX(1, payback_net_of_maintenance), TRUE)",
         "PAYBACK_AFTER_MAINTENANCE disagrees with upfront ÷ (savings − maintenance ÷ 12)",
     ),
     (

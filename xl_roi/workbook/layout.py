@@ -568,7 +568,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "(teacher − student) ÷ teacher",
     ),
     CalcRow(
-        "payback_after_maintenance",
+        "payback_net_of_maintenance",
         "Payback after maintenance",
         "PAYBACK_AFTER_MAINTENANCE(upfront, savings_monthly, maintenance, monthly_growth)",
         "months",
@@ -690,7 +690,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "A business-critical slice fails its tolerance (Quality sheet)",
     ),
     CalcRow(
-        "recommendation",
+        "recommendation_text",
         "Recommendation",
         "RECOMMENDATION(upfront, savings_monthly, maintenance, target_payback_months, "
         "teacher_cost, student_cost, half_payback, monthly_growth, slice_critical_failing, "
@@ -905,7 +905,7 @@ def mirror_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
     v["payback_months"] = _payback_text(upfront, savings, growth)
     v["net_benefit_annual"] = roi.annual_net_benefit(savings, maintenance)
     v["spend_cut"] = roi.savings_share(teacher, v["student_cost"])
-    v["payback_after_maintenance"] = _payback_after_maintenance_text(
+    v["payback_net_of_maintenance"] = _payback_after_maintenance_text(
         upfront, savings, maintenance, growth
     )
     hosting: dict[str, Any] = {}
@@ -964,7 +964,7 @@ def mirror_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
     )
     v["quality_risk_flag"] = critical_failures > 0
     half_payback = v["half_payback"]
-    v["recommendation"] = recommendation_from_figures(
+    v["recommendation_text"] = recommendation_from_figures(
         upfront,
         savings,
         maintenance,
