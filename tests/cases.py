@@ -3,7 +3,7 @@ each exercising a different path through the template."""
 
 from __future__ import annotations
 
-from xl_roi import Case, QualitySlice, example_case
+from xl_roi import Case, QualitySlice, evaluate, example_case
 
 SIMPLE = dict(  # DESIGN.md's simplest case: 21,000 a month, 2.5 months, strong
     monthly_calls=2_000_000,
@@ -84,3 +84,19 @@ WORKBOOK_CASES = {
         quality_slices=(QualitySlice("+SUM(1,1)", True, 0.9, 0.89, 0.02),),
     ),
 }
+
+
+def just_below(case: Case, volume: float) -> float:
+    """A volume just below ``volume`` served by the same whole GPUs: 1e-9 below it, or half
+    way to the GPU step beneath when that is nearer (the gap that fails can be a few calls)."""
+    from xl_roi.costs import SECONDS_PER_MONTH
+
+    per_gpu = (
+        case.calls_per_second_per_gpu
+        * case.target_utilization
+        * SECONDS_PER_MONTH
+        / case.peak_factor
+    )
+    gpus = evaluate(case.replace(monthly_calls=volume)).gpus
+    step = per_gpu * (gpus - 1)
+    return volume - min(1e-9 * volume, (volume - step) / 2)
