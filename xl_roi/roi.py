@@ -567,6 +567,12 @@ def payback_after_maintenance_months(
     savings = check_number("monthly_savings", monthly_savings, minimum=None)
     maintenance = check_number("annual_maintenance", annual_maintenance)
     growth = check_number("monthly_growth", monthly_growth, minimum=-1.0, strictly_above=True)
+    before = payback_months(upfront, savings, growth)
+    if upfront == 0.0 or maintenance == 0.0:
+        return before
+    if growth == 0.0:  # the array form's own operations, without its overhead
+        net = savings - maintenance / 12.0
+        return max(upfront / net, before) if net > 0.0 else math.inf
     return float(payback_after_maintenance_array(upfront, savings, maintenance, growth))
 
 
