@@ -3,7 +3,7 @@ each exercising a different path through the template."""
 
 from __future__ import annotations
 
-from xl_roi import Case, QualitySlice, example_case
+from xl_roi import Case, QualitySlice, evaluate, example_case
 
 SIMPLE = dict(  # DESIGN.md's simplest case: 21,000 a month, 2.5 months, strong
     monthly_calls=2_000_000,
@@ -12,6 +12,30 @@ SIMPLE = dict(  # DESIGN.md's simplest case: 21,000 a month, 2.5 months, strong
     upfront_cost=52_500,
     annual_maintenance=40_000,
 )
+
+CONTRACT_REVIEW = Case(  # issue 9's self-hosted case: 1 GPU, 5 % growth, a failing critical slice
+    name="Contract review",
+    monthly_calls=400_000,
+    monthly_growth=0.05,
+    input_tokens_per_call=3_000,
+    output_tokens_per_call=400,
+    teacher_input_price_per_million=2.50,
+    teacher_output_price_per_million=10.00,
+    gpu_hourly_cost=2.20,
+    calls_per_second_per_gpu=12,
+    target_utilization=0.6,
+    corpus_examples=200_000,
+    training_compute=1_500,
+    evaluation_days=8,
+    engineering_days=30,
+    day_rate=900,
+    redistillations_per_year=6,
+    redistillation_cost=5_000,
+    quality_slices=(QualitySlice("Termination clauses", True, 0.95, 0.88, 0.03),),
+)
+"""Teacher 1000 × (3,000 × 2.50 + 400 × 10.00) / 1e6 = 11.50 per 1k; one GPU 2.20 × 730 = 1,606
+a month; savings 11.50 × 400 − 1,606 = 2,994 a month; upfront 2,300 + 1,500 + 7,200 + 27,000 =
+38,000; maintenance 30,000 a year."""
 
 WORKBOOK_CASES = {
     # itemised upfront, token prices, 2 % growth, three passing slices
@@ -49,6 +73,8 @@ WORKBOOK_CASES = {
         annual_new_capability_revenue=50_000,
         name="Shrinking endpoint",
     ),
+    # issue 9's case: self-hosted, growing, payback and payback after maintenance straddle 12
+    "contract review": CONTRACT_REVIEW,
     # growing volume, case name that would be a formula, odd text in a slice
     "growing": Case(
         **SIMPLE,
@@ -58,3 +84,19 @@ WORKBOOK_CASES = {
         quality_slices=(QualitySlice("+SUM(1,1)", True, 0.9, 0.89, 0.02),),
     ),
 }
+
+
+def just_below(case: Case, volume: float) -> float:
+    """A volume just below ``volume`` served by the same whole GPUs: 1e-9 below it, or half
+    way to the GPU step beneath when that is nearer (the gap that fails can be a few calls)."""
+    from xl_roi.costs import SECONDS_PER_MONTH
+
+    per_gpu = (
+        case.calls_per_second_per_gpu
+        * case.target_utilization
+        * SECONDS_PER_MONTH
+        / case.peak_factor
+    )
+    gpus = evaluate(case.replace(monthly_calls=volume)).gpus
+    step = per_gpu * (gpus - 1)
+    return volume - min(1e-9 * volume, (volume - step) / 2)

@@ -6,11 +6,12 @@ import json
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from tests.cases import SIMPLE
+from tests.cases import SIMPLE, just_below
 from tests.strategies import positive_monthly_calls
+from tests.test_batch import cases
 from xl_roi import Case, InputError, QualitySlice, evaluate, example_case
 
 
@@ -236,3 +237,23 @@ def test_self_hosted_case_at_lower_volume_costs_no_less_per_call(calls, divisor)
     full = evaluate(case).student_cost_per_1k
     less = evaluate(case.replace(monthly_calls=calls / divisor)).student_cost_per_1k
     assert less >= full * (1 - 1e-12)
+
+
+@given(cases())
+def test_breakeven_fed_back_into_evaluate_meets_the_target(case):
+    """Issue 9: the case at its own break-even volume pays back on target (priced per call),
+    or sits on the documented step (self-hosted: just above meets it, just below misses)."""
+    result = evaluate(case)
+    volume = result.breakeven_monthly_calls
+    target = case.target_payback_months
+    assume(math.isfinite(volume) and 1.0 < volume < 1e13 and result.upfront_cost > 0)
+    assume((1 + case.monthly_growth) ** target > 1e-6)  # not ill-conditioned
+
+    def payback_at(calls: float) -> float:
+        return evaluate(case.replace(monthly_calls=calls)).payback_months
+
+    if case.is_self_hosted:
+        assert payback_at(volume * (1 + 1e-9)) <= target * (1 + 1e-9)
+        assert payback_at(just_below(case, volume)) > target * (1 - 1e-9)
+    else:
+        assert payback_at(volume) == pytest.approx(target, rel=1e-9)

@@ -120,7 +120,7 @@ def test_sensitivity_table_and_breakevens(capsys):
     assert code == 0 and err == ""
     assert "Monthly volume" in out and "█" in out
     assert "Half volume" in out and "payback    6.1 months" in out
-    assert "payback: below 357,441" in out  # volume at which payback passes 12 months
+    assert "payback: below 357,441" in out  # below this volume payback misses 12 months
 
 
 def test_sensitivity_json_matches_library(capsys):
@@ -606,3 +606,63 @@ def test_screen_xlsx_without_endpoints(tmp_path, capsys):
     pd.DataFrame({"name": [], "monthly_calls": []}).to_excel(path, index=False)
     code, _, err = run(capsys, "screen", str(path), "--json")
     assert code == 2 and "no endpoints" in err
+
+
+CONTRACT_REVIEW_TOML = """\
+name = "Contract review"
+[volume]
+monthly_calls = 400_000
+monthly_growth = 0.05
+[teacher]
+input_tokens_per_call = 3_000
+output_tokens_per_call = 400
+input_price_per_million = 2.50
+output_price_per_million = 10.00
+[student]
+gpu_hourly_cost = 2.20
+calls_per_second_per_gpu = 12
+target_utilization = 0.6
+[upfront]
+corpus_examples = 200_000
+training_compute = 1_500
+evaluation_days = 8
+engineering_days = 30
+day_rate = 900
+[maintenance]
+redistillations_per_year = 6
+redistillation_cost = 5_000
+[[quality_slices]]
+name = "Termination clauses"
+business_critical = true
+teacher_score = 0.95
+student_score = 0.88
+allowed_drop = 0.03
+"""
+
+
+def test_one_breakeven_in_pitch_sensitivity_and_their_json(capsys, tmp_path):
+    """Issue 9's self-hosted case: the pitch, its JSON, the sensitivity text and its JSON give
+    one break-even volume, 347,249 (with 5 % growth, one whole GPU), said as "misses"."""
+    path = tmp_path / "case.toml"
+    path.write_text(CONTRACT_REVIEW_TOML, encoding="utf-8")
+    # (38,000 × 0.05 / (1.05^12 − 1) + 2.20 × 730) / (11.50 / 1000) = 347,249.18
+    expected = (38_000 * 0.05 / (1.05**12 - 1) + 2.2 * 730) / 0.0115
+    _, pitch_text, _ = run(capsys, "pitch", str(path))
+    _, pitch_json, _ = run(capsys, "pitch", str(path), "--json")
+    _, sensitivity_text, _ = run(capsys, "sensitivity", str(path))
+    _, sensitivity_json, _ = run(capsys, "sensitivity", str(path), "--json")
+    assert json.loads(pitch_json)["breakeven_monthly_calls"] == pytest.approx(expected, rel=1e-12)
+    assert json.loads(sensitivity_json)["breakeven_monthly_calls"] == pytest.approx(
+        expected, rel=1e-12
+    )
+    assert (
+        "Below 347,249 calls a month" in pitch_text and "misses the 12-month target" in pitch_text
+    )
+    assert "payback: below 347,249" in sensitivity_text
+    assert "Break-even volume 347,249 calls a month: the monthly volume, growing" in (
+        sensitivity_text
+    )
+    data = json.loads(pitch_json)
+    assert data["recommendation"].startswith("Not yet: the student fails Termination clauses")
+    assert data["payback_after_maintenance_months"] > 12 >= data["payback_months"]
+    assert data["annual_serving_cost"] == 1 * 730 * 12 * 2.2

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.cases import SIMPLE
+import re
+
+from tests.cases import CONTRACT_REVIEW, SIMPLE
 from xl_roi import Case, QualitySlice, evaluate, example_case, pitch
 
 
@@ -43,7 +45,7 @@ def test_do_not_distill_says_so_with_reason():
     """A student dearer than the teacher: the pitch says do not distill, and why."""
     text = pitch(evaluate(Case(**{**SIMPLE, "student_cost_per_1k": 12.5})))
     assert text.startswith("# Distillation case: do not distill")
-    assert "**Recommendation: Do not distill.** The student costs more per call" in text
+    assert "**Recommendation: Do not distill. The student costs more per call" in text
     assert "No ask." in text
     assert "never recovered" in text
 
@@ -70,3 +72,81 @@ def test_upside_kept_apart():
     text = pitch(with_upside)
     assert "## Upside, not in the numbers above" in text
     assert with_upside.annual_net_benefit == evaluate(Case(**SIMPLE)).annual_net_benefit
+
+
+def _recommendation_line(text: str) -> str:
+    return next(line for line in text.splitlines() if line.startswith("**Recommendation:"))
+
+
+def test_failing_critical_slice_turns_the_recommendation_to_not_yet():
+    """Issue 9: a failing business-critical slice changes the first sentence, not only a flag."""
+    line = _recommendation_line(pitch(evaluate(CONTRACT_REVIEW)))
+    assert line.startswith(
+        "**Recommendation: Not yet: the student fails Termination clauses; fix it before funding."
+    )
+    assert "Distill" not in line
+
+
+def test_recommendation_says_when_maintenance_pushes_payback_past_the_target():
+    """Payback 10.1 months meets the 12-month target; after maintenance 17.7 does not: said."""
+    result = evaluate(CONTRACT_REVIEW.replace(quality_slices=()))
+    # 2,994 a month growing 5 %: ln(1 + 38,000 × 0.05 / 2,994) / ln 1.05 = 10.07 months; less
+    # 2,500 maintenance a month the cumulative net crosses zero at 17.73 (see test_roi)
+    assert round(result.payback_months, 1) == 10.1
+    assert round(result.payback_after_maintenance_months, 1) == 17.7
+    line = _recommendation_line(pitch(result))
+    assert line.startswith("**Recommendation: Distill, with care. The case is defensible")
+    assert "After maintenance it pays back in 17.7 months, beyond the 12-month target." in line
+    # first year: 2,994 × (1.05^12 − 1) / 0.05 − 30,000 − 38,000 = 47,655.88 − 68,000
+    assert "The first year nets -USD 20,344 after upfront and maintenance." in line
+    # half volume on the same GPU: 38,000 at 694 a month growing 5 % → 27.0 months
+    assert "At half the volume payback is 27.0 months" in line
+
+
+def test_a_clean_case_keeps_the_plain_recommendation():
+    """With no flag, the recommendation is the verdict's sentence alone."""
+    line = _recommendation_line(pitch(evaluate(Case(**SIMPLE))))
+    assert line == (
+        "**Recommendation: Distill. The case is strong: payback within a quarter and volume "
+        "holds.**"
+    )
+
+
+def test_breakeven_sentence_says_misses_and_names_its_definition():
+    """The break-even is the Result's, said as "misses", with growth and whole GPUs named."""
+    result = evaluate(CONTRACT_REVIEW)
+    text = pitch(result)
+    assert (
+        "Below 347,249 calls a month (growing +5.0% a month, as assumed; on whole GPUs), "
+        "payback misses the 12-month target." in text
+    )
+    assert "passes the" not in text
+    assert f"{result.breakeven_monthly_calls:,.0f}" == "347,249"
+
+
+def test_payback_after_maintenance_beside_payback():
+    """The payback section shows payback after maintenance next to payback."""
+    text = pitch(evaluate(Case(**SIMPLE)))
+    # 52,500 / (21,000 − 3,333.33) = 2.97 months
+    assert re.search(
+        r"recovered in \*\*2\.5 months\*\* .*\*\*3\.0 months\*\* once maintenance", text
+    )
+
+
+def test_ask_names_the_recurring_bill_and_the_assumed_peak():
+    """Self-hosted: the ask adds a year of GPUs (1 × 730 h × 12 × 2.20 = 19,272) to
+    maintenance, and names the peak factor the case did not set."""
+    result = evaluate(CONTRACT_REVIEW)
+    assert result.annual_serving_cost == 1 * 730 * 12 * 2.20
+    ask = pitch(result)[pitch(result).index("## 4. The ask") :]
+    assert "**USD 30,000 a year** for maintenance (6 redistillations a year)" in ask
+    assert "**USD 19,272 a year** of GPU serving (1 GPU × 730 hours × 12 × USD 2.20 an hour)" in ask
+    assert "peak of 1.5 × the average traffic (assumed: the case does not set it)" in ask
+    assert "60% target load;" in ask  # set by the case: no "assumed"
+
+
+def test_no_upfront_cost_has_no_breakeven_volume():
+    """With nothing to recover the pitch names no volume below which payback misses."""
+    text = pitch(evaluate(Case(**{**SIMPLE, "upfront_cost": 0})))
+    assert "payback is immediate at any volume" in text
+    assert "Below 0 calls" not in text

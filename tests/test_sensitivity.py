@@ -171,11 +171,45 @@ def test_breakeven_hand_worked():
     assert values["annual_maintenance"][1] == 252_000
 
 
+def test_volume_breakeven_is_the_pitch_figure_in_every_route():
+    """Issue 9: the volume break-even of the sensitivity, its table, the headline table (the
+    SENSITIVITY function) and the pitch's Result are one number, with growth and whole GPUs."""
+    from tests.cases import CONTRACT_REVIEW
+
+    result = evaluate(CONTRACT_REVIEW)
+    # (38,000 × 0.05 / (1.05^12 − 1) + 1,606) / 0.0115 = 347,249.18 (the pitch said 423,068)
+    assert result.breakeven_monthly_calls == pytest.approx(347_249.18, abs=0.01)
+    table = sensitivity(CONTRACT_REVIEW)
+    row = table[table.assumption == "Monthly volume"]
+    assert row.breakeven_payback.item() == result.breakeven_monthly_calls
+    headline = headline_table(
+        result.upfront_cost,
+        result.teacher_cost_per_1k,
+        CONTRACT_REVIEW.escalation_share * result.teacher_cost_per_1k,
+        CONTRACT_REVIEW.monthly_calls,
+        result.annual_maintenance,
+        0.5,
+        12.0,
+        CONTRACT_REVIEW.monthly_growth,
+        gpu_hourly_cost=2.2,
+        calls_per_second_per_gpu=12,
+        target_utilization=0.6,
+    )
+    by_name = {row[0]: row for row in headline}
+    assert by_name["Monthly volume"][8] == pytest.approx(result.breakeven_monthly_calls, rel=1e-12)
+    # half volume on whole GPUs: 38,000 at (11.50 × 200 − 1,606) = 694 a month growing 5 %
+    assert by_name["Half volume"][3] == pytest.approx(result.half_volume_payback_months, rel=1e-12)
+    assert result.half_volume_payback_months == pytest.approx(
+        math.log(1 + 38_000 * 0.05 / 694) / math.log(1.05), rel=1e-12
+    )
+
+
 def test_self_hosted_volume_threshold_is_where_it_fails():
     """Whole GPUs: just above the volume threshold it pays back on target, just below it fails."""
     case = Case(**SELF_HOSTED)
     threshold = breakeven_values(case, 12)["monthly_calls"][0]
-    assert evaluate(case.replace(monthly_calls=threshold)).payback_months <= 12
+    assert threshold == evaluate(case).breakeven_monthly_calls  # the pitch's figure
+    assert evaluate(case.replace(monthly_calls=threshold * (1 + 1e-9))).payback_months <= 12
     assert evaluate(case.replace(monthly_calls=threshold * (1 - 1e-9))).payback_months > 12
 
 

@@ -99,7 +99,7 @@ def test_sensitivity_is_an_array_formula(example_file):
     cell = openpyxl.load_workbook(path)["Sensitivity"]["A5"]
     assert isinstance(cell.value, openpyxl.worksheet.formula.ArrayFormula)
     assert cell.value.ref == "A5:J14"
-    assert cell.value.text.startswith("=SENSITIVITY(upfront, teacher_cost, student_cost")
+    assert cell.value.text.startswith("=SENSITIVITY(upfront, teacher_cost, IF(student_pricing")
 
 
 def test_xlwings_conf_names_the_module(example_file):
@@ -256,3 +256,16 @@ def test_charts_label_beside_the_bars_and_count_in_whole_units(self_hosted_file)
     for sheet in ("Sensitivity", "Pitch"):
         chart = self_hosted_file[sheet]._charts[0]
         assert chart.y_axis.number_format.formatCode == "#,##0;[Red]-#,##0"
+
+
+def test_no_defined_name_is_also_a_function_name():
+    """A defined name spelt like one of the functions (names ignore case) makes the formula
+    `NAME(…)` read as the range followed by a bracket: LibreOffice shows Err:509."""
+    import xl_roi_udfs
+
+    from xl_roi import example_case
+    from xl_roi.workbook.build import build_workbook
+
+    _, blueprint = build_workbook(example_case())
+    functions = {name.upper() for name in xl_roi_udfs.__all__}
+    assert {name.upper() for name in blueprint.names} & functions == set()

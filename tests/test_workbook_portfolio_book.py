@@ -29,7 +29,7 @@ def test_ranked_table_with_header_filter_and_frozen_header(written):
     sheet = openpyxl.load_workbook(path)["Endpoints"]
     assert [cell.value for cell in sheet[1]] == [header_of(name, "USD") for name in RESULT_COLUMNS]
     assert sheet.freeze_panes == "C2"
-    assert sheet.auto_filter.ref == f"A1:P{len(table) + 1}"
+    assert sheet.auto_filter.ref == f"A1:Q{len(table) + 1}"
     for row, record in enumerate(table.itertuples(index=False), start=2):
         assert sheet.cell(row=row, column=2).value == record.name
         payback = sheet.cell(row=row, column=4).value
@@ -94,7 +94,7 @@ def test_headers_readable_in_words(written):
         assert cell.fill.fill_type == "solid", cell.value
         assert _luminance(cell.fill.fgColor.rgb) < 0.3 < _luminance(cell.font.color.rgb)
         assert cell.alignment.wrap_text and "_" not in cell.value
-    assert sheet["E1"].value == "Annual net benefit, after maintenance (USD)"
+    assert "Annual net benefit, after maintenance (USD)" in [cell.value for cell in sheet[1]]
     assert sheet.row_dimensions[1].height >= 60
 
 

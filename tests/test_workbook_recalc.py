@@ -77,3 +77,45 @@ def test_headline_equals_the_core(recalculated):
     assert named("low_volume_flag") == any(f.code == "low_volume" for f in result.flags)
     assert named("quality_risk_flag") == any(f.code == "quality_risk" for f in result.flags)
     assert named("master_check") is True
+
+
+def test_pitch_and_sensitivity_sheets_agree_with_the_core(recalculated):
+    """Issue 9: recalculated, the Pitch sheet, the Sensitivity sheet and the core give one
+    break-even volume, one half-volume payback (whole GPUs when self-hosted), one payback after
+    maintenance, one recommendation sentence and one yearly GPU bill."""
+    case, blueprint, values = recalculated
+    result = evaluate(case)
+
+    def named(name):
+        sheet, reference = blueprint.names[name].split("!")
+        return values[(sheet.strip("'").upper(), reference.replace("$", ""))]
+
+    def months(value):
+        return float("inf") if isinstance(value, str) and "never" in value else value
+
+    rows = {
+        values[("SENSITIVITY", f"A{row}")]: row
+        for row in range(6, 15)
+        if isinstance(values.get(("SENSITIVITY", f"A{row}")), str)
+    }
+    half_on_sensitivity = values[("SENSITIVITY", f"D{rows['Half volume']}")]
+    assert months(half_on_sensitivity) == pytest.approx(result.half_volume_payback_months, rel=1e-9)
+    assert months(named("half_payback")) == pytest.approx(
+        result.half_volume_payback_months, rel=1e-9
+    )
+    breakeven_on_sensitivity = values[("SENSITIVITY", f"I{rows['Monthly volume']}")]
+    if result.breakeven_monthly_calls == float("inf"):
+        assert named("breakeven_calls").startswith("#NUM! no volume pays back")
+        assert breakeven_on_sensitivity in ("", None)
+    else:
+        assert named("breakeven_calls") == pytest.approx(result.breakeven_monthly_calls, rel=1e-9)
+        if result.upfront_cost > 0:
+            assert breakeven_on_sensitivity == pytest.approx(
+                result.breakeven_monthly_calls, rel=1e-9
+            )
+    assert months(named("payback_net_of_maintenance")) == pytest.approx(
+        result.payback_after_maintenance_months, rel=1e-9
+    )
+    assert named("recommendation_text") == result.recommendation
+    assert values[("PITCH", "B3")] == result.recommendation
+    assert named("annual_serving_cost") == pytest.approx(result.annual_serving_cost, rel=1e-12)

@@ -39,9 +39,35 @@ GOOD_ARGUMENTS = {
     "SERVING_COST_PER_1K": (2.0, 20.0, 0.5),
     "DATA_GEN_COST": (500_000.0, 7.5, 2.0, 0.5),
     "UPFRONT_COST": (3_750.0, 2_000.0, 8_000.0, 20_000.0),
-    "BREAKEVEN_VOLUME": (52_500.0, 12.0, 1.5, 12.0),
+    "BREAKEVEN_VOLUME": (38_000.0, 11.5, 0.0, 12.0, 0.05, 2.2, 12.0, 0.6, 1.5),
+    "PAYBACK_AFTER_MAINTENANCE": (38_000.0, 2_994.0, 30_000.0, 0.05),
+    "RECOMMENDATION": (
+        38_000.0,
+        2_994.0,
+        30_000.0,
+        12.0,
+        11.5,
+        4.015,
+        27.0,
+        0.05,
+        (("Termination clauses",), (None,)),
+        "USD",
+    ),
     "ROI_VERDICT": (2.5, 212_000.0, 0.0),
-    "SENSITIVITY": (52_500.0, 12.0, 1.5, 2_000_000.0, 40_000.0, 0.5, 12.0, 0.01),
+    "SENSITIVITY": (
+        38_000.0,
+        11.5,
+        0.0,
+        400_000.0,
+        30_000.0,
+        0.5,
+        12.0,
+        0.05,
+        2.2,
+        12.0,
+        0.6,
+        1.5,
+    ),
     "PAYBACK_PROBABILITY": (52_500.0, 12.0, 1.5, 2_000_000.0, 40_000.0, 12.0, 0.5, 1_000.0, 0.0),
     "MODEL_PRICE": ("gpt-4o-mini", "output", "openai"),
     "SCREEN": (
@@ -268,12 +294,20 @@ BAD_VALUES = {
 TEXT_FUNCTIONS = {"MODEL_PRICE"}
 """Functions whose arguments are text (tested in tests/test_xl_roi_udfs_prices.py)."""
 
+TEXT_ARGUMENTS = {("RECOMMENDATION", 8), ("RECOMMENDATION", 9)}
+"""Arguments that take text (slice names, a currency): tested in test_text_arguments."""
+
+NEEDED_WHEN_SELF_HOSTED = {("BREAKEVEN_VOLUME", 6), ("SENSITIVITY", 9)}
+"""Optional arguments with no default once a GPU hourly cost is given."""
+
 
 def _cases():
     for name, good in GOOD_ARGUMENTS.items():
         if name in TEXT_FUNCTIONS:
             continue
         for position in range(len(good)):
+            if (name, position) in TEXT_ARGUMENTS:
+                continue
             for label in BAD_VALUES:
                 yield pytest.param(name, position, label, id=f"{name}-{position}-{label}")
 
@@ -306,10 +340,40 @@ def test_bad_value_matrix(udfs, name, position, label):
             "nested array": "#VALUE! endpoints must be a rectangular range",
         }.get(label, "#VALUE! endpoints needs a header row")
     cell = _first_cell(name, call_like_excel(function, *args))
-    if "optional" in info and label == "blank":
+    if (name, position) in NEEDED_WHEN_SELF_HOSTED and label == "blank":
+        assert cell.startswith("#VALUE! calls_per_second_per_gpu is blank"), cell
+    elif "optional" in info and label == "blank":
         assert not str(cell).startswith("#"), cell
     else:
         assert isinstance(cell, str) and cell.startswith(expected.format(arg=info["name"])), cell
+
+
+@pytest.mark.parametrize(
+    ("position", "value", "expected"),
+    [
+        (8, None, "Distill, with care."),  # no failing slice
+        (8, "Refunds", "Not yet: the student fails Refunds;"),
+        (
+            8,
+            (("Refunds",), (None,), ("Billing",)),
+            "Not yet: the student fails Refunds and Billing;",
+        ),
+        (8, 3.0, "#VALUE! failing_critical_slices must be slice names"),
+        (8, True, "Distill, with care."),
+        (9, None, "Distill, with care."),
+        (9, "EUR", "Distill, with care."),
+        (9, 3.0, "#VALUE! currency must be text"),
+        (9, (("EUR", "USD"),), "#VALUE! currency must be text"),
+    ],
+)
+def test_text_arguments(udfs, position, value, expected):
+    """RECOMMENDATION's slice names and currency: text or a range of names, else a reason."""
+    args = list(GOOD_ARGUMENTS["RECOMMENDATION"])
+    args[position] = value
+    if position == 9:
+        args[8] = None
+    cell = scalar(call_like_excel(udfs.RECOMMENDATION, *args))
+    assert cell.startswith(expected), cell
 
 
 NUMERIC_EDGES = {
@@ -336,7 +400,7 @@ def test_numeric_edges_give_numbers_or_reasons(udfs, name, edge):
             assert (
                 cell.startswith(("#NUM! ", "#VALUE! "))
                 or cell in xl_roi.VERDICTS
-                or (name in ("SENSITIVITY", "SCREEN"))
+                or (name in ("SENSITIVITY", "SCREEN", "RECOMMENDATION"))
             ), (position, cell)
             assert "Traceback" not in cell
 

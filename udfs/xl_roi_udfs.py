@@ -28,6 +28,7 @@ import xlwings as xw
 import xl_roi
 from xl_roi import roi
 from xl_roi.errors import InputError
+from xl_roi.pitch import recommendation_from_figures
 from xl_roi.portfolio import cut_blank_tail, screen_cells
 from xl_roi.sensitivity import HEADLINE_TABLE_HEADER, HEADLINE_TABLE_ROWS, headline_table
 from xl_roi.simulation import simulate
@@ -41,7 +42,9 @@ __all__ = [
     "MONTHLY_SAVINGS",
     "NET_BENEFIT",
     "PAYBACK",
+    "PAYBACK_AFTER_MAINTENANCE",
     "PAYBACK_PROBABILITY",
+    "RECOMMENDATION",
     "ROI_VERDICT",
     "SAVINGS_SHARE",
     "SCREEN",
@@ -526,10 +529,53 @@ def UPFRONT_COST(
     )
 
 
-def _breakeven(upfront: float, teacher: float, student: float, target: float) -> Returned:
-    volume = roi.breakeven_volume(upfront, teacher, student, target)
+_GPU_HOURLY = (
+    "Optional. A self-hosted student's GPU cost per hour (whole GPUs, paid whatever the "
+    "volume); then student_cost_per_1k is only its cost per call on top of the GPUs "
+    "(escalations; 0 without). Blank or 0: priced per call."
+)
+_GPU_RATE = "Optional. Calls one GPU serves per second when fully busy (self-hosted only)."
+_GPU_LOAD = "Optional. Load a GPU may run at during the peak, above 0 and at most 1. Blank: 0.7."
+_GPU_PEAK = "Optional. Peak traffic ÷ average traffic, at least 1. Blank: 1.5."
+
+
+def _hosting(
+    gpu_hourly_cost: Cell,
+    calls_per_second_per_gpu: Cell,
+    target_utilization: Cell,
+    peak_factor: Cell,
+) -> dict[str, Any]:
+    """The self-hosting keyword arguments of the core, or none when priced per call."""
+    hourly = number("gpu_hourly_cost", gpu_hourly_cost, default=0.0)
+    rate = number("calls_per_second_per_gpu", calls_per_second_per_gpu, default=math.nan)
+    hosting = {
+        "gpu_hourly_cost": hourly,
+        "calls_per_second_per_gpu": rate,
+        "target_utilization": number("target_utilization", target_utilization, default=0.7),
+        "peak_factor": number("peak_factor", peak_factor, default=1.5),
+    }
+    if hourly == 0.0:
+        return {}
+    if math.isnan(rate):
+        raise CellError(
+            "#VALUE!",
+            "calls_per_second_per_gpu is blank (or an error cell): a self-hosted student needs it",
+        )
+    return hosting
+
+
+def _breakeven(
+    upfront: float,
+    teacher: float,
+    student: float,
+    target: float,
+    growth: float,
+    hosting: dict[str, Any],
+) -> Returned:
+    volume = roi.breakeven_volume(upfront, teacher, student, target, growth, **hosting)
     if math.isinf(volume):
-        return f"#NUM! no volume pays back: {roi.NO_VOLUME_PAYS_BACK}"
+        reason = roi.NO_VOLUME_PAYS_BACK_HOSTED if hosting else roi.NO_VOLUME_PAYS_BACK
+        return f"#NUM! no volume pays back: {reason}"
     return volume
 
 
@@ -538,20 +584,33 @@ def _breakeven(upfront: float, teacher: float, student: float, target: float) ->
     teacher_cost_per_1k=_TEACHER,
     student_cost_per_1k=_STUDENT,
     target_payback_months="The payback you need, in months (e.g. 3 or 12).",
+    monthly_growth=_GROWTH,
+    gpu_hourly_cost=_GPU_HOURLY,
+    calls_per_second_per_gpu=_GPU_RATE,
+    target_utilization=_GPU_LOAD,
+    peak_factor=_GPU_PEAK,
 )
 def BREAKEVEN_VOLUME(
     upfront_cost: Cell,
     teacher_cost_per_1k: Cell,
     student_cost_per_1k: Cell,
     target_payback_months: Cell,
+    monthly_growth: Cell = None,
+    gpu_hourly_cost: Cell = None,
+    calls_per_second_per_gpu: Cell = None,
+    target_utilization: Cell = None,
+    peak_factor: Cell = None,
 ) -> Returned:
-    """Monthly calls at which payback equals your target; below it the case misses the target.
-    Upfront ÷ (target × (teacher − student) ÷ 1,000).
+    """The monthly volume below which payback misses your target: with the growth given, and
+    whole GPUs when self-hosted. Flat and priced per call: upfront ÷ (target × (teacher −
+    student) ÷ 1,000).
 
     Examples
     --------
     >>> round(BREAKEVEN_VOLUME(52_500.0, 12.0, 1.5, 12.0))
     416667
+    >>> round(BREAKEVEN_VOLUME(38_000.0, 11.5, 0.0, 12.0, 0.05, 2.2, 12.0, 0.6))
+    347249
     """
     return excel_call(
         lambda: _breakeven(
@@ -559,18 +618,55 @@ def BREAKEVEN_VOLUME(
             number("teacher_cost_per_1k", teacher_cost_per_1k),
             number("student_cost_per_1k", student_cost_per_1k),
             number("target_payback_months", target_payback_months),
+            number("monthly_growth", monthly_growth, default=0.0),
+            _hosting(gpu_hourly_cost, calls_per_second_per_gpu, target_utilization, peak_factor),
         )
     )
 
 
-def _payback_or_never(value: Cell) -> float:
+@excel_function(
+    upfront_cost=_UPFRONT,
+    monthly_savings=_SAVINGS,
+    annual_maintenance=_MAINTENANCE,
+    monthly_growth=_GROWTH,
+)
+def PAYBACK_AFTER_MAINTENANCE(
+    upfront_cost: Cell, monthly_savings: Cell, annual_maintenance: Cell, monthly_growth: Cell = None
+) -> Returned:
+    """Months until the savings less maintenance (a twelfth a month) have paid back the upfront
+    cost: where the cumulative cash after maintenance turns positive. Never less than PAYBACK.
+
+    Examples
+    --------
+    >>> round(PAYBACK_AFTER_MAINTENANCE(52_500.0, 21_000.0, 40_000.0), 4)
+    2.9717
+    >>> PAYBACK_AFTER_MAINTENANCE(52_500.0, 3_000.0, 40_000.0)
+    '#NUM! never pays back: the savings less maintenance never recover the upfront cost'
+    """
+
+    def compute() -> Returned:
+        upfront = number("upfront_cost", upfront_cost)
+        savings = number("monthly_savings", monthly_savings)
+        maintenance = number("annual_maintenance", annual_maintenance)
+        growth = number("monthly_growth", monthly_growth, default=0.0)
+        months = roi.payback_after_maintenance_months(upfront, savings, maintenance, growth)
+        if not math.isinf(months):
+            return months
+        if math.isinf(roi.payback_months(upfront, savings, growth)):
+            return _never(roi.never_pays_back_reason(savings))
+        return _never(roi.NEVER_AFTER_MAINTENANCE)
+
+    return excel_call(compute)
+
+
+def _payback_or_never(value: Cell, name: str = "payback_months") -> float:
     """A payback as PAYBACK gives it: months, or its "#NUM! never pays back" text."""
-    value = single("payback_months", value)
+    value = single(name, value)
     if isinstance(value, str) and (
         value.startswith("#NUM! never pays back") or value.strip().lower() == "never"
     ):
         return math.inf
-    return number("payback_months", value)
+    return number(name, value)
 
 
 @excel_function(
@@ -631,6 +727,10 @@ def _error_table(message: str) -> list[list[Any]]:
         "Optional. Payback target for the break-even columns, in months. Blank: 12."
     ),
     monthly_growth=_GROWTH,
+    gpu_hourly_cost=_GPU_HOURLY,
+    calls_per_second_per_gpu=_GPU_RATE,
+    target_utilization=_GPU_LOAD,
+    peak_factor=_GPU_PEAK,
 )
 def SENSITIVITY(
     upfront_cost: Cell,
@@ -641,10 +741,14 @@ def SENSITIVITY(
     swing: Cell = None,
     target_payback_months: Cell = None,
     monthly_growth: Cell = None,
+    gpu_hourly_cost: Cell = None,
+    calls_per_second_per_gpu: Cell = None,
+    target_utilization: Cell = None,
+    peak_factor: Cell = None,
 ) -> list[list[Any]]:
     """Which assumption breaks the case: a 10-row × 10-column table (enter over a 10 × 10
     range). Each assumption moved ± swing, ranked by payback swing; then Half volume,
-    Maintenance twice as often, Teacher price halved.
+    Maintenance twice as often, Teacher price halved. Self-hosted: whole GPUs, as the case.
 
     Always the same shape: the header row, then 9 rows; on bad input the reason stands in the
     first cell of the first row. "never" marks a payback that never comes; a blank break-even
@@ -668,6 +772,7 @@ def SENSITIVITY(
             number("swing", swing, default=0.5),
             number("target_payback_months", target_payback_months, default=12.0),
             number("monthly_growth", monthly_growth, default=0.0),
+            **_hosting(gpu_hourly_cost, calls_per_second_per_gpu, target_utilization, peak_factor),
         )
     except Exception as error:
         return _error_table(error_text(error))
@@ -745,14 +850,14 @@ def PAYBACK_PROBABILITY(
 )
 def SCREEN(endpoints: Cell) -> list[list[Any]]:
     """Screen many endpoints at once: which to distill, best first. Returns a table (header +
-    one row per endpoint): rank, name, verdict, payback, annual net benefit, monthly savings,
-    break-even volume, and the reason a row was refused.
+    one row per endpoint): rank, name, verdict, payback, payback after maintenance, annual net
+    benefit, monthly savings, break-even volume, and why a row was refused.
 
     Give the costs per 1,000 calls, or tokens per call and prices per million tokens, or a
     self-hosted student's gpu_hourly_cost and calls_per_second_per_gpu (as in a case file);
     blank growth, escalation and target take 0, 0 and 12 months. Columns it does not read are
     named in a last row. In Excel 365 the table spills; in older Excel enter it as an array
-    formula over (endpoints + 2) rows × 8 columns.
+    formula over (endpoints + 2) rows × 9 columns.
 
     Examples
     --------
@@ -833,3 +938,76 @@ def MODEL_PRICE(model: Cell, kind: Cell, provider: Cell = None) -> Returned:
         return f"#N/A {error}"
     except Exception as error:
         return error_text(error)
+
+
+def _names(value: Cell) -> list[str]:
+    """Slice names from a cell or a range: every non-blank text, in order."""
+    if isinstance(value, (list, tuple)):
+        return [name for item in value for name in _names(item)]
+    if value is None or isinstance(value, bool):
+        return []
+    if isinstance(value, str):
+        return [value.strip()] if value.strip() else []
+    raise CellError("#VALUE!", f"failing_critical_slices must be slice names, got {value!r}")
+
+
+@excel_function(
+    upfront_cost=_UPFRONT,
+    monthly_savings=_SAVINGS,
+    annual_maintenance=_MAINTENANCE,
+    target_payback_months="The payback you need, in months (e.g. 3 or 12).",
+    teacher_cost_per_1k=_TEACHER,
+    student_cost_per_1k=_STUDENT,
+    half_volume_payback_months=(
+        'Payback at half the volume, e.g. from PAYBACK (its "never pays back" text counts as '
+        "never)."
+    ),
+    monthly_growth=_GROWTH,
+    failing_critical_slices=(
+        "Optional. The names of the business-critical quality slices the student fails (a "
+        "range; blanks skipped). Blank: none."
+    ),
+    currency='Optional. The currency the money is in, e.g. "USD". Blank: USD.',
+)
+def RECOMMENDATION(
+    upfront_cost: Cell,
+    monthly_savings: Cell,
+    annual_maintenance: Cell,
+    target_payback_months: Cell,
+    teacher_cost_per_1k: Cell,
+    student_cost_per_1k: Cell,
+    half_volume_payback_months: Cell,
+    monthly_growth: Cell = None,
+    failing_critical_slices: Cell = None,
+    currency: Cell = None,
+) -> Returned:
+    """The recommendation a decision-maker reads first, as the pitch words it: the verdict's
+    sentence, "Not yet" while a business-critical slice fails, and what maintenance, the first
+    year and half the volume change.
+
+    Examples
+    --------
+    >>> RECOMMENDATION(52_500.0, 21_000.0, 40_000.0, 12.0, 12.0, 1.5, 5.0)
+    'Distill. The case is strong: payback within a quarter and volume holds.'
+    >>> RECOMMENDATION(52_500.0, 21_000.0, 40_000.0, 12.0, 12.0, 1.5, 5.0, 0.0, [["Refunds"]])
+    'Not yet: the student fails Refunds; fix it before funding.'
+    """
+
+    def compute() -> str:
+        if currency is not None and not isinstance(currency, str):
+            raise CellError("#VALUE!", "currency must be text, e.g. USD")
+        money = currency.strip() if currency and currency.strip() else "USD"
+        return recommendation_from_figures(
+            number("upfront_cost", upfront_cost),
+            number("monthly_savings", monthly_savings),
+            number("annual_maintenance", annual_maintenance),
+            number("target_payback_months", target_payback_months),
+            number("teacher_cost_per_1k", teacher_cost_per_1k),
+            number("student_cost_per_1k", student_cost_per_1k),
+            _payback_or_never(half_volume_payback_months, "half_volume_payback_months"),
+            number("monthly_growth", monthly_growth, default=0.0),
+            _names(failing_critical_slices),
+            money,
+        )
+
+    return excel_call(compute)

@@ -29,6 +29,7 @@ from xl_roi.roi import (
     annual_net_benefit,
     breakeven_volume,
     monthly_savings,
+    payback_after_maintenance_months,
     payback_months,
     savings_share,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "example_case",
     "load_case",
     "monthly_savings",
+    "payback_after_maintenance_months",
     "payback_months",
     "pitch",
     "savings_share",

@@ -25,7 +25,15 @@ from xl_roi.costs import HOURS_PER_MONTH, SECONDS_PER_MONTH
 from xl_roi.roi import LN2_HI, LN2_LO, LOG_COEFFICIENTS, SQRT_HALF
 from xl_roi.uncertainty import INPUT_LABELS
 
-__all__ = ["ASSUMPTIONS", "CaseInputs", "apply_assumption", "evaluate_arrays", "payback_array"]
+__all__ = [
+    "ASSUMPTIONS",
+    "CaseInputs",
+    "apply_assumption",
+    "breakeven_array",
+    "evaluate_arrays",
+    "payback_after_maintenance_array",
+    "payback_array",
+]
 
 FloatArray = npt.NDArray[np.float64]
 ArrayLike = float | FloatArray
@@ -173,6 +181,189 @@ def _log1p_over(x: FloatArray) -> FloatArray:
     return quotient
 
 
+def _target_savings_factor(target: Any, growth: Any) -> Any:
+    """First-month savings ÷ upfront at which payback equals the target: ``1/T``, or with
+    growth ``g``, ``g / ((1+g)^T − 1)`` (so that ``T`` months of growing savings add up to the
+    upfront cost)."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        grown = growth / np.expm1(target * np.log1p(growth))
+        return np.where(growth == 0.0, 1.0 / target, grown)
+
+
+def breakeven_array(
+    upfront: Any,
+    teacher: Any,
+    student: Any,
+    target: Any,
+    growth: Any,
+    gpu_monthly_cost: Any,
+    calls_per_gpu_month: Any,
+) -> Any:
+    """:func:`breakeven_volume` over numpy arrays (NaN ``gpu_monthly_cost``: priced per call).
+
+    ``gpu_monthly_cost`` is one GPU's bill a month (hourly × 730); ``calls_per_gpu_month`` the
+    calls a month one GPU carries at the peak within its target load. The scalar function
+    (:func:`xl_roi.roi.breakeven_volume`) runs the same steps with :mod:`math`: they agree to
+    rounding.
+
+    Examples
+    --------
+    >>> breakeven_array(52_500.0, 12.0, np.array([1.5, 12.0]), 12.0, 0.0, np.nan, np.nan)
+    array([416666.66666667,              inf])
+    """
+    upfront, teacher, student, target, growth, gpu, capacity = np.broadcast_arrays(
+        *(
+            np.asarray(value, dtype=float)
+            for value in (
+                upfront,
+                teacher,
+                student,
+                target,
+                growth,
+                gpu_monthly_cost,
+                calls_per_gpu_month,
+            )
+        )
+    )
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        needed = upfront * _target_savings_factor(target, growth)  # first-month savings needed
+        margin = teacher - student  # saved per 1,000 calls, before any GPU
+        per_call = needed * 1000.0 / margin
+        hosted = ~np.isnan(gpu)
+        # Whole GPUs: in the volumes served by n GPUs, C·(n−1) < v ≤ C·n, payback meets the
+        # target from v_n = (needed + n·gpu)·1000 / margin. A full GPU saves full = C·margin/1000
+        # a month before its bill; every volume served by n ≥ 2 GPUs passes when
+        # n·(full − gpu) ≥ needed + full. From the first such n, every larger volume passes;
+        # the threshold lies among the volumes of n − 1 GPUs, or at their top (a GPU step).
+        full = capacity * margin / 1000.0
+        first_whole = np.maximum(2.0, np.ceil((needed + full) / (full - gpu)))
+        last_partial = first_whole - 1.0
+        start = (needed + last_partial * gpu) * 1000.0 / margin
+        step = capacity * last_partial
+        threshold = np.where(start <= step, start, step)
+        threshold = np.where(full > gpu, threshold, np.inf)
+        volume = np.where(hosted, threshold, per_call)
+        volume = np.where(margin <= 0.0, np.inf, volume)
+        volume = np.where(np.isnan(needed) | (needed < 0.0), np.inf, volume)
+    return np.where(upfront == 0.0, 0.0, volume)
+
+
+def payback_after_maintenance_array(
+    upfront: Any, savings: Any, annual_maintenance: Any, growth: Any
+) -> Any:
+    """:func:`~xl_roi.roi.payback_after_maintenance_months` over numpy arrays (same steps, with
+    numpy: the two agree to rounding).
+
+    Examples
+    --------
+    >>> payback_after_maintenance_array(52_500.0, np.array([21_000.0, 3_000.0]), 40_000.0, 0.0)
+    array([2.97169811,        inf])
+    """
+    arrays = np.broadcast_arrays(
+        *(np.asarray(v, dtype=float) for v in (upfront, savings, annual_maintenance, growth))
+    )
+    shape = arrays[0].shape
+    upfront, savings, maintenance, growth = (np.array(v).reshape(-1) for v in arrays)
+    before = payback_array(upfront, savings, growth)
+    monthly = maintenance / 12.0
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        net = savings - monthly
+        flat = np.where(net > 0.0, upfront / net, np.inf)
+        solve = (growth != 0.0) & (monthly > 0.0) & (upfront > 0.0) & (savings > 0.0)
+        result = np.where(growth == 0.0, flat, np.inf)
+        if np.any(solve):
+            index = np.nonzero(solve)
+            result[index] = _solve_after_maintenance(
+                upfront[index], savings[index], monthly[index], growth[index]
+            )
+        result = np.where(monthly == 0.0, before, result)
+        result = np.where(upfront == 0.0, 0.0, result)
+        # never sooner than payback before maintenance (a rounding guard; true in exact terms)
+        result = np.where(result < before, before, result)
+    return result.reshape(shape)
+
+
+def _cumulative_gap(n: Any, upfront: Any, savings: Any, monthly: Any, growth: Any) -> Any:
+    """Cumulative (growing) savings less maintenance after ``n`` months, less the upfront."""
+    grown = savings * (np.expm1(n * np.log1p(growth)) / growth)
+    return grown - monthly * n - upfront
+
+
+def _solve_after_maintenance(upfront: Any, savings: Any, monthly: Any, growth: Any) -> Any:
+    """The first month count at which savings less maintenance recover the upfront cost.
+
+    The cumulative net ``f(n) = s·((1+g)^n − 1)/g − m·n − U`` is convex when volume grows
+    (it falls, then rises for ever) and concave when it shrinks (it rises to one peak, then
+    falls; past a peak below zero it never pays back). A bracket ``[low, high]`` with
+    ``f(low) < 0 ≤ f(high)`` closes by Newton steps from the side where the tangent cannot
+    overshoot (``high`` when convex, ``low`` when concave), or by halving when a Newton step
+    would shrink it by less than half: quadratic near the root, never slower than bisection.
+    Each element stops when it no longer moves, so it ends the same alone or among a million.
+    """
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        rate = np.log1p(growth)
+        growing = growth > 0.0
+        peak = np.where(growing, np.inf, np.log(monthly * growth / (savings * rate)) / rate)
+        # growing volume: from payback (maintenance only delays it), double until f ≥ 0
+        high = np.where(growing, np.maximum(1.0, payback_array(upfront, savings, growth)), peak)
+        short = np.nonzero(growing)[0]
+        for _ in range(2_100):  # each pass works on the elements still short
+            if short.size == 0:
+                break
+            gap = _cumulative_gap(
+                high[short], upfront[short], savings[short], monthly[short], growth[short]
+            )
+            short = short[gap < 0.0]
+            high[short] *= 2.0
+        reachable = np.where(
+            growing,
+            np.isfinite(high),
+            (peak > 0.0) & (_cumulative_gap(peak, upfront, savings, monthly, growth) >= 0.0),
+        )
+        low = np.zeros_like(high)
+        last_step = high - low
+        index = np.nonzero(reachable)[0]
+        for _ in range(400):  # each pass works on the elements still moving
+            if index.size == 0:
+                break
+            lo, hi, previous = low[index], high[index], last_step[index]
+            u, s, m, g, r = (
+                upfront[index],
+                savings[index],
+                monthly[index],
+                growth[index],
+                rate[index],
+            )
+            x = np.where(g > 0.0, hi, lo)  # the side the tangent cannot overshoot
+            newton = x - _cumulative_gap(x, u, s, m, g) / (s * np.exp(x * r) * r / g - m)
+            step = np.abs(newton - x)
+            # Newton while it stays in the bracket and its steps at least halve (or the
+            # bracket is already within a hundredth of a month); else halve the bracket
+            use = (
+                np.isfinite(newton)
+                & (newton > lo)
+                & (newton < hi)
+                & ((step <= previous / 2.0) | (hi - lo < 0.01))
+            )
+            candidate = np.where(use, newton, (lo + hi) / 2.0)
+            # settled: Newton's fixed point, or a step that reaches the bracket's other end
+            # (possible only by rounding: the root is then that end, to the last bit)
+            up = g > 0.0
+            settled = (newton == x) | np.where(up, newton <= lo, newton >= hi)
+            moving = ~settled & (candidate != lo) & (candidate != hi)
+            below = _cumulative_gap(candidate, u, s, m, g) < 0.0
+            low[index] = np.where(moving & below, candidate, lo)
+            high[index] = np.where(moving & ~below, candidate, hi)
+            last_step[index] = np.where(use, step, (hi - lo) / 2.0)
+            index = index[moving]
+        # the end of the final bracket where the cumulative net is nearer zero (Newton settles
+        # on one end; rounding may leave the other end the nearer one)
+        at_low = _cumulative_gap(low, upfront, savings, monthly, growth)
+        at_high = _cumulative_gap(high, upfront, savings, monthly, growth)
+        found = np.where(np.abs(at_high) <= np.abs(at_low), high, low)
+    return np.where(reachable, found, np.inf)
+
+
 def evaluate_arrays(inputs: CaseInputs) -> dict[str, FloatArray]:
     """The headline figures of every variant at once.
 
@@ -222,11 +413,17 @@ def evaluate_arrays(inputs: CaseInputs) -> dict[str, FloatArray]:
         payback = payback_array(upfront, savings, f["monthly_growth"])
         net = 12.0 * savings - f["annual_maintenance"]
         share = (teacher - student) / teacher
-        saving_per_call = (teacher - student) / 1000.0
-        breakeven = np.where(
-            saving_per_call <= 0.0,
-            np.inf,
-            upfront / (f["target_payback_months"] * saving_per_call),
+        breakeven = breakeven_array(
+            upfront,
+            teacher,
+            np.where(self_hosted, f["escalation_share"] * teacher, student),
+            f["target_payback_months"],
+            f["monthly_growth"],
+            np.where(self_hosted, f["gpu_hourly_cost"] * HOURS_PER_MONTH, np.nan),
+            f["calls_per_second_per_gpu"]
+            * f["target_utilization"]
+            * SECONDS_PER_MONTH
+            / f["peak_factor"],
         )
     shape = np.broadcast_shapes(*(value.shape for value in f.values()))
     out = {

@@ -15,6 +15,7 @@ from typing import Any
 
 from xl_roi import costs, roi
 from xl_roi.bounds import BOUNDS
+from xl_roi.costs import HOURS_PER_MONTH
 from xl_roi.errors import InputError, check_number
 from xl_roi.text import printable
 from xl_roi.uncertainty import check_range
@@ -29,6 +30,7 @@ __all__ = [
     "QualitySlice",
     "Result",
     "SliceResult",
+    "breakeven_monthly_calls",
     "check_text",
     "evaluate",
 ]
@@ -416,7 +418,13 @@ class Result:
     """Every figure derived from a :class:`Case`, its verdict and its flags.
 
     Money in the case's currency, per-call costs per 1,000 calls, time in months.
-    ``payback_months`` is ``math.inf`` when the case never pays back.
+    ``payback_months`` is ``math.inf`` when the case never pays back; it counts the savings
+    alone (upfront ÷ monthly savings), and ``payback_after_maintenance_months`` is when the
+    savings less maintenance have recovered the upfront cost. ``breakeven_monthly_calls`` is
+    the monthly volume (growing at the case's own growth; whole GPUs when self-hosted) below
+    which payback misses the target (:func:`xl_roi.roi.breakeven_volume`).
+    ``annual_serving_cost`` is a self-hosted student's GPU bill for a year (GPUs × 730 hours ×
+    12 × hourly cost; 0 when the student is priced per call).
     """
 
     case: Case
@@ -433,6 +441,7 @@ class Result:
     monthly_savings: float
     annual_savings: float
     payback_months: float
+    payback_after_maintenance_months: float
     annual_net_benefit: float
     savings_share: float
     breakeven_monthly_calls: float
@@ -443,6 +452,14 @@ class Result:
     quality: tuple[SliceResult, ...]
     verdict: Verdict
     flags: tuple[Flag, ...]
+    annual_serving_cost: float = 0.0
+
+    @property
+    def recommendation(self) -> str:
+        """The sentence a decision-maker reads first (see :func:`xl_roi.pitch.recommendation`)."""
+        from xl_roi.pitch import recommendation
+
+        return recommendation(self)
 
     @property
     def is_itemised(self) -> bool:
@@ -504,6 +521,8 @@ class Result:
         data = dataclasses.asdict(self)
         data["case"] = {key: value for key, value in data["case"].items() if value is not None}
         data["never_pays_back"] = math.isinf(self.payback_months)
+        data["breakeven_definition"] = roi.BREAKEVEN_DEFINITION
+        data["recommendation"] = self.recommendation
         return {key: plain(value) for key, value in data.items()}
 
 
@@ -681,14 +700,12 @@ def evaluate(case: Case) -> Result:
     maintenance = _annual_maintenance(case)
     savings = economics.monthly_savings
     payback = roi.payback_months(upfront, savings, case.monthly_growth)
+    after_maintenance = roi.payback_after_maintenance_months(
+        upfront, savings, maintenance, case.monthly_growth
+    )
     net = roi.annual_net_benefit(savings, maintenance)
     half = _economics_at(case, teacher, case.monthly_calls / 2.0)
     half_payback = roi.payback_months(upfront, half.monthly_savings, case.monthly_growth)
-    growth = case.monthly_growth
-    if growth == 0.0:
-        first_year_savings = 12.0 * savings
-    else:
-        first_year_savings = savings * math.expm1(12.0 * math.log1p(growth)) / growth
     quality = tuple(
         SliceResult(
             item.name,
@@ -716,16 +733,51 @@ def evaluate(case: Case) -> Result:
         monthly_savings=savings,
         annual_savings=12.0 * savings,
         payback_months=payback,
+        payback_after_maintenance_months=after_maintenance,
         annual_net_benefit=net,
         savings_share=roi.savings_share(teacher, economics.student_cost_per_1k),
-        breakeven_monthly_calls=roi.breakeven_volume(
-            upfront, teacher, economics.student_cost_per_1k, case.target_payback_months
-        ),
+        breakeven_monthly_calls=breakeven_monthly_calls(case, teacher, upfront),
         half_volume_payback_months=half_payback,
-        first_year_net=first_year_savings - maintenance - upfront,
+        first_year_net=roi.first_year_net(upfront, savings, maintenance, case.monthly_growth),
         monthly_latency_value=float(case.monthly_latency_value),
         annual_new_capability_revenue=float(case.annual_new_capability_revenue),
         quality=quality,
         verdict=verdict(payback, net, case.monthly_growth),
         flags=_flags(case, economics, half_payback, maintenance, quality),
+        annual_serving_cost=(
+            0.0
+            if economics.gpus is None
+            else economics.gpus * HOURS_PER_MONTH * 12.0 * float(case.gpu_hourly_cost or 0.0)
+        ),
+    )
+
+
+def breakeven_monthly_calls(case: Case, teacher_cost_per_1k: float, upfront: float) -> float:
+    """The case's break-even volume: below it, payback misses the case's target.
+
+    With the case's own growth; for a self-hosted student, whole GPUs
+    (see :func:`xl_roi.roi.breakeven_volume`).
+
+    Examples
+    --------
+    >>> case = Case(monthly_calls=2_000_000, teacher_cost_per_1k=12.0,
+    ...     student_cost_per_1k=1.5, upfront_cost=52_500, annual_maintenance=40_000)
+    >>> round(breakeven_monthly_calls(case, 12.0, 52_500))   # 52,500 / 12 / 0.0105
+    416667
+    """
+    if case.gpu_hourly_cost is None:
+        student = _economics_at(case, teacher_cost_per_1k, case.monthly_calls).student_cost_per_1k
+        return roi.breakeven_volume(
+            upfront, teacher_cost_per_1k, student, case.target_payback_months, case.monthly_growth
+        )
+    return roi.breakeven_volume(
+        upfront,
+        teacher_cost_per_1k,
+        case.escalation_share * teacher_cost_per_1k,
+        case.target_payback_months,
+        case.monthly_growth,
+        gpu_hourly_cost=case.gpu_hourly_cost,
+        calls_per_second_per_gpu=case.calls_per_second_per_gpu,
+        target_utilization=case.target_utilization,
+        peak_factor=case.peak_factor,
     )

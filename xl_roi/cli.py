@@ -24,6 +24,7 @@ from xl_roi.casefile import example_case, example_case_text, load_case
 from xl_roi.errors import InputError
 from xl_roi.files import OverwriteRefusedError, remove_temporaries, same_file, write_atomic
 from xl_roi.pitch import pitch
+from xl_roi.roi import BREAKEVEN_DEFINITION
 from xl_roi.text import printable
 from xl_roi.uncertainty import INPUT_LABELS, INPUT_UNITS
 
@@ -260,6 +261,9 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     result = evaluate(case)
     table = sensitivity(case, swing=args.swing, target_months=args.target)
     target = case.target_payback_months if args.target is None else args.target
+    volume_rows = table[table.assumption == "Monthly volume"]
+    breakeven = float(volume_rows.breakeven_payback.item())
+    breakeven = math.inf if math.isnan(breakeven) else breakeven
     if args.json:
         _print_json(
             {
@@ -268,8 +272,13 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
                 "target_months": target,
                 "base": {
                     "payback_months": _finite_or_none(result.payback_months),
+                    "payback_after_maintenance_months": _finite_or_none(
+                        result.payback_after_maintenance_months
+                    ),
                     "annual_net_benefit": result.annual_net_benefit,
                 },
+                "breakeven_monthly_calls": _finite_or_none(breakeven),
+                "breakeven_definition": BREAKEVEN_DEFINITION,
                 "rows": _records(table),
             }
         )
@@ -277,8 +286,9 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     currency = case.currency
     print(f"Sensitivity: {case.name} — each assumption ±{args.swing:.0%}, one at a time")
     print(
-        f"Base: payback {_months(result.payback_months)} months, annual net benefit "
-        f"{currency} {result.annual_net_benefit:,.0f}\n"
+        f"Base: payback {_months(result.payback_months)} months "
+        f"({_months(result.payback_after_maintenance_months)} after maintenance), annual net "
+        f"benefit {currency} {result.annual_net_benefit:,.0f}\n"
     )
     records: list[dict[str, Any]] = [
         {str(key): value for key, value in row.items()} for row in table.to_dict(orient="records")
@@ -318,6 +328,8 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
             for key in ("breakeven_payback", "breakeven_net")
         )
         print(f"  {row['assumption']:<22} payback: {payback:<22} net benefit: {net}")
+    if math.isfinite(breakeven):
+        print(f"\nBreak-even volume {breakeven:,.0f} calls a month: {BREAKEVEN_DEFINITION}.")
     return EXIT_OK
 
 

@@ -8,12 +8,23 @@ and its mitigation (slice-based quality evidence); the ask. When the numbers say
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
+from xl_roi import roi
 from xl_roi.bounds import BOUNDS, unusual_inputs
-from xl_roi.case import Result
-from xl_roi.verdict import DO_NOT_DISTILL
+from xl_roi.case import LOW_VOLUME_PAYBACK_MONTHS, Case, Result
+from xl_roi.errors import check_number
+from xl_roi.verdict import DO_NOT_DISTILL, verdict
 
-__all__ = ["format_money", "format_months", "pitch", "reason_not_to_distill"]
+__all__ = [
+    "breakeven_sentence",
+    "format_money",
+    "format_months",
+    "pitch",
+    "reason_not_to_distill",
+    "recommendation",
+    "recommendation_from_figures",
+]
 
 _RECOMMENDATION = {
     "strong": "Distill. The case is strong: payback within a quarter and volume holds.",
@@ -72,25 +83,156 @@ def reason_not_to_distill(result: Result) -> str | None:
     """
     if result.verdict != DO_NOT_DISTILL:
         return None
-    currency = result.case.currency
-    teacher, student = result.teacher_cost_per_1k, result.student_cost_per_1k
+    return _reason_from_figures(
+        result.teacher_cost_per_1k,
+        result.student_cost_per_1k,
+        result.monthly_savings,
+        result.annual_maintenance,
+        result.upfront_cost,
+        result.case.currency,
+    )
+
+
+def _reason_from_figures(
+    teacher_cost_per_1k: float,
+    student_cost_per_1k: float,
+    monthly_savings: float,
+    annual_maintenance: float,
+    upfront_cost: float,
+    currency: str,
+) -> str:
+    teacher, student = teacher_cost_per_1k, student_cost_per_1k
     if student >= teacher:
         relation = "as much" if student == teacher else "more"
         return (
             f"The student costs {relation} per call than the teacher ({student:.4f} against "
             f"{teacher:.4f} per 1,000 calls), so there is nothing to save."
         )
-    if result.monthly_savings <= 0:
+    if monthly_savings <= 0:
         return "There is no volume, so there is nothing to save."
-    if result.annual_net_benefit <= 0:
+    annual_savings = 12.0 * monthly_savings
+    if annual_savings - annual_maintenance <= 0:
         return (
-            f"Maintenance ({format_money(result.annual_maintenance, currency)} a year) costs at "
-            f"least what the student saves ({format_money(result.annual_savings, currency)} a "
+            f"Maintenance ({format_money(annual_maintenance, currency)} a year) costs at "
+            f"least what the student saves ({format_money(annual_savings, currency)} a "
             "year): an unstable teacher or data that drift this often eat the savings."
         )
     return (
         "Volume shrinks faster than the savings can recover the upfront cost "
-        f"({format_money(result.upfront_cost, currency)}): it never pays back."
+        f"({format_money(upfront_cost, currency)}): it never pays back."
+    )
+
+
+def _join_names(names: Sequence[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def recommendation_from_figures(
+    upfront_cost: float,
+    monthly_savings: float,
+    annual_maintenance: float,
+    target_payback_months: float,
+    teacher_cost_per_1k: float,
+    student_cost_per_1k: float,
+    half_volume_payback_months: float,
+    monthly_growth: float = 0.0,
+    failing_critical_slices: Sequence[str] = (),
+    currency: str = "USD",
+) -> str:
+    """The recommendation from the figures it rests on: what :func:`recommendation` says for an
+    evaluated case, and what the ``RECOMMENDATION`` worksheet function shows.
+
+    Payback, payback after maintenance, annual net benefit, first-year net and the verdict are
+    worked out here with the core's functions, as :func:`~xl_roi.case.evaluate` does.
+
+    Examples
+    --------
+    >>> print(recommendation_from_figures(38_000, 2_994, 30_000, 12, 11.5, 4.015, 27.0,
+    ...     0.05))  # doctest: +NORMALIZE_WHITESPACE
+    Distill, with care. The case is defensible: payback within a year, and volume is growing.
+    After maintenance it pays back in 17.7 months, beyond the 12-month target. The first year
+    nets -USD 20,344 after upfront and maintenance. At half the volume payback is 27.0 months:
+    the case rests on the volume estimate.
+    """
+    payback = roi.payback_months(upfront_cost, monthly_savings, monthly_growth)
+    after_maintenance = roi.payback_after_maintenance_months(
+        upfront_cost, monthly_savings, annual_maintenance, monthly_growth
+    )
+    net = roi.annual_net_benefit(monthly_savings, annual_maintenance)
+    verdict_label = verdict(payback, net, monthly_growth)
+    target = check_number("target_payback_months", target_payback_months, strictly_above=True)
+    if verdict_label == DO_NOT_DISTILL:
+        reason = _reason_from_figures(
+            teacher_cost_per_1k,
+            student_cost_per_1k,
+            monthly_savings,
+            annual_maintenance,
+            upfront_cost,
+            currency,
+        )
+        return f"{_RECOMMENDATION[DO_NOT_DISTILL]} {reason}"
+    sentences = []
+    if failing_critical_slices:
+        sentences.append(
+            f"Not yet: the student fails {_join_names(list(failing_critical_slices))}; fix it "
+            "before funding."
+        )
+    else:
+        sentences.append(_RECOMMENDATION[verdict_label])
+    if payback <= target < after_maintenance:
+        after = (
+            "it never pays back"
+            if math.isinf(after_maintenance)
+            else f"it pays back in {format_months(after_maintenance)}"
+        )
+        sentences.append(f"After maintenance {after}, beyond the {target:g}-month target.")
+    first_year = roi.first_year_net(
+        upfront_cost, monthly_savings, annual_maintenance, monthly_growth
+    )
+    if first_year < 0:
+        sentences.append(
+            f"The first year nets {format_money(first_year, currency)} after upfront and "
+            "maintenance."
+        )
+    if half_volume_payback_months > LOW_VOLUME_PAYBACK_MONTHS:
+        sentences.append(
+            f"At half the volume payback is {format_months(half_volume_payback_months)}: the "
+            "case rests on the volume estimate."
+        )
+    if len(sentences) > 1 and not failing_critical_slices:
+        sentences[0] = sentences[0].replace("Distill. ", "Distill, with care. ", 1)
+    return " ".join(sentences)
+
+
+def recommendation(result: Result) -> str:
+    """The sentence a decision-maker reads first; it never contradicts the flags.
+
+    The verdict's sentence, except that a failing business-critical slice turns it into "Not
+    yet"; then, where they apply: payback after maintenance beyond the target when payback
+    itself meets it, a first year that loses money, and a volume whose half no longer pays back
+    within a year. The CLI pitch, the JSON and the workbook's Pitch sheet all show this one.
+
+    Examples
+    --------
+    >>> from xl_roi import Case, evaluate
+    >>> recommendation(evaluate(Case(monthly_calls=2_000_000, teacher_cost_per_1k=12.0,
+    ...     student_cost_per_1k=1.5, upfront_cost=52_500, annual_maintenance=40_000)))
+    'Distill. The case is strong: payback within a quarter and volume holds.'
+    """
+    failing = [item.name for item in result.quality if item.business_critical and not item.passed]
+    return recommendation_from_figures(
+        result.upfront_cost,
+        result.monthly_savings,
+        result.annual_maintenance,
+        result.case.target_payback_months,
+        result.teacher_cost_per_1k,
+        result.student_cost_per_1k,
+        result.half_volume_payback_months,
+        result.case.monthly_growth,
+        failing,
+        result.case.currency,
     )
 
 
@@ -141,10 +283,16 @@ def _payback_section(result: Result) -> list[str]:
     if math.isinf(result.payback_months):
         lines.append(f"Upfront investment of **{upfront}**, **never recovered**.")
     else:
+        after = result.payback_after_maintenance_months
+        after_text = (
+            "never recovered once maintenance is paid"
+            if math.isinf(after)
+            else f"**{format_months(after)}** once maintenance is paid too"
+        )
         lines.append(
             f"Upfront investment of **{upfront}**, recovered in "
-            f"**{format_months(result.payback_months)}** "
-            f"(target: {case.target_payback_months:g} months)."
+            f"**{format_months(result.payback_months)}** from the savings "
+            f"(target: {case.target_payback_months:g} months); {after_text}."
         )
     if case.monthly_growth:
         lines.append(
@@ -167,8 +315,48 @@ def _payback_section(result: Result) -> list[str]:
     return lines
 
 
-def _risk_section(result: Result) -> list[str]:
+def breakeven_sentence(result: Result) -> str:
+    """The break-even volume in words, with its definition: the case's growth, whole GPUs.
+
+    Examples
+    --------
+    >>> from xl_roi import Case, evaluate
+    >>> breakeven_sentence(evaluate(Case(monthly_calls=2_000_000, teacher_cost_per_1k=12.0,
+    ...     student_cost_per_1k=1.5, upfront_cost=52_500, annual_maintenance=40_000)))
+    'Below 416,667 calls a month, payback misses the 12-month target.'
+    """
     case = result.case
+    target = f"the {case.target_payback_months:g}-month target"
+    if result.upfront_cost == 0:
+        return "There is no upfront cost to recover: payback is immediate at any volume."
+    if math.isinf(result.breakeven_monthly_calls):
+        if result.student_cost_per_1k >= result.teacher_cost_per_1k and not case.is_self_hosted:
+            why = "the student costs as much or more per call"
+        elif case.is_self_hosted and case.monthly_growth >= 0:
+            why = "a fully loaded GPU costs more than the teacher calls it replaces"
+        else:
+            why = "volume shrinks too fast"
+        return f"No volume pays back within {target}: {why}."
+    conditions = []
+    if case.monthly_growth:
+        conditions.append(f"growing {case.monthly_growth:+.1%} a month, as assumed")
+    if case.is_self_hosted:
+        conditions.append("on whole GPUs")
+    condition = f" ({'; '.join(conditions)})" if conditions else ""
+    return (
+        f"Below {result.breakeven_monthly_calls:,.0f} calls a month{condition}, payback misses "
+        f"{target}."
+    )
+
+
+def _default_note(case: Case, name: str) -> str:
+    """ " (assumed: not set in the case)" when a field still holds its default."""
+    if getattr(case, name) == Case.__dataclass_fields__[name].default:
+        return " (assumed: the case does not set it)"
+    return ""
+
+
+def _risk_section(result: Result) -> list[str]:
     lines = ["", "## 3. The risk and the mitigation", ""]
     if result.quality:
         failing = [item for item in result.quality if not item.passed]
@@ -198,14 +386,7 @@ def _risk_section(result: Result) -> list[str]:
             "No slice-based evaluation yet: build the frozen evaluation set and its slices "
             "before approval, so the quality trade-off is bounded, not feared."
         )
-    if math.isinf(result.breakeven_monthly_calls):
-        breakeven = "No volume pays back: the student costs as much or more per call."
-    else:
-        at_flat = " (at flat volume)" if case.monthly_growth else ""
-        breakeven = (
-            f"Below {result.breakeven_monthly_calls:,.0f} calls a month{at_flat}, payback "
-            f"passes the {case.target_payback_months:g}-month target."
-        )
+    breakeven = breakeven_sentence(result)
     lines += [
         "",
         f"Volume is the load-bearing assumption: at half the volume, payback is "
@@ -245,10 +426,28 @@ def _ask_section(result: Result) -> list[str]:
         if case.redistillations_per_year is not None
         else ""
     )
+    recurring = [f"**{maintenance} a year** for maintenance{cadence}"]
+    if case.is_self_hosted and result.gpus is not None:
+        gpus = f"{result.gpus} GPU{'s' if result.gpus != 1 else ''}"
+        hourly = format_money(case.gpu_hourly_cost or 0.0, currency, cents=True)
+        recurring.append(
+            f"**{format_money(result.annual_serving_cost, currency)} a year** of GPU serving "
+            f"({gpus} × 730 hours × 12 × {hourly} an hour)"
+        )
     lines.append(
-        f"Approve **{format_money(result.upfront_cost, currency)}** upfront{detail}; and "
-        f"**{maintenance} a year** for maintenance{cadence}."
+        f"Approve **{format_money(result.upfront_cost, currency)}** upfront{detail}; and the "
+        f"recurring bill: {'; and '.join(recurring)}."
     )
+    if case.is_self_hosted:
+        lines.append(
+            "",
+        )
+        lines.append(
+            f"The GPUs are sized for a peak of {case.peak_factor:g} × the average traffic"
+            f"{_default_note(case, 'peak_factor')} at {case.target_utilization:.0%} target "
+            f"load{_default_note(case, 'target_utilization')}; a different peak or load changes "
+            "the GPUs, the serving bill and every figure above."
+        )
     return lines
 
 
@@ -297,9 +496,7 @@ def pitch(result: Result) -> str:
     """
     case = result.case
     lines = [f"# {case.name}: {result.verdict}", ""]
-    reason = reason_not_to_distill(result)
-    recommendation = _RECOMMENDATION[result.verdict]
-    lines.append(f"**Recommendation: {recommendation}**" + (f" {reason}" if reason else ""))
+    lines.append(f"**Recommendation: {recommendation(result)}**")
     lines.append("")
     lines += _unusual_inputs_section(result)
     lines += _savings_section(result)

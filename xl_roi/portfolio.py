@@ -19,7 +19,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xl_roi.batch import CaseInputs, FloatArray, evaluate_arrays
+from xl_roi.batch import (
+    CaseInputs,
+    FloatArray,
+    evaluate_arrays,
+    payback_after_maintenance_array,
+)
 from xl_roi.bounds import BOUNDS
 from xl_roi.case import Case
 from xl_roi.errors import (
@@ -97,6 +102,7 @@ RESULT_COLUMNS = (
     "name",
     "verdict",
     "payback_months",
+    "payback_after_maintenance_months",
     "annual_net_benefit",
     "monthly_savings",
     "annual_savings",
@@ -549,6 +555,14 @@ def _screen(
             "name": pd.Series(names, dtype=object),
             "verdict": pd.Series(np.where(refused, None, verdicts), dtype=object),
             "payback_months": payback,
+            "payback_after_maintenance_months": figure(
+                payback_after_maintenance_array(
+                    out["upfront_cost"],
+                    out["monthly_savings"],
+                    inputs.annual_maintenance,
+                    inputs.monthly_growth,
+                )
+            ),
             "annual_net_benefit": net,
             "monthly_savings": figure(out["monthly_savings"]),
             "annual_savings": figure(12.0 * out["monthly_savings"]),
@@ -706,6 +720,7 @@ SCREEN_CELL_COLUMNS = (
     ("name", "Endpoint"),
     ("verdict", "Verdict"),
     ("payback_months", "Payback (months)"),
+    ("payback_after_maintenance_months", "Payback after maintenance (months)"),
     ("annual_net_benefit", "Annual net benefit"),
     ("monthly_savings", "Monthly savings"),
     ("breakeven_monthly_calls", "Break-even volume"),

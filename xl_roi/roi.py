@@ -8,14 +8,20 @@ from __future__ import annotations
 import math
 
 from xl_roi.bounds import BOUNDS
+from xl_roi.costs import HOURS_PER_MONTH, SECONDS_PER_MONTH
 from xl_roi.errors import InputError, check_number, check_result, describe_value
 
 __all__ = [
+    "BREAKEVEN_DEFINITION",
+    "NEVER_AFTER_MAINTENANCE",
     "NO_VOLUME_PAYS_BACK",
+    "NO_VOLUME_PAYS_BACK_HOSTED",
     "annual_net_benefit",
     "breakeven_volume",
+    "first_year_net",
     "monthly_savings",
     "never_pays_back_reason",
+    "payback_after_maintenance_months",
     "payback_months",
     "savings_share",
 ]
@@ -23,8 +29,23 @@ __all__ = [
 _GROWTH = BOUNDS["monthly_growth"]
 """Monthly growth's plausible range: (−100 %, +100 %] a month."""
 
+BREAKEVEN_DEFINITION = (
+    "the monthly volume, growing at the case's own monthly growth and, for a self-hosted "
+    "student, served on whole GPUs, below which payback misses the target"
+)
+"""What the break-even volume means, in words, wherever it is shown."""
+
 NO_VOLUME_PAYS_BACK = "the student costs as much or more per call"
 """Why no volume reaches a payback target (when :func:`breakeven_volume` is infinite)."""
+
+NO_VOLUME_PAYS_BACK_HOSTED = (
+    "a fully loaded GPU costs more than the calls it takes from the teacher, or volume "
+    "shrinks too fast"
+)
+"""Why no volume reaches a payback target for a self-hosted student."""
+
+NEVER_AFTER_MAINTENANCE = "the savings less maintenance never recover the upfront cost"
+"""Why payback after maintenance never comes when payback itself does."""
 
 
 def monthly_savings(
@@ -202,6 +223,30 @@ def annual_net_benefit(monthly_savings: float, annual_maintenance: float) -> flo
     return check_result("annual_net_benefit", 12.0 * savings - maintenance)
 
 
+def first_year_net(
+    upfront_cost: float,
+    monthly_savings: float,
+    annual_maintenance: float,
+    monthly_growth: float = 0.0,
+) -> float:
+    """The first twelve months of (growing) savings, less a year of maintenance and the upfront.
+
+    Examples
+    --------
+    >>> first_year_net(52_500, 21_000, 40_000)   # 252,000 − 40,000 − 52,500
+    159500.0
+    """
+    upfront = check_number("upfront_cost", upfront_cost)
+    savings = check_number("monthly_savings", monthly_savings, minimum=None)
+    maintenance = check_number("annual_maintenance", annual_maintenance)
+    growth = check_number("monthly_growth", monthly_growth, minimum=-1.0, strictly_above=True)
+    if growth == 0.0:
+        first_year_savings = 12.0 * savings
+    else:
+        first_year_savings = savings * math.expm1(12.0 * math.log1p(growth)) / growth
+    return check_result("first_year_net", first_year_savings - maintenance - upfront)
+
+
 def savings_share(teacher_cost_per_1k: float, student_cost_per_1k: float) -> float:
     """Share of the endpoint's inference spend the student saves ("cuts spend by X %").
 
@@ -243,23 +288,53 @@ def breakeven_volume(
     teacher_cost_per_1k: float,
     student_cost_per_1k: float,
     target_payback_months: float,
+    monthly_growth: float = 0.0,
+    *,
+    gpu_hourly_cost: float | None = None,
+    calls_per_second_per_gpu: float | None = None,
+    target_utilization: float = 0.7,
+    peak_factor: float = 1.5,
 ) -> float:
-    """Monthly calls at which payback equals a target: below it, the case misses the target.
+    """The monthly volume below which payback misses the target.
+
+    One definition everywhere (pitch, sensitivity, workbook, Excel functions, screening): the
+    volume in the first month, growing at the case's own ``monthly_growth``; for a
+    self-hosted student on whole GPUs, the volume from which payback meets the target at
+    every higher volume (just below it, payback misses the target).
 
     Parameters
     ----------
     upfront_cost : float
         The whole upfront bill.
-    teacher_cost_per_1k, student_cost_per_1k : float
-        Cost per 1,000 calls of each model.
+    teacher_cost_per_1k : float
+        The teacher's cost per 1,000 calls.
+    student_cost_per_1k : float
+        The student's cost per 1,000 calls; for a self-hosted student, only what it costs per
+        call on top of its GPUs (escalations to the teacher; 0 without).
     target_payback_months : float
         The payback the business asks for (> 0), e.g. 3 or 12.
+    monthly_growth : float, default 0.0
+        Month-on-month volume growth (> −1).
+    gpu_hourly_cost : float, optional
+        A self-hosted student's GPU cost per hour (its GPUs are paid whatever the volume).
+    calls_per_second_per_gpu, target_utilization, peak_factor : float
+        The self-hosted student's throughput, target load and peak ÷ average traffic, as in
+        :func:`xl_roi.costs.self_hosted_gpus`.
 
     Returns
     -------
     float
-        ``upfront / (target × (teacher − student) / 1000)``; ``math.inf`` when the student is not
-        cheaper (no volume pays back).
+        Calls a month; ``math.inf`` when no volume pays back on target (the student is not
+        cheaper per call, a GPU costs more than its calls save, or volume shrinks too fast);
+        0 when there is nothing to pay back.
+
+    Notes
+    -----
+    Priced per call: ``upfront × f / ((teacher − student) / 1000)`` with ``f = 1/T`` at flat
+    volume and ``f = g / ((1+g)^T − 1)`` with growth ``g``. Self-hosted on ``n`` GPUs (each
+    costing ``G = hourly × 730`` a month and carrying ``C`` calls a month), payback meets the
+    target from ``(upfront × f + n·G) × 1000 / (teacher − student)``; the threshold is where
+    that run of passing volumes begins (see the code for the step case).
 
     Examples
     --------
@@ -267,15 +342,216 @@ def breakeven_volume(
     416666.6666666667
     >>> breakeven_volume(52_500, 1.5, 1.5, 12)
     inf
+
+    One 2.20-an-hour GPU (1,606 a month), teacher 11.50 per 1,000 calls, 38,000 upfront,
+    12 months at flat volume: (38,000 / 12 + 1,606) × 1000 / 11.5 = 415,014.5 calls:
+
+    >>> round(breakeven_volume(38_000, 11.5, 0.0, 12, gpu_hourly_cost=2.2,
+    ...       calls_per_second_per_gpu=12, target_utilization=0.6), 1)
+    415014.5
     """
     upfront = check_number("upfront_cost", upfront_cost)
     teacher = check_number("teacher_cost_per_1k", teacher_cost_per_1k)
     student = check_number("student_cost_per_1k", student_cost_per_1k)
     target = check_number("target_payback_months", target_payback_months, strictly_above=True)
-    saving_per_call = (teacher - student) / 1000.0
-    if saving_per_call <= 0.0:
+    growth = check_number("monthly_growth", monthly_growth, minimum=-1.0, strictly_above=True)
+    gpu_monthly, capacity = math.nan, math.nan
+    if gpu_hourly_cost is not None:
+        hourly = check_number("gpu_hourly_cost", gpu_hourly_cost)
+        if calls_per_second_per_gpu is None:
+            raise InputError("a self-hosted student also needs calls_per_second_per_gpu")
+        rate = check_number(
+            "calls_per_second_per_gpu", calls_per_second_per_gpu, strictly_above=True
+        )
+        busy = check_number(
+            "target_utilization", target_utilization, strictly_above=True, maximum=1.0
+        )
+        peak = check_number("peak_factor", peak_factor, minimum=1.0)
+        gpu_monthly = hourly * HOURS_PER_MONTH
+        capacity = rate * busy * SECONDS_PER_MONTH / peak
+    return _breakeven(upfront, teacher, student, target, growth, gpu_monthly, capacity)
+
+
+def payback_after_maintenance_months(
+    upfront_cost: float,
+    monthly_savings: float,
+    annual_maintenance: float,
+    monthly_growth: float = 0.0,
+) -> float:
+    """Months until the savings, less maintenance, have paid back the upfront cost.
+
+    Payback (:func:`payback_months`) counts the savings alone, as the method defines it; this
+    is when the cumulative cash after maintenance turns positive — the month a cash-flow
+    schedule crosses zero.
+
+    Parameters
+    ----------
+    upfront_cost : float
+        The whole upfront bill (≥ 0).
+    monthly_savings : float
+        Savings in the first month.
+    annual_maintenance : float
+        Maintenance a year (≥ 0), spread evenly: a twelfth each month.
+    monthly_growth : float, default 0.0
+        Month-on-month growth of the volume and so of the savings (> −1).
+
+    Returns
+    -------
+    float
+        Months, fractional; ``math.inf`` when it never pays back; 0 when there is nothing to
+        pay back. Never less than :func:`payback_months`; equal to it without maintenance.
+
+    Notes
+    -----
+    Without growth, ``upfront / (monthly_savings − annual_maintenance / 12)``. With growth
+    ``g``, the smallest ``n`` with ``s·((1+g)^n − 1)/g − n·M/12 = U``, found by safeguarded
+    Newton steps in a shrinking bracket (the cumulative net is convex in ``n`` when volume
+    grows; when it shrinks it peaks once, and if the peak is below zero it never pays back).
+
+    Examples
+    --------
+    >>> payback_after_maintenance_months(52_500, 21_000, 40_000)   # 52,500 / (21,000 − 3,333.33)
+    2.971698113207547
+    >>> payback_after_maintenance_months(52_500, 21_000, 0) == payback_months(52_500, 21_000)
+    True
+    >>> payback_after_maintenance_months(52_500, 3_000, 40_000)    # maintenance eats it all
+    inf
+    """
+    upfront = check_number("upfront_cost", upfront_cost)
+    savings = check_number("monthly_savings", monthly_savings, minimum=None)
+    maintenance = check_number("annual_maintenance", annual_maintenance)
+    growth = check_number("monthly_growth", monthly_growth, minimum=-1.0, strictly_above=True)
+    before = payback_months(upfront, savings, growth)
+    if upfront == 0.0 or maintenance == 0.0:
+        return before
+    if growth == 0.0:  # the array form's own operations, without its overhead
+        net = savings - maintenance / 12.0
+        return max(upfront / net, before) if net > 0.0 else math.inf
+    return max(_solve_after_maintenance(upfront, savings, maintenance / 12.0, growth), before)
+
+
+def _target_savings_factor(target: float, growth: float) -> float:
+    """First-month savings ÷ upfront at which payback equals the target: ``1/T``, or with
+    growth ``g``, ``g / ((1+g)^T − 1)`` (so that ``T`` months of growing savings add up to the
+    upfront cost)."""
+    if growth == 0.0:
+        return 1.0 / target
+    try:
+        grown = math.expm1(target * math.log1p(growth))
+    except OverflowError:
+        return 0.0
+    return growth / grown if grown != 0.0 else math.inf
+
+
+def _breakeven(
+    upfront: float,
+    teacher: float,
+    student: float,
+    target: float,
+    growth: float,
+    gpu: float,
+    capacity: float,
+) -> float:
+    """:func:`breakeven_volume` from checked figures (NaN ``gpu``: priced per call).
+
+    The same arithmetic as the array engine's ``breakeven_array`` (:mod:`xl_roi.batch`),
+    written with :mod:`math` so that a single case needs no numpy: the two agree to rounding.
+    """
+    if upfront == 0.0:
+        return 0.0
+    needed = upfront * _target_savings_factor(target, growth)  # first-month savings needed
+    margin = teacher - student  # saved per 1,000 calls, before any GPU
+    if math.isnan(needed) or needed < 0.0 or margin <= 0.0:
         return math.inf
-    return upfront / (target * saving_per_call)
+    if math.isnan(gpu):
+        return needed * 1000.0 / margin
+    # Whole GPUs: in the volumes served by n GPUs, C·(n−1) < v ≤ C·n, payback meets the target
+    # from v_n = (needed + n·gpu)·1000 / margin. A full GPU saves full = C·margin/1000 a month
+    # before its bill; every volume served by n ≥ 2 GPUs passes when n·(full − gpu) ≥ needed +
+    # full. From the first such n every larger volume passes; the threshold lies among the
+    # volumes of n − 1 GPUs, or at their top (a GPU step).
+    full = capacity * margin / 1000.0
+    if not full > gpu:
+        return math.inf
+    quotient = (needed + full) / (full - gpu)
+    if math.isinf(quotient):
+        return math.inf
+    first_whole = max(2.0, float(math.ceil(quotient)))
+    last_partial = first_whole - 1.0
+    start = (needed + last_partial * gpu) * 1000.0 / margin
+    step = capacity * last_partial
+    return start if start <= step else step
+
+
+def _cumulative_gap(
+    n: float, upfront: float, savings: float, monthly: float, growth: float
+) -> float:
+    """Cumulative (growing) savings less maintenance after ``n`` months, less the upfront."""
+    try:
+        grown = savings * (math.expm1(n * math.log1p(growth)) / growth)
+    except OverflowError:
+        grown = math.inf
+    return grown - monthly * n - upfront
+
+
+def _solve_after_maintenance(
+    upfront: float, savings: float, monthly: float, growth: float
+) -> float:
+    """The first month count at which savings less maintenance recover the upfront cost.
+
+    The cumulative net ``f(n) = s·((1+g)^n − 1)/g − m·n − U`` is convex when volume grows (it
+    falls, then rises for ever) and concave when it shrinks (it rises to one peak, then falls;
+    past a peak below zero it never pays back). A bracket ``[low, high]`` with ``f(low) < 0 ≤
+    f(high)`` closes by Newton steps from the side where the tangent cannot overshoot, or by
+    halving when a Newton step would shrink it by less than half. The array engine's
+    ``payback_after_maintenance_array`` runs the same steps with numpy; the two agree to
+    rounding.
+    """
+    if savings <= 0.0:
+        return math.inf
+    rate = math.log1p(growth)
+    growing = growth > 0.0
+    if growing:
+        high = max(1.0, payback_months(upfront, savings, growth))
+        for _ in range(2_100):
+            if _cumulative_gap(high, upfront, savings, monthly, growth) >= 0.0:
+                break
+            high *= 2.0
+        if not math.isfinite(high):
+            return math.inf
+    else:
+        ratio = monthly * growth / (savings * rate)
+        if ratio <= 0.0:
+            return math.inf
+        high = math.log(ratio) / rate  # the peak of the cumulative net
+        if not (high > 0.0) or _cumulative_gap(high, upfront, savings, monthly, growth) < 0.0:
+            return math.inf
+    low, previous = 0.0, high
+    for _ in range(400):
+        x = high if growing else low  # the side the tangent cannot overshoot
+        try:
+            slope = savings * math.exp(x * rate) * rate / growth - monthly
+            newton = x - _cumulative_gap(x, upfront, savings, monthly, growth) / slope
+        except (OverflowError, ZeroDivisionError):
+            newton = math.nan
+        step = abs(newton - x)
+        use = (
+            math.isfinite(newton)
+            and low < newton < high
+            and (step <= previous / 2.0 or high - low < 0.01)
+        )
+        candidate = newton if use else (low + high) / 2.0
+        settled = newton == x or (newton <= low if growing else newton >= high)
+        if settled or candidate in (low, high):
+            break
+        previous = step if use else (high - low) / 2.0
+        if _cumulative_gap(candidate, upfront, savings, monthly, growth) < 0.0:
+            low = candidate
+        else:
+            high = candidate
+    at_low = _cumulative_gap(low, upfront, savings, monthly, growth)
+    at_high = _cumulative_gap(high, upfront, savings, monthly, growth)
+    return high if abs(at_high) <= abs(at_low) else low
 
 
 def never_pays_back_reason(monthly_savings: float) -> str:

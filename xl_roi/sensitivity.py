@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from xl_roi.batch import ASSUMPTIONS, CaseInputs, FloatArray, evaluate_arrays
-from xl_roi.case import Case
+from xl_roi.case import Case, breakeven_monthly_calls
 from xl_roi.costs import HOURS_PER_MONTH
 from xl_roi.errors import InputError, check_number
 
@@ -189,9 +189,12 @@ def breakeven_values(
     dict
         Assumption → (value at which payback equals the target, value at which annual net benefit
         is zero). NaN where moving that assumption alone never gets there (maintenance does not
-        change payback; upfront and growth do not change annual net benefit). For a self-hosted
-        student, volume and utilisation move whole GPUs, so theirs is the threshold where the case
-        first fails, not an exact equality.
+        change payback; upfront and growth do not change annual net benefit). The volume at
+        which payback reaches the target is the case's break-even volume
+        (:func:`xl_roi.roi.breakeven_volume`: with the case's growth, whole GPUs when
+        self-hosted — then a threshold: just above it payback meets the target, just below it
+        misses). For a self-hosted student, the other volume and utilisation break-evens are
+        the threshold where the case first fails going down from the case's value.
 
     Examples
     --------
@@ -245,11 +248,14 @@ def breakeven_values(
     values: dict[str, tuple[float, float]] = {}
     for name in assumptions_of(case) if assumptions is None else assumptions:
         if name == "monthly_calls":
+            # the one break-even volume of the pitch, the workbook and the Excel functions
+            pay = breakeven_monthly_calls(
+                case.replace(target_payback_months=target), teacher, upfront
+            )
+            pay = math.nan if math.isinf(pay) else pay
             if case.is_self_hosted:
-                pay = _threshold(inputs, name, calls, "payback", target)
                 net = _threshold(inputs, name, calls, "net", 0.0)
             else:
-                pay = needed_for_payback * 1000.0 / margin if margin > 0 else math.nan
                 net = needed_for_net * 1000.0 / margin if margin > 0 else math.nan
         elif name == "teacher_cost_per_1k":
             denominator = (1.0 - escalation) * thousands - per_teacher * factor
@@ -558,16 +564,25 @@ def headline_table(
     swing: float = 0.5,
     target_payback_months: float = 12.0,
     monthly_growth: float = 0.0,
+    gpu_hourly_cost: float | None = None,
+    calls_per_second_per_gpu: float | None = None,
+    target_utilization: float = 0.7,
+    peak_factor: float = 1.5,
 ) -> list[list[Any]]:
     """The sensitivity of a case given by its headline figures, as a fixed-shape table of cells.
 
     What the ``SENSITIVITY`` worksheet function returns: the header, then six assumptions
-    (volume, teacher and student cost per 1k, upfront, maintenance, growth — growth included
-    even at zero, so the shape never changes) ranked by payback swing, then the scenarios
-    ``Half volume``, ``Maintenance twice as often``, ``Teacher price halved``. A payback that
-    never comes reads ``"never"``; a break-even that no value of the assumption reaches is ``""``.
-    The student's cost is held per call and the upfront cost is one total: for a self-hosted
-    student or an itemised upfront, :func:`sensitivity` on the whole case models more.
+    (volume, teacher cost per 1k, the student's cost per 1k — or, self-hosted, the GPU's
+    hourly cost —, upfront, maintenance, growth — growth included even at zero, so the shape
+    never changes) ranked by payback swing, then the scenarios ``Half volume``, ``Maintenance
+    twice as often``, ``Teacher price halved``. A payback that never comes reads ``"never"``; a
+    break-even that no value of the assumption reaches is ``""``. The upfront cost is one total.
+
+    With ``gpu_hourly_cost`` the student is self-hosted on whole GPUs, as in a :class:`Case`
+    (throughput ``calls_per_second_per_gpu``, ``target_utilization``, ``peak_factor``): half
+    the volume pays for the same GPUs, exactly as :func:`~xl_roi.case.evaluate` has it, and
+    ``student_cost_per_1k`` is then only what the student costs per call on top of its GPUs
+    (escalations to the teacher; 0 without), moving with the teacher's price.
 
     Examples
     --------
@@ -576,17 +591,52 @@ def headline_table(
     (10, 10)
     >>> [row[3] for row in table if row[0] == "Half volume"]
     [5.0]
+
+    One 2.20-an-hour GPU serving 400,000 calls, 38,000 upfront: at half the volume the GPU
+    still costs 1,606 a month, so savings fall to 11.50 × 200 − 1,606 = 694 a month:
+
+    >>> table = headline_table(38_000, 11.5, 0.0, 400_000, 30_000, gpu_hourly_cost=2.2,
+    ...     calls_per_second_per_gpu=12, target_utilization=0.6)
+    >>> [round(row[3], 2) for row in table if row[0] == "Half volume"]   # 38,000 / 694
+    [54.76]
     """
+    hosting: dict[str, Any] = {}
+    assumptions: tuple[str, ...] = _HEADLINE_ASSUMPTIONS
+    if gpu_hourly_cost is None:
+        hosting["student_cost_per_1k"] = student_cost_per_1k
+    else:
+        teacher = check_number("teacher_cost_per_1k", teacher_cost_per_1k, strictly_above=True)
+        extra = check_number("student_cost_per_1k", student_cost_per_1k)
+        if extra >= teacher:
+            raise InputError(
+                "student_cost_per_1k (for a self-hosted student, its cost per call on top of "
+                f"the GPUs) must be below teacher_cost_per_1k ({teacher:g}), got {extra:g}"
+            )
+        hosting = dict(
+            gpu_hourly_cost=gpu_hourly_cost,
+            calls_per_second_per_gpu=calls_per_second_per_gpu,
+            target_utilization=target_utilization,
+            peak_factor=peak_factor,
+            escalation_share=extra / teacher,
+        )
+        assumptions = tuple(
+            "gpu_hourly_cost" if name == "student_cost_per_1k" else name
+            for name in _HEADLINE_ASSUMPTIONS
+        )
     case = Case(
         monthly_calls=monthly_calls,
         monthly_growth=monthly_growth,
         teacher_cost_per_1k=teacher_cost_per_1k,
-        student_cost_per_1k=student_cost_per_1k,
         upfront_cost=upfront_cost,
         annual_maintenance=annual_maintenance,
         target_payback_months=target_payback_months,
+        **hosting,
     )
-    records = _sensitivity_rows(case, swing=swing, assumptions=_HEADLINE_ASSUMPTIONS)
+    records = [
+        record
+        for record in _sensitivity_rows(case, swing=swing, assumptions=assumptions)
+        if record["assumption"] != "Serving utilisation below plan"
+    ]
     rows: list[list[Any]] = [list(HEADLINE_TABLE_HEADER)]
     for record in records:
         rows.append([_table_cell(record[column]) for column in _HEADLINE_COLUMNS])

@@ -91,14 +91,6 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 UNLOCKED = Protection(locked=False)
 WRAP = Alignment(wrap_text=True, vertical="top")
 
-RECOMMENDATIONS = (
-    ("strong", "Distill. Strong: payback within a quarter and volume holds."),
-    ("defensible", "Distill. Defensible: payback within a year, and volume is growing."),
-    ("marginal", "Distill only if volume will grow: payback within a year at flat volume."),
-    ("reconsider", "Reconsider: payback takes longer than a year."),
-    ("do not distill", "Do not distill: the numbers do not pay back."),
-)
-
 
 @dataclass
 class Blueprint:
@@ -456,7 +448,7 @@ def _inputs(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, Any
         writer.name(item.name, sheet, cell.coordinate)
         writer.blueprint.inputs[item.name] = (sheet.title, cell.coordinate)
         row += 1
-    # Lists the model uses (locked): the student's pricing modes, the recommendations.
+    # Lists the model uses (locked): the student's pricing modes.
     sheet["G4"] = "Lists the model uses"
     sheet["G4"].font = SECTION_FONT
     for offset, (mode, name) in enumerate(
@@ -465,15 +457,9 @@ def _inputs(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, Any
         cell = sheet.cell(row=5 + offset, column=7, value=mode)
         writer.name(name, sheet, cell.coordinate)
     writer.name("student_modes", sheet, "G5:G7")
-    sheet["G9"] = "Verdict"
-    sheet["H9"] = "Recommendation"
-    for offset, (label, text) in enumerate(RECOMMENDATIONS):
-        sheet.cell(row=10 + offset, column=7, value=label)
-        sheet.cell(row=10 + offset, column=8, value=text)
-    writer.name("recommendations", sheet, f"G10:H{9 + len(RECOMMENDATIONS)}")
-    sheet.print_area = f"A1:E{row - 1}"  # the inputs; the lists beside them are the model's
+    sheet.print_area = f"A1:E{row - 1}"  # the inputs only
     sheet.freeze_panes = "B5"
-    _widths(sheet, {"A": 42, "B": 26, "C": 20, "D": 60, "E": 32, "G": 18, "H": 70})
+    _widths(sheet, {"A": 42, "B": 26, "C": 20, "D": 60, "E": 32, "G": 18})
 
 
 def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> int:
@@ -515,7 +501,13 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
     _header(
         sheet,
         row,
-        ("Month", "Savings", "Maintenance", "Cumulative net", "Cumulative net after maintenance"),
+        (
+            "Month",
+            "Savings",
+            "Maintenance",
+            "Cumulative net before maintenance",
+            "Cumulative net after maintenance",
+        ),
     )
     sheet.row_dimensions[row].height = 32
     schedule = _schedule_values(values)
@@ -570,32 +562,53 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
         "Which assumption breaks the case: each moved ± the swing on "
         "Inputs, one at a time, ranked by how far payback swings; then named scenarios.",
     )
+    hosted = values["student_pricing"] == layout.MODE_SELF_HOSTED
     note = (
-        "Computed on the headline figures (student cost per call as worked out, upfront as "
-        "one total)."
+        "The same model as the Pitch: the student's cost as worked out"
+        + (" on whole GPUs (half the volume pays for the same GPUs)" if hosted else "")
+        + ", the upfront cost as one total. Break-even volume: the monthly calls, growing "
+        "as assumed, below which payback misses the target."
     )
-    if case.is_self_hosted or case.upfront_cost is None:
+    if case.upfront_cost is None:
         note += (
-            " For the whole model — GPUs that come in whole numbers, data generation that "
-            "moves with the teacher's price — run `xl-roi sensitivity` on the case file."
+            " Data generation that moves with the teacher's price is in `xl-roi "
+            "sensitivity` on the case file."
         )
     sheet["A3"] = note
     sheet["A3"].alignment = WRAP
     sheet.merge_cells("A3:J3")
     sheet.row_dimensions[3].height = 32
     formula = (
-        "SENSITIVITY(upfront, teacher_cost, student_cost, monthly_calls, maintenance, "
-        "sensitivity_swing, target_payback_months, monthly_growth)"
+        f"SENSITIVITY(upfront, teacher_cost, IF({layout.HOSTED_TEST}, "
+        "escalation_share*teacher_cost, student_cost), monthly_calls, maintenance, "
+        "sensitivity_swing, target_payback_months, monthly_growth, "
+        f"IF({layout.HOSTED_TEST}, gpu_hourly_cost, 0), calls_per_second_per_gpu, "
+        "target_utilization, peak_factor)"
     )
+    hosting: dict[str, Any] = {}
+    per_call = values["student_cost"]
+    if hosted:
+        per_call = values["escalation_share"] * values["teacher_cost"]
+        if values["gpu_hourly_cost"] != 0:  # SENSITIVITY reads 0 as priced per call
+            hosting = {
+                name: values[name]
+                for name in (
+                    "gpu_hourly_cost",
+                    "calls_per_second_per_gpu",
+                    "target_utilization",
+                    "peak_factor",
+                )
+            }
     table = headline_table(
         values["upfront"],
         values["teacher_cost"],
-        values["student_cost"],
+        per_call,
         values["monthly_calls"],
         values["maintenance"],
         values["sensitivity_swing"],
         values["target_payback_months"],
         values["monthly_growth"],
+        **hosting,
     )
     last_row = 5 + HEADLINE_TABLE_ROWS
     writer.array_formula(sheet, f"A5:J{last_row}", formula, table)
@@ -699,6 +712,7 @@ def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, An
             "Allowed drop",
             "Drop",
             "Result",
+            "Business-critical and failing",
         ),
     )
     sheet.row_dimensions[4].height = 32  # two lines: "Business-critical (yes/no)"
@@ -749,9 +763,18 @@ def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, An
             result,
             "General",
         )
+        failing_critical = item.name if item and item.business_critical and not item.passed else ""
+        writer.formula(
+            sheet,
+            f"H{r}",
+            f'IF(AND(B{r}="yes", G{r}="FAIL"), A{r}, "")',
+            failing_critical,
+            "General",
+        )
     writer.name("slice_names", sheet, f"A{first}:A{last}")
     writer.name("slice_critical", sheet, f"B{first}:B{last}")
     writer.name("slice_result", sheet, f"G{first}:G{last}")
+    writer.name("slice_critical_failing", sheet, f"H{first}:H{last}")
     writer.name("slice_teacher_scores", sheet, f"C{first}:C{last}")
     writer.name("slice_student_scores", sheet, f"D{first}:D{last}")
     writer.name("slice_allowed_drops", sheet, f"E{first}:E{last}")
@@ -781,14 +804,13 @@ def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, An
         cell = writer.formula(sheet, f"B{r}", formula, value, "0")
         writer.name(name, sheet, cell.coordinate)
     sheet.freeze_panes = "A5"
-    _widths(sheet, {"A": 34, "B": 16, "C": 14, "D": 14, "E": 14, "F": 10, "G": 10})
+    _widths(sheet, {"A": 34, "B": 16, "C": 14, "D": 14, "E": 14, "F": 10, "G": 10, "H": 30})
 
 
 def _pitch(
     writer: _Writer, sheet: Worksheet, values: dict[str, Any], case: Case, schedule_first: int
 ) -> None:
     currency = values["currency"]
-    recommendation = dict(RECOMMENDATIONS)[values["verdict_label"]]
     writer.formula(
         sheet,
         "A1",
@@ -798,9 +820,14 @@ def _pitch(
     ).font = TITLE_FONT
     sheet["A3"] = "Recommendation"
     sheet["A3"].font = Font(bold=True)
-    writer.formula(
-        sheet, "B3", "VLOOKUP(verdict_label, recommendations, 2, FALSE)", recommendation, "General"
-    ).font = Font(bold=True)
+    sheet["A3"].alignment = WRAP
+    cell = writer.formula(
+        sheet, "B3", "recommendation_text", values["recommendation_text"], "General"
+    )
+    cell.font = Font(bold=True)
+    cell.alignment = WRAP
+    sheet.merge_cells("B3:M3")
+    sheet.row_dimensions[3].height = 64
 
     def yes_no(flag: bool) -> str:
         return "yes" if flag else "no"
@@ -852,9 +879,16 @@ def _pitch(
             [
                 ("Upfront investment", "upfront", values["upfront"], layout.MONEY_WHOLE, True),
                 (
-                    "Recovered in (months)",
+                    "Recovered from the savings in (months)",
                     "payback_months",
                     values["payback_months"],
+                    layout.MONTHS,
+                    False,
+                ),
+                (
+                    "Recovered after maintenance too (months)",
+                    "payback_net_of_maintenance",
+                    values["payback_net_of_maintenance"],
                     layout.MONTHS,
                     False,
                 ),
@@ -899,7 +933,8 @@ def _pitch(
                     False,
                 ),
                 (
-                    "Below this volume payback misses the target",
+                    "Break-even: below this many calls a month (growing as assumed; whole "
+                    "GPUs when self-hosted) payback misses the target",
                     "breakeven_calls",
                     values["breakeven_calls"],
                     layout.COUNT,
@@ -957,11 +992,27 @@ def _pitch(
                     True,
                 ),
                 (
-                    "Maintenance a year",
+                    "Recurring: maintenance a year",
                     "maintenance",
                     values["maintenance"],
                     layout.MONEY_WHOLE,
                     True,
+                ),
+                (
+                    "Recurring: GPU serving a year (GPUs × 730 h × 12 × hourly cost)",
+                    "annual_serving_cost",
+                    values["annual_serving_cost"],
+                    layout.MONEY_WHOLE,
+                    True,
+                ),
+                (
+                    "GPUs sized for a peak of (× average traffic; 1.5 unless set)",
+                    f'IF({layout.HOSTED_TEST}, peak_factor, "not self-hosted")',
+                    values["peak_factor"]
+                    if values["student_pricing"] == layout.MODE_SELF_HOSTED
+                    else "not self-hosted",
+                    "0.0#",
+                    False,
                 ),
             ],
         ),
@@ -990,7 +1041,10 @@ def _pitch(
         sheet.cell(row=row, column=1, value=heading).font = SECTION_FONT
         row += 1
         for label, formula, value, number_format, money in lines:
-            sheet.cell(row=row, column=1, value=label)
+            label_cell = sheet.cell(row=row, column=1, value=label)
+            if len(label) > 44:  # wider than column A: wrap, never clip
+                label_cell.alignment = WRAP
+                sheet.row_dimensions[row].height = 15 * (1 + len(label) // 44)
             figure = writer.formula(sheet, f"B{row}", formula, value, number_format)
             figure.alignment = Alignment(horizontal="right")  # text answers line up with numbers
             if money:
@@ -998,7 +1052,7 @@ def _pitch(
             row += 1
         row += 1
     chart = LineChart()
-    chart.title = "Cumulative net cash: crosses zero at payback"
+    chart.title = "Cumulative net cash, before and after maintenance"
     chart.y_axis.title = currency
     chart.y_axis.number_format = layout.MONEY
     chart.x_axis.title = "Month"
@@ -1007,6 +1061,7 @@ def _pitch(
     data = Reference(
         calculations,
         min_col=4,
+        max_col=5,
         min_row=schedule_first - 1,
         max_row=schedule_first + SCHEDULE_MONTHS,
     )
@@ -1020,7 +1075,7 @@ def _pitch(
         )
     )
     chart.height, chart.width = 9, 16
-    chart.legend = None
+    chart.legend.position = "b"
     sheet.add_chart(chart, "E5")
     sheet.print_area = f"A1:M{row}"
     sheet.page_setup.orientation = "landscape"
@@ -1063,6 +1118,13 @@ CHECKS: tuple[tuple[str, str, str], ...] = (
         "It never pays back only when savings cannot recover the upfront cost",
         "IF(ISNUMBER(payback_months), TRUE, OR(savings_monthly<=0, monthly_growth<0))",
         "PAYBACK says never although savings are positive and volume is not shrinking",
+    ),
+    (
+        "Payback after maintenance agrees with plain arithmetic (flat volume)",
+        "IF(AND(monthly_growth=0, ISNUMBER(payback_net_of_maintenance), upfront>0), "
+        "ABS(payback_net_of_maintenance-upfront/(savings_monthly-maintenance/months_per_year))"
+        "<=check_tolerance*MAX(1, payback_net_of_maintenance), TRUE)",
+        "PAYBACK_AFTER_MAINTENANCE disagrees with upfront ÷ (savings − maintenance ÷ 12)",
     ),
     (
         "Annual net benefit agrees with plain arithmetic",

@@ -16,6 +16,7 @@ from typing import Any
 from xl_roi import costs, roi
 from xl_roi.bounds import BOUNDS, Bound
 from xl_roi.case import Case
+from xl_roi.pitch import recommendation_from_figures
 from xl_roi.verdict import verdict
 
 __all__ = [
@@ -46,6 +47,7 @@ STUDENT_MODES = (MODE_PER_1K, MODE_TOKENS, MODE_SELF_HOSTED)
 
 NEVER_PREFIX = "#NUM! never pays back: "
 NO_BREAKEVEN_TEXT = f"#NUM! no volume pays back: {roi.NO_VOLUME_PAYS_BACK}"
+NO_BREAKEVEN_HOSTED_TEXT = f"#NUM! no volume pays back: {roi.NO_VOLUME_PAYS_BACK_HOSTED}"
 
 MONEY = "#,##0;[Red]-#,##0"
 """Amounts of money, everywhere: whole units of the case's currency, thousands separated."""
@@ -389,7 +391,8 @@ CONSTANTS: tuple[tuple[str, str, float, str], ...] = (
 )
 """Fixed numbers the formulas use by name (no number is hard-coded in a formula)."""
 
-_HOSTED = "student_pricing=mode_self_hosted"
+HOSTED_TEST = "student_pricing=mode_self_hosted"
+_HOSTED = HOSTED_TEST
 
 CALCULATIONS: tuple[Section | CalcRow, ...] = (
     Section("Teacher cost per 1,000 calls"),
@@ -560,12 +563,32 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "(teacher − student) ÷ teacher",
     ),
     CalcRow(
+        "payback_net_of_maintenance",
+        "Payback after maintenance",
+        "PAYBACK_AFTER_MAINTENANCE(upfront, savings_monthly, maintenance, monthly_growth)",
+        "months",
+        MONTHS,
+        "Months until savings less maintenance (a twelfth a month) recover the upfront cost",
+    ),
+    CalcRow(
         "breakeven_calls",
-        "Break-even volume for the target",
-        "BREAKEVEN_VOLUME(upfront, teacher_cost, student_cost, target_payback_months)",
+        "Break-even volume: below it payback misses the target",
+        f"BREAKEVEN_VOLUME(upfront, teacher_cost, IF({_HOSTED}, escalation_share*teacher_cost, "
+        "student_cost), target_payback_months, monthly_growth, "
+        f"IF({_HOSTED}, gpu_hourly_cost, 0), calls_per_second_per_gpu, target_utilization, "
+        "peak_factor)",
         "calls / month",
         COUNT,
-        "Calls a month at which payback equals the target",
+        "Calls a month, growing at the case's growth (whole GPUs when self-hosted), below "
+        "which payback misses the target",
+    ),
+    CalcRow(
+        "annual_serving_cost",
+        "GPU serving a year (self-hosted)",
+        "IF(ISNUMBER(gpus), gpus*hours_per_month*months_per_year*gpu_hourly_cost, 0)",
+        "money / year",
+        MONEY,
+        "GPUs × 730 h × 12 × hourly cost; 0 when priced per call",
     ),
     CalcRow(
         "first_year_net",
@@ -661,6 +684,16 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         TRUE_FALSE,
         "A business-critical slice fails its tolerance (Quality sheet)",
     ),
+    CalcRow(
+        "recommendation_text",
+        "Recommendation",
+        "RECOMMENDATION(upfront, savings_monthly, maintenance, target_payback_months, "
+        "teacher_cost, student_cost, half_payback, monthly_growth, slice_critical_failing, "
+        "currency)",
+        "",
+        PLAIN,
+        "The verdict's sentence, changed by the flags, as the pitch words it",
+    ),
     Section("Cross-check helpers"),
     CalcRow(
         "payback_flat",
@@ -742,6 +775,17 @@ def _payback_text(upfront: float, savings: float, growth: float) -> float | str:
     return NEVER_PREFIX + roi.never_pays_back_reason(savings) if math.isinf(months) else months
 
 
+def _payback_after_maintenance_text(
+    upfront: float, savings: float, maintenance: float, growth: float
+) -> float | str:
+    months = roi.payback_after_maintenance_months(upfront, savings, maintenance, growth)
+    if not math.isinf(months):
+        return months
+    if math.isinf(roi.payback_months(upfront, savings, growth)):
+        return NEVER_PREFIX + roi.never_pays_back_reason(savings)
+    return NEVER_PREFIX + roi.NEVER_AFTER_MAINTENANCE
+
+
 def mirror_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
     """The value of every input, constant and named calculation, as the formulas give it.
 
@@ -788,17 +832,17 @@ def mirror_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
     )
 
     # The formulas' whole-GPU arithmetic, in the core's functions (same order of operations).
-    hosting = (v["calls_per_second_per_gpu"], v["target_utilization"], v["peak_factor"])
+    hosting_inputs = (v["calls_per_second_per_gpu"], v["target_utilization"], v["peak_factor"])
 
     def gpus_for(calls: float) -> float:
-        return float(costs.self_hosted_gpus(calls, *hosting))
+        return float(costs.self_hosted_gpus(calls, *hosting_inputs))
 
     def serving_at(calls: float) -> Any:
         if v["student_pricing"] == MODE_PER_1K:
             return v["student_cost_per_1k"]
         if v["student_pricing"] == MODE_TOKENS:
             return v["student_cost_from_tokens"]
-        return costs.self_hosted_cost_per_1k_calls(calls, v["gpu_hourly_cost"], *hosting)
+        return costs.self_hosted_cost_per_1k_calls(calls, v["gpu_hourly_cost"], *hosting_inputs)
 
     calls = v["monthly_calls"]
     v["peak_calls_per_second"] = (
@@ -856,10 +900,34 @@ def mirror_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
     v["payback_months"] = _payback_text(upfront, savings, growth)
     v["net_benefit_annual"] = roi.annual_net_benefit(savings, maintenance)
     v["spend_cut"] = roi.savings_share(teacher, v["student_cost"])
-    breakeven = roi.breakeven_volume(
-        upfront, teacher, v["student_cost"], v["target_payback_months"]
+    v["payback_net_of_maintenance"] = _payback_after_maintenance_text(
+        upfront, savings, maintenance, growth
     )
-    v["breakeven_calls"] = NO_BREAKEVEN_TEXT if math.isinf(breakeven) else breakeven
+    hosting: dict[str, Any] = {}
+    per_call = v["student_cost"]
+    if hosted:
+        per_call = v["escalation_share"] * teacher
+        if v["gpu_hourly_cost"] != 0:  # BREAKEVEN_VOLUME reads 0 as priced per call
+            hosting = dict(
+                zip(
+                    ("calls_per_second_per_gpu", "target_utilization", "peak_factor"),
+                    hosting_inputs,
+                    strict=True,
+                ),
+                gpu_hourly_cost=v["gpu_hourly_cost"],
+            )
+    breakeven = roi.breakeven_volume(
+        upfront, teacher, per_call, v["target_payback_months"], growth, **hosting
+    )
+    if math.isinf(breakeven):
+        v["breakeven_calls"] = NO_BREAKEVEN_HOSTED_TEXT if hosting else NO_BREAKEVEN_TEXT
+    else:
+        v["breakeven_calls"] = breakeven
+    v["annual_serving_cost"] = (
+        v["gpus"] * v["hours_per_month"] * v["months_per_year"] * v["gpu_hourly_cost"]
+        if hosted
+        else 0.0
+    )
     months = v["months_per_year"]
     if growth == 0:
         first_year = months * savings
@@ -890,6 +958,19 @@ def mirror_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
         months * savings
     )
     v["quality_risk_flag"] = critical_failures > 0
+    half_payback = v["half_payback"]
+    v["recommendation_text"] = recommendation_from_figures(
+        upfront,
+        savings,
+        maintenance,
+        v["target_payback_months"],
+        teacher,
+        v["student_cost"],
+        math.inf if isinstance(half_payback, str) else half_payback,
+        growth,
+        [item.name for item in case.quality_slices if item.business_critical and not item.passed],
+        v["currency"],
+    )
     pays = _number(payback) and savings > 0
     v["payback_flat"] = upfront / savings if pays else "never"
     v["payback_grown"] = (

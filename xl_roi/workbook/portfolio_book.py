@@ -45,6 +45,7 @@ HEADERS = {
     "name": "Endpoint",
     "verdict": "Verdict",
     "payback_months": "Payback (months)",
+    "payback_after_maintenance_months": "Payback after maintenance (months)",
     "annual_net_benefit": "Annual net benefit, after maintenance ({currency})",
     "monthly_savings": "Monthly savings, before maintenance ({currency})",
     "annual_savings": "Annual savings, before maintenance ({currency})",
@@ -66,6 +67,7 @@ _PERCENT = "0.0%"
 _FORMATS = {
     "rank": "0_0",  # a digit's space after the rank, so that it does not touch the name
     "payback_months": "0.0",
+    "payback_after_maintenance_months": "0.0",
     "annual_net_benefit": "money",
     "monthly_savings": "money",
     "annual_savings": "money",
@@ -103,8 +105,8 @@ def header_of(column: str, currency: str) -> str:
     --------
     >>> header_of("annual_net_benefit", "EUR")
     'Annual net benefit, after maintenance (EUR)'
-    >>> header_of("payback_after_maintenance_months", "EUR")
-    'Payback after maintenance months'
+    >>> header_of("owner_team", "EUR")    # a column not listed: its name in words
+    'Owner team'
     """
     label = HEADERS.get(column, column.replace("_", " ").capitalize())
     return label.format(currency=currency)
