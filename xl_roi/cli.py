@@ -40,7 +40,7 @@ class CommandError(Exception):
 
 
 class Stopped(BaseException):
-    """The process was asked to stop by a signal (SIGTERM, SIGHUP): clean up, exit 128 + n."""
+    """Asked to stop by a signal (SIGTERM, SIGHUP, SIGINT): clean up, exit 128 + n."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
@@ -54,14 +54,17 @@ def _stop(signum: int, _frame: Any) -> None:
 
 
 STOP_SIGNALS = tuple(
-    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGINT") if hasattr(signal, name)
 )
+"""Signals turned into :class:`Stopped`. SIGINT (Ctrl-C) is among them rather than left to
+Python's KeyboardInterrupt, which now and then ended the process by the signal itself (exit
+−2 instead of 130) when it arrived while a library was writing."""
 
 
 @contextlib.contextmanager
 def _stoppable() -> Iterator[list[int]]:
-    """Turn SIGTERM and SIGHUP into :class:`Stopped` (so every temporary file is removed on the
-    way out), and keep the half-written objects a library leaves behind when a write fails (a
+    """Turn SIGTERM, SIGHUP and SIGINT into :class:`Stopped` (so every temporary file is removed
+    on the way out), and keep the half-written objects a library leaves behind when a write fails (a
     zip archive, a row generator) from printing "Exception ignored" tracebacks as they are
     collected, during the command or, after a failure, at exit: the failure itself is reported
     in one line. ``XL_ROI_DEBUG=1`` shows them.
@@ -972,8 +975,11 @@ def _run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace)
         return 128 + signal.SIGINT
     except Stopped as stop:
         remove_temporaries()
-        name = signal.Signals(stop.signum).name
-        print(f"xl-roi: stopped by {name} (no file left half-written)", file=sys.stderr)
+        if stop.signum == signal.SIGINT:
+            print("xl-roi: interrupted (no file left half-written)", file=sys.stderr)
+        else:
+            name = signal.Signals(stop.signum).name
+            print(f"xl-roi: stopped by {name} (no file left half-written)", file=sys.stderr)
         return 128 + stop.signum
     except Exception as error:  # a bug: say so plainly; XL_ROI_DEBUG=1 shows the traceback
         if os.environ.get("XL_ROI_DEBUG"):
