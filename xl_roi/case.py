@@ -125,7 +125,9 @@ class QualitySlice:
             check_number(where, getattr(self, attribute), minimum=None)
         check_number(f"allowed_drop of slice {self.name!r}", self.allowed_drop)
         if self.traffic_share is not None:
-            BOUNDS["traffic_share"].check(f"traffic_share of slice {self.name!r}", self.traffic_share)
+            BOUNDS["traffic_share"].check(
+                f"traffic_share of slice {self.name!r}", self.traffic_share
+            )
             for attribute in ("teacher_score", "student_score"):
                 score = float(getattr(self, attribute))
                 if not 0.0 <= score <= 1.0:
@@ -935,8 +937,12 @@ def _quality_cost(case: Case) -> tuple[float, str, tuple[SliceQualityCost, ...]]
         rows.append(row)
     if not costed:
         note = "not computed: the case gives no cost per error"
-        return math.nan, note, tuple(
-            SliceQualityCost(row.name, row.extra_error_share, math.nan, note) for row in rows
+        return (
+            math.nan,
+            note,
+            tuple(
+                SliceQualityCost(row.name, row.extra_error_share, math.nan, note) for row in rows
+            ),
         )
     if not slices:
         return math.nan, "not computed: the case has no quality slices", ()

@@ -2,7 +2,8 @@
 
 A case file groups the inputs of :class:`~xl_roi.case.Case` in tables (``[volume]``,
 ``[teacher]``, ``[student]``, ``[upfront]``, ``[maintenance]``, ``[upside]``, ``[decision]``,
-the optional ``[finance]`` and ``[quality]``, and ``[[quality_slices]]``). ``xl-roi init`` writes a commented one to start from.
+the optional ``[finance]`` and ``[quality]``, and ``[[quality_slices]]``). ``xl-roi init`` writes a
+commented one to start from.
 """
 
 from __future__ import annotations
@@ -97,9 +98,7 @@ def _as_file_words(message: str) -> str:
     for field in sorted(_FIELD_TO_KEY, key=len, reverse=True):
         where = _FIELD_TO_KEY[field]
         if where != field:
-            message = re.sub(
-                rf"(?<![\w\]]){re.escape(field)}(?!\w)(?! of slice)", where, message
-            )
+            message = re.sub(rf"(?<![\w\]]){re.escape(field)}(?!\w)(?! of slice)", where, message)
     return message
 
 
