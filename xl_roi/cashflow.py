@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import math
 
-from xl_roi.errors import check_result
+from xl_roi.bounds import BOUNDS
+from xl_roi.errors import check_number, check_result
 
-__all__ = ["discounted_payback", "monthly_rate", "present_value"]
+__all__ = ["PAYBACK_SEARCH_MONTHS", "discounted_payback", "monthly_rate", "present_value"]
 
 PAYBACK_SEARCH_MONTHS = 1200
 """How far discounted payback looks before it answers "never": a hundred years (as
@@ -44,7 +45,27 @@ def present_value(
     horizon_months: int,
     monthly_growth: float = 0.0,
 ) -> float:
-    """NPV over ``horizon_months`` at an annual ``discount_rate`` (inputs already checked).
+    """NPV over ``horizon_months`` at an annual ``discount_rate``: what ``NPV_BENEFIT`` shows.
+
+    Parameters
+    ----------
+    upfront_cost : float
+        Paid in month 0 (≥ 0).
+    monthly_savings : float
+        Savings in month 1 (may be negative).
+    annual_maintenance : float
+        A year's maintenance (≥ 0), a twelfth each month.
+    discount_rate : float
+        Annual rate, > −1 and ≤ 1 (0.10 = 10 % a year).
+    horizon_months : int
+        Months counted, a whole number from 1 to 600.
+    monthly_growth : float, default 0.0
+        Month-on-month change of the savings (> −1, ≤ 1).
+
+    Returns
+    -------
+    float
+        ``Σ cash_m / (1 + r)^m``, m = 0 … horizon, r the monthly rate.
 
     Examples
     --------
@@ -54,6 +75,10 @@ def present_value(
     >>> round(present_value(52_500, 21_000, 40_000, 0.0, 12), 6)
     159500.0
     """
+    upfront_cost, monthly_savings, annual_maintenance, discount_rate, monthly_growth = _checked(
+        upfront_cost, monthly_savings, annual_maintenance, discount_rate, monthly_growth
+    )
+    horizon_months = int(BOUNDS["horizon_months"].check("horizon_months", horizon_months))
     factor = 1.0 + monthly_rate(discount_rate)
     maintenance = annual_maintenance / 12.0
     total = -upfront_cost
@@ -72,7 +97,8 @@ def discounted_payback(
     discount_rate: float,
     monthly_growth: float = 0.0,
 ) -> float:
-    """Months until the discounted cumulative cash after maintenance reaches zero.
+    """Months until the discounted cumulative cash after maintenance reaches zero: what
+    ``DISCOUNTED_PAYBACK`` shows. Arguments as :func:`present_value`'s.
 
     Interpolated linearly within the month it crosses; 0 with nothing to pay back;
     ``math.inf`` when it never does within :data:`PAYBACK_SEARCH_MONTHS`, or when the monthly
@@ -85,6 +111,9 @@ def discounted_payback(
     >>> discounted_payback(52_500, 3_000, 40_000, 0.10)
     inf
     """
+    upfront_cost, monthly_savings, annual_maintenance, discount_rate, monthly_growth = _checked(
+        upfront_cost, monthly_savings, annual_maintenance, discount_rate, monthly_growth
+    )
     if upfront_cost == 0.0:
         return 0.0
     factor = 1.0 + monthly_rate(discount_rate)
@@ -105,3 +134,20 @@ def discounted_payback(
         if not math.isfinite(total):
             return math.inf
     return math.inf
+
+
+def _checked(
+    upfront_cost: float,
+    monthly_savings: float,
+    annual_maintenance: float,
+    discount_rate: float,
+    monthly_growth: float,
+) -> tuple[float, float, float, float, float]:
+    """The inputs as floats, or :class:`~xl_roi.errors.InputError` naming the first bad one."""
+    return (
+        check_number("upfront_cost", upfront_cost),
+        check_number("monthly_savings", monthly_savings, minimum=None),
+        check_number("annual_maintenance", annual_maintenance),
+        BOUNDS["discount_rate"].check("discount_rate", discount_rate),
+        BOUNDS["monthly_growth"].check("monthly_growth", monthly_growth),
+    )
