@@ -482,3 +482,82 @@ class TestBadInput:
         err = capsys.readouterr().err
         assert "[finance] discount_rate" in err and "write 0.1 for 10 %" in err
         assert "Traceback" not in err
+
+
+class TestSensitivityAndSimulation:
+    def test_cost_per_error_row_by_hand(self):
+        """The three-slice case's cost-per-error row, ±50 % of 2.00. Own-cost slice: 0.05 × 0.01
+        × 1e6 × 10 = 5,000; per 1.00 of error cost: 0.10 × 0.02 × 1e6 = 2,000. At 1.00:
+        10,500 − 7,000 = 3,500 a month → payback 15 months, net 42,000 − 40,000 = 2,000. At
+        3.00: 10,500 − 11,000 < 0 → never, net −46,000. Break-evens: (10,500 − 5,000 −
+        52,500 / 12) / 2,000 = 0.5625; (10,500 − 5,000 − 40,000 / 12) / 2,000 = 1.0833."""
+        from xl_roi.sensitivity import COST_PER_ERROR_LABEL, sensitivity
+
+        table = sensitivity(three_slices())
+        row = table[table.kind == "quality"].iloc[0]
+        assert row.assumption == COST_PER_ERROR_LABEL
+        assert (row.low, row.base, row.high) == (1.0, 2.0, 3.0)
+        assert row.payback_low == pytest.approx(15.0)
+        assert math.isinf(row.payback_high)
+        assert (row.net_low, row.net_high) == pytest.approx((2_000.0, -46_000.0))
+        assert row.breakeven_payback == pytest.approx(0.5625)
+        assert row.breakeven_net == pytest.approx(6_500 / 6_000)
+        # the headline rows do not move with it: the same as the case without the quality cost
+        plain = sensitivity(Case(**{**BASE, "monthly_calls": 1_000_000}))
+        assert table[table.kind != "quality"].reset_index(drop=True).equals(plain)
+
+    def test_no_row_without_a_computed_quality_cost(self):
+        """The built-in example gives no cost per error: its table has no quality row."""
+        from xl_roi.sensitivity import sensitivity
+
+        assert "quality" not in set(sensitivity(example_case()).kind)
+
+    def test_cli_says_what_the_row_moves(self, tmp_path, capsys):
+        """`xl-roi sensitivity` names the row and says it moves only the adjusted figures."""
+        from xl_roi.cli import main
+
+        path = tmp_path / "case.toml"
+        path.write_text(
+            OLD_CASE_FILE.replace("teacher_score = 95", "teacher_score = 0.95")
+            .replace("student_score = 94", "student_score = 0.94")
+            .replace("allowed_drop = 2", "allowed_drop = 0.02\ntraffic_share = 0.5")
+            + "\n[quality]\ncost_per_error = 1.0\n",
+            encoding="utf-8",
+        )
+        assert main(["sensitivity", str(path)]) == 0
+        out = capsys.readouterr().out
+        assert "Cost per error (quality-adjusted): moves only the quality-adjusted figures" in out
+
+    def test_simulate_draws_cost_per_error(self):
+        """With the swing at 0 every draw is the case: the adjusted chances are the case's own
+        (three slices: adjusted payback 35 months > 12, net −22,000 < 0: both 0)."""
+        from xl_roi.simulation import simulate
+
+        result = simulate(three_slices(), draws=1_000, swing=0.0)
+        assert result.ranges["cost_per_error"] == (2.0, 2.0, 2.0)
+        assert result.p_quality_adjusted_payback_within_target == 0.0
+        assert result.p_quality_adjusted_net_benefit_positive == 0.0
+        assert result.quality_adjusted_payback_p50 == pytest.approx(35.0)
+        assert result.quality_adjusted_net_benefit_p50 == pytest.approx(-22_000.0)
+        cheap = simulate(
+            three_slices(), draws=1_000, swing=0.0, ranges={"cost_per_error": (0, 0, 0)}
+        )
+        # with errors free, only the own-cost slice counts: 10,500 − 5,000 = 5,500 a month
+        assert cheap.quality_adjusted_payback_p50 == pytest.approx(52_500 / 5_500)
+
+    def test_simulate_without_quality_cost_is_null_in_json(self):
+        """The example has no cost per error: the adjusted figures are null, the rest as before."""
+        from xl_roi.simulation import simulate
+
+        data = simulate(example_case(), draws=100).to_dict()
+        assert data["p_quality_adjusted_net_benefit_positive"] is None
+        assert "cost_per_error" not in data["ranges"]
+
+    def test_drawing_cost_per_error_needs_the_cost(self):
+        """A range for cost_per_error on a case without one is refused, naming it."""
+        from xl_roi.simulation import simulate
+
+        with pytest.raises(InputError, match="cost_per_error can be drawn only"):
+            simulate(example_case(), draws=10, ranges={"cost_per_error": (1, 2, 3)})
+        with pytest.raises(InputError, match="uncertainty: cost_per_error needs"):
+            example_case().replace(uncertainty=(("cost_per_error", 1, 2, 3),))

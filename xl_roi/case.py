@@ -346,6 +346,11 @@ class Case:
                 raise InputError(f"uncertainty: {name} is given twice")
             seen.add(name)
             checked.append((name, *check_range(name, given, self_hosted=self.is_self_hosted)))
+            if name == "cost_per_error" and self.cost_per_error is None:
+                raise InputError(
+                    "uncertainty: cost_per_error needs the case's own cost_per_error (the likely "
+                    "cost of a wrong answer) to draw around"
+                )
         object.__setattr__(self, "uncertainty", tuple(checked))
 
     # -- which way each quantity is given -------------------------------------------------

@@ -26,7 +26,7 @@ from xl_roi.files import OverwriteRefusedError, remove_temporaries, same_file, w
 from xl_roi.pitch import pitch
 from xl_roi.roi import BREAKEVEN_DEFINITION
 from xl_roi.text import printable
-from xl_roi.uncertainty import INPUT_LABELS, INPUT_UNITS
+from xl_roi.uncertainty import DRAWN_LABELS, INPUT_LABELS, INPUT_UNITS
 
 __all__ = ["main"]
 
@@ -317,6 +317,24 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
                 f"  {row['assumption']:<32} payback {_months(row['payback_low']):>6} months, "
                 f"annual net benefit {currency} {row['net_low']:,.0f}"
             )
+    for row in records:
+        if row["kind"] == "quality":
+            print(
+                f"\n{row['assumption']}: moves only the quality-adjusted figures (savings less "
+                "the cost of worse answers), never the headline above"
+            )
+            print(
+                f"  {currency} {row['low']:,.2f} … {currency} {row['high']:,.2f} per error: "
+                f"payback {_months(row['payback_low'])} … {_months(row['payback_high'])} months, "
+                f"annual net benefit {row['net_low']:,.0f} … {row['net_high']:,.0f}"
+            )
+            payback, net = (
+                "not on its own"
+                if math.isnan(row[key])
+                else f"above {currency} {row[key]:,.2f} per error"
+                for key in ("breakeven_payback", "breakeven_net")
+            )
+            print(f"  breaks payback target: {payback}; net benefit ≤ 0: {net}")
     print(f"\nWhere the case breaks (payback beyond {target:g} months; net benefit ≤ 0)")
     for row in rows:
         side = _BREAKS_WHEN[row["assumption"]]
@@ -349,7 +367,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     for name, (low, likely, high) in result.ranges.items():
         where = "from the case file" if name in from_file else f"± {args.swing:.0%}"
         figures = (_figure(name, value, currency) for value in (low, likely, high))
-        print(f"  {INPUT_LABELS[name]:<22} " + " ".join(f"{f:>14}" for f in figures) + f"  {where}")
+        print(f"  {DRAWN_LABELS[name]:<22} " + " ".join(f"{f:>14}" for f in figures) + f"  {where}")
     print()
     targets = [3.0, 12.0]
     shares = [result.p_payback_within_3_months, result.p_payback_within_12_months]
@@ -371,6 +389,16 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         f"P50 {_money(result.net_benefit_p50, currency)}  "
         f"P90 {_money(result.net_benefit_p90, currency)}"
     )
+    if not math.isnan(result.p_quality_adjusted_net_benefit_positive):
+        print("\nCounting the cost of worse answers (quality-adjusted; not in the figures above):")
+        label = f"Chance of payback within {result.target_months:g} months (the target)"
+        print(f"  {label:<46} {_percent(result.p_quality_adjusted_payback_within_target):>7}")
+        label = "Chance of a positive annual net benefit"
+        print(f"  {label:<46} {_percent(result.p_quality_adjusted_net_benefit_positive):>7}")
+        print(
+            f"  Payback P50 {_months(result.quality_adjusted_payback_p50)} months; annual net "
+            f"benefit P50 {_money(result.quality_adjusted_net_benefit_p50, currency)}"
+        )
     return EXIT_OK
 
 
