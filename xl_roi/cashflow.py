@@ -7,9 +7,12 @@ works them here, month by month, so that a command such as ``xl-roi pitch`` load
 - month 0: ``−upfront_cost``;
 - month m (1 … horizon): ``monthly_savings × (1 + monthly_growth)^(m−1) − annual_maintenance / 12``
 
-discounted at the monthly rate ``(1 + discount_rate)^(1/12) − 1``. At a 0 % rate each month's
-cash is added as it comes, in the order :meth:`~xl_roi.case.Result.schedule` adds it, so the NPV
-is exactly the schedule's cumulative net after maintenance at the horizon.
+discounted at the monthly rate ``(1 + discount_rate)^(1/12) − 1``. The growth and discount
+factors are built month by month by multiplication (not powers), and :mod:`xl_roi.batch` runs the
+same steps over arrays, so ``screen`` gives these figures to the last bit. At a 0 % rate and
+flat volume each month's cash is added as it comes, in the order
+:meth:`~xl_roi.case.Result.schedule` adds it, so the NPV is exactly the schedule's cumulative net
+after maintenance at the horizon (with growth, to rounding).
 """
 
 from __future__ import annotations
@@ -80,13 +83,15 @@ def present_value(
     )
     horizon_months = int(BOUNDS["horizon_months"].check("horizon_months", horizon_months))
     factor = 1.0 + monthly_rate(discount_rate)
+    growth = 1.0 + monthly_growth
     maintenance = annual_maintenance / 12.0
-    total = -upfront_cost
-    discount = 1.0
-    for month in range(1, horizon_months + 1):
+    total = 0.0 - upfront_cost
+    discount = grown = 1.0
+    for _ in range(horizon_months):
         discount = discount * factor
-        savings = monthly_savings * (1.0 + monthly_growth) ** (month - 1)
+        savings = monthly_savings * grown
         total = total + savings / discount - maintenance / discount
+        grown = grown * growth
     return check_result("npv", total)
 
 
@@ -117,12 +122,14 @@ def discounted_payback(
     if upfront_cost == 0.0:
         return 0.0
     factor = 1.0 + monthly_rate(discount_rate)
+    growth = 1.0 + monthly_growth
     maintenance = annual_maintenance / 12.0
-    total = -upfront_cost
-    discount = 1.0
+    total = 0.0 - upfront_cost
+    discount = grown = 1.0
     for month in range(1, PAYBACK_SEARCH_MONTHS + 1):
         discount = discount * factor
-        savings = monthly_savings * (1.0 + monthly_growth) ** (month - 1)
+        savings = monthly_savings * grown
+        grown = grown * growth
         flow = savings / discount - maintenance / discount
         before, total = total, total + flow
         if total >= 0.0:
