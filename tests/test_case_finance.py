@@ -213,11 +213,19 @@ class TestLaws:
 
     @given(positive_money, money, money, rate_between(-0.5, 1.0), monthly_growth)
     def test_discounted_payback_agrees_with_finance(self, upfront, savings, maintenance, rate, g):
-        """evaluate's discounted payback equals xl_roi.finance's (numpy) on the same case."""
+        """evaluate's discounted payback equals xl_roi.finance's (numpy) at a non-zero rate, and
+        payback after maintenance at 0 %."""
         result = evaluate(
             _simple(upfront, savings, maintenance, discount_rate=rate, monthly_growth=g)
         )
-        expected = discounted_payback_months(upfront, result.monthly_savings, maintenance, rate, g)
+        if rate == 0.0:  # nothing discounted: payback after maintenance itself
+            expected = payback_after_maintenance_months(
+                upfront, result.monthly_savings, maintenance, g
+            )
+        else:
+            expected = discounted_payback_months(
+                upfront, result.monthly_savings, maintenance, rate, g
+            )
         if math.isinf(expected):
             assert math.isinf(result.discounted_payback_months)
         else:

@@ -726,8 +726,7 @@ def DISCOUNTED_PAYBACK(
     monthly_growth: Cell = None,
 ) -> Returned:
     """Months until the discounted cumulative cash after maintenance turns positive
-    (interpolated within the month). At a 0 % rate and flat volume it is
-    PAYBACK_AFTER_MAINTENANCE.
+    (interpolated within the month). At a 0 % rate it is PAYBACK_AFTER_MAINTENANCE.
 
     Examples
     --------

@@ -405,29 +405,40 @@ def npv_array(
     factor = 1.0 + _monthly_rates(rate)
     growth_factor = 1.0 + growth
     monthly = maintenance / 12.0
-    total = 0.0 - upfront
+    total: FloatArray = 0.0 - upfront
     discount = np.ones_like(total)
     grown = np.ones_like(total)
+    shortest = int(months.min(initial=0.0))
+    undiscounted = bool(np.all(factor == 1.0))  # x / 1 and x × 1 are x exactly: skip them
     with np.errstate(over="ignore", invalid="ignore"):
         for month in range(1, int(months.max(initial=0.0)) + 1):
-            within = month <= months
-            discount = discount * factor
-            step = total + (savings * grown) / discount - monthly / discount
-            total = np.where(within, step, total)
+            if undiscounted:
+                step = total + savings * grown - monthly
+            else:
+                discount = discount * factor
+                step = total + (savings * grown) / discount - monthly / discount
+            total = step if month <= shortest else np.where(month <= months, step, total)
             grown = grown * growth_factor
     return total
 
 
 def discounted_payback_array(
-    upfront: Any, savings: Any, annual_maintenance: Any, discount_rate: Any, growth: Any
+    upfront: Any,
+    savings: Any,
+    annual_maintenance: Any,
+    discount_rate: Any,
+    growth: Any,
+    after_maintenance: Any = None,
 ) -> FloatArray:
-    """:func:`xl_roi.cashflow.discounted_payback` over numpy arrays, step for step (equal to the
-    last bit); each element stops the month it crosses zero or can no longer.
+    """:func:`xl_roi.cashflow.discounted_payback` over numpy arrays: at a 0 % rate payback
+    after maintenance (``after_maintenance`` where already worked out, else
+    :func:`payback_after_maintenance_array`: equal to rounding); at other rates step for step
+    (equal to the last bit), each element stopping the month it crosses zero or can no longer.
 
     Examples
     --------
-    >>> discounted_payback_array(52_500.0, np.array([21_000.0, 3_000.0]), 40_000.0, 0.0, 0.0)
-    array([2.97169811,        inf])
+    >>> discounted_payback_array(52_500.0, np.array([21_000.0, 3_000.0]), 40_000.0, 0.1, 0.0)
+    array([3.01952517,        inf])
     """
     arrays = np.broadcast_arrays(
         *(
@@ -440,9 +451,13 @@ def discounted_payback_array(
     factor = 1.0 + _monthly_rates(rate)
     growth_factor = 1.0 + growth
     monthly = maintenance / 12.0
-    result = np.full(upfront.shape, np.inf)
+    if after_maintenance is None:
+        at_zero = payback_after_maintenance_array(upfront, savings, maintenance, growth)
+    else:
+        at_zero = np.broadcast_to(np.asarray(after_maintenance, dtype=float), shape).reshape(-1)
+    result = np.where(rate == 0.0, at_zero, np.inf)
     result[upfront == 0.0] = 0.0
-    index = np.flatnonzero(upfront != 0.0)
+    index = np.flatnonzero((upfront != 0.0) & (rate != 0.0))
     total = 0.0 - upfront[index]
     discount = np.ones_like(total)
     grown = np.ones_like(total)
@@ -464,7 +479,8 @@ def discounted_payback_array(
             falling = (flow <= 0.0) & ((growth[index] <= 0.0) | (month_savings <= 0.0))
             keep = ~crossed & ~falling & np.isfinite(total)
             index, total, discount, grown = index[keep], total[keep], discount[keep], grown[keep]
-    return result.reshape(shape)
+    reshaped: FloatArray = result.reshape(shape)
+    return reshaped
 
 
 def evaluate_arrays(inputs: CaseInputs) -> dict[str, FloatArray]:

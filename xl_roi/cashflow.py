@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 
+from xl_roi import roi
 from xl_roi.bounds import BOUNDS
 from xl_roi.errors import check_number, check_result
 
@@ -45,7 +46,7 @@ def present_value(
     monthly_savings: float,
     annual_maintenance: float,
     discount_rate: float,
-    horizon_months: int,
+    horizon_months: float,
     monthly_growth: float = 0.0,
 ) -> float:
     """NPV over ``horizon_months`` at an annual ``discount_rate``: what ``NPV_BENEFIT`` shows.
@@ -81,13 +82,13 @@ def present_value(
     upfront_cost, monthly_savings, annual_maintenance, discount_rate, monthly_growth = _checked(
         upfront_cost, monthly_savings, annual_maintenance, discount_rate, monthly_growth
     )
-    horizon_months = int(BOUNDS["horizon_months"].check("horizon_months", horizon_months))
+    months = int(BOUNDS["horizon_months"].check("horizon_months", horizon_months))
     factor = 1.0 + monthly_rate(discount_rate)
     growth = 1.0 + monthly_growth
     maintenance = annual_maintenance / 12.0
     total = 0.0 - upfront_cost
     discount = grown = 1.0
-    for _ in range(horizon_months):
+    for _ in range(months):
         discount = discount * factor
         savings = monthly_savings * grown
         total = total + savings / discount - maintenance / discount
@@ -105,7 +106,10 @@ def discounted_payback(
     """Months until the discounted cumulative cash after maintenance reaches zero: what
     ``DISCOUNTED_PAYBACK`` shows. Arguments as :func:`present_value`'s.
 
-    Interpolated linearly within the month it crosses; 0 with nothing to pay back;
+    At a 0 % rate nothing is discounted, and this is payback after maintenance itself
+    (:func:`xl_roi.roi.payback_after_maintenance_months`, where the cumulative cash after
+    maintenance crosses zero). At any other rate the discounted cash is added month by month
+    and interpolated linearly within the month it crosses; 0 with nothing to pay back;
     ``math.inf`` when it never does within :data:`PAYBACK_SEARCH_MONTHS`, or when the monthly
     cash has turned negative and can only fall further (savings not growing).
 
@@ -121,6 +125,10 @@ def discounted_payback(
     )
     if upfront_cost == 0.0:
         return 0.0
+    if discount_rate == 0.0:
+        return roi.payback_after_maintenance_months(
+            upfront_cost, monthly_savings, annual_maintenance, monthly_growth
+        )
     factor = 1.0 + monthly_rate(discount_rate)
     growth = 1.0 + monthly_growth
     maintenance = annual_maintenance / 12.0

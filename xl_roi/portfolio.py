@@ -580,24 +580,31 @@ def _screen(
     maintenance = inputs.annual_maintenance
     rate = np.where(refused, 0.0, figures["discount_rate"])
     npv = npv_array(upfront, savings, maintenance, rate, np.where(refused, 1.0, horizon), growth)
-    discounted = discounted_payback_array(upfront, savings, maintenance, rate, growth)
+    after_maintenance = payback_after_maintenance_array(upfront, savings, maintenance, growth)
+    discounted = discounted_payback_array(
+        upfront, savings, maintenance, rate, growth, after_maintenance
+    )
     with np.errstate(invalid="ignore", over="ignore"):
         drop = np.maximum(0.0, figures["teacher_accuracy"] - figures["student_accuracy"])
         quality = 1.0 * drop * calls * figures["cost_per_error"]  # one slice, all the traffic
         adjusted = savings - quality
     costed = ~np.isnan(quality) & ~refused
+    adjusted = np.where(costed, adjusted, 0.0)
     too_large = ~refused & (~np.isfinite(npv) | (costed & ~np.isfinite(adjusted)))
     refusals.refuse(too_large, lambda i: "the figures are too large to compute")
     refused = refusals.refused
     costed &= ~refused
-    adjusted_payback = payback_array(upfront, np.where(costed, adjusted, 0.0), growth)
     adjusted_net = 12.0 * adjusted - maintenance
-    adjusted_codes = verdict_codes(
-        adjusted_payback,
-        np.where(costed, adjusted_net, 0.0),
-        growth,  # type: ignore[arg-type]
-    )
-    adjusted_verdicts = np.array(VERDICTS, dtype=object)[adjusted_codes.astype(int)]
+    adjusted_verdicts = np.full(rows, None, dtype=object)
+    if costed.any():  # only where the quality columns are given: no cost to the rest
+        where = np.flatnonzero(costed)
+        adjusted_growth = np.broadcast_to(growth, (rows,))[where]
+        adjusted_codes = verdict_codes(
+            payback_array(upfront[where], adjusted[where], adjusted_growth),
+            adjusted_net[where],
+            adjusted_growth,
+        )
+        adjusted_verdicts[where] = np.array(VERDICTS, dtype=object)[adjusted_codes.astype(int)]
     names = _names(frame, first_number)
     net = figure(out["annual_net_benefit"])
     payback = figure(out["payback_months"])
@@ -610,14 +617,7 @@ def _screen(
             "name": pd.Series(names, dtype=object),
             "verdict": pd.Series(np.where(refused, None, verdicts), dtype=object),
             "payback_months": payback,
-            "payback_after_maintenance_months": figure(
-                payback_after_maintenance_array(
-                    out["upfront_cost"],
-                    out["monthly_savings"],
-                    inputs.annual_maintenance,
-                    inputs.monthly_growth,
-                )
-            ),
+            "payback_after_maintenance_months": figure(after_maintenance),
             "annual_net_benefit": net,
             "monthly_savings": figure(out["monthly_savings"]),
             "annual_savings": figure(12.0 * out["monthly_savings"]),
@@ -627,9 +627,7 @@ def _screen(
             "discounted_payback_months": figure(discounted),
             "quality_cost_monthly": np.where(costed, quality, np.nan),
             "quality_adjusted_annual_net_benefit": np.where(costed, adjusted_net, np.nan),
-            "quality_adjusted_verdict": pd.Series(
-                np.where(costed, adjusted_verdicts, None), dtype=object
-            ),
+            "quality_adjusted_verdict": pd.Series(adjusted_verdicts, dtype=object),
             "monthly_calls": figure(inputs.monthly_calls),  # type: ignore[arg-type]
             "teacher_cost_per_1k": figure(inputs.teacher_cost_per_1k),  # type: ignore[arg-type]
             "student_cost_per_1k": figure(out["student_cost_per_1k"]),
