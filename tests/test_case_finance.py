@@ -576,3 +576,58 @@ class TestSensitivityAndSimulation:
             simulate(example_case(), draws=10, ranges={"cost_per_error": (1, 2, 3)})
         with pytest.raises(InputError, match="uncertainty: cost_per_error needs"):
             example_case().replace(uncertainty=(("cost_per_error", 1, 2, 3),))
+
+
+class TestPitchFaces:
+    def test_npv_beside_the_payback(self):
+        """The payback section says what the case is worth today: −52,500 + 36 × 17,666.67 =
+        583,500 at 0 %; discounted payback 52,500 / 17,666.67 = 3.0 months."""
+        text = pitch(evaluate(Case(**BASE)))
+        payback = text.split("## 2. The payback")[1].split("## 3.")[0]
+        assert (
+            "Worth today: NPV **USD 583,500** over 36 months at 0 % (no discounting); "
+            "discounted payback 3.0 months (maintenance included)." in payback
+        )
+
+    def test_quality_cost_line_and_slice_columns(self):
+        """The three-slice case: 9,000 a month of errors, adjusted savings 1,500, payback 35
+        months, net −22,000, do not distill; the slice table gives each slice's share and cost."""
+        text = pitch(evaluate(three_slices()))
+        assert "**USD 9,000 a month**" in text
+        assert "savings are USD 1,500 a month, payback 35.0 months" in text
+        assert "annual net benefit -USD 22,000: **do not distill**" in text
+        assert "| 10.0% | USD 4,000 |" in text and "| 5.0% | USD 5,000 |" in text
+
+    def test_pitch_json_carries_every_new_figure(self, tmp_path, capsys):
+        """`xl-roi pitch --json` gives npv, irr, discounted payback, quality figures; nan and
+        infinity as null (valid JSON)."""
+        import json
+
+        from xl_roi.cli import main
+
+        path = tmp_path / "case.toml"
+        path.write_text(
+            OLD_CASE_FILE + "\n[finance]\ndiscount_rate = 0.1\nhorizon_months = 12\n",
+            encoding="utf-8",
+        )
+        assert main(["pitch", str(path), "--json"]) == 0
+        data = json.loads(capsys.readouterr().out)
+        # a year at 10 %: −52,500 + 17,666.67 × (1 − 1.1^−1) / 0.0079741 = 148,939
+        flows = [-52_500.0] + [21_000.0 - 40_000.0 / 12] * 12
+        assert data["npv"] == pytest.approx(npf.npv(1.1 ** (1 / 12) - 1, flows), rel=1e-12)
+        assert data["irr"] > 0 and data["discounted_payback_months"] > 2.9717
+        assert data["quality_cost_monthly"] is None
+        assert data["quality_cost_note"] == "not computed: the case gives no cost per error"
+        assert data["quality_adjusted_verdict"] is None
+        assert data["case"]["discount_rate"] == 0.1 and data["case"]["horizon_months"] == 12
+
+
+def test_build_warns_what_the_workbook_leaves_out(tmp_path, capsys):
+    """`xl-roi build` of a case with [finance] says the workbook does not carry it yet."""
+    from xl_roi.cli import main
+
+    path = tmp_path / "case.toml"
+    path.write_text(OLD_CASE_FILE + "\n[finance]\ndiscount_rate = 0.1\n", encoding="utf-8")
+    assert main(["build", str(path), "-o", str(tmp_path / "out.xlsx")]) == 0
+    err = capsys.readouterr().err
+    assert "the workbook does not carry [finance] yet" in err
