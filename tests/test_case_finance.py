@@ -631,3 +631,15 @@ def test_build_warns_what_the_workbook_leaves_out(tmp_path, capsys):
     assert main(["build", str(path), "-o", str(tmp_path / "out.xlsx")]) == 0
     err = capsys.readouterr().err
     assert "the workbook does not carry [finance] yet" in err
+
+
+def test_a_student_that_saves_nothing_keeps_its_own_reason():
+    """Student dearer than the teacher and a quality drop: the reason stays "costs more per
+    call", not the cost of worse answers (there are no compute savings to eat)."""
+    slices = (QualitySlice("a", False, 0.9, 0.8, 0.2, traffic_share=0.5),)
+    result = evaluate(
+        Case(**{**BASE, "student_cost_per_1k": 13.0}, cost_per_error=1.0, quality_slices=slices)
+    )
+    assert not result.quality_cost_exceeds_savings
+    assert "costs more per call than the teacher" in recommendation(result)
+    assert not any(flag.code == "quality_cost" for flag in result.flags)

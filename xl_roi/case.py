@@ -557,10 +557,11 @@ class Result:
 
     @property
     def quality_cost_exceeds_savings(self) -> bool:
-        """Whether worse answers cost at least what the compute saves (when both are known)."""
+        """Whether worse answers cost at least what the compute saves, when the compute saves
+        something (a student that saves nothing is refused for that reason instead)."""
         return (
             not math.isnan(self.quality_cost_monthly)
-            and self.quality_cost_monthly > 0.0
+            and self.monthly_savings > 0.0
             and self.quality_cost_monthly >= self.monthly_savings
         )
 
@@ -779,7 +780,7 @@ def _flags(
                 "these slices before relying on the savings.",
             )
         )
-    if quality_cost_monthly > 0.0 and quality_cost_monthly >= economics.monthly_savings:
+    if economics.monthly_savings > 0.0 and quality_cost_monthly >= economics.monthly_savings:
         flags.append(
             Flag(
                 "quality_cost",
