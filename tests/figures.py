@@ -2,7 +2,8 @@
 
 The array engine (:mod:`xl_roi.batch`, ``screen``) and ``evaluate`` do the same arithmetic in
 the same order, so their figures agree to the last bit. The break-even volume and payback after
-maintenance are the exceptions: a single case works them out with :mod:`math` (so that a
+maintenance (and discounted payback, which is payback after maintenance at a 0 % rate) are
+the exceptions: a single case works them out with :mod:`math` (so that a
 command need not load numpy), the array engine with numpy, whose ``log1p``/``expm1`` can differ
 in the last bit; they agree to rounding.
 """
@@ -11,7 +12,9 @@ from __future__ import annotations
 
 import math
 
-SOLVED_FIGURES = frozenset({"breakeven_monthly_calls", "payback_after_maintenance_months"})
+SOLVED_FIGURES = frozenset(
+    {"breakeven_monthly_calls", "payback_after_maintenance_months", "discounted_payback_months"}
+)
 """Figures found by a numerical method or through transcendental functions: equal to 1e-12."""
 
 

@@ -41,6 +41,16 @@ GOOD_ARGUMENTS = {
     "UPFRONT_COST": (3_750.0, 2_000.0, 8_000.0, 20_000.0),
     "BREAKEVEN_VOLUME": (38_000.0, 11.5, 0.0, 12.0, 0.05, 2.2, 12.0, 0.6, 1.5),
     "PAYBACK_AFTER_MAINTENANCE": (38_000.0, 2_994.0, 30_000.0, 0.05),
+    "NPV_BENEFIT": (52_500.0, 21_000.0, 40_000.0, 0.1, 36.0, 0.02),
+    "DISCOUNTED_PAYBACK": (52_500.0, 21_000.0, 40_000.0, 0.1, 0.02),
+    "ANNUAL_IRR": (52_500.0, 21_000.0, 40_000.0, 36.0, 0.02),
+    "QUALITY_COST": (
+        ((0.10,), (0.05,), (0.60,)),
+        ((0.94,), (0.97,), (0.86,)),
+        ((0.92,), (0.96,), (0.91,)),
+        1_000_000.0,
+        2.0,
+    ),
     "RECOMMENDATION": (
         38_000.0,
         2_994.0,
@@ -297,6 +307,9 @@ TEXT_FUNCTIONS = {"MODEL_PRICE"}
 TEXT_ARGUMENTS = {("RECOMMENDATION", 8), ("RECOMMENDATION", 9)}
 """Arguments that take text (slice names, a currency): tested in test_text_arguments."""
 
+RANGE_ARGUMENTS = {("QUALITY_COST", 0), ("QUALITY_COST", 1), ("QUALITY_COST", 2)}
+"""Arguments that take a range of slices: tested in TestQualityCost."""
+
 NEEDED_WHEN_SELF_HOSTED = {("BREAKEVEN_VOLUME", 6), ("SENSITIVITY", 9)}
 """Optional arguments with no default once a GPU hourly cost is given."""
 
@@ -306,7 +319,7 @@ def _cases():
         if name in TEXT_FUNCTIONS:
             continue
         for position in range(len(good)):
-            if (name, position) in TEXT_ARGUMENTS:
+            if (name, position) in TEXT_ARGUMENTS or (name, position) in RANGE_ARGUMENTS:
                 continue
             for label in BAD_VALUES:
                 yield pytest.param(name, position, label, id=f"{name}-{position}-{label}")
@@ -650,3 +663,177 @@ class TestScreenOverWholeColumns:
         rows = [self.HEADER, ("chat\x1b[2J\x07", 2_000_000.0, 12.0, 1.5, 52_500.0, 40_000.0)]
         table = call_like_excel(udfs.SCREEN, tuple(rows))
         assert table[1][1] == "chat?[2J?"
+
+
+class TestFinanceFunctions:
+    """NPV_BENEFIT, DISCOUNTED_PAYBACK, ANNUAL_IRR and QUALITY_COST through xlwings (issue 12)."""
+
+    def _case(self, **changes):
+        return xl_roi.Case(
+            monthly_calls=2_000_000,
+            teacher_cost_per_1k=12.0,
+            student_cost_per_1k=1.5,
+            upfront_cost=52_500,
+            annual_maintenance=40_000,
+            **changes,
+        )
+
+    @pytest.mark.parametrize(
+        "changes",
+        [
+            {},
+            {"discount_rate": 0.1},
+            {"discount_rate": 0.08, "horizon_months": 60, "monthly_growth": 0.02},
+            {"discount_rate": -0.5, "horizon_months": 1, "monthly_growth": -0.1},
+        ],
+    )
+    def test_same_numbers_as_evaluate(self, udfs, changes):
+        """The cells equal evaluate's npv, discounted payback and irr for the same case."""
+        case = self._case(**changes)
+        result = xl_roi.evaluate(case)
+        common = (52_500.0, 21_000.0, 40_000.0)
+        npv = scalar(
+            call_like_excel(
+                udfs.NPV_BENEFIT,
+                *common,
+                case.discount_rate,
+                float(case.horizon_months),
+                case.monthly_growth,
+            )
+        )
+        assert npv == result.npv
+        payback = scalar(
+            call_like_excel(
+                udfs.DISCOUNTED_PAYBACK, *common, case.discount_rate, case.monthly_growth
+            )
+        )
+        assert payback == result.discounted_payback_months
+        irr = scalar(
+            call_like_excel(
+                udfs.ANNUAL_IRR, *common, float(case.horizon_months), case.monthly_growth
+            )
+        )
+        assert irr == result.irr
+
+    def test_npv_against_numpy_financial(self, udfs):
+        """NPV_BENEFIT at 10 % over 36 months equals numpy_financial.npv of the same flows."""
+        import numpy_financial as npf
+
+        flows = [-52_500.0] + [21_000.0 - 40_000.0 / 12] * 36
+        expected = npf.npv(1.1 ** (1 / 12) - 1, flows)  # 498,460.77 (annuity by hand)
+        cell = scalar(call_like_excel(udfs.NPV_BENEFIT, 52_500.0, 21_000.0, 40_000.0, 0.1))
+        assert cell == pytest.approx(expected, rel=1e-12)
+
+    def test_quality_cost_equals_the_hand_worked_three_slices(self, udfs):
+        """0.10 × 0.02 × 1e6 × 2 + 0.05 × 0.01 × 1e6 × 2 + 0 (improves) = 4,000 + 1,000."""
+        cell = scalar(call_like_excel(udfs.QUALITY_COST, *GOOD_ARGUMENTS["QUALITY_COST"]))
+        assert cell == pytest.approx(5_000.0)
+
+    def test_quality_cost_equals_evaluate(self, udfs):
+        """QUALITY_COST over the slices equals evaluate's quality_cost_monthly exactly."""
+        slices = tuple(
+            xl_roi.QualitySlice(f"s{i}", False, t, s, 1.0, traffic_share=share)
+            for i, (share, t, s) in enumerate([(0.1, 0.94, 0.92), (0.05, 0.97, 0.96)])
+        )
+        result = xl_roi.evaluate(self._case(cost_per_error=2.0, quality_slices=slices))
+        cell = scalar(
+            call_like_excel(
+                udfs.QUALITY_COST,
+                ((0.1,), (0.05,)),
+                ((0.94,), (0.97,)),
+                ((0.92,), (0.96,)),
+                2_000_000.0,
+                2.0,
+            )
+        )
+        assert cell == result.quality_cost_monthly
+
+    def test_quality_cost_takes_a_row_and_skips_blank_slices(self, udfs):
+        """A row of cells reads as a column does; a wholly blank slice is skipped."""
+        cell = scalar(
+            call_like_excel(
+                udfs.QUALITY_COST,
+                ((0.1, None),),
+                ((0.94, None),),
+                ((0.92, None),),
+                1_000_000.0,
+                2.0,
+            )
+        )
+        assert cell == pytest.approx(4_000.0)  # 0.1 × 0.02 × 1e6 × 2
+
+    @pytest.mark.parametrize(
+        ("name", "args", "expected"),
+        [
+            (
+                "NPV_BENEFIT",
+                (1.0, 1.0, 0.0, -1.0),
+                "#NUM! discount_rate must be a share > -1 and ≤ 1",
+            ),
+            (
+                "NPV_BENEFIT",
+                (1.0, 1.0, 0.0, 10.0),
+                "#NUM! discount_rate must be a share > -1 and ≤ 1 (0.05 = 5 %), got 10: 10 means "
+                "1,000 % a year; write 0.1 for 10 %",
+            ),
+            ("NPV_BENEFIT", (1.0, 1.0, 0.0, 1.5), "#NUM! discount_rate must be a share"),
+            (
+                "NPV_BENEFIT",
+                (1.0, 1.0, 0.0, 0.1, 0.0),
+                "#NUM! horizon_months must be a whole number ≥ 1 and ≤ 600",
+            ),
+            ("NPV_BENEFIT", (1.0, 1.0, 0.0, 0.1, 601.0), "#NUM! horizon_months must be"),
+            ("NPV_BENEFIT", (1.0, 1.0, 0.0, 0.1, 12.5), "#NUM! horizon_months must be"),
+            ("DISCOUNTED_PAYBACK", (1.0, 1.0, 0.0, -2.0), "#NUM! discount_rate must be"),
+            ("ANNUAL_IRR", (1.0, 1.0, 0.0, 0.5), "#NUM! horizon_months must be"),
+            (
+                "QUALITY_COST",
+                (((1.5,),), ((0.9,),), ((0.8,),), 1.0, 1.0),
+                "#NUM! traffic_share of slice 'slice 1' must be a number ≥ 0 and ≤ 1",
+            ),
+            (
+                "QUALITY_COST",
+                (((0.6,), (0.6,)), ((0.9,), (0.9,)), ((0.8,), (0.8,)), 1.0, 1.0),
+                "#NUM! the slices' traffic shares must add up to at most 1",
+            ),
+            (
+                "QUALITY_COST",
+                (((0.5,),), ((0.9,),), ((0.8,),), 1.0, -1.0),
+                "#NUM! cost_per_error must be a number ≥ 0, got -1",
+            ),
+            (
+                "QUALITY_COST",
+                (((0.5,),), ((95.0,),), ((90.0,),), 1.0, 1.0),
+                "#NUM! teacher_score of slice 'slice 1' must be a number ≥ 0 and ≤ 1",
+            ),
+            (
+                "QUALITY_COST",
+                (((0.5,), (0.2,)), ((0.9,),), ((0.8,),), 1.0, 1.0),
+                "#VALUE! traffic_shares, teacher_scores and student_scores must have one cell",
+            ),
+            (
+                "QUALITY_COST",
+                (((0.5, 0.1), (0.2, 0.1)), ((0.9,),), ((0.8,),), 1.0, 1.0),
+                "#VALUE! traffic_shares must be one column or one row of cells",
+            ),
+            (
+                "QUALITY_COST",
+                (((None,),), ((0.9,),), ((0.8,),), 1.0, 1.0),
+                "#NUM! not computed: traffic share unknown for slice 1",
+            ),
+            (
+                "QUALITY_COST",
+                (((0.5,),), ((None,),), ((0.8,),), 1.0, 1.0),
+                "#VALUE! teacher_scores (slice 1) is blank",
+            ),
+            (
+                "QUALITY_COST",
+                (((NA,),), ((0.9,),), ((0.8,),), 1.0, 1.0),
+                "#VALUE! traffic_shares (slice 1) is an error cell (#N/A)",
+            ),
+        ],
+    )
+    def test_bad_input(self, udfs, name, args, expected):
+        """Each bad rate, horizon, share or cost: #NUM!/#VALUE! naming the argument and value."""
+        cell = scalar(call_like_excel(getattr(udfs, name), *args))
+        assert isinstance(cell, str) and cell.startswith(expected), cell

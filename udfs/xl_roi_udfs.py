@@ -26,24 +26,30 @@ from typing import Any, TypeVar
 import xlwings as xw
 
 import xl_roi
-from xl_roi import roi
+from xl_roi import cashflow, roi
+from xl_roi.bounds import BOUNDS
 from xl_roi.errors import InputError
 from xl_roi.pitch import recommendation_from_figures
 from xl_roi.portfolio import cut_blank_tail, screen_cells
+from xl_roi.quality_cost import SliceTraffic, quality_cost
 from xl_roi.sensitivity import HEADLINE_TABLE_HEADER, HEADLINE_TABLE_ROWS, headline_table
 from xl_roi.simulation import simulate
 from xl_roi.text import printable
 
 __all__ = [
+    "ANNUAL_IRR",
     "BREAKEVEN_VOLUME",
     "COST_PER_1K",
     "DATA_GEN_COST",
+    "DISCOUNTED_PAYBACK",
     "MODEL_PRICE",
     "MONTHLY_SAVINGS",
     "NET_BENEFIT",
+    "NPV_BENEFIT",
     "PAYBACK",
     "PAYBACK_AFTER_MAINTENANCE",
     "PAYBACK_PROBABILITY",
+    "QUALITY_COST",
     "RECOMMENDATION",
     "ROI_VERDICT",
     "SAVINGS_SHARE",
@@ -655,6 +661,224 @@ def PAYBACK_AFTER_MAINTENANCE(
         if math.isinf(roi.payback_months(upfront, savings, growth)):
             return _never(roi.never_pays_back_reason(savings))
         return _never(roi.NEVER_AFTER_MAINTENANCE)
+
+    return excel_call(compute)
+
+
+_RATE = (
+    "Annual discount rate as a share: 0.10 for 10 % a year; above -1, at most 1 (0 counts money "
+    "as it comes)."
+)
+_HORIZON = "Optional. Months of cash counted, a whole number from 1 to 600. Blank: 36."
+
+
+@excel_function(
+    upfront_cost=_UPFRONT,
+    monthly_savings=_SAVINGS,
+    annual_maintenance=_MAINTENANCE,
+    discount_rate=_RATE,
+    horizon_months=_HORIZON,
+    monthly_growth=_GROWTH,
+)
+def NPV_BENEFIT(
+    upfront_cost: Cell,
+    monthly_savings: Cell,
+    annual_maintenance: Cell,
+    discount_rate: Cell,
+    horizon_months: Cell = None,
+    monthly_growth: Cell = None,
+) -> Returned:
+    """What the case is worth today: the net present value of −upfront now, then each month's
+    savings less a twelfth of maintenance, over the horizon at the annual discount rate
+    (applied monthly).
+
+    Examples
+    --------
+    >>> round(NPV_BENEFIT(52_500.0, 21_000.0, 40_000.0, 0.0, 12.0), 6)
+    159500.0
+    >>> NPV_BENEFIT(52_500.0, 21_000.0, 40_000.0, 10.0)[:60]
+    '#NUM! discount_rate must be a share > -1 and ≤ 1 (0.05 = 5 %'
+    """
+    return excel_call(
+        lambda: cashflow.present_value(
+            number("upfront_cost", upfront_cost),
+            number("monthly_savings", monthly_savings),
+            number("annual_maintenance", annual_maintenance),
+            number("discount_rate", discount_rate),
+            number("horizon_months", horizon_months, default=36.0),
+            number("monthly_growth", monthly_growth, default=0.0),
+        )
+    )
+
+
+@excel_function(
+    upfront_cost=_UPFRONT,
+    monthly_savings=_SAVINGS,
+    annual_maintenance=_MAINTENANCE,
+    discount_rate=_RATE,
+    monthly_growth=_GROWTH,
+)
+def DISCOUNTED_PAYBACK(
+    upfront_cost: Cell,
+    monthly_savings: Cell,
+    annual_maintenance: Cell,
+    discount_rate: Cell,
+    monthly_growth: Cell = None,
+) -> Returned:
+    """Months until the discounted cumulative cash after maintenance turns positive
+    (interpolated within the month). At a 0 % rate it is PAYBACK_AFTER_MAINTENANCE.
+
+    Examples
+    --------
+    >>> round(DISCOUNTED_PAYBACK(52_500.0, 21_000.0, 40_000.0, 0.0), 4)
+    2.9717
+    >>> DISCOUNTED_PAYBACK(52_500.0, 3_000.0, 40_000.0, 0.1)
+    '#NUM! never pays back: the discounted savings less maintenance never recover the upfront cost'
+    """
+
+    def compute() -> Returned:
+        months = cashflow.discounted_payback(
+            number("upfront_cost", upfront_cost),
+            number("monthly_savings", monthly_savings),
+            number("annual_maintenance", annual_maintenance),
+            number("discount_rate", discount_rate),
+            number("monthly_growth", monthly_growth, default=0.0),
+        )
+        if math.isinf(months):
+            return _never("the discounted savings less maintenance never recover the upfront cost")
+        return months
+
+    return excel_call(compute)
+
+
+@excel_function(
+    upfront_cost=_UPFRONT,
+    monthly_savings=_SAVINGS,
+    annual_maintenance=_MAINTENANCE,
+    horizon_months=_HORIZON,
+    monthly_growth=_GROWTH,
+)
+def ANNUAL_IRR(
+    upfront_cost: Cell,
+    monthly_savings: Cell,
+    annual_maintenance: Cell,
+    horizon_months: Cell = None,
+    monthly_growth: Cell = None,
+) -> Returned:
+    """The case's internal rate of return, as an annual rate: the discount rate at which its NPV
+    over the horizon is zero (numpy-financial's IRR of the monthly cash, annualised).
+
+    Examples
+    --------
+    >>> round(ANNUAL_IRR(1_000.0, 1_100.0, 0.0, 1.0), 4)
+    2.1384
+    >>> ANNUAL_IRR(0.0, 100.0, 0.0)
+    '#NUM! no rate of return: the cash never changes sign (nothing upfront, or nothing earned)'
+    """
+
+    def compute() -> Returned:
+        from xl_roi.finance import irr_annual
+
+        horizon = number("horizon_months", horizon_months, default=36.0)
+        rate = irr_annual(
+            number("upfront_cost", upfront_cost),
+            number("monthly_savings", monthly_savings),
+            number("annual_maintenance", annual_maintenance),
+            int(BOUNDS["horizon_months"].check("horizon_months", horizon)),
+            number("monthly_growth", monthly_growth, default=0.0),
+        )
+        if math.isnan(rate):
+            return (
+                "#NUM! no rate of return: the cash never changes sign (nothing upfront, or "
+                "nothing earned)"
+            )
+        return rate
+
+    return excel_call(compute)
+
+
+def _column(name: str, value: Cell) -> list[Any]:
+    """A one-column or one-row range as its cells (a single cell as one), or refuse it."""
+    if not isinstance(value, (list, tuple)):
+        return [value]
+    rows = [row if isinstance(row, (list, tuple)) else (row,) for row in value]
+    if any(isinstance(cell, (list, tuple)) for row in rows for cell in row):
+        raise CellError("#VALUE!", f"{name} must be one column or one row of cells")
+    if len(rows) == 1:
+        return list(rows[0])
+    if all(len(row) == 1 for row in rows):
+        return [row[0] for row in rows]
+    raise CellError(
+        "#VALUE!", f"{name} must be one column or one row of cells, got {_shape(value)}"
+    )
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+@excel_function(
+    traffic_shares=(
+        "Each slice's share of all calls (0.10 = 10 %), one cell a slice; blank: unknown (then "
+        "a slice that drops is not costed)."
+    ),
+    teacher_scores="The teacher's accuracy on each slice (0 to 1), in the same order.",
+    student_scores="The student's accuracy on each slice (0 to 1), in the same order.",
+    monthly_calls=_CALLS,
+    cost_per_error="Money lost per wrong answer: a refund, an escalation to a person, a lost sale.",
+)
+def QUALITY_COST(
+    traffic_shares: Cell,
+    teacher_scores: Cell,
+    student_scores: Cell,
+    monthly_calls: Cell,
+    cost_per_error: Cell,
+) -> Returned:
+    """Expected money lost a month to the student's worse answers: the sum over slices of
+    traffic share × max(0, teacher − student accuracy) × monthly calls × cost per error.
+
+    Examples
+    --------
+    >>> round(QUALITY_COST([[0.1], [0.6]], [[0.94], [0.86]], [[0.92], [0.91]], 2e6, 4.0), 6)
+    16000.0
+    >>> QUALITY_COST([[None]], [[0.94]], [[0.92]], 2_000_000.0, 4.0)
+    '#NUM! not computed: traffic share unknown for slice 1 (its score drops)'
+    """
+
+    def compute() -> Returned:
+        shares = _column("traffic_shares", traffic_shares)
+        teachers = _column("teacher_scores", teacher_scores)
+        students = _column("student_scores", student_scores)
+        if not len(shares) == len(teachers) == len(students):
+            raise CellError(
+                "#VALUE!",
+                "traffic_shares, teacher_scores and student_scores must have one cell per "
+                f"slice each, got {len(shares)}, {len(teachers)} and {len(students)}",
+            )
+        slices = []
+        for index, (share, teacher, student) in enumerate(
+            zip(shares, teachers, students, strict=True), start=1
+        ):
+            if _blank(share) and _blank(teacher) and _blank(student):
+                continue
+            slices.append(
+                SliceTraffic(
+                    f"slice {index}",
+                    number(f"teacher_scores (slice {index})", teacher),
+                    number(f"student_scores (slice {index})", student),
+                    None if _blank(share) else number(f"traffic_shares (slice {index})", share),
+                )
+            )
+        total, rows = quality_cost(
+            slices, number("monthly_calls", monthly_calls), number("cost_per_error", cost_per_error)
+        )
+        unknown = [row.name for row in rows if math.isnan(row.monthly_cost)]
+        if unknown:
+            return (
+                f"#NUM! not computed: traffic share unknown for {', '.join(unknown)} (its score "
+                "drops)"
+            )
+        return total
 
     return excel_call(compute)
 

@@ -15,6 +15,11 @@ The bounds, and why:
   than 20 % a month) is accepted but named as unusual: a year of 20 % a month is 8.9 times the
   volume.
 - the target payback in (0, 1,200] months: a target beyond a hundred years is not a target.
+- the annual discount rate in (−100 %, +100 %] a year: money cannot lose all of its value, and a
+  rate above 100 % a year is almost surely a percentage typed as a number (10 for 10 %).
+- the NPV horizon a whole number of months from 1 to 600: fifty years is longer than any plan.
+- a traffic share (a quality slice's share of all calls) in [0, 1]; costs per error ≥ 0;
+  latencies (P95, in milliseconds) ≥ 0.
 - money, counts and rates ≥ 0 (the teacher's cost and a GPU's throughput > 0, the peak factor ≥ 1).
 - every number: finite, and not so close to zero that dividing by it leaves the float range
   (nearer zero than 2.2e-308, see :data:`xl_roi.errors.SMALLEST_NUMBER`).
@@ -78,13 +83,17 @@ class Bound:
     why: str = ""
     unusual_above: float | None = None
     unusual_below: float | None = None
+    whole: bool = False
 
     def text(self) -> str:
         """The bounds in words: ``'≥ 0 and < 1'``."""
-        return bounds_text(self.minimum, self.strictly_above, self.maximum, self.maximum_exclusive)
+        text = bounds_text(self.minimum, self.strictly_above, self.maximum, self.maximum_exclusive)
+        return f"a whole number {text}" if self.whole else text
 
     def holds(self, number: float) -> bool:
-        """Whether a finite number lies within the hard bounds."""
+        """Whether a finite number lies within the hard bounds (and is whole, where it must be)."""
+        if self.whole and not float(number).is_integer():
+            return False
         low, high = self.minimum, self.maximum
         if low is not None and (number < low or (self.strictly_above and number == low)):
             return False
@@ -97,11 +106,12 @@ class Bound:
 
         ``verb`` introduces the value: ``"got"`` for an argument, ``"holds"`` for a cell.
         """
-        kind = "a share" if self.share else "a number"
+        kind = "a share" if self.share else ("" if self.whole else "a number")
         example = " (0.05 = 5 %)" if self.share else ""
         why = f" ({self.why})" if self.why else ""
         message = (
-            f"{name} must be {kind} {self.text()}{example}{why}, {verb} {describe_value(value)}"
+            f"{name} must be {kind + ' ' if kind else ''}{self.text()}{example}{why}, "
+            f"{verb} {describe_value(value)}"
         )
         hint = percent_hint(value, self.period) if self.share else ""
         if hint:
@@ -182,10 +192,23 @@ BOUNDS: dict[str, Bound] = {
     "monthly_latency_value": _AMOUNT,
     "annual_new_capability_revenue": _AMOUNT,
     "target_payback_months": Bound(strictly_above=True, maximum=1200.0),
+    "discount_rate": Bound(
+        minimum=-1.0,
+        strictly_above=True,
+        maximum=1.0,
+        share=True,
+        period=" a year",
+    ),
+    "horizon_months": Bound(minimum=1.0, maximum=600.0, whole=True, why="months counted by NPV"),
+    "cost_per_error": _AMOUNT,
+    "traffic_share": Bound(maximum=1.0, share=True),
+    "teacher_p95_ms": _AMOUNT,
+    "student_p95_ms": _AMOUNT,
     "sensitivity_swing": _SHARE_BELOW_ONE,
 }
-"""Every numeric input's bounds, by its name (a :class:`~xl_roi.case.Case` field, or
-``sensitivity_swing``, the template's Sensitivity sheet swing)."""
+"""Every numeric input's bounds, by its name (a :class:`~xl_roi.case.Case` field,
+``traffic_share``, a quality slice's, or ``sensitivity_swing``, the template's Sensitivity sheet
+swing)."""
 
 
 def check_input(name: str, value: object) -> float:

@@ -13,10 +13,16 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from xl_roi import costs, roi
+from xl_roi import cashflow, costs, roi
 from xl_roi.bounds import BOUNDS
 from xl_roi.costs import HOURS_PER_MONTH
-from xl_roi.errors import InputError, check_number
+from xl_roi.errors import InputError, check_number, check_result
+from xl_roi.quality_cost import (
+    SliceQualityCost,
+    SliceTraffic,
+    check_traffic_shares,
+    quality_cost,
+)
 from xl_roi.text import printable
 from xl_roi.uncertainty import check_range
 from xl_roi.verdict import Verdict, verdict
@@ -85,6 +91,11 @@ class QualitySlice:
         The two models' scores on the slice (accuracy, F1, … higher is better).
     allowed_drop : float
         How far below the teacher the student may score (≥ 0, same units as the scores).
+    traffic_share : float, optional
+        The slice's share of all calls, in [0, 1], for the cost of worse answers. With it, the
+        scores are read as accuracy (the share of answers right) and must lie in [0, 1].
+    cost_per_error : float, optional
+        Money lost per wrong answer on this slice (≥ 0), in place of the case's.
 
     Examples
     --------
@@ -97,6 +108,8 @@ class QualitySlice:
     teacher_score: float
     student_score: float
     allowed_drop: float
+    traffic_share: float | None = None
+    cost_per_error: float | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
@@ -111,6 +124,22 @@ class QualitySlice:
             where = f"{attribute} of slice {self.name!r}"
             check_number(where, getattr(self, attribute), minimum=None)
         check_number(f"allowed_drop of slice {self.name!r}", self.allowed_drop)
+        if self.traffic_share is not None:
+            BOUNDS["traffic_share"].check(
+                f"traffic_share of slice {self.name!r}", self.traffic_share
+            )
+            for attribute in ("teacher_score", "student_score"):
+                score = float(getattr(self, attribute))
+                if not 0.0 <= score <= 1.0:
+                    raise InputError(
+                        f"{attribute} of slice {self.name!r} must be an accuracy from 0 to 1 "
+                        f"when the slice has a traffic_share (the cost of worse answers reads "
+                        f"the scores as the share of answers right), got {score:g}"
+                    )
+        if self.cost_per_error is not None:
+            BOUNDS["cost_per_error"].check(
+                f"cost_per_error of slice {self.name!r}", self.cost_per_error
+            )
 
     @property
     def drop(self) -> float:
@@ -134,13 +163,20 @@ class SliceResult:
     allowed_drop: float
     drop: float
     passed: bool
+    traffic_share: float | None = None
+    cost_per_error: float | None = None
+    quality_cost_monthly: float = math.nan
+    """Expected money lost a month to this slice's worse answers; ``nan`` when not computed."""
+    quality_cost_note: str = ""
+    """Why the slice's cost is not computed (empty when it is)."""
 
 
 @dataclass(frozen=True)
 class Flag:
     """A reason a case is weaker than its headline numbers say.
 
-    ``code`` is one of ``"low_volume"``, ``"unstable_teacher"``, ``"quality_risk"``; ``reason``
+    ``code`` is one of ``"low_volume"``, ``"unstable_teacher"``, ``"quality_risk"``,
+    ``"quality_cost"`` (worse answers cost more than the compute saved); ``reason``
     is a sentence with the numbers behind it.
     """
 
@@ -210,6 +246,17 @@ class Case:
         The slice-based evaluation that bounds the quality risk.
     target_payback_months : float, default 12
         The payback the business asks for.
+    discount_rate : float, default 0
+        Annual discount rate for the NPV and discounted payback (0.10 = 10 % a year), > −1 and
+        ≤ 1. At 0 they count money as it comes (today's headline figures are unchanged).
+    horizon_months : int, default 36
+        Months of cash the NPV and IRR count: a whole number from 1 to 600.
+    cost_per_error : float, optional
+        Money lost when an answer is wrong (a refund, an escalation to a person, a churned
+        customer), for the cost of worse answers; slices may carry their own.
+    teacher_p95_ms, student_p95_ms : float, optional
+        The two models' 95th-percentile latency in milliseconds: upside, shown beside the
+        headline and never in it.
     uncertainty : tuple of (input, low, likely, high), optional
         How uncertain some inputs are, for the Monte Carlo simulation (a case file's
         ``[uncertainty]`` table; see :mod:`xl_roi.uncertainty`). Not used by ``evaluate``.
@@ -252,6 +299,11 @@ class Case:
     annual_new_capability_revenue: float = 0.0
     quality_slices: tuple[QualitySlice, ...] = field(default_factory=tuple)
     target_payback_months: float = 12.0
+    discount_rate: float = 0.0
+    horizon_months: int = 36
+    cost_per_error: float | None = None
+    teacher_p95_ms: float | None = None
+    student_p95_ms: float | None = None
     uncertainty: tuple[tuple[str, float, float, float], ...] = ()
 
     def __post_init__(self) -> None:
@@ -273,6 +325,7 @@ class Case:
                 f"{len(self.quality_slices)} quality slices: at most {MAX_QUALITY_SLICES} (the "
                 "rows of the workbook's Quality sheet); merge the least critical slices"
             )
+        check_traffic_shares((item.name, item.traffic_share) for item in self.quality_slices)
         self._check_teacher()
         self._check_student()
         self._check_upfront()
@@ -293,6 +346,11 @@ class Case:
                 raise InputError(f"uncertainty: {name} is given twice")
             seen.add(name)
             checked.append((name, *check_range(name, given, self_hosted=self.is_self_hosted)))
+            if name == "cost_per_error" and self.cost_per_error is None:
+                raise InputError(
+                    "uncertainty: cost_per_error needs the case's own cost_per_error (the likely "
+                    "cost of a wrong answer) to draw around"
+                )
         object.__setattr__(self, "uncertainty", tuple(checked))
 
     # -- which way each quantity is given -------------------------------------------------
@@ -425,6 +483,16 @@ class Result:
     which payback misses the target (:func:`xl_roi.roi.breakeven_volume`).
     ``annual_serving_cost`` is a self-hosted student's GPU bill for a year (GPUs × 730 hours ×
     12 × hourly cost; 0 when the student is priced per call).
+
+    What the case is worth today (:mod:`xl_roi.finance` defines the monthly cash flows):
+    ``npv`` over ``case.horizon_months`` at ``case.discount_rate``; ``discounted_payback_months``
+    (at a 0 % rate, payback after maintenance; ``math.inf``: never); ``irr``,
+    the annualised internal rate of return (``nan`` when none exists).
+
+    The cost of worse answers (:mod:`xl_roi.quality_cost`): ``quality_cost_monthly`` (``nan``
+    when not computed, ``quality_cost_note`` saying why), and the quality-adjusted figures — the
+    savings less that cost, and the payback, annual net benefit and verdict that follow — beside
+    the headline, which stays as the method defines it (``nan``/``None`` when not computed).
     """
 
     case: Case
@@ -453,6 +521,49 @@ class Result:
     verdict: Verdict
     flags: tuple[Flag, ...]
     annual_serving_cost: float = 0.0
+    npv: float = 0.0
+    discounted_payback_months: float = 0.0
+    quality_cost_monthly: float = math.nan
+    quality_cost_note: str = ""
+    quality_adjusted_monthly_savings: float = math.nan
+    quality_adjusted_payback_months: float = math.nan
+    quality_adjusted_annual_net_benefit: float = math.nan
+    quality_adjusted_verdict: Verdict | None = None
+    teacher_p95_ms: float | None = None
+    student_p95_ms: float | None = None
+
+    @property
+    def irr(self) -> float:
+        """Annualised internal rate of return over the horizon; ``nan`` when none exists.
+
+        Worked out with ``numpy-financial`` on first use (so a pitch in words loads no numpy).
+
+        Examples
+        --------
+        >>> result = evaluate(Case(monthly_calls=2_000_000, teacher_cost_per_1k=12.0,
+        ...     student_cost_per_1k=1.5, upfront_cost=52_500, annual_maintenance=40_000))
+        >>> round(result.irr, 1)   # about (1 + 17,666.67 / 52,500)^12 − 1: 3,148 % a year
+        31.5
+        """
+        from xl_roi.finance import irr_annual
+
+        return irr_annual(
+            self.upfront_cost,
+            self.monthly_savings,
+            self.annual_maintenance,
+            self.case.horizon_months,
+            self.case.monthly_growth,
+        )
+
+    @property
+    def quality_cost_exceeds_savings(self) -> bool:
+        """Whether worse answers cost at least what the compute saves, when the compute saves
+        something (a student that saves nothing is refused for that reason instead)."""
+        return (
+            not math.isnan(self.quality_cost_monthly)
+            and self.monthly_savings > 0.0
+            and self.quality_cost_monthly >= self.monthly_savings
+        )
 
     @property
     def recommendation(self) -> str:
@@ -507,10 +618,11 @@ class Result:
         return rows
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data for JSON: infinities (never pays back) become ``None``."""
+        """Plain data for JSON: infinities (never pays back) and ``nan`` (not computed, no IRR)
+        become ``None``."""
 
         def plain(value: Any) -> Any:
-            if isinstance(value, float) and math.isinf(value):
+            if isinstance(value, float) and not math.isfinite(value):
                 return None
             if isinstance(value, dict):
                 return {key: plain(item) for key, item in value.items()}
@@ -523,6 +635,8 @@ class Result:
         data["never_pays_back"] = math.isinf(self.payback_months)
         data["breakeven_definition"] = roi.BREAKEVEN_DEFINITION
         data["recommendation"] = self.recommendation
+        data["irr"] = self.irr
+        data["quality_cost_exceeds_savings"] = self.quality_cost_exceeds_savings
         return {key: plain(value) for key, value in data.items()}
 
 
@@ -624,6 +738,7 @@ def _flags(
     half_volume_payback: float,
     maintenance: float,
     quality: tuple[SliceResult, ...],
+    quality_cost_monthly: float = math.nan,
 ) -> tuple[Flag, ...]:
     flags: list[Flag] = []
     if half_volume_payback > LOW_VOLUME_PAYBACK_MONTHS:
@@ -663,6 +778,17 @@ def _flags(
                 "Quality risk",
                 f"Business-critical slices fail their tolerance: {names}. Fix the student on "
                 "these slices before relying on the savings.",
+            )
+        )
+    if economics.monthly_savings > 0.0 and quality_cost_monthly >= economics.monthly_savings:
+        flags.append(
+            Flag(
+                "quality_cost",
+                "Worse answers cost more than the compute saved",
+                f"The student's quality drop costs about "
+                f"{_money(quality_cost_monthly, case.currency)} a month in errors, against "
+                f"{_money(economics.monthly_savings, case.currency)} a month of compute saved: "
+                "counting it, the case does not pay back.",
             )
         )
     return tuple(flags)
@@ -706,6 +832,7 @@ def evaluate(case: Case) -> Result:
     net = roi.annual_net_benefit(savings, maintenance)
     half = _economics_at(case, teacher, case.monthly_calls / 2.0)
     half_payback = roi.payback_months(upfront, half.monthly_savings, case.monthly_growth)
+    quality_total, quality_note, slice_costs = _quality_cost(case)
     quality = tuple(
         SliceResult(
             item.name,
@@ -715,9 +842,21 @@ def evaluate(case: Case) -> Result:
             item.allowed_drop,
             item.drop,
             item.passed,
+            item.traffic_share,
+            item.cost_per_error,
+            cost.monthly_cost,
+            cost.reason,
         )
-        for item in case.quality_slices
+        for item, cost in zip(case.quality_slices, slice_costs, strict=True)
     )
+    adjusted = savings - quality_total  # nan when the quality cost is not computed
+    if math.isnan(adjusted):
+        adjusted_payback = adjusted_net = math.nan
+        adjusted_verdict: Verdict | None = None
+    else:
+        adjusted_payback = roi.payback_months(upfront, adjusted, case.monthly_growth)
+        adjusted_net = roi.annual_net_benefit(adjusted, maintenance)
+        adjusted_verdict = verdict(adjusted_payback, adjusted_net, case.monthly_growth)
     return Result(
         case=case,
         teacher_cost_per_1k=teacher,
@@ -743,13 +882,86 @@ def evaluate(case: Case) -> Result:
         annual_new_capability_revenue=float(case.annual_new_capability_revenue),
         quality=quality,
         verdict=verdict(payback, net, case.monthly_growth),
-        flags=_flags(case, economics, half_payback, maintenance, quality),
+        flags=_flags(case, economics, half_payback, maintenance, quality, quality_total),
         annual_serving_cost=(
             0.0
             if economics.gpus is None
             else economics.gpus * HOURS_PER_MONTH * 12.0 * float(case.gpu_hourly_cost or 0.0)
         ),
+        npv=cashflow.present_value(
+            upfront,
+            savings,
+            maintenance,
+            case.discount_rate,
+            int(case.horizon_months),
+            case.monthly_growth,
+        ),
+        discounted_payback_months=cashflow.discounted_payback(
+            upfront, savings, maintenance, case.discount_rate, case.monthly_growth
+        ),
+        quality_cost_monthly=quality_total,
+        quality_cost_note=quality_note,
+        quality_adjusted_monthly_savings=adjusted,
+        quality_adjusted_payback_months=adjusted_payback,
+        quality_adjusted_annual_net_benefit=adjusted_net,
+        quality_adjusted_verdict=adjusted_verdict,
+        teacher_p95_ms=None if case.teacher_p95_ms is None else float(case.teacher_p95_ms),
+        student_p95_ms=None if case.student_p95_ms is None else float(case.student_p95_ms),
     )
+
+
+def _quality_cost(case: Case) -> tuple[float, str, tuple[SliceQualityCost, ...]]:
+    """The monthly cost of worse answers, why it is not computed (or ""), and each slice's.
+
+    Computed when the case says what an error costs (the case's ``cost_per_error`` or a
+    slice's) and every slice whose score drops has a traffic share; never guessed otherwise.
+    """
+    slices = case.quality_slices
+    costed = case.cost_per_error is not None or any(
+        item.cost_per_error is not None for item in slices
+    )
+    rows: list[SliceQualityCost] = []
+    for item in slices:
+        drop = max(0.0, item.drop)
+        if item.traffic_share is None:  # scores need not be accuracies: nothing is read
+            reason = "" if drop == 0.0 else "traffic share unknown: not computed"
+            rows.append(SliceQualityCost(item.name, drop, 0.0 if drop == 0.0 else math.nan, reason))
+            continue
+        _, (row,) = quality_cost(
+            [
+                SliceTraffic(
+                    item.name,
+                    item.teacher_score,
+                    item.student_score,
+                    item.traffic_share,
+                    item.cost_per_error,
+                )
+            ],
+            case.monthly_calls,
+            case.cost_per_error,
+        )
+        rows.append(row)
+    if not costed:
+        note = "not computed: the case gives no cost per error"
+        return (
+            math.nan,
+            note,
+            tuple(
+                SliceQualityCost(row.name, row.extra_error_share, math.nan, note) for row in rows
+            ),
+        )
+    if not slices:
+        return math.nan, "not computed: the case has no quality slices", ()
+    unknown = [row.name for row in rows if math.isnan(row.monthly_cost)]
+    if unknown:
+        reasons = sorted({row.reason.split(":")[0] for row in rows if row.reason})
+        return (
+            math.nan,
+            f"not computed: {' and '.join(reasons)} for {', '.join(repr(n) for n in unknown)}",
+            tuple(rows),
+        )
+    total = check_result("quality_cost_monthly", math.fsum(row.monthly_cost for row in rows))
+    return total, "", tuple(rows)
 
 
 def breakeven_monthly_calls(case: Case, teacher_cost_per_1k: float, upfront: float) -> float:

@@ -1,8 +1,9 @@
 """Case files: a business case in TOML, read with :mod:`tomllib`, and the built-in example.
 
 A case file groups the inputs of :class:`~xl_roi.case.Case` in tables (``[volume]``,
-``[teacher]``, ``[student]``, ``[upfront]``, ``[maintenance]``, ``[upside]``, ``[decision]`` and
-``[[quality_slices]]``). ``xl-roi init`` writes a commented one to start from.
+``[teacher]``, ``[student]``, ``[upfront]``, ``[maintenance]``, ``[upside]``, ``[decision]``,
+the optional ``[finance]`` and ``[quality]``, and ``[[quality_slices]]``). ``xl-roi init`` writes a
+commented one to start from.
 """
 
 from __future__ import annotations
@@ -72,12 +73,17 @@ CASE_FILE_KEYS: dict[str | None, dict[str, str]] = {
     "upside": {
         "monthly_latency_value": "monthly_latency_value",
         "annual_new_capability_revenue": "annual_new_capability_revenue",
+        "teacher_p95_ms": "teacher_p95_ms",
+        "student_p95_ms": "student_p95_ms",
     },
     "decision": {"target_payback_months": "target_payback_months"},
+    "finance": {"discount_rate": "discount_rate", "horizon_months": "horizon_months"},
+    "quality": {"cost_per_error": "cost_per_error"},
 }
 """Where each :class:`Case` field lives in a case file: table → key → field."""
 
 _SLICE_KEYS = ("name", "business_critical", "teacher_score", "student_score", "allowed_drop")
+_OPTIONAL_SLICE_KEYS = ("traffic_share", "cost_per_error")
 _TEXT_FIELDS = {"name", "currency"}
 
 _FIELD_TO_KEY = {
@@ -92,7 +98,7 @@ def _as_file_words(message: str) -> str:
     for field in sorted(_FIELD_TO_KEY, key=len, reverse=True):
         where = _FIELD_TO_KEY[field]
         if where != field:
-            message = re.sub(rf"(?<![\w\]]){re.escape(field)}(?!\w)", where, message)
+            message = re.sub(rf"(?<![\w\]]){re.escape(field)}(?!\w)(?! of slice)", where, message)
     return message
 
 
@@ -263,17 +269,19 @@ def _read_slices(value: Any) -> tuple[QualitySlice, ...]:
         where = f"[[quality_slices]] number {number}"
         if not isinstance(item, dict):
             raise CaseFileError(f"{where} must be a table")
-        unknown = [key for key in item if key not in _SLICE_KEYS]
+        unknown = [key for key in item if key not in (*_SLICE_KEYS, *_OPTIONAL_SLICE_KEYS)]
         if unknown:
-            raise CaseFileError(
-                f"unknown key {unknown[0]} in {where} (known: {', '.join(_SLICE_KEYS)})"
-            )
+            known = ", ".join((*_SLICE_KEYS, *_OPTIONAL_SLICE_KEYS))
+            raise CaseFileError(f"unknown key {unknown[0]} in {where} (known: {known})")
         missing = [key for key in _SLICE_KEYS if key not in item]
         if missing:
             raise CaseFileError(f"{where} is missing {', '.join(missing)}")
         for key in ("teacher_score", "student_score", "allowed_drop"):
             _check_value(f"{where}: {key}", item[key])
-        slices.append(QualitySlice(**{key: item[key] for key in _SLICE_KEYS}))
+        optional = {key: item[key] for key in _OPTIONAL_SLICE_KEYS if key in item}
+        for key, value in optional.items():
+            _check_value(f"{where}: {key}", value)
+        slices.append(QualitySlice(**{key: item[key] for key in _SLICE_KEYS}, **optional))
     return tuple(slices)
 
 

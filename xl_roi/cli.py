@@ -26,7 +26,7 @@ from xl_roi.files import OverwriteRefusedError, remove_temporaries, same_file, w
 from xl_roi.pitch import pitch
 from xl_roi.roi import BREAKEVEN_DEFINITION
 from xl_roi.text import printable
-from xl_roi.uncertainty import INPUT_LABELS, INPUT_UNITS
+from xl_roi.uncertainty import DRAWN_LABELS, INPUT_LABELS, INPUT_UNITS
 
 __all__ = ["main"]
 
@@ -320,6 +320,24 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
                 f"  {row['assumption']:<32} payback {_months(row['payback_low']):>6} months, "
                 f"annual net benefit {currency} {row['net_low']:,.0f}"
             )
+    for row in records:
+        if row["kind"] == "quality":
+            print(
+                f"\n{row['assumption']}: moves only the quality-adjusted figures (savings less "
+                "the cost of worse answers), never the headline above"
+            )
+            print(
+                f"  {currency} {row['low']:,.2f} … {currency} {row['high']:,.2f} per error: "
+                f"payback {_months(row['payback_low'])} … {_months(row['payback_high'])} months, "
+                f"annual net benefit {row['net_low']:,.0f} … {row['net_high']:,.0f}"
+            )
+            payback, net = (
+                "not on its own"
+                if math.isnan(row[key])
+                else f"above {currency} {row[key]:,.2f} per error"
+                for key in ("breakeven_payback", "breakeven_net")
+            )
+            print(f"  breaks payback target: {payback}; net benefit ≤ 0: {net}")
     print(f"\nWhere the case breaks (payback beyond {target:g} months; net benefit ≤ 0)")
     for row in rows:
         side = _BREAKS_WHEN[row["assumption"]]
@@ -352,7 +370,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     for name, (low, likely, high) in result.ranges.items():
         where = "from the case file" if name in from_file else f"± {args.swing:.0%}"
         figures = (_figure(name, value, currency) for value in (low, likely, high))
-        print(f"  {INPUT_LABELS[name]:<22} " + " ".join(f"{f:>14}" for f in figures) + f"  {where}")
+        print(f"  {DRAWN_LABELS[name]:<22} " + " ".join(f"{f:>14}" for f in figures) + f"  {where}")
     print()
     targets = [3.0, 12.0]
     shares = [result.p_payback_within_3_months, result.p_payback_within_12_months]
@@ -374,6 +392,16 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         f"P50 {_money(result.net_benefit_p50, currency)}  "
         f"P90 {_money(result.net_benefit_p90, currency)}"
     )
+    if not math.isnan(result.p_quality_adjusted_net_benefit_positive):
+        print("\nCounting the cost of worse answers (quality-adjusted; not in the figures above):")
+        label = f"Chance of payback within {result.target_months:g} months (the target)"
+        print(f"  {label:<46} {_percent(result.p_quality_adjusted_payback_within_target):>7}")
+        label = "Chance of a positive annual net benefit"
+        print(f"  {label:<46} {_percent(result.p_quality_adjusted_net_benefit_positive):>7}")
+        print(
+            f"  Payback P50 {_months(result.quality_adjusted_payback_p50)} months; annual net "
+            f"benefit P50 {_money(result.quality_adjusted_net_benefit_p50, currency)}"
+        )
     return EXIT_OK
 
 
@@ -394,9 +422,33 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if args.case is not None and same_file(output, args.case):
         raise CommandError(f"{output}: give another output; the input workbook is never replaced")
     save_workbook(case, output, force=args.force, swing=swing if args.swing is None else args.swing)
+    left_out = _not_in_workbooks(case)
+    if left_out:
+        print(
+            f"xl-roi: warning: the workbook does not carry {', '.join(left_out)} yet: its "
+            "figures leave them out (the pitch below counts them)",
+            file=sys.stderr,
+        )
     print(pitch(evaluate(case)), end="")
     print(f"\nwrote {output}: every formula's result is stored; `xl-roi check {output}` checks it")
     return EXIT_OK
+
+
+def _not_in_workbooks(case: Case) -> list[str]:
+    """The case's inputs the workbooks cannot hold yet (issue 12), as a case file names them."""
+    left_out = []
+    if case.discount_rate != 0.0 or case.horizon_months != 36:
+        left_out.append("[finance]")
+    if case.cost_per_error is not None:
+        left_out.append("[quality] cost_per_error")
+    if any(
+        item.traffic_share is not None or item.cost_per_error is not None
+        for item in case.quality_slices
+    ):
+        left_out.append("the slices' traffic_share and cost_per_error")
+    if case.teacher_p95_ms is not None or case.student_p95_ms is not None:
+        left_out.append("the P95 latencies")
+    return left_out
 
 
 def _cmd_check(args: argparse.Namespace) -> int:

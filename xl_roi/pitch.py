@@ -17,6 +17,7 @@ from xl_roi.errors import check_number
 from xl_roi.verdict import DO_NOT_DISTILL, verdict
 
 __all__ = [
+    "WORSE_ANSWERS_COST_MORE",
     "breakeven_sentence",
     "format_money",
     "format_months",
@@ -39,6 +40,10 @@ _RECOMMENDATION = {
     ),
     DO_NOT_DISTILL: "Do not distill.",
 }
+
+
+WORSE_ANSWERS_COST_MORE = "Worse answers cost more than the compute saved"
+"""The reason given when the cost of the student's quality drop eats the savings."""
 
 
 def format_money(amount: float, currency: str, cents: bool = False) -> str:
@@ -222,6 +227,14 @@ def recommendation(result: Result) -> str:
     'Distill. The case is strong: payback within a quarter and volume holds.'
     """
     failing = [item.name for item in result.quality if item.business_critical and not item.passed]
+    if result.quality_cost_exceeds_savings:
+        currency = result.case.currency
+        return (
+            f"{_RECOMMENDATION[DO_NOT_DISTILL]} {WORSE_ANSWERS_COST_MORE}: about "
+            f"{format_money(result.quality_cost_monthly, currency)} a month lost to the "
+            f"student's wrong answers against {format_money(result.monthly_savings, currency)} "
+            f"a month of compute saved (on compute alone the case is {result.verdict})."
+        )
     return recommendation_from_figures(
         result.upfront_cost,
         result.monthly_savings,
@@ -272,7 +285,46 @@ def _savings_section(result: Result) -> list[str]:
         f" (12 × monthly savings − {format_money(result.annual_maintenance, currency)} "
         "maintenance a year).",
     ]
+    lines += _quality_cost_lines(result)
     return lines
+
+
+def _asks_quality_cost(case: Case) -> bool:
+    """Whether the case gives any input of the cost of worse answers."""
+    return case.cost_per_error is not None or any(
+        item.traffic_share is not None or item.cost_per_error is not None
+        for item in case.quality_slices
+    )
+
+
+def _quality_cost_lines(result: Result) -> list[str]:
+    """The cost of worse answers and the quality-adjusted figures, beside the headline."""
+    if not _asks_quality_cost(result.case):
+        return []
+    currency = result.case.currency
+    if math.isnan(result.quality_cost_monthly):
+        return ["", f"The cost of worse answers is {result.quality_cost_note}."]
+    return [
+        "",
+        f"The cost of worse answers (the student's quality drop × the calls it touches × the "
+        f"cost of an error): **{format_money(result.quality_cost_monthly, currency)} a month**. "
+        f"Counting it, savings are "
+        f"{format_money(result.quality_adjusted_monthly_savings, currency)} a month, payback "
+        f"{format_months(result.quality_adjusted_payback_months)}, annual net benefit "
+        f"{format_money(result.quality_adjusted_annual_net_benefit, currency)}: "
+        f"**{result.quality_adjusted_verdict}** (the headline above leaves it out).",
+    ]
+
+
+def _worth_today_line(result: Result) -> str:
+    """NPV and discounted payback, beside the payback."""
+    case = result.case
+    rate = f"{case.discount_rate:.1%} a year" if case.discount_rate else "0 % (no discounting)"
+    return (
+        f"Worth today: NPV **{format_money(result.npv, case.currency)}** over "
+        f"{case.horizon_months:g} months at {rate}; discounted payback "
+        f"{format_months(result.discounted_payback_months)} (maintenance included)."
+    )
 
 
 def _payback_section(result: Result) -> list[str]:
@@ -294,6 +346,7 @@ def _payback_section(result: Result) -> list[str]:
             f"**{format_months(result.payback_months)}** from the savings "
             f"(target: {case.target_payback_months:g} months); {after_text}."
         )
+    lines += ["", _worth_today_line(result)]
     if case.monthly_growth:
         lines.append(
             f"This assumes volume changes by {case.monthly_growth:+.1%} a month; the first "
@@ -370,16 +423,29 @@ def _risk_section(result: Result) -> list[str]:
                 "We accept a small quality trade-off; the slice-based evaluation bounds it. "
                 "The student holds quality on every slice:"
             )
+        costed = _asks_quality_cost(result.case)
+        extra_head = " Share of calls | Cost of worse answers a month |" if costed else ""
+        extra_rule = "---:|---:|" if costed else ""
         lines += [
             "",
-            "| Slice | Business-critical | Teacher | Student | Drop | Allowed | Result |",
-            "|---|---|---:|---:|---:|---:|---|",
+            f"| Slice | Business-critical | Teacher | Student | Drop | Allowed | Result |"
+            f"{extra_head}",
+            f"|---|---|---:|---:|---:|---:|---|{extra_rule}",
         ]
         for item in result.quality:
+            extra = ""
+            if costed:
+                share = "unknown" if item.traffic_share is None else f"{item.traffic_share:.1%}"
+                cost = (
+                    item.quality_cost_note
+                    if math.isnan(item.quality_cost_monthly)
+                    else format_money(item.quality_cost_monthly, result.case.currency)
+                )
+                extra = f" {share} | {_cell(cost)} |"
             lines.append(
                 f"| {_cell(item.name)} | {'yes' if item.business_critical else 'no'} | "
                 f"{item.teacher_score:g} | {item.student_score:g} | {item.drop:g} | "
-                f"{item.allowed_drop:g} | {'pass' if item.passed else '**FAIL**'} |"
+                f"{item.allowed_drop:g} | {'pass' if item.passed else '**FAIL**'} |{extra}"
             )
     else:
         lines.append(
@@ -401,7 +467,7 @@ def _ask_section(result: Result) -> list[str]:
     case = result.case
     currency = case.currency
     lines = ["", "## 4. The ask", ""]
-    if result.verdict == DO_NOT_DISTILL:
+    if result.verdict == DO_NOT_DISTILL or result.quality_cost_exceeds_savings:
         lines.append(
             "No ask. Prompt a small model or keep the teacher; revisit when volume or prices "
             "change."
@@ -453,9 +519,12 @@ def _ask_section(result: Result) -> list[str]:
 
 def _upside_section(result: Result) -> list[str]:
     currency = result.case.currency
-    if not (result.monthly_latency_value or result.annual_new_capability_revenue):
+    latency = result.teacher_p95_ms is not None or result.student_p95_ms is not None
+    if not (result.monthly_latency_value or result.annual_new_capability_revenue or latency):
         return []
     lines = ["", "## Upside, not in the numbers above", ""]
+    if latency:
+        lines.append(f"- Latency at the 95th percentile: {_latency_words(result)}.")
     if result.monthly_latency_value:
         lines.append(
             f"- Faster answers: about {format_money(result.monthly_latency_value, currency)} a "
@@ -468,6 +537,21 @@ def _upside_section(result: Result) -> list[str]:
             "from features only the small model makes possible."
         )
     return lines
+
+
+def _latency_words(result: Result) -> str:
+    teacher, student = result.teacher_p95_ms, result.student_p95_ms
+    parts = []
+    if teacher is not None:
+        parts.append(f"teacher {teacher:,.0f} ms")
+    if student is not None:
+        parts.append(f"student {student:,.0f} ms")
+    words = ", ".join(parts)
+    if teacher is not None and student is not None and 0 < student < teacher:
+        words += f" ({teacher / student:.1f}× faster)"
+    elif teacher is not None and student is not None and student > teacher:
+        words += " (the student is slower)"
+    return words
 
 
 def pitch(result: Result) -> str:

@@ -22,8 +22,11 @@ import pandas as pd
 from xl_roi.batch import (
     CaseInputs,
     FloatArray,
+    discounted_payback_array,
     evaluate_arrays,
+    npv_array,
     payback_after_maintenance_array,
+    payback_array,
 )
 from xl_roi.bounds import BOUNDS
 from xl_roi.case import Case
@@ -77,9 +80,17 @@ ENDPOINT_COLUMNS = (
     "upfront_cost",
     "annual_maintenance",
     "target_payback_months",
+    "discount_rate",
+    "horizon_months",
+    "cost_per_error",
+    "teacher_accuracy",
+    "student_accuracy",
 )
 """The columns :func:`screen` reads, named as the fields of :class:`~xl_roi.case.Case`. Any
-other column is not used, and :func:`unused_columns` names it so that a caller can say so."""
+other column is not used, and :func:`unused_columns` names it so that a caller can say so.
+``teacher_accuracy`` and ``student_accuracy`` (in [0, 1], over all the endpoint's calls) with
+``cost_per_error`` give the cost of worse answers: a case whose one quality slice carries all
+the traffic."""
 
 _CASE_DEFAULTS = {item.name: item.default for item in dataclasses.fields(Case)}
 DEFAULTS = {
@@ -90,6 +101,8 @@ DEFAULTS = {
         "peak_factor",
         "escalation_share",
         "target_payback_months",
+        "discount_rate",
+        "horizon_months",
     )
 }
 """Values taken where a column is absent or a cell blank: a case file's defaults. Every other
@@ -108,6 +121,11 @@ RESULT_COLUMNS = (
     "annual_savings",
     "savings_share",
     "breakeven_monthly_calls",
+    "npv",
+    "discounted_payback_months",
+    "quality_cost_monthly",
+    "quality_adjusted_annual_net_benefit",
+    "quality_adjusted_verdict",
     "monthly_calls",
     "teacher_cost_per_1k",
     "student_cost_per_1k",
@@ -500,10 +518,24 @@ def _screen(
         ("monthly_growth", False, _bound_options("monthly_growth")),
         ("escalation_share", False, _bound_options("escalation_share")),
         ("target_payback_months", False, _bound_options("target_payback_months")),
+        ("discount_rate", False, _bound_options("discount_rate")),
+        ("horizon_months", False, _bound_options("horizon_months")),
+        ("cost_per_error", False, _bound_options("cost_per_error")),
+        ("teacher_accuracy", False, _bound_options("traffic_share")),
+        ("student_accuracy", False, _bound_options("traffic_share")),
     ):
         column = _column(frame, name)
         _check(refusals, name, column, required=required, **options)
         figures[name] = np.where(column.blank, DEFAULTS.get(name, np.nan), column.numbers)
+    horizon = figures["horizon_months"]
+    with np.errstate(invalid="ignore"):
+        fractional = np.isfinite(horizon) & (horizon != np.floor(horizon))
+    refusals.refuse(
+        fractional,
+        lambda i: (
+            f"horizon_months must be a whole number ≥ 1 and ≤ 600, got {describe_value(horizon[i])}"
+        ),
+    )
 
     refused = refusals.refused.copy()
     nan = math.nan
@@ -543,6 +575,36 @@ def _screen(
     def figure(values: FloatArray) -> FloatArray:
         return np.where(refused, np.nan, values)
 
+    growth = inputs.monthly_growth
+    upfront, savings = out["upfront_cost"], out["monthly_savings"]
+    maintenance = inputs.annual_maintenance
+    rate = np.where(refused, 0.0, figures["discount_rate"])
+    npv = npv_array(upfront, savings, maintenance, rate, np.where(refused, 1.0, horizon), growth)
+    after_maintenance = payback_after_maintenance_array(upfront, savings, maintenance, growth)
+    discounted = discounted_payback_array(
+        upfront, savings, maintenance, rate, growth, after_maintenance
+    )
+    with np.errstate(invalid="ignore", over="ignore"):
+        drop = np.maximum(0.0, figures["teacher_accuracy"] - figures["student_accuracy"])
+        quality = 1.0 * drop * calls * figures["cost_per_error"]  # one slice, all the traffic
+        adjusted = savings - quality
+    costed = ~np.isnan(quality) & ~refused
+    adjusted = np.where(costed, adjusted, 0.0)
+    too_large = ~refused & (~np.isfinite(npv) | (costed & ~np.isfinite(adjusted)))
+    refusals.refuse(too_large, lambda i: "the figures are too large to compute")
+    refused = refusals.refused
+    costed &= ~refused
+    adjusted_net = 12.0 * adjusted - maintenance
+    adjusted_verdicts = np.full(rows, None, dtype=object)
+    if costed.any():  # only where the quality columns are given: no cost to the rest
+        where = np.flatnonzero(costed)
+        adjusted_growth = np.broadcast_to(growth, (rows,))[where]
+        adjusted_codes = verdict_codes(
+            payback_array(upfront[where], adjusted[where], adjusted_growth),
+            adjusted_net[where],
+            adjusted_growth,
+        )
+        adjusted_verdicts[where] = np.array(VERDICTS, dtype=object)[adjusted_codes.astype(int)]
     names = _names(frame, first_number)
     net = figure(out["annual_net_benefit"])
     payback = figure(out["payback_months"])
@@ -555,19 +617,17 @@ def _screen(
             "name": pd.Series(names, dtype=object),
             "verdict": pd.Series(np.where(refused, None, verdicts), dtype=object),
             "payback_months": payback,
-            "payback_after_maintenance_months": figure(
-                payback_after_maintenance_array(
-                    out["upfront_cost"],
-                    out["monthly_savings"],
-                    inputs.annual_maintenance,
-                    inputs.monthly_growth,
-                )
-            ),
+            "payback_after_maintenance_months": figure(after_maintenance),
             "annual_net_benefit": net,
             "monthly_savings": figure(out["monthly_savings"]),
             "annual_savings": figure(12.0 * out["monthly_savings"]),
             "savings_share": figure(out["savings_share"]),
             "breakeven_monthly_calls": figure(out["breakeven_monthly_calls"]),
+            "npv": figure(npv),
+            "discounted_payback_months": figure(discounted),
+            "quality_cost_monthly": np.where(costed, quality, np.nan),
+            "quality_adjusted_annual_net_benefit": np.where(costed, adjusted_net, np.nan),
+            "quality_adjusted_verdict": pd.Series(adjusted_verdicts, dtype=object),
             "monthly_calls": figure(inputs.monthly_calls),  # type: ignore[arg-type]
             "teacher_cost_per_1k": figure(inputs.teacher_cost_per_1k),  # type: ignore[arg-type]
             "student_cost_per_1k": figure(out["student_cost_per_1k"]),

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from xl_roi.batch import ASSUMPTIONS, CaseInputs, FloatArray, evaluate_arrays
-from xl_roi.case import Case, breakeven_monthly_calls
+from xl_roi.case import Case, breakeven_monthly_calls, evaluate
 from xl_roi.costs import HOURS_PER_MONTH
 from xl_roi.errors import InputError, check_number
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "COST_PER_ERROR_LABEL",
     "HEADLINE_TABLE_HEADER",
     "HEADLINE_TABLE_ROWS",
     "SCENARIOS",
@@ -350,7 +351,11 @@ def sensitivity(
         net benefit at low and high, and ``breakeven_payback``/``breakeven_net`` from
         :func:`breakeven_values`; then one ``kind == "scenario"`` row per named scenario (its
         value in ``low``, its results in ``payback_low``/``net_low``, swings against the base).
-        Payback is ``inf`` where it never pays back.
+        Payback is ``inf`` where it never pays back. When the case gives a cost per error and
+        its cost of worse answers is computed, one ``kind == "quality"`` row
+        (:data:`COST_PER_ERROR_LABEL`) after the assumptions: the case's cost per error moved
+        by the swing, with the *quality-adjusted* payback and annual net benefit (the headline
+        does not depend on it), and the cost per error at which those reach the target and zero.
 
     Examples
     --------
@@ -449,6 +454,7 @@ def _sensitivity_rows(
             }
         )
     rows.sort(key=lambda row: (-row["payback_swing"], -row["net_swing"]))
+    rows += _quality_rows(case, spread, target_months)
     first_scenario = 2 * len(names)
     for offset, (label, name, value) in enumerate(scenario_rows):
         index = first_scenario + offset
@@ -470,6 +476,67 @@ def _sensitivity_rows(
             }
         )
     return rows
+
+
+COST_PER_ERROR_LABEL = "Cost per error (quality-adjusted)"
+"""The label of the sensitivity row for the cost of an error: it moves the quality-adjusted
+figures (savings less the cost of worse answers), never the headline."""
+
+
+def _quality_rows(case: Case, spread: float, target_months: float | None) -> list[dict[str, Any]]:
+    """The ``kind == "quality"`` row: the case's cost per error at low and high, with the
+    quality-adjusted payback and annual net benefit at each (none when that cost is not computed
+    or the case gives no cost per error of its own)."""
+    if case.cost_per_error is None:
+        return []
+    base = evaluate(case)
+    if math.isnan(base.quality_cost_monthly):
+        return []
+    cost = float(case.cost_per_error)
+    low, high = cost * (1.0 - spread), cost * (1.0 + spread)
+    at_low, at_high = (evaluate(case.replace(cost_per_error=value)) for value in (low, high))
+    target = check_number(
+        "target_months",
+        case.target_payback_months if target_months is None else target_months,
+        strictly_above=True,
+    )
+    # quality cost = own + cost_per_error × per_unit: slices with their own cost stay put
+    per_unit = math.fsum(
+        (item.traffic_share or 0.0)
+        * max(0.0, item.teacher_score - item.student_score)
+        * case.monthly_calls
+        for item in case.quality_slices
+        if item.cost_per_error is None
+    )
+    own = base.quality_cost_monthly - cost * per_unit
+    needed_for_payback = base.upfront_cost * _payback_factor(target, case.monthly_growth)
+    needed_for_net = base.annual_maintenance / 12.0
+    pay = net = math.nan
+    if per_unit > 0.0:
+        pay = (base.monthly_savings - own - needed_for_payback) / per_unit
+        net = (base.monthly_savings - own - needed_for_net) / per_unit
+    payback_low = at_low.quality_adjusted_payback_months
+    payback_high = at_high.quality_adjusted_payback_months
+    return [
+        {
+            "assumption": COST_PER_ERROR_LABEL,
+            "kind": "quality",
+            "base": cost,
+            "low": low,
+            "high": high,
+            "payback_low": payback_low,
+            "payback_high": payback_high,
+            "net_low": at_low.quality_adjusted_annual_net_benefit,
+            "net_high": at_high.quality_adjusted_annual_net_benefit,
+            "payback_swing": _swing(payback_low, payback_high),
+            "net_swing": abs(
+                at_high.quality_adjusted_annual_net_benefit
+                - at_low.quality_adjusted_annual_net_benefit
+            ),
+            "breakeven_payback": pay if pay >= 0.0 else math.nan,
+            "breakeven_net": net if net >= 0.0 else math.nan,
+        }
+    ]
 
 
 def grid(case: Case, volumes: Sequence[float], student_costs: Sequence[float]) -> pd.DataFrame:

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from xl_roi.batch import CaseInputs, FloatArray, evaluate_arrays
-from xl_roi.case import Case
+from xl_roi.batch import CaseInputs, FloatArray, evaluate_arrays, payback_array
+from xl_roi.case import Case, evaluate
 from xl_roi.errors import InputError
 from xl_roi.sensitivity import _check_swing, _low_high, assumptions_of
 from xl_roi.uncertainty import check_range
@@ -33,7 +33,9 @@ _CHUNK = 262_144
 class SimulationResult:
     """What the draws say. Probabilities are shares of draws; percentiles are of the draws.
 
-    ``payback_p*`` is ``inf`` where that share of draws never pays back.
+    ``payback_p*`` is ``inf`` where that share of draws never pays back. The
+    ``quality_adjusted_*`` figures count the cost of worse answers (drawn with the cost of an
+    error and the volume); ``nan`` when the case's cost of worse answers is not computed.
     """
 
     draws: int
@@ -50,13 +52,18 @@ class SimulationResult:
     net_benefit_p10: float
     net_benefit_p50: float
     net_benefit_p90: float
+    p_quality_adjusted_payback_within_target: float = math.nan
+    p_quality_adjusted_net_benefit_positive: float = math.nan
+    quality_adjusted_payback_p50: float = math.nan
+    quality_adjusted_net_benefit_p50: float = math.nan
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain data for JSON: infinite paybacks (never) become ``None``."""
+        """Plain data for JSON: infinite paybacks (never) and ``nan`` (not computed) become
+        ``None``."""
         data = asdict(self)
         data["ranges"] = {name: list(value) for name, value in self.ranges.items()}
         return {
-            key: (None if isinstance(value, float) and math.isinf(value) else value)
+            key: (None if isinstance(value, float) and not math.isfinite(value) else value)
             for key, value in data.items()
         }
 
@@ -80,7 +87,30 @@ def default_ranges(case: Case, swing: float = 0.5) -> dict[str, tuple[float, flo
         likely = upfront if name == "upfront_cost" else float(getattr(inputs, name))
         low, high = _low_high(name, likely, spread)
         ranges[name] = (low, likely, high)
+    if _quality_terms(case) is not None:
+        likely = float(case.cost_per_error or 0.0)
+        low, high = _low_high("cost_per_error", likely, spread)
+        ranges["cost_per_error"] = (low, likely, high)
     return ranges
+
+
+def _quality_terms(case: Case) -> tuple[float, float] | None:
+    """The cost of worse answers per call: (the part at slices' own costs, the part per unit of
+    the case's cost per error); ``None`` when the case's cost is not computed or the case gives
+    no cost per error of its own to draw."""
+    if case.cost_per_error is None or case.monthly_calls <= 0:
+        return None
+    result = evaluate(case)
+    if math.isnan(result.quality_cost_monthly):
+        return None
+    own = unit = 0.0
+    for item in case.quality_slices:
+        share = (item.traffic_share or 0.0) * max(0.0, item.teacher_score - item.student_score)
+        if item.cost_per_error is None:
+            unit += share
+        else:
+            own += share * float(item.cost_per_error)
+    return own, unit
 
 
 def _check_ranges(
@@ -92,6 +122,11 @@ def _check_ranges(
         chosen[name] = (low, likely, high)
     for name, given in (ranges or {}).items():
         chosen[name] = check_range(name, given, self_hosted=case.is_self_hosted, where="ranges")
+    if "cost_per_error" in chosen and _quality_terms(case) is None:
+        raise InputError(
+            "cost_per_error can be drawn only when the case's cost of worse answers is computed: "
+            "give cost_per_error, and a traffic share for every slice whose score drops"
+        )
     return chosen
 
 
@@ -153,12 +188,43 @@ def simulate(
     generator = np.random.default_rng(int(seed))
     payback = np.empty(draws)
     net = np.empty(draws)
+    terms = _quality_terms(case)
+    adjusted_payback = np.empty(draws if terms else 0)
+    adjusted_net = np.empty(draws if terms else 0)
     for start in range(0, draws, _CHUNK):
         size = min(_CHUNK, draws - start)
         drawn = {name: _draw(generator, spec, size) for name, spec in chosen.items()}
+        cost_per_error = drawn.pop("cost_per_error", None)
         out = evaluate_arrays(inputs.replace(**drawn))
         payback[start : start + size] = out["payback_months"]
         net[start : start + size] = out["annual_net_benefit"]
+        if terms is not None and cost_per_error is not None:
+            own, unit = terms
+            calls = np.broadcast_to(drawn.get("monthly_calls", inputs.monthly_calls), (size,))
+            quality = (own + unit * cost_per_error) * calls
+            savings = out["monthly_savings"] - quality
+            growth = drawn.get("monthly_growth", inputs.monthly_growth)
+            adjusted_payback[start : start + size] = payback_array(
+                out["upfront_cost"], savings, growth
+            )
+            maintenance = drawn.get("annual_maintenance", inputs.annual_maintenance)
+            adjusted_net[start : start + size] = 12.0 * savings - maintenance
+    adjusted = {}
+    if terms is not None:
+        adjusted = {
+            "p_quality_adjusted_payback_within_target": float(
+                np.count_nonzero(adjusted_payback <= target)
+            )
+            / draws,
+            "p_quality_adjusted_net_benefit_positive": float(np.count_nonzero(adjusted_net > 0.0))
+            / draws,
+            "quality_adjusted_payback_p50": float(
+                np.quantile(adjusted_payback, 0.5, method="inverted_cdf")
+            ),
+            "quality_adjusted_net_benefit_p50": float(
+                np.quantile(adjusted_net, 0.5, method="inverted_cdf")
+            ),
+        }
     payback_percentiles = np.quantile(payback, [0.1, 0.5, 0.9], method="inverted_cdf")
     net_percentiles = np.quantile(net, [0.1, 0.5, 0.9], method="inverted_cdf")
     return SimulationResult(
@@ -176,4 +242,5 @@ def simulate(
         net_benefit_p10=float(net_percentiles[0]),
         net_benefit_p50=float(net_percentiles[1]),
         net_benefit_p90=float(net_percentiles[2]),
+        **adjusted,
     )

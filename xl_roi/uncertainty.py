@@ -17,7 +17,7 @@ from typing import Any
 
 from xl_roi.errors import InputError, check_number
 
-__all__ = ["INPUT_LABELS", "INPUT_UNITS", "check_range", "uncertain_inputs"]
+__all__ = ["DRAWN_LABELS", "INPUT_LABELS", "INPUT_UNITS", "check_range", "uncertain_inputs"]
 
 INPUT_LABELS: dict[str, str] = {
     "monthly_calls": "Monthly volume",
@@ -40,23 +40,28 @@ INPUT_UNITS: dict[str, str] = {
     "upfront_cost": "money",
     "annual_maintenance": "money",
     "monthly_growth": "share",
+    "cost_per_error": "money",
 }
 """How each input is written for a reader: a count of calls, an amount of money, or a share (%)."""
+
+DRAWN_LABELS: dict[str, str] = {**INPUT_LABELS, "cost_per_error": "Cost per error"}
+"""Every input the simulation may draw, with its label: those of :data:`INPUT_LABELS`, and the
+cost of an error, which moves only the quality-adjusted figures."""
 
 
 def uncertain_inputs(self_hosted: bool) -> list[str]:
     """The inputs a case may give a range for: a self-hosted student's GPU price and load, or
-    else its price per 1k calls.
+    else its price per 1k calls; and the cost of an error (for the quality-adjusted figures).
 
     Examples
     --------
     >>> uncertain_inputs(self_hosted=False)
     ['monthly_calls', 'teacher_cost_per_1k', 'student_cost_per_1k', 'upfront_cost', \
-'annual_maintenance', 'monthly_growth']
+'annual_maintenance', 'monthly_growth', 'cost_per_error']
     """
     names = ["monthly_calls", "teacher_cost_per_1k"]
     names += ["gpu_hourly_cost", "target_utilization"] if self_hosted else ["student_cost_per_1k"]
-    return [*names, "upfront_cost", "annual_maintenance", "monthly_growth"]
+    return [*names, "upfront_cost", "annual_maintenance", "monthly_growth", "cost_per_error"]
 
 
 def check_range(
@@ -93,7 +98,7 @@ def check_range(
     allowed = uncertain_inputs(self_hosted)
     if name not in allowed:
         known = ", ".join(allowed)
-        if name in INPUT_LABELS:
+        if name in DRAWN_LABELS:
             student = "a self-hosted" if self_hosted else "a per-call priced"
             raise InputError(
                 f"{where}: {name} does not apply to this case ({student} student; it takes {known})"
