@@ -338,7 +338,8 @@ def test_screen_csv_and_xlsx_json(tmp_path, capsys):
     ("name", "content", "message"),
     [
         ("none.csv", None, "no such file"),
-        ("endpoints.txt.gz", b"x", "give a .csv or .xlsx file"),
+        ("endpoints.txt.gz", b"x", "give a .csv, .parquet or .xlsx file"),
+        ("fake.parquet", b"not parquet", "cannot be read as Parquet"),
         ("empty.csv", b"", "cannot be read as CSV"),
         ("fake.xlsx", b"not a zip", "not an .xlsx workbook"),
     ],
