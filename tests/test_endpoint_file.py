@@ -206,8 +206,9 @@ def test_well_formed_refuses_what_the_line_reader_must_see():
     """A chunk is handed over whole only when no line could shift, merge or be skipped."""
     from xl_roi.endpoint_file import _well_formed
 
-    good = [b"a,1,2\n", b"\n", b"b,3,4\r\n", b"c,5,6"]
+    good = [b"a,1,2\n", b"\n", b"b,3,4\r\n", b"c,5,6\n"]
     assert _well_formed(good, 3) == (b"".join(good), 3)
+    assert _well_formed([*good, b"d,7,8"], 3) == (b"".join(good) + b"d,7,8", 4)  # no last \n
     for bad in (
         [b"a,1,2,\n"],  # a trailing comma
         [b"a,1\n"],  # a field short

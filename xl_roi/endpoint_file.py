@@ -253,21 +253,26 @@ def _well_formed(raw_lines: list[bytes], width: int) -> tuple[bytes, int] | None
     except UnicodeDecodeError:
         return None
     data = np.frombuffer(blob, dtype=np.uint8)
-    lengths = np.fromiter((len(line) for line in raw_lines), dtype=np.int64, count=len(raw_lines))
-    starts = np.zeros(len(raw_lines), dtype=np.int64)
-    np.cumsum(lengths[:-1], out=starts[1:])
+    # each line but perhaps the last ends with its newline
+    ends = np.flatnonzero(data == 10) + 1
+    if not len(ends) or ends[-1] != len(data):
+        ends = np.append(ends, len(data))
+    if len(ends) != len(raw_lines):  # lines come split at newlines: this cannot happen
+        raise AssertionError(f"{len(raw_lines)} lines found as {len(ends)}")
+    starts = np.concatenate(([0], ends[:-1]))
+    lengths = ends - starts
     returns = np.flatnonzero(data == 13)
     if len(returns):
         following = returns + 1
         if following[-1] >= len(data) or not (data[following] == 10).all():
             return None  # a carriage return inside a line: the line reader refuses it
-    commas = np.add.reduceat((data == 44).astype(np.int32), starts)
-    ends = starts + lengths
+    commas = np.flatnonzero(data == 44)
+    commas_per_line = np.searchsorted(commas, ends) - np.searchsorted(commas, starts)
     newline = data[ends - 1] == 10
     carriage = newline & (lengths >= 2) & (data[np.maximum(ends - 2, 0)] == 13)
     content = lengths - newline - carriage
     empty = content <= 0
-    if not (empty | (commas == width - 1)).all():
+    if not (empty | (commas_per_line == width - 1)).all():
         return None
     return blob, int((~empty).sum())
 

@@ -11,7 +11,7 @@ value, NaN or an infinity (a payback that never comes), text as UTF-8.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 import numpy as np
 import pandas as pd
@@ -40,6 +40,16 @@ def _text_column(values: pd.Series) -> pd.Series:
     return values.map(
         lambda item: None if item is None or item != item else str(item)  # NaN != NaN
     )
+
+
+def _write(out: TextIO, text: bytes) -> None:
+    """UTF-8 text to a stream: straight to its bytes where it has them (no second encoding)."""
+    buffer = getattr(out, "buffer", None)
+    if buffer is None:
+        out.write(text.decode("utf-8"))
+        return
+    out.flush()
+    buffer.write(text)
 
 
 def write_json_rows(
@@ -85,7 +95,7 @@ def write_json_rows(
         f"{_quoted_key(key)}: {_value(column, table.dtypes.iloc[index])}"
         for index, (key, column) in enumerate(zip(keys, positional, strict=True))
     )
-    query = f"SELECT to_json({{{struct}}}) AS json FROM batch"  # keys quoted above
+    query = f"SELECT encode(to_json({{{struct}}})) AS json FROM batch"  # keys quoted above
     connection = duckdb.connect(":memory:", config={"preserve_insertion_order": True})
     try:
         connection.execute("SET enable_progress_bar = false")
@@ -109,7 +119,7 @@ def write_json_rows(
             connection.unregister("batch")
             if len(lines) != len(batch):  # a scan of a frame: this cannot happen
                 raise AssertionError(f"{len(batch)} rows formatted as {len(lines)}")
-            out.write(("[\n  " if start == 0 else ",\n  ") + ",\n  ".join(map(str, lines.tolist())))
+            _write(out, (b"[\n  " if start == 0 else b",\n  ") + b",\n  ".join(cast(list[bytes], lines.tolist())))
             written += len(lines)
             if progress is not None:
                 progress(written)

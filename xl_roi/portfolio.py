@@ -596,9 +596,6 @@ def _names(frame: pd.DataFrame, first_number: int) -> np.ndarray[Any, Any]:
     return names
 
 
-_VERDICT_CODE = {label: code for code, label in enumerate(VERDICTS)}
-
-
 def rank(table: pd.DataFrame) -> pd.DataFrame:
     """Order a screened table best first and number it: verdict (strong first), then annual
     net benefit (largest first), then payback (soonest first); refused rows last."""
@@ -625,11 +622,8 @@ def rank_chunks(chunks: Iterable[pd.DataFrame]) -> pd.DataFrame:
         for column in RESULT_COLUMNS:
             parts[column].append(chunk[column].to_numpy())
     columns = {column: np.concatenate(parts.pop(column)) for column in RESULT_COLUMNS}
-    codes = np.fromiter(
-        (_VERDICT_CODE.get(label, len(VERDICTS)) for label in columns["verdict"]),
-        dtype=np.float64,
-        count=len(columns["verdict"]),
-    )
+    codes = pd.Categorical(columns["verdict"], categories=VERDICTS).codes.astype(np.float64)
+    codes[codes < 0] = len(VERDICTS)  # refused: no verdict, ranked last
     order = _order(codes, columns["annual_net_benefit"], columns["payback_months"])
     for column in RESULT_COLUMNS:
         columns[column] = columns[column][order]
