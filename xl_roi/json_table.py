@@ -119,7 +119,8 @@ def write_json_rows(
             connection.unregister("batch")
             if len(lines) != len(batch):  # a scan of a frame: this cannot happen
                 raise AssertionError(f"{len(batch)} rows formatted as {len(lines)}")
-            _write(out, (b"[\n  " if start == 0 else b",\n  ") + b",\n  ".join(cast(list[bytes], lines.tolist())))
+            texts = cast(list[bytes], lines.tolist())
+            _write(out, (b"[\n  " if start == 0 else b",\n  ") + b",\n  ".join(texts))
             written += len(lines)
             if progress is not None:
                 progress(written)
