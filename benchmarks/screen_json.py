@@ -8,18 +8,20 @@ in a fresh process, with the output written to a file beside the input:
   after maintenance at flat volume, net benefit, savings share, break-even volume, verdict),
   rank by verdict, net benefit and payback, write the ranked rows as a JSON array.
 
-It prints each one's wall time and peak resident memory, and the ratio. Bare DuckDB does less
-than the screen (no checks of each value, no reasons for refused rows, no Newton iteration for
-payback after maintenance with growth), so the ratio flatters it, not us.
+It prints each one's median wall time and peak resident memory, and the ratio of the
+medians. Bare DuckDB does less than the screen (no checks of each value, no reasons for
+refused rows, no Newton iteration for payback after maintenance with growth), so the ratio
+flatters it, not us.
 
-    .venv/bin/python benchmarks/screen_json.py [--rows 2000000] [--csv PATH] [--only-screen]
+    .venv/bin/python benchmarks/screen_json.py [--rows 2000000] [--csv PATH] \
+        [--only-screen] [--repeat 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -87,15 +89,14 @@ ORDER BY rank
 
 def _run(command: list[str], stdout: Path | None) -> tuple[float, float]:
     """Wall time and peak resident memory (bytes) of a command in a fresh process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
     with open(stdout or os.devnull, "wb") as out:
-        subprocess.run(command, check=True, stdout=out)
-    elapsed = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if peak <= before:  # ru_maxrss is the largest child so far: say when it cannot tell
-        print("(peak not measured: an earlier child used more)")
-    return elapsed, peak * 1024
+        child = subprocess.Popen(command, stdout=out)
+        _, status, usage = os.wait4(child.pid, 0)  # this child's own peak, not the largest
+        child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode:
+        raise SystemExit(f"{command[:4]} failed: exit {child.returncode}")
+    return time.perf_counter() - start, usage.ru_maxrss * 1024
 
 
 def main() -> int:
@@ -103,6 +104,7 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--csv", type=Path, help="use this CSV (written there if absent)")
     parser.add_argument("--only-screen", action="store_true", help="skip bare DuckDB")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each (median)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="xl-roi-bench-"))
     path = args.csv or folder / "endpoints.csv"
@@ -120,16 +122,33 @@ def main() -> int:
     xl_roi_json = folder / "screen.json"
     duckdb_json = folder / "duckdb.json"
     try:
-        ours, our_peak = _run(
-            [sys.executable, "-m", "xl_roi.cli", "screen", str(path), "--json"], xl_roi_json
-        )
-        print(f"xl-roi screen --json: {ours:.1f} s, peak {our_peak / 1e9:.2f} GB resident")
-        if not args.only_screen:
-            bare, bare_peak = _run(
-                [sys.executable, "-c", BARE_DUCKDB, str(path), str(duckdb_json)], None
+        ours_runs: list[float] = []
+        bare_runs: list[float] = []
+        our_peak = bare_peak = 0.0
+        for _ in range(args.repeat):  # alternated, so that a busy spell hits both alike
+            elapsed, our_peak = _run(
+                [sys.executable, "-m", "xl_roi.cli", "screen", str(path), "--json"], xl_roi_json
             )
-            print(f"bare DuckDB:          {bare:.1f} s, peak {bare_peak / 1e9:.2f} GB resident")
-            print(f"ratio: {ours / bare:.2f}× (floor asked: ≤ 2×)")
+            ours_runs.append(elapsed)
+            if not args.only_screen:
+                elapsed, bare_peak = _run(
+                    [sys.executable, "-c", BARE_DUCKDB, str(path), str(duckdb_json)], None
+                )
+                bare_runs.append(elapsed)
+        ours = statistics.median(ours_runs)
+        print(
+            f"xl-roi screen --json: {ours:.1f} s median of {args.repeat} "
+            f"({', '.join(f'{t:.1f}' for t in ours_runs)}), "
+            f"peak {our_peak / 1e9:.2f} GB resident"
+        )
+        if bare_runs:
+            bare = statistics.median(bare_runs)
+            print(
+                f"bare DuckDB:          {bare:.1f} s median "
+                f"({', '.join(f'{t:.1f}' for t in bare_runs)}), "
+                f"peak {bare_peak / 1e9:.2f} GB resident"
+            )
+            print(f"ratio of medians: {ours / bare:.2f}× (floor asked: ≤ 2×)")
     finally:
         for item in (xl_roi_json, duckdb_json):
             item.unlink(missing_ok=True)
