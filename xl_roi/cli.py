@@ -443,8 +443,9 @@ SCREEN_CHUNK_ROWS = 250_000
 LARGE_INPUT_BYTES = 20_000_000
 """Files larger than this report their progress on stderr."""
 
-LARGE_TABLE_ROWS = 250_000
-"""Tables at least this long report their progress on stderr as they are written."""
+LARGE_TABLE_ROWS = 1_000_000
+"""Tables at least this long report their progress on stderr as they are written, about every
+this many rows."""
 
 
 def _read_endpoints(path: Path) -> tuple[Any, tuple[str, ...]]:
@@ -544,8 +545,11 @@ def _cmd_screen(args: argparse.Namespace) -> int:
 
         large = len(table) >= LARGE_TABLE_ROWS
 
+        said_at = [0]
+
         def said(rows: int) -> None:
-            if large:
+            if large and (rows - said_at[0] >= LARGE_TABLE_ROWS or rows == len(table)):
+                said_at[0] = rows
                 print(f"wrote {rows:,} rows of JSON…", file=sys.stderr, flush=True)
 
         write_json_rows(table, sys.stdout, progress=said)
