@@ -449,11 +449,12 @@ this many rows."""
 
 
 def _read_endpoints(path: Path) -> tuple[Any, tuple[str, ...]]:
-    """Screen a CSV chunk by chunk, or an Excel sheet whole; report progress on large files.
+    """Screen a CSV, a Parquet file or an Excel sheet chunk by chunk; report progress on large
+    files.
 
-    Returns the ranked table and the columns the screen does not read. A CSV is read line by
-    line (:mod:`xl_roi.endpoint_file`): a malformed line is refused by itself, with its line
-    number, and never shifts or swallows another.
+    Returns the ranked table and the columns the screen does not read. Each line of a CSV is
+    one endpoint (:mod:`xl_roi.endpoint_file`): a malformed line is refused by itself, with its
+    line number, and never shifts or swallows another. Parquet is read through DuckDB.
     """
 
     from xl_roi.endpoint_file import read_endpoint_csv
