@@ -338,7 +338,8 @@ def test_screen_csv_and_xlsx_json(tmp_path, capsys):
     ("name", "content", "message"),
     [
         ("none.csv", None, "no such file"),
-        ("endpoints.txt.gz", b"x", "give a .csv or .xlsx file"),
+        ("endpoints.txt.gz", b"x", "give a .csv, .parquet or .xlsx file"),
+        ("fake.parquet", b"not parquet", "cannot be read as Parquet"),
         ("empty.csv", b"", "cannot be read as CSV"),
         ("fake.xlsx", b"not a zip", "not an .xlsx workbook"),
     ],
@@ -363,6 +364,40 @@ def test_screen_reports_progress_on_large_files(tmp_path, capsys, monkeypatch):
     assert code == 0 and err.count("screened") == 4  # 10 rows in chunks of 3
     names = [row["name"] for row in json.loads(out)]
     assert len(names) == 10 and names[0] == "search-query-rewriter"
+
+
+def test_screen_json_has_every_column_of_the_table(tmp_path, capsys, monkeypatch):
+    """`screen --json` gives each ranked row with every result column, in order, each figure
+    exactly the table's (null where it has none); long tables say how far the writing got."""
+    import math
+
+    import xl_roi.cli as cli
+    from xl_roi.portfolio import RESULT_COLUMNS
+
+    table = cli._read_endpoints(cli_sample())[0]
+    monkeypatch.setattr(cli, "LARGE_TABLE_ROWS", 5)
+    code, out, err = run(capsys, "screen", str(cli_sample()), "--json")
+    rows = json.loads(out)
+    assert code == 0 and "wrote 10 rows of JSON" in err
+    assert [list(row) for row in rows] == [list(RESULT_COLUMNS)] * len(table)
+    for row, record in zip(rows, table.to_dict(orient="records"), strict=True):
+        for key, value in record.items():
+            if isinstance(value, float) and not math.isfinite(value):
+                value = None
+            assert row[key] == value, key
+
+
+def test_screen_parquet(tmp_path, capsys):
+    """A Parquet file of endpoints is screened (read through DuckDB) to the CSV's table."""
+    import duckdb
+
+    path = tmp_path / "endpoints.parquet"
+    duckdb.sql(f"COPY (SELECT * FROM read_csv('{cli_sample()}')) TO '{path}' (FORMAT parquet)")
+    code, out, err = run(capsys, "screen", str(path), "--json")
+    code2, out2, _ = run(capsys, "screen", str(cli_sample()), "--json")
+    assert code == code2 == 0
+    assert json.loads(out) == json.loads(out2)
+    assert "not used: 1 column the screen does not read ('note')" in err
 
 
 def cli_sample():

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.test_portfolio import endpoint
 from xl_roi.cli import _read_endpoints
+from xl_roi.portfolio import screen
 
 HEADER = (
     "name,monthly_calls,teacher_cost_per_1k,student_cost_per_1k,upfront_cost,annual_maintenance"
@@ -124,3 +127,143 @@ def test_rows_in_equal_rows_out_plus_rows_refused(tmp_path, lines):
 def good_line_examples(lines):
     """The lines that are well formed: six fields, no quotes or carriage returns."""
     return [line for line in lines if line.count(",") == 5 and '"' not in line and "\r" not in line]
+
+
+# The fast path: a chunk whose every line is well formed goes to pandas' C parser whole.
+
+
+def read_both_ways(tmp_path: Path, text: bytes, chunk_rows: int) -> tuple[list, list, int]:
+    """The chunks read with the fast path allowed and with every line read alone, and how many
+    chunks took the fast path."""
+    import xl_roi.endpoint_file as endpoint_file
+
+    path = tmp_path / "endpoints.csv"
+    path.write_bytes(text)
+    fast_chunks = 0
+    well_formed = endpoint_file._well_formed
+
+    def counting(raw_lines, width):
+        nonlocal fast_chunks
+        result = well_formed(raw_lines, width)
+        fast_chunks += result is not None
+        return result
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(endpoint_file, "_well_formed", counting)
+        fast = list(endpoint_file.read_endpoint_csv(path, chunk_rows)[1])
+        patch.setattr(endpoint_file, "_well_formed", lambda raw_lines, width: None)
+        alone = list(endpoint_file.read_endpoint_csv(path, chunk_rows)[1])
+    return fast, alone, fast_chunks
+
+
+def joined(chunks) -> tuple[pd.DataFrame, dict[int, str]]:
+    """The chunks' frames as one, and their refusals by row of that frame."""
+    refusals: dict[int, str] = {}
+    for chunk in chunks:
+        refusals |= {chunk.first_row - 1 + row: reason for row, reason in chunk.refusals.items()}
+    frames = [chunk.frame for chunk in chunks]
+    return (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()), refusals
+
+
+@settings(max_examples=80, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(st.one_of(good_line, good_line, broken_line, st.just("")), min_size=1, max_size=16),
+    st.sampled_from([1, 2, 3, 5, 250_000]),
+    st.booleans(),
+)
+def test_fast_path_reads_as_line_by_line(tmp_path, lines, chunk_rows, crlf):
+    """For any CSV (LF or CRLF, any chunk size), the chunks read whole by pandas give exactly
+    the rows and refusals of reading every line alone: rows in = rows read + rows refused."""
+    newline = "\r\n" if crlf else "\n"
+    text = (HEADER + newline + newline.join(lines) + newline).encode("utf-8")
+    fast, alone, _ = read_both_ways(tmp_path, text, chunk_rows)
+    fast_frame, fast_refusals = joined(fast)
+    alone_frame, alone_refusals = joined(alone)
+    pd.testing.assert_frame_equal(fast_frame, alone_frame)
+    assert fast_refusals == alone_refusals
+    rows_in = sum(1 for line in text.split(b"\n")[1:] if line.strip())
+    assert len(fast_frame) == rows_in
+
+
+def test_fast_path_taken_around_a_malformed_line(tmp_path):
+    """Well-formed chunks take the fast path; the chunk with a trailing comma or an unclosed
+    quote is read line by line, and only that line is refused."""
+    lines = [TAGGER] * 6 + [f"{CHAT},"] + [TAGGER] * 2 + [f'"{SEARCH}'] + [TAGGER] * 4
+    text = (HEADER + "\n" + "\n".join(lines) + "\n").encode()
+    fast, _, fast_chunks = read_both_ways(tmp_path, text, chunk_rows=3)
+    # 14 lines in chunks of 3: lines 2-4, 5-7, 8-10 (the comma on line 8), 11-13 (the
+    # quote on line 11), 14-15 → three chunks well formed
+    assert fast_chunks == 3
+    frame, refusals = joined(fast)
+    assert len(frame) == 14
+    assert sorted(refusals) == [6, 9]
+    assert refusals[6].startswith("line 8 has 7 fields")
+    assert refusals[9].startswith("line 11 has a quote that does not close")
+    assert frame["monthly_calls"].drop(index=[6, 9]).eq(1_000).all()
+
+
+def test_well_formed_refuses_what_the_line_reader_must_see():
+    """A chunk is handed over whole only when no line could shift, merge or be skipped."""
+    from xl_roi.endpoint_file import _well_formed
+
+    good = [b"a,1,2\n", b"\n", b"b,3,4\r\n", b"c,5,6\n"]
+    assert _well_formed(good, 3) == (b"".join(good), 3)
+    assert _well_formed([*good, b"d,7,8"], 3) == (b"".join(good) + b"d,7,8", 4)  # no last \n
+    for bad in (
+        [b"a,1,2,\n"],  # a trailing comma
+        [b"a,1\n"],  # a field short
+        [b'"a,1,2\n'],  # a quote
+        [b"a,1\r,2\n"],  # a carriage return inside the line
+        [b"a,1,2\r"],  # a carriage return at the end without a newline
+        [b"caf\xe9,1,2\n"],  # not UTF-8
+        [b"   \n"],  # blank but for spaces: the line reader skips it, pandas would not
+    ):
+        assert _well_formed(good + bad, 3) is None, bad
+
+
+def test_parquet_read_through_duckdb(tmp_path):
+    """A Parquet file of endpoints is screened as the same rows given as CSV."""
+    import duckdb
+
+    csv_path = tmp_path / "endpoints.csv"
+    csv_path.write_text(f"{HEADER}\n{TAGGER}\n{CHAT}\n,5,12,1.5,0,0\n", encoding="utf-8")
+    parquet_path = tmp_path / "endpoints.parquet"
+    duckdb.sql(
+        f"COPY (SELECT * FROM read_csv('{csv_path}', all_varchar = true)) "
+        f"TO '{parquet_path}' (FORMAT parquet)"
+    )
+    from_parquet = _read_endpoints(parquet_path)[0]
+    from_csv = _read_endpoints(csv_path)[0]
+    pd.testing.assert_frame_equal(from_parquet, from_csv)
+    # chat: payback 52,500 / 21,000 = 2.5 months; the unnamed third row is endpoint 3
+    assert from_parquet["name"].tolist() == ["chat", "endpoint 3", "tagger"]
+    assert from_parquet["payback_months"].iloc[0] == 2.5
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(endpoint(), min_size=1, max_size=12), st.sampled_from(["csv", "parquet"]))
+def test_file_screens_to_the_bit_as_the_frame(tmp_path, rows, kind):
+    """Endpoints written to CSV (read whole by pandas) or Parquet (read by DuckDB) screen to
+    exactly the table `screen` gives the same rows in memory, every figure to the bit."""
+    import duckdb
+
+    frame = pd.DataFrame(rows)
+    frame.insert(0, "name", [f"e{i}" for i in range(len(rows))])
+    path = tmp_path / f"endpoints.{kind}"
+    if kind == "csv":
+        frame.to_csv(path, index=False)  # shortest repr: each double reads back exactly
+    else:
+        connection = duckdb.connect()
+        connection.register("frame", frame)
+        connection.execute(f"COPY frame TO '{path}' (FORMAT parquet)")
+        connection.close()
+    got = _read_endpoints(path)[0]
+    expected = screen(frame)
+    assert list(got.columns) == list(expected.columns)
+    for column in expected.columns:
+        if expected[column].dtype.kind == "f":
+            assert np.array_equal(
+                got[column].to_numpy().view(np.int64), expected[column].to_numpy().view(np.int64)
+            ), column
+        else:
+            assert got[column].tolist() == expected[column].tolist(), column

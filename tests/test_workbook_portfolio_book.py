@@ -186,3 +186,34 @@ def test_large_portfolio_chart_unlabelled(tmp_path):
     path = write_portfolio(screen(frame), tmp_path / "p.xlsx")
     xml = zipfile.ZipFile(path).read("xl/charts/chart1.xml").decode()
     assert 'showSerName val="1"' not in xml and "names on Endpoints" in xml
+
+
+def test_cells_equal_the_table_across_blocks_and_new_columns(tmp_path, monkeypatch):
+    """Cell values, worked out column by column in blocks, are the table's: a figure as it is,
+    NaN blank, an infinite payback "never", text that looks like a formula kept as text; a
+    column the writer does not know (a new figure) is written too, under its name in words."""
+    import xl_roi.workbook.portfolio_book as book
+
+    monkeypatch.setattr(book, "BLOCK_ROWS", 2)
+    monkeypatch.setattr(book, "STYLED_ROWS", 3)
+    frame = pd.read_csv(sample_endpoints_path()).drop(columns="note")
+    frame.loc[0, "name"] = "=1+1"
+    table = screen(frame)
+    table["quality_cost_monthly"] = 0.5 * table["monthly_savings"]
+    path = write_portfolio(table, tmp_path / "portfolio.xlsx")
+    sheet = openpyxl.load_workbook(path)["Endpoints"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][-1] == "Quality cost monthly"
+    assert len(rows) == len(table) + 1
+    for row, record in zip(rows[1:], table.itertuples(index=False), strict=True):
+        for cell, value in zip(row, record, strict=True):
+            if isinstance(value, float) and math.isinf(value):
+                assert cell == "never"
+            elif value is None or (isinstance(value, float) and math.isnan(value)):
+                assert cell is None
+            elif isinstance(value, float):
+                # openpyxl writes 16 significant digits: equal to that rounding
+                assert cell == pytest.approx(value, rel=1e-15, abs=0.0)
+            else:
+                assert cell == value
+    assert "=1+1" in [row[1] for row in rows]

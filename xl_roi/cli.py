@@ -233,23 +233,6 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def _stream_json_rows(table: Any) -> None:
-    """Print a table as a JSON array one row at a time: a ten-million-row portfolio never
-    becomes ten million dicts in memory at once."""
-    import json
-
-    columns = [str(column) for column in table.columns]
-    out = sys.stdout
-    out.write("[")
-    for index, row in enumerate(table.itertuples(index=False, name=None)):
-        record = {column: _json_value(value) for column, value in zip(columns, row, strict=True)}
-        out.write(
-            ("\n  " if index == 0 else ",\n  ")
-            + json.dumps(record, allow_nan=False, ensure_ascii=False)
-        )
-    out.write("\n]\n" if len(table) else "]\n")
-
-
 def _records(table: Any) -> list[dict[str, Any]]:
     return [
         {str(key): _json_value(value) for key, value in row.items()}
@@ -515,13 +498,18 @@ SCREEN_CHUNK_ROWS = 250_000
 LARGE_INPUT_BYTES = 20_000_000
 """Files larger than this report their progress on stderr."""
 
+LARGE_TABLE_ROWS = 1_000_000
+"""Tables at least this long report their progress on stderr as they are written, about every
+this many rows."""
+
 
 def _read_endpoints(path: Path) -> tuple[Any, tuple[str, ...]]:
-    """Screen a CSV chunk by chunk, or an Excel sheet whole; report progress on large files.
+    """Screen a CSV, a Parquet file or an Excel sheet chunk by chunk; report progress on large
+    files.
 
-    Returns the ranked table and the columns the screen does not read. A CSV is read line by
-    line (:mod:`xl_roi.endpoint_file`): a malformed line is refused by itself, with its line
-    number, and never shifts or swallows another.
+    Returns the ranked table and the columns the screen does not read. Each line of a CSV is
+    one endpoint (:mod:`xl_roi.endpoint_file`): a malformed line is refused by itself, with its
+    line number, and never shifts or swallows another. Parquet is read through DuckDB.
     """
 
     from xl_roi.endpoint_file import read_endpoint_csv
@@ -552,8 +540,20 @@ def _read_endpoints(path: Path) -> tuple[Any, tuple[str, ...]]:
         except InputError as error:
             raise CommandError(f"{path}: {error}") from None
         return table, unused_columns(columns)
+    if suffix in (".parquet", ".pq"):
+        from xl_roi.endpoint_file import read_endpoint_parquet
+
+        try:
+            header, parts = read_endpoint_parquet(path, SCREEN_CHUNK_ROWS)
+            table = rank_chunks(
+                screen_unranked(part.frame, part.first_row, part.refusals)
+                for part in _said(parts, path.stat().st_size > LARGE_INPUT_BYTES)
+            )
+        except InputError as error:
+            raise CommandError(f"{path}: cannot be read as Parquet: {error}") from None
+        return table, unused_columns(header)
     if suffix not in (".csv", ".txt"):
-        raise CommandError(f"{path}: give a .csv or .xlsx file of endpoints")
+        raise CommandError(f"{path}: give a .csv, .parquet or .xlsx file of endpoints")
     large = path.stat().st_size > LARGE_INPUT_BYTES
     screened = 0
     try:
@@ -577,6 +577,16 @@ def _read_endpoints(path: Path) -> tuple[Any, tuple[str, ...]]:
     return table, unused_columns(header)
 
 
+def _said(chunks: Iterator[Any], large: bool) -> Iterator[Any]:
+    """The chunks as they come, saying on stderr how many endpoints are read (large files)."""
+    read = 0
+    for chunk in chunks:
+        yield chunk
+        read += len(chunk.frame)
+        if large:
+            print(f"screened {read:,} endpoints…", file=sys.stderr, flush=True)
+
+
 def _cmd_screen(args: argparse.Namespace) -> int:
     from xl_roi.casefile import sample_endpoints_path
     from xl_roi.portfolio import summarise, unused_columns_message
@@ -587,7 +597,18 @@ def _cmd_screen(args: argparse.Namespace) -> int:
     for note in notes:
         print(f"xl-roi: warning: {note}", file=sys.stderr)
     if args.json:
-        _stream_json_rows(table)
+        from xl_roi.json_table import write_json_rows
+
+        large = len(table) >= LARGE_TABLE_ROWS
+
+        said_at = [0]
+
+        def said(rows: int) -> None:
+            if large and (rows - said_at[0] >= LARGE_TABLE_ROWS or rows == len(table)):
+                said_at[0] = rows
+                print(f"wrote {rows:,} rows of JSON…", file=sys.stderr, flush=True)
+
+        write_json_rows(table, sys.stdout, progress=said)
         return EXIT_OK
     from xl_roi.workbook.portfolio_book import write_portfolio
 

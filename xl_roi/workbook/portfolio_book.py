@@ -8,10 +8,11 @@ table is cut there, and the Summary says how many rows were left out (``--json``
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -39,6 +40,8 @@ CHART_MAX_PAYBACK_MONTHS = 36
 """The chart's payback axis stops here: a 5,000-month payback would flatten every other point."""
 STYLED_ROWS = 100_000
 """Rows past this are written without number formats, which costs a cell object each."""
+BLOCK_ROWS = 50_000
+"""Rows whose cell values are worked out at a time, column by column."""
 
 HEADERS = {
     "rank": "Rank",
@@ -128,6 +131,30 @@ def _cell_value(sheet: Any, value: Any) -> Any:
         cell.quotePrefix = True
         return cell
     return value
+
+
+def _rows(sheet: Any, table: pd.DataFrame, shown: int) -> Iterator[tuple[Any, ...]]:
+    """The first ``shown`` rows' cell values, worked out a block of rows at a time, column by
+    column (memory stays that of one block)."""
+    for start in range(0, shown, BLOCK_ROWS):
+        block = table.iloc[start : min(shown, start + BLOCK_ROWS)]
+        columns = (_column_cells(sheet, block.iloc[:, index]) for index in range(block.shape[1]))
+        yield from zip(*columns, strict=True)
+
+
+def _column_cells(sheet: Any, column: pd.Series) -> list[Any]:
+    """A column's cell values, worked out for the whole column at once: numbers as they are,
+    NaN blank, an infinity "never"; text through :func:`_cell_value` (made printable, never a
+    formula)."""
+    values = column.to_numpy()
+    if values.dtype.kind == "f":
+        cells = values.astype(object)
+        cells[np.isnan(values)] = None
+        cells[np.isinf(values)] = "never"
+        return list(cells)
+    if values.dtype.kind in "iub":
+        return list(values.tolist())
+    return [_cell_value(sheet, value) for value in values]
 
 
 def write_portfolio(
@@ -273,8 +300,7 @@ def write_portfolio(
                 for name in columns
             ]
         )
-        for cell_row, record in enumerate(table.head(shown).itertuples(index=False), start=1):
-            values = [_cell_value(endpoints, value) for value in record]
+        for cell_row, values in enumerate(_rows(endpoints, table, shown), start=1):
             if cell_row <= STYLED_ROWS:
                 endpoints.append(
                     [
