@@ -829,6 +829,8 @@ def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, An
             failing_critical,
             "General",
         )
+    if writer.portable:
+        _joined_names(writer, sheet, slices, first, last)
     writer.name("slice_names", sheet, f"A{first}:A{last}")
     writer.name("slice_critical", sheet, f"B{first}:B{last}")
     writer.name("slice_result", sheet, f"G{first}:G{last}")
@@ -863,6 +865,46 @@ def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, An
         writer.name(name, sheet, cell.coordinate)
     sheet.freeze_panes = "A5"
     _widths(sheet, {"A": 34, "B": 16, "C": 14, "D": 14, "E": 14, "F": 10, "G": 10, "H": 30})
+
+
+def _joined_names(
+    writer: _Writer, sheet: Worksheet, slices: Any, first: int, last: int
+) -> None:
+    """Portable flavour: the failing business-critical slices' names as "a, b and c", built
+    down a helper column (no TEXTJOIN, which older spreadsheets lack)."""
+    count_column = get_column_letter(column_index_from_string(layout.QUALITY_JOIN_COLUMN) - 1)
+    join = layout.QUALITY_JOIN_COLUMN
+    sheet[f"{count_column}4"] = "Failing critical so far"
+    sheet[f"{join}4"] = "Their names"
+    names = [item.name for item in slices if item.business_critical and not item.passed]
+    seen: list[str] = []
+    for r in range(first, last + 1):
+        offset = r - first
+        item = slices[offset] if offset < len(slices) else None
+        if item is not None and item.business_critical and not item.passed:
+            seen.append(item.name)
+        previous_count = f"{count_column}{r - 1}" if r > first else "0"
+        previous_text = f"{join}{r - 1}" if r > first else '""'
+        writer.formula(
+            sheet,
+            f"{count_column}{r}",
+            f'{previous_count}+IF(H{r}="", 0, 1)',
+            float(len(seen)),
+            "0",
+        )
+        text = "".join(
+            ("" if k == 1 else " and " if k == len(names) else ", ") + name
+            for k, name in enumerate(seen, start=1)
+        )
+        writer.formula(
+            sheet,
+            f"{join}{r}",
+            f'{previous_text}&IF(H{r}="", "", IF({count_column}{r}=1, "", '
+            f'IF({count_column}{r}=critical_failures, " and ", ", "))&H{r})',
+            text,
+            "General",
+        )
+    _widths(sheet, {count_column: 10, join: 40})
 
 
 def _pitch(

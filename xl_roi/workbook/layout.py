@@ -15,7 +15,8 @@ from typing import Any
 
 from xl_roi import costs, roi
 from xl_roi.bounds import BOUNDS, Bound
-from xl_roi.case import Case
+from xl_roi.case import MAX_QUALITY_SLICES, Case
+from xl_roi.pitch import _RECOMMENDATION as _SENTENCES
 from xl_roi.pitch import recommendation_from_figures
 from xl_roi.verdict import verdict
 
@@ -484,6 +485,70 @@ def native_verdict() -> str:
     )
 
 
+def _money(amount: str) -> str:
+    """An amount as the pitch writes it: ``-USD 1,234`` (TEXT rounds half away from zero where
+    Python rounds half to even: they differ only on an amount ending in exactly .5)."""
+    return f'IF({amount}<0, "-", "")&currency&" "&TEXT(ABS({amount}), "#,##0")'
+
+
+def _months(months: str) -> str:
+    return f'TEXT({months}, "#,##0.0")&" months"'
+
+
+QUALITY_JOIN_COLUMN = "J"
+QUALITY_JOIN_LAST = f"'Quality'!${QUALITY_JOIN_COLUMN}${4 + MAX_QUALITY_SLICES}"
+"""Quality's helper column (portable flavour): the failing critical slices' names, joined."""
+
+
+def native_recommendation(joined_names: str) -> str:
+    """RECOMMENDATION natively: the same sentences as :func:`xl_roi.pitch.recommendation_from_
+    figures`, composed with IF over the same conditions; ``joined_names`` is the cell holding the
+    failing business-critical slices' names as "a, b and c"."""
+    reason = (
+        "IF(student_cost>=teacher_cost, "
+        '"The student costs "&IF(student_cost=teacher_cost, "as much", "more")&" per call than '
+        'the teacher ("&TEXT(student_cost, "0.0000")&" against "&TEXT(teacher_cost, "0.0000")&'
+        '" per 1,000 calls), so there is nothing to save.", '
+        'IF(savings_monthly<=0, "There is no volume, so there is nothing to save.", '
+        "IF(months_per_year*savings_monthly-maintenance<=0, "
+        f'"Maintenance ("&{_money("maintenance")}&" a year) costs at least what the student '
+        f'saves ("&{_money("(months_per_year*savings_monthly)")}&" a year): an unstable teacher '
+        'or data that drift this often eat the savings.", '
+        '"Volume shrinks faster than the savings can recover the upfront cost ("&'
+        f'{_money("upfront")}&"): it never pays back.")))'
+    )
+    after = (
+        "IF(AND(payback_months<=target_payback_months, IF(ISNUMBER(payback_net_of_maintenance), "
+        'target_payback_months<payback_net_of_maintenance, TRUE)), " After maintenance "&'
+        f'IF(ISNUMBER(payback_net_of_maintenance), "it pays back in "&'
+        f'{_months("payback_net_of_maintenance")}, "it never pays back")&", beyond the "&'
+        'target_payback_months&"-month target.", "")'
+    )
+    first_year = (
+        f'IF(first_year_net<0, " The first year nets "&{_money("first_year_net")}&'
+        '" after upfront and maintenance.", "")'
+    )
+    half = (
+        'IF(low_volume_flag, " At half the volume payback is "&IF(ISNUMBER(half_payback), '
+        f'{_months("half_payback")}, "never")&": the case rests on the volume estimate.", "")'
+    )
+    rest = f"{after}&{first_year}&{half}"
+    verdict_sentence = (
+        f'IF(verdict_label="strong", "{_SENTENCES["strong"]}", '
+        f'IF(verdict_label="defensible", "{_SENTENCES["defensible"]}", '
+        f'IF(verdict_label="marginal", "{_SENTENCES["marginal"]}", "{_SENTENCES["reconsider"]}")))'
+    )
+    first = (
+        f'IF(critical_failures>0, "Not yet: the student fails "&{joined_names}&"; fix it before '
+        f'funding.", IF(AND(LEN({rest})>0, LEFT({verdict_sentence}, 9)="Distill. "), '
+        f'"Distill, with care. "&MID({verdict_sentence}, 10, 1000), {verdict_sentence}))'
+    )
+    return (
+        f'IF(verdict_label="do not distill", "{_SENTENCES["do not distill"]} "&{reason}, '
+        f"{first}&{rest})"
+    )
+
+
 NEWTON_STEPS = 40
 """Newton steps the portable flavour lays out for payback after maintenance with growth."""
 NEWTON_SHEET_COLUMN = "H"
@@ -886,7 +951,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "",
         PLAIN,
         "The verdict's sentence, changed by the flags, as the pitch words it",
-        native=None,
+        native=native_recommendation(QUALITY_JOIN_LAST),
     ),
     Section("Cross-check helpers"),
     CalcRow(
