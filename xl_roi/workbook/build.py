@@ -361,14 +361,14 @@ PORTABLE_FILE = "workbook_portable.xlsx"
 """The portable flavour's file name, beside the template."""
 
 PORTABLE_ABOUT = (
-    "Portable flavour",
+    layout.FLAVOUR_LABELS[layout.PORTABLE],
     "This is the portable flavour: every calculation uses built-in spreadsheet functions only, "
     "so it works in Excel (Windows, Mac, web), LibreOffice and Google Sheets with nothing to "
     "install. (The add-in flavour, workbook_template.xlsx, is for typing xl_roi's functions "
     "into your own sheets.)",
 )
 ADDIN_ABOUT = (
-    "Add-in flavour",
+    layout.FLAVOUR_LABELS[layout.ADDIN],
     "This is the add-in flavour: its formulas call xl_roi's functions, which need the add-in. "
     f"Without it, open the portable flavour ({PORTABLE_FILE}, or `xl-roi build --portable`): "
     "the same workbook in built-in functions only.",

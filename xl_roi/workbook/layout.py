@@ -37,6 +37,11 @@ __all__ = [
     "student_mode",
 ]
 
+PORTABLE = "portable"
+ADDIN = "add-in"
+FLAVOUR_LABELS = {PORTABLE: "Portable flavour", ADDIN: "Add-in flavour"}
+"""The About sheet's label naming a workbook's flavour (how a reader tells them apart)."""
+
 NOT_USED = "not used"
 """What a calculation shows when the case takes its figure another way."""
 
