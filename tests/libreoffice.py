@@ -19,11 +19,13 @@ import pytest
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def need_soffice() -> pytest.MarkDecorator:
-    """Skip without LibreOffice, except in CI (``CI=true``), where it is installed: there a
-    missing soffice fails the test instead of hiding it."""
+def need_soffice(*also: str) -> pytest.MarkDecorator:
+    """Skip without LibreOffice (and the programs in ``also``), except in CI (``CI=true``),
+    where they are installed: there a missing one fails the test instead of hiding it."""
     in_ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-    return pytest.mark.skipif(not SOFFICE and not in_ci, reason="needs LibreOffice (soffice)")
+    missing = not SOFFICE or any(shutil.which(program) is None for program in also)
+    needed = ", ".join(("LibreOffice (soffice)", *also))
+    return pytest.mark.skipif(missing and not in_ci, reason=f"needs {needed}")
 
 #: Calc › Formula › Recalculation on file load: 0 = always (for xlsx and for ODF).
 RECALC_ALWAYS_XCU = """<?xml version="1.0" encoding="UTF-8"?>
