@@ -410,6 +410,16 @@ FROZEN_WORDING: dict[str, str] = {
 """Live-workbook text → what a values-only copy (``xl-roi freeze``) says instead: a frozen
 copy never asks its reader to fill anything in."""
 
+PORTABLE_WORDING: dict[str, str] = {
+    ABOUT_LINES[3][1]: (
+        "Nothing to enable: every formula uses built-in spreadsheet functions, so the workbook "
+        "recalculates wherever it is opened. (xl_roi's own functions, for your own sheets, need "
+        "the add-in flavour: see README, Which workbook?)"
+    ),
+}
+"""Add-in text → what the portable flavour says instead."""
+FROZEN_WORDING[PORTABLE_WORDING[ABOUT_LINES[3][1]]] = FROZEN_WORDING[ABOUT_LINES[3][1]]
+
 
 def _about(writer: _Writer, sheet: Worksheet, case: Case) -> None:
     _title(
@@ -418,6 +428,8 @@ def _about(writer: _Writer, sheet: Worksheet, case: Case) -> None:
         f"xl_roi {__version__} — the business case for model distillation",
     )
     lines = (*ABOUT_LINES, PORTABLE_ABOUT if writer.portable else ADDIN_ABOUT)
+    if writer.portable:
+        lines = tuple((label, PORTABLE_WORDING.get(text, text)) for label, text in lines)
     label_style = Alignment(vertical="top")
     for offset, (label, text) in enumerate(lines):
         row = 4 + offset
@@ -1247,6 +1259,13 @@ CHECKS: tuple[tuple[str, str, str], ...] = (
 """Each check: what it asserts, its formula (TRUE when it holds), what to do when it fails."""
 
 
+PORTABLE_FIRST_CHECK = (
+    "The monthly savings are worked out",
+    "Monthly savings are not a number: check the teacher and student costs on Inputs",
+)
+"""The portable flavour's first check: the add-in's 'functions are loaded', in its words."""
+
+
 def _checks(writer: _Writer, sheet: Worksheet) -> None:
     flavour = "portable flavour" if writer.portable else "add-in flavour"
     _title(
@@ -1259,6 +1278,8 @@ def _checks(writer: _Writer, sheet: Worksheet) -> None:
     first = 5
     for offset, (label, formula, advice) in enumerate(CHECKS):
         r = first + offset
+        if writer.portable and offset == 0:  # nothing to load: the same test, its own words
+            label, advice = PORTABLE_FIRST_CHECK
         sheet.cell(row=r, column=1, value=label).alignment = WRAP
         writer.formula(sheet, f"B{r}", formula, True, layout.TRUE_FALSE).fill = CHECK_FILL
         writer.formula(sheet, f"C{r}", f'IF(B{r}, "OK", "{advice}")', "OK", "General")

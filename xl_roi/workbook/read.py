@@ -100,13 +100,13 @@ def workbook_flavour(path: str | Path, limits: Limits = WORKBOOK_LIMITS) -> str:
     ('portable', 'add-in')
     """
     scan_archive(path, limits)
+    marker = (">" + FLAVOUR_LABELS[PORTABLE] + "</t>").encode("utf-8")
     with zipfile.ZipFile(path) as archive:
         names = set(archive.namelist())
-        strings = (
-            archive.read("xl/sharedStrings.xml") if "xl/sharedStrings.xml" in names else b""
-        )
-    marker = (FLAVOUR_LABELS[PORTABLE] + "</t>").encode("utf-8")
-    return PORTABLE if marker in strings else ADDIN
+        for part in ("xl/sharedStrings.xml", "xl/worksheets/sheet1.xml"):  # About is first
+            if part in names and marker in archive.read(part):
+                return PORTABLE
+    return ADDIN
 
 
 def open_workbook(path: str | Path, *, data_only: bool) -> Workbook:
