@@ -27,6 +27,7 @@ def need_soffice(*also: str) -> pytest.MarkDecorator:
     needed = ", ".join(("LibreOffice (soffice)", *also))
     return pytest.mark.skipif(missing and not in_ci, reason=f"needs {needed}")
 
+
 #: Calc › Formula › Recalculation on file load: 0 = always (for xlsx and for ODF).
 RECALC_ALWAYS_XCU = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry"
@@ -53,9 +54,7 @@ def convert(source: Path, out_dir: Path, profile: Path, fmt: str = "xlsx") -> Pa
     return convert_all([source], out_dir, profile, fmt)[0]
 
 
-def convert_all(
-    sources: list[Path], out_dir: Path, profile: Path, fmt: str = "xlsx"
-) -> list[Path]:
+def convert_all(sources: list[Path], out_dir: Path, profile: Path, fmt: str = "xlsx") -> list[Path]:
     """Convert several files in one LibreOffice start (each start costs seconds); names must
     differ by stem."""
     assert SOFFICE, "LibreOffice (soffice) is not installed"

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from openpyxl import Workbook, load_workbook
 
 from tests.libreoffice import convert, make_profile, need_soffice

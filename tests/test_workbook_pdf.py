@@ -9,7 +9,6 @@ import shutil
 import subprocess
 
 import openpyxl
-import pytest
 
 from tests.libreoffice import SOFFICE, convert, make_profile, need_soffice
 from xl_roi import evaluate, example_case

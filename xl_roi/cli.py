@@ -447,8 +447,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
         )
     elif report.clean:
         print(
-            f"{args.file} ({report.flavour} flavour): clean — {report.checked_cells} results agree with the inputs, "
-            "no formula overwritten, every input in range"
+            f"{args.file} ({report.flavour} flavour): clean — {report.checked_cells} results "
+            "agree with the inputs, no formula overwritten, every input in range"
         )
         for finding in report.warnings:
             print(f"  {printable(str(finding))}")

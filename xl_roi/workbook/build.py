@@ -879,9 +879,7 @@ def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, An
     _widths(sheet, {"A": 34, "B": 16, "C": 14, "D": 14, "E": 14, "F": 10, "G": 10, "H": 30})
 
 
-def _joined_names(
-    writer: _Writer, sheet: Worksheet, slices: Any, first: int, last: int
-) -> None:
+def _joined_names(writer: _Writer, sheet: Worksheet, slices: Any, first: int, last: int) -> None:
     """Portable flavour: the failing business-critical slices' names as "a, b and c", built
     down a helper column (no TEXTJOIN, which older spreadsheets lack)."""
     count_column = get_column_letter(column_index_from_string(layout.QUALITY_JOIN_COLUMN) - 1)

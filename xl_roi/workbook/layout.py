@@ -446,6 +446,18 @@ def native_cost_per_1k(input_price: str, output_price: str) -> str:
     )
 
 
+_TEACHER_FROM_TOKENS = (
+    "IF(ISNUMBER(teacher_input_price_per_million), "
+    + native_cost_per_1k("teacher_input_price_per_million", "teacher_output_price_per_million")
+    + ', "not used")'
+)
+_STUDENT_FROM_TOKENS = (
+    "IF(student_pricing=mode_tokens, "
+    + native_cost_per_1k("student_input_price_per_million", "student_output_price_per_million")
+    + ', "not used")'
+)
+
+
 def _target_factor() -> str:
     """First-month savings ÷ upfront at which payback equals the target: 1/T, or
     g ÷ ((1+g)^T − 1) with growth."""
@@ -652,7 +664,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "per 1k calls",
         PER_1K,
         "1000 × (tokens × price per million) ÷ 1,000,000",
-        native=f'IF(ISNUMBER(teacher_input_price_per_million), {native_cost_per_1k("teacher_input_price_per_million", "teacher_output_price_per_million")}, "not used")',
+        native=_TEACHER_FROM_TOKENS,
     ),
     CalcRow(
         "teacher_cost",
@@ -672,7 +684,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "per 1k calls",
         PER_1K,
         "When priced by token prices",
-        native=f'IF(student_pricing=mode_tokens, {native_cost_per_1k("student_input_price_per_million", "student_output_price_per_million")}, "not used")',
+        native=_STUDENT_FROM_TOKENS,
     ),
     CalcRow(
         "peak_calls_per_second",
@@ -1260,10 +1272,12 @@ def newton_values(v: dict[str, Any]) -> list[Any]:
     rate = math.log(1 + growth) if growth > -1 else math.nan
 
     def gap(n: float) -> float:
-        return savings * (((1 + growth) ** n - 1) / growth) - monthly * n - upfront
+        grown: float = (1 + growth) ** n
+        return float(savings * ((grown - 1) / growth) - monthly * n - upfront)
 
     def slope(n: float) -> float:
-        return savings * (1 + growth) ** n * rate / growth - monthly
+        grown: float = (1 + growth) ** n
+        return float(savings * grown * rate / growth - monthly)
 
     peak: Any = NOT_USED
     if applies and growth < 0:

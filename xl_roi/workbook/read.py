@@ -30,10 +30,10 @@ from xl_roi.workbook.layout import (
     ADDIN,
     FLAVOUR_LABELS,
     INPUT_ROWS,
-    PORTABLE,
     MODE_PER_1K,
     MODE_SELF_HOSTED,
     MODE_TOKENS,
+    PORTABLE,
     STUDENT_MODES,
     InputRow,
 )
