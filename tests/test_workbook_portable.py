@@ -29,6 +29,9 @@ PORTABLE_CASES: dict[str, Case] = {
     **WORKBOOK_CASES,
     # shrinking volume that still pays back after maintenance: the Newton steps from month 0
     "shrinking, pays back": Case(**{**SIMPLE, "monthly_growth": -0.01}, name="Slow decline"),
+    # a growth so small that (1+g)^n − 1 would lose its digits: the native forms keep them
+    "tiny growth": Case(**{**SIMPLE, "monthly_growth": 1e-9}, name="Barely growing"),
+    "tiny decline": Case(**{**SIMPLE, "monthly_growth": -1e-9}, name="Barely shrinking"),
     # three failing business-critical slices: the recommendation joins "a, b and c"
     "three failing": example_case().replace(
         quality_slices=(

@@ -458,12 +458,25 @@ _STUDENT_FROM_TOKENS = (
 )
 
 
+_LOG1P_GROWTH = (
+    "IF((1+monthly_growth)-1=0, monthly_growth, "
+    "LN(1+monthly_growth)*monthly_growth/((1+monthly_growth)-1))"
+)
+"""ln(1 + g) to rounding, natively (Goldberg's correction: spreadsheets have no LOG1P)."""
+
+
+def _expm1(x: str) -> str:
+    """e^x − 1 to rounding, natively: 2·sinh(x/2)·e^(x/2) (spreadsheets have no EXPM1; written
+    as EXP(x) − 1 it loses every digit for a tiny x, as (1+g)^n − 1 does for a tiny growth)."""
+    return f"(2*SINH(({x})/2)*EXP(({x})/2))"
+
+
 def _target_factor() -> str:
     """First-month savings ÷ upfront at which payback equals the target: 1/T, or
-    g ÷ ((1+g)^T − 1) with growth."""
+    g ÷ ((1+g)^T − 1) with growth, (1+g)^T − 1 worked as the core does: expm1(T·log1p(g))."""
     return (
         "IF(monthly_growth=0, 1/target_payback_months, "
-        "monthly_growth/((1+monthly_growth)^target_payback_months-1))"
+        f"monthly_growth/{_expm1('target_payback_months*' + _LOG1P_GROWTH)})"
     )
 
 
@@ -579,13 +592,13 @@ def newton_cell(index: int) -> str:
 
 
 _MONTHLY_MAINTENANCE = "(maintenance/months_per_year)"
-_RATE = "LN(1+monthly_growth)"
+_RATE = _LOG1P_GROWTH
 
 
 def _gap(n: str) -> str:
     """Cumulative growing savings less maintenance after n months, less the upfront cost."""
     return (
-        f"(savings_monthly*(((1+monthly_growth)^{n}-1)/monthly_growth)"
+        f"(savings_monthly*({_expm1(n + '*' + _LOG1P_GROWTH)}/monthly_growth)"
         f"-{_MONTHLY_MAINTENANCE}*{n}-upfront)"
     )
 
@@ -866,7 +879,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "first_year_net",
         "First-year net after upfront and maintenance",
         "IF(monthly_growth=0, months_per_year*savings_monthly, savings_monthly*"
-        "((1+monthly_growth)^months_per_year-1)/monthly_growth)-maintenance-upfront",
+        f"{_expm1('months_per_year*' + _LOG1P_GROWTH)}/monthly_growth)-maintenance-upfront",
         "money",
         MONEY,
         "Twelve months of (growing) savings − maintenance − upfront",
@@ -1208,7 +1221,11 @@ def mirror_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
     if growth == 0:
         first_year = months * savings
     else:
-        first_year = savings * ((1 + growth) ** months - 1) / growth
+        # (1+g)^12 − 1 as expm1(12·log1p(g)), as the core has it, in the functions a
+        # spreadsheet has (see _expm1): a tiny growth keeps its digits
+        u = 1 + growth
+        x = months * (growth if u - 1 == 0 else math.log(u) * growth / (u - 1))
+        first_year = savings * (2 * math.sinh(x / 2) * math.exp(x / 2)) / growth
     v["first_year_net"] = first_year - maintenance - upfront
     payback = v["payback_months"]
     v["verdict_label"] = verdict(
@@ -1269,11 +1286,15 @@ def newton_values(v: dict[str, Any]) -> list[Any]:
         and growth != 0
         and savings > 0
     )
-    rate = math.log(1 + growth) if growth > -1 else math.nan
+
+    u = 1 + growth
+    log1p = growth if u - 1 == 0 else math.log(u) * growth / (u - 1)
+    rate = log1p
 
     def gap(n: float) -> float:
-        grown: float = (1 + growth) ** n
-        return float(savings * ((grown - 1) / growth) - monthly * n - upfront)
+        x = n * log1p
+        grown = 2 * math.sinh(x / 2) * math.exp(x / 2)
+        return float(savings * (grown / growth) - monthly * n - upfront)
 
     def slope(n: float) -> float:
         grown: float = (1 + growth) ** n
