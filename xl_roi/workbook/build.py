@@ -680,6 +680,7 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
                 else:
                     target.value = value
         sheet["A3"] = note + PORTABLE_SENSITIVITY_NOTE
+        sheet.row_dimensions[3].height = 48
     else:
         writer.array_formula(sheet, f"A5:J{last_row}", formula, table)
     sheet.row_dimensions[5].height = 32
@@ -884,8 +885,12 @@ def _joined_names(writer: _Writer, sheet: Worksheet, slices: Any, first: int, la
     down a helper column (no TEXTJOIN, which older spreadsheets lack)."""
     count_column = get_column_letter(column_index_from_string(layout.QUALITY_JOIN_COLUMN) - 1)
     join = layout.QUALITY_JOIN_COLUMN
-    sheet[f"{count_column}4"] = "Failing critical so far"
-    sheet[f"{join}4"] = "Their names"
+    for column, title in ((count_column, "Failing critical so far"), (join, "Their names")):
+        header = sheet[f"{column}4"]
+        header.value = title
+        header.font = HEADER_FONT
+        header.fill = HEADER_FILL
+        header.alignment = Alignment(wrap_text=True, vertical="center")
     names = [item.name for item in slices if item.business_critical and not item.passed]
     seen: list[str] = []
     for r in range(first, last + 1):
@@ -914,7 +919,7 @@ def _joined_names(writer: _Writer, sheet: Worksheet, slices: Any, first: int, la
             text,
             "General",
         )
-    _widths(sheet, {count_column: 10, join: 40})
+    _widths(sheet, {count_column: 14, join: 40})
 
 
 def _pitch(
