@@ -79,5 +79,6 @@ def test_about_and_checks_name_the_flavour(tmp_path):
         assert words in book["Checks"]["A2"].value
         if not portable:
             assert "workbook_portable.xlsx" in about
+            assert "workbook_portable.xlsx" in book["Checks"]["C5"].value
         else:
             assert "Import Functions" not in about

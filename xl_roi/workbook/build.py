@@ -1204,7 +1204,8 @@ CHECKS: tuple[tuple[str, str, str], ...] = (
     (
         "The functions are loaded",
         "ISNUMBER(savings_monthly)",
-        "Functions not loaded: pip install xl-roi, then xlwings › Import Functions (see About)",
+        "Functions not loaded: pip install xl-roi, then xlwings › Import Functions (see About); "
+        "without the add-in, open workbook_portable.xlsx",
     ),
     (
         "Student pricing is one of the listed ways",
