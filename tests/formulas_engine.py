@@ -91,15 +91,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def recalculate(path: str | Path) -> dict[tuple[str, str], Any]:
+def recalculate(path: str | Path, *, register: bool = True) -> dict[tuple[str, str], Any]:
     """Every cell's value after recalculating the workbook: (sheet, "B5") → value.
 
     Ranges (array formulas) are spread into their cells. Errors read ``"<error #NAME?>"``.
+    ``register=False`` (the portable flavour) registers none of xl_roi's functions.
     """
+    import contextlib
+
     import formulas
 
     path = Path(path)
-    with registered_functions():
+    with registered_functions() if register else contextlib.nullcontext():
         model = formulas.ExcelModel().loads(str(path)).finish()
         solution = model.calculate()
     values: dict[tuple[str, str], Any] = {}

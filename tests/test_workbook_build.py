@@ -154,12 +154,15 @@ def test_too_many_slices_refused():
         build_workbook(example_case().replace(quality_slices=slices))
 
 
-def test_committed_template_is_what_the_builder_makes(tmp_path):
-    """workbook_template.xlsx matches the builder: cells, formulas, names and validation
-    (regenerate with `xl-roi template -o workbook_template.xlsx --force`)."""
+@pytest.mark.parametrize(
+    ("filename", "portable"), [("workbook_template.xlsx", False), ("workbook_portable.xlsx", True)]
+)
+def test_committed_template_is_what_the_builder_makes(tmp_path, filename, portable):
+    """The committed workbooks match the builder: cells, formulas, names and validation
+    (regenerate with `xl-roi template [--portable] -o FILE --force`)."""
     fresh = tmp_path / "fresh.xlsx"
-    save_workbook(example_case(), fresh)
-    committed = openpyxl.load_workbook(ROOT / "workbook_template.xlsx")
+    save_workbook(example_case(), fresh, portable=portable)
+    committed = openpyxl.load_workbook(ROOT / filename)
     built = openpyxl.load_workbook(fresh)
 
     def content(workbook):
@@ -181,7 +184,7 @@ def test_committed_template_is_what_the_builder_makes(tmp_path):
         return cells, names, validation
 
     assert content(committed) == content(built)
-    stored = openpyxl.load_workbook(ROOT / "workbook_template.xlsx", data_only=True)
+    stored = openpyxl.load_workbook(ROOT / filename, data_only=True)
     assert named(stored, "verdict_label").value == "defensible"
 
 

@@ -214,7 +214,7 @@ def test_repeated_findings_grouped_with_next_step(built, tmp_path, capsys):
     lines = capsys.readouterr().out.strip().splitlines()
     # every formula lost its stored result; those whose result is blank text are not missed
     formulas = sum(1 for _, expected in blueprint.formulas.values() if expected not in ("", None))
-    assert lines[0] == f"{resaved}: {formulas} finding(s)"
+    assert lines[0] == f"{resaved} (add-in flavour): {formulas} finding(s)"
     assert len(lines) == 3
     assert lines[1].startswith(f"  no stored result in {formulas:,} cells (")
     assert lines[2] == (

@@ -1,5 +1,6 @@
-"""The built workbook as a person sees it: LibreOffice renders it to PDF, and the Pitch page
-shows its numbers. Skipped where LibreOffice (soffice) or pdftotext is not installed."""
+"""The workbook as a person sees it: LibreOffice recalculates the portable flavour itself and
+renders it to PDF, and the Pitch page shows the core's numbers. Skipped where LibreOffice
+(soffice) or pdftotext is not installed, except in CI (which installs both), where it fails."""
 
 from __future__ import annotations
 
@@ -7,39 +8,29 @@ import re
 import shutil
 import subprocess
 
-import pytest
+import openpyxl
 
+from tests.libreoffice import SOFFICE, convert, make_profile, need_soffice
 from xl_roi import evaluate, example_case
 from xl_roi.workbook.build import save_workbook
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 PDFTOTEXT = shutil.which("pdftotext")
 
-pytestmark = pytest.mark.skipif(
-    not (SOFFICE and PDFTOTEXT), reason="needs LibreOffice (soffice) and pdftotext"
-)
+pytestmark = need_soffice("pdftotext")
 
 
 def test_pitch_page_shows_the_numbers(tmp_path):
-    """The PDF's Pitch page carries the headline, the savings, upfront and payback."""
+    """A portable workbook whose volume was changed and whose stored results were dropped
+    (saved by openpyxl): LibreOffice's PDF of its Pitch page shows the new case's headline,
+    savings, upfront and payback, so LibreOffice computed them."""
+    built = tmp_path / "built.xlsx"
+    save_workbook(example_case(), built, portable=True)
+    book = openpyxl.load_workbook(built)
+    sheet, reference = next(iter(book.defined_names["monthly_calls"].destinations))
+    book[sheet][reference.replace("$", "")].value = 5_000_000
     workbook = tmp_path / "case.xlsx"
-    save_workbook(example_case(), workbook)
-    profile = tmp_path / "profile"
-    subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(workbook),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=240,
-    )
+    book.save(workbook)  # no stored results: only a recalculation can show numbers
+    convert(workbook, tmp_path, make_profile(tmp_path / "profile"), fmt="pdf")
     pdf = tmp_path / "case.pdf"
     text = subprocess.run(
         [PDFTOTEXT, "-layout", str(pdf), "-"],
@@ -50,11 +41,12 @@ def test_pitch_page_shows_the_numbers(tmp_path):
     ).stdout
     pages = text.split("\f")
     pitch = next(page for page in pages if "1. The savings" in page)
-    result = evaluate(example_case())
-    assert "Support-ticket classifier: defensible" in pitch
-    assert f"{result.annual_savings:,.0f}" in pitch  # 126,720
+    result = evaluate(example_case().replace(monthly_calls=5_000_000))
+    assert f"Support-ticket classifier: {result.verdict}" in pitch
+    # (7.50 − 0.46) × 5,000 = 35,200 a month; × 12 = 422,400 a year
+    assert "422,400" in pitch and f"{result.annual_savings:,.0f}" == "422,400"
     assert f"{result.upfront_cost:,.0f}" in pitch  # 33,750
-    assert f"{result.payback_months:.1f}" in pitch  # 3.1
+    assert f"{result.payback_months:.1f}" in pitch
     assert "#NAME?" not in pitch
 
 

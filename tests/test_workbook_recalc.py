@@ -119,3 +119,28 @@ def test_pitch_and_sensitivity_sheets_agree_with_the_core(recalculated):
     assert named("recommendation_text") == result.recommendation
     assert values[("PITCH", "B3")] == result.recommendation
     assert named("annual_serving_cost") == pytest.approx(result.annual_serving_cost, rel=1e-12)
+
+
+@pytest.fixture(scope="module", params=sorted(WORKBOOK_CASES))
+def portable_recalculated(request, tmp_path_factory):
+    case = WORKBOOK_CASES[request.param]
+    path = tmp_path_factory.mktemp("portable") / "case.xlsx"
+    blueprint = save_workbook(case, path, portable=True)
+    return case, blueprint, recalculate(path, register=False)
+
+
+def test_portable_flavour_recalculates_with_nothing_registered(portable_recalculated):
+    """The portable flavour, with none of xl_roi's functions registered, recalculates to its
+    stored results with no error cell (an unknown function would give #NAME?)."""
+    _, blueprint, values = portable_recalculated
+    disagreements = [
+        (sheet, reference, stored, values.get((sheet.upper(), reference), "<missing>"))
+        for (sheet, reference), (_, stored) in blueprint.formulas.items()
+        if not agrees(stored, values.get((sheet.upper(), reference), "<missing>"))
+    ]
+    errors = {
+        key: value
+        for key, value in values.items()
+        if isinstance(value, str) and value.startswith("<error")
+    }
+    assert disagreements == [] and errors == {}

@@ -837,3 +837,22 @@ class TestFinanceFunctions:
         """Each bad rate, horizon, share or cost: #NUM!/#VALUE! naming the argument and value."""
         cell = scalar(call_like_excel(getattr(udfs, name), *args))
         assert isinstance(cell, str) and cell.startswith(expected), cell
+
+
+def test_module_imports_nothing_windows_only_at_load():
+    """udfs/xl_roi_udfs.py imports no Windows-only module at its top level (pythoncom,
+    pywintypes, win32com, winreg…), so xlwings Lite, which runs on Mac and the web, can load it."""
+    import ast
+    from pathlib import Path
+
+    source = Path(__file__).resolve().parents[1] / "udfs" / "xl_roi_udfs.py"
+    tree = ast.parse(source.read_text(encoding="utf-8"))
+    top_level = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            top_level |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            top_level.add(node.module.split(".")[0])
+    windows_only = {"pythoncom", "pywintypes", "win32com", "win32api", "winreg", "msvcrt"}
+    assert top_level & windows_only == set()
+    assert "xlwings" in top_level  # the decorators, which Lite provides too

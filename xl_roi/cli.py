@@ -97,6 +97,17 @@ def _case(path: str | None) -> Case:
     return _case_and_swing(path)[0]
 
 
+def _read_flavour(path: str | None) -> str | None:
+    """A filled-in workbook's flavour, said on stderr; ``None`` for a case file or none."""
+    if path is None or Path(path).suffix.lower() not in (".xlsx", ".xlsm"):
+        return None
+    from xl_roi.workbook.read import workbook_flavour
+
+    flavour = workbook_flavour(path)
+    print(f"xl-roi: read {path} ({flavour} flavour)", file=sys.stderr)
+    return flavour
+
+
 def _case_and_swing(path: str | None) -> tuple[Case, float]:
     """The case from a TOML file, from a filled-in workbook's inputs, or the built-in example."""
     if path is None:
@@ -404,7 +415,14 @@ def _cmd_build(args: argparse.Namespace) -> int:
     output = args.output or _default_output(args.case)
     if args.case is not None and same_file(output, args.case):
         raise CommandError(f"{output}: give another output; the input workbook is never replaced")
-    save_workbook(case, output, force=args.force, swing=swing if args.swing is None else args.swing)
+    portable = args.portable or _read_flavour(args.case) == "portable"
+    save_workbook(
+        case,
+        output,
+        force=args.force,
+        swing=swing if args.swing is None else args.swing,
+        portable=portable,
+    )
     left_out = _not_in_workbooks(case)
     if left_out:
         print(
@@ -413,7 +431,11 @@ def _cmd_build(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     print(pitch(evaluate(case)), end="")
-    print(f"\nwrote {output}: every formula's result is stored; `xl-roi check {output}` checks it")
+    flavour = "portable flavour" if portable else "add-in flavour"
+    print(
+        f"\nwrote {output} ({flavour}): every formula's result is stored; "
+        f"`xl-roi check {output}` checks it"
+    )
     return EXIT_OK
 
 
@@ -463,13 +485,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
         )
     elif report.clean:
         print(
-            f"{args.file}: clean — {report.checked_cells} results agree with the inputs, "
-            "no formula overwritten, every input in range"
+            f"{args.file} ({report.flavour} flavour): clean — {report.checked_cells} results "
+            "agree with the inputs, no formula overwritten, every input in range"
         )
         for finding in report.warnings:
             print(f"  {printable(str(finding))}")
     else:
-        print(f"{args.file}: {len(report.findings)} finding(s)")
+        print(f"{args.file} ({report.flavour} flavour): {len(report.findings)} finding(s)")
         for group in groups:
             print(f"  {group}")
         print(next_step(report))
@@ -480,17 +502,26 @@ def _cmd_freeze(args: argparse.Namespace) -> int:
     from xl_roi.workbook.freeze import freeze_workbook
 
     target = freeze_workbook(args.file, args.output, force=args.force)
-    print(f"wrote {target}: values only, no formulas (for readers without the functions)")
+    from xl_roi.workbook.read import workbook_flavour
+
+    flavour = workbook_flavour(target)
+    print(f"wrote {target}: values only, no formulas, from the {flavour} flavour")
     return EXIT_OK
 
 
 def _cmd_template(args: argparse.Namespace) -> int:
     from xl_roi.workbook.build import save_workbook
 
-    save_workbook(example_case(), args.output, force=args.force)
-    print(f"wrote {args.output}: the template, holding the built-in example")
+    save_workbook(example_case(), args.output, force=args.force, portable=args.portable)
+    flavour = "portable flavour" if args.portable else "add-in flavour"
+    print(f"wrote {args.output}: the template ({flavour}), holding the built-in example")
     return EXIT_OK
 
+
+PORTABLE_HELP = (
+    "the portable flavour: built-in spreadsheet functions only, for Excel without the add-in, "
+    "Excel for Mac and the web, LibreOffice and Google Sheets"
+)
 
 SCREEN_CHUNK_ROWS = 250_000
 """Rows of a CSV screened at a time: memory stays flat however large the file."""
@@ -897,6 +928,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         help="where to write (default: the case file's name, or example.xlsx)",
     )
     build.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
+    build.add_argument("--portable", action="store_true", help=PORTABLE_HELP)
     build.add_argument(
         "--swing",
         type=float,
@@ -947,6 +979,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     template = add_command("template", help="write the template workbook")
     template.add_argument("-o", "--output", metavar="PATH", default="workbook_template.xlsx")
     template.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    template.add_argument("--portable", action="store_true", help=PORTABLE_HELP)
     template.set_defaults(handler=_cmd_template)
     return parser
 

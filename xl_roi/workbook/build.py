@@ -189,9 +189,10 @@ class _PlaceWorkbook(_Ignored):
 class _Writer:
     """Puts cells in place and records formulas and names in the blueprint."""
 
-    def __init__(self, workbook: Workbook, *, styled: bool = True) -> None:
+    def __init__(self, workbook: Workbook, *, styled: bool = True, portable: bool = False) -> None:
         self.workbook = workbook
         self.styled = styled
+        self.portable = portable
         self.blueprint = Blueprint()
 
     def name(self, name: str, sheet: Worksheet, reference: str) -> None:
@@ -356,6 +357,27 @@ ABOUT_LINES: tuple[tuple[str, str], ...] = (
 )
 """The About sheet's lines: what a reader of the live workbook is told."""
 
+PORTABLE_FILE = "workbook_portable.xlsx"
+"""The portable flavour's file name, beside the template."""
+
+PORTABLE_ABOUT = (
+    layout.FLAVOUR_LABELS[layout.PORTABLE],
+    "This is the portable flavour: every calculation uses built-in spreadsheet functions only, "
+    "so it works in Excel (Windows, Mac, web), LibreOffice and Google Sheets with nothing to "
+    "install. (The add-in flavour, workbook_template.xlsx, is for typing xl_roi's functions "
+    "into your own sheets.)",
+)
+ADDIN_ABOUT = (
+    layout.FLAVOUR_LABELS[layout.ADDIN],
+    "This is the add-in flavour: its formulas call xl_roi's functions, which need the add-in. "
+    f"Without it, open the portable flavour ({PORTABLE_FILE}, or `xl-roi build --portable`): "
+    "the same workbook in built-in functions only.",
+)
+PORTABLE_SENSITIVITY_NOTE = (
+    " In this portable flavour the table holds the figures as built (run `xl-roi build` on "
+    "the filled-in file to refresh them); the rest of the workbook recalculates live."
+)
+
 INPUTS_SUBTITLE = (
     "One row per input: fill in the yellow cells. Each value has a defined name the formulas use."
 )
@@ -388,6 +410,16 @@ FROZEN_WORDING: dict[str, str] = {
 """Live-workbook text → what a values-only copy (``xl-roi freeze``) says instead: a frozen
 copy never asks its reader to fill anything in."""
 
+PORTABLE_WORDING: dict[str, str] = {
+    ABOUT_LINES[3][1]: (
+        "Nothing to enable: every formula uses built-in spreadsheet functions, so the workbook "
+        "recalculates wherever it is opened. (xl_roi's own functions, for your own sheets, need "
+        "the add-in flavour: see README, Which workbook?)"
+    ),
+}
+"""Add-in text → what the portable flavour says instead."""
+FROZEN_WORDING[PORTABLE_WORDING[ABOUT_LINES[3][1]]] = FROZEN_WORDING[ABOUT_LINES[3][1]]
+
 
 def _about(writer: _Writer, sheet: Worksheet, case: Case) -> None:
     _title(
@@ -395,7 +427,9 @@ def _about(writer: _Writer, sheet: Worksheet, case: Case) -> None:
         "Distillation ROI",
         f"xl_roi {__version__} — the business case for model distillation",
     )
-    lines = ABOUT_LINES
+    lines = (*ABOUT_LINES, PORTABLE_ABOUT if writer.portable else ADDIN_ABOUT)
+    if writer.portable:
+        lines = tuple((label, PORTABLE_WORDING.get(text, text)) for label, text in lines)
     label_style = Alignment(vertical="top")
     for offset, (label, text) in enumerate(lines):
         row = 4 + offset
@@ -488,7 +522,13 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
             continue
         assert isinstance(item, CalcRow)
         sheet.cell(row=row, column=1, value=item.label)
-        cell = writer.formula(sheet, f"B{row}", item.formula, values[item.name], item.number_format)
+        formula = item.formula_in(writer.portable)
+        if formula is None:  # not yet native: the portable flavour stores the value
+            cell = sheet.cell(row=row, column=2)
+            write_text(cell, values[item.name])
+            cell.number_format = item.number_format
+        else:
+            cell = writer.formula(sheet, f"B{row}", formula, values[item.name], item.number_format)
         cell.alignment = Alignment(horizontal="right")
         _unit(writer, sheet, row, item.unit, values["currency"])
         sheet.cell(row=row, column=4, value=item.how).alignment = WRAP
@@ -535,10 +575,30 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
         for column in "BC":
             sheet[f"{column}{r}"].number_format = layout.MONEY
     writer.name("schedule_months", sheet, f"A{first}:A{first + SCHEDULE_MONTHS}")
+    if writer.portable:
+        _newton_helpers(writer, sheet, values)
     writer.name("schedule_net", sheet, f"D{first}:D{first + SCHEDULE_MONTHS}")
     sheet.freeze_panes = "B5"
     _widths(sheet, {"A": 48, "B": 20, "C": 16, "D": 56, "E": 30})
     return first
+
+
+def _newton_helpers(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> None:
+    """The portable flavour's worked steps for payback after maintenance with growth."""
+    column = layout.NEWTON_SHEET_COLUMN
+    label_column = get_column_letter(column_index_from_string(column) - 1)
+    top = layout.NEWTON_FIRST_ROW - 1
+    sheet[f"{label_column}{top}"] = "Payback after maintenance with growth: Newton steps"
+    sheet[f"{label_column}{top}"].font = SECTION_FONT
+    helper_values = layout.newton_values(values)
+    for offset, ((label, formula), value) in enumerate(
+        zip(layout.newton_helpers(), helper_values, strict=True)
+    ):
+        r = layout.NEWTON_FIRST_ROW + offset
+        sheet[f"{label_column}{r}"] = label
+        number_format = layout.TRUE_FALSE if isinstance(value, bool) else "0.000000000"
+        writer.formula(sheet, f"{column}{r}", formula, value, number_format)
+    _widths(sheet, {label_column: 44, column: 16})
 
 
 def _schedule_values(values: dict[str, Any]) -> list[tuple[float, float, float, float]]:
@@ -611,7 +671,18 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
         **hosting,
     )
     last_row = 5 + HEADLINE_TABLE_ROWS
-    writer.array_formula(sheet, f"A5:J{last_row}", formula, table)
+    if writer.portable:  # not yet a grid of native formulas: the table as built
+        for r, table_row in enumerate(table):
+            for c, value in enumerate(table_row):
+                target = sheet.cell(row=5 + r, column=1 + c)
+                if isinstance(value, str):
+                    write_text(target, value)
+                else:
+                    target.value = value
+        sheet["A3"] = note + PORTABLE_SENSITIVITY_NOTE
+        sheet.row_dimensions[3].height = 48
+    else:
+        writer.array_formula(sheet, f"A5:J{last_row}", formula, table)
     sheet.row_dimensions[5].height = 32
     for column in range(1, 11):
         cell = sheet.cell(row=5, column=column)
@@ -771,6 +842,8 @@ def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, An
             failing_critical,
             "General",
         )
+    if writer.portable:
+        _joined_names(writer, sheet, slices, first, last)
     writer.name("slice_names", sheet, f"A{first}:A{last}")
     writer.name("slice_critical", sheet, f"B{first}:B{last}")
     writer.name("slice_result", sheet, f"G{first}:G{last}")
@@ -805,6 +878,48 @@ def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, An
         writer.name(name, sheet, cell.coordinate)
     sheet.freeze_panes = "A5"
     _widths(sheet, {"A": 34, "B": 16, "C": 14, "D": 14, "E": 14, "F": 10, "G": 10, "H": 30})
+
+
+def _joined_names(writer: _Writer, sheet: Worksheet, slices: Any, first: int, last: int) -> None:
+    """Portable flavour: the failing business-critical slices' names as "a, b and c", built
+    down a helper column (no TEXTJOIN, which older spreadsheets lack)."""
+    count_column = get_column_letter(column_index_from_string(layout.QUALITY_JOIN_COLUMN) - 1)
+    join = layout.QUALITY_JOIN_COLUMN
+    for column, title in ((count_column, "Failing critical so far"), (join, "Their names")):
+        header = sheet[f"{column}4"]
+        header.value = title
+        header.font = HEADER_FONT
+        header.fill = HEADER_FILL
+        header.alignment = Alignment(wrap_text=True, vertical="center")
+    names = [item.name for item in slices if item.business_critical and not item.passed]
+    seen: list[str] = []
+    for r in range(first, last + 1):
+        offset = r - first
+        item = slices[offset] if offset < len(slices) else None
+        if item is not None and item.business_critical and not item.passed:
+            seen.append(item.name)
+        previous_count = f"{count_column}{r - 1}" if r > first else "0"
+        previous_text = f"{join}{r - 1}" if r > first else '""'
+        writer.formula(
+            sheet,
+            f"{count_column}{r}",
+            f'{previous_count}+IF(H{r}="", 0, 1)',
+            float(len(seen)),
+            "0",
+        )
+        text = "".join(
+            ("" if k == 1 else " and " if k == len(names) else ", ") + name
+            for k, name in enumerate(seen, start=1)
+        )
+        writer.formula(
+            sheet,
+            f"{join}{r}",
+            f'{previous_text}&IF(H{r}="", "", IF({count_column}{r}=1, "", '
+            f'IF({count_column}{r}=critical_failures, " and ", ", "))&H{r})',
+            text,
+            "General",
+        )
+    _widths(sheet, {count_column: 14, join: 40})
 
 
 def _pitch(
@@ -1089,7 +1204,8 @@ CHECKS: tuple[tuple[str, str, str], ...] = (
     (
         "The functions are loaded",
         "ISNUMBER(savings_monthly)",
-        "Functions not loaded: pip install xl-roi, then xlwings › Import Functions (see About)",
+        "Functions not loaded: pip install xl-roi, then xlwings › Import Functions (see About); "
+        "without the add-in, open workbook_portable.xlsx",
     ),
     (
         "Student pricing is one of the listed ways",
@@ -1147,14 +1263,27 @@ CHECKS: tuple[tuple[str, str, str], ...] = (
 """Each check: what it asserts, its formula (TRUE when it holds), what to do when it fails."""
 
 
+PORTABLE_FIRST_CHECK = (
+    "The monthly savings are worked out",
+    "Monthly savings are not a number: check the teacher and student costs on Inputs",
+)
+"""The portable flavour's first check: the add-in's 'functions are loaded', in its words."""
+
+
 def _checks(writer: _Writer, sheet: Worksheet) -> None:
+    flavour = "portable flavour" if writer.portable else "add-in flavour"
     _title(
-        sheet, "Checks", "Each check is TRUE when it holds; the master check is TRUE when all do."
+        sheet,
+        "Checks",
+        "Each check is TRUE when it holds; the master check is TRUE when all do. "
+        f"This is the {flavour}.",
     )
     _header(sheet, 4, ("Check", "Holds", "If it does not"))
     first = 5
     for offset, (label, formula, advice) in enumerate(CHECKS):
         r = first + offset
+        if writer.portable and offset == 0:  # nothing to load: the same test, its own words
+            label, advice = PORTABLE_FIRST_CHECK
         sheet.cell(row=r, column=1, value=label).alignment = WRAP
         writer.formula(sheet, f"B{r}", formula, True, layout.TRUE_FALSE).fill = CHECK_FILL
         writer.formula(sheet, f"C{r}", f'IF(B{r}, "OK", "{advice}")', "OK", "General")
@@ -1196,7 +1325,9 @@ def _conf(sheet: Worksheet) -> None:
     _widths(sheet, {"A": 16, "B": 20})
 
 
-def build_workbook(case: Case, swing: float = 0.5) -> tuple[Workbook, Blueprint]:
+def build_workbook(
+    case: Case, swing: float = 0.5, *, portable: bool = False
+) -> tuple[Workbook, Blueprint]:
     """Lay out the template for a case; return it with its blueprint.
 
     Parameters
@@ -1205,6 +1336,8 @@ def build_workbook(case: Case, swing: float = 0.5) -> tuple[Workbook, Blueprint]
         The inputs to fill in.
     swing : float, default 0.5
         The Sensitivity sheet's swing.
+    portable : bool, default False
+        The portable flavour: every calculation in native spreadsheet functions, no add-in.
 
     Examples
     --------
@@ -1215,10 +1348,10 @@ def build_workbook(case: Case, swing: float = 0.5) -> tuple[Workbook, Blueprint]
     >>> blueprint.formulas[("Calculations", "B33")]
     ('=MONTHLY_SAVINGS(teacher_cost, student_cost, monthly_calls)', 10560.0)
     """
-    return _build(case, swing, styled=True)
+    return _build(case, swing, styled=True, portable=portable)
 
 
-def blueprint_of(case: Case, swing: float = 0.5) -> Blueprint:
+def blueprint_of(case: Case, swing: float = 0.5, *, portable: bool = False) -> Blueprint:
     """What :func:`build_workbook` would lay out for a case — formulas, their values, names,
     inputs — without building the workbook itself (no cells, styles, validation or charts).
 
@@ -1228,10 +1361,12 @@ def blueprint_of(case: Case, swing: float = 0.5) -> Blueprint:
     >>> blueprint_of(example_case()).formulas == build_workbook(example_case())[1].formulas
     True
     """
-    return _build(case, swing, styled=False)[1]
+    return _build(case, swing, styled=False, portable=portable)[1]
 
 
-def _build(case: Case, swing: float, *, styled: bool) -> tuple[Workbook, Blueprint]:
+def _build(
+    case: Case, swing: float, *, styled: bool, portable: bool = False
+) -> tuple[Workbook, Blueprint]:
     values = layout.mirror_values(case, swing)  # refuses an impossible case first
     if styled:
         workbook = Workbook()
@@ -1240,7 +1375,7 @@ def _build(case: Case, swing: float, *, styled: bool) -> tuple[Workbook, Bluepri
     else:
         workbook = _PlaceWorkbook(SHEETS)
         sheets = workbook.sheets
-    writer = _Writer(workbook, styled=styled)
+    writer = _Writer(workbook, styled=styled, portable=portable)
     _about(writer, sheets["About"], case)
     _inputs(writer, sheets["Inputs"], case, values)
     schedule_first = _calculations(writer, sheets["Calculations"], values)
@@ -1347,7 +1482,12 @@ def _fill_results(path: Path, sheets: list[str], blueprint: Blueprint) -> None:
 
 
 def save_workbook(
-    case: Case, path: str | Path, *, force: bool = False, swing: float = 0.5
+    case: Case,
+    path: str | Path,
+    *,
+    force: bool = False,
+    swing: float = 0.5,
+    portable: bool = False,
 ) -> Blueprint:
     """Build the workbook for a case and write it, with every formula's result stored.
 
@@ -1364,7 +1504,7 @@ def save_workbook(
     >>> stored["B33"].value, stored["B36"].value
     (10560.0, 102720.0)
     """
-    workbook, blueprint = build_workbook(case, swing)
+    workbook, blueprint = build_workbook(case, swing, portable=portable)
 
     def write(temporary: Path) -> None:
         workbook.save(temporary)

@@ -20,7 +20,14 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 from xl_roi.case import Case
 from xl_roi.workbook.build import blueprint_of
-from xl_roi.workbook.read import UNUSUAL, Finding, WorkbookError, open_workbook, read_case
+from xl_roi.workbook.read import (
+    UNUSUAL,
+    Finding,
+    WorkbookError,
+    open_workbook,
+    read_case,
+    workbook_flavour,
+)
 
 __all__ = [
     "CheckReport",
@@ -43,6 +50,8 @@ class CheckReport:
     case: Case | None
     findings: list[Finding] = field(default_factory=list)
     checked_cells: int = 0
+    flavour: str = "add-in"
+    """``"portable"`` (native functions only) or ``"add-in"`` (xl_roi's functions)."""
 
     @property
     def clean(self) -> bool:
@@ -181,11 +190,12 @@ def check_workbook(path: str | Path) -> CheckReport:
     """
     path = Path(path)
     stored, formula_of = _open_once(path)
+    flavour = workbook_flavour(path)
     case, swing, findings = read_case(stored)
-    report = CheckReport(path, case, findings)
+    report = CheckReport(path, case, findings, flavour=flavour)
     if case is None:
         return report
-    blueprint = blueprint_of(case, swing)
+    blueprint = blueprint_of(case, swing, portable=flavour == "portable")
     for name, target in blueprint.names.items():
         if name not in stored.defined_names:
             report.findings.append(Finding("missing name", "workbook", f"no defined name {name}"))

@@ -15,7 +15,8 @@ from typing import Any
 
 from xl_roi import costs, roi
 from xl_roi.bounds import BOUNDS, Bound
-from xl_roi.case import Case
+from xl_roi.case import MAX_QUALITY_SLICES, Case
+from xl_roi.pitch import _RECOMMENDATION as _SENTENCES
 from xl_roi.pitch import recommendation_from_figures
 from xl_roi.verdict import verdict
 
@@ -35,6 +36,11 @@ __all__ = [
     "mirror_values",
     "student_mode",
 ]
+
+PORTABLE = "portable"
+ADDIN = "add-in"
+FLAVOUR_LABELS = {PORTABLE: "Portable flavour", ADDIN: "Add-in flavour"}
+"""The About sheet's label naming a workbook's flavour (how a reader tells them apart)."""
 
 NOT_USED = "not used"
 """What a calculation shows when the case takes its figure another way."""
@@ -100,6 +106,16 @@ class CalcRow:
     unit: str
     number_format: str
     how: str
+    native: str | None = ""
+    """The portable flavour's formula, in native spreadsheet functions only: ``""`` when the
+    add-in formula already is native; ``None`` when the portable flavour stores the value alone
+    (not yet worked out natively)."""
+
+    def formula_in(self, portable: bool) -> str | None:
+        """The formula this flavour writes (``None``: the portable flavour stores the value)."""
+        if not portable or self.native == "":
+            return self.formula
+        return self.native
 
 
 INPUTS: tuple[Section | InputRow, ...] = (
@@ -394,6 +410,262 @@ CONSTANTS: tuple[tuple[str, str, float, str], ...] = (
 HOSTED_TEST = "student_pricing=mode_self_hosted"
 _HOSTED = HOSTED_TEST
 
+NEVER_SAVINGS_TEXT = NEVER_PREFIX + roi.never_pays_back_reason(0.0)
+NEVER_SHRINKING_TEXT = NEVER_PREFIX + roi.never_pays_back_reason(1.0)
+NEVER_AFTER_MAINTENANCE_TEXT = NEVER_PREFIX + roi.NEVER_AFTER_MAINTENANCE
+
+
+def _log1p_over(x: str) -> str:
+    """LN(1 + x) ÷ x natively, as the core works it: LN(u) ÷ (u − 1) with u = 1 + x (Goldberg's
+    form, accurate to rounding even for a tiny x), and 1 where u − 1 is 0."""
+    return f"IF((1+{x})-1=0, 1, LN(1+{x})/((1+{x})-1))"
+
+
+def native_payback(upfront: str, savings: str, growth: str) -> str:
+    """PAYBACK in native functions: the core's :func:`xl_roi.roi.payback_months`, step by step,
+    with its never-pays-back text."""
+    flat = f"{upfront}/{savings}"
+    ratio = f"{flat}*{growth}"
+    return (
+        f'IF({upfront}=0, 0, IF({savings}<=0, "{NEVER_SAVINGS_TEXT}", IF({growth}=0, {flat}, '
+        f'IF({ratio}<=-1, "{NEVER_SHRINKING_TEXT}", '
+        f"{flat}*({_log1p_over(ratio)}/{_log1p_over(growth)})))))"
+    )
+
+
+def native_savings(teacher: str, student: str, calls: str) -> str:
+    """MONTHLY_SAVINGS natively: (teacher − student) × calls ÷ 1,000."""
+    return f"({teacher}-{student})*{calls}/calls_per_1k"
+
+
+def native_cost_per_1k(input_price: str, output_price: str) -> str:
+    """COST_PER_1K natively: 1,000 × (tokens × price per million) ÷ 1,000,000."""
+    return (
+        f"calls_per_1k*(input_tokens_per_call*{input_price}+output_tokens_per_call*"
+        f"{output_price})/(calls_per_1k*calls_per_1k)"
+    )
+
+
+_TEACHER_FROM_TOKENS = (
+    "IF(ISNUMBER(teacher_input_price_per_million), "
+    + native_cost_per_1k("teacher_input_price_per_million", "teacher_output_price_per_million")
+    + ', "not used")'
+)
+_STUDENT_FROM_TOKENS = (
+    "IF(student_pricing=mode_tokens, "
+    + native_cost_per_1k("student_input_price_per_million", "student_output_price_per_million")
+    + ', "not used")'
+)
+
+
+_LOG1P_GROWTH = (
+    "IF((1+monthly_growth)-1=0, monthly_growth, "
+    "LN(1+monthly_growth)*monthly_growth/((1+monthly_growth)-1))"
+)
+"""ln(1 + g) to rounding, natively (Goldberg's correction: spreadsheets have no LOG1P)."""
+
+
+def _expm1(x: str) -> str:
+    """e^x − 1 to rounding, natively: 2·sinh(x/2)·e^(x/2) (spreadsheets have no EXPM1; written
+    as EXP(x) − 1 it loses every digit for a tiny x, as (1+g)^n − 1 does for a tiny growth)."""
+    return f"(2*SINH(({x})/2)*EXP(({x})/2))"
+
+
+def _target_factor() -> str:
+    """First-month savings ÷ upfront at which payback equals the target: 1/T, or
+    g ÷ ((1+g)^T − 1) with growth, (1+g)^T − 1 worked as the core does: expm1(T·log1p(g))."""
+    return (
+        "IF(monthly_growth=0, 1/target_payback_months, "
+        f"monthly_growth/{_expm1('target_payback_months*' + _LOG1P_GROWTH)})"
+    )
+
+
+def native_breakeven() -> str:
+    """BREAKEVEN_VOLUME natively: the core's :func:`xl_roi.roi.breakeven_volume`, with the
+    whole-GPU step worked out by ROUNDUP."""
+    needed = f"(upfront*{_target_factor()})"
+    student = f"IF({_HOSTED}, escalation_share*teacher_cost, student_cost)"
+    margin = f"(teacher_cost-{student})"
+    gpu = "(gpu_hourly_cost*hours_per_month)"
+    capacity = (
+        "(calls_per_second_per_gpu*target_utilization*(hours_per_month*seconds_per_hour)"
+        "/peak_factor)"
+    )
+    full = f"({capacity}*{margin}/calls_per_1k)"
+    last_partial = f"(MAX(2, ROUNDUP(({needed}+{full})/({full}-{gpu}), 0))-1)"
+    hosted = (
+        f'IF(OR({needed}<0, {margin}<=0, NOT({full}>{gpu})), "{NO_BREAKEVEN_HOSTED_TEXT}", '
+        f"MIN(({needed}+{last_partial}*{gpu})*calls_per_1k/{margin}, {capacity}*{last_partial}))"
+    )
+    per_call = (
+        f'IF(OR({needed}<0, {margin}<=0), "{NO_BREAKEVEN_TEXT}", {needed}*calls_per_1k/{margin})'
+    )
+    return f"IF(upfront=0, 0, IF(AND({_HOSTED}, gpu_hourly_cost<>0), {hosted}, {per_call}))"
+
+
+def native_verdict() -> str:
+    """ROI_VERDICT natively: never or net ≤ 0 → do not distill; ≤ a quarter → strong (defensible
+    while shrinking); ≤ a year → defensible when growing, else marginal; longer → reconsider."""
+    return (
+        'IF(OR(NOT(ISNUMBER(payback_months)), net_benefit_annual<=0), "do not distill", '
+        "IF(payback_months<=months_per_year/4, "
+        'IF(monthly_growth>=0, "strong", "defensible"), '
+        'IF(payback_months<=months_per_year, IF(monthly_growth>0, "defensible", "marginal"), '
+        '"reconsider")))'
+    )
+
+
+def _money(amount: str) -> str:
+    """An amount as the pitch writes it: ``-USD 1,234`` (TEXT rounds half away from zero where
+    Python rounds half to even: they differ only on an amount ending in exactly .5)."""
+    return f'IF({amount}<0, "-", "")&currency&" "&TEXT(ABS({amount}), "#,##0")'
+
+
+def _months(months: str) -> str:
+    return f'TEXT({months}, "#,##0.0")&" months"'
+
+
+QUALITY_JOIN_COLUMN = "J"
+QUALITY_JOIN_LAST = f"'Quality'!${QUALITY_JOIN_COLUMN}${4 + MAX_QUALITY_SLICES}"
+"""Quality's helper column (portable flavour): the failing critical slices' names, joined."""
+
+
+def native_recommendation(joined_names: str) -> str:
+    """RECOMMENDATION natively: the same sentences as :func:`xl_roi.pitch.recommendation_from_
+    figures`, composed with IF over the same conditions; ``joined_names`` is the cell holding the
+    failing business-critical slices' names as "a, b and c"."""
+    reason = (
+        "IF(student_cost>=teacher_cost, "
+        '"The student costs "&IF(student_cost=teacher_cost, "as much", "more")&" per call than '
+        'the teacher ("&TEXT(student_cost, "0.0000")&" against "&TEXT(teacher_cost, "0.0000")&'
+        '" per 1,000 calls), so there is nothing to save.", '
+        'IF(savings_monthly<=0, "There is no volume, so there is nothing to save.", '
+        "IF(months_per_year*savings_monthly-maintenance<=0, "
+        f'"Maintenance ("&{_money("maintenance")}&" a year) costs at least what the student '
+        f'saves ("&{_money("(months_per_year*savings_monthly)")}&" a year): an unstable teacher '
+        'or data that drift this often eat the savings.", '
+        '"Volume shrinks faster than the savings can recover the upfront cost ("&'
+        f'{_money("upfront")}&"): it never pays back.")))'
+    )
+    after = (
+        "IF(AND(payback_months<=target_payback_months, IF(ISNUMBER(payback_net_of_maintenance), "
+        'target_payback_months<payback_net_of_maintenance, TRUE)), " After maintenance "&'
+        f'IF(ISNUMBER(payback_net_of_maintenance), "it pays back in "&'
+        f'{_months("payback_net_of_maintenance")}, "it never pays back")&", beyond the "&'
+        'target_payback_months&"-month target.", "")'
+    )
+    first_year = (
+        f'IF(first_year_net<0, " The first year nets "&{_money("first_year_net")}&'
+        '" after upfront and maintenance.", "")'
+    )
+    half = (
+        'IF(low_volume_flag, " At half the volume payback is "&IF(ISNUMBER(half_payback), '
+        f'{_months("half_payback")}, "never")&": the case rests on the volume estimate.", "")'
+    )
+    rest = f"{after}&{first_year}&{half}"
+    verdict_sentence = (
+        f'IF(verdict_label="strong", "{_SENTENCES["strong"]}", '
+        f'IF(verdict_label="defensible", "{_SENTENCES["defensible"]}", '
+        f'IF(verdict_label="marginal", "{_SENTENCES["marginal"]}", "{_SENTENCES["reconsider"]}")))'
+    )
+    first = (
+        f'IF(critical_failures>0, "Not yet: the student fails "&{joined_names}&"; fix it before '
+        f'funding.", IF(AND(LEN({rest})>0, LEFT({verdict_sentence}, 9)="Distill. "), '
+        f'"Distill, with care. "&MID({verdict_sentence}, 10, 1000), {verdict_sentence}))'
+    )
+    return (
+        f'IF(verdict_label="do not distill", "{_SENTENCES["do not distill"]} "&{reason}, '
+        f"{first}&{rest})"
+    )
+
+
+NEWTON_STEPS = 40
+"""Newton steps the portable flavour lays out for payback after maintenance with growth."""
+NEWTON_SHEET_COLUMN = "H"
+"""Where the steps sit: Calculations, this column, from :data:`NEWTON_FIRST_ROW`."""
+NEWTON_FIRST_ROW = 6
+
+
+def newton_cell(index: int) -> str:
+    """The absolute reference of helper ``index`` (0: the start) on Calculations."""
+    return f"${NEWTON_SHEET_COLUMN}${NEWTON_FIRST_ROW + 3 + index}"
+
+
+_MONTHLY_MAINTENANCE = "(maintenance/months_per_year)"
+_RATE = _LOG1P_GROWTH
+
+
+def _gap(n: str) -> str:
+    """Cumulative growing savings less maintenance after n months, less the upfront cost."""
+    return (
+        f"(savings_monthly*({_expm1(n + '*' + _LOG1P_GROWTH)}/monthly_growth)"
+        f"-{_MONTHLY_MAINTENANCE}*{n}-upfront)"
+    )
+
+
+def _slope(n: str) -> str:
+    return f"(savings_monthly*(1+monthly_growth)^{n}*{_RATE}/monthly_growth-{_MONTHLY_MAINTENANCE})"
+
+
+def newton_helpers() -> list[tuple[str, str]]:
+    """The portable flavour's helper cells for payback after maintenance with growth: label and
+    formula, top to bottom (applies, the shrinking case's peak, whether it pays back, the start,
+    then the Newton steps).
+
+    The cumulative net f(n) = s·((1+g)^n − 1)/g − m·n − U is convex when volume grows: from a
+    start right of the root (the root of the quadratic below f, from e^y ≥ 1 + y + y²/2) Newton
+    steps fall to the root without overshooting. When volume shrinks f is concave and peaks once:
+    from n = 0 (left of the root) Newton steps rise to it. :data:`NEWTON_STEPS` steps settle
+    to rounding for any case whose payback is not at the peak itself.
+    """
+    applies = (
+        "AND(ISNUMBER(payback_months), upfront>0, maintenance>0, monthly_growth<>0, "
+        "savings_monthly>0)"
+    )
+    a_cell, peak_cell, pays_cell = (
+        f"${NEWTON_SHEET_COLUMN}${NEWTON_FIRST_ROW + i}" for i in range(3)
+    )
+    a = f"(savings_monthly*{_RATE}*{_RATE}/(2*monthly_growth))"
+    b = f"(savings_monthly*{_RATE}/monthly_growth-{_MONTHLY_MAINTENANCE})"
+    disc = f"SQRT({b}*{b}+4*{a}*upfront)"
+    start = f"IF({b}>0, 2*upfront/({b}+{disc}), ({disc}-{b})/(2*{a}))"
+    rows = [
+        ("Applies (growth and maintenance)", applies),
+        (
+            "Peak of the cumulative net (shrinking volume)",
+            f"IF(AND({a_cell}, monthly_growth<0), LN({_MONTHLY_MAINTENANCE}*monthly_growth/"
+            f'(savings_monthly*{_RATE}))/{_RATE}, "not used")',
+        ),
+        (
+            "The cumulative net reaches zero",
+            f"IF(ISNUMBER({peak_cell}), IF({peak_cell}>0, {_gap(peak_cell)}>=0, FALSE), {a_cell})",
+        ),
+        (
+            "Start",
+            f'IF(AND({a_cell}, {pays_cell}), IF(monthly_growth>0, {start}, 0), "not used")',
+        ),
+    ]
+    for step in range(1, NEWTON_STEPS + 1):
+        x = newton_cell(step - 1)
+        rows.append(
+            (f"Newton step {step}", f'IF(ISNUMBER({x}), {x}-{_gap(x)}/{_slope(x)}, "not used")')
+        )
+    return rows
+
+
+def native_payback_after_maintenance() -> str:
+    """PAYBACK_AFTER_MAINTENANCE natively: payback itself without maintenance or upfront; the
+    closed form at flat volume; the last Newton step (:func:`newton_helpers`) with growth."""
+    net = f"(savings_monthly-{_MONTHLY_MAINTENANCE})"
+    last = newton_cell(NEWTON_STEPS)
+    return (
+        "IF(OR(upfront=0, maintenance=0, NOT(ISNUMBER(payback_months))), payback_months, "
+        f"IF(monthly_growth=0, IF({net}>0, MAX(upfront/{net}, payback_months), "
+        f'"{NEVER_AFTER_MAINTENANCE_TEXT}"), IF(ISNUMBER({last}), MAX({last}, payback_months), '
+        f'"{NEVER_AFTER_MAINTENANCE_TEXT}")))'
+    )
+
+
 CALCULATIONS: tuple[Section | CalcRow, ...] = (
     Section("Teacher cost per 1,000 calls"),
     CalcRow(
@@ -405,6 +677,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "per 1k calls",
         PER_1K,
         "1000 × (tokens × price per million) ÷ 1,000,000",
+        native=_TEACHER_FROM_TOKENS,
     ),
     CalcRow(
         "teacher_cost",
@@ -424,6 +697,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "per 1k calls",
         PER_1K,
         "When priced by token prices",
+        native=_STUDENT_FROM_TOKENS,
     ),
     CalcRow(
         "peak_calls_per_second",
@@ -477,6 +751,9 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "money",
         MONEY,
         "Examples × teacher cost ÷ 1,000 × passes × (1 − discount)",
+        native="IF(ISNUMBER(corpus_examples), corpus_examples*teacher_cost/calls_per_1k*"
+        "IF(ISNUMBER(data_generation_passes), data_generation_passes, 1)*(1-N(batch_discount)), "
+        '"not used")',
     ),
     CalcRow(
         "data_generation",
@@ -510,6 +787,8 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "money",
         MONEY,
         "The total if given, else the sum of the items",
+        native="IF(ISNUMBER(upfront_total), upfront_total, data_generation+training_compute+"
+        "evaluation_cost+engineering_cost)",
     ),
     Section("Maintenance"),
     CalcRow(
@@ -529,6 +808,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "money / month",
         MONEY,
         "(teacher − student per 1k) × calls ÷ 1,000",
+        native=native_savings("teacher_cost", "student_cost", "monthly_calls"),
     ),
     CalcRow(
         "savings_annual",
@@ -545,6 +825,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "months",
         MONTHS,
         "Upfront ÷ savings (with growth: LN(1 + U·g/s) ÷ LN(1 + g))",
+        native=native_payback("upfront", "savings_monthly", "monthly_growth"),
     ),
     CalcRow(
         "net_benefit_annual",
@@ -553,6 +834,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "money / year",
         MONEY,
         "12 × monthly savings − annual maintenance",
+        native="months_per_year*savings_monthly-maintenance",
     ),
     CalcRow(
         "spend_cut",
@@ -561,6 +843,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "share",
         SHARE,
         "(teacher − student) ÷ teacher",
+        native="(teacher_cost-student_cost)/teacher_cost",
     ),
     CalcRow(
         "payback_net_of_maintenance",
@@ -569,6 +852,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "months",
         MONTHS,
         "Months until savings less maintenance (a twelfth a month) recover the upfront cost",
+        native=native_payback_after_maintenance(),
     ),
     CalcRow(
         "breakeven_calls",
@@ -581,6 +865,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         COUNT,
         "Calls a month, growing at the case's growth (whole GPUs when self-hosted), below "
         "which payback misses the target",
+        native=native_breakeven(),
     ),
     CalcRow(
         "annual_serving_cost",
@@ -594,7 +879,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "first_year_net",
         "First-year net after upfront and maintenance",
         "IF(monthly_growth=0, months_per_year*savings_monthly, savings_monthly*"
-        "((1+monthly_growth)^months_per_year-1)/monthly_growth)-maintenance-upfront",
+        f"{_expm1('months_per_year*' + _LOG1P_GROWTH)}/monthly_growth)-maintenance-upfront",
         "money",
         MONEY,
         "Twelve months of (growing) savings − maintenance − upfront",
@@ -606,6 +891,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "",
         PLAIN,
         "Strong ≤ 3 months; defensible ≤ 12 and growing; marginal ≤ 12 flat",
+        native=native_verdict(),
     ),
     Section("At half the volume (the first stress test)"),
     CalcRow(
@@ -650,6 +936,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "money / month",
         MONEY,
         "As above, at half volume",
+        native=native_savings("teacher_cost", "half_student_cost", "half_calls"),
     ),
     CalcRow(
         "half_payback",
@@ -658,6 +945,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "months",
         MONTHS,
         "Acceptable here means the case is robust to volume",
+        native=native_payback("upfront", "half_savings", "monthly_growth"),
     ),
     Section("Flags"),
     CalcRow(
@@ -693,6 +981,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "",
         PLAIN,
         "The verdict's sentence, changed by the flags, as the pitch words it",
+        native=native_recommendation(QUALITY_JOIN_LAST),
     ),
     Section("Cross-check helpers"),
     CalcRow(
@@ -932,7 +1221,11 @@ def mirror_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
     if growth == 0:
         first_year = months * savings
     else:
-        first_year = savings * ((1 + growth) ** months - 1) / growth
+        # (1+g)^12 − 1 as expm1(12·log1p(g)), as the core has it, in the functions a
+        # spreadsheet has (see _expm1): a tiny growth keeps its digits
+        u = 1 + growth
+        x = months * (growth if u - 1 == 0 else math.log(u) * growth / (u - 1))
+        first_year = savings * (2 * math.sinh(x / 2) * math.exp(x / 2)) / growth
     v["first_year_net"] = first_year - maintenance - upfront
     payback = v["payback_months"]
     v["verdict_label"] = verdict(
@@ -980,3 +1273,50 @@ def mirror_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
     )
     v["payback_plain"] = v["payback_grown"] if growth != 0 else v["payback_flat"]
     return v
+
+
+def newton_values(v: dict[str, Any]) -> list[Any]:
+    """The values of :func:`newton_helpers`' cells, worked as their formulas read."""
+    growth, savings, upfront = v["monthly_growth"], v["savings_monthly"], v["upfront"]
+    monthly = v["maintenance"] / v["months_per_year"]
+    applies = (
+        _number(v["payback_months"])
+        and upfront > 0
+        and v["maintenance"] > 0
+        and growth != 0
+        and savings > 0
+    )
+
+    u = 1 + growth
+    log1p = growth if u - 1 == 0 else math.log(u) * growth / (u - 1)
+    rate = log1p
+
+    def gap(n: float) -> float:
+        x = n * log1p
+        grown = 2 * math.sinh(x / 2) * math.exp(x / 2)
+        return float(savings * (grown / growth) - monthly * n - upfront)
+
+    def slope(n: float) -> float:
+        grown: float = (1 + growth) ** n
+        return float(savings * grown * rate / growth - monthly)
+
+    peak: Any = NOT_USED
+    if applies and growth < 0:
+        peak = math.log(monthly * growth / (savings * rate)) / rate
+    pays = (peak > 0 and gap(peak) >= 0) if _number(peak) else applies
+    start: Any = NOT_USED
+    if applies and pays:
+        if growth > 0:
+            a = savings * rate * rate / (2 * growth)
+            b = savings * rate / growth - monthly
+            disc = math.sqrt(b * b + 4 * a * upfront)
+            start = 2 * upfront / (b + disc) if b > 0 else (disc - b) / (2 * a)
+        else:
+            start = 0.0
+    values: list[Any] = [applies, peak, pays, start]
+    x = start
+    for _ in range(NEWTON_STEPS):
+        if _number(x):
+            x = x - gap(x) / slope(x)
+        values.append(x)
+    return values

@@ -7,6 +7,7 @@ openpyxl (which parses through defusedxml) reads a byte it should not.
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,10 +27,13 @@ from xl_roi.workbook.guard import (
     scan_archive,
 )
 from xl_roi.workbook.layout import (
+    ADDIN,
+    FLAVOUR_LABELS,
     INPUT_ROWS,
     MODE_PER_1K,
     MODE_SELF_HOSTED,
     MODE_TOKENS,
+    PORTABLE,
     STUDENT_MODES,
     InputRow,
 )
@@ -46,6 +50,7 @@ __all__ = [
     "open_workbook",
     "open_workbooks",
     "read_case",
+    "workbook_flavour",
 ]
 
 UNUSUAL = "unusual input"
@@ -77,6 +82,31 @@ def check_archive(path: str | Path, limits: Limits = WORKBOOK_LIMITS) -> None:
     xl_roi.workbook.guard.WorkbookError: ...: is not a file (it is a folder)
     """
     scan_archive(path, limits)
+
+
+def workbook_flavour(path: str | Path, limits: Limits = WORKBOOK_LIMITS) -> str:
+    """Which flavour a workbook is: ``"portable"`` or ``"add-in"`` (as its About sheet says;
+    a workbook from before the flavours is the add-in one).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from xl_roi import example_case
+    >>> from xl_roi.workbook.build import save_workbook
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = save_workbook(example_case(), folder / "p.xlsx", portable=True)
+    >>> _ = save_workbook(example_case(), folder / "a.xlsx")
+    >>> workbook_flavour(folder / "p.xlsx"), workbook_flavour(folder / "a.xlsx")
+    ('portable', 'add-in')
+    """
+    scan_archive(path, limits)
+    marker = (">" + FLAVOUR_LABELS[PORTABLE] + "</t>").encode("utf-8")
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        for part in ("xl/sharedStrings.xml", "xl/worksheets/sheet1.xml"):  # About is first
+            if part in names and marker in archive.read(part):
+                return PORTABLE
+    return ADDIN
 
 
 def open_workbook(path: str | Path, *, data_only: bool) -> Workbook:

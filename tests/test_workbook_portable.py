@@ -1,0 +1,198 @@
+"""The portable flavour, recalculated by LibreOffice: a spreadsheet engine we did not write and
+into which nothing is registered computes every formula, and lands on the builder's results.
+
+All workbooks go through one LibreOffice start (a session fixture): each start costs seconds.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from tests.cases import SIMPLE, WORKBOOK_CASES
+from tests.libreoffice import convert_all, make_profile, need_soffice
+from xl_roi import Case, QualitySlice, evaluate, example_case
+from xl_roi.workbook import layout
+from xl_roi.workbook.build import Blueprint, save_workbook
+from xl_roi.workbook.read import open_workbook, read_case
+
+pytestmark = need_soffice()
+
+ERROR_VALUES = {"#NAME?", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#N/A", "#NULL!"}
+
+PORTABLE_CASES: dict[str, Case] = {
+    **WORKBOOK_CASES,
+    # shrinking volume that still pays back after maintenance: the Newton steps from month 0
+    "shrinking, pays back": Case(**{**SIMPLE, "monthly_growth": -0.01}, name="Slow decline"),
+    # a growth so small that (1+g)^n − 1 would lose its digits: the native forms keep them
+    "tiny growth": Case(**{**SIMPLE, "monthly_growth": 1e-9}, name="Barely growing"),
+    "tiny decline": Case(**{**SIMPLE, "monthly_growth": -1e-9}, name="Barely shrinking"),
+    # three failing business-critical slices: the recommendation joins "a, b and c"
+    "three failing": example_case().replace(
+        quality_slices=(
+            QualitySlice("Refunds", True, 0.95, 0.80, 0.02),
+            QualitySlice("Small talk", False, 0.80, 0.70, 0.05),
+            QualitySlice("Fraud", True, 0.90, 0.70, 0.02),
+            QualitySlice("Legal", True, 0.90, 0.70, 0.02),
+        )
+    ),
+}
+
+LIVE_EDITS: dict[str, dict[str, Any]] = {
+    # 2,000,000 → 5,000,000 calls a month
+    "live volume": {"monthly_calls": 5_000_000.0},
+    # token prices → a self-hosted student on whole GPUs
+    "live self-hosted": {
+        "student_pricing": layout.MODE_SELF_HOSTED,
+        "gpu_hourly_cost": 2.5,
+        "calls_per_second_per_gpu": 25.0,
+        "target_utilization": 0.6,
+        "peak_factor": 2.0,
+    },
+}
+
+
+def _stem(name: str) -> str:
+    return name.replace(" ", "_").replace(",", "")
+
+
+def _named(workbook: Any, name: str) -> Any:
+    sheet, reference = next(iter(workbook.defined_names[name].destinations))
+    return workbook[sheet][reference.replace("$", "")].value
+
+
+def _agrees(expected: Any, got: Any) -> bool:
+    if isinstance(expected, bool) or isinstance(got, bool):
+        return expected == got
+    if isinstance(expected, int | float) and isinstance(got, int | float):
+        return math.isclose(expected, got, rel_tol=1e-9, abs_tol=1e-9)
+    if expected == "" and got is None:  # LibreOffice stores an empty text result as no value
+        return True
+    return bool(expected == got)
+
+
+@pytest.fixture(scope="session")
+def recalculated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Every case built portable, the live edits saved by openpyxl, all recalculated in one
+    LibreOffice run: name → (blueprint or None, LibreOffice's workbook, the case it holds)."""
+    folder = tmp_path_factory.mktemp("portable")
+    sources: dict[str, tuple[Path, Blueprint | None, Case]] = {}
+    for name, case in PORTABLE_CASES.items():
+        path = folder / f"{_stem(name)}.xlsx"
+        sources[name] = (path, save_workbook(case, path, portable=True), case)
+    for name, edits in LIVE_EDITS.items():
+        path = folder / f"{_stem(name)}.xlsx"
+        save_workbook(example_case(), folder / "base.xlsx", portable=True, force=True)
+        workbook = openpyxl.load_workbook(folder / "base.xlsx")
+        for input_name, value in edits.items():
+            sheet, reference = next(iter(workbook.defined_names[input_name].destinations))
+            workbook[sheet][reference.replace("$", "")].value = value
+        workbook.save(path)  # openpyxl drops every stored result
+        case, _, findings = read_case(open_workbook(path, data_only=False))
+        assert case is not None, findings
+        sources[name] = (path, None, case)
+    started = time.perf_counter()
+    outputs = convert_all(
+        [path for path, _, _ in sources.values()],
+        folder / "out",
+        make_profile(folder / "profile"),
+    )
+    seconds = time.perf_counter() - started
+    print(f"LibreOffice recalculated {len(outputs)} workbooks in {seconds:.1f} s")
+    return {
+        name: (blueprint, openpyxl.load_workbook(output, data_only=True), case)
+        for (name, (_, blueprint, case)), output in zip(sources.items(), outputs, strict=True)
+    }
+
+
+@pytest.mark.parametrize("name", list(PORTABLE_CASES))
+def test_libreoffice_computes_the_stored_results(recalculated, name):
+    """Every formula cell LibreOffice computes equals the builder's stored result."""
+    blueprint, workbook, _ = recalculated[name]
+    wrong = [
+        f"{sheet}!{cell}: stored {expected!r}, LibreOffice {workbook[sheet][cell].value!r}"
+        for (sheet, cell), (_, expected) in blueprint.formulas.items()
+        if not _agrees(expected, workbook[sheet][cell].value)
+    ]
+    assert not wrong, wrong[:5]
+
+
+@pytest.mark.parametrize("name", [*PORTABLE_CASES, *LIVE_EDITS])
+def test_no_cell_is_an_error(recalculated, name):
+    """No cell of the recalculated workbook is an error value (an unknown function, a bad
+    reference, a division by zero)."""
+    _, workbook, _ = recalculated[name]
+    errors = [
+        f"{sheet.title}!{cell.coordinate}: {cell.value}"
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str)
+        and (cell.value in ERROR_VALUES or cell.value.startswith("Err:"))
+    ]
+    assert not errors, errors[:5]
+
+
+def _headline_agrees(workbook: Any, case: Case) -> None:
+    result = evaluate(case)
+
+    def months(value: float) -> Any:
+        return value if math.isfinite(value) else None
+
+    pairs = {
+        "savings_monthly": result.monthly_savings,
+        "net_benefit_annual": result.annual_net_benefit,
+        "upfront": result.upfront_cost,
+        "payback_months": months(result.payback_months),
+        "payback_net_of_maintenance": months(result.payback_after_maintenance_months),
+        "half_payback": months(result.half_volume_payback_months),
+        "breakeven_calls": months(result.breakeven_monthly_calls),
+        "first_year_net": result.first_year_net,
+    }
+    for name, expected in pairs.items():
+        got = _named(workbook, name)
+        if expected is None:  # never: the cell says why, in words
+            assert isinstance(got, str) and got.startswith("#NUM! "), (name, got)
+        else:
+            assert _agrees(expected, got), (name, expected, got)
+    assert _named(workbook, "verdict_label") == result.verdict
+
+
+@pytest.mark.parametrize("name", list(PORTABLE_CASES))
+def test_headline_equals_evaluate(recalculated, name):
+    """Savings, payback (with and after maintenance), net benefit, break-even and the verdict,
+    as LibreOffice computes them, equal :func:`evaluate`."""
+    _, workbook, case = recalculated[name]
+    _headline_agrees(workbook, case)
+
+
+@pytest.mark.parametrize("name", list(LIVE_EDITS))
+def test_filling_in_works_live(recalculated, name):
+    """An input changed with openpyxl (results dropped) and recalculated by LibreOffice gives
+    the core's figures, verdict, flags and recommendation for the new inputs."""
+    _, workbook, case = recalculated[name]
+    _headline_agrees(workbook, case)
+    mirror = layout.mirror_values(case)
+    for row in layout.CALC_ROWS.values():
+        assert _agrees(mirror[row.name], _named(workbook, row.name)), row.name
+
+
+def test_live_edits_are_the_new_inputs(recalculated):
+    """The edited workbooks hold the new inputs (5,000,000 calls; a self-hosted student)."""
+    assert recalculated["live volume"][2].monthly_calls == 5_000_000
+    hosted = recalculated["live self-hosted"][2]
+    assert hosted.gpu_hourly_cost == 2.5 and hosted.student_cost_per_1k is None
+    # The example: teacher 7.50 and student 0.46 per 1k (token prices, escalation included);
+    # 5,000,000 calls: (7.50 − 0.46) × 5,000 = 35,200 a month (1,500,000 gives its 10,560)
+    assert _named(recalculated["live volume"][1], "savings_monthly") == pytest.approx(35_200.0)
+
+
+def test_three_failing_slices_are_named_in_the_recommendation(recalculated):
+    """The recommendation joins three failing business-critical slices as "a, b and c"."""
+    text = _named(recalculated["three failing"][1], "recommendation_text")
+    assert text.startswith("Not yet: the student fails Refunds, Fraud and Legal; fix it")
