@@ -550,7 +550,7 @@ def test_signal_mid_write_leaves_no_temporary_file(tmp_path, name, code):
     ) as process:
         assert process.stderr is not None
         deadline = time.monotonic() + 120
-        while not (list(work.glob(".out.xlsx.*.tmp")) and list(temporary.iterdir())):
+        while not (list(work.glob(".out.xlsx.*.tmp")) and list(temporary.rglob("openpyxl.*"))):
             assert process.poll() is None and time.monotonic() < deadline
             time.sleep(0.01)  # wait until ours and openpyxl's temporary files are being written
         process.send_signal(getattr(signal, name))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from xl_roi.files import OverwriteRefusedError, remove_temporaries, same_file, write_atomic
@@ -157,3 +159,19 @@ def test_same_file_through_links(tmp_path):
     os.symlink(tmp_path / "loop2", tmp_path / "loop1")
     assert same_file(tmp_path / "a.csv", tmp_path / "link.csv")
     assert not same_file(tmp_path / "loop1", tmp_path / "a.csv")
+
+
+def test_private_temporary_folder_removes_files_nobody_recorded(tmp_path, monkeypatch):
+    """A library's temporary file made just before a stop, never recorded for clean-up, goes
+    with the private folder (openpyxl makes its file first and records it after)."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    from xl_roi.files import private_temporary_folder
+
+    with pytest.raises(KeyboardInterrupt), private_temporary_folder():
+        handle, _ = tempfile.mkstemp(prefix="openpyxl.")
+        os.close(handle)
+        raise KeyboardInterrupt  # the stop lands before anyone records the file
+    assert list(tmp_path.iterdir()) == []
+    assert tempfile.tempdir == str(tmp_path)

@@ -22,7 +22,13 @@ from xl_roi._version import __version__
 from xl_roi.case import Case, evaluate
 from xl_roi.casefile import example_case, example_case_text, load_case
 from xl_roi.errors import InputError
-from xl_roi.files import OverwriteRefusedError, remove_temporaries, same_file, write_atomic
+from xl_roi.files import (
+    OverwriteRefusedError,
+    private_temporary_folder,
+    remove_temporaries,
+    same_file,
+    write_atomic,
+)
 from xl_roi.pitch import pitch
 from xl_roi.roi import BREAKEVEN_DEFINITION
 from xl_roi.text import printable
@@ -1056,10 +1062,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     return codes[-1]
 
 
+WRITES_WITH_OPENPYXL = frozenset({"build", "template", "screen"})
+"""Commands whose workbook writer leaves temporary files: they get a folder of their own."""
+
+
 def _run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
     from xl_roi.workbook.guard import UncalculatedWorkbookError
 
     try:
+        if args.command in WRITES_WITH_OPENPYXL:
+            with private_temporary_folder():
+                return handler(args)
         return handler(args)
     except UncalculatedWorkbookError as error:  # a finding about the file, not bad input
         print(f"xl-roi: {error}", file=sys.stderr)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 __all__ = ["OverwriteRefusedError", "remove_temporaries", "same_file", "write_atomic"]
@@ -129,6 +129,36 @@ def remove_temporaries() -> None:
         with contextlib.suppress(OSError):
             temporary.unlink()
         _TEMPORARIES.discard(temporary)
+
+
+@contextlib.contextmanager
+def private_temporary_folder() -> Iterator[Path]:
+    """Send every temporary file a library makes (openpyxl's sheet buffers) to a fresh folder,
+    removed whole on the way out, however the command ends.
+
+    openpyxl creates its temporary file before it records it for clean-up, so a signal landing
+    in between would leave the file behind; a folder of our own is removed with whatever is in
+    it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with private_temporary_folder() as folder:
+    ...     inside = tempfile.gettempdir() == str(folder)
+    >>> inside, folder.exists()
+    (True, False)
+    """
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="xl-roi.")
+    previous = tempfile.tempdir
+    tempfile.tempdir = folder
+    try:
+        yield Path(folder)
+    finally:
+        tempfile.tempdir = previous
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def same_file(first: str | Path, second: str | Path) -> bool:
