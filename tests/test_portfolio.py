@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.figures import same_figure
-from xl_roi import Case, evaluate
+from xl_roi import Case, InputError, evaluate
 from xl_roi.casefile import sample_endpoints_path
 from xl_roi.portfolio import (
     RESULT_COLUMNS,
@@ -163,22 +163,6 @@ def test_defaults_for_absent_columns():
     assert row["name"] == "endpoint 1" and row["monthly_growth"] == 0.0
     assert row["payback_months"] == 2.5
     assert row["breakeven_monthly_calls"] == pytest.approx(52_500 / (12 * 10.5 / 1000))
-
-
-def test_direct_cost_wins_over_tokens():
-    """A direct cost per 1k is used even where token prices are also given."""
-    frame = pd.DataFrame(
-        [
-            {
-                **GOOD,
-                "input_tokens_per_call": 1_000.0,
-                "output_tokens_per_call": 100.0,
-                "teacher_input_price_per_million": 99.0,
-                "teacher_output_price_per_million": 99.0,
-            }
-        ]
-    )
-    assert screen(frame).iloc[0]["teacher_cost_per_1k"] == 12.0
 
 
 def sample_frame() -> pd.DataFrame:
@@ -400,3 +384,37 @@ class TestUnusedColumns:
         frame = pd.DataFrame([GOOD]).assign(MONTHLY_CALLS=5.0)
         with pytest.raises(InputError, match="monthly_calls is given twice"):
             screen(frame)
+
+
+def test_teacher_cost_given_two_ways_is_refused_as_case_refuses_it():
+    """A row with teacher_cost_per_1k and the teacher's token prices is refused (Case refuses
+    it too), not screened with the direct figure silently winning."""
+    frame = pd.DataFrame(
+        {
+            "name": ["both", "direct"],
+            "monthly_calls": [2e6, 2e6],
+            "teacher_cost_per_1k": [12.0, 12.0],
+            "input_tokens_per_call": [1000.0, None],
+            "output_tokens_per_call": [100.0, None],
+            "teacher_input_price_per_million": [3.0, None],
+            "teacher_output_price_per_million": [15.0, None],
+            "student_cost_per_1k": [1.5, 1.5],
+            "upfront_cost": [52_500.0, 52_500.0],
+            "annual_maintenance": [40_000.0, 40_000.0],
+        }
+    )
+    table = screen(frame).set_index("name")
+    assert "give the teacher's cost once" in table.loc["both", "error"]
+    assert pd.isna(table.loc["direct", "error"]) and table.loc["direct", "verdict"] == "strong"
+    with pytest.raises(InputError, match="give the teacher's cost once"):
+        Case(
+            monthly_calls=2e6,
+            teacher_cost_per_1k=12.0,
+            input_tokens_per_call=1000,
+            output_tokens_per_call=100,
+            teacher_input_price_per_million=3.0,
+            teacher_output_price_per_million=15.0,
+            student_cost_per_1k=1.5,
+            upfront_cost=52_500,
+            annual_maintenance=40_000,
+        )

@@ -330,6 +330,18 @@ def _cost_per_1k(
         )
         / 1e6
     )
+    if who == "teacher":  # as Case: the teacher's cost is given once, never two ways
+        priced = [name for name in (price_in, price_out) if not _column(frame, name).blank.all()]
+        both = ~direct_column.blank & np.any(
+            [~_column(frame, name).blank for name in (price_in, price_out)], axis=0
+        )
+        refusals.refuse(
+            both,
+            lambda i: (
+                f"give the teacher's cost once: {direct} or its token prices "
+                f"({', '.join(priced)}), not both"
+            ),
+        )
     missing = ~given & np.isnan(from_tokens)
     refusals.refuse(
         missing,
