@@ -105,10 +105,9 @@ def monthly_cash_flows(
     >>> monthly_cash_flows(0, 100, 0, monthly_growth=0.5, horizon_months=3).tolist()
     [0.0, 100.0, 150.0, 225.0]
     """
-    upfront = check_number("upfront_cost", upfront_cost)
-    savings = check_number("monthly_savings", monthly_savings, minimum=None)
-    maintenance = check_number("annual_maintenance", annual_maintenance)
-    growth = check_number("monthly_growth", monthly_growth, minimum=-1.0, strictly_above=True)
+    upfront, savings, maintenance, growth = _checked_flows(
+        upfront_cost, monthly_savings, annual_maintenance, monthly_growth
+    )
     months = check_horizon(horizon_months)
     return _cash_flows(upfront, savings, maintenance, growth, months)
 
@@ -252,10 +251,9 @@ def discounted_payback_months(
     >>> discounted_payback_months(52_500, 3_000, 40_000, 0.10)
     inf
     """
-    upfront = check_number("upfront_cost", upfront_cost)
-    savings = check_number("monthly_savings", monthly_savings, minimum=None)
-    maintenance = check_number("annual_maintenance", annual_maintenance)
-    growth = check_number("monthly_growth", monthly_growth, minimum=-1.0, strictly_above=True)
+    upfront, savings, maintenance, growth = _checked_flows(
+        upfront_cost, monthly_savings, annual_maintenance, monthly_growth
+    )
     rate = monthly_discount_rate(discount_rate)
     if upfront == 0.0:
         return 0.0
@@ -271,6 +269,18 @@ def discounted_payback_months(
     if not math.isfinite(after):
         return float(month)
     return (month - 1) + (-before) / (after - before)
+
+
+def _checked_flows(
+    upfront_cost: object, monthly_savings: object, annual_maintenance: object, growth: object
+) -> tuple[float, float, float, float]:
+    """The schedule's four figures checked, each refusal naming its field."""
+    return (
+        check_number("upfront_cost", upfront_cost),
+        check_number("monthly_savings", monthly_savings, minimum=None),
+        check_number("annual_maintenance", annual_maintenance),
+        check_number("monthly_growth", growth, minimum=-1.0, strictly_above=True),
+    )
 
 
 def _cash_flows(
