@@ -149,7 +149,9 @@ class TestCaseFiles:
         )
         assert code == 0  # the student's 0.6 equals the measured 0.6: nothing typed changes
         updated = target.read_text().splitlines()
-        kept = [line for line in updated if not line.startswith("# measured from logs:")]
+        # the student's P95 latency is new: an [upside] table at the end, after a blank line
+        assert updated[-4:] == ["", "[upside]", updated[-2], "student_p95_ms = 150"]
+        kept = [line for line in updated[:-4] if not line.startswith("# measured from logs:")]
         assert kept == original.splitlines()
 
     def test_update_replaces_its_own_figures_without_force(self, capsys, tmp_path):

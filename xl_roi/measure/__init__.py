@@ -356,7 +356,8 @@ def measure(
     pandas.DataFrame
         The columns :data:`MEASURE_COLUMNS`, one row per model (most calls first).
         ``table.attrs["source"]`` holds the provenance: files, formats, window, complete
-        months, rows read and refused by reason, engine, percentile method, warnings.
+        months, rows read and refused by reason, rows and rows with a latency per model, engine,
+        percentile method, warnings.
 
     Raises
     ------
@@ -479,6 +480,7 @@ def _assemble(
         warnings.append(f"one complete month ({months[0]:%Y-%m}): no growth figure (it needs two)")
     records = []
     rows_by_model: dict[str, int] = {}
+    latency_rows_by_model: dict[str, int] = {}
     priced_sources: set[str] = set()
     for row in per_model:
         (
@@ -496,7 +498,7 @@ def _assemble(
             unpriced_out,
             unpriced_cached,
             unpriced_calls,
-            _latency_rows,
+            latency_rows,
             quantiles,
             status_calls,
             error_calls,
@@ -505,6 +507,7 @@ def _assemble(
         if wanted is not None and model not in wanted:
             continue
         rows_by_model[model] = int(model_rows)
+        latency_rows_by_model[model] = int(latency_rows or 0)
         calls = float(calls)
         monthly, _, growth = monthly_calls_from_counts(by_month.get(model, {}), first_day, last_day)
         if months:
@@ -585,6 +588,7 @@ def _assemble(
         "rows_refused": dict(sorted(refused.items())),
         "rows_outside_window": outside,
         "rows_by_model": rows_by_model,
+        "latency_rows_by_model": latency_rows_by_model,
         "percentiles": approx_bound(runner.dialect) if approx else EXACT_P95,
         "latency_note": latency_note,
         "warnings": warnings,

@@ -4,7 +4,8 @@ Each figure written gets a comment line above it naming the log file(s), the win
 count, starting with :data:`MARK`. A figure under such a comment is ours to replace; any other
 figure is the user's, and changing it needs ``force``. With ``force``, keys that would give the
 same quantity a second way (the teacher's token prices when its measured cost is written) are
-commented out, not deleted.
+commented out, not deleted. A figure the logs cannot give (the P95 latency from an export
+without per-request latency) is left out, and a :data:`NOTE` comment says why.
 """
 
 from __future__ import annotations
@@ -25,6 +26,11 @@ from xl_roi.files import write_atomic
 from xl_roi.text import printable
 
 MARK = "# measured from logs:"
+NOTE = "# not measured from logs:"
+"""Starts a comment that says why a figure is left out (``NOTE teacher_p95_ms (model): …``).
+It never counts as the provenance of the line below it, so it never makes a typed figure ours."""
+
+LATENCY_NOT_AVAILABLE = "P95 not available from this source"
 
 _REPLACED = {
     "teacher": ("input_price_per_million", "output_price_per_million", "model", "provider"),
@@ -47,11 +53,15 @@ _ARRAY_HEADER = re.compile(r"^\s*\[\[")
 
 @dataclass(frozen=True)
 class Figure:
-    """One measured figure to write: table, key, value and its provenance comment."""
+    """One measured figure to write: table, key, value and its provenance comment.
+
+    ``value=None`` is a figure the logs cannot give: the key is left out and ``comment`` (a
+    :data:`NOTE` line) says why.
+    """
 
     table: str
     key: str
-    value: float
+    value: float | None
     comment: str
 
 
@@ -62,11 +72,19 @@ def _one_line(text: str) -> str:
 
 
 def _fmt(value: float) -> str:
-    """A figure as the case file shows it: whole numbers with ``_``, others to 10 digits
-    (sums of logged costs carry float noise: 4.500000000000001 is written 4.5)."""
-    if float(value).is_integer() and abs(value) < 1e15:
-        return f"{int(value):_}"
-    return repr(float(f"{float(value):.10g}"))
+    """A figure as the case file shows it: to 10 digits (sums of logged costs and
+    interpolated percentiles carry float noise: 4.500000000000001 is written 4.5,
+    1925.0000000000002 is 1_925), whole numbers with ``_``.
+
+    Examples
+    --------
+    >>> _fmt(1925.0000000000002), _fmt(4.500000000000001), _fmt(1_500_000)
+    ('1_925', '4.5', '1_500_000')
+    """
+    rounded = float(f"{float(value):.10g}")
+    if rounded.is_integer() and abs(rounded) < 1e15:
+        return f"{int(rounded):_}"
+    return repr(rounded)
 
 
 def _row(table: pd.DataFrame, model: str, flag: str) -> pd.Series:
@@ -77,9 +95,29 @@ def _row(table: pd.DataFrame, model: str, flag: str) -> pd.Series:
     return rows.iloc[0]
 
 
+def _latency(
+    row: pd.Series, role: str, model: str, where: str, source: Mapping[str, Any]
+) -> Figure:
+    """The model's P95 latency as ``[upside] {role}_p95_ms``, or a note saying why it is not
+    there: an export without per-request latency never gets an invented one."""
+    key = f"{role}_p95_ms"
+    p95 = float(row.get("latency_p95_ms", math.nan))
+    if math.isnan(p95):
+        note = source.get("latency_note") or ""
+        if not note.startswith(LATENCY_NOT_AVAILABLE):
+            note = f"{LATENCY_NOT_AVAILABLE} (no call of {model} logs its latency)"
+        detail = where.removeprefix(MARK).strip()
+        return Figure("upside", key, None, _one_line(f"{NOTE} {key} ({model}): {note}; {detail}"))
+    timed = source.get("latency_rows_by_model", {}).get(model)
+    method = source.get("percentiles") or "exact"
+    over = "" if timed is None else f" over {timed:,} calls with a latency"
+    return Figure("upside", key, p95, _one_line(f"{where}; P95{over}, {method}"))
+
+
 def figures(table: pd.DataFrame, teacher: str | None, student: str | None) -> list[Figure]:
     """The figures to write: volume, growth and the teacher's cost from the teacher's traffic,
-    the student's cost from the student's.
+    the student's cost from the student's, and each one's P95 latency (``[upside]
+    teacher_p95_ms``, ``student_p95_ms``) where the logs time each call.
 
     Examples
     --------
@@ -119,14 +157,13 @@ def figures(table: pd.DataFrame, teacher: str | None, student: str | None) -> li
             if not math.isnan(float(row["monthly_growth"])):
                 out.append(Figure("volume", "monthly_growth", float(row["monthly_growth"]), where))
         costed = _one_line(f"{where}; cost from {row['cost_source']}")
-        if not math.isnan(float(row.get("latency_p95_ms", math.nan))):
-            costed += f"; P95 latency {float(row['latency_p95_ms']):,.0f} ms"
         out.append(Figure(role, "cost_per_1k", float(row["cost_per_1k"]), costed))
         if role == "teacher":
             for key in ("input_tokens_per_call", "output_tokens_per_call"):
                 value = float(row[key])
                 if not math.isnan(value):
                     out.append(Figure(role, key, value, where))
+        out.append(_latency(row, role, model, where, source))
     return out
 
 
@@ -150,6 +187,30 @@ def _key_line(lines: Sequence[str], owners: Sequence[str | None], table: str, ke
         if owners[index] == table and pattern.match(line):
             return index
     return -1
+
+
+def _append(lines: list[str], table: str, added: Sequence[str]) -> None:
+    """Add lines at the end of a table (before its trailing blank lines), or a new table
+    before the first ``[[…]]`` array when the file has none."""
+    header = next(
+        (i for i, line in enumerate(lines) if (m := _HEADER.match(line)) and m.group(1) == table),
+        -1,
+    )
+    if header < 0:
+        first_array = next(
+            (i for i, line in enumerate(lines) if _ARRAY_HEADER.match(line)), len(lines)
+        )
+        before = [""] if first_array > 0 and lines[first_array - 1].strip() else []
+        after = [""] if first_array < len(lines) else []
+        lines[first_array:first_array] = [*before, f"[{table}]", *added, *after]
+        return
+    end = header + 1
+    owners = _tables(lines)
+    while end < len(lines) and owners[end] == table:
+        end += 1
+    while end - 1 > header and not lines[end - 1].strip():
+        end -= 1
+    lines[end:end] = added
 
 
 def update_text(text: str, new: Sequence[Figure], *, force: bool, source: str) -> str:
@@ -178,10 +239,26 @@ def update_text(text: str, new: Sequence[Figure], *, force: bool, source: str) -
     refused: list[str] = []
     for figure in new:
         owners = _tables(lines)
+        # a note an earlier run left for this key goes: this run says afresh what it found
+        lines = [
+            line
+            for line, owner in zip(lines, owners, strict=True)
+            if not (owner == figure.table and line.lstrip().startswith(f"{NOTE} {figure.key} "))
+        ]
+        owners = _tables(lines)
         index = _key_line(lines, owners, figure.table, figure.key)
+        ours = index > 0 and lines[index - 1].lstrip().startswith(MARK)
+        if figure.value is None:
+            # nothing to write. An earlier run's figure goes (it may be another model's, or
+            # other logs'); a figure the user typed stays, and the note goes at the table's
+            # end, never right above it (where it would read as the figure's source)
+            if ours:
+                lines[index - 1 : index + 1] = [figure.comment]
+            else:
+                _append(lines, figure.table, [figure.comment])
+            continue
         value_line = f"{figure.key} = {_fmt(figure.value)}"
         if index >= 0:
-            ours = index > 0 and lines[index - 1].lstrip().startswith(MARK)
             old = data.get(figure.table, {}).get(figure.key)
             if not ours and _fmt(old) != _fmt(figure.value):
                 shown = _fmt(old) if isinstance(old, int | float) else repr(old)
@@ -191,27 +268,7 @@ def update_text(text: str, new: Sequence[Figure], *, force: bool, source: str) -
             else:
                 lines[index : index + 1] = [figure.comment, value_line]
             continue
-        header = next(
-            (
-                i
-                for i, line in enumerate(lines)
-                if (m := _HEADER.match(line)) and m.group(1) == figure.table
-            ),
-            -1,
-        )
-        if header < 0:
-            first_array = next(
-                (i for i, line in enumerate(lines) if _ARRAY_HEADER.match(line)), len(lines)
-            )
-            lines[first_array:first_array] = [f"[{figure.table}]", figure.comment, value_line, ""]
-            continue
-        end = header + 1
-        owners = _tables(lines)
-        while end < len(lines) and owners[end] == figure.table:
-            end += 1
-        while end - 1 > header and not lines[end - 1].strip():
-            end -= 1
-        lines[end:end] = [figure.comment, value_line]
+        _append(lines, figure.table, [figure.comment, value_line])
     for table in {figure.table for figure in new if figure.key == "cost_per_1k"}:
         owners = _tables(lines)
         for index, line in enumerate(lines):
@@ -261,8 +318,9 @@ def write_case(
     base = example_case_text().replace(
         "# xl_roi case file: the business case for distilling one model endpoint.",
         "# xl_roi case file: the business case for distilling one model endpoint.\n#\n"
-        "# Volume, growth and per-call costs below were measured from logs (see the comments "
-        "above them);\n# every other figure is the built-in example's: replace it with your own.",
+        "# Volume, growth, per-call costs and P95 latencies below were measured from logs (see "
+        "the comments\n# above them); every other figure is the built-in example's: replace it "
+        "with your own.",
         1,
     )
     result = update_text(base, new, force=True, source=str(target))
@@ -273,5 +331,6 @@ def as_mapping(figures_: Sequence[Figure]) -> Mapping[str, Any]:
     """The figures as nested tables (for messages and JSON)."""
     out: dict[str, dict[str, float]] = {}
     for figure in figures_:
-        out.setdefault(figure.table, {})[figure.key] = figure.value
+        if figure.value is not None:
+            out.setdefault(figure.table, {})[figure.key] = figure.value
     return out
