@@ -82,6 +82,13 @@ BASE_CASE = {
 }
 
 
+TEACHER_WITH_TOKENS = {
+    "cost_per_1k": 12.0,
+    "input_tokens_per_call": 1000,
+    "output_tokens_per_call": 200,
+}
+
+
 class TestCaseFileModels:
     def test_model_resolves_to_token_prices(self):
         """[teacher] model = "gpt-4o" with tokens per call: $2.50/$10 per million →
@@ -127,6 +134,31 @@ class TestCaseFileModels:
                 },
                 "c.toml",
             )
+
+    def test_model_refused_when_the_case_counts_money_in_another_currency(self):
+        """The table's prices are USD: a case in EUR naming a model is refused (naming the
+        currency and what to give instead), never priced in dollars read as euros."""
+        with pytest.raises(
+            CaseFileError, match=r"c\.toml: \[student\] model = 'gpt-4o-mini': .*USD.*'EUR'"
+        ):
+            case_from_mapping(
+                {
+                    **BASE_CASE,
+                    "currency": "EUR",
+                    "teacher": TEACHER_WITH_TOKENS,
+                    "student": {"model": "gpt-4o-mini"},
+                },
+                "c.toml",
+            )
+        explicit_usd = case_from_mapping(
+            {
+                **BASE_CASE,
+                "currency": "usd",
+                "teacher": TEACHER_WITH_TOKENS,
+                "student": {"model": "gpt-4o-mini"},
+            }
+        )
+        assert explicit_usd.student_input_price_per_million == 0.15
 
     def test_model_must_be_text(self):
         """model = 4 is refused: it must be text in quotes."""

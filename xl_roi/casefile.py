@@ -13,11 +13,14 @@ import re
 import stat
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xl_roi.case import Case, QualitySlice
 from xl_roi.errors import CaseFileError, InputError, short_repr
 from xl_roi.text import printable
+
+if TYPE_CHECKING:
+    from xl_roi.prices import ModelPrices
 
 __all__ = [
     "CASE_FILE_KEYS",
@@ -231,12 +234,47 @@ def _prices_from_models(data: dict[str, Any]) -> dict[str, Any]:
             raise CaseFileError(
                 f"give the {table}'s cost once: [{table}] model or {', '.join(given)}, not both"
             )
+        currency = data.get("currency", "USD")
+        if isinstance(currency, str) and currency.strip().upper() != "USD":
+            raise CaseFileError(
+                f"[{table}] model = {short_repr(model)}: the price table's prices are in USD, "
+                f"the case's money in {short_repr(currency)}: give the {table}'s prices in "
+                f"{printable(currency)} (input_price_per_million and output_price_per_million, "
+                'or cost_per_1k) instead of the model, or set currency = "USD"'
+            )
         prices = model_prices(model, provider)
         rest = {key: value for key, value in section.items() if key not in _MODEL_KEYS}
         rest["input_price_per_million"] = prices.input_per_million
         rest["output_price_per_million"] = prices.output_per_million
         resolved[table] = rest
     return resolved
+
+
+def named_model_prices(path: str | Path) -> dict[str, ModelPrices]:
+    """The prices a case file's ``model = "…"`` resolved to: table → :class:`ModelPrices`
+    (with the price table's version and date; empty without models).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> case = pathlib.Path(tempfile.mkdtemp()) / "case.toml"
+    >>> _ = case.write_text('[teacher]\nmodel = "gpt-4o-mini"\n')
+    >>> prices = named_model_prices(case)["teacher"]
+    >>> prices.input_per_million, prices.table.name
+    (0.15, 'genai-prices')
+    """
+    from xl_roi.prices import model_prices
+
+    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    found = {}
+    for table in ("teacher", "student"):
+        section = data.get(table)
+        if isinstance(section, dict) and isinstance(section.get("model"), str):
+            provider = section.get("provider")
+            found[table] = model_prices(
+                section["model"], provider if isinstance(provider, str) else None
+            )
+    return found
 
 
 def model_price_sources(path: str | Path) -> dict[str, str]:
@@ -248,17 +286,7 @@ def model_price_sources(path: str | Path) -> dict[str, str]:
     >>> model_price_sources(example_case_path())
     {}
     """
-    from xl_roi.prices import model_prices
-
-    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    sources = {}
-    for table in ("teacher", "student"):
-        section = data.get(table)
-        if isinstance(section, dict) and isinstance(section.get("model"), str):
-            provider = section.get("provider")
-            found = model_prices(section["model"], provider if isinstance(provider, str) else None)
-            sources[table] = found.source
-    return sources
+    return {table: prices.source for table, prices in named_model_prices(path).items()}
 
 
 def _read_slices(value: Any) -> tuple[QualitySlice, ...]:
