@@ -258,7 +258,7 @@ def named_model_prices(path: str | Path) -> dict[str, ModelPrices]:
     --------
     >>> import tempfile, pathlib
     >>> case = pathlib.Path(tempfile.mkdtemp()) / "case.toml"
-    >>> _ = case.write_text('[teacher]\nmodel = "gpt-4o-mini"\n')
+    >>> _ = case.write_text('[teacher]\\nmodel = "gpt-4o-mini"\\n')
     >>> prices = named_model_prices(case)["teacher"]
     >>> prices.input_per_million, prices.table.name
     (0.15, 'genai-prices')

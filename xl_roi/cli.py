@@ -422,12 +422,18 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if args.case is not None and same_file(output, args.case):
         raise CommandError(f"{output}: give another output; the input workbook is never replaced")
     portable = args.portable or _read_flavour(args.case) == "portable"
+    named_prices = None
+    if args.case is not None and Path(args.case).suffix.lower() not in (".xlsx", ".xlsm"):
+        from xl_roi.casefile import named_model_prices
+
+        named_prices = named_model_prices(args.case)  # their date goes beside them
     save_workbook(
         case,
         output,
         force=args.force,
         swing=swing if args.swing is None else args.swing,
         portable=portable,
+        named_prices=named_prices,
     )
     left_out = _not_in_workbooks(case)
     if left_out:

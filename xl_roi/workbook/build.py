@@ -35,7 +35,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_roi._version import __version__
 from xl_roi.case import MAX_QUALITY_SLICES, Case
+from xl_roi.errors import InputError
 from xl_roi.files import write_atomic
+from xl_roi.prices import STALE_AFTER_DAYS, ModelPrices
 from xl_roi.sensitivity import HEADLINE_TABLE_ROWS, headline_table
 from xl_roi.text import looks_like_formula
 from xl_roi.workbook import layout
@@ -494,6 +496,63 @@ def _inputs(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, Any
     sheet.print_area = f"A1:E{row - 1}"  # the inputs only
     sheet.freeze_panes = "B5"
     _widths(sheet, {"A": 42, "B": 26, "C": 20, "D": 60, "E": 32, "G": 18})
+
+
+def price_note(prices: ModelPrices) -> str:
+    """The Source cell beside a token price taken from the price table: the table, its
+    version and date, the model and the currency, in a finance reviewer's words.
+
+    Examples
+    --------
+    >>> from xl_roi.prices import model_prices
+    >>> note = price_note(model_prices("gpt-4o-mini"))
+    >>> note.startswith("Prices from genai-prices "), "openai gpt-4o-mini list price, USD" in note
+    (True, True)
+    """
+    table = prices.table
+    note = (
+        f"Prices from {table.name} {table.version}, as of {table.date.isoformat()}: "
+        f"{prices.provider} {prices.model} list price, USD"
+    )
+    if prices.note:
+        note += f" ({prices.note})"
+    if table.stale_warning():
+        note += f"; over {STALE_AFTER_DAYS} days old: check the provider's price page"
+    return note
+
+
+def _named_prices(
+    writer: _Writer,
+    sheet: Worksheet,
+    values: dict[str, Any],
+    named_prices: dict[str, ModelPrices],
+) -> None:
+    """Beside the token prices a case named by model, where they came from and their date.
+
+    The prices themselves are the inputs the case holds (resolved from the table when the case
+    was read), so the workbook recalculates without the table, in either flavour; only the
+    Source cells change, and only for a named model.
+    """
+    for role, prices in sorted(named_prices.items()):
+        if role not in ("teacher", "student"):
+            raise InputError(f"named_prices: {role!r} is neither 'teacher' nor 'student'")
+        for kind, price in (
+            ("input", prices.input_per_million),
+            ("output", prices.output_per_million),
+        ):
+            name = f"{role}_{kind}_price_per_million"
+            if values.get(name) != price:
+                raise InputError(
+                    f"named_prices: the {role}'s {kind} price is {price!r} per million tokens "
+                    f"in the price table, {values.get(name)!r} in the case"
+                )
+            _, coordinate = writer.blueprint.inputs[name]
+            row = sheet[coordinate].row
+            note = sheet.cell(row=row, column=4)
+            write_text(note, price_note(prices))
+            note.alignment = WRAP
+            # column D holds about 60 characters a line: the row grows to show the whole note
+            sheet.row_dimensions[row].height = 15 * max(1, math.ceil(len(note.value) / 58))
 
 
 def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> int:
@@ -1326,7 +1385,11 @@ def _conf(sheet: Worksheet) -> None:
 
 
 def build_workbook(
-    case: Case, swing: float = 0.5, *, portable: bool = False
+    case: Case,
+    swing: float = 0.5,
+    *,
+    portable: bool = False,
+    named_prices: dict[str, ModelPrices] | None = None,
 ) -> tuple[Workbook, Blueprint]:
     """Lay out the template for a case; return it with its blueprint.
 
@@ -1338,6 +1401,11 @@ def build_workbook(
         The Sensitivity sheet's swing.
     portable : bool, default False
         The portable flavour: every calculation in native spreadsheet functions, no add-in.
+    named_prices : dict, optional
+        ``"teacher"``/``"student"`` → the :class:`~xl_roi.prices.ModelPrices` a case file's
+        ``model = "…"`` resolved to (:func:`xl_roi.casefile.named_model_prices`): the Source
+        cell beside each of those token prices names the price table, its version and date.
+        They must be the case's prices.
 
     Examples
     --------
@@ -1348,7 +1416,7 @@ def build_workbook(
     >>> blueprint.formulas[("Calculations", "B33")]
     ('=MONTHLY_SAVINGS(teacher_cost, student_cost, monthly_calls)', 10560.0)
     """
-    return _build(case, swing, styled=True, portable=portable)
+    return _build(case, swing, styled=True, portable=portable, named_prices=named_prices)
 
 
 def blueprint_of(case: Case, swing: float = 0.5, *, portable: bool = False) -> Blueprint:
@@ -1365,7 +1433,12 @@ def blueprint_of(case: Case, swing: float = 0.5, *, portable: bool = False) -> B
 
 
 def _build(
-    case: Case, swing: float, *, styled: bool, portable: bool = False
+    case: Case,
+    swing: float,
+    *,
+    styled: bool,
+    portable: bool = False,
+    named_prices: dict[str, ModelPrices] | None = None,
 ) -> tuple[Workbook, Blueprint]:
     values = layout.mirror_values(case, swing)  # refuses an impossible case first
     if styled:
@@ -1378,6 +1451,8 @@ def _build(
     writer = _Writer(workbook, styled=styled, portable=portable)
     _about(writer, sheets["About"], case)
     _inputs(writer, sheets["Inputs"], case, values)
+    if named_prices:
+        _named_prices(writer, sheets["Inputs"], values, named_prices)
     schedule_first = _calculations(writer, sheets["Calculations"], values)
     _quality(writer, sheets["Quality"], case, values)
     values["slices_passing"] = writer.blueprint.value_of(
@@ -1488,11 +1563,12 @@ def save_workbook(
     force: bool = False,
     swing: float = 0.5,
     portable: bool = False,
+    named_prices: dict[str, ModelPrices] | None = None,
 ) -> Blueprint:
     """Build the workbook for a case and write it, with every formula's result stored.
 
     Written atomically (a temporary file beside the target, then renamed); an existing file is
-    replaced only with ``force``.
+    replaced only with ``force``. ``named_prices``: as :func:`build_workbook`.
 
     Examples
     --------
@@ -1504,7 +1580,7 @@ def save_workbook(
     >>> stored["B33"].value, stored["B36"].value
     (10560.0, 102720.0)
     """
-    workbook, blueprint = build_workbook(case, swing, portable=portable)
+    workbook, blueprint = build_workbook(case, swing, portable=portable, named_prices=named_prices)
 
     def write(temporary: Path) -> None:
         workbook.save(temporary)
