@@ -335,6 +335,33 @@ class TestFilesAndFormats:
         assert row["cost_source"].startswith("openai gpt-4o list prices from genai-prices ")
         assert "prices as of 20" in row["cost_source"]
 
+    @pytest.mark.parametrize(
+        "fixtures",
+        [
+            ("langfuse_observations.jsonl", "bedrock_invocations.jsonl"),
+            ("canonical.csv", "litellm_spend_logs.csv", "openai_usage_completions.csv"),
+        ],
+    )
+    def test_one_glob_over_files_of_different_formats(self, tmp_path, fixtures):
+        """A glob over files of different formats with the same extension reads each file in
+        its own format: every model's figures as when its file is measured alone, and no row
+        refused that its own format reads."""
+        for name in fixtures:
+            shutil.copy(LOGS / name, tmp_path / name)
+        suffix = Path(fixtures[0]).suffix
+        together = measure(str(tmp_path / f"*{suffix}"))
+        alone = [measure(LOGS / name) for name in fixtures]
+        assert sorted(together.attrs["source"]["formats"]) == sorted(
+            table.attrs["source"]["formats"][0] for table in alone
+        )
+        refused = sum(sum(t.attrs["source"]["rows_refused"].values()) for t in alone)
+        assert sum(together.attrs["source"]["rows_refused"].values()) == refused
+        for table in alone:
+            for model in table["model"]:
+                mine, theirs = _row(table, model), _row(together, model)
+                for column in ("calls", "cost_per_1k", "latency_p95_ms", "error_share"):
+                    assert mine[column] == pytest.approx(theirs[column], nan_ok=True), column
+
     def test_columns_mapping(self, tmp_path):
         """--columns maps other names onto the canonical ones."""
         text = CANONICAL.read_text().replace("timestamp,model", "created_at,engine", 1)

@@ -51,9 +51,12 @@ from xl_roi.measure._engines import CsvTypesError, Engine, file_kind, make_engin
 from xl_roi.measure._formats import (
     CANONICAL_COLUMNS,
     FORMATS,
+    Format,
     LogFormatError,
+    Schema,
     detect,
     expressions,
+    matching_formats,
 )
 from xl_roi.measure._sql import (
     EXACT_P95,
@@ -239,16 +242,40 @@ def _register(engine: Engine, files: list[Path], columns: Mapping[str, str] | No
         name, schema = engine.register(kind, group)
         if columns:
             _check_mapping(columns, schema)
-            fmt = FORMATS[0]
+            sources: list[tuple[Format, str, Schema]] = [(FORMATS[0], name, schema)]
+        elif len(group) > 1 and len(matching_formats(schema)) > 1:
+            sources = _by_format(engine, kind, group)
         else:
-            fmt = detect(schema)
-        per_request |= fmt.per_request
-        bucketed |= not fmt.per_request
-        selects.append(select_from(name, expressions(fmt, schema, engine.dialect, columns)))
-        formats.append(fmt.label)
-        if fmt.price_provider:
-            providers.append(fmt.price_provider)
+            sources = [(detect(schema), name, schema)]
+        for fmt, source, source_schema in sources:
+            per_request |= fmt.per_request
+            bucketed |= not fmt.per_request
+            selects.append(
+                select_from(source, expressions(fmt, source_schema, engine.dialect, columns))
+            )
+            formats.append(fmt.label)
+            if fmt.price_provider:
+                providers.append(fmt.price_provider)
     return _Sources(selects, formats, per_request, bucketed, tuple(providers))
+
+
+def _by_format(engine: Engine, kind: str, group: list[Path]) -> list[tuple[Format, str, Schema]]:
+    """Files of one kind whose columns together fit several formats (a glob over a LiteLLM
+    log and an OpenAI usage export, say): each file's own columns decide its format, and the
+    files of each format are read together."""
+    by_format: dict[Format, list[Path]] = {}
+    for path in group:
+        _, own = engine.register(kind, [path])
+        try:
+            fmt = detect(own)
+        except LogFormatError as error:
+            raise LogFormatError(f"{path}: {error}") from None
+        by_format.setdefault(fmt, []).append(path)
+    out = []
+    for fmt, files in by_format.items():
+        name, schema = engine.register(kind, files)
+        out.append((fmt, name, schema))
+    return out
 
 
 def _check_mapping(columns: Mapping[str, str], schema: Mapping[str, Any]) -> None:

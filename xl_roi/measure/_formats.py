@@ -173,6 +173,42 @@ _ERROR_WORDS = ("error", "failure", "failed", "fail", "exception", "timeout")
 _FINE_WORDS = ("success", "ok", "OK", "Success", "SUCCESS", "UNSET", "DEFAULT", "200")
 
 
+def matching_formats(schema: Schema) -> list[Format]:
+    """Every format whose telltale columns a source has, the most specific first.
+
+    Files of different formats read as one source have every format's columns, so more than
+    one match means the files must be told apart one by one.
+
+    Examples
+    --------
+    >>> [f.key for f in matching_formats({"timestamp": ("varchar", None),
+    ...     "model": ("varchar", None)})]
+    ['canonical']
+    """
+
+    def has(*names: str) -> bool:
+        return _find(schema, *names) is not None
+
+    found: list[Format] = []
+    if has("num_model_requests"):
+        found.append(OPENAI_USAGE)
+    if (
+        has("attributes", "gen_ai.request.model")
+        or has("attributes", "gen_ai.response.model")
+        or has("gen_ai.request.model")
+    ):
+        found.append(OTEL)
+    if has("modelId") and has("input", "inputTokenCount"):
+        found.append(BEDROCK)
+    if has("usageDetails") or has("costDetails") or (has("traceId") and has("startTime")):
+        found.append(LANGFUSE)
+    if has("spend") and has("startTime"):
+        found.append(LITELLM)
+    if has("timestamp") and has("model"):
+        found.append(CANONICAL_FORMAT)
+    return found
+
+
 def detect(schema: Schema) -> Format:
     """Which format a source's columns say it is.
 
@@ -181,36 +217,19 @@ def detect(schema: Schema) -> Format:
     LogFormatError
         When no format matches; the message lists what each format needs.
     """
-
-    def has(*names: str) -> bool:
-        return _find(schema, *names) is not None
-
-    if has("num_model_requests"):
-        return OPENAI_USAGE
-    if (
-        has("attributes", "gen_ai.request.model")
-        or has("attributes", "gen_ai.response.model")
-        or has("gen_ai.request.model")
-    ):
-        return OTEL
-    if has("modelId") and has("input", "inputTokenCount"):
-        return BEDROCK
-    if has("usageDetails") or has("costDetails") or (has("traceId") and has("startTime")):
-        return LANGFUSE
-    if has("spend") and has("startTime"):
-        return LITELLM
-    if has("timestamp") and has("model"):
-        return CANONICAL_FORMAT
-    if has("resourceSpans"):
+    found = matching_formats(schema)
+    if found:
+        return found[0]
+    if _find(schema, "resourceSpans") is not None:
         raise LogFormatError(
             "this is an OTLP JSON export (resourceSpans → scopeSpans → spans): give one span "
             "per line (the SDK's span.to_json(), or a collector's file exporter flattened), "
             "with attributes as an object"
         )
-    found = ", ".join(repr(name) for name in list(schema)[:12]) or "none"
+    columns = ", ".join(repr(name) for name in list(schema)[:12]) or "none"
     raise LogFormatError(
         "columns match no known log format (found: "
-        f"{found}). Expected the canonical columns timestamp, model, input_tokens, "
+        f"{columns}). Expected the canonical columns timestamp, model, input_tokens, "
         "output_tokens, cost, latency_ms (map yours with --columns timestamp=created_at,…), or "
         "a LiteLLM spend log (model, startTime, endTime, prompt_tokens, completion_tokens, "
         "spend), a Langfuse observation export, OpenTelemetry GenAI spans (JSON Lines), AWS "
