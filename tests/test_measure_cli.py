@@ -63,6 +63,42 @@ class TestMeasureCommand:
         code, _, err = run(capsys, *argv)
         assert code == 2 and message in err and "bug" not in err
 
+    def test_long_model_names_are_shown_whole(self, capsys):
+        """A model name longer than the column is shown whole in the table, so it can be
+        copied into --teacher (it was cut at 34 characters)."""
+        code, out, _ = run(capsys, "measure", str(LOGS / "bedrock_invocations.jsonl"))
+        rows = [line for line in out.splitlines() if line.startswith("anthropic.")]
+        assert code == 0 and rows[0].split()[:2] == ["anthropic.claude-3-haiku-20240307-v1:0", "3"]
+
+    def test_columns_name_their_units(self, capsys):
+        """The table's header says what each figure counts: calls a month, growth a month,
+        cost per 1,000 calls, P95 in milliseconds."""
+        code, out, _ = run(capsys, "measure", CANONICAL)
+        assert code == 0
+        header = next(line for line in out.splitlines() if line.startswith("model "))
+        for words in ("calls/month", "growth/month", "cost/1k calls", "P95 ms"):
+            assert words in header, words
+
+    def test_no_percentile_method_without_a_percentile(self, capsys):
+        """A source without per-request latency does not say how its (absent) P95 was taken,
+        only that it is not available."""
+        code, out, _ = run(capsys, "measure", str(LOGS / "openai_usage_completions.csv"))
+        assert code == 0 and "P95 not available from this source" in out
+        assert "exact" not in out and "interpolation" not in out
+
+    def test_file_count_in_words(self, capsys):
+        """One file is "1 file", not "1 file(s)"."""
+        code, out, _ = run(capsys, "measure", CANONICAL)
+        assert code == 0 and " from 1 file (canonical columns)" in out and "file(s)" not in out
+
+    def test_says_how_to_write_a_case(self, capsys):
+        """Without -o or --update, the last line says how to write the figures into a case,
+        with the logs as given."""
+        code, out, _ = run(capsys, "measure", CANONICAL)
+        last = out.strip().splitlines()[-1]
+        assert code == 0 and f"xl-roi measure {CANONICAL} --teacher MODEL" in last
+        assert "-o case.toml" in last
+
     def test_teacher_and_student_limit_the_table(self, capsys):
         """Naming the teacher reports only the teacher (an unknown model elsewhere in the logs
         then needs no price)."""
@@ -105,6 +141,24 @@ class TestCaseFiles:
             "# measured from logs: canonical.csv; 2026-01-01 … 2026-04-10 (complete months "
             "2026-01, 2026-02, 2026-03); 21 rows of gpt-4o" in text
         )
+
+    def test_written_figures_are_listed_with_the_next_step(self, capsys, tmp_path):
+        """-o lists the figures it wrote and those it could not measure, and says what to do
+        next: check the example's other figures, then pitch."""
+        target = tmp_path / "case.toml"
+        code, _, err = run(
+            capsys,
+            "measure",
+            str(LOGS / "openai_usage_completions.csv"),
+            "--teacher",
+            "gpt-4o-mini-2024-07-18",
+            "-o",
+            str(target),
+        )
+        assert code == 0
+        assert "[volume] monthly_calls" in err and "[teacher] cost_per_1k" in err
+        assert "not measured: [upside] teacher_p95_ms: P95 not available from this source" in err
+        assert "built-in example" in err and f"xl-roi pitch {target}" in err
 
     def test_new_case_file_never_overwrites(self, capsys, tmp_path):
         """-o onto an existing file is refused without --force; the file is unchanged."""

@@ -740,7 +740,6 @@ def _parse_prices(items: Sequence[str] | None) -> dict[str, list[float]]:
 
 def _cmd_measure(args: argparse.Namespace) -> int:
     from xl_roi.measure import measure
-    from xl_roi.measure._casefile import write_case
     from xl_roi.text import printable
 
     # naming the teacher or the student reports (and prices) only those models
@@ -760,17 +759,7 @@ def _cmd_measure(args: argparse.Namespace) -> int:
     for warning in source["warnings"]:
         print(f"xl-roi: warning: {printable(warning)}", file=sys.stderr)
     if args.output or args.update:
-        target = write_case(
-            table,
-            args.update or args.output,
-            teacher=args.teacher,
-            student=args.student,
-            update=bool(args.update),
-            force=args.force,
-        )
-        print(
-            f"wrote {target}: measured figures with their source in the comments", file=sys.stderr
-        )
+        _write_measured_case(table, args)
     if args.json:
         models = []
         for record in table.to_dict(orient="records"):
@@ -781,35 +770,97 @@ def _cmd_measure(args: argparse.Namespace) -> int:
         return EXIT_OK
     if args.output or args.update:
         return EXIT_OK
+    _print_measured(table, args)
+    return EXIT_OK
+
+
+def _write_measured_case(table: Any, args: argparse.Namespace) -> None:
+    """Write the figures into the case file; say which, what could not be measured, and what
+    to do next (on stderr: stdout may be JSON)."""
+    from xl_roi.measure._casefile import figures, write_case
+
+    target = write_case(
+        table,
+        args.update or args.output,
+        teacher=args.teacher,
+        student=args.student,
+        update=bool(args.update),
+        force=args.force,
+    )
+    new = figures(table, args.teacher, args.student)
+    written: dict[str, list[str]] = {}
+    for figure in new:
+        if figure.value is not None:
+            written.setdefault(figure.table, []).append(figure.key)
+    listed = "; ".join(f"[{name}] {', '.join(keys)}" for name, keys in written.items())
+    print(
+        f"{'updated' if args.update else 'wrote'} {target}: {listed}, each under a comment "
+        "naming its source",
+        file=sys.stderr,
+    )
+    for figure in new:
+        if figure.value is None:
+            print(
+                f"  not measured: [{figure.table}] {figure.key}: {figure.reason}",
+                file=sys.stderr,
+            )
+    quoted = _shell_quote(str(target))
+    if args.update:
+        print(f"next: xl-roi pitch {quoted}", file=sys.stderr)
+    else:
+        print(
+            "next: replace the other figures (the built-in example's: upfront, maintenance, "
+            f"quality slices) with your own, then xl-roi pitch {quoted}",
+            file=sys.stderr,
+        )
+
+
+def _shell_quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(printable(text))
+
+
+def _print_measured(table: Any, args: argparse.Namespace) -> None:
+    """The measured table as text: one line per model, then where costs and P95 came from."""
+    source = table.attrs["source"]
+    records: list[dict[Any, Any]] = table.to_dict(orient="records")
+    files = len(source["files"])
     print(
         f"{source['rows_used']:,} of {source['rows_read']:,} rows from "
-        f"{len(source['files'])} file(s) ({', '.join(source['formats'])}); window "
+        f"{files} file{'' if files == 1 else 's'} ({', '.join(source['formats'])}); window "
         f"{source['window']['first_day']} … {source['window']['last_day']}; complete months: "
         f"{', '.join(source['complete_months']) or 'none'}"
     )
+    names = [printable(str(row["model"])) for row in records]
+    width = max([len("model"), *(len(name) for name in names)])
     header = (
-        f"{'model':<34} {'calls':>10} {'monthly':>12} {'growth':>8} {'per 1k':>10} "
-        f"{'P95 ms':>9} {'errors':>7}"
+        f"{'model':<{width}} {'calls':>10} {'calls/month':>12} {'growth/month':>12} "
+        f"{'cost/1k calls':>13} {'P95 ms':>8} {'errors':>7}"
     )
     print(header)
     print("-" * len(header))
-    records: list[dict[Any, Any]] = table.to_dict(orient="records")
-    for row in records:
+    for name, row in zip(names, records, strict=True):
         growth = "—" if math.isnan(row["monthly_growth"]) else f"{row['monthly_growth']:.1%}"
         p95 = "n/a" if math.isnan(row["latency_p95_ms"]) else f"{row['latency_p95_ms']:,.0f}"
         errors = "—" if math.isnan(row["error_share"]) else f"{row['error_share']:.1%}"
         print(
-            f"{printable(str(row['model']))[:34]:<34} {row['calls']:>10,} "
-            f"{row['monthly_calls']:>12,.0f} {growth:>8} {row['cost_per_1k']:>10.4g} "
-            f"{p95:>9} {errors:>7}"
+            f"{name:<{width}} {row['calls']:>10,} {row['monthly_calls']:>12,.0f} {growth:>12} "
+            f"{row['cost_per_1k']:>13.4g} {p95:>8} {errors:>7}"
         )
-    print("\ncost per 1k calls from:")
-    for row in records:
-        print(f"  {printable(str(row['model']))}: {printable(str(row['cost_source']))}")
-    print(f"P95: {source['percentiles']}")
+    print("\ncost per 1,000 calls from:")
+    for name, row in zip(names, records, strict=True):
+        print(f"  {name}: {printable(str(row['cost_source']))}")
+    if any(not math.isnan(row["latency_p95_ms"]) for row in records):
+        print(f"P95: {source['percentiles']}")
     if source["latency_note"]:
         print(source["latency_note"])
-    return EXIT_OK
+    logs = " ".join(_shell_quote(str(log)) for log in args.logs)
+    print(
+        f"\nto write these into a case file: xl-roi measure {logs} --teacher MODEL "
+        "[--student MODEL] -o case.toml (or --update case.toml), MODEL as the first column "
+        "names it"
+    )
 
 
 def _cmd_prices(args: argparse.Namespace) -> int:

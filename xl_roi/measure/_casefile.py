@@ -63,6 +63,8 @@ class Figure:
     key: str
     value: float | None
     comment: str
+    reason: str = ""
+    """Why the figure is left out (``value=None``), in a few words."""
 
 
 def _one_line(text: str) -> str:
@@ -107,7 +109,8 @@ def _latency(
         if not note.startswith(LATENCY_NOT_AVAILABLE):
             note = f"{LATENCY_NOT_AVAILABLE} (no call of {model} logs its latency)"
         detail = where.removeprefix(MARK).strip()
-        return Figure("upside", key, None, _one_line(f"{NOTE} {key} ({model}): {note}; {detail}"))
+        comment = _one_line(f"{NOTE} {key} ({model}): {note}; {detail}")
+        return Figure("upside", key, None, comment, reason=_one_line(note))
     timed = source.get("latency_rows_by_model", {}).get(model)
     method = source.get("percentiles") or "exact"
     over = "" if timed is None else f" over {timed:,} calls with a latency"
