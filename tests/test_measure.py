@@ -323,6 +323,26 @@ class TestFilesAndFormats:
         for column, value in expected.items():
             assert row[column] == pytest.approx(value, rel=1e-12), column
 
+    def test_latency_from_timestamps_keeps_fractions_of_a_millisecond(self, tmp_path):
+        """Latency worked from start and end times keeps their microseconds (each time was cut
+        to a whole millisecond first, moving the P95 by up to 1 ms)."""
+        header = (LOGS / "litellm_spend_logs.csv").read_text().splitlines()[0]
+        rows = [
+            # 09:30:00.000000 → 09:30:00.100400: 100.4 ms
+            "a,acompletion,k,0.001,3,2,1,2026-05-04 09:30:00.000000,2026-05-04 09:30:00.100400,"
+            ",gpt-4o-mini,x,gpt-4o-mini,openai,,,{},False,,[],,,success",
+            # 09:30:00.000600 → 09:30:00.200000: 199.4 ms (199.0 and 200 when cut)
+            "b,acompletion,k,0.001,3,2,1,2026-05-04 09:30:00.000600,2026-05-04 09:30:00.200000,"
+            ",gpt-4o-mini,x,gpt-4o-mini,openai,,,{},False,,[],,,success",
+        ]
+        log = tmp_path / "spend.csv"
+        log.write_text("\n".join([header, *rows]) + "\n")
+        row = _row(measure(log), "gpt-4o-mini")
+        # two calls: P50 at rank 0.5 → 100.4 + 0.5 × 99 = 149.9; P95 at rank 0.95 →
+        # 100.4 + 0.95 × 99 = 194.45
+        assert row["latency_p50_ms"] == pytest.approx(149.9, rel=1e-9)
+        assert row["latency_p95_ms"] == pytest.approx(194.45, rel=1e-9)
+
     def test_bucketed_export_never_invents_latency(self):
         """The OpenAI usage export has no per-request latency: NaN and the source says so."""
         table = measure(LOGS / "openai_usage_completions.csv")

@@ -145,7 +145,7 @@ class _Builder:
         return f"CASE WHEN {seconds} IS NOT NULL THEN {epoch} ELSE {parsed} END", given
 
     def milliseconds_between(self, start: str, end: str) -> str:
-        return f"CAST({self.dialect.epoch_ms(end)} - {self.dialect.epoch_ms(start)} AS DOUBLE)"
+        return self.dialect.milliseconds_between(start, end)
 
     def error_flag(
         self, status: str | None, error_words: tuple[str, ...], kind: str = "string"
