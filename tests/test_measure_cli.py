@@ -177,6 +177,9 @@ class TestCaseFiles:
             capsys, "measure", CANONICAL, "--teacher", "gpt-4o", "--update", str(target)
         )
         assert code == 2 and "[volume] monthly_calls = 1_500_000 → " in err
+        # the figures refused are named without the comments beside them in the file
+        assert "[teacher] input_price_per_million = 3.00 (another way" in err
+        assert "illustrative" not in err
         assert target.read_text() == original
         code, _, _ = run(
             capsys, "measure", CANONICAL, "--teacher", "gpt-4o", "--update", str(target), "--force"

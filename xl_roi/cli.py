@@ -1063,11 +1063,17 @@ def _add_measure_parsers(add_command: Callable[..., Any]) -> None:
     where.add_argument(
         "--update", metavar="CASE.toml", help="write the figures into this case file"
     )
-    measure.add_argument("--force", action="store_true", help="replace figures you typed")
+    measure.add_argument(
+        "--force",
+        action="store_true",
+        help="--update: replace figures you typed; -o: replace the file if it exists",
+    )
     measure.add_argument("--teacher", metavar="MODEL", help="the model the case replaces")
     measure.add_argument("--student", metavar="MODEL", help="the distilled model")
-    measure.add_argument("--since", metavar="DATE", help="first day of the window (UTC)")
-    measure.add_argument("--until", metavar="DATE", help="last day of the window (UTC)")
+    measure.add_argument(
+        "--since", metavar="DATE", help="first day of the window, e.g. 2026-01-01 (UTC)"
+    )
+    measure.add_argument("--until", metavar="DATE", help="last day of the window, included (UTC)")
     measure.add_argument(
         "--columns", metavar="name=theirs,…", help="map canonical columns to your column names"
     )

@@ -279,7 +279,8 @@ def update_text(text: str, new: Sequence[Figure], *, force: bool, source: str) -
                 continue
             for key in _REPLACED.get(table, ()):
                 if re.match(rf"^\s*{re.escape(key)}\s*=", line):
-                    refused.append(f"[{table}] {line.strip()} (another way to give the cost)")
+                    given = re.sub(r"\s+#.*$", "", line.strip())  # its figure, not its comment
+                    refused.append(f"[{table}] {given} (another way to give the cost)")
                     lines[index] = f"# replaced by the measured cost_per_1k: {line.strip()}"
     if refused and not force:
         raise CaseFileError(
