@@ -157,8 +157,18 @@ class TestCaseFiles:
         )
         assert code == 0
         assert "[volume] monthly_calls" in err and "[teacher] cost_per_1k" in err
+        assert err.index("[volume]") < err.index("[teacher]")
         assert "not measured: [upside] teacher_p95_ms: P95 not available from this source" in err
         assert "built-in example" in err and f"xl-roi pitch {target}" in err
+
+    def test_written_tables_listed_in_file_order(self, capsys, tmp_path):
+        """The figures written are listed table by table in the case file's order: volume,
+        teacher, student, upside."""
+        target = tmp_path / "case.toml"
+        argv = ["measure", CANONICAL, "--teacher", "gpt-4o", "--student", STUDENT]
+        code, _, err = run(capsys, *argv, "-o", str(target))
+        places = [err.index(f"[{table}] ") for table in ("volume", "teacher", "student", "upside")]
+        assert code == 0 and places == sorted(places)
 
     def test_new_case_file_never_overwrites(self, capsys, tmp_path):
         """-o onto an existing file is refused without --force; the file is unchanged."""

@@ -792,7 +792,11 @@ def _write_measured_case(table: Any, args: argparse.Namespace) -> None:
     for figure in new:
         if figure.value is not None:
             written.setdefault(figure.table, []).append(figure.key)
-    listed = "; ".join(f"[{name}] {', '.join(keys)}" for name, keys in written.items())
+    order = ("volume", "teacher", "student", "upside")
+    listed = "; ".join(
+        f"[{name}] {', '.join(keys)}"
+        for name, keys in sorted(written.items(), key=lambda item: order.index(item[0]))
+    )
     print(
         f"{'updated' if args.update else 'wrote'} {target}: {listed}, each under a comment "
         "naming its source",
