@@ -59,3 +59,10 @@ def test_result_overflow_refused():
     """Results outside the float range are refused with the result's name."""
     with pytest.raises(InputError, match=r"^upfront_cost is out of range"):
         check_result("upfront_cost", math.inf)
+
+
+def test_check_number_can_refuse_its_maximum():
+    """With maximum_exclusive, the maximum itself is refused and the message says < (not ≤)."""
+    assert check_number("swing", 0.999, maximum=1.0, maximum_exclusive=True) == 0.999
+    with pytest.raises(InputError, match="swing must be a number ≥ 0 and < 1, got 1"):
+        check_number("swing", 1.0, maximum=1.0, maximum_exclusive=True)
