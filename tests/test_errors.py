@@ -51,8 +51,16 @@ def test_fraction_bounds():
     """A share is in [0, 1); 1 passes only when asked."""
     assert check_fraction("share", 0.0) == 0.0
     assert check_fraction("share", 1.0, allow_one=True) == 1.0
-    with pytest.raises(InputError, match="share must be a share ≥ 0 and < 1, got 1"):
+    with pytest.raises(
+        InputError, match=r"share must be a share ≥ 0 and < 1 \(0.05 = 5 %\), got 1"
+    ):
         check_fraction("share", 1)
+
+
+def test_fraction_typed_as_a_percentage_states_the_bounds_it_holds():
+    """A share of 5 is refused with the bounds it really has (< 1, not ≤ 1) and the fix."""
+    with pytest.raises(InputError, match="must be a share ≥ 0 and < 1 .*, got 5: 5 means 500 %"):
+        check_fraction("batch_discount", 5)
 
 
 def test_result_overflow_refused():

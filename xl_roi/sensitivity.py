@@ -312,13 +312,7 @@ def breakeven_values(
 
 
 def _check_swing(swing: float) -> float:
-    try:
-        value = check_number("swing", swing)
-    except InputError:
-        value = math.nan
-    if not 0.0 <= value < 1.0:
-        raise InputError(f"swing must be a number ≥ 0 and < 1, got {swing}")
-    return value
+    return check_number("swing", swing, maximum=1.0, maximum_exclusive=True)
 
 
 def sensitivity(
