@@ -59,7 +59,7 @@ def test_fraction_bounds():
 
 def test_fraction_typed_as_a_percentage_states_the_bounds_it_holds():
     """A share of 5 is refused with the bounds it really has (< 1, not ≤ 1) and the fix."""
-    with pytest.raises(InputError, match="must be a share ≥ 0 and < 1 .*, got 5: 5 means 500 %"):
+    with pytest.raises(InputError, match=r"must be a share ≥ 0 and < 1 .*, got 5: 5 means 500 %"):
         check_fraction("batch_discount", 5)
 
 

@@ -15,9 +15,9 @@ from typing import Any
 
 from xl_roi import cashflow, costs, roi
 from xl_roi.bounds import BOUNDS
-from xl_roi.fields import FIELDS
 from xl_roi.costs import HOURS_PER_MONTH
 from xl_roi.errors import InputError, check_number, check_result
+from xl_roi.fields import FIELDS
 from xl_roi.quality_cost import (
     SliceQualityCost,
     SliceTraffic,
@@ -315,9 +315,12 @@ class Case:
                 if not isinstance(value, str):
                     raise InputError(f"{case_field.name} must be text, got {value!r}")
                 check_text(case_field.name, value)
-            elif entry is not None and entry.bound is not None:
-                if not (value is None and case_field.default is None):
-                    entry.bound.check(case_field.name, value)
+            elif (
+                entry is not None
+                and entry.bound is not None
+                and not (value is None and case_field.default is None)
+            ):
+                entry.bound.check(case_field.name, value)
         if not isinstance(self.quality_slices, tuple) or not all(
             isinstance(item, QualitySlice) for item in self.quality_slices
         ):

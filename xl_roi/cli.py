@@ -22,6 +22,7 @@ from xl_roi._version import __version__
 from xl_roi.case import Case, evaluate
 from xl_roi.casefile import example_case, example_case_text, load_case
 from xl_roi.errors import InputError
+from xl_roi.fields import FIELDS
 from xl_roi.files import (
     OverwriteRefusedError,
     private_temporary_folder,
@@ -30,7 +31,6 @@ from xl_roi.files import (
     write_atomic,
 )
 from xl_roi.pitch import pitch
-from xl_roi.fields import FIELDS
 from xl_roi.roi import BREAKEVEN_DEFINITION
 from xl_roi.text import printable
 from xl_roi.uncertainty import DRAWN_LABELS, INPUT_LABELS, INPUT_UNITS
