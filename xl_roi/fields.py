@@ -231,6 +231,11 @@ class Field:
         ``"below"`` or ``"above"``: which side of its break-even the case fails on.
     required : str
         For an input no case can do without, what to enter when it is blank.
+    screen : str
+        Whether the portfolio screen reads it as a column: ``""`` no; ``"own"`` read by the
+        screen's own code (volume, the teacher's and the student's costs); ``"required"`` and
+        ``"optional"`` one figure per endpoint, checked against the bounds (a blank optional
+        one takes the case's default).
 
     Examples
     --------
@@ -257,6 +262,7 @@ class Field:
     reads_as: str = ""
     breaks_when: str = ""
     required: str = ""
+    screen: str = ""
 
     @property
     def where_in_case_file(self) -> str | None:
@@ -296,6 +302,7 @@ _ALL: tuple[Field, ...] = (
         cell="case_name",
         heading=_CASE,
         kind="text",
+        screen="own",
     ),
     Field(
         "currency",
@@ -325,6 +332,7 @@ _ALL: tuple[Field, ...] = (
         reads_as="calls",
         breaks_when="below",
         required="enter the calls a month the endpoint serves",
+        screen="own",
     ),
     Field(
         "monthly_growth",
@@ -350,6 +358,7 @@ _ALL: tuple[Field, ...] = (
         drawn="Monthly growth",
         reads_as="share",
         breaks_when="below",
+        screen="optional",
     ),
     Field(
         "teacher_cost_per_1k",
@@ -366,6 +375,7 @@ _ALL: tuple[Field, ...] = (
         drawn="Teacher cost per 1k",
         reads_as="money",
         breaks_when="below",
+        screen="own",
     ),
     Field(
         "input_tokens_per_call",
@@ -378,6 +388,7 @@ _ALL: tuple[Field, ...] = (
         cell="input_tokens_per_call",
         heading=_TEACHER,
         number_format=COUNT_FORMAT,
+        screen="own",
     ),
     Field(
         "output_tokens_per_call",
@@ -390,6 +401,7 @@ _ALL: tuple[Field, ...] = (
         cell="output_tokens_per_call",
         heading=_TEACHER,
         number_format=COUNT_FORMAT,
+        screen="own",
     ),
     Field(
         "teacher_input_price_per_million",
@@ -402,6 +414,7 @@ _ALL: tuple[Field, ...] = (
         cell="teacher_input_price_per_million",
         heading=_TEACHER,
         number_format=PRICE_FORMAT,
+        screen="own",
     ),
     Field(
         "teacher_output_price_per_million",
@@ -414,6 +427,7 @@ _ALL: tuple[Field, ...] = (
         cell="teacher_output_price_per_million",
         heading=_TEACHER,
         number_format=PRICE_FORMAT,
+        screen="own",
     ),
     Field(
         "student_pricing",
@@ -441,6 +455,7 @@ _ALL: tuple[Field, ...] = (
         drawn="Student cost per 1k",
         reads_as="money",
         breaks_when="above",
+        screen="own",
     ),
     Field(
         "student_input_price_per_million",
@@ -453,6 +468,7 @@ _ALL: tuple[Field, ...] = (
         cell="student_input_price_per_million",
         heading=_STUDENT,
         number_format=PRICE_FORMAT,
+        screen="own",
     ),
     Field(
         "student_output_price_per_million",
@@ -465,6 +481,7 @@ _ALL: tuple[Field, ...] = (
         cell="student_output_price_per_million",
         heading=_STUDENT,
         number_format=PRICE_FORMAT,
+        screen="own",
     ),
     Field(
         "gpu_hourly_cost",
@@ -481,6 +498,7 @@ _ALL: tuple[Field, ...] = (
         drawn="GPU hourly cost",
         reads_as="money",
         breaks_when="above",
+        screen="own",
     ),
     Field(
         "calls_per_second_per_gpu",
@@ -493,6 +511,7 @@ _ALL: tuple[Field, ...] = (
         cell="calls_per_second_per_gpu",
         heading=_STUDENT,
         number_format=RATE_FORMAT,
+        screen="own",
     ),
     Field(
         "target_utilization",
@@ -510,6 +529,7 @@ _ALL: tuple[Field, ...] = (
         drawn="Target utilisation",
         reads_as="share",
         breaks_when="below",
+        screen="own",
     ),
     Field(
         "peak_factor",
@@ -522,6 +542,7 @@ _ALL: tuple[Field, ...] = (
         cell="peak_factor",
         heading=_STUDENT,
         number_format=RATE_FORMAT,
+        screen="own",
     ),
     Field(
         "escalation_share",
@@ -535,6 +556,7 @@ _ALL: tuple[Field, ...] = (
         heading=_STUDENT,
         kind="share",
         number_format=SHARE_FORMAT,
+        screen="optional",
     ),
     Field(
         "upfront_cost",
@@ -550,6 +572,7 @@ _ALL: tuple[Field, ...] = (
         drawn="Upfront cost",
         reads_as="money",
         breaks_when="above",
+        screen="required",
     ),
     _money(
         "data_generation_cost",
@@ -669,6 +692,7 @@ _ALL: tuple[Field, ...] = (
         drawn="Annual maintenance",
         reads_as="money",
         breaks_when="above",
+        screen="required",
     ),
     Field(
         "redistillations_per_year",
@@ -742,6 +766,7 @@ _ALL: tuple[Field, ...] = (
         cell="target_payback_months",
         heading=_DECISION,
         number_format=TENTHS_FORMAT,
+        screen="optional",
     ),
     Field(
         "sensitivity_swing",
@@ -766,6 +791,7 @@ _ALL: tuple[Field, ...] = (
         heading=_DECISION,
         kind="share",
         number_format=SHARE_FORMAT,
+        screen="optional",
     ),
     Field(
         "horizon_months",
@@ -777,6 +803,7 @@ _ALL: tuple[Field, ...] = (
         "horizon_months",
         heading=_DECISION,
         number_format=COUNT_FORMAT,
+        screen="optional",
     ),
     Field(
         "cost_per_error",
@@ -789,6 +816,7 @@ _ALL: tuple[Field, ...] = (
         heading=_DECISION,
         drawn="Cost per error",
         reads_as="money",
+        screen="optional",
     ),
     Field(
         "traffic_share",

@@ -38,6 +38,7 @@ from xl_roi.errors import (
     percent_hint,
     too_small,
 )
+from xl_roi.fields import FIELDS
 from xl_roi.text import printable
 from xl_roi.verdict import VERDICTS
 
@@ -60,31 +61,10 @@ __all__ = [
     "verdict_codes",
 ]
 
+_ACCURACY_COLUMNS = ("teacher_accuracy", "student_accuracy")
 ENDPOINT_COLUMNS = (
-    "name",
-    "monthly_calls",
-    "monthly_growth",
-    "teacher_cost_per_1k",
-    "input_tokens_per_call",
-    "output_tokens_per_call",
-    "teacher_input_price_per_million",
-    "teacher_output_price_per_million",
-    "student_cost_per_1k",
-    "student_input_price_per_million",
-    "student_output_price_per_million",
-    "gpu_hourly_cost",
-    "calls_per_second_per_gpu",
-    "target_utilization",
-    "peak_factor",
-    "escalation_share",
-    "upfront_cost",
-    "annual_maintenance",
-    "target_payback_months",
-    "discount_rate",
-    "horizon_months",
-    "cost_per_error",
-    "teacher_accuracy",
-    "student_accuracy",
+    *(name for name, entry in FIELDS.items() if entry.screen),
+    *_ACCURACY_COLUMNS,
 )
 """The columns :func:`screen` reads, named as the fields of :class:`~xl_roi.case.Case`. Any
 other column is not used, and :func:`unused_columns` names it so that a caller can say so.
@@ -95,15 +75,8 @@ the traffic."""
 _CASE_DEFAULTS = {item.name: item.default for item in dataclasses.fields(Case)}
 DEFAULTS = {
     name: float(_CASE_DEFAULTS[name])  # type: ignore[arg-type]
-    for name in (
-        "monthly_growth",
-        "target_utilization",
-        "peak_factor",
-        "escalation_share",
-        "target_payback_months",
-        "discount_rate",
-        "horizon_months",
-    )
+    for name, entry in FIELDS.items()
+    if entry.screen and entry.bound is not None and isinstance(_CASE_DEFAULTS[name], int | float)
 }
 """Values taken where a column is absent or a cell blank: a case file's defaults. Every other
 figure is required: volume, the teacher's and the student's cost (per 1k, tokens and prices,
@@ -514,18 +487,12 @@ def _screen(
         elsewhere=hosting.rows,
     )
     figures = {}
-    for name, required, field in (
-        ("upfront_cost", True, None),
-        ("annual_maintenance", True, None),
-        ("monthly_growth", False, None),
-        ("escalation_share", False, None),
-        ("target_payback_months", False, None),
-        ("discount_rate", False, None),
-        ("horizon_months", False, None),
-        ("cost_per_error", False, None),
-        ("teacher_accuracy", False, "traffic_share"),  # over all calls: one slice's share
-        ("student_accuracy", False, "traffic_share"),
-    ):
+    figure_columns = [
+        *((name, True, None) for name, entry in FIELDS.items() if entry.screen == "required"),
+        *((name, False, None) for name, entry in FIELDS.items() if entry.screen == "optional"),
+        *((name, False, "traffic_share") for name in _ACCURACY_COLUMNS),  # one slice, all calls
+    ]
+    for name, required, field in figure_columns:
         column = _column(frame, name)
         _check(refusals, name, column, required=required, field=field)
         figures[name] = np.where(column.blank, DEFAULTS.get(name, np.nan), column.numbers)
