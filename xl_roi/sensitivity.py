@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from xl_roi.batch import ASSUMPTIONS, CaseInputs, FloatArray, evaluate_arrays
+from xl_roi.bounds import BOUNDS
 from xl_roi.case import Case, breakeven_monthly_calls, evaluate
 from xl_roi.costs import HOURS_PER_MONTH
 from xl_roi.errors import InputError, check_number
@@ -93,9 +94,8 @@ def _low_high(name: str, base: float, swing: float) -> tuple[float, float]:
     if name == "monthly_growth":
         return base - swing * abs(base), base + swing * abs(base)
     low, high = base * (1.0 - swing), base * (1.0 + swing)
-    if name == "target_utilization":
-        high = min(high, 1.0)
-    return low, high
+    maximum = BOUNDS[name].maximum  # a utilisation stops at a full GPU
+    return low, high if maximum is None else min(high, maximum)
 
 
 def _swing(low: float, high: float) -> float:
