@@ -701,3 +701,14 @@ def test_one_breakeven_in_pitch_sensitivity_and_their_json(capsys, tmp_path):
     assert data["recommendation"].startswith("Not yet: the student fails Termination clauses")
     assert data["payback_after_maintenance_months"] > 12 >= data["payback_months"]
     assert data["annual_serving_cost"] == 1 * 730 * 12 * 2.2
+
+
+def test_breakevens_survive_a_renamed_assumption_label(capsys, monkeypatch):
+    """Renaming an assumption's label changes what is printed, never which side breaks the case."""
+    from xl_roi.uncertainty import INPUT_LABELS
+
+    monkeypatch.setitem(INPUT_LABELS, "monthly_calls", "Calls a month")
+    code, out, err = run(capsys, "sensitivity")
+    assert code == 0 and err == ""
+    assert "Calls a month" in out
+    assert "payback: below 357,441" in out  # as under the old label: volume breaks it below

@@ -51,11 +51,26 @@ def test_fraction_bounds():
     """A share is in [0, 1); 1 passes only when asked."""
     assert check_fraction("share", 0.0) == 0.0
     assert check_fraction("share", 1.0, allow_one=True) == 1.0
-    with pytest.raises(InputError, match="share must be a share ≥ 0 and < 1, got 1"):
+    with pytest.raises(
+        InputError, match=r"share must be a share ≥ 0 and < 1 \(0.05 = 5 %\), got 1"
+    ):
         check_fraction("share", 1)
+
+
+def test_fraction_typed_as_a_percentage_states_the_bounds_it_holds():
+    """A share of 5 is refused with the bounds it really has (< 1, not ≤ 1) and the fix."""
+    with pytest.raises(InputError, match=r"must be a share ≥ 0 and < 1 .*, got 5: 5 means 500 %"):
+        check_fraction("batch_discount", 5)
 
 
 def test_result_overflow_refused():
     """Results outside the float range are refused with the result's name."""
     with pytest.raises(InputError, match=r"^upfront_cost is out of range"):
         check_result("upfront_cost", math.inf)
+
+
+def test_check_number_can_refuse_its_maximum():
+    """With maximum_exclusive, the maximum itself is refused and the message says < (not ≤)."""
+    assert check_number("swing", 0.999, maximum=1.0, maximum_exclusive=True) == 0.999
+    with pytest.raises(InputError, match="swing must be a number ≥ 0 and < 1, got 1"):
+        check_number("swing", 1.0, maximum=1.0, maximum_exclusive=True)

@@ -114,7 +114,7 @@ def test_text_in_a_number_input(built):
     path, _ = built
     set_input_text(path, "B9", "1,500,000")
     findings = check_workbook(path).findings
-    assert "monthly_calls must be a number, holds '1,500,000'" in findings[0].message
+    assert "monthly_calls must be a number ≥ 0, holds '1,500,000'" in findings[0].message
 
 
 def test_missing_name(built):

@@ -463,8 +463,9 @@ def test_numeric_edges_give_numbers_or_reasons(udfs, name, edge):
         (
             "DATA_GEN_COST",
             (1.0, 1.0, 1.0, 50.0),
-            "#NUM! batch_discount must be a number ≥ 0 and ≤ 1, got 50: 50 means 5,000 %; "
-            "write 0.5 for 50 %",
+            # 1 itself is refused (no discount is a whole 100 %): the bounds say < 1, not ≤ 1
+            "#NUM! batch_discount must be a share ≥ 0 and < 1 (0.05 = 5 %), got 50: 50 means "
+            "5,000 %; write 0.5 for 50 %",
         ),
         (
             "SERVING_COST_PER_1K",

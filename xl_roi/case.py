@@ -17,6 +17,7 @@ from xl_roi import cashflow, costs, roi
 from xl_roi.bounds import BOUNDS
 from xl_roi.costs import HOURS_PER_MONTH
 from xl_roi.errors import InputError, check_number, check_result
+from xl_roi.fields import FIELDS
 from xl_roi.quality_cost import (
     SliceQualityCost,
     SliceTraffic,
@@ -307,15 +308,19 @@ class Case:
     uncertainty: tuple[tuple[str, float, float, float], ...] = ()
 
     def __post_init__(self) -> None:
-        for text_field in ("name", "currency"):
-            if not isinstance(getattr(self, text_field), str):
-                raise InputError(f"{text_field} must be text, got {getattr(self, text_field)!r}")
-            check_text(text_field, getattr(self, text_field))
         for case_field in dataclasses.fields(self):
-            bound = BOUNDS.get(case_field.name)
+            entry = FIELDS.get(case_field.name)
             value = getattr(self, case_field.name)
-            if bound is not None and not (value is None and case_field.default is None):
-                bound.check(case_field.name, value)
+            if entry is not None and entry.kind == "text":
+                if not isinstance(value, str):
+                    raise InputError(f"{case_field.name} must be text, got {value!r}")
+                check_text(case_field.name, value)
+            elif (
+                entry is not None
+                and entry.bound is not None
+                and not (value is None and case_field.default is None)
+            ):
+                entry.bound.check(case_field.name, value)
         if not isinstance(self.quality_slices, tuple) or not all(
             isinstance(item, QualitySlice) for item in self.quality_slices
         ):

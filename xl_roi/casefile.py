@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from xl_roi.case import Case, QualitySlice
 from xl_roi.errors import CaseFileError, InputError, short_repr
+from xl_roi.fields import FIELDS
 from xl_roi.text import printable
 
 if TYPE_CHECKING:
@@ -35,59 +36,15 @@ __all__ = [
 MAX_CASE_FILE_BYTES = 1_000_000
 """A case file larger than this is refused: a case is a page of figures, not a data set."""
 
-CASE_FILE_KEYS: dict[str | None, dict[str, str]] = {
-    None: {"name": "name", "currency": "currency"},
-    "volume": {"monthly_calls": "monthly_calls", "monthly_growth": "monthly_growth"},
-    "teacher": {
-        "cost_per_1k": "teacher_cost_per_1k",
-        "input_tokens_per_call": "input_tokens_per_call",
-        "output_tokens_per_call": "output_tokens_per_call",
-        "input_price_per_million": "teacher_input_price_per_million",
-        "output_price_per_million": "teacher_output_price_per_million",
-    },
-    "student": {
-        "cost_per_1k": "student_cost_per_1k",
-        "input_price_per_million": "student_input_price_per_million",
-        "output_price_per_million": "student_output_price_per_million",
-        "gpu_hourly_cost": "gpu_hourly_cost",
-        "calls_per_second_per_gpu": "calls_per_second_per_gpu",
-        "target_utilization": "target_utilization",
-        "peak_factor": "peak_factor",
-        "escalation_share": "escalation_share",
-    },
-    "upfront": {
-        "total": "upfront_cost",
-        "data_generation": "data_generation_cost",
-        "corpus_examples": "corpus_examples",
-        "data_generation_passes": "data_generation_passes",
-        "batch_discount": "batch_discount",
-        "training_compute": "training_compute",
-        "evaluation_build": "evaluation_build",
-        "evaluation_days": "evaluation_days",
-        "engineering_time": "engineering_time",
-        "engineering_days": "engineering_days",
-        "day_rate": "day_rate",
-    },
-    "maintenance": {
-        "annual": "annual_maintenance",
-        "redistillations_per_year": "redistillations_per_year",
-        "redistillation_cost": "redistillation_cost",
-    },
-    "upside": {
-        "monthly_latency_value": "monthly_latency_value",
-        "annual_new_capability_revenue": "annual_new_capability_revenue",
-        "teacher_p95_ms": "teacher_p95_ms",
-        "student_p95_ms": "student_p95_ms",
-    },
-    "decision": {"target_payback_months": "target_payback_months"},
-    "finance": {"discount_rate": "discount_rate", "horizon_months": "horizon_months"},
-    "quality": {"cost_per_error": "cost_per_error"},
-}
-"""Where each :class:`Case` field lives in a case file: table → key → field."""
+CASE_FILE_KEYS: dict[str | None, dict[str, str]] = {}
+for _field in FIELDS.values():
+    if _field.key is not None:
+        CASE_FILE_KEYS.setdefault(_field.table, {})[_field.key] = _field.name
+"""Where each :class:`Case` field lives in a case file: table → key → field (from
+:data:`xl_roi.fields.FIELDS`)."""
 
 _SLICE_KEYS = ("name", "business_critical", "teacher_score", "student_score", "allowed_drop")
 _OPTIONAL_SLICE_KEYS = ("traffic_share", "cost_per_error")
-_TEXT_FIELDS = {"name", "currency"}
 
 _FIELD_TO_KEY = {
     field: (key if table is None else f"[{table}] {key}")
@@ -151,7 +108,9 @@ def case_from_mapping(data: dict[str, Any], source: str = "case") -> Case:
         data = _prices_from_models(data)
         for key, value in data.items():
             if key in CASE_FILE_KEYS[None]:
-                fields[CASE_FILE_KEYS[None][key]] = _check_value(key, value, text=True)
+                name = CASE_FILE_KEYS[None][key]
+                text = FIELDS[name].bound is None
+                fields[name] = _check_value(key, value, text=text)
             elif key == "quality_slices":
                 fields["quality_slices"] = _read_slices(value)
             elif key == "uncertainty":

@@ -22,6 +22,7 @@ from xl_roi._version import __version__
 from xl_roi.case import Case, evaluate
 from xl_roi.casefile import example_case, example_case_text, load_case
 from xl_roi.errors import InputError
+from xl_roi.fields import FIELDS
 from xl_roi.files import (
     OverwriteRefusedError,
     private_temporary_folder,
@@ -165,18 +166,6 @@ def _cmd_pitch(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_BREAKS_WHEN = {
-    "Monthly volume": "below",
-    "Teacher cost per 1k": "below",
-    "Student cost per 1k": "above",
-    "GPU hourly cost": "above",
-    "Target utilisation": "below",
-    "Upfront cost": "above",
-    "Annual maintenance": "above",
-    "Monthly growth": "below",
-}
-
-
 def _number(value: float) -> str:
     if math.isnan(value):
         return "—"
@@ -196,7 +185,9 @@ def _money(amount: float, currency: str) -> str:
     return f"{currency} {amount:,.0f}"
 
 
-_NAME_OF_LABEL = {label: name for name, label in INPUT_LABELS.items()}
+def _name_of(label: str) -> str:
+    """The input a sensitivity row's label stands for (``""``: none, e.g. a scenario)."""
+    return next((name for name, shown in INPUT_LABELS.items() if shown == label), "")
 
 
 def _figure(name: str, value: float, currency: str, *, bare: bool = False) -> str:
@@ -264,7 +255,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     result = evaluate(case)
     table = sensitivity(case, swing=args.swing, target_months=args.target)
     target = case.target_payback_months if args.target is None else args.target
-    volume_rows = table[table.assumption == "Monthly volume"]
+    volume_rows = table[table.assumption == INPUT_LABELS["monthly_calls"]]
     breakeven = float(volume_rows.breakeven_payback.item())
     breakeven = math.inf if math.isnan(breakeven) else breakeven
     if args.json:
@@ -307,7 +298,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     for row in rows:
         payback = f"{_months(row['payback_low'])} … {_months(row['payback_high'])}"
         net = f"{row['net_low']:,.0f} … {row['net_high']:,.0f}"
-        name = _NAME_OF_LABEL.get(row["assumption"], "")
+        name = _name_of(row["assumption"])
         low, high = (_figure(name, row[key], currency, bare=True) for key in ("low", "high"))
         print(
             f"{row['assumption']:<22} {low:>12} {high:>12}  "
@@ -340,8 +331,8 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
             print(f"  breaks payback target: {payback}; net benefit ≤ 0: {net}")
     print(f"\nWhere the case breaks (payback beyond {target:g} months; net benefit ≤ 0)")
     for row in rows:
-        side = _BREAKS_WHEN[row["assumption"]]
-        name = _NAME_OF_LABEL.get(row["assumption"], "")
+        name = _name_of(row["assumption"])
+        side = FIELDS[name].breaks_when
         payback, net = (
             "not on its own"
             if math.isnan(row[key])

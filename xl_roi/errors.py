@@ -105,6 +105,7 @@ def check_number(
     strictly_above: bool = False,
     maximum: float | None = None,
     allow_inf: bool = False,
+    maximum_exclusive: bool = False,
 ) -> float:
     """Return ``value`` as a float, or raise :class:`InputError` naming ``name`` and the value.
 
@@ -122,6 +123,8 @@ def check_number(
         The largest value allowed (``None``: no upper bound).
     allow_inf : bool
         Whether ±infinity is allowed (within the bounds).
+    maximum_exclusive : bool
+        Whether ``maximum`` itself is refused.
 
     Examples
     --------
@@ -132,20 +135,21 @@ def check_number(
     ...
     xl_roi.errors.InputError: utilization must be a number > 0 and ≤ 1, got 0
     """
+    bounds = (minimum, strictly_above, maximum, maximum_exclusive)
     if isinstance(value, bool) or not isinstance(value, Real):
-        raise InputError(_refusal(name, value, minimum, strictly_above, maximum))
+        raise InputError(_refusal(name, value, *bounds))
     try:
         number = float(value)
     except OverflowError:  # an integer with hundreds of digits
         shown = Digits(value) if isinstance(value, int) else value
-        raise InputError(_refusal(name, shown, minimum, strictly_above, maximum)) from None
+        raise InputError(_refusal(name, shown, *bounds)) from None
     if (
         number != number  # NaN
         or (not allow_inf and (number == math.inf or number == -math.inf))
         or (minimum is not None and (number < minimum or (strictly_above and number == minimum)))
-        or (maximum is not None and number > maximum)
+        or (maximum is not None and (number > maximum or (maximum_exclusive and number == maximum)))
     ):
-        raise InputError(_refusal(name, value, minimum, strictly_above, maximum))
+        raise InputError(_refusal(name, value, *bounds))
     return number
 
 
@@ -188,10 +192,15 @@ def bounds_text(
 
 
 def _refusal(
-    name: str, value: object, minimum: float | None, strictly_above: bool, maximum: float | None
+    name: str,
+    value: object,
+    minimum: float | None,
+    strictly_above: bool,
+    maximum: float | None,
+    maximum_exclusive: bool = False,
 ) -> str:
     """The message for a refused number (built only when refusing: checks are on hot paths)."""
-    bounds = bounds_text(minimum, strictly_above, maximum)
+    bounds = bounds_text(minimum, strictly_above, maximum, maximum_exclusive)
     wanted = f"{name} must be a number{' ' + bounds if bounds else ''}"
     hint = percent_hint(value) if maximum == 1.0 else ""  # a share: 5 typed for 5 %?
     return f"{wanted}, got {describe_value(value)}{': ' + hint if hint else ''}"
@@ -226,12 +235,11 @@ def check_fraction(name: str, value: object, *, allow_one: bool = False) -> floa
     >>> check_fraction("batch_discount", 1.0)
     Traceback (most recent call last):
     ...
-    xl_roi.errors.InputError: batch_discount must be a share ≥ 0 and < 1, got 1
+    xl_roi.errors.InputError: batch_discount must be a share ≥ 0 and < 1 (0.05 = 5 %), got 1
     """
-    number = check_number(name, value, minimum=0.0, maximum=1.0)
-    if number == 1.0 and not allow_one:
-        raise InputError(f"{name} must be a share ≥ 0 and < 1, got {describe_value(value)}")
-    return number
+    from xl_roi.fields import Bound  # the field registry's bounds, which use this module
+
+    return Bound(maximum=1.0, maximum_exclusive=not allow_one, share=True).check(name, value)
 
 
 def check_result(name: str, value: float) -> float:

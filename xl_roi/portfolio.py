@@ -38,6 +38,7 @@ from xl_roi.errors import (
     percent_hint,
     too_small,
 )
+from xl_roi.fields import FIELDS
 from xl_roi.text import printable
 from xl_roi.verdict import VERDICTS
 
@@ -60,31 +61,10 @@ __all__ = [
     "verdict_codes",
 ]
 
+_ACCURACY_COLUMNS = ("teacher_accuracy", "student_accuracy")
 ENDPOINT_COLUMNS = (
-    "name",
-    "monthly_calls",
-    "monthly_growth",
-    "teacher_cost_per_1k",
-    "input_tokens_per_call",
-    "output_tokens_per_call",
-    "teacher_input_price_per_million",
-    "teacher_output_price_per_million",
-    "student_cost_per_1k",
-    "student_input_price_per_million",
-    "student_output_price_per_million",
-    "gpu_hourly_cost",
-    "calls_per_second_per_gpu",
-    "target_utilization",
-    "peak_factor",
-    "escalation_share",
-    "upfront_cost",
-    "annual_maintenance",
-    "target_payback_months",
-    "discount_rate",
-    "horizon_months",
-    "cost_per_error",
-    "teacher_accuracy",
-    "student_accuracy",
+    *(name for name, entry in FIELDS.items() if entry.screen),
+    *_ACCURACY_COLUMNS,
 )
 """The columns :func:`screen` reads, named as the fields of :class:`~xl_roi.case.Case`. Any
 other column is not used, and :func:`unused_columns` names it so that a caller can say so.
@@ -95,15 +75,8 @@ the traffic."""
 _CASE_DEFAULTS = {item.name: item.default for item in dataclasses.fields(Case)}
 DEFAULTS = {
     name: float(_CASE_DEFAULTS[name])  # type: ignore[arg-type]
-    for name in (
-        "monthly_growth",
-        "target_utilization",
-        "peak_factor",
-        "escalation_share",
-        "target_payback_months",
-        "discount_rate",
-        "horizon_months",
-    )
+    for name, entry in FIELDS.items()
+    if entry.screen and entry.bound is not None and isinstance(_CASE_DEFAULTS[name], int | float)
 }
 """Values taken where a column is absent or a cell blank: a case file's defaults. Every other
 figure is required: volume, the teacher's and the student's cost (per 1k, tokens and prices,
@@ -251,45 +224,38 @@ def _check(
     column: _Column,
     *,
     required: bool,
-    minimum: float | None = 0.0,
-    strictly_above: bool = False,
-    maximum: float | None = None,
-    maximum_exclusive: bool = False,
+    field: str | None = None,
 ) -> None:
+    """Refuse the rows whose ``name`` column is not a number within the bounds of its field
+    in the registry (``field``, else ``name`` itself), as :class:`~xl_roi.case.Case` does."""
+    bound = BOUNDS[name if field is None else field]
     numbers, raw, blank = column.numbers, column.raw, column.blank
     text = np.isnan(numbers) & ~blank
     if required:
         refusals.refuse(blank, lambda i: f"{name} is missing")
-    bounds = bounds_text(minimum, strictly_above, maximum, maximum_exclusive)
+    bounds = bounds_text(
+        bound.minimum, bound.strictly_above, bound.maximum, bound.maximum_exclusive
+    )
     wanted = f"{name} must be a number{' ' + bounds if bounds else ''}"
     refusals.refuse(text, lambda i: f"{wanted}, got {describe_value(raw[i])}")
     with np.errstate(invalid="ignore"):
-        bad = np.isinf(numbers)
-        if minimum is not None:
-            bad |= (numbers < minimum) | ((numbers == minimum) & strictly_above)
-        if maximum is not None:
-            bad |= (numbers > maximum) | ((numbers == maximum) & maximum_exclusive)
-    share = maximum == 1.0  # 5 typed for 5 %: say what to write
+        bad = np.isinf(numbers) | bound.outside(numbers)
 
     def out_of_bounds(i: int) -> str:
-        hint = percent_hint(float(numbers[i])) if share else ""
+        hint = percent_hint(float(numbers[i])) if bound.share else ""  # 5 typed for 5 %
         return f"{wanted}, got {describe_value(numbers[i])}{': ' + hint if hint else ''}"
 
     refusals.refuse(bad & ~blank & ~text, out_of_bounds)
     with np.errstate(invalid="ignore"):
         tiny = (numbers != 0.0) & (np.abs(numbers) < SMALLEST_NUMBER)
     refusals.refuse(tiny & ~blank & ~text, lambda i: too_small(name, numbers[i]))
-
-
-def _bound_options(name: str) -> dict[str, Any]:
-    """The bounds of an input as :data:`xl_roi.bounds.BOUNDS` holds them, for :func:`_check`."""
-    bound = BOUNDS[name]
-    return {
-        "minimum": bound.minimum,
-        "strictly_above": bound.strictly_above,
-        "maximum": bound.maximum,
-        "maximum_exclusive": bound.maximum_exclusive,
-    }
+    if bound.whole:
+        with np.errstate(invalid="ignore"):
+            fractional = np.isfinite(numbers) & (numbers != np.floor(numbers))
+        refusals.refuse(
+            fractional,
+            lambda i: f"{name} must be {bound.text()}, got {describe_value(numbers[i])}",
+        )
 
 
 def _cost_per_1k(
@@ -308,7 +274,7 @@ def _cost_per_1k(
     refused here for a missing cost.
     """
     direct_column = _column(frame, direct)
-    _check(refusals, direct, direct_column, required=False, strictly_above=who == "teacher")
+    _check(refusals, direct, direct_column, required=False)
     given = ~direct_column.blank
     if elsewhere is not None:
         given = given | elsewhere
@@ -369,7 +335,7 @@ def _self_hosting(frame: pd.DataFrame, refusals: _Refusals, calls: FloatArray) -
     gpu = _column(frame, "gpu_hourly_cost")
     speed = _column(frame, "calls_per_second_per_gpu")
     _check(refusals, "gpu_hourly_cost", gpu, required=False)
-    _check(refusals, "calls_per_second_per_gpu", speed, required=False, strictly_above=True)
+    _check(refusals, "calls_per_second_per_gpu", speed, required=False)
     rows = ~gpu.blank | ~speed.blank
     other_ways = (
         ("student_cost_per_1k",),
@@ -400,12 +366,9 @@ def _self_hosting(frame: pd.DataFrame, refusals: _Refusals, calls: FloatArray) -
             ),
         )
     settings = {}
-    for name, options in (
-        ("target_utilization", {"strictly_above": True, "maximum": 1.0}),
-        ("peak_factor", {"minimum": 1.0}),
-    ):
+    for name in ("target_utilization", "peak_factor"):
         column = _column(frame, name)
-        _check(refusals, name, column, required=False, **options)  # type: ignore[arg-type]
+        _check(refusals, name, column, required=False)
         settings[name] = np.where(column.blank, DEFAULTS[name], column.numbers)
     return _Hosting(
         rows,
@@ -524,30 +487,15 @@ def _screen(
         elsewhere=hosting.rows,
     )
     figures = {}
-    for name, required, options in (
-        ("upfront_cost", True, {}),
-        ("annual_maintenance", True, {}),
-        ("monthly_growth", False, _bound_options("monthly_growth")),
-        ("escalation_share", False, _bound_options("escalation_share")),
-        ("target_payback_months", False, _bound_options("target_payback_months")),
-        ("discount_rate", False, _bound_options("discount_rate")),
-        ("horizon_months", False, _bound_options("horizon_months")),
-        ("cost_per_error", False, _bound_options("cost_per_error")),
-        ("teacher_accuracy", False, _bound_options("traffic_share")),
-        ("student_accuracy", False, _bound_options("traffic_share")),
-    ):
+    figure_columns = [
+        *((name, True, None) for name, entry in FIELDS.items() if entry.screen == "required"),
+        *((name, False, None) for name, entry in FIELDS.items() if entry.screen == "optional"),
+        *((name, False, "traffic_share") for name in _ACCURACY_COLUMNS),  # one slice, all calls
+    ]
+    for name, required, field in figure_columns:
         column = _column(frame, name)
-        _check(refusals, name, column, required=required, **options)
+        _check(refusals, name, column, required=required, field=field)
         figures[name] = np.where(column.blank, DEFAULTS.get(name, np.nan), column.numbers)
-    horizon = figures["horizon_months"]
-    with np.errstate(invalid="ignore"):
-        fractional = np.isfinite(horizon) & (horizon != np.floor(horizon))
-    refusals.refuse(
-        fractional,
-        lambda i: (
-            f"horizon_months must be a whole number ≥ 1 and ≤ 600, got {describe_value(horizon[i])}"
-        ),
-    )
 
     refused = refusals.refused.copy()
     nan = math.nan
@@ -591,7 +539,14 @@ def _screen(
     upfront, savings = out["upfront_cost"], out["monthly_savings"]
     maintenance = inputs.annual_maintenance
     rate = np.where(refused, 0.0, figures["discount_rate"])
-    npv = npv_array(upfront, savings, maintenance, rate, np.where(refused, 1.0, horizon), growth)
+    npv = npv_array(
+        upfront,
+        savings,
+        maintenance,
+        rate,
+        np.where(refused, 1.0, figures["horizon_months"]),
+        growth,
+    )
     after_maintenance = payback_after_maintenance_array(upfront, savings, maintenance, growth)
     discounted = discounted_payback_array(
         upfront, savings, maintenance, rate, growth, after_maintenance

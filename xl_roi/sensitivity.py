@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from xl_roi.batch import ASSUMPTIONS, CaseInputs, FloatArray, evaluate_arrays
+from xl_roi.bounds import BOUNDS
 from xl_roi.case import Case, breakeven_monthly_calls, evaluate
 from xl_roi.costs import HOURS_PER_MONTH
 from xl_roi.errors import InputError, check_number
@@ -93,9 +94,8 @@ def _low_high(name: str, base: float, swing: float) -> tuple[float, float]:
     if name == "monthly_growth":
         return base - swing * abs(base), base + swing * abs(base)
     low, high = base * (1.0 - swing), base * (1.0 + swing)
-    if name == "target_utilization":
-        high = min(high, 1.0)
-    return low, high
+    maximum = BOUNDS[name].maximum  # a utilisation stops at a full GPU
+    return low, high if maximum is None else min(high, maximum)
 
 
 def _swing(low: float, high: float) -> float:
@@ -312,13 +312,7 @@ def breakeven_values(
 
 
 def _check_swing(swing: float) -> float:
-    try:
-        value = check_number("swing", swing)
-    except InputError:
-        value = math.nan
-    if not 0.0 <= value < 1.0:
-        raise InputError(f"swing must be a number ≥ 0 and < 1, got {swing}")
-    return value
+    return check_number("swing", swing, maximum=1.0, maximum_exclusive=True)
 
 
 def sensitivity(

@@ -15,36 +15,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from xl_roi.errors import InputError, check_number
+from xl_roi.errors import InputError
+from xl_roi.fields import BOUNDS, FIELDS
 
 __all__ = ["DRAWN_LABELS", "INPUT_LABELS", "INPUT_UNITS", "check_range", "uncertain_inputs"]
 
 INPUT_LABELS: dict[str, str] = {
-    "monthly_calls": "Monthly volume",
-    "teacher_cost_per_1k": "Teacher cost per 1k",
-    "student_cost_per_1k": "Student cost per 1k",
-    "gpu_hourly_cost": "GPU hourly cost",
-    "target_utilization": "Target utilisation",
-    "upfront_cost": "Upfront cost",
-    "annual_maintenance": "Annual maintenance",
-    "monthly_growth": "Monthly growth",
+    entry.name: entry.assumption for entry in FIELDS.values() if entry.assumption
 }
 """The inputs a case can be moved along (sensitivity) or drawn (simulation), with their labels."""
 
 INPUT_UNITS: dict[str, str] = {
-    "monthly_calls": "calls",
-    "teacher_cost_per_1k": "money",
-    "student_cost_per_1k": "money",
-    "gpu_hourly_cost": "money",
-    "target_utilization": "share",
-    "upfront_cost": "money",
-    "annual_maintenance": "money",
-    "monthly_growth": "share",
-    "cost_per_error": "money",
+    entry.name: entry.reads_as for entry in FIELDS.values() if entry.drawn
 }
 """How each input is written for a reader: a count of calls, an amount of money, or a share (%)."""
 
-DRAWN_LABELS: dict[str, str] = {**INPUT_LABELS, "cost_per_error": "Cost per error"}
+DRAWN_LABELS: dict[str, str] = {entry.name: entry.drawn for entry in FIELDS.values() if entry.drawn}
 """Every input the simulation may draw, with its label: those of :data:`INPUT_LABELS`, and the
 cost of an error, which moves only the quality-adjusted figures."""
 
@@ -67,7 +53,8 @@ def uncertain_inputs(self_hosted: bool) -> list[str]:
 def check_range(
     name: str, given: Any, *, self_hosted: bool, where: str = "uncertainty"
 ) -> tuple[float, float, float]:
-    """One input's (low, likely, high), checked: a known input, three numbers in range, in order.
+    """One input's (low, likely, high), checked: a known input, three numbers within the input's
+    own bounds (:data:`xl_roi.fields.BOUNDS`, as a case holds them), in order.
 
     Parameters
     ----------
@@ -108,15 +95,9 @@ def check_range(
         raise InputError(
             f"{where}: {name} must be [low, likely, high], three numbers, got {given!r}"
         )
-    minimum = -1.0 if name == "monthly_growth" else 0.0
+    bound = BOUNDS[name]
     low, likely, high = (
-        check_number(
-            f"{where}: {name} {part}",
-            value,
-            minimum=minimum,
-            strictly_above=name in ("monthly_growth", "target_utilization"),
-            maximum=1.0 if name == "target_utilization" else None,
-        )
+        bound.check(f"{where}: {name} {part}", value)
         for part, value in zip(("low", "likely", "high"), given, strict=True)
     )
     if not low <= likely <= high:

@@ -16,6 +16,15 @@ from typing import Any
 from xl_roi import costs, roi
 from xl_roi.bounds import BOUNDS, Bound
 from xl_roi.case import MAX_QUALITY_SLICES, Case
+from xl_roi.fields import (
+    COUNT_FORMAT,
+    FIELDS,
+    MONEY_FORMAT,
+    PRICE_FORMAT,
+    RATE_FORMAT,
+    SHARE_FORMAT,
+    TENTHS_FORMAT,
+)
 from xl_roi.pitch import _RECOMMENDATION as _SENTENCES
 from xl_roi.pitch import recommendation_from_figures
 from xl_roi.verdict import verdict
@@ -55,17 +64,17 @@ NEVER_PREFIX = "#NUM! never pays back: "
 NO_BREAKEVEN_TEXT = f"#NUM! no volume pays back: {roi.NO_VOLUME_PAYS_BACK}"
 NO_BREAKEVEN_HOSTED_TEXT = f"#NUM! no volume pays back: {roi.NO_VOLUME_PAYS_BACK_HOSTED}"
 
-MONEY = "#,##0;[Red]-#,##0"
+MONEY = MONEY_FORMAT
 """Amounts of money, everywhere: whole units of the case's currency, thousands separated."""
 MONEY_WHOLE = MONEY
-PRICE = "#,##0.00;[Red]-#,##0.00"
+PRICE = PRICE_FORMAT
 """Prices (per 1,000 calls, per GPU-hour, per million tokens): always two decimals."""
 PER_1K = PRICE
-RATE = "#,##0.0"
+RATE = RATE_FORMAT
 """Throughputs and multipliers (calls per second, peak factor)."""
-COUNT = "#,##0"
-SHARE = "0.0%"
-MONTHS = "0.0"
+COUNT = COUNT_FORMAT
+SHARE = SHARE_FORMAT
+MONTHS = TENTHS_FORMAT
 PLAIN = "General"
 TRUE_FALSE = '"TRUE";"TRUE";"FALSE"'
 """A yes/no result reads TRUE or FALSE, even where a program stored it as 1 or 0."""
@@ -118,279 +127,34 @@ class CalcRow:
         return self.native
 
 
-INPUTS: tuple[Section | InputRow, ...] = (
-    Section("The case"),
-    InputRow("case_name", "name", "Case name", "", "What is being distilled", kind="text"),
-    InputRow("currency", "currency", "Currency", "", "All money in this currency", kind="text"),
-    Section("Volume"),
-    InputRow(
-        "monthly_calls",
-        "monthly_calls",
-        "Monthly calls",
-        "calls / month",
-        "Calls the endpoint serves a month; the assumption that dominates",
-        number_format=COUNT,
-    ),
-    InputRow(
-        "monthly_growth",
-        "monthly_growth",
-        "Monthly volume growth",
-        "share / month",
-        "0.02 = 2 % more calls each month; negative when shrinking",
-        kind="share",
-        number_format=SHARE,
-    ),
-    Section("Teacher (the large model)"),
-    InputRow(
-        "teacher_cost_per_1k",
-        "teacher_cost_per_1k",
-        "Teacher cost per 1,000 calls",
-        "per 1k calls",
-        "Leave blank to work it out from tokens and prices below",
-        number_format=PER_1K,
-    ),
-    InputRow(
-        "input_tokens_per_call",
-        "input_tokens_per_call",
-        "Input tokens per call",
-        "tokens",
-        "Prompt and input, per call",
-        number_format=COUNT,
-    ),
-    InputRow(
-        "output_tokens_per_call",
-        "output_tokens_per_call",
-        "Output tokens per call",
-        "tokens",
-        "Model output, per call",
-        number_format=COUNT,
-    ),
-    InputRow(
-        "teacher_input_price_per_million",
-        "teacher_input_price_per_million",
-        "Teacher price per million input tokens",
-        "per 1M tokens",
-        "Provider list price",
-        number_format=PRICE,
-    ),
-    InputRow(
-        "teacher_output_price_per_million",
-        "teacher_output_price_per_million",
-        "Teacher price per million output tokens",
-        "per 1M tokens",
-        "Provider list price",
-        number_format=PRICE,
-    ),
-    Section("Student (the distilled model)"),
-    InputRow(
-        "student_pricing",
-        None,
-        "How the student is priced",
-        "",
-        "Per 1,000 calls, Token prices (uses the tokens above), or Self-hosted GPUs",
-        kind="choice",
-    ),
-    InputRow(
-        "student_cost_per_1k",
-        "student_cost_per_1k",
-        "Student cost per 1,000 calls",
-        "per 1k calls",
-        "Used when priced per 1,000 calls",
-        number_format=PER_1K,
-    ),
-    InputRow(
-        "student_input_price_per_million",
-        "student_input_price_per_million",
-        "Student price per million input tokens",
-        "per 1M tokens",
-        "Used when priced by token prices",
-        number_format=PRICE,
-    ),
-    InputRow(
-        "student_output_price_per_million",
-        "student_output_price_per_million",
-        "Student price per million output tokens",
-        "per 1M tokens",
-        "Used when priced by token prices",
-        number_format=PRICE,
-    ),
-    InputRow(
-        "gpu_hourly_cost",
-        "gpu_hourly_cost",
-        "GPU hourly cost",
-        "per GPU-hour",
-        "Used when self-hosted; paid around the clock",
-        number_format=PRICE,
-    ),
-    InputRow(
-        "calls_per_second_per_gpu",
-        "calls_per_second_per_gpu",
-        "Calls per second per GPU",
-        "calls / s",
-        "Throughput of one fully busy GPU",
-        number_format=RATE,
-    ),
-    InputRow(
-        "target_utilization",
-        "target_utilization",
-        "Target GPU utilisation",
-        "share",
-        "Load a GPU may run at during the peak, above 0 and at most 1",
-        kind="share",
-        number_format=SHARE,
-    ),
-    InputRow(
-        "peak_factor",
-        "peak_factor",
-        "Peak factor",
-        "× average",
-        "Peak traffic ÷ average traffic, at least 1",
-        number_format=RATE,
-    ),
-    InputRow(
-        "escalation_share",
-        "escalation_share",
-        "Escalation share",
-        "share of calls",
-        "Calls the student hands back to the teacher",
-        kind="share",
-        number_format=SHARE,
-    ),
-    Section("Upfront cost"),
-    InputRow(
-        "upfront_total",
-        "upfront_cost",
-        "Upfront total",
-        "money",
-        "Leave blank to add up the items below",
-    ),
-    InputRow(
-        "data_generation_cost",
-        "data_generation_cost",
-        "Data generation",
-        "money",
-        "Leave blank to cost the teacher labelling the corpus (below)",
-    ),
-    InputRow(
-        "corpus_examples",
-        "corpus_examples",
-        "Corpus examples",
-        "examples",
-        "Examples the teacher labels",
-        number_format=COUNT,
-    ),
-    InputRow(
-        "data_generation_passes",
-        "data_generation_passes",
-        "Teacher calls per example",
-        "calls",
-        "E.g. 2 for a label and a rationale",
-        number_format=RATE,
-    ),
-    InputRow(
-        "batch_discount",
-        "batch_discount",
-        "Batch inference discount",
-        "share",
-        "0.5 = half price for offline batch calls",
-        kind="share",
-        number_format=SHARE,
-    ),
-    InputRow(
-        "training_compute",
-        "training_compute",
-        "Training compute",
-        "money",
-        "The student training run(s)",
-    ),
-    InputRow(
-        "evaluation_build",
-        "evaluation_build",
-        "Evaluation build",
-        "money",
-        "Leave blank to cost the days below",
-    ),
-    InputRow(
-        "evaluation_days",
-        "evaluation_days",
-        "Evaluation build days",
-        "engineer-days",
-        "Frozen evaluation set, slices and harness",
-        number_format=MONTHS,
-    ),
-    InputRow(
-        "engineering_time",
-        "engineering_time",
-        "Engineering time",
-        "money",
-        "Leave blank to cost the days below",
-    ),
-    InputRow(
-        "engineering_days",
-        "engineering_days",
-        "Engineering days",
-        "engineer-days",
-        "Running, debugging and validating the pipeline",
-        number_format=MONTHS,
-    ),
-    InputRow("day_rate", "day_rate", "Engineer day rate", "money / day", "Fully loaded"),
-    Section("Maintenance"),
-    InputRow(
-        "annual_maintenance",
-        "annual_maintenance",
-        "Annual maintenance",
-        "money / year",
-        "Leave blank to cost the redistillations below",
-    ),
-    InputRow(
-        "redistillations_per_year",
-        "redistillations_per_year",
-        "Redistillations a year",
-        "per year",
-        "When the teacher or the data drift",
-        number_format=MONTHS,
-    ),
-    InputRow(
-        "redistillation_cost",
-        "redistillation_cost",
-        "Cost of one redistillation",
-        "money",
-        "Relabel, retrain, re-evaluate",
-    ),
-    Section("Upside (kept out of the headline)"),
-    InputRow(
-        "monthly_latency_value",
-        "monthly_latency_value",
-        "Value of faster answers",
-        "money / month",
-        "Only if tied to a metric you track; estimate conservatively",
-    ),
-    InputRow(
-        "annual_new_capability_revenue",
-        "annual_new_capability_revenue",
-        "New-capability revenue",
-        "money / year",
-        "Revenue of features only the small model makes possible",
-    ),
-    Section("Decision"),
-    InputRow(
-        "target_payback_months",
-        "target_payback_months",
-        "Target payback",
-        "months",
-        "Under 3 is strong; over 12, reconsider",
-        number_format=MONTHS,
-    ),
-    InputRow(
-        "sensitivity_swing",
-        None,
-        "Sensitivity swing",
-        "share",
-        "How far the Sensitivity sheet moves each assumption (0.5 = ±50 %)",
-        kind="share",
-        number_format=SHARE,
-    ),
-)
+def _inputs_sheet() -> tuple[Section | InputRow, ...]:
+    """The Inputs sheet's rows: each registry field with a cell, under its heading."""
+    rows: list[Section | InputRow] = []
+    for entry in FIELDS.values():
+        if entry.cell is None:
+            continue
+        if not rows or entry.heading != _heading_of(rows):
+            rows.append(Section(entry.heading))
+        rows.append(
+            InputRow(
+                entry.cell,
+                entry.name if entry.in_case else None,
+                entry.label,
+                entry.unit,
+                entry.help,
+                kind=entry.kind,
+                number_format=entry.number_format,
+            )
+        )
+    return tuple(rows)
+
+
+def _heading_of(rows: list[Section | InputRow]) -> str:
+    """The title of the last section among ``rows``."""
+    return next(row.title for row in reversed(rows) if isinstance(row, Section))
+
+
+INPUTS: tuple[Section | InputRow, ...] = _inputs_sheet()
 """The Inputs sheet, top to bottom."""
 
 INPUT_ROWS: dict[str, InputRow] = {row.name: row for row in INPUTS if isinstance(row, InputRow)}

@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from xl_roi.bounds import unusual_inputs
 from xl_roi.case import UPFRONT_ITEM_FIELDS, Case, QualitySlice, evaluate
 from xl_roi.errors import InputError
+from xl_roi.fields import FIELDS
 from xl_roi.workbook.guard import (
     ENDPOINTS_LIMITS,
     WORKBOOK_LIMITS,
@@ -181,27 +182,19 @@ def _named_cell(workbook: Workbook, name: str) -> tuple[str, str] | None:
     return sheet, reference.replace("$", "")
 
 
-_REQUIRED = {"monthly_calls": "enter the calls a month the endpoint serves"}
-"""Inputs the case cannot do without, and what to enter."""
-
-
 def _input_value(row: InputRow, value: Any, where: str, findings: list[Finding]) -> Any:
+    """An input cell's value, checked against its field in the registry (``None``: blank or
+    refused, the refusal added to ``findings``)."""
+    entry = FIELDS[row.name if row.field is None else row.field]
     if value is None or (isinstance(value, str) and not value.strip()):
-        if row.name in _REQUIRED:
-            message = f"{row.name} is blank: {_REQUIRED[row.name]}"
+        if entry.required:
+            message = f"{row.name} is blank: {entry.required}"
             findings.append(Finding("bad input", where, message))
         return None
-    if row.kind in ("text", "choice"):
+    if entry.bound is None:  # text, or a choice
         return str(value)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        findings.append(
-            Finding("bad input", where, f"{row.name} must be a number, holds {value!r}")
-        )
-        return None
-    bound = row.bound
-    assert bound is not None, row.name
     try:
-        return bound.check(row.name, value, verb="holds")
+        return entry.bound.check(row.name, value, verb="holds")
     except InputError as error:
         findings.append(Finding("bad input", where, str(error)))
         return None
