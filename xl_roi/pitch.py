@@ -17,6 +17,7 @@ from xl_roi.errors import check_number
 from xl_roi.verdict import DO_NOT_DISTILL, verdict
 
 __all__ = [
+    "RECOMMENDATION",
     "WORSE_ANSWERS_COST_MORE",
     "breakeven_sentence",
     "format_money",
@@ -27,7 +28,7 @@ __all__ = [
     "recommendation_from_figures",
 ]
 
-_RECOMMENDATION = {
+RECOMMENDATION = {
     "strong": "Distill. The case is strong: payback within a quarter and volume holds.",
     "defensible": "Distill. The case is defensible: payback within a year, and volume is growing.",
     "marginal": (
@@ -40,6 +41,7 @@ _RECOMMENDATION = {
     ),
     DO_NOT_DISTILL: "Do not distill.",
 }
+"""The recommendation's first sentence for each verdict: the pitch and both workbooks say it."""
 
 
 WORSE_ANSWERS_COST_MORE = "Worse answers cost more than the compute saved"
@@ -177,7 +179,7 @@ def recommendation_from_figures(
             upfront_cost,
             currency,
         )
-        return f"{_RECOMMENDATION[DO_NOT_DISTILL]} {reason}"
+        return f"{RECOMMENDATION[DO_NOT_DISTILL]} {reason}"
     sentences = []
     if failing_critical_slices:
         sentences.append(
@@ -185,7 +187,7 @@ def recommendation_from_figures(
             "before funding."
         )
     else:
-        sentences.append(_RECOMMENDATION[verdict_label])
+        sentences.append(RECOMMENDATION[verdict_label])
     if payback <= target < after_maintenance:
         after = (
             "it never pays back"
@@ -230,7 +232,7 @@ def recommendation(result: Result) -> str:
     if result.quality_cost_exceeds_savings:
         currency = result.case.currency
         return (
-            f"{_RECOMMENDATION[DO_NOT_DISTILL]} {WORSE_ANSWERS_COST_MORE}: about "
+            f"{RECOMMENDATION[DO_NOT_DISTILL]} {WORSE_ANSWERS_COST_MORE}: about "
             f"{format_money(result.quality_cost_monthly, currency)} a month lost to the "
             f"student's wrong answers against {format_money(result.monthly_savings, currency)} "
             f"a month of compute saved (on compute alone the case is {result.verdict})."

@@ -16,7 +16,7 @@ from typing import Any
 from xl_roi import costs, roi
 from xl_roi.bounds import BOUNDS, Bound
 from xl_roi.case import MAX_QUALITY_SLICES, Case
-from xl_roi.pitch import _RECOMMENDATION as _SENTENCES
+from xl_roi.pitch import RECOMMENDATION as _SENTENCES
 from xl_roi.pitch import recommendation_from_figures
 from xl_roi.verdict import verdict
 
@@ -57,10 +57,8 @@ NO_BREAKEVEN_HOSTED_TEXT = f"#NUM! no volume pays back: {roi.NO_VOLUME_PAYS_BACK
 
 MONEY = "#,##0;[Red]-#,##0"
 """Amounts of money, everywhere: whole units of the case's currency, thousands separated."""
-MONEY_WHOLE = MONEY
 PRICE = "#,##0.00;[Red]-#,##0.00"
 """Prices (per 1,000 calls, per GPU-hour, per million tokens): always two decimals."""
-PER_1K = PRICE
 RATE = "#,##0.0"
 """Throughputs and multipliers (calls per second, peak factor)."""
 COUNT = "#,##0"
@@ -69,6 +67,16 @@ MONTHS = "0.0"
 PLAIN = "General"
 TRUE_FALSE = '"TRUE";"TRUE";"FALSE"'
 """A yes/no result reads TRUE or FALSE, even where a program stored it as 1 or 0."""
+WHOLE_NUMBER = "0"
+"""Month numbers and counts of slices: a whole number, no separator."""
+SCORE_DROP = "0.####"
+"""A quality slice's score drop: up to four decimals, none when whole."""
+MULTIPLIER = "0.0#"
+"""A factor such as the peak over average traffic: one or two decimals."""
+NEWTON_STEP = "0.000000000"
+"""A step of the portable flavour's payback search: nine decimals, to see it converge."""
+TOLERANCE = "0.0000000%"
+"""The checks' rounding tolerance: small enough to need seven decimals of a per cent."""
 
 
 @dataclass(frozen=True)
@@ -147,7 +155,7 @@ INPUTS: tuple[Section | InputRow, ...] = (
         "Teacher cost per 1,000 calls",
         "per 1k calls",
         "Leave blank to work it out from tokens and prices below",
-        number_format=PER_1K,
+        number_format=PRICE,
     ),
     InputRow(
         "input_tokens_per_call",
@@ -196,7 +204,7 @@ INPUTS: tuple[Section | InputRow, ...] = (
         "Student cost per 1,000 calls",
         "per 1k calls",
         "Used when priced per 1,000 calls",
-        number_format=PER_1K,
+        number_format=PRICE,
     ),
     InputRow(
         "student_input_price_per_million",
@@ -675,7 +683,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "output_tokens_per_call, teacher_input_price_per_million, "
         'teacher_output_price_per_million), "not used")',
         "per 1k calls",
-        PER_1K,
+        PRICE,
         "1000 × (tokens × price per million) ÷ 1,000,000",
         native=_TEACHER_FROM_TOKENS,
     ),
@@ -684,7 +692,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "Teacher cost per 1,000 calls",
         "IF(ISNUMBER(teacher_cost_per_1k), teacher_cost_per_1k, teacher_cost_from_tokens)",
         "per 1k calls",
-        PER_1K,
+        PRICE,
         "The input if given, else from tokens",
     ),
     Section("Student cost per 1,000 calls"),
@@ -695,7 +703,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "output_tokens_per_call, student_input_price_per_million, "
         'student_output_price_per_million), "not used")',
         "per 1k calls",
-        PER_1K,
+        PRICE,
         "When priced by token prices",
         native=_STUDENT_FROM_TOKENS,
     ),
@@ -722,7 +730,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "IF(ISNUMBER(gpus), gpus*gpu_hourly_cost*hours_per_month/(monthly_calls/calls_per_1k), "
         '"not used")',
         "per 1k calls",
-        PER_1K,
+        PRICE,
         "GPUs × hourly cost × 730 h ÷ thousands of calls",
     ),
     CalcRow(
@@ -731,7 +739,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "CHOOSE(MATCH(student_pricing, student_modes, 0), student_cost_per_1k, "
         "student_cost_from_tokens, self_hosted_cost)",
         "per 1k calls",
-        PER_1K,
+        PRICE,
         "As the student is priced",
     ),
     CalcRow(
@@ -739,7 +747,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "Student cost per 1,000 calls, with escalation",
         "serving_cost+escalation_share*teacher_cost",
         "per 1k calls",
-        PER_1K,
+        PRICE,
         "Serving + escalation share × teacher cost",
     ),
     Section("Upfront cost"),
@@ -918,7 +926,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "student_cost_from_tokens, half_gpus*gpu_hourly_cost*hours_per_month/"
         "(half_calls/calls_per_1k))",
         "per 1k calls",
-        PER_1K,
+        PRICE,
         "As above, at half volume",
     ),
     CalcRow(
@@ -926,7 +934,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "Student cost per 1,000 calls at half volume",
         "half_serving_cost+escalation_share*teacher_cost",
         "per 1k calls",
-        PER_1K,
+        PRICE,
         "Serving + escalation",
     ),
     CalcRow(

@@ -37,6 +37,7 @@ from xl_roi.workbook.layout import (
     STUDENT_MODES,
     InputRow,
 )
+from xl_roi.workbook.rows import QUALITY_FIRST_ROW, QUALITY_ROWS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -310,8 +311,6 @@ def read_case(workbook: Workbook) -> tuple[Case | None, float, list[Finding]]:
 
 
 def _read_slices(workbook: Workbook, findings: list[Finding]) -> tuple[QualitySlice, ...]:
-    from xl_roi.workbook.build import QUALITY_ROWS
-
     if "Quality" not in workbook.sheetnames:
         findings.append(
             Finding(
@@ -324,7 +323,7 @@ def _read_slices(workbook: Workbook, findings: list[Finding]) -> tuple[QualitySl
         return ()
     sheet = workbook["Quality"]
     slices = []
-    for row in range(5, 5 + QUALITY_ROWS):
+    for row in range(QUALITY_FIRST_ROW, QUALITY_FIRST_ROW + QUALITY_ROWS):
         name, critical, teacher, student, allowed = (
             sheet.cell(row=row, column=column).value for column in range(1, 6)
         )
