@@ -26,6 +26,7 @@ __all__ = [
     "reason_not_to_distill",
     "recommendation",
     "recommendation_from_figures",
+    "worse_answers_sentence",
 ]
 
 RECOMMENDATION = {
@@ -213,6 +214,24 @@ def recommendation_from_figures(
     return " ".join(sentences)
 
 
+def worse_answers_sentence(
+    quality_cost_monthly: float, monthly_savings: float, verdict_label: str, currency: str
+) -> str:
+    """The recommendation when worse answers cost more than the compute saved.
+
+    Examples
+    --------
+    >>> worse_answers_sentence(48_000, 21_000, "strong", "USD")[:60]
+    'Do not distill. Worse answers cost more than the compute sav'
+    """
+    return (
+        f"{RECOMMENDATION[DO_NOT_DISTILL]} {WORSE_ANSWERS_COST_MORE}: about "
+        f"{format_money(quality_cost_monthly, currency)} a month lost to the "
+        f"student's wrong answers against {format_money(monthly_savings, currency)} "
+        f"a month of compute saved (on compute alone the case is {verdict_label})."
+    )
+
+
 def recommendation(result: Result) -> str:
     """The sentence a decision-maker reads first; it never contradicts the flags.
 
@@ -230,12 +249,11 @@ def recommendation(result: Result) -> str:
     """
     failing = [item.name for item in result.quality if item.business_critical and not item.passed]
     if result.quality_cost_exceeds_savings:
-        currency = result.case.currency
-        return (
-            f"{RECOMMENDATION[DO_NOT_DISTILL]} {WORSE_ANSWERS_COST_MORE}: about "
-            f"{format_money(result.quality_cost_monthly, currency)} a month lost to the "
-            f"student's wrong answers against {format_money(result.monthly_savings, currency)} "
-            f"a month of compute saved (on compute alone the case is {result.verdict})."
+        return worse_answers_sentence(
+            result.quality_cost_monthly,
+            result.monthly_savings,
+            result.verdict,
+            result.case.currency,
         )
     return recommendation_from_figures(
         result.upfront_cost,

@@ -520,7 +520,10 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
         formula = item.formula_in(writer.portable)
         if formula is None:  # not yet native: the portable flavour stores the value
             cell = sheet.cell(row=row, column=2)
-            write_text(cell, values[item.name])
+            if isinstance(values[item.name], str):
+                write_text(cell, values[item.name])
+            else:
+                cell.value = values[item.name]
             cell.number_format = item.number_format
         else:
             cell = writer.formula(sheet, f"B{row}", formula, values[item.name], item.number_format)
@@ -562,10 +565,37 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
     writer.name("schedule_months", sheet, f"A{first}:A{first + SCHEDULE_MONTHS}")
     if writer.portable:
         _newton_helpers(writer, sheet, values)
+        _cash_table(writer, sheet, values)
     writer.name("schedule_net", sheet, f"D{first}:D{first + SCHEDULE_MONTHS}")
+    # the work and the schedule (and the portable helpers beside them), not the cash table
+    sheet.print_area = f"A1:H{first + SCHEDULE_MONTHS}"
     sheet.freeze_panes = "B5"
     _widths(sheet, {"A": 48, "B": 20, "C": 16, "D": 56, "E": 30})
     return first
+
+
+def _cash_table(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> None:
+    """The portable flavour's monthly cash table: what IRR and discounted payback read."""
+    top = layout.CASH_TABLE_FIRST_ROW - 1
+    title = sheet[f"{layout.CASH_TABLE_COLUMNS[0]}{top - 1}"]
+    title.value = "Monthly cash: what the rate of return and discounted payback read"
+    title.font = SECTION_FONT
+    for column, title in zip(layout.CASH_TABLE_COLUMNS, layout.CASH_TABLE_HEADERS, strict=True):
+        header = sheet[f"{column}{top}"]
+        header.value = title
+        header.font = HEADER_FONT
+        header.fill = HEADER_FILL
+        header.alignment = Alignment(wrap_text=True, vertical="center")
+    month_column, cash, cumulative, crossing = layout.CASH_TABLE_COLUMNS
+    for month, (flow, total, crossed) in enumerate(layout.cash_table_values(values)):
+        r = layout.CASH_TABLE_FIRST_ROW + month
+        sheet[f"{month_column}{r}"] = month
+        _, cash_formula, total_formula, crossing_formula = layout.cash_table_formulas(month)
+        writer.formula(sheet, f"{cash}{r}", cash_formula, flow, layout.MONEY)
+        writer.formula(sheet, f"{cumulative}{r}", total_formula, total, layout.MONEY)
+        if crossing_formula is not None:
+            writer.formula(sheet, f"{crossing}{r}", crossing_formula, crossed, layout.MONTHS)
+    _widths(sheet, {month_column: 8, cash: 16, cumulative: 20, crossing: 14})
 
 
 def _newton_helpers(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> None:
@@ -753,33 +783,55 @@ def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, An
         type="decimal", operator="greaterThanOrEqual", formula1="-1e300", allow_blank=True
     )
     sheet.add_data_validation(score_rule)
+    share_rule = DataValidation(
+        type="decimal", operator="between", formula1="0", formula2="1", allow_blank=True
+    )
+    share_rule.error = "A share of calls from 0 to 1 (0.1 = 10 %)."
+    sheet.add_data_validation(share_rule)
+    cost_rule = DataValidation(
+        type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True
+    )
+    cost_rule.error = "A cost of 0 or more; blank takes the case's cost of a wrong answer."
+    sheet.add_data_validation(cost_rule)
     slices = case.quality_slices
     if len(slices) > QUALITY_ROWS:
         raise ValueError(
             f"the template holds {QUALITY_ROWS} quality slices, the case has {len(slices)}"
         )
+    slice_costs = layout.slice_quality_costs(case)
     for offset in range(QUALITY_ROWS):
         r = first + offset
         item = slices[offset] if offset < len(slices) else None
-        cells = [sheet.cell(row=r, column=column) for column in range(1, 6)]
+        cells = {column: sheet[f"{column}{r}"] for column in rows.QUALITY_INPUT_COLUMNS}
         if item is not None:
-            write_text(cells[0], item.name)
-            write_text(cells[1], "yes" if item.business_critical else "no")
-            cells[2].value = float(item.teacher_score)
-            cells[3].value = float(item.student_score)
-            cells[4].value = float(item.allowed_drop)
-        for cell in cells:
+            write_text(cells["A"], item.name)
+            write_text(cells["B"], "yes" if item.business_critical else "no")
+            cells["C"].value = float(item.teacher_score)
+            cells["D"].value = float(item.student_score)
+            cells["E"].value = float(item.allowed_drop)
+            if item.traffic_share is not None:
+                cells["I"].value = float(item.traffic_share)
+            if item.cost_per_error is not None:
+                cells["J"].value = float(item.cost_per_error)
+        for cell in cells.values():
             cell.fill = INPUT_FILL
             cell.font = INPUT_FONT
             cell.border = BOX
             cell.protection = UNLOCKED
-        critical_rule.add(cells[1].coordinate)
-        for cell in cells[2:]:
-            score_rule.add(cell.coordinate)
+        critical_rule.add(cells["B"].coordinate)
+        for column in "CDE":
+            score_rule.add(cells[column].coordinate)
+        share_rule.add(cells["I"].coordinate)
+        cells["I"].number_format = layout.SHARE
+        cost_rule.add(cells["J"].coordinate)
+        cells["J"].number_format = layout.PRICE
+        cost = slice_costs[offset] if item is not None else ""
         for (column, formula, number_format), value in zip(
-            rows.QUALITY_FORMULAS, rows.slice_values(item), strict=True
+            rows.QUALITY_FORMULAS, rows.slice_values(item, cost), strict=True
         ):
-            writer.formula(sheet, f"{column}{r}", formula.format(r=r), value, number_format)
+            writer.formula(
+                sheet, f"{column}{r}", rows.slice_formula(formula, r), value, number_format
+            )
     if writer.portable:
         _joined_names(writer, sheet, slices, first, last)
     for name, column in rows.QUALITY_NAMES:
@@ -792,7 +844,11 @@ def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, An
         cell = writer.formula(sheet, f"B{r}", formula, summary_values[name], layout.WHOLE_NUMBER)
         writer.name(name, sheet, cell.coordinate)
     sheet.freeze_panes = "A5"
-    _widths(sheet, {"A": 34, "B": 16, "C": 14, "D": 14, "E": 14, "F": 10, "G": 10, "H": 30})
+    _widths(
+        sheet,
+        {"A": 34, "B": 16, "C": 14, "D": 14, "E": 14, "F": 10, "G": 10, "H": 30, "I": 12},
+    )
+    _widths(sheet, {"J": 16, "K": 40})
 
 
 def _joined_names(writer: _Writer, sheet: Worksheet, slices: Any, first: int, last: int) -> None:

@@ -37,7 +37,12 @@ from xl_roi.workbook.layout import (
     STUDENT_MODES,
     InputRow,
 )
-from xl_roi.workbook.rows import QUALITY_FIRST_ROW, QUALITY_ROWS
+from xl_roi.workbook.rows import (
+    QUALITY_COST_PER_ERROR_COLUMN,
+    QUALITY_FIRST_ROW,
+    QUALITY_ROWS,
+    QUALITY_TRAFFIC_SHARE_COLUMN,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -331,6 +336,10 @@ def _read_slices(workbook: Workbook, findings: list[Finding]) -> tuple[QualitySl
             v in (None, "") for v in (critical, teacher, student, allowed)
         ):
             continue
+        share, cost = (
+            sheet[f"{column}{row}"].value
+            for column in (QUALITY_TRAFFIC_SHARE_COLUMN, QUALITY_COST_PER_ERROR_COLUMN)
+        )
         where = f"Quality!A{row}:E{row}"
         try:
             slices.append(
@@ -340,6 +349,8 @@ def _read_slices(workbook: Workbook, findings: list[Finding]) -> tuple[QualitySl
                     teacher,
                     student,
                     allowed,
+                    traffic_share=None if share in (None, "") else share,
+                    cost_per_error=None if cost in (None, "") else cost,
                 )
             )
         except InputError as error:

@@ -23,10 +23,12 @@ __all__ = [
     "PITCH_RECOMMENDATION",
     "PITCH_TITLE",
     "PORTABLE_FIRST_CHECK",
+    "QUALITY_COST_PER_ERROR_COLUMN",
     "QUALITY_FIRST_ROW",
     "QUALITY_HEADERS",
     "QUALITY_ROWS",
     "QUALITY_SUMMARY",
+    "QUALITY_TRAFFIC_SHARE_COLUMN",
     "SCHEDULE_HEADERS",
     "SCHEDULE_MONTHS",
     "PitchLine",
@@ -94,33 +96,49 @@ QUALITY_HEADERS = (
     "Drop",
     "Result",
     "Business-critical and failing",
+    "Share of calls",
+    "Own cost of a wrong answer",
+    "Cost of worse answers a month",
 )
-"""The slice table's columns, A to H: five inputs, then three worked out."""
+"""The slice table's columns, A to K: five inputs, three worked out, two more inputs (traffic
+share and an own cost per error) and the slice's cost of worse answers."""
+
+QUALITY_TRAFFIC_SHARE_COLUMN = "I"
+QUALITY_COST_PER_ERROR_COLUMN = "J"
+QUALITY_INPUT_COLUMNS = ("A", "B", "C", "D", "E", "I", "J")
+"""The slice table's input columns (yellow)."""
 
 QUALITY_FORMULAS: tuple[tuple[str, str, str], ...] = (
     ("F", 'IF(ISNUMBER(C{r}), ROUND(C{r}-D{r}, score_decimals), "")', layout.SCORE_DROP),
     ("G", 'IF(ISNUMBER(F{r}), IF(F{r}<=E{r}, "pass", "FAIL"), "")', layout.PLAIN),
     ("H", 'IF(AND(B{r}="yes", G{r}="FAIL"), A{r}, "")', layout.PLAIN),
+    ("K", "{cost}", layout.MONEY),
 )
 """Each worked-out column of a slice row: its letter, formula (``{r}``: the row), format."""
 
 
-def slice_values(item: QualitySlice | None) -> tuple[Any, Any, Any]:
-    """A slice row's drop, result and failing-critical name (blank for an empty row), in the
-    order of :data:`QUALITY_FORMULAS`.
+def slice_formula(formula: str, r: int) -> str:
+    """A worked-out slice column's formula in row ``r``."""
+    return formula.format(r=r, cost=layout.slice_quality_cost(r))
+
+
+def slice_values(item: QualitySlice | None, cost: float | str = "") -> tuple[Any, Any, Any, Any]:
+    """A slice row's drop, result, failing-critical name and cost of worse answers (blank for
+    an empty row), in the order of :data:`QUALITY_FORMULAS`; ``cost`` as
+    :func:`layout.slice_quality_costs` gives it.
 
     Examples
     --------
-    >>> slice_values(QualitySlice("Refunds", True, 0.95, 0.90, 0.03))
-    (0.05, 'FAIL', 'Refunds')
+    >>> slice_values(QualitySlice("Refunds", True, 0.95, 0.90, 0.03), 0.0)
+    (0.05, 'FAIL', 'Refunds', 0.0)
     >>> slice_values(None)
-    ('', '', '')
+    ('', '', '', '')
     """
     if item is None:
-        return "", "", ""
+        return "", "", "", ""
     drop = float(round(item.teacher_score - item.student_score, 9))
     failing = item.name if item.business_critical and not item.passed else ""
-    return drop, "pass" if item.passed else "FAIL", failing
+    return drop, "pass" if item.passed else "FAIL", failing, cost
 
 
 QUALITY_NAMES: tuple[tuple[str, str], ...] = (
@@ -131,6 +149,9 @@ QUALITY_NAMES: tuple[tuple[str, str], ...] = (
     ("slice_teacher_scores", "C"),
     ("slice_student_scores", "D"),
     ("slice_allowed_drops", "E"),
+    ("slice_traffic_shares", "I"),
+    ("slice_costs_per_error", "J"),
+    ("slice_quality_cost", "K"),
 )
 """Defined names over the slice table's columns."""
 
@@ -225,6 +246,14 @@ def _months(label: str, name: str) -> PitchLine:
     return PitchLine(label, name, layout.MONTHS)
 
 
+def _latency(values: dict[str, Any]) -> str:
+    """The teacher's and the student's P95 latency, as the Pitch's upside shows them."""
+    teacher, student = values.get("teacher_p95_ms"), values.get("student_p95_ms")
+    if not isinstance(teacher, float) or not isinstance(student, float):
+        return "not measured"
+    return f"{teacher:,.0f} → {student:,.0f}"
+
+
 PITCH: tuple[tuple[str, tuple[PitchLine, ...]], ...] = (
     (
         "1. The savings",
@@ -242,6 +271,11 @@ PITCH: tuple[tuple[str, tuple[PitchLine, ...]], ...] = (
             _money("Upfront investment", "upfront"),
             _months("Recovered from the savings in (months)", "payback_months"),
             _months("Recovered after maintenance too (months)", "payback_net_of_maintenance"),
+            _money("Worth today (discounted, over the horizon)", "value_today"),
+            _months("Recovered, discounted (months)", "payback_discounted"),
+            PitchLine(
+                "Rate of return a year (IRR over the horizon)", "rate_of_return", layout.SHARE
+            ),
             _months("Target payback (months)", "target_payback_months"),
             _money("First year, net of upfront and maintenance", "first_year_net"),
         ),
@@ -266,6 +300,16 @@ PITCH: tuple[tuple[str, tuple[PitchLine, ...]], ...] = (
             _yes_no("low_volume_flag"),
             _yes_no("unstable_teacher_flag"),
             _yes_no("quality_risk_flag"),
+            _money("Cost of worse answers a month", "quality_cost_monthly"),
+            _money("Monthly savings after worse answers", "quality_adjusted_savings"),
+            _months("Payback after worse answers (months)", "quality_adjusted_payback"),
+            PitchLine("Verdict after worse answers", "quality_adjusted_verdict", layout.PLAIN),
+            PitchLine(
+                "Why",
+                'IF(quality_adjusted_reason="", "-", quality_adjusted_reason)',
+                layout.PLAIN,
+                value=lambda values: values["quality_adjusted_reason"] or "-",
+            ),
         ),
     ),
     (
@@ -298,6 +342,14 @@ PITCH: tuple[tuple[str, tuple[PitchLine, ...]], ...] = (
         (
             _money("Faster answers, a month", "monthly_latency_value"),
             _money("New-capability revenue, a year", "annual_new_capability_revenue"),
+            PitchLine(
+                "P95 latency, teacher → student (ms)",
+                "IF(AND(ISNUMBER(teacher_p95_ms), ISNUMBER(student_p95_ms)), "
+                'TEXT(teacher_p95_ms, "#,##0")&" → "&TEXT(student_p95_ms, "#,##0"), '
+                '"not measured")',
+                layout.PLAIN,
+                value=_latency,
+            ),
         ),
     ),
 )
