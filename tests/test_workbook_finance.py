@@ -125,3 +125,23 @@ def test_pitch_shows_latency_and_the_value_today():
     pitch = {v for (sheet, _), (_, v) in blueprint.formulas.items() if sheet == "Pitch"}
     assert "900 → 120" in pitch
     assert stored(blueprint, "value_today") in pitch
+
+
+def test_a_workbook_from_before_the_new_inputs_reads_as_today(tmp_path):
+    """A workbook without the new names, and with the old portable helper columns where the
+    traffic columns now are, reads back as its case at the defaults (0 %, 36 months)."""
+    from tests.cases import WORKBOOK_CASES as cases
+
+    case = cases["example"]
+    path = tmp_path / "old.xlsx"
+    save_workbook(case, path, portable=True)
+    workbook = openpyxl.load_workbook(path)
+    for name in layout.ADDED_LATER:
+        del workbook.defined_names[name]
+    quality = workbook["Quality"]
+    quality["I4"], quality["J4"] = "Failing critical so far", "Their names"
+    for row in range(5, 13):  # the old helper: a running count and the names joined
+        quality[f"I{row}"], quality[f"J{row}"] = 0, ""
+    workbook.save(path)
+    read, _, findings = read_case(open_workbook(path, data_only=False))
+    assert findings == [] and read == case

@@ -591,7 +591,8 @@ def _cash_table(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> No
         r = layout.CASH_TABLE_FIRST_ROW + month
         sheet[f"{month_column}{r}"] = month
         _, cash_formula, total_formula, crossing_formula = layout.cash_table_formulas(month)
-        writer.formula(sheet, f"{cash}{r}", cash_formula, flow, layout.MONEY)
+        if cash_formula is not None:
+            writer.formula(sheet, f"{cash}{r}", cash_formula, flow, layout.MONEY)
         writer.formula(sheet, f"{cumulative}{r}", total_formula, total, layout.MONEY)
         if crossing_formula is not None:
             writer.formula(sheet, f"{crossing}{r}", crossing_formula, crossed, layout.MONTHS)

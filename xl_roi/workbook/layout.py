@@ -449,6 +449,13 @@ INPUTS: tuple[Section | InputRow, ...] = (
 
 INPUT_ROWS: dict[str, InputRow] = {row.name: row for row in INPUTS if isinstance(row, InputRow)}
 
+ADDED_LATER = frozenset(
+    {"discount_rate", "horizon_months", "cost_per_error", "teacher_p95_ms", "student_p95_ms"}
+)
+"""Inputs a workbook built before them lacks: read back, a missing one is left at its default
+(0 %, 36 months, no cost of a wrong answer, no latencies), so such a workbook gives the numbers
+it always gave."""
+
 CONSTANTS: tuple[tuple[str, str, float, str], ...] = (
     ("hours_per_month", "Hours in a month (8,760 ÷ 12)", costs.HOURS_PER_MONTH, "hours"),
     ("seconds_per_hour", "Seconds in an hour", 3600.0, "seconds"),
@@ -613,13 +620,20 @@ CASH_TABLE_HEADERS = (
 )
 
 
+CASH_HORIZON_MONTHS = int(BOUNDS["horizon_months"].maximum or 600)
+"""The longest horizon: the cash column stops there (discounted payback looks on to
+:data:`xl_roi.cashflow.PAYBACK_SEARCH_MONTHS`)."""
+
+
 def _cash_range(column: str) -> str:
     first = CASH_TABLE_FIRST_ROW
-    last = first + cashflow.PAYBACK_SEARCH_MONTHS
-    return f"${column}${first}:${column}${last}"
+    months = (
+        CASH_HORIZON_MONTHS if column == CASH_TABLE_COLUMNS[1] else cashflow.PAYBACK_SEARCH_MONTHS
+    )
+    return f"${column}${first}:${column}${first + months}"
 
 
-def cash_table_formulas(month: int) -> tuple[str | None, str, str, str | None]:
+def cash_table_formulas(month: int) -> tuple[str | None, str | None, str, str | None]:
     """The portable flavour's cash table row for a month (``None``: a typed month number, or
     nothing): month 0 is −upfront; month m is the savings of that month less a twelfth of the
     maintenance, discounted monthly, as :func:`xl_roi.cashflow.discounted_payback` adds them."""
@@ -632,7 +646,7 @@ def cash_table_formulas(month: int) -> tuple[str | None, str, str, str | None]:
     rate = "((1+discount_rate)^(1/months_per_year)-1)"
     return (
         None,
-        f"IF({month_cell}<=horizon_months, {flow}, 0)",
+        f"IF({month_cell}<=horizon_months, {flow}, 0)" if month <= CASH_HORIZON_MONTHS else None,
         f"{previous}+{flow}/(1+{rate})^{month_cell}",
         f"IF(AND({previous}<0, {cumulative}>=0), ({month_cell}-1)+(-{previous})/"
         f'({cumulative}-{previous}), "")',
