@@ -130,9 +130,7 @@ def test_pitch_shows_latency_and_the_value_today():
 def test_a_workbook_from_before_the_new_inputs_reads_as_today(tmp_path):
     """A workbook without the new names, and with the old portable helper columns where the
     traffic columns now are, reads back as its case at the defaults (0 %, 36 months)."""
-    from tests.cases import WORKBOOK_CASES as cases
-
-    case = cases["example"]
+    case = WORKBOOK_CASES["example"]
     path = tmp_path / "old.xlsx"
     save_workbook(case, path, portable=True)
     workbook = openpyxl.load_workbook(path)
@@ -145,3 +143,19 @@ def test_a_workbook_from_before_the_new_inputs_reads_as_today(tmp_path):
     workbook.save(path)
     read, _, findings = read_case(open_workbook(path, data_only=False))
     assert findings == [] and read == case
+
+
+def test_check_names_a_discount_rate_out_of_range(tmp_path):
+    """A discount rate typed as 5 (500 % a year, above the 100 % bound): `check` reports the
+    input, its cell and the bound, and works out no figures from it."""
+    from xl_roi.workbook.check import check_workbook
+
+    path = tmp_path / "case.xlsx"
+    save_workbook(DISCOUNTED_COSTED, path)
+    workbook = openpyxl.load_workbook(path)
+    sheet, reference = next(iter(workbook.defined_names["discount_rate"].destinations))
+    workbook[sheet][reference.replace("$", "")] = 5
+    workbook.save(path)
+    findings = check_workbook(path).findings
+    bad = [f for f in findings if f.kind == "bad input"]
+    assert bad and "discount_rate" in bad[0].message and "5" in bad[0].message, findings

@@ -540,6 +540,7 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
     sheet.row_dimensions[row].height = 32
     schedule = rows.schedule_values(values)
     first = row + 1
+    discounted = rows.discounted_schedule_values(values)
     for month, (savings, maintenance, net, net_after) in enumerate(schedule):
         r = first + month
         if month == 0:
@@ -548,6 +549,7 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
             sheet.cell(row=r, column=3, value=0.0)
             writer.formula(sheet, f"D{r}", "-upfront", net, layout.MONEY)
             writer.formula(sheet, f"E{r}", "-upfront", net_after, layout.MONEY)
+            writer.formula(sheet, f"F{r}", "-upfront", discounted[0], layout.MONEY)
         else:
             writer.formula(sheet, f"A{r}", f"A{r - 1}+1", float(month), layout.WHOLE_NUMBER)
             writer.formula(
@@ -560,6 +562,13 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
             writer.formula(sheet, f"C{r}", "maintenance/months_per_year", maintenance, layout.MONEY)
             writer.formula(sheet, f"D{r}", f"D{r - 1}+B{r}", net, layout.MONEY)
             writer.formula(sheet, f"E{r}", f"E{r - 1}+B{r}-C{r}", net_after, layout.MONEY)
+            writer.formula(
+                sheet,
+                f"F{r}",
+                rows.SCHEDULE_DISCOUNTED.format(r=r, r_before=r - 1),
+                discounted[month],
+                layout.MONEY,
+            )
         for column in "BC":
             sheet[f"{column}{r}"].number_format = layout.MONEY
     writer.name("schedule_months", sheet, f"A{first}:A{first + SCHEDULE_MONTHS}")
@@ -570,7 +579,7 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
     # the work and the schedule (and the portable helpers beside them), not the cash table
     sheet.print_area = f"A1:H{first + SCHEDULE_MONTHS}"
     sheet.freeze_panes = "B5"
-    _widths(sheet, {"A": 48, "B": 20, "C": 16, "D": 56, "E": 30})
+    _widths(sheet, {"A": 48, "B": 20, "C": 16, "D": 56, "E": 30, "F": 18})
     return first
 
 
@@ -932,7 +941,7 @@ def _pitch(
             row += 1
         row += 1
     chart = LineChart()
-    chart.title = "Cumulative net cash, before and after maintenance"
+    chart.title = "Cumulative net cash: before and after maintenance, and discounted"
     chart.y_axis.title = currency
     chart.y_axis.number_format = layout.MONEY
     chart.x_axis.title = "Month"
@@ -941,7 +950,7 @@ def _pitch(
     data = Reference(
         calculations,
         min_col=4,
-        max_col=5,
+        max_col=6,
         min_row=schedule_first - 1,
         max_row=schedule_first + SCHEDULE_MONTHS,
     )

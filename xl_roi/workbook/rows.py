@@ -32,6 +32,7 @@ __all__ = [
     "SCHEDULE_HEADERS",
     "SCHEDULE_MONTHS",
     "PitchLine",
+    "discounted_schedule_values",
     "pitch_sections",
     "quality_summary_values",
     "schedule_values",
@@ -46,8 +47,33 @@ SCHEDULE_HEADERS = (
     "Maintenance",
     "Cumulative net before maintenance",
     "Cumulative net after maintenance",
+    "Discounted, after maintenance",
 )
-"""The schedule's columns, A to E."""
+"""The schedule's columns, A to F."""
+
+SCHEDULE_DISCOUNTED = "F{r_before}+(B{r}-C{r})/(1+discount_rate)^(A{r}/months_per_year)"
+"""Column F from month 1: the cumulative net after maintenance, each month's net discounted at
+the annual rate (what the chart's discounted line shows)."""
+
+
+def discounted_schedule_values(values: dict[str, Any]) -> list[float]:
+    """Column F's stored values, month 0 to the end of the schedule (its formula's arithmetic).
+
+    Examples
+    --------
+    >>> values = {"upfront": 100.0, "savings_monthly": 60.0, "maintenance": 120.0,
+    ...           "monthly_growth": 0.0, "discount_rate": 0.0, "months_per_year": 12.0}
+    >>> discounted_schedule_values(values)[:3]
+    [-100.0, -50.0, 0.0]
+    """
+    totals = []
+    for month, (savings, maintenance, _, net_after) in enumerate(schedule_values(values)):
+        if month == 0:
+            totals.append(net_after)
+            continue
+        factor = (1 + values["discount_rate"]) ** (month / values["months_per_year"])
+        totals.append(totals[-1] + (savings - maintenance) / factor)
+    return totals
 
 
 def schedule_values(values: dict[str, Any]) -> list[tuple[float, float, float, float]]:
