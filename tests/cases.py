@@ -85,6 +85,30 @@ WORKBOOK_CASES = {
     ),
 }
 
+DISCOUNTED_COSTED = Case(  # issue 12's figures in the workbook: every new input filled in
+    **SIMPLE,
+    name="Discounted, costed",
+    discount_rate=0.10,
+    horizon_months=24,
+    cost_per_error=4.0,
+    teacher_p95_ms=900,
+    student_p95_ms=120,
+    quality_slices=(
+        QualitySlice("Billing", False, 0.94, 0.92, 0.03, traffic_share=0.10),
+        QualitySlice("Chat", False, 0.86, 0.91, 0.05, traffic_share=0.60, cost_per_error=1.0),
+    ),
+)
+"""Quality cost 0.10 × (0.94 − 0.92) × 2,000,000 × 4 = 16,000 a month (Chat improves: 0);
+adjusted savings 21,000 − 16,000 = 5,000; payback 52,500 / 5,000 = 10.5 months; net
+12 × 5,000 − 40,000 = 20,000 a year: marginal (flat volume, within a year)."""
+
+WORSE_ANSWERS = DISCOUNTED_COSTED.replace(name="Worse answers", cost_per_error=12.0)
+"""Quality cost 0.10 × 0.02 × 2,000,000 × 12 = 48,000 a month against 21,000 saved: the
+headline is strong (2.5 months), the quality-adjusted verdict do not distill."""
+
+WORKBOOK_CASES["discounted, costed"] = DISCOUNTED_COSTED
+WORKBOOK_CASES["worse answers"] = WORSE_ANSWERS
+
 
 def just_below(case: Case, volume: float) -> float:
     """A volume just below ``volume`` served by the same whole GPUs: 1e-9 below it, or half

@@ -622,15 +622,17 @@ class TestPitchFaces:
         assert data["case"]["discount_rate"] == 0.1 and data["case"]["horizon_months"] == 12
 
 
-def test_build_warns_what_the_workbook_leaves_out(tmp_path, capsys):
-    """`xl-roi build` of a case with [finance] says the workbook does not carry it yet."""
+def test_build_carries_finance_without_a_warning(tmp_path, capsys):
+    """`xl-roi build` of a case with [finance] writes it into the workbook and warns of nothing."""
     from xl_roi.cli import main
+    from xl_roi.workbook.read import open_workbook, read_case
 
     path = tmp_path / "case.toml"
     path.write_text(OLD_CASE_FILE + "\n[finance]\ndiscount_rate = 0.1\n", encoding="utf-8")
     assert main(["build", str(path), "-o", str(tmp_path / "out.xlsx")]) == 0
-    err = capsys.readouterr().err
-    assert "the workbook does not carry [finance] yet" in err
+    assert "warning" not in capsys.readouterr().err
+    case, _, findings = read_case(open_workbook(tmp_path / "out.xlsx", data_only=False))
+    assert case is not None and case.discount_rate == 0.1, findings
 
 
 def test_a_student_that_saves_nothing_keeps_its_own_reason():

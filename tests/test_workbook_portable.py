@@ -44,6 +44,8 @@ PORTABLE_CASES: dict[str, Case] = {
 }
 
 LIVE_EDITS: dict[str, dict[str, Any]] = {
+    # the value today, discounted payback and rate of return move with the rate typed in
+    "live discount rate": {"discount_rate": 0.12},
     # 2,000,000 → 5,000,000 calls a month
     "live volume": {"monthly_calls": 5_000_000.0},
     # token prices → a self-hosted student on whole GPUs
@@ -161,6 +163,34 @@ def _headline_agrees(workbook: Any, case: Case) -> None:
         else:
             assert _agrees(expected, got), (name, expected, got)
     assert _named(workbook, "verdict_label") == result.verdict
+    _finance_agrees(workbook, result)
+
+
+def _finance_agrees(workbook: Any, result: Any) -> None:
+    """Issue 12's figures: the value today, discounted payback, rate of return and the cost of
+    worse answers with the figures it adjusts, as the core has them."""
+    assert _agrees(result.npv, _named(workbook, "value_today"))
+    for name, expected in (
+        ("payback_discounted", result.discounted_payback_months),
+        ("rate_of_return", result.irr),
+        ("quality_cost_monthly", result.quality_cost_monthly),
+        ("quality_adjusted_savings", result.quality_adjusted_monthly_savings),
+        ("quality_adjusted_payback", result.quality_adjusted_payback_months),
+        ("quality_adjusted_net", result.quality_adjusted_annual_net_benefit),
+    ):
+        got = _named(workbook, name)
+        if math.isfinite(expected):
+            assert isinstance(got, int | float) and math.isclose(expected, got, rel_tol=1e-9), (
+                name,
+                expected,
+                got,
+            )
+        else:  # never, no rate, not computed: the cell says so in words
+            assert isinstance(got, str) and ("never" in got or "not" in got), (name, got)
+    verdict = result.quality_adjusted_verdict
+    assert _named(workbook, "quality_adjusted_verdict") == (
+        "not computed" if verdict is None else verdict
+    )
 
 
 @pytest.mark.parametrize("name", list(PORTABLE_CASES))

@@ -8,6 +8,8 @@ cell may come out an error (an unregistered function silently gives #NAME?).
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from tests.cases import WORKBOOK_CASES
@@ -77,6 +79,18 @@ def test_headline_equals_the_core(recalculated):
     assert named("low_volume_flag") == any(f.code == "low_volume" for f in result.flags)
     assert named("quality_risk_flag") == any(f.code == "quality_risk" for f in result.flags)
     assert named("master_check") is True
+    assert named("value_today") == pytest.approx(result.npv, rel=1e-9)
+    for name, expected in (
+        ("payback_discounted", result.discounted_payback_months),
+        ("rate_of_return", result.irr),
+        ("quality_cost_monthly", result.quality_cost_monthly),
+        ("quality_adjusted_payback", result.quality_adjusted_payback_months),
+        ("quality_adjusted_net", result.quality_adjusted_annual_net_benefit),
+    ):
+        if math.isfinite(expected):
+            assert named(name) == pytest.approx(expected, rel=1e-9), name
+        else:  # never, no rate, not computed: said in words
+            assert isinstance(named(name), str), name
 
 
 def test_pitch_and_sensitivity_sheets_agree_with_the_core(recalculated):

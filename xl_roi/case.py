@@ -595,32 +595,13 @@ class Result:
         >>> [round(row["cumulative_net"], 2) for row in rows]
         [-33750.0, -23190.0, -12630.0, -2070.0]
         """
-        growth = self.case.monthly_growth
-        maintenance = self.annual_maintenance / 12.0
-        rows = [
-            {
-                "month": 0.0,
-                "savings": 0.0,
-                "maintenance": 0.0,
-                "cumulative_net": -self.upfront_cost,
-                "cumulative_net_after_maintenance": -self.upfront_cost,
-            }
-        ]
-        for month in range(1, months + 1):
-            savings = self.monthly_savings * (1.0 + growth) ** (month - 1)
-            previous = rows[-1]
-            rows.append(
-                {
-                    "month": float(month),
-                    "savings": savings,
-                    "maintenance": maintenance,
-                    "cumulative_net": previous["cumulative_net"] + savings,
-                    "cumulative_net_after_maintenance": (
-                        previous["cumulative_net_after_maintenance"] + savings - maintenance
-                    ),
-                }
-            )
-        return rows
+        return cashflow.schedule(
+            self.upfront_cost,
+            self.monthly_savings,
+            self.annual_maintenance,
+            self.case.monthly_growth,
+            months,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON: infinities (never pays back) and ``nan`` (not computed, no IRR)

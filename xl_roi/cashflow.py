@@ -23,11 +23,64 @@ from xl_roi import roi
 from xl_roi.bounds import BOUNDS
 from xl_roi.errors import check_number, check_result
 
-__all__ = ["PAYBACK_SEARCH_MONTHS", "discounted_payback", "monthly_rate", "present_value"]
+__all__ = [
+    "PAYBACK_SEARCH_MONTHS",
+    "discounted_payback",
+    "monthly_rate",
+    "present_value",
+    "schedule",
+]
 
 PAYBACK_SEARCH_MONTHS = 1200
 """How far discounted payback looks before it answers "never": a hundred years (as
 :data:`xl_roi.finance.PAYBACK_SEARCH_MONTHS`)."""
+
+
+def schedule(
+    upfront_cost: float,
+    monthly_savings: float,
+    annual_maintenance: float,
+    monthly_growth: float,
+    months: int,
+) -> list[dict[str, float]]:
+    """Month-by-month cash flow: savings, maintenance, cumulative net before and after it.
+
+    Month 0 is the upfront spend; month m saves ``monthly_savings × (1 + monthly_growth)^(m−1)``
+    and pays a twelfth of the maintenance. What :meth:`xl_roi.case.Result.schedule` returns and
+    the workbook's cash-flow table stores (inputs already checked by the caller).
+
+    Examples
+    --------
+    Upfront 100, savings 60 a month, maintenance 120 a year (10 a month), flat:
+
+    >>> [row["cumulative_net_after_maintenance"] for row in schedule(100, 60, 120, 0.0, 2)]
+    [-100.0, -50.0, 0.0]
+    """
+    maintenance = annual_maintenance / 12.0
+    rows = [
+        {
+            "month": 0.0,
+            "savings": 0.0,
+            "maintenance": 0.0,
+            "cumulative_net": -float(upfront_cost),
+            "cumulative_net_after_maintenance": -float(upfront_cost),
+        }
+    ]
+    for month in range(1, months + 1):
+        savings = monthly_savings * (1.0 + monthly_growth) ** (month - 1)
+        previous = rows[-1]
+        rows.append(
+            {
+                "month": float(month),
+                "savings": savings,
+                "maintenance": maintenance,
+                "cumulative_net": previous["cumulative_net"] + savings,
+                "cumulative_net_after_maintenance": (
+                    previous["cumulative_net_after_maintenance"] + savings - maintenance
+                ),
+            }
+        )
+    return rows
 
 
 def monthly_rate(discount_rate: float) -> float:

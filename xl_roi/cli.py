@@ -426,13 +426,6 @@ def _cmd_build(args: argparse.Namespace) -> int:
         portable=portable,
         named_prices=named_prices,
     )
-    left_out = _not_in_workbooks(case)
-    if left_out:
-        print(
-            f"xl-roi: warning: the workbook does not carry {', '.join(left_out)} yet: its "
-            "figures leave them out (the pitch below counts them)",
-            file=sys.stderr,
-        )
     print(pitch(evaluate(case)), end="")
     flavour = "portable flavour" if portable else "add-in flavour"
     print(
@@ -440,23 +433,6 @@ def _cmd_build(args: argparse.Namespace) -> int:
         f"`xl-roi check {output}` checks it"
     )
     return EXIT_OK
-
-
-def _not_in_workbooks(case: Case) -> list[str]:
-    """The case's inputs the workbooks cannot hold yet (issue 12), as a case file names them."""
-    left_out = []
-    if case.discount_rate != 0.0 or case.horizon_months != 36:
-        left_out.append("[finance]")
-    if case.cost_per_error is not None:
-        left_out.append("[quality] cost_per_error")
-    if any(
-        item.traffic_share is not None or item.cost_per_error is not None
-        for item in case.quality_slices
-    ):
-        left_out.append("the slices' traffic_share and cost_per_error")
-    if case.teacher_p95_ms is not None or case.student_p95_ms is not None:
-        left_out.append("the P95 latencies")
-    return left_out
 
 
 def _cmd_check(args: argparse.Namespace) -> int:

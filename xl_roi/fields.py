@@ -241,7 +241,7 @@ class Field:
     --------
     >>> FIELDS["monthly_growth"].where_in_case_file
     '[volume] monthly_growth'
-    >>> FIELDS["upfront_cost"].cell, FIELDS["discount_rate"].cell
+    >>> FIELDS["upfront_cost"].cell, FIELDS["traffic_share"].cell
     ('upfront_total', None)
     """
 
@@ -288,6 +288,7 @@ _STUDENT = "Student (the distilled model)"
 _UPFRONT = "Upfront cost"
 _MAINTENANCE = "Maintenance"
 _UPSIDE = "Upside (kept out of the headline)"
+_FINANCE = "Time value, cost of worse answers and latency"
 _DECISION = "Decision"
 
 _ALL: tuple[Field, ...] = (
@@ -734,14 +735,57 @@ _ALL: tuple[Field, ...] = (
         heading=_UPSIDE,
     ),
     Field(
+        "discount_rate",
+        Bound(minimum=-1.0, strictly_above=True, maximum=1.0, share=True, period=" a year"),
+        "Discount rate",
+        "share / year",
+        "0.08 = 8 % a year, applied monthly; 0: undiscounted",
+        "finance",
+        "discount_rate",
+        cell="discount_rate",
+        heading=_FINANCE,
+        kind="share",
+        number_format=SHARE_FORMAT,
+        screen="optional",
+    ),
+    Field(
+        "horizon_months",
+        Bound(minimum=1.0, maximum=600.0, whole=True, why="months counted by NPV"),
+        "Horizon",
+        "months",
+        "Months the value today and rate of return count (36 unless set)",
+        "finance",
+        "horizon_months",
+        cell="horizon_months",
+        heading=_FINANCE,
+        number_format=COUNT_FORMAT,
+        screen="optional",
+    ),
+    Field(
+        "cost_per_error",
+        _AMOUNT,
+        "Cost of a wrong answer",
+        "money",
+        "A refund, an escalation, a lost customer; blank: not costed",
+        "quality",
+        "cost_per_error",
+        cell="cost_per_error",
+        heading=_FINANCE,
+        number_format=PRICE_FORMAT,
+        drawn="Cost per error",
+        reads_as="money",
+        screen="optional",
+    ),
+    Field(
         "teacher_p95_ms",
         _AMOUNT,
         "Teacher P95 latency",
         "ms",
-        "The teacher's 95th-percentile latency",
+        "95th-percentile response time; blank if not measured",
         "upside",
         "teacher_p95_ms",
-        heading=_UPSIDE,
+        cell="teacher_p95_ms",
+        heading=_FINANCE,
         number_format=COUNT_FORMAT,
     ),
     Field(
@@ -749,10 +793,11 @@ _ALL: tuple[Field, ...] = (
         _AMOUNT,
         "Student P95 latency",
         "ms",
-        "The student's 95th-percentile latency",
+        "Never in the savings: value it in Value of faster answers",
         "upside",
         "student_p95_ms",
-        heading=_UPSIDE,
+        cell="student_p95_ms",
+        heading=_FINANCE,
         number_format=COUNT_FORMAT,
     ),
     Field(
@@ -779,44 +824,6 @@ _ALL: tuple[Field, ...] = (
         kind="share",
         number_format=SHARE_FORMAT,
         in_case=False,
-    ),
-    Field(
-        "discount_rate",
-        Bound(minimum=-1.0, strictly_above=True, maximum=1.0, share=True, period=" a year"),
-        "Discount rate",
-        "share / year",
-        "0.10 = 10 % a year; 0 counts money as it comes",
-        "finance",
-        "discount_rate",
-        heading=_DECISION,
-        kind="share",
-        number_format=SHARE_FORMAT,
-        screen="optional",
-    ),
-    Field(
-        "horizon_months",
-        Bound(minimum=1.0, maximum=600.0, whole=True, why="months counted by NPV"),
-        "NPV horizon",
-        "months",
-        "Months of cash the NPV and IRR count",
-        "finance",
-        "horizon_months",
-        heading=_DECISION,
-        number_format=COUNT_FORMAT,
-        screen="optional",
-    ),
-    Field(
-        "cost_per_error",
-        _AMOUNT,
-        "Cost per error",
-        "money",
-        "Money lost when an answer is wrong (a refund, an escalation, a churned customer)",
-        "quality",
-        "cost_per_error",
-        heading=_DECISION,
-        drawn="Cost per error",
-        reads_as="money",
-        screen="optional",
     ),
     Field(
         "traffic_share",

@@ -17,6 +17,7 @@ from xl_roi.errors import check_number
 from xl_roi.verdict import DO_NOT_DISTILL, verdict
 
 __all__ = [
+    "RECOMMENDATION",
     "WORSE_ANSWERS_COST_MORE",
     "breakeven_sentence",
     "format_money",
@@ -25,9 +26,10 @@ __all__ = [
     "reason_not_to_distill",
     "recommendation",
     "recommendation_from_figures",
+    "worse_answers_sentence",
 ]
 
-_RECOMMENDATION = {
+RECOMMENDATION = {
     "strong": "Distill. The case is strong: payback within a quarter and volume holds.",
     "defensible": "Distill. The case is defensible: payback within a year, and volume is growing.",
     "marginal": (
@@ -40,6 +42,7 @@ _RECOMMENDATION = {
     ),
     DO_NOT_DISTILL: "Do not distill.",
 }
+"""The recommendation's first sentence for each verdict: the pitch and both workbooks say it."""
 
 
 WORSE_ANSWERS_COST_MORE = "Worse answers cost more than the compute saved"
@@ -177,7 +180,7 @@ def recommendation_from_figures(
             upfront_cost,
             currency,
         )
-        return f"{_RECOMMENDATION[DO_NOT_DISTILL]} {reason}"
+        return f"{RECOMMENDATION[DO_NOT_DISTILL]} {reason}"
     sentences = []
     if failing_critical_slices:
         sentences.append(
@@ -185,7 +188,7 @@ def recommendation_from_figures(
             "before funding."
         )
     else:
-        sentences.append(_RECOMMENDATION[verdict_label])
+        sentences.append(RECOMMENDATION[verdict_label])
     if payback <= target < after_maintenance:
         after = (
             "it never pays back"
@@ -211,6 +214,24 @@ def recommendation_from_figures(
     return " ".join(sentences)
 
 
+def worse_answers_sentence(
+    quality_cost_monthly: float, monthly_savings: float, verdict_label: str, currency: str
+) -> str:
+    """The recommendation when worse answers cost more than the compute saved.
+
+    Examples
+    --------
+    >>> worse_answers_sentence(48_000, 21_000, "strong", "USD")[:60]
+    'Do not distill. Worse answers cost more than the compute sav'
+    """
+    return (
+        f"{RECOMMENDATION[DO_NOT_DISTILL]} {WORSE_ANSWERS_COST_MORE}: about "
+        f"{format_money(quality_cost_monthly, currency)} a month lost to the "
+        f"student's wrong answers against {format_money(monthly_savings, currency)} "
+        f"a month of compute saved (on compute alone the case is {verdict_label})."
+    )
+
+
 def recommendation(result: Result) -> str:
     """The sentence a decision-maker reads first; it never contradicts the flags.
 
@@ -228,12 +249,11 @@ def recommendation(result: Result) -> str:
     """
     failing = [item.name for item in result.quality if item.business_critical and not item.passed]
     if result.quality_cost_exceeds_savings:
-        currency = result.case.currency
-        return (
-            f"{_RECOMMENDATION[DO_NOT_DISTILL]} {WORSE_ANSWERS_COST_MORE}: about "
-            f"{format_money(result.quality_cost_monthly, currency)} a month lost to the "
-            f"student's wrong answers against {format_money(result.monthly_savings, currency)} "
-            f"a month of compute saved (on compute alone the case is {result.verdict})."
+        return worse_answers_sentence(
+            result.quality_cost_monthly,
+            result.monthly_savings,
+            result.verdict,
+            result.case.currency,
         )
     return recommendation_from_figures(
         result.upfront_cost,

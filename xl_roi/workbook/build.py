@@ -34,13 +34,13 @@ from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_roi._version import __version__
-from xl_roi.case import MAX_QUALITY_SLICES, Case
+from xl_roi.case import Case
 from xl_roi.errors import InputError
 from xl_roi.files import write_atomic
 from xl_roi.prices import STALE_AFTER_DAYS, ModelPrices
 from xl_roi.sensitivity import HEADLINE_TABLE_ROWS, headline_table
 from xl_roi.text import looks_like_formula
-from xl_roi.workbook import layout
+from xl_roi.workbook import layout, rows
 from xl_roi.workbook.layout import (
     CALCULATIONS,
     CONSTANTS,
@@ -50,6 +50,7 @@ from xl_roi.workbook.layout import (
     InputRow,
     Section,
 )
+from xl_roi.workbook.rows import CHECKS, QUALITY_ROWS, SCHEDULE_MONTHS
 
 __all__ = [
     "QUALITY_ROWS",
@@ -73,12 +74,6 @@ SHEETS = (
     "xlwings.conf",
 )
 """The sheets, in order."""
-
-QUALITY_ROWS = MAX_QUALITY_SLICES
-"""Slice rows on the Quality sheet."""
-
-SCHEDULE_MONTHS = 36
-"""Months in the cash-flow schedule."""
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 INPUT_FONT = Font(color="1F3FBF")
@@ -235,7 +230,7 @@ class _Writer:
                     cell.value = value
 
 
-CONSTANT_FORMATS = {"unstable_share": layout.SHARE, "check_tolerance": "0.0000000%"}
+CONSTANT_FORMATS = {"unstable_share": layout.SHARE, "check_tolerance": layout.TOLERANCE}
 """How the fixed numbers on Calculations are shown (the rest as whole numbers)."""
 
 _MONEY_UNITS = {
@@ -255,7 +250,7 @@ def _unit(writer: _Writer, sheet: Worksheet, row: int, unit: str, currency: str)
     if unit in _MONEY_UNITS:
         suffix = _MONEY_UNITS[unit]
         formula = f'currency&"{suffix}"' if suffix else "currency"
-        cell = writer.formula(sheet, f"C{row}", formula, currency + suffix, "General")
+        cell = writer.formula(sheet, f"C{row}", formula, currency + suffix, layout.PLAIN)
     else:
         cell = sheet.cell(row=row, column=3, value=unit)
     cell.font = UNIT_FONT
@@ -584,7 +579,10 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
         formula = item.formula_in(writer.portable)
         if formula is None:  # not yet native: the portable flavour stores the value
             cell = sheet.cell(row=row, column=2)
-            write_text(cell, values[item.name])
+            if isinstance(values[item.name], str):
+                write_text(cell, values[item.name])
+            else:
+                cell.value = values[item.name]
             cell.number_format = item.number_format
         else:
             cell = writer.formula(sheet, f"B{row}", formula, values[item.name], item.number_format)
@@ -597,20 +595,11 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
     row += 1
     sheet.cell(row=row, column=1, value="Cash flow by month").font = SECTION_FONT
     row += 1
-    _header(
-        sheet,
-        row,
-        (
-            "Month",
-            "Savings",
-            "Maintenance",
-            "Cumulative net before maintenance",
-            "Cumulative net after maintenance",
-        ),
-    )
+    _header(sheet, row, rows.SCHEDULE_HEADERS)
     sheet.row_dimensions[row].height = 32
-    schedule = _schedule_values(values)
+    schedule = rows.schedule_values(values)
     first = row + 1
+    discounted = rows.discounted_schedule_values(values)
     for month, (savings, maintenance, net, net_after) in enumerate(schedule):
         r = first + month
         if month == 0:
@@ -619,8 +608,9 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
             sheet.cell(row=r, column=3, value=0.0)
             writer.formula(sheet, f"D{r}", "-upfront", net, layout.MONEY)
             writer.formula(sheet, f"E{r}", "-upfront", net_after, layout.MONEY)
+            writer.formula(sheet, f"F{r}", "-upfront", discounted[0], layout.MONEY)
         else:
-            writer.formula(sheet, f"A{r}", f"A{r - 1}+1", float(month), "0")
+            writer.formula(sheet, f"A{r}", f"A{r - 1}+1", float(month), layout.WHOLE_NUMBER)
             writer.formula(
                 sheet,
                 f"B{r}",
@@ -631,15 +621,50 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
             writer.formula(sheet, f"C{r}", "maintenance/months_per_year", maintenance, layout.MONEY)
             writer.formula(sheet, f"D{r}", f"D{r - 1}+B{r}", net, layout.MONEY)
             writer.formula(sheet, f"E{r}", f"E{r - 1}+B{r}-C{r}", net_after, layout.MONEY)
+            writer.formula(
+                sheet,
+                f"F{r}",
+                rows.SCHEDULE_DISCOUNTED.format(r=r, r_before=r - 1),
+                discounted[month],
+                layout.MONEY,
+            )
         for column in "BC":
             sheet[f"{column}{r}"].number_format = layout.MONEY
     writer.name("schedule_months", sheet, f"A{first}:A{first + SCHEDULE_MONTHS}")
     if writer.portable:
         _newton_helpers(writer, sheet, values)
+        _cash_table(writer, sheet, values)
     writer.name("schedule_net", sheet, f"D{first}:D{first + SCHEDULE_MONTHS}")
+    # the work and the schedule (and the portable helpers beside them), not the cash table
+    sheet.print_area = f"A1:H{first + SCHEDULE_MONTHS}"
     sheet.freeze_panes = "B5"
-    _widths(sheet, {"A": 48, "B": 20, "C": 16, "D": 56, "E": 30})
+    _widths(sheet, {"A": 48, "B": 20, "C": 16, "D": 56, "E": 30, "F": 18})
     return first
+
+
+def _cash_table(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> None:
+    """The portable flavour's monthly cash table: what IRR and discounted payback read."""
+    top = layout.CASH_TABLE_FIRST_ROW - 1
+    title = sheet[f"{layout.CASH_TABLE_COLUMNS[0]}{top - 1}"]
+    title.value = "Monthly cash: what the rate of return and discounted payback read"
+    title.font = SECTION_FONT
+    for column, title in zip(layout.CASH_TABLE_COLUMNS, layout.CASH_TABLE_HEADERS, strict=True):
+        header = sheet[f"{column}{top}"]
+        header.value = title
+        header.font = HEADER_FONT
+        header.fill = HEADER_FILL
+        header.alignment = Alignment(wrap_text=True, vertical="center")
+    month_column, cash, cumulative, crossing = layout.CASH_TABLE_COLUMNS
+    for month, (flow, total, crossed) in enumerate(layout.cash_table_values(values)):
+        r = layout.CASH_TABLE_FIRST_ROW + month
+        sheet[f"{month_column}{r}"] = month
+        _, cash_formula, total_formula, crossing_formula = layout.cash_table_formulas(month)
+        if cash_formula is not None:
+            writer.formula(sheet, f"{cash}{r}", cash_formula, flow, layout.MONEY)
+        writer.formula(sheet, f"{cumulative}{r}", total_formula, total, layout.MONEY)
+        if crossing_formula is not None:
+            writer.formula(sheet, f"{crossing}{r}", crossing_formula, crossed, layout.MONTHS)
+    _widths(sheet, {month_column: 8, cash: 16, cumulative: 20, crossing: 14})
 
 
 def _newton_helpers(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> None:
@@ -655,23 +680,9 @@ def _newton_helpers(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -
     ):
         r = layout.NEWTON_FIRST_ROW + offset
         sheet[f"{label_column}{r}"] = label
-        number_format = layout.TRUE_FALSE if isinstance(value, bool) else "0.000000000"
+        number_format = layout.TRUE_FALSE if isinstance(value, bool) else layout.NEWTON_STEP
         writer.formula(sheet, f"{column}{r}", formula, value, number_format)
     _widths(sheet, {label_column: 44, column: 16})
-
-
-def _schedule_values(values: dict[str, Any]) -> list[tuple[float, float, float, float]]:
-    savings_monthly = values["savings_monthly"]
-    growth = values["monthly_growth"]
-    maintenance = values["maintenance"] / values["months_per_year"]
-    rows = [(0.0, 0.0, -values["upfront"], -values["upfront"])]
-    for month in range(1, SCHEDULE_MONTHS + 1):
-        savings = savings_monthly * (1 + growth) ** (month - 1)
-        previous = rows[-1]
-        rows.append(
-            (savings, maintenance, previous[2] + savings, previous[3] + savings - maintenance)
-        )
-    return rows
 
 
 def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case: Case) -> None:
@@ -831,22 +842,9 @@ def _value_formats_by_row(sheet: Worksheet, last_row: int) -> None:
 
 def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, Any]) -> None:
     _title(sheet, "Quality", QUALITY_SUBTITLE)
-    _header(
-        sheet,
-        4,
-        (
-            "Slice",
-            "Business-critical (yes/no)",
-            "Teacher score",
-            "Student score",
-            "Allowed drop",
-            "Drop",
-            "Result",
-            "Business-critical and failing",
-        ),
-    )
+    _header(sheet, 4, rows.QUALITY_HEADERS)
     sheet.row_dimensions[4].height = 32  # two lines: "Business-critical (yes/no)"
-    first, last = 5, 4 + QUALITY_ROWS
+    first, last = rows.QUALITY_FIRST_ROW, rows.QUALITY_FIRST_ROW + QUALITY_ROWS - 1
     critical_rule = DataValidation(type="list", formula1='"yes,no"', allow_blank=True)
     critical_rule.error = "Answer yes or no."
     sheet.add_data_validation(critical_rule)
@@ -854,89 +852,72 @@ def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, An
         type="decimal", operator="greaterThanOrEqual", formula1="-1e300", allow_blank=True
     )
     sheet.add_data_validation(score_rule)
+    share_rule = DataValidation(
+        type="decimal", operator="between", formula1="0", formula2="1", allow_blank=True
+    )
+    share_rule.error = "A share of calls from 0 to 1 (0.1 = 10 %)."
+    sheet.add_data_validation(share_rule)
+    cost_rule = DataValidation(
+        type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True
+    )
+    cost_rule.error = "A cost of 0 or more; blank takes the case's cost of a wrong answer."
+    sheet.add_data_validation(cost_rule)
     slices = case.quality_slices
     if len(slices) > QUALITY_ROWS:
         raise ValueError(
             f"the template holds {QUALITY_ROWS} quality slices, the case has {len(slices)}"
         )
+    slice_costs = layout.slice_quality_costs(case)
     for offset in range(QUALITY_ROWS):
         r = first + offset
         item = slices[offset] if offset < len(slices) else None
-        cells = [sheet.cell(row=r, column=column) for column in range(1, 6)]
+        cells = {column: sheet[f"{column}{r}"] for column in rows.QUALITY_INPUT_COLUMNS}
         if item is not None:
-            write_text(cells[0], item.name)
-            write_text(cells[1], "yes" if item.business_critical else "no")
-            cells[2].value = float(item.teacher_score)
-            cells[3].value = float(item.student_score)
-            cells[4].value = float(item.allowed_drop)
-        for cell in cells:
+            write_text(cells["A"], item.name)
+            write_text(cells["B"], "yes" if item.business_critical else "no")
+            cells["C"].value = float(item.teacher_score)
+            cells["D"].value = float(item.student_score)
+            cells["E"].value = float(item.allowed_drop)
+            if item.traffic_share is not None:
+                cells["I"].value = float(item.traffic_share)
+            if item.cost_per_error is not None:
+                cells["J"].value = float(item.cost_per_error)
+        for cell in cells.values():
             cell.fill = INPUT_FILL
             cell.font = INPUT_FONT
             cell.border = BOX
             cell.protection = UNLOCKED
-        critical_rule.add(cells[1].coordinate)
-        for cell in cells[2:]:
-            score_rule.add(cell.coordinate)
-        drop = round(item.teacher_score - item.student_score, 9) if item else ""
-        writer.formula(
-            sheet,
-            f"F{r}",
-            f'IF(ISNUMBER(C{r}), ROUND(C{r}-D{r}, score_decimals), "")',
-            float(drop) if item else "",
-            "0.####",
-        )
-        result = ("pass" if item.passed else "FAIL") if item else ""
-        writer.formula(
-            sheet,
-            f"G{r}",
-            f'IF(ISNUMBER(F{r}), IF(F{r}<=E{r}, "pass", "FAIL"), "")',
-            result,
-            "General",
-        )
-        failing_critical = item.name if item and item.business_critical and not item.passed else ""
-        writer.formula(
-            sheet,
-            f"H{r}",
-            f'IF(AND(B{r}="yes", G{r}="FAIL"), A{r}, "")',
-            failing_critical,
-            "General",
-        )
+        critical_rule.add(cells["B"].coordinate)
+        for column in "CDE":
+            score_rule.add(cells[column].coordinate)
+        share_rule.add(cells["I"].coordinate)
+        cells["I"].number_format = layout.SHARE
+        cost_rule.add(cells["J"].coordinate)
+        cells["J"].number_format = layout.PRICE
+        cost = slice_costs[offset] if item is not None else ""
+        for (column, formula, number_format), value in zip(
+            rows.QUALITY_FORMULAS, rows.slice_values(item, cost), strict=True
+        ):
+            writer.formula(
+                sheet, f"{column}{r}", rows.slice_formula(formula, r), value, number_format
+            )
     if writer.portable:
         _joined_names(writer, sheet, slices, first, last)
-    writer.name("slice_names", sheet, f"A{first}:A{last}")
-    writer.name("slice_critical", sheet, f"B{first}:B{last}")
-    writer.name("slice_result", sheet, f"G{first}:G{last}")
-    writer.name("slice_critical_failing", sheet, f"H{first}:H{last}")
-    writer.name("slice_teacher_scores", sheet, f"C{first}:C{last}")
-    writer.name("slice_student_scores", sheet, f"D{first}:D{last}")
-    writer.name("slice_allowed_drops", sheet, f"E{first}:E{last}")
-    passing = float(sum(1 for item in slices if item.passed))
-    total = float(len(slices))
-    failures = values["critical_failures"]
+    for name, column in rows.QUALITY_NAMES:
+        writer.name(name, sheet, f"{column}{first}:{column}{last}")
+    summary_values = rows.quality_summary_values(slices, values)
     summary = last + 2
-    for offset, (label, name, formula, value) in enumerate(
-        (
-            ("Slices passing", "slices_passing", 'COUNTIF(slice_result, "pass")', passing),
-            (
-                "Slices evaluated",
-                "slices_total",
-                'COUNTIF(slice_result, "pass")+COUNTIF(slice_result, "FAIL")',
-                total,
-            ),
-            (
-                "Business-critical slices failing",
-                "critical_failures",
-                'COUNTIFS(slice_critical, "yes", slice_result, "FAIL")',
-                failures,
-            ),
-        )
-    ):
+    for offset, (label, name, formula) in enumerate(rows.QUALITY_SUMMARY):
         r = summary + offset
         sheet.cell(row=r, column=1, value=label).font = Font(bold=True)
-        cell = writer.formula(sheet, f"B{r}", formula, value, "0")
+        cell = writer.formula(sheet, f"B{r}", formula, summary_values[name], layout.WHOLE_NUMBER)
         writer.name(name, sheet, cell.coordinate)
     sheet.freeze_panes = "A5"
-    _widths(sheet, {"A": 34, "B": 16, "C": 14, "D": 14, "E": 14, "F": 10, "G": 10, "H": 30})
+    _widths(
+        sheet,
+        {"A": 34, "B": 16, "C": 14, "D": 14, "E": 14, "F": 10, "G": 10, "H": 30, "I": 12},
+    )
+    _widths(sheet, {"J": 16, "K": 40})
 
 
 def _joined_names(writer: _Writer, sheet: Worksheet, slices: Any, first: int, last: int) -> None:
@@ -964,7 +945,7 @@ def _joined_names(writer: _Writer, sheet: Worksheet, slices: Any, first: int, la
             f"{count_column}{r}",
             f'{previous_count}+IF(H{r}="", 0, 1)',
             float(len(seen)),
-            "0",
+            layout.WHOLE_NUMBER,
         )
         text = "".join(
             ("" if k == 1 else " and " if k == len(names) else ", ") + name
@@ -976,7 +957,7 @@ def _joined_names(writer: _Writer, sheet: Worksheet, slices: Any, first: int, la
             f'{previous_text}&IF(H{r}="", "", IF({count_column}{r}=1, "", '
             f'IF({count_column}{r}=critical_failures, " and ", ", "))&H{r})',
             text,
-            "General",
+            layout.PLAIN,
         )
     _widths(sheet, {count_column: 14, join: 40})
 
@@ -988,230 +969,22 @@ def _pitch(
     writer.formula(
         sheet,
         "A1",
-        'case_name&": "&verdict_label',
+        rows.PITCH_TITLE,
         f"{values['case_name']}: {values['verdict_label']}",
-        "General",
+        layout.PLAIN,
     ).font = TITLE_FONT
     sheet["A3"] = "Recommendation"
     sheet["A3"].font = Font(bold=True)
     sheet["A3"].alignment = WRAP
     cell = writer.formula(
-        sheet, "B3", "recommendation_text", values["recommendation_text"], "General"
+        sheet, "B3", rows.PITCH_RECOMMENDATION, values["recommendation_text"], layout.PLAIN
     )
     cell.font = Font(bold=True)
     cell.alignment = WRAP
     sheet.merge_cells("B3:M3")
     sheet.row_dimensions[3].height = 64
-
-    def yes_no(flag: bool) -> str:
-        return "yes" if flag else "no"
-
-    def itemised(name: str) -> tuple[str, Any]:
-        formula = f'IF(ISNUMBER(upfront_total), "in the total", {name})'
-        if isinstance(values["upfront_total"], float):
-            return formula, "in the total"
-        return formula, values[name]
-
-    pays = f"{values['slices_passing']:g} of {values['slices_total']:g}"
-    sections: list[tuple[str, list[tuple[str, str, Any, str, bool]]]] = [
-        (
-            "1. The savings",
-            [
-                (
-                    "Annual savings",
-                    "savings_annual",
-                    values["savings_annual"],
-                    layout.MONEY_WHOLE,
-                    True,
-                ),
-                (
-                    "Cut in inference spend on this endpoint",
-                    "spend_cut",
-                    values["spend_cut"],
-                    layout.SHARE,
-                    False,
-                ),
-                (
-                    "Monthly savings",
-                    "savings_monthly",
-                    values["savings_monthly"],
-                    layout.MONEY_WHOLE,
-                    True,
-                ),
-                ("Monthly calls", "monthly_calls", values["monthly_calls"], layout.COUNT, False),
-                (
-                    "Annual net benefit after maintenance",
-                    "net_benefit_annual",
-                    values["net_benefit_annual"],
-                    layout.MONEY_WHOLE,
-                    True,
-                ),
-            ],
-        ),
-        (
-            "2. The payback",
-            [
-                ("Upfront investment", "upfront", values["upfront"], layout.MONEY_WHOLE, True),
-                (
-                    "Recovered from the savings in (months)",
-                    "payback_months",
-                    values["payback_months"],
-                    layout.MONTHS,
-                    False,
-                ),
-                (
-                    "Recovered after maintenance too (months)",
-                    "payback_net_of_maintenance",
-                    values["payback_net_of_maintenance"],
-                    layout.MONTHS,
-                    False,
-                ),
-                (
-                    "Target payback (months)",
-                    "target_payback_months",
-                    values["target_payback_months"],
-                    layout.MONTHS,
-                    False,
-                ),
-                (
-                    "First year, net of upfront and maintenance",
-                    "first_year_net",
-                    values["first_year_net"],
-                    layout.MONEY_WHOLE,
-                    True,
-                ),
-            ],
-        ),
-        (
-            "3. The risk and the mitigation",
-            [
-                (
-                    "Quality slices passing",
-                    'slices_passing&" of "&slices_total',
-                    pays,
-                    "General",
-                    False,
-                ),
-                (
-                    "Business-critical slices failing",
-                    "critical_failures",
-                    values["critical_failures"],
-                    "0",
-                    False,
-                ),
-                (
-                    "Payback at half the volume (months)",
-                    "half_payback",
-                    values["half_payback"],
-                    layout.MONTHS,
-                    False,
-                ),
-                (
-                    "Break-even: below this many calls a month (growing as assumed; whole "
-                    "GPUs when self-hosted) payback misses the target",
-                    "breakeven_calls",
-                    values["breakeven_calls"],
-                    layout.COUNT,
-                    False,
-                ),
-                (
-                    "Flag: low volume",
-                    'IF(low_volume_flag, "yes", "no")',
-                    yes_no(values["low_volume_flag"]),
-                    "General",
-                    False,
-                ),
-                (
-                    "Flag: unstable teacher",
-                    'IF(unstable_teacher_flag, "yes", "no")',
-                    yes_no(values["unstable_teacher_flag"]),
-                    "General",
-                    False,
-                ),
-                (
-                    "Flag: quality risk",
-                    'IF(quality_risk_flag, "yes", "no")',
-                    yes_no(values["quality_risk_flag"]),
-                    "General",
-                    False,
-                ),
-            ],
-        ),
-        (
-            "4. The ask",
-            [
-                ("Upfront budget", "upfront", values["upfront"], layout.MONEY_WHOLE, True),
-                (
-                    "of which data generation",
-                    *itemised("data_generation"),
-                    layout.MONEY_WHOLE,
-                    True,
-                ),
-                (
-                    "of which training compute",
-                    *itemised("training_compute"),
-                    layout.MONEY_WHOLE,
-                    True,
-                ),
-                (
-                    "of which evaluation build",
-                    *itemised("evaluation_cost"),
-                    layout.MONEY_WHOLE,
-                    True,
-                ),
-                (
-                    "of which engineering time",
-                    *itemised("engineering_cost"),
-                    layout.MONEY_WHOLE,
-                    True,
-                ),
-                (
-                    "Recurring: maintenance a year",
-                    "maintenance",
-                    values["maintenance"],
-                    layout.MONEY_WHOLE,
-                    True,
-                ),
-                (
-                    "Recurring: GPU serving a year (GPUs × 730 h × 12 × hourly cost)",
-                    "annual_serving_cost",
-                    values["annual_serving_cost"],
-                    layout.MONEY_WHOLE,
-                    True,
-                ),
-                (
-                    "GPUs sized for a peak of (× average traffic; 1.5 unless set)",
-                    f'IF({layout.HOSTED_TEST}, peak_factor, "not self-hosted")',
-                    values["peak_factor"]
-                    if values["student_pricing"] == layout.MODE_SELF_HOSTED
-                    else "not self-hosted",
-                    "0.0#",
-                    False,
-                ),
-            ],
-        ),
-        (
-            "Upside, not in the numbers above",
-            [
-                (
-                    "Faster answers, a month",
-                    "monthly_latency_value",
-                    values["monthly_latency_value"],
-                    layout.MONEY_WHOLE,
-                    True,
-                ),
-                (
-                    "New-capability revenue, a year",
-                    "annual_new_capability_revenue",
-                    values["annual_new_capability_revenue"],
-                    layout.MONEY_WHOLE,
-                    True,
-                ),
-            ],
-        ),
-    ]
     row = 5
-    for heading, lines in sections:
+    for heading, lines in rows.pitch_sections(values):
         sheet.cell(row=row, column=1, value=heading).font = SECTION_FONT
         row += 1
         for label, formula, value, number_format, money in lines:
@@ -1222,11 +995,12 @@ def _pitch(
             figure = writer.formula(sheet, f"B{row}", formula, value, number_format)
             figure.alignment = Alignment(horizontal="right")  # text answers line up with numbers
             if money:
-                writer.formula(sheet, f"C{row}", "currency", currency, "General").font = UNIT_FONT
+                unit = writer.formula(sheet, f"C{row}", "currency", currency, layout.PLAIN)
+                unit.font = UNIT_FONT
             row += 1
         row += 1
     chart = LineChart()
-    chart.title = "Cumulative net cash, before and after maintenance"
+    chart.title = "Cumulative net cash: before and after maintenance, and discounted"
     chart.y_axis.title = currency
     chart.y_axis.number_format = layout.MONEY
     chart.x_axis.title = "Month"
@@ -1235,7 +1009,7 @@ def _pitch(
     data = Reference(
         calculations,
         min_col=4,
-        max_col=5,
+        max_col=6,
         min_row=schedule_first - 1,
         max_row=schedule_first + SCHEDULE_MONTHS,
     )
@@ -1259,76 +1033,6 @@ def _pitch(
     _widths(sheet, {"A": 44, "B": 22, "C": 8})
 
 
-CHECKS: tuple[tuple[str, str, str], ...] = (
-    (
-        "The functions are loaded",
-        "ISNUMBER(savings_monthly)",
-        "Functions not loaded: pip install xl-roi, then xlwings › Import Functions (see About); "
-        "without the add-in, open workbook_portable.xlsx",
-    ),
-    (
-        "Student pricing is one of the listed ways",
-        "ISNUMBER(MATCH(student_pricing, student_modes, 0))",
-        "Choose how the student is priced on Inputs",
-    ),
-    (
-        "Volume, growth, target and escalation are numbers",
-        "AND(ISNUMBER(monthly_calls), ISNUMBER(monthly_growth), ISNUMBER(target_payback_months), "
-        "ISNUMBER(escalation_share))",
-        "Fill in the volume, growth, target payback and escalation share on Inputs",
-    ),
-    (
-        "Monthly savings agree with plain arithmetic",
-        "IF(ISNUMBER(savings_monthly), ABS(savings_monthly-(teacher_cost-student_cost)*"
-        "monthly_calls/calls_per_1k)<=check_tolerance*MAX(1, ABS(savings_monthly)), FALSE)",
-        "MONTHLY_SAVINGS disagrees with (teacher − student) × calls ÷ 1,000",
-    ),
-    (
-        "Payback agrees with plain arithmetic",
-        "IF(ISNUMBER(payback_plain), ABS(payback_months-payback_plain)<=check_tolerance*MAX(1, "
-        "payback_months), TRUE)",
-        "PAYBACK disagrees with upfront ÷ savings (or its growth form)",
-    ),
-    (
-        "It never pays back only when savings cannot recover the upfront cost",
-        "IF(ISNUMBER(payback_months), TRUE, OR(savings_monthly<=0, monthly_growth<0))",
-        "PAYBACK says never although savings are positive and volume is not shrinking",
-    ),
-    (
-        "Payback after maintenance agrees with plain arithmetic (flat volume)",
-        "IF(AND(monthly_growth=0, ISNUMBER(payback_net_of_maintenance), upfront>0), "
-        "ABS(payback_net_of_maintenance-upfront/(savings_monthly-maintenance/months_per_year))"
-        "<=check_tolerance*MAX(1, payback_net_of_maintenance), TRUE)",
-        "PAYBACK_AFTER_MAINTENANCE disagrees with upfront ÷ (savings − maintenance ÷ 12)",
-    ),
-    (
-        "Annual net benefit agrees with plain arithmetic",
-        "ABS(net_benefit_annual-(months_per_year*savings_monthly-maintenance))<=check_tolerance*"
-        "MAX(1, ABS(net_benefit_annual))",
-        "NET_BENEFIT disagrees with 12 × savings − maintenance",
-    ),
-    (
-        "The upfront items add up",
-        "IF(ISNUMBER(upfront_total), upfront=upfront_total, ABS(upfront-(data_generation+"
-        "training_compute+evaluation_cost+engineering_cost))<=check_tolerance*MAX(1, upfront))",
-        "UPFRONT_COST disagrees with the sum of the items",
-    ),
-    (
-        "The savings share agrees with plain arithmetic",
-        "ABS(spend_cut-(teacher_cost-student_cost)/teacher_cost)<=check_tolerance",
-        "SAVINGS_SHARE disagrees with (teacher − student) ÷ teacher",
-    ),
-)
-"""Each check: what it asserts, its formula (TRUE when it holds), what to do when it fails."""
-
-
-PORTABLE_FIRST_CHECK = (
-    "The monthly savings are worked out",
-    "Monthly savings are not a number: check the teacher and student costs on Inputs",
-)
-"""The portable flavour's first check: the add-in's 'functions are loaded', in its words."""
-
-
 def _checks(writer: _Writer, sheet: Worksheet) -> None:
     flavour = "portable flavour" if writer.portable else "add-in flavour"
     _title(
@@ -1342,10 +1046,10 @@ def _checks(writer: _Writer, sheet: Worksheet) -> None:
     for offset, (label, formula, advice) in enumerate(CHECKS):
         r = first + offset
         if writer.portable and offset == 0:  # nothing to load: the same test, its own words
-            label, advice = PORTABLE_FIRST_CHECK
+            label, advice = rows.PORTABLE_FIRST_CHECK
         sheet.cell(row=r, column=1, value=label).alignment = WRAP
         writer.formula(sheet, f"B{r}", formula, True, layout.TRUE_FALSE).fill = CHECK_FILL
-        writer.formula(sheet, f"C{r}", f'IF(B{r}, "OK", "{advice}")', "OK", "General")
+        writer.formula(sheet, f"C{r}", f'IF(B{r}, "OK", "{advice}")', "OK", layout.PLAIN)
     last = first + len(CHECKS) - 1
     master = last + 2
     sheet.cell(row=master, column=1, value="MASTER CHECK").font = Font(bold=True, size=12)
@@ -1357,17 +1061,18 @@ def _checks(writer: _Writer, sheet: Worksheet) -> None:
         f"C{master}",
         f'IF(B{master}, "All checks pass", "A check fails: see the rows marked FALSE")',
         "All checks pass",
-        "General",
+        layout.PLAIN,
     )
     business = master + 2
     sheet.cell(
         row=business, column=1, value="Business check (not part of the master check)"
     ).font = SECTION_FONT
-    sheet.cell(row=business + 1, column=1, value="Business-critical quality slices pass")
+    label, formula = rows.BUSINESS_CHECK
+    sheet.cell(row=business + 1, column=1, value=label)
     writer.formula(
         sheet,
         f"B{business + 1}",
-        "critical_failures=0",
+        formula,
         writer.blueprint.value_of("Quality", _quality_cell(writer, "critical_failures")) == 0,
         layout.TRUE_FALSE,
     )

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from xl_roi import costs, roi
+from xl_roi import cashflow, costs, roi
 from xl_roi.bounds import BOUNDS, Bound
 from xl_roi.case import MAX_QUALITY_SLICES, Case
 from xl_roi.fields import (
@@ -25,8 +25,12 @@ from xl_roi.fields import (
     SHARE_FORMAT,
     TENTHS_FORMAT,
 )
-from xl_roi.pitch import _RECOMMENDATION as _SENTENCES
-from xl_roi.pitch import recommendation_from_figures
+from xl_roi.pitch import RECOMMENDATION as _SENTENCES
+from xl_roi.pitch import (
+    WORSE_ANSWERS_COST_MORE,
+    recommendation_from_figures,
+    worse_answers_sentence,
+)
 from xl_roi.verdict import verdict
 
 __all__ = [
@@ -66,10 +70,8 @@ NO_BREAKEVEN_HOSTED_TEXT = f"#NUM! no volume pays back: {roi.NO_VOLUME_PAYS_BACK
 
 MONEY = MONEY_FORMAT
 """Amounts of money, everywhere: whole units of the case's currency, thousands separated."""
-MONEY_WHOLE = MONEY
 PRICE = PRICE_FORMAT
 """Prices (per 1,000 calls, per GPU-hour, per million tokens): always two decimals."""
-PER_1K = PRICE
 RATE = RATE_FORMAT
 """Throughputs and multipliers (calls per second, peak factor)."""
 COUNT = COUNT_FORMAT
@@ -78,6 +80,16 @@ MONTHS = TENTHS_FORMAT
 PLAIN = "General"
 TRUE_FALSE = '"TRUE";"TRUE";"FALSE"'
 """A yes/no result reads TRUE or FALSE, even where a program stored it as 1 or 0."""
+WHOLE_NUMBER = "0"
+"""Month numbers and counts of slices: a whole number, no separator."""
+SCORE_DROP = "0.####"
+"""A quality slice's score drop: up to four decimals, none when whole."""
+MULTIPLIER = "0.0#"
+"""A factor such as the peak over average traffic: one or two decimals."""
+NEWTON_STEP = "0.000000000"
+"""A step of the portable flavour's payback search: nine decimals, to see it converge."""
+TOLERANCE = "0.0000000%"
+"""The checks' rounding tolerance: small enough to need seven decimals of a per cent."""
 
 
 @dataclass(frozen=True)
@@ -158,6 +170,13 @@ INPUTS: tuple[Section | InputRow, ...] = _inputs_sheet()
 """The Inputs sheet, top to bottom."""
 
 INPUT_ROWS: dict[str, InputRow] = {row.name: row for row in INPUTS if isinstance(row, InputRow)}
+
+ADDED_LATER = frozenset(
+    {"discount_rate", "horizon_months", "cost_per_error", "teacher_p95_ms", "student_p95_ms"}
+)
+"""Inputs a workbook built before them lacks: read back, a missing one is left at its default
+(0 %, 36 months, no cost of a wrong answer, no latencies), so such a workbook gives the numbers
+it always gave."""
 
 CONSTANTS: tuple[tuple[str, str, float, str], ...] = (
     ("hours_per_month", "Hours in a month (8,760 ÷ 12)", costs.HOURS_PER_MONTH, "hours"),
@@ -267,15 +286,147 @@ def native_breakeven() -> str:
     return f"IF(upfront=0, 0, IF(AND({_HOSTED}, gpu_hourly_cost<>0), {hosted}, {per_call}))"
 
 
-def native_verdict() -> str:
+def native_verdict(payback: str = "payback_months", net: str = "net_benefit_annual") -> str:
     """ROI_VERDICT natively: never or net ≤ 0 → do not distill; ≤ a quarter → strong (defensible
     while shrinking); ≤ a year → defensible when growing, else marginal; longer → reconsider."""
     return (
-        'IF(OR(NOT(ISNUMBER(payback_months)), net_benefit_annual<=0), "do not distill", '
-        "IF(payback_months<=months_per_year/4, "
+        f'IF(OR(NOT(ISNUMBER({payback})), {net}<=0), "do not distill", '
+        f"IF({payback}<=months_per_year/4, "
         'IF(monthly_growth>=0, "strong", "defensible"), '
-        'IF(payback_months<=months_per_year, IF(monthly_growth>0, "defensible", "marginal"), '
+        f'IF({payback}<=months_per_year, IF(monthly_growth>0, "defensible", "marginal"), '
         '"reconsider")))'
+    )
+
+
+DISCOUNTED_NEVER_TEXT = (
+    NEVER_PREFIX + "the discounted savings less maintenance never recover the upfront cost"
+)
+NO_IRR_TEXT = (
+    "#NUM! no rate of return: the cash never changes sign (nothing upfront, or nothing earned)"
+)
+QUALITY_NOT_COSTED_TEXT = "not computed: the case gives no cost per error"
+QUALITY_SHARE_UNKNOWN_TEXT = (
+    "not computed: a slice whose score drops has no traffic share or cost per error (see Quality)"
+)
+SLICE_SHARE_UNKNOWN_TEXT = "not computed: traffic share unknown"
+SLICE_COST_UNKNOWN_TEXT = "not computed: cost per error unknown"
+QUALITY_NO_SLICES_TEXT = "not computed: the case has no quality slices"
+QUALITY_NOT_COMPUTED = "not computed"
+"""What the quality cost and the figures adjusted by it show when it is not computed."""
+
+
+def native_npv() -> str:
+    """NPV_BENEFIT natively, in closed form: −U + s/f · Σ q^k (k < h) − m · Σ f^−k (k ≤ h), with
+    f = 1 + the monthly rate, q = (1 + g)/f and m a month's maintenance. Both sums are
+    geometric: (q^h − 1)/(q − 1) worked as expm1(h·log1p(q − 1))/(q − 1), so that a growth close
+    to the rate keeps its digits; h when q is 1 (or the rate 0)."""
+    rate = "((1+discount_rate)^(1/months_per_year)-1)"
+    q1 = f"((monthly_growth-{rate})/(1+{rate}))"
+    grown = (
+        f"IF({q1}=0, horizon_months, {_expm1('horizon_months*' + q1 + '*' + _log1p_over(q1))}/{q1})"
+    )
+    kept = f"IF({rate}=0, horizon_months, (1-(1+{rate})^(-horizon_months))/{rate})"
+    return f"-upfront+savings_monthly/(1+{rate})*{grown}-(maintenance/months_per_year)*{kept}"
+
+
+CASH_TABLE_COLUMNS = ("J", "K", "L", "M")
+"""Portable flavour, Calculations: month, cash within the horizon, discounted cumulative cash
+after maintenance, and where it first turns positive (interpolated)."""
+CASH_TABLE_FIRST_ROW = 6
+"""Month 0's row (the headers above it)."""
+CASH_TABLE_HEADERS = (
+    "Month",
+    "Cash within the horizon",
+    "Discounted cumulative cash after maintenance",
+    "Turns positive at (months)",
+)
+
+
+CASH_HORIZON_MONTHS = int(BOUNDS["horizon_months"].maximum or 600)
+"""The longest horizon: the cash column stops there (discounted payback looks on to
+:data:`xl_roi.cashflow.PAYBACK_SEARCH_MONTHS`)."""
+
+
+def _cash_range(column: str) -> str:
+    first = CASH_TABLE_FIRST_ROW
+    months = (
+        CASH_HORIZON_MONTHS if column == CASH_TABLE_COLUMNS[1] else cashflow.PAYBACK_SEARCH_MONTHS
+    )
+    return f"${column}${first}:${column}${first + months}"
+
+
+def cash_table_formulas(month: int) -> tuple[str | None, str | None, str, str | None]:
+    """The portable flavour's cash table row for a month (``None``: a typed month number, or
+    nothing): month 0 is −upfront; month m is the savings of that month less a twelfth of the
+    maintenance, discounted monthly, as :func:`xl_roi.cashflow.discounted_payback` adds them."""
+    r = CASH_TABLE_FIRST_ROW + month
+    month_cell, _cash, cumulative, _crossing = (f"{column}{r}" for column in CASH_TABLE_COLUMNS)
+    if month == 0:
+        return None, "-upfront", "-upfront", None
+    previous = f"{CASH_TABLE_COLUMNS[2]}{r - 1}"
+    flow = f"(savings_monthly*(1+monthly_growth)^({month_cell}-1)-maintenance/months_per_year)"
+    rate = "((1+discount_rate)^(1/months_per_year)-1)"
+    return (
+        None,
+        f"IF({month_cell}<=horizon_months, {flow}, 0)" if month <= CASH_HORIZON_MONTHS else None,
+        f"{previous}+{flow}/(1+{rate})^{month_cell}",
+        f"IF(AND({previous}<0, {cumulative}>=0), ({month_cell}-1)+(-{previous})/"
+        f'({cumulative}-{previous}), "")',
+    )
+
+
+def native_discounted_payback() -> str:
+    """DISCOUNTED_PAYBACK natively: 0 with nothing upfront; at a 0 % rate, payback after
+    maintenance; otherwise the first month the discounted cumulative cash (the cash table)
+    turns positive, interpolated; never within the table's hundred years."""
+    crossings = _cash_range(CASH_TABLE_COLUMNS[3])
+    return (
+        f"IF(upfront=0, 0, IF(discount_rate=0, IF(ISNUMBER(payback_net_of_maintenance), "
+        f'payback_net_of_maintenance, "{DISCOUNTED_NEVER_TEXT}"), IF(COUNT({crossings})=0, '
+        f'"{DISCOUNTED_NEVER_TEXT}", MIN({crossings}))))'
+    )
+
+
+def native_irr() -> str:
+    """ANNUAL_IRR natively: IRR of the monthly cash within the horizon (the cash table; the
+    months past it are 0, which leaves the rate as it is), annualised; the no-rate text when the
+    cash never changes sign or IRR finds no rate. IRR starts its search at 0, so that where the
+    cash changes sign more than once it finds the rate nearest zero, as numpy-financial does."""
+    cash = _cash_range(CASH_TABLE_COLUMNS[1])
+    return (
+        f'IF(AND(COUNTIF({cash}, "<0")>0, COUNTIF({cash}, ">0")>0), '
+        f'IFERROR((1+IRR({cash}, 0))^months_per_year-1, "{NO_IRR_TEXT}"), "{NO_IRR_TEXT}")'
+    )
+
+
+def cash_table_values(v: dict[str, Any]) -> list[tuple[float, float, float | str]]:
+    """The cash table's stored values, month by month (the formulas' arithmetic)."""
+    upfront, savings, maintenance = v["upfront"], v["savings_monthly"], v["maintenance"]
+    growth, horizon = v["monthly_growth"], v["horizon_months"]
+    rate = (1 + v["discount_rate"]) ** (1 / v["months_per_year"]) - 1
+    rows: list[tuple[float, float, float | str]] = [(-upfront, -upfront, "")]
+    for month in range(1, cashflow.PAYBACK_SEARCH_MONTHS + 1):
+        flow = savings * (1 + growth) ** (month - 1) - maintenance / v["months_per_year"]
+        previous = rows[-1][1]
+        cumulative = previous + flow / (1 + rate) ** month
+        crossing: float | str = ""
+        if previous < 0 and cumulative >= 0:
+            crossing = (month - 1) + (-previous) / (cumulative - previous)
+        rows.append((flow if month <= horizon else 0.0, cumulative, crossing))
+    return rows
+
+
+def slice_quality_cost(r: int) -> str:
+    """A Quality row's monthly cost of worse answers (as :mod:`xl_roi.quality_cost` works it):
+    blank for an empty row; 0 when the score does not drop; otherwise share × drop × calls ×
+    cost per error (the slice's own, else the case's), or why it is not computed."""
+    drop = f"MAX(0, C{r}-D{r})"
+    cost = f"IF(ISNUMBER(J{r}), J{r}, cost_per_error)"
+    return (
+        f'IF(NOT(ISNUMBER(C{r})), "", IF({drop}=0, 0, '
+        f'IF(NOT(ISNUMBER(I{r})), "{SLICE_SHARE_UNKNOWN_TEXT}", '
+        f"IF(AND(NOT(ISNUMBER(J{r})), NOT(ISNUMBER(cost_per_error))), "
+        f'"{SLICE_COST_UNKNOWN_TEXT}", I{r}*{drop}*monthly_calls*{cost}))))'
     )
 
 
@@ -289,7 +440,17 @@ def _months(months: str) -> str:
     return f'TEXT({months}, "#,##0.0")&" months"'
 
 
-QUALITY_JOIN_COLUMN = "J"
+_WORSE_ANSWERS_DECIDE = 'quality_adjusted_reason<>""'
+_WORSE_ANSWERS_SENTENCE = (
+    f'"{_SENTENCES["do not distill"]} {WORSE_ANSWERS_COST_MORE}: about "&'
+    f'{_money("quality_cost_monthly")}&" a month lost to the student\'s wrong answers against "&'
+    f'{_money("savings_monthly")}&" a month of compute saved (on compute alone the case is "&'
+    'verdict_label&")."'
+)
+"""The recommendation when worse answers cost more than the compute saved
+(:func:`xl_roi.pitch.worse_answers_sentence`)."""
+
+QUALITY_JOIN_COLUMN = "N"
 QUALITY_JOIN_LAST = f"'Quality'!${QUALITY_JOIN_COLUMN}${4 + MAX_QUALITY_SLICES}"
 """Quality's helper column (portable flavour): the failing critical slices' names, joined."""
 
@@ -439,7 +600,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "output_tokens_per_call, teacher_input_price_per_million, "
         'teacher_output_price_per_million), "not used")',
         "per 1k calls",
-        PER_1K,
+        PRICE,
         "1000 × (tokens × price per million) ÷ 1,000,000",
         native=_TEACHER_FROM_TOKENS,
     ),
@@ -448,7 +609,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "Teacher cost per 1,000 calls",
         "IF(ISNUMBER(teacher_cost_per_1k), teacher_cost_per_1k, teacher_cost_from_tokens)",
         "per 1k calls",
-        PER_1K,
+        PRICE,
         "The input if given, else from tokens",
     ),
     Section("Student cost per 1,000 calls"),
@@ -459,7 +620,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "output_tokens_per_call, student_input_price_per_million, "
         'student_output_price_per_million), "not used")',
         "per 1k calls",
-        PER_1K,
+        PRICE,
         "When priced by token prices",
         native=_STUDENT_FROM_TOKENS,
     ),
@@ -486,7 +647,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "IF(ISNUMBER(gpus), gpus*gpu_hourly_cost*hours_per_month/(monthly_calls/calls_per_1k), "
         '"not used")',
         "per 1k calls",
-        PER_1K,
+        PRICE,
         "GPUs × hourly cost × 730 h ÷ thousands of calls",
     ),
     CalcRow(
@@ -495,7 +656,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "CHOOSE(MATCH(student_pricing, student_modes, 0), student_cost_per_1k, "
         "student_cost_from_tokens, self_hosted_cost)",
         "per 1k calls",
-        PER_1K,
+        PRICE,
         "As the student is priced",
     ),
     CalcRow(
@@ -503,7 +664,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "Student cost per 1,000 calls, with escalation",
         "serving_cost+escalation_share*teacher_cost",
         "per 1k calls",
-        PER_1K,
+        PRICE,
         "Serving + escalation share × teacher cost",
     ),
     Section("Upfront cost"),
@@ -682,7 +843,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "student_cost_from_tokens, half_gpus*gpu_hourly_cost*hours_per_month/"
         "(half_calls/calls_per_1k))",
         "per 1k calls",
-        PER_1K,
+        PRICE,
         "As above, at half volume",
     ),
     CalcRow(
@@ -690,7 +851,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "Student cost per 1,000 calls at half volume",
         "half_serving_cost+escalation_share*teacher_cost",
         "per 1k calls",
-        PER_1K,
+        PRICE,
         "Serving + escalation",
     ),
     CalcRow(
@@ -739,13 +900,113 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
     CalcRow(
         "recommendation_text",
         "Recommendation",
+        f"IF({_WORSE_ANSWERS_DECIDE}, {_WORSE_ANSWERS_SENTENCE}, "
         "RECOMMENDATION(upfront, savings_monthly, maintenance, target_payback_months, "
         "teacher_cost, student_cost, half_payback, monthly_growth, slice_critical_failing, "
-        "currency)",
+        "currency))",
         "",
         PLAIN,
         "The verdict's sentence, changed by the flags, as the pitch words it",
-        native=native_recommendation(QUALITY_JOIN_LAST),
+        native=(
+            f"IF({_WORSE_ANSWERS_DECIDE}, {_WORSE_ANSWERS_SENTENCE}, "
+            f"{native_recommendation(QUALITY_JOIN_LAST)})"
+        ),
+    ),
+    Section("Time value of money"),
+    CalcRow(
+        "value_today",
+        "Worth today (net present value over the horizon)",
+        "NPV_BENEFIT(upfront, savings_monthly, maintenance, discount_rate, horizon_months, "
+        "monthly_growth)",
+        "money",
+        MONEY,
+        "Each month's net cash over the horizon, discounted monthly",
+        native=native_npv(),
+    ),
+    CalcRow(
+        "payback_discounted",
+        "Discounted payback",
+        "DISCOUNTED_PAYBACK(upfront, savings_monthly, maintenance, discount_rate, monthly_growth)",
+        "months",
+        MONTHS,
+        "When the discounted cash after maintenance turns positive",
+        native=native_discounted_payback(),
+    ),
+    CalcRow(
+        "rate_of_return",
+        "Rate of return a year (IRR over the horizon)",
+        "ANNUAL_IRR(upfront, savings_monthly, maintenance, horizon_months, monthly_growth)",
+        "share / year",
+        SHARE,
+        "The rate at which the value today is zero, annualised",
+        native=native_irr(),
+    ),
+    Section("The cost of worse answers"),
+    CalcRow(
+        "quality_cost_monthly",
+        "Cost of worse answers a month",
+        f"IF(AND(NOT(ISNUMBER(cost_per_error)), COUNT(slice_costs_per_error)=0), "
+        f'"{QUALITY_NOT_COSTED_TEXT}", IF(slices_total=0, "{QUALITY_NO_SLICES_TEXT}", '
+        f'IF(COUNTIF(slice_quality_cost, "not computed*")>0, "{QUALITY_SHARE_UNKNOWN_TEXT}", '
+        "SUM(slice_quality_cost))))",
+        "money / month",
+        MONEY,
+        "Σ share × score drop × calls × cost per error (see Quality)",
+    ),
+    CalcRow(
+        "quality_adjusted_savings",
+        "Quality-adjusted monthly savings",
+        f"IF(ISNUMBER(quality_cost_monthly), savings_monthly-quality_cost_monthly, "
+        f'"{QUALITY_NOT_COMPUTED}")',
+        "money / month",
+        MONEY,
+        "Monthly savings − cost of worse answers",
+    ),
+    CalcRow(
+        "quality_adjusted_payback",
+        "Quality-adjusted payback",
+        f"IF(ISNUMBER(quality_adjusted_savings), PAYBACK(upfront, quality_adjusted_savings, "
+        f'monthly_growth), "{QUALITY_NOT_COMPUTED}")',
+        "months",
+        MONTHS,
+        "Payback on the quality-adjusted savings",
+        native=(
+            "IF(ISNUMBER(quality_adjusted_savings), "
+            f"{native_payback('upfront', 'quality_adjusted_savings', 'monthly_growth')}, "
+            f'"{QUALITY_NOT_COMPUTED}")'
+        ),
+    ),
+    CalcRow(
+        "quality_adjusted_net",
+        "Quality-adjusted annual net benefit",
+        "IF(ISNUMBER(quality_adjusted_savings), months_per_year*quality_adjusted_savings-"
+        f'maintenance, "{QUALITY_NOT_COMPUTED}")',
+        "money / year",
+        MONEY,
+        "12 × quality-adjusted savings − annual maintenance",
+    ),
+    CalcRow(
+        "quality_adjusted_verdict",
+        "Quality-adjusted verdict",
+        "IF(ISNUMBER(quality_adjusted_savings), ROI_VERDICT(quality_adjusted_payback, "
+        f'quality_adjusted_net, monthly_growth), "{QUALITY_NOT_COMPUTED}")',
+        "",
+        PLAIN,
+        "The verdict on the quality-adjusted payback and net benefit",
+        native=(
+            "IF(ISNUMBER(quality_adjusted_savings), "
+            f"{native_verdict('quality_adjusted_payback', 'quality_adjusted_net')}, "
+            f'"{QUALITY_NOT_COMPUTED}")'
+        ),
+    ),
+    CalcRow(
+        "quality_adjusted_reason",
+        "Why, when worse answers decide it",
+        "IF(AND(ISNUMBER(quality_cost_monthly), savings_monthly>0), "
+        f'IF(quality_cost_monthly>=savings_monthly, "{WORSE_ANSWERS_COST_MORE}", ""), "")',
+        "",
+        PLAIN,
+        "Said when the cost of worse answers eats the savings",
     ),
     Section("Cross-check helpers"),
     CalcRow(
@@ -1036,7 +1297,73 @@ def mirror_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
         else NOT_USED
     )
     v["payback_plain"] = v["payback_grown"] if growth != 0 else v["payback_flat"]
+    _finance_values(v, case)
     return v
+
+
+def slice_quality_costs(case: Case) -> list[float | str]:
+    """Each slice's monthly cost of worse answers as the Quality sheet shows it (see
+    :func:`slice_quality_cost`): the core's figure, or why it is not computed."""
+    costs_by_slice: list[float | str] = []
+    for item in case.quality_slices:
+        drop = max(0.0, item.teacher_score - item.student_score)
+        cost = item.cost_per_error if item.cost_per_error is not None else case.cost_per_error
+        if drop == 0.0:
+            costs_by_slice.append(0.0)
+        elif item.traffic_share is None:
+            costs_by_slice.append(SLICE_SHARE_UNKNOWN_TEXT)
+        elif cost is None:
+            costs_by_slice.append(SLICE_COST_UNKNOWN_TEXT)
+        else:
+            costs_by_slice.append(item.traffic_share * drop * case.monthly_calls * cost)
+    return costs_by_slice
+
+
+def _finance_values(v: dict[str, Any], case: Case) -> None:
+    """The value today, discounted payback, rate of return and the cost of worse answers, with
+    the kernel's own functions over the workbook's figures."""
+    from xl_roi.finance import irr_annual
+
+    upfront, savings, maintenance = v["upfront"], v["savings_monthly"], v["maintenance"]
+    growth, rate = v["monthly_growth"], float(case.discount_rate)
+    horizon = int(case.horizon_months)
+    v["value_today"] = cashflow.present_value(upfront, savings, maintenance, rate, horizon, growth)
+    months = cashflow.discounted_payback(upfront, savings, maintenance, rate, growth)
+    v["payback_discounted"] = DISCOUNTED_NEVER_TEXT if math.isinf(months) else months
+    irr = irr_annual(upfront, savings, maintenance, horizon, growth)
+    v["rate_of_return"] = NO_IRR_TEXT if math.isnan(irr) else irr
+    per_slice = slice_quality_costs(case)
+    costed = case.cost_per_error is not None or any(
+        item.cost_per_error is not None for item in case.quality_slices
+    )
+    quality: float | str
+    if not costed:
+        quality = QUALITY_NOT_COSTED_TEXT
+    elif not per_slice:
+        quality = QUALITY_NO_SLICES_TEXT
+    elif any(isinstance(cost, str) for cost in per_slice):
+        quality = QUALITY_SHARE_UNKNOWN_TEXT
+    else:
+        quality = math.fsum(cost for cost in per_slice if isinstance(cost, float))
+    v["quality_cost_monthly"] = quality
+    v["quality_adjusted_reason"] = ""
+    if isinstance(quality, str):
+        for name in ("savings", "payback", "net", "verdict"):
+            v[f"quality_adjusted_{name}"] = QUALITY_NOT_COMPUTED
+        return
+    adjusted = savings - quality
+    v["quality_adjusted_savings"] = adjusted
+    v["quality_adjusted_payback"] = _payback_text(upfront, adjusted, growth)
+    v["quality_adjusted_net"] = roi.annual_net_benefit(adjusted, maintenance)
+    payback = v["quality_adjusted_payback"]
+    v["quality_adjusted_verdict"] = verdict(
+        math.inf if isinstance(payback, str) else payback, v["quality_adjusted_net"], growth
+    )
+    if savings > 0 and quality >= savings:
+        v["quality_adjusted_reason"] = WORSE_ANSWERS_COST_MORE
+        v["recommendation_text"] = worse_answers_sentence(
+            quality, savings, v["verdict_label"], v["currency"]
+        )
 
 
 def newton_values(v: dict[str, Any]) -> list[Any]:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import openpyxl
 from openpyxl import Workbook
+from openpyxl.utils.cell import column_index_from_string
 
 from xl_roi.bounds import unusual_inputs
 from xl_roi.case import UPFRONT_ITEM_FIELDS, Case, QualitySlice, evaluate
@@ -28,6 +29,7 @@ from xl_roi.workbook.guard import (
     scan_archive,
 )
 from xl_roi.workbook.layout import (
+    ADDED_LATER,
     ADDIN,
     FLAVOUR_LABELS,
     INPUT_ROWS,
@@ -37,6 +39,13 @@ from xl_roi.workbook.layout import (
     PORTABLE,
     STUDENT_MODES,
     InputRow,
+)
+from xl_roi.workbook.rows import (
+    QUALITY_COST_PER_ERROR_COLUMN,
+    QUALITY_FIRST_ROW,
+    QUALITY_HEADERS,
+    QUALITY_ROWS,
+    QUALITY_TRAFFIC_SHARE_COLUMN,
 )
 
 if TYPE_CHECKING:
@@ -241,6 +250,8 @@ def read_case(workbook: Workbook) -> tuple[Case | None, float, list[Finding]]:
     values: dict[str, Any] = {}
     for name, row in INPUT_ROWS.items():
         located = _named_cell(workbook, name)
+        if located is None and name in ADDED_LATER:
+            continue  # a workbook from before the input: its default
         if located is None:
             findings.append(
                 Finding(
@@ -303,8 +314,6 @@ def read_case(workbook: Workbook) -> tuple[Case | None, float, list[Finding]]:
 
 
 def _read_slices(workbook: Workbook, findings: list[Finding]) -> tuple[QualitySlice, ...]:
-    from xl_roi.workbook.build import QUALITY_ROWS
-
     if "Quality" not in workbook.sheetnames:
         findings.append(
             Finding(
@@ -317,7 +326,12 @@ def _read_slices(workbook: Workbook, findings: list[Finding]) -> tuple[QualitySl
         return ()
     sheet = workbook["Quality"]
     slices = []
-    for row in range(5, 5 + QUALITY_ROWS):
+    # a workbook from before the traffic columns has other things there (or nothing)
+    with_traffic = (
+        sheet[f"{QUALITY_TRAFFIC_SHARE_COLUMN}{QUALITY_FIRST_ROW - 1}"].value
+        == QUALITY_HEADERS[column_index_from_string(QUALITY_TRAFFIC_SHARE_COLUMN) - 1]
+    )
+    for row in range(QUALITY_FIRST_ROW, QUALITY_FIRST_ROW + QUALITY_ROWS):
         name, critical, teacher, student, allowed = (
             sheet.cell(row=row, column=column).value for column in range(1, 6)
         )
@@ -325,6 +339,10 @@ def _read_slices(workbook: Workbook, findings: list[Finding]) -> tuple[QualitySl
             v in (None, "") for v in (critical, teacher, student, allowed)
         ):
             continue
+        share, cost = (
+            sheet[f"{column}{row}"].value if with_traffic else None
+            for column in (QUALITY_TRAFFIC_SHARE_COLUMN, QUALITY_COST_PER_ERROR_COLUMN)
+        )
         where = f"Quality!A{row}:E{row}"
         try:
             slices.append(
@@ -334,6 +352,8 @@ def _read_slices(workbook: Workbook, findings: list[Finding]) -> tuple[QualitySl
                     teacher,
                     student,
                     allowed,
+                    traffic_share=None if share in (None, "") else share,
+                    cost_per_error=None if cost in (None, "") else cost,
                 )
             )
         except InputError as error:

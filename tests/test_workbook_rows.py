@@ -1,0 +1,65 @@
+"""Tests of xl_roi/workbook/rows.py: the Pitch, Quality, Checks and schedule rows live in the
+spec, and the builder, the reader and the core take them from there."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.cases import WORKBOOK_CASES
+from xl_roi import evaluate, example_case
+from xl_roi.pitch import RECOMMENDATION
+from xl_roi.workbook import layout, rows
+from xl_roi.workbook.build import blueprint_of
+
+READ_ONLY = (
+    "import sys, tempfile, pathlib\n"
+    "from xl_roi import example_case\n"
+    "from xl_roi.workbook import read\n"
+    "path = pathlib.Path(sys.argv[1])\n"
+    "case, swing, findings = read.read_case(read.open_workbook(path, data_only=False))\n"
+    "assert case is not None and case.quality_slices, findings\n"
+    "print('xl_roi.workbook.build' in sys.modules)\n"
+)
+
+
+def test_reading_a_workbook_loads_no_builder(tmp_path):
+    """Reading a workbook's inputs and slices back never imports the builder for positions."""
+    from xl_roi.workbook.build import save_workbook
+
+    target = tmp_path / "case.xlsx"
+    save_workbook(example_case(), target)
+    done = subprocess.run(
+        [sys.executable, "-c", READ_ONLY, str(target)], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "False"
+
+
+def test_schedule_stored_is_the_core_schedule():
+    """Every case's stored cash-flow table equals `Result.schedule()` cell for cell (one source)."""
+    for case in WORKBOOK_CASES.values():
+        blueprint = blueprint_of(case)
+        result = evaluate(case)
+        if layout.mirror_values(case)["savings_monthly"] != result.monthly_savings:
+            continue  # a whole-GPU student: the workbook's savings are its own figure
+        core = result.schedule(rows.SCHEDULE_MONTHS)
+        first = min(
+            int(ref[1:])
+            for (sheet, ref), (formula, _) in blueprint.formulas.items()
+            if sheet == "Calculations" and formula == "=-upfront" and ref.startswith("D")
+        )
+        for month, row in enumerate(core[1:], start=1):
+            r = first + month
+            assert blueprint.value_of("Calculations", f"B{r}") == row["savings"]
+            assert blueprint.value_of("Calculations", f"D{r}") == row["cumulative_net"]
+            assert (
+                blueprint.value_of("Calculations", f"E{r}")
+                == row["cumulative_net_after_maintenance"]
+            )
+
+
+def test_recommendation_sentences_are_the_pitch_ones():
+    """The workbook's recommendation formula carries `pitch.RECOMMENDATION`'s sentences."""
+    formula = layout.native_recommendation("x")
+    for sentence in RECOMMENDATION.values():
+        assert sentence in formula

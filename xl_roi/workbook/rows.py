@@ -1,0 +1,484 @@
+"""The rows of the Pitch, Quality, Checks and the cash-flow schedule: what each sheet says.
+
+The sibling of :mod:`xl_roi.workbook.layout` (which holds the Inputs and Calculations): every
+row here carries its label, its formula over the workbook's defined names, its number format and
+how its stored value is found from the worked-out figures (:func:`layout.mirror_values`).
+:mod:`xl_roi.workbook.build` only writes them; :mod:`xl_roi.workbook.read` finds the slice table
+by the positions here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from xl_roi import cashflow
+from xl_roi.case import MAX_QUALITY_SLICES, SCHEDULE_MONTHS, QualitySlice
+from xl_roi.workbook import layout
+
+__all__ = [
+    "CHECKS",
+    "PITCH",
+    "PITCH_RECOMMENDATION",
+    "PITCH_TITLE",
+    "PORTABLE_FIRST_CHECK",
+    "QUALITY_COST_PER_ERROR_COLUMN",
+    "QUALITY_FIRST_ROW",
+    "QUALITY_HEADERS",
+    "QUALITY_ROWS",
+    "QUALITY_SUMMARY",
+    "QUALITY_TRAFFIC_SHARE_COLUMN",
+    "SCHEDULE_HEADERS",
+    "SCHEDULE_MONTHS",
+    "PitchLine",
+    "discounted_schedule_values",
+    "pitch_sections",
+    "quality_summary_values",
+    "schedule_values",
+    "slice_values",
+]
+
+# --- The cash-flow schedule (Calculations, below the rows) -----------------------------------
+
+SCHEDULE_HEADERS = (
+    "Month",
+    "Savings",
+    "Maintenance",
+    "Cumulative net before maintenance",
+    "Cumulative net after maintenance",
+    "Discounted, after maintenance",
+)
+"""The schedule's columns, A to F."""
+
+SCHEDULE_DISCOUNTED = "F{r_before}+(B{r}-C{r})/(1+discount_rate)^(A{r}/months_per_year)"
+"""Column F from month 1: the cumulative net after maintenance, each month's net discounted at
+the annual rate (what the chart's discounted line shows)."""
+
+
+def discounted_schedule_values(values: dict[str, Any]) -> list[float]:
+    """Column F's stored values, month 0 to the end of the schedule (its formula's arithmetic).
+
+    Examples
+    --------
+    >>> values = {"upfront": 100.0, "savings_monthly": 60.0, "maintenance": 120.0,
+    ...           "monthly_growth": 0.0, "discount_rate": 0.0, "months_per_year": 12.0}
+    >>> discounted_schedule_values(values)[:3]
+    [-100.0, -50.0, 0.0]
+    """
+    totals = []
+    for month, (savings, maintenance, _, net_after) in enumerate(schedule_values(values)):
+        if month == 0:
+            totals.append(net_after)
+            continue
+        factor = (1 + values["discount_rate"]) ** (month / values["months_per_year"])
+        totals.append(totals[-1] + (savings - maintenance) / factor)
+    return totals
+
+
+def schedule_values(values: dict[str, Any]) -> list[tuple[float, float, float, float]]:
+    """Each month's savings, maintenance and cumulative net before and after maintenance, as the
+    workbook's schedule stores them: :func:`xl_roi.cashflow.schedule` over the worked figures.
+
+    Examples
+    --------
+    >>> values = {"upfront": 100.0, "savings_monthly": 60.0, "maintenance": 120.0,
+    ...           "monthly_growth": 0.0}
+    >>> schedule_values(values)[:3]
+    [(0.0, 0.0, -100.0, -100.0), (60.0, 10.0, -40.0, -50.0), (60.0, 10.0, 20.0, 0.0)]
+    """
+    rows = cashflow.schedule(
+        values["upfront"],
+        values["savings_monthly"],
+        values["maintenance"],
+        values["monthly_growth"],
+        SCHEDULE_MONTHS,
+    )
+    return [
+        (
+            row["savings"],
+            row["maintenance"],
+            row["cumulative_net"],
+            row["cumulative_net_after_maintenance"],
+        )
+        for row in rows
+    ]
+
+
+# --- Quality ---------------------------------------------------------------------------------
+
+QUALITY_ROWS = MAX_QUALITY_SLICES
+"""Slice rows on the Quality sheet."""
+
+QUALITY_FIRST_ROW = 5
+"""The first slice row (row 4 holds the headers)."""
+
+QUALITY_HEADERS = (
+    "Slice",
+    "Business-critical (yes/no)",
+    "Teacher score",
+    "Student score",
+    "Allowed drop",
+    "Drop",
+    "Result",
+    "Business-critical and failing",
+    "Share of calls",
+    "Own cost of a wrong answer",
+    "Cost of worse answers a month",
+)
+"""The slice table's columns, A to K: five inputs, three worked out, two more inputs (traffic
+share and an own cost per error) and the slice's cost of worse answers."""
+
+QUALITY_TRAFFIC_SHARE_COLUMN = "I"
+QUALITY_COST_PER_ERROR_COLUMN = "J"
+QUALITY_INPUT_COLUMNS = ("A", "B", "C", "D", "E", "I", "J")
+"""The slice table's input columns (yellow)."""
+
+QUALITY_FORMULAS: tuple[tuple[str, str, str], ...] = (
+    ("F", 'IF(ISNUMBER(C{r}), ROUND(C{r}-D{r}, score_decimals), "")', layout.SCORE_DROP),
+    ("G", 'IF(ISNUMBER(F{r}), IF(F{r}<=E{r}, "pass", "FAIL"), "")', layout.PLAIN),
+    ("H", 'IF(AND(B{r}="yes", G{r}="FAIL"), A{r}, "")', layout.PLAIN),
+    ("K", "{cost}", layout.MONEY),
+)
+"""Each worked-out column of a slice row: its letter, formula (``{r}``: the row), format."""
+
+
+def slice_formula(formula: str, r: int) -> str:
+    """A worked-out slice column's formula in row ``r``."""
+    return formula.format(r=r, cost=layout.slice_quality_cost(r))
+
+
+def slice_values(item: QualitySlice | None, cost: float | str = "") -> tuple[Any, Any, Any, Any]:
+    """A slice row's drop, result, failing-critical name and cost of worse answers (blank for
+    an empty row), in the order of :data:`QUALITY_FORMULAS`; ``cost`` as
+    :func:`layout.slice_quality_costs` gives it.
+
+    Examples
+    --------
+    >>> slice_values(QualitySlice("Refunds", True, 0.95, 0.90, 0.03), 0.0)
+    (0.05, 'FAIL', 'Refunds', 0.0)
+    >>> slice_values(None)
+    ('', '', '', '')
+    """
+    if item is None:
+        return "", "", "", ""
+    drop = float(round(item.teacher_score - item.student_score, 9))
+    failing = item.name if item.business_critical and not item.passed else ""
+    return drop, "pass" if item.passed else "FAIL", failing, cost
+
+
+QUALITY_NAMES: tuple[tuple[str, str], ...] = (
+    ("slice_names", "A"),
+    ("slice_critical", "B"),
+    ("slice_result", "G"),
+    ("slice_critical_failing", "H"),
+    ("slice_teacher_scores", "C"),
+    ("slice_student_scores", "D"),
+    ("slice_allowed_drops", "E"),
+    ("slice_traffic_shares", "I"),
+    ("slice_costs_per_error", "J"),
+    ("slice_quality_cost", "K"),
+)
+"""Defined names over the slice table's columns."""
+
+QUALITY_SUMMARY: tuple[tuple[str, str, str], ...] = (
+    ("Slices passing", "slices_passing", 'COUNTIF(slice_result, "pass")'),
+    (
+        "Slices evaluated",
+        "slices_total",
+        'COUNTIF(slice_result, "pass")+COUNTIF(slice_result, "FAIL")',
+    ),
+    (
+        "Business-critical slices failing",
+        "critical_failures",
+        'COUNTIFS(slice_critical, "yes", slice_result, "FAIL")',
+    ),
+)
+"""The summary under the slice table: label, defined name, formula."""
+
+
+def quality_summary_values(
+    slices: tuple[QualitySlice, ...], values: dict[str, Any]
+) -> dict[str, float]:
+    """The summary's stored values, by defined name.
+
+    Examples
+    --------
+    >>> quality_summary_values((QualitySlice("a", False, 0.9, 0.8, 0.2),),
+    ...                        {"critical_failures": 0.0})
+    {'slices_passing': 1.0, 'slices_total': 1.0, 'critical_failures': 0.0}
+    """
+    return {
+        "slices_passing": float(sum(1 for item in slices if item.passed)),
+        "slices_total": float(len(slices)),
+        "critical_failures": values["critical_failures"],
+    }
+
+
+# --- Pitch -----------------------------------------------------------------------------------
+
+PITCH_TITLE = 'case_name&": "&verdict_label'
+"""The Pitch's title (A1): the case and its verdict."""
+
+PITCH_RECOMMENDATION = "recommendation_text"
+"""The Pitch's recommendation (B3): the Calculations row, in :data:`xl_roi.pitch.RECOMMENDATION`'s
+words."""
+
+
+@dataclass(frozen=True)
+class PitchLine:
+    """One figure on the Pitch: label, formula (names), format, whether it is money, and how its
+    stored value is found (by default the worked figure named by the formula)."""
+
+    label: str
+    formula: str
+    number_format: str
+    money: bool = False
+    value: Callable[[dict[str, Any]], Any] | None = None
+
+    def value_in(self, values: dict[str, Any]) -> Any:
+        """The stored value, from the worked-out figures."""
+        return values[self.formula] if self.value is None else self.value(values)
+
+
+def _yes_no(name: str) -> PitchLine:
+    """A flag shown as yes or no."""
+    return PitchLine(
+        f"Flag: {name.removesuffix('_flag').replace('_', ' ')}",
+        f'IF({name}, "yes", "no")',
+        layout.PLAIN,
+        value=lambda values: "yes" if values[name] else "no",
+    )
+
+
+def _itemised(label: str, name: str) -> PitchLine:
+    """An upfront item, or "in the total" when the upfront cost is given as one total."""
+    return PitchLine(
+        label,
+        f'IF(ISNUMBER(upfront_total), "in the total", {name})',
+        layout.MONEY,
+        money=True,
+        value=lambda values: (
+            "in the total" if isinstance(values["upfront_total"], float) else values[name]
+        ),
+    )
+
+
+def _money(label: str, name: str) -> PitchLine:
+    return PitchLine(label, name, layout.MONEY, money=True)
+
+
+def _months(label: str, name: str) -> PitchLine:
+    return PitchLine(label, name, layout.MONTHS)
+
+
+def _latency(values: dict[str, Any]) -> str:
+    """The teacher's and the student's P95 latency, as the Pitch's upside shows them."""
+    teacher, student = values.get("teacher_p95_ms"), values.get("student_p95_ms")
+    if not isinstance(teacher, float) or not isinstance(student, float):
+        return "not measured"
+    return f"{teacher:,.0f} → {student:,.0f}"
+
+
+PITCH: tuple[tuple[str, tuple[PitchLine, ...]], ...] = (
+    (
+        "1. The savings",
+        (
+            _money("Annual savings", "savings_annual"),
+            PitchLine("Cut in inference spend on this endpoint", "spend_cut", layout.SHARE),
+            _money("Monthly savings", "savings_monthly"),
+            PitchLine("Monthly calls", "monthly_calls", layout.COUNT),
+            _money("Annual net benefit after maintenance", "net_benefit_annual"),
+        ),
+    ),
+    (
+        "2. The payback",
+        (
+            _money("Upfront investment", "upfront"),
+            _months("Recovered from the savings in (months)", "payback_months"),
+            _months("Recovered after maintenance too (months)", "payback_net_of_maintenance"),
+            _money("Worth today (discounted, over the horizon)", "value_today"),
+            _months("Recovered, discounted (months)", "payback_discounted"),
+            PitchLine(
+                "Rate of return a year (IRR over the horizon)", "rate_of_return", layout.SHARE
+            ),
+            _months("Target payback (months)", "target_payback_months"),
+            _money("First year, net of upfront and maintenance", "first_year_net"),
+        ),
+    ),
+    (
+        "3. The risk and the mitigation",
+        (
+            PitchLine(
+                "Quality slices passing",
+                'slices_passing&" of "&slices_total',
+                layout.PLAIN,
+                value=lambda values: f"{values['slices_passing']:g} of {values['slices_total']:g}",
+            ),
+            PitchLine("Business-critical slices failing", "critical_failures", layout.WHOLE_NUMBER),
+            _months("Payback at half the volume (months)", "half_payback"),
+            PitchLine(
+                "Break-even: below this many calls a month (growing as assumed; whole "
+                "GPUs when self-hosted) payback misses the target",
+                "breakeven_calls",
+                layout.COUNT,
+            ),
+            _yes_no("low_volume_flag"),
+            _yes_no("unstable_teacher_flag"),
+            _yes_no("quality_risk_flag"),
+            _money("Cost of worse answers a month", "quality_cost_monthly"),
+            _money("Monthly savings after worse answers", "quality_adjusted_savings"),
+            _months("Payback after worse answers (months)", "quality_adjusted_payback"),
+            PitchLine("Verdict after worse answers", "quality_adjusted_verdict", layout.PLAIN),
+            PitchLine(
+                "Why",
+                'IF(quality_adjusted_reason="", "-", quality_adjusted_reason)',
+                layout.PLAIN,
+                value=lambda values: values["quality_adjusted_reason"] or "-",
+            ),
+        ),
+    ),
+    (
+        "4. The ask",
+        (
+            _money("Upfront budget", "upfront"),
+            _itemised("of which data generation", "data_generation"),
+            _itemised("of which training compute", "training_compute"),
+            _itemised("of which evaluation build", "evaluation_cost"),
+            _itemised("of which engineering time", "engineering_cost"),
+            _money("Recurring: maintenance a year", "maintenance"),
+            _money(
+                "Recurring: GPU serving a year (GPUs × 730 h × 12 × hourly cost)",
+                "annual_serving_cost",
+            ),
+            PitchLine(
+                "GPUs sized for a peak of (× average traffic; 1.5 unless set)",
+                f'IF({layout.HOSTED_TEST}, peak_factor, "not self-hosted")',
+                layout.MULTIPLIER,
+                value=lambda values: (
+                    values["peak_factor"]
+                    if values["student_pricing"] == layout.MODE_SELF_HOSTED
+                    else "not self-hosted"
+                ),
+            ),
+        ),
+    ),
+    (
+        "Upside, not in the numbers above",
+        (
+            _money("Faster answers, a month", "monthly_latency_value"),
+            _money("New-capability revenue, a year", "annual_new_capability_revenue"),
+            PitchLine(
+                "P95 latency, teacher → student (ms)",
+                "IF(AND(ISNUMBER(teacher_p95_ms), ISNUMBER(student_p95_ms)), "
+                'TEXT(teacher_p95_ms, "#,##0")&" → "&TEXT(student_p95_ms, "#,##0"), '
+                '"not measured")',
+                layout.PLAIN,
+                value=_latency,
+            ),
+        ),
+    ),
+)
+"""The Pitch's sections, top to bottom: a heading, then its figures (label in A, figure in B,
+currency in C for money)."""
+
+
+def pitch_sections(
+    values: dict[str, Any],
+) -> list[tuple[str, list[tuple[str, str, Any, str, bool]]]]:
+    """The Pitch's sections with each line's stored value: ``(label, formula, value, format,
+    money)``.
+
+    Examples
+    --------
+    >>> from xl_roi import example_case
+    >>> values = layout.mirror_values(example_case())
+    >>> values.update(slices_passing=3.0, slices_total=3.0)
+    >>> heading, lines = pitch_sections(values)[0]
+    >>> heading, lines[2][:3]
+    ('1. The savings', ('Monthly savings', 'savings_monthly', 10560.0))
+    """
+    return [
+        (
+            heading,
+            [
+                (line.label, line.formula, line.value_in(values), line.number_format, line.money)
+                for line in lines
+            ],
+        )
+        for heading, lines in PITCH
+    ]
+
+
+# --- Checks ----------------------------------------------------------------------------------
+
+CHECKS: tuple[tuple[str, str, str], ...] = (
+    (
+        "The functions are loaded",
+        "ISNUMBER(savings_monthly)",
+        "Functions not loaded: pip install xl-roi, then xlwings › Import Functions (see About); "
+        "without the add-in, open workbook_portable.xlsx",
+    ),
+    (
+        "Student pricing is one of the listed ways",
+        "ISNUMBER(MATCH(student_pricing, student_modes, 0))",
+        "Choose how the student is priced on Inputs",
+    ),
+    (
+        "Volume, growth, target and escalation are numbers",
+        "AND(ISNUMBER(monthly_calls), ISNUMBER(monthly_growth), ISNUMBER(target_payback_months), "
+        "ISNUMBER(escalation_share))",
+        "Fill in the volume, growth, target payback and escalation share on Inputs",
+    ),
+    (
+        "Monthly savings agree with plain arithmetic",
+        "IF(ISNUMBER(savings_monthly), ABS(savings_monthly-(teacher_cost-student_cost)*"
+        "monthly_calls/calls_per_1k)<=check_tolerance*MAX(1, ABS(savings_monthly)), FALSE)",
+        "MONTHLY_SAVINGS disagrees with (teacher − student) × calls ÷ 1,000",
+    ),
+    (
+        "Payback agrees with plain arithmetic",
+        "IF(ISNUMBER(payback_plain), ABS(payback_months-payback_plain)<=check_tolerance*MAX(1, "
+        "payback_months), TRUE)",
+        "PAYBACK disagrees with upfront ÷ savings (or its growth form)",
+    ),
+    (
+        "It never pays back only when savings cannot recover the upfront cost",
+        "IF(ISNUMBER(payback_months), TRUE, OR(savings_monthly<=0, monthly_growth<0))",
+        "PAYBACK says never although savings are positive and volume is not shrinking",
+    ),
+    (
+        "Payback after maintenance agrees with plain arithmetic (flat volume)",
+        "IF(AND(monthly_growth=0, ISNUMBER(payback_net_of_maintenance), upfront>0), "
+        "ABS(payback_net_of_maintenance-upfront/(savings_monthly-maintenance/months_per_year))"
+        "<=check_tolerance*MAX(1, payback_net_of_maintenance), TRUE)",
+        "PAYBACK_AFTER_MAINTENANCE disagrees with upfront ÷ (savings − maintenance ÷ 12)",
+    ),
+    (
+        "Annual net benefit agrees with plain arithmetic",
+        "ABS(net_benefit_annual-(months_per_year*savings_monthly-maintenance))<=check_tolerance*"
+        "MAX(1, ABS(net_benefit_annual))",
+        "NET_BENEFIT disagrees with 12 × savings − maintenance",
+    ),
+    (
+        "The upfront items add up",
+        "IF(ISNUMBER(upfront_total), upfront=upfront_total, ABS(upfront-(data_generation+"
+        "training_compute+evaluation_cost+engineering_cost))<=check_tolerance*MAX(1, upfront))",
+        "UPFRONT_COST disagrees with the sum of the items",
+    ),
+    (
+        "The savings share agrees with plain arithmetic",
+        "ABS(spend_cut-(teacher_cost-student_cost)/teacher_cost)<=check_tolerance",
+        "SAVINGS_SHARE disagrees with (teacher − student) ÷ teacher",
+    ),
+)
+"""Each check: what it asserts, its formula (TRUE when it holds), what to do when it fails."""
+
+PORTABLE_FIRST_CHECK = (
+    "The monthly savings are worked out",
+    "Monthly savings are not a number: check the teacher and student costs on Inputs",
+)
+"""The portable flavour's first check: the add-in's 'functions are loaded', in its words."""
+
+BUSINESS_CHECK = ("Business-critical quality slices pass", "critical_failures=0")
+"""The business check under the master check (not part of it): label, formula."""
