@@ -19,11 +19,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from xl_roi import _kernel, cashflow
 from xl_roi import case as case_module
-from xl_roi import cashflow
 from xl_roi.case import Case
 from xl_roi.costs import HOURS_PER_MONTH, SECONDS_PER_MONTH
-from xl_roi.roi import LN2_HI, LN2_LO, LOG_COEFFICIENTS, SQRT_HALF
 from xl_roi.uncertainty import INPUT_LABELS
 
 __all__ = [
@@ -147,50 +146,13 @@ def payback_array(upfront: ArrayLike, savings: ArrayLike, growth: ArrayLike) -> 
         np.asarray(savings, dtype=float),
         np.asarray(growth, dtype=float),
     )
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        flat = upfront / savings
-        ratio = flat * growth
-        grown = flat * (_log1p_over(ratio) / _log1p_over(growth))
-    months = np.where(
-        (growth == 0.0) | np.isinf(flat), flat, np.where(ratio <= -1.0, np.inf, grown)
-    )
-    months = np.where(savings <= 0.0, np.inf, months)
-    result: FloatArray = np.where(upfront == 0.0, 0.0, months)
+    result: FloatArray = np.asarray(_kernel.payback(upfront, savings, growth, _kernel.array_ops()))
     return result
 
 
-def _log1p_over(x: FloatArray) -> FloatArray:
-    """ln(1 + x) / x elementwise, 1 where x = 0: :func:`xl_roi.roi.payback_months`'s arithmetic,
-    operation for operation (``roi.log_by_arithmetic``), so both agree to the last bit."""
-    lg1, lg2, lg3, lg4, lg5, lg6, lg7 = LOG_COEFFICIENTS
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        u = 1.0 + x
-        m, e = np.frexp(u)
-        small = m < SQRT_HALF
-        m = np.where(small, m * 2.0, m)
-        k = (e - small).astype(np.float64)
-        f = m - 1.0
-        hfsq = 0.5 * f * f
-        s = f / (2.0 + f)
-        z = s * s
-        w = z * z
-        t1 = w * (lg2 + w * (lg4 + w * lg6))
-        t2 = z * (lg1 + w * (lg3 + w * (lg5 + w * lg7)))
-        r = t2 + t1
-        log = k * LN2_HI - ((hfsq - (s * (hfsq + r) + k * LN2_LO)) - f)
-        quotient: FloatArray = np.where(
-            u == 1.0, 1.0, np.where(np.isinf(u), np.nan, log / (u - 1.0))
-        )
-    return quotient
-
-
 def _target_savings_factor(target: Any, growth: Any) -> Any:
-    """First-month savings ÷ upfront at which payback equals the target: ``1/T``, or with
-    growth ``g``, ``g / ((1+g)^T − 1)`` (so that ``T`` months of growing savings add up to the
-    upfront cost)."""
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        grown = growth / np.expm1(target * np.log1p(growth))
-        return np.where(growth == 0.0, 1.0 / target, grown)
+    """First-month savings ÷ upfront at which payback equals the target (the kernel's)."""
+    return _kernel.target_savings_factor(target, growth, _kernel.array_ops())
 
 
 def breakeven_array(
@@ -288,8 +250,7 @@ def payback_after_maintenance_array(
 
 def _cumulative_gap(n: Any, upfront: Any, savings: Any, monthly: Any, growth: Any) -> Any:
     """Cumulative (growing) savings less maintenance after ``n`` months, less the upfront."""
-    grown = savings * (np.expm1(n * np.log1p(growth)) / growth)
-    return grown - monthly * n - upfront
+    return _kernel.cumulative_gap(n, upfront, savings, monthly, growth, _kernel.array_ops())
 
 
 def _solve_after_maintenance(upfront: Any, savings: Any, monthly: Any, growth: Any) -> Any:
@@ -514,7 +475,7 @@ def evaluate_arrays(inputs: CaseInputs) -> dict[str, FloatArray]:
         hosted = gpus * f["gpu_hourly_cost"] * HOURS_PER_MONTH / (calls / 1000.0)
         serving = np.where(self_hosted, hosted, f["student_cost_per_1k"])
         student = serving + f["escalation_share"] * teacher
-        savings = (teacher - student) * calls / 1000.0
+        savings = _kernel.monthly_savings(teacher, student, calls)
         from_corpus = (
             f["corpus_examples"]
             * teacher
@@ -530,8 +491,8 @@ def evaluate_arrays(inputs: CaseInputs) -> dict[str, FloatArray]:
         )
         upfront = np.where(np.isnan(f["upfront_cost"]), itemised, f["upfront_cost"])
         payback = payback_array(upfront, savings, f["monthly_growth"])
-        net = 12.0 * savings - f["annual_maintenance"]
-        share = (teacher - student) / teacher
+        net = _kernel.annual_net_benefit(savings, f["annual_maintenance"])
+        share = _kernel.savings_share(teacher, student)
         breakeven = breakeven_array(
             upfront,
             teacher,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from xl_roi import _kernel
 from xl_roi.batch import ASSUMPTIONS, CaseInputs, FloatArray, evaluate_arrays
 from xl_roi.case import Case, breakeven_monthly_calls, evaluate
 from xl_roi.costs import HOURS_PER_MONTH
@@ -106,9 +107,7 @@ def _swing(low: float, high: float) -> float:
 
 def _payback_factor(target: float, growth: float) -> float:
     """Savings ÷ upfront at which payback equals the target: 1/n, or g / ((1+g)^n − 1)."""
-    if growth == 0.0:
-        return 1.0 / target
-    return growth / math.expm1(target * math.log1p(growth))
+    return float(_kernel.target_savings_factor(target, growth))
 
 
 def _solve_growth(upfront: float, savings: float, target: float) -> float:
@@ -117,9 +116,7 @@ def _solve_growth(upfront: float, savings: float, target: float) -> float:
         return math.nan
 
     def shortfall(growth: float) -> float:  # cumulative savings after `target` months − upfront
-        if growth == 0.0:
-            return savings * target - upfront
-        return savings * math.expm1(target * math.log1p(growth)) / growth - upfront
+        return float(_kernel.growing_savings(savings, target, growth)) - upfront
 
     low, high = -0.999999, 1.0
     while shortfall(high) < 0.0 and high < 1e6:

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from xl_roi import costs, roi
+from xl_roi import _kernel, costs, roi
 from xl_roi.bounds import BOUNDS, Bound
 from xl_roi.case import MAX_QUALITY_SLICES, Case
 from xl_roi.pitch import _RECOMMENDATION as _SENTENCES
@@ -1217,16 +1217,9 @@ def mirror_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
         if hosted
         else 0.0
     )
+    # the kernel's, as evaluate has it (the cell works (1+g)^12 − 1 natively: see _expm1)
+    v["first_year_net"] = _kernel.first_year_net(upfront, savings, maintenance, growth)
     months = v["months_per_year"]
-    if growth == 0:
-        first_year = months * savings
-    else:
-        # (1+g)^12 − 1 as expm1(12·log1p(g)), as the core has it, in the functions a
-        # spreadsheet has (see _expm1): a tiny growth keeps its digits
-        u = 1 + growth
-        x = months * (growth if u - 1 == 0 else math.log(u) * growth / (u - 1))
-        first_year = savings * (2 * math.sinh(x / 2) * math.exp(x / 2)) / growth
-    v["first_year_net"] = first_year - maintenance - upfront
     payback = v["payback_months"]
     v["verdict_label"] = verdict(
         math.inf if isinstance(payback, str) else payback, v["net_benefit_annual"], growth
