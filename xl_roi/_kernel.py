@@ -27,6 +27,7 @@ __all__ = [
     "SQRT_HALF",
     "annual_net_benefit",
     "array_ops",
+    "breakeven",
     "cumulative_gap",
     "first_year_net",
     "growing_savings",
@@ -101,6 +102,15 @@ class _ScalarOps:
         return math.isinf(x)
 
     @staticmethod
+    def isnan(x: float) -> bool:
+        return math.isnan(x)
+
+    @staticmethod
+    def whole_at_least_2(x: float) -> float:
+        """The smallest whole number ≥ x, and at least 2 (x finite)."""
+        return max(2.0, float(math.ceil(x)))
+
+    @staticmethod
     def log1p(x: float) -> float:
         return math.log1p(x)
 
@@ -137,6 +147,12 @@ class _ArrayOps:
 
     def isinf(self, x: Any) -> Any:
         return self.np.isinf(x)
+
+    def isnan(self, x: Any) -> Any:
+        return self.np.isnan(x)
+
+    def whole_at_least_2(self, x: Any) -> Any:
+        return self.np.maximum(2.0, self.np.ceil(x))
 
     def log1p(self, x: Any) -> Any:
         return self.np.log1p(x)
@@ -258,3 +274,57 @@ def cumulative_gap(
     """Cumulative (growing) savings less maintenance after ``n`` months, less the upfront."""
     grown = savings * (ops.expm1(n * ops.log1p(growth)) / growth)
     return grown - monthly * n - upfront
+
+
+def breakeven(
+    upfront: Any,
+    teacher: Any,
+    student: Any,
+    target: Any,
+    growth: Any,
+    gpu: Any,
+    capacity: Any,
+    ops: Any = SCALAR,
+) -> Any:
+    """First-month volume at which payback meets the target (NaN ``gpu``: priced per call;
+    else one GPU's bill a month, and ``capacity`` the calls a month one GPU carries).
+
+    Examples
+    --------
+    >>> round(breakeven(52_500.0, 12.0, 1.5, 12.0, 0.0, math.nan, math.nan), 2)
+    416666.67
+    """
+    needed = upfront * target_savings_factor(target, growth, ops)  # first-month savings needed
+    margin = teacher - student  # saved per 1,000 calls, before any GPU
+
+    def hosted() -> Any:
+        # Whole GPUs: in the volumes served by n GPUs, C·(n−1) < v ≤ C·n, payback meets the
+        # target from v_n = (needed + n·gpu)·1000 / margin. A full GPU saves full = C·margin/1000
+        # a month before its bill; every volume served by n ≥ 2 GPUs passes when
+        # n·(full − gpu) ≥ needed + full. From the first such n every larger volume passes;
+        # the threshold lies among the volumes of n − 1 GPUs, or at their top (a GPU step).
+        full = capacity * margin / CALLS_PER_1K
+
+        def whole() -> Any:
+            quotient = (needed + full) / (full - gpu)
+
+            def finite() -> Any:
+                last_partial = ops.whole_at_least_2(quotient) - 1.0
+                start = (needed + last_partial * gpu) * CALLS_PER_1K / margin
+                step = capacity * last_partial
+                return ops.where(start <= step, lambda: start, lambda: step)
+
+            return ops.where(ops.isinf(quotient), lambda: math.inf, finite)
+
+        return ops.where(full > gpu, whole, lambda: math.inf)
+
+    def volume() -> Any:
+        return ops.where(ops.isnan(gpu), lambda: needed * CALLS_PER_1K / margin, hosted)
+
+    return ops.where(
+        upfront == 0.0,
+        lambda: 0.0,
+        lambda: ops.where(
+            ops.isnan(needed) | (needed < 0.0) | (margin <= 0.0), lambda: math.inf, volume
+        ),
+    )

@@ -150,11 +150,6 @@ def payback_array(upfront: ArrayLike, savings: ArrayLike, growth: ArrayLike) -> 
     return result
 
 
-def _target_savings_factor(target: Any, growth: Any) -> Any:
-    """First-month savings ÷ upfront at which payback equals the target (the kernel's)."""
-    return _kernel.target_savings_factor(target, growth, _kernel.array_ops())
-
-
 def breakeven_array(
     upfront: Any,
     teacher: Any,
@@ -190,27 +185,11 @@ def breakeven_array(
             )
         )
     )
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        needed = upfront * _target_savings_factor(target, growth)  # first-month savings needed
-        margin = teacher - student  # saved per 1,000 calls, before any GPU
-        per_call = needed * 1000.0 / margin
-        hosted = ~np.isnan(gpu)
-        # Whole GPUs: in the volumes served by n GPUs, C·(n−1) < v ≤ C·n, payback meets the
-        # target from v_n = (needed + n·gpu)·1000 / margin. A full GPU saves full = C·margin/1000
-        # a month before its bill; every volume served by n ≥ 2 GPUs passes when
-        # n·(full − gpu) ≥ needed + full. From the first such n, every larger volume passes;
-        # the threshold lies among the volumes of n − 1 GPUs, or at their top (a GPU step).
-        full = capacity * margin / 1000.0
-        first_whole = np.maximum(2.0, np.ceil((needed + full) / (full - gpu)))
-        last_partial = first_whole - 1.0
-        start = (needed + last_partial * gpu) * 1000.0 / margin
-        step = capacity * last_partial
-        threshold = np.where(start <= step, start, step)
-        threshold = np.where(full > gpu, threshold, np.inf)
-        volume = np.where(hosted, threshold, per_call)
-        volume = np.where(margin <= 0.0, np.inf, volume)
-        volume = np.where(np.isnan(needed) | (needed < 0.0), np.inf, volume)
-    return np.where(upfront == 0.0, 0.0, volume)
+    return np.asarray(
+        _kernel.breakeven(
+            upfront, teacher, student, target, growth, gpu, capacity, _kernel.array_ops()
+        )
+    )
 
 
 def payback_after_maintenance_array(

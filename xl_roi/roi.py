@@ -136,11 +136,6 @@ def payback_months(
     return float(_kernel.payback(upfront, savings, growth))
 
 
-def _log1p_over(x: float) -> float:
-    """ln(1 + x) / x, and its limit 1 at x = 0 (the kernel's, shared with the array engine)."""
-    return float(_kernel.SCALAR.log1p_over(x))
-
-
 def annual_net_benefit(monthly_savings: float, annual_maintenance: float) -> float:
     """Twelve months of savings less a year of maintenance (redistilling as teacher or data drift).
 
@@ -372,13 +367,6 @@ def payback_after_maintenance_months(
     return max(_solve_after_maintenance(upfront, savings, maintenance / 12.0, growth), before)
 
 
-def _target_savings_factor(target: float, growth: float) -> float:
-    """First-month savings ÷ upfront at which payback equals the target: ``1/T``, or with
-    growth ``g``, ``g / ((1+g)^T − 1)`` (so that ``T`` months of growing savings add up to the
-    upfront cost)."""
-    return float(_kernel.target_savings_factor(target, growth))
-
-
 def _breakeven(
     upfront: float,
     teacher: float,
@@ -393,30 +381,7 @@ def _breakeven(
     The same arithmetic as the array engine's ``breakeven_array`` (:mod:`xl_roi.batch`),
     written with :mod:`math` so that a single case needs no numpy: the two agree to rounding.
     """
-    if upfront == 0.0:
-        return 0.0
-    needed = upfront * _target_savings_factor(target, growth)  # first-month savings needed
-    margin = teacher - student  # saved per 1,000 calls, before any GPU
-    if math.isnan(needed) or needed < 0.0 or margin <= 0.0:
-        return math.inf
-    if math.isnan(gpu):
-        return needed * 1000.0 / margin
-    # Whole GPUs: in the volumes served by n GPUs, C·(n−1) < v ≤ C·n, payback meets the target
-    # from v_n = (needed + n·gpu)·1000 / margin. A full GPU saves full = C·margin/1000 a month
-    # before its bill; every volume served by n ≥ 2 GPUs passes when n·(full − gpu) ≥ needed +
-    # full. From the first such n every larger volume passes; the threshold lies among the
-    # volumes of n − 1 GPUs, or at their top (a GPU step).
-    full = capacity * margin / 1000.0
-    if not full > gpu:
-        return math.inf
-    quotient = (needed + full) / (full - gpu)
-    if math.isinf(quotient):
-        return math.inf
-    first_whole = max(2.0, float(math.ceil(quotient)))
-    last_partial = first_whole - 1.0
-    start = (needed + last_partial * gpu) * 1000.0 / margin
-    step = capacity * last_partial
-    return start if start <= step else step
+    return float(_kernel.breakeven(upfront, teacher, student, target, growth, gpu, capacity))
 
 
 def _cumulative_gap(
