@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from xl_roi import _kernel
 from xl_roi.batch import (
     CaseInputs,
     FloatArray,
@@ -39,7 +40,7 @@ from xl_roi.errors import (
     too_small,
 )
 from xl_roi.text import printable
-from xl_roi.verdict import VERDICTS
+from xl_roi.verdict import VERDICTS, verdict_code
 
 __all__ = [
     "DEFAULTS",
@@ -190,18 +191,8 @@ def verdict_codes(payback: FloatArray, net: FloatArray, growth: FloatArray) -> F
     >>> [VERDICTS[int(code)] for code in codes]
     ['strong', 'defensible', 'marginal', 'reconsider', 'do not distill']
     """
-    codes: FloatArray = np.select(
-        [
-            np.isinf(payback) | (net <= 0.0),
-            payback <= 3.0,
-            payback <= 12.0,
-        ],
-        [
-            4.0,
-            np.where(growth >= 0.0, 0.0, 1.0),
-            np.where(growth > 0.0, 1.0, 2.0),
-        ],
-        default=3.0,
+    codes: FloatArray = np.asarray(
+        verdict_code(payback, net, growth, _kernel.array_ops()), dtype=float
     )
     return codes
 

@@ -19,6 +19,7 @@ from xl_roi.case import Case, evaluate
 from xl_roi.errors import InputError
 from xl_roi.sensitivity import _check_swing, _low_high, assumptions_of
 from xl_roi.uncertainty import check_range
+from xl_roi.verdict import QUARTER_MONTHS, YEAR_MONTHS
 
 __all__ = ["MAX_DRAWS", "SimulationResult", "default_ranges", "simulate"]
 
@@ -232,8 +233,8 @@ def simulate(
         seed=int(seed),
         ranges=chosen,
         target_months=target,
-        p_payback_within_3_months=float(np.count_nonzero(payback <= 3.0)) / draws,
-        p_payback_within_12_months=float(np.count_nonzero(payback <= 12.0)) / draws,
+        p_payback_within_3_months=float(np.count_nonzero(payback <= QUARTER_MONTHS)) / draws,
+        p_payback_within_12_months=float(np.count_nonzero(payback <= YEAR_MONTHS)) / draws,
         p_payback_within_target=float(np.count_nonzero(payback <= target)) / draws,
         p_net_benefit_positive=float(np.count_nonzero(net > 0.0)) / draws,
         payback_p10=float(payback_percentiles[0]),
