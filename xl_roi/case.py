@@ -620,15 +620,7 @@ class Result:
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON: infinities (never pays back) and ``nan`` (not computed, no IRR)
         become ``None``."""
-
-        def plain(value: Any) -> Any:
-            if isinstance(value, float) and not math.isfinite(value):
-                return None
-            if isinstance(value, dict):
-                return {key: plain(item) for key, item in value.items()}
-            if isinstance(value, (list, tuple)):
-                return [plain(item) for item in value]
-            return value
+        from xl_roi.json_value import json_value
 
         data = dataclasses.asdict(self)
         data["case"] = {key: value for key, value in data["case"].items() if value is not None}
@@ -637,7 +629,8 @@ class Result:
         data["recommendation"] = self.recommendation
         data["irr"] = self.irr
         data["quality_cost_exceeds_savings"] = self.quality_cost_exceeds_savings
-        return {key: plain(value) for key, value in data.items()}
+        converted: dict[str, Any] = json_value(data)
+        return converted
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ from xl_roi.errors import (
     percent_hint,
     too_small,
 )
-from xl_roi.text import printable
+from xl_roi.text import figure_cell, printable
 from xl_roi.verdict import VERDICTS, verdict_code
 
 __all__ = [
@@ -916,10 +916,8 @@ def screen_cells(rows: list[list[Any]]) -> list[list[Any]]:
     for record in table[[field for field, _ in SCREEN_CELL_COLUMNS]].itertuples(index=False):
         row: list[Any] = []
         for value in record:
-            if isinstance(value, float) and math.isinf(value):
-                row.append("never")
-            elif value is None or (isinstance(value, float) and math.isnan(value)):
-                row.append("")
+            if value is None or isinstance(value, float):
+                row.append(figure_cell(value) if value is not None else "")
             elif isinstance(value, np.integer):
                 row.append(int(value))
             elif isinstance(value, str):

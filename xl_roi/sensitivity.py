@@ -20,6 +20,7 @@ from xl_roi.batch import ASSUMPTIONS, CaseInputs, FloatArray, evaluate_arrays
 from xl_roi.case import Case, breakeven_monthly_calls, evaluate
 from xl_roi.costs import HOURS_PER_MONTH
 from xl_roi.errors import InputError, check_number
+from xl_roi.text import figure_cell
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -611,12 +612,7 @@ _HEADLINE_COLUMNS = tuple(
 
 
 def _table_cell(value: Any) -> Any:
-    if isinstance(value, float):
-        if math.isinf(value):
-            return "never"
-        if math.isnan(value):
-            return ""
-    return value
+    return figure_cell(value)
 
 
 def headline_table(

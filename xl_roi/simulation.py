@@ -17,6 +17,7 @@ import numpy as np
 from xl_roi.batch import CaseInputs, FloatArray, evaluate_arrays, payback_array
 from xl_roi.case import Case, evaluate
 from xl_roi.errors import InputError
+from xl_roi.json_value import json_value
 from xl_roi.sensitivity import _check_swing, _low_high, assumptions_of
 from xl_roi.uncertainty import check_range
 from xl_roi.verdict import QUARTER_MONTHS, YEAR_MONTHS
@@ -63,10 +64,8 @@ class SimulationResult:
         ``None``."""
         data = asdict(self)
         data["ranges"] = {name: list(value) for name, value in self.ranges.items()}
-        return {
-            key: (None if isinstance(value, float) and not math.isfinite(value) else value)
-            for key, value in data.items()
-        }
+        converted: dict[str, Any] = json_value(data)
+        return converted
 
 
 def default_ranges(case: Case, swing: float = 0.5) -> dict[str, tuple[float, float, float]]:

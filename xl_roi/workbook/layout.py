@@ -18,6 +18,7 @@ from xl_roi.bounds import BOUNDS, Bound
 from xl_roi.case import MAX_QUALITY_SLICES, Case
 from xl_roi.pitch import _RECOMMENDATION as _SENTENCES
 from xl_roi.pitch import recommendation_from_figures
+from xl_roi.text import NEVER_PAYS_BACK, NO_VOLUME_PAYS_BACK
 from xl_roi.verdict import verdict
 
 __all__ = [
@@ -51,9 +52,9 @@ MODE_SELF_HOSTED = "Self-hosted GPUs"
 STUDENT_MODES = (MODE_PER_1K, MODE_TOKENS, MODE_SELF_HOSTED)
 """How the student can be priced: the choices of the ``student_pricing`` input."""
 
-NEVER_PREFIX = "#NUM! never pays back: "
-NO_BREAKEVEN_TEXT = f"#NUM! no volume pays back: {roi.NO_VOLUME_PAYS_BACK}"
-NO_BREAKEVEN_HOSTED_TEXT = f"#NUM! no volume pays back: {roi.NO_VOLUME_PAYS_BACK_HOSTED}"
+NEVER_PREFIX = NEVER_PAYS_BACK
+NO_BREAKEVEN_TEXT = NO_VOLUME_PAYS_BACK + roi.NO_VOLUME_PAYS_BACK
+NO_BREAKEVEN_HOSTED_TEXT = NO_VOLUME_PAYS_BACK + roi.NO_VOLUME_PAYS_BACK_HOSTED
 
 MONEY = "#,##0;[Red]-#,##0"
 """Amounts of money, everywhere: whole units of the case's currency, thousands separated."""
