@@ -27,12 +27,12 @@ import xlwings as xw
 
 import xl_roi
 from xl_roi import cashflow, roi
+from xl_roi._sensitivity import HEADLINE_TABLE_HEADER, HEADLINE_TABLE_ROWS, headline_table
 from xl_roi.bounds import BOUNDS
 from xl_roi.errors import InputError
 from xl_roi.pitch import recommendation_from_figures
 from xl_roi.portfolio import cut_blank_tail, screen_cells
 from xl_roi.quality_cost import SliceTraffic, quality_cost
-from xl_roi.sensitivity import HEADLINE_TABLE_HEADER, HEADLINE_TABLE_ROWS, headline_table
 from xl_roi.simulation import simulate
 from xl_roi.text import NEVER, NEVER_PAYS_BACK, NO_VOLUME_PAYS_BACK, printable
 

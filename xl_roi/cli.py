@@ -254,7 +254,7 @@ def _records(table: Any) -> list[dict[str, Any]]:
 
 
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
-    from xl_roi.sensitivity import sensitivity
+    from xl_roi._sensitivity import sensitivity
 
     case = _case(args.case)
     result = evaluate(case)
@@ -727,8 +727,8 @@ def _parse_prices(items: Sequence[str] | None) -> dict[str, list[float]]:
 
 
 def _cmd_measure(args: argparse.Namespace) -> int:
-    from xl_roi.measure import measure
-    from xl_roi.measure._casefile import write_case
+    from xl_roi._measure import measure
+    from xl_roi._measure._casefile import write_case
     from xl_roi.text import printable
 
     # naming the teacher or the student reports (and prices) only those models

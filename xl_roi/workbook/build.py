@@ -33,10 +33,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xl_roi._sensitivity import HEADLINE_TABLE_ROWS, headline_table
 from xl_roi._version import __version__
 from xl_roi.case import MAX_QUALITY_SLICES, Case
 from xl_roi.files import write_atomic
-from xl_roi.sensitivity import HEADLINE_TABLE_ROWS, headline_table
 from xl_roi.text import looks_like_formula
 from xl_roi.workbook import layout
 from xl_roi.workbook.layout import (

@@ -29,7 +29,6 @@ __all__ = [
     "COST_PER_ERROR_LABEL",
     "HEADLINE_TABLE_HEADER",
     "HEADLINE_TABLE_ROWS",
-    "SCENARIOS",
     "SENSITIVITY_COLUMNS",
     "assumptions_of",
     "breakeven_values",
@@ -54,14 +53,6 @@ SENSITIVITY_COLUMNS = (
     "breakeven_net",
 )
 """The columns of :func:`sensitivity`'s table, in order."""
-
-SCENARIOS = (
-    "Half volume",
-    "Serving utilisation below plan",
-    "Maintenance twice as often",
-    "Teacher price halved",
-)
-"""The named scenarios, in the order they appear (utilisation only when self-hosted)."""
 
 
 def assumptions_of(case: Case) -> list[str]:
