@@ -28,6 +28,7 @@ from xl_roi.costs import (
 )
 from xl_roi.errors import CaseFileError, InputError
 from xl_roi.pitch import pitch
+from xl_roi.resolve import Resolved, StudentPricing, resolve
 from xl_roi.roi import (
     annual_net_benefit,
     breakeven_volume,
@@ -62,8 +63,10 @@ __all__ = [
     "Flag",
     "InputError",
     "QualitySlice",
+    "Resolved",
     "Result",
     "SliceResult",
+    "StudentPricing",
     "__version__",
     "annual_net_benefit",
     "breakeven_values",
@@ -79,6 +82,7 @@ __all__ = [
     "payback_after_maintenance_months",
     "payback_months",
     "pitch",
+    "resolve",
     "savings_share",
     "screen",
     "self_hosted_cost_per_1k_calls",

@@ -20,9 +20,9 @@ import numpy as np
 import numpy.typing as npt
 
 from xl_roi import _kernel, cashflow
-from xl_roi import case as case_module
 from xl_roi.case import Case
 from xl_roi.costs import HOURS_PER_MONTH, SECONDS_PER_MONTH
+from xl_roi.resolve import resolve, worked_out_from
 from xl_roi.uncertainty import INPUT_LABELS
 
 __all__ = [
@@ -86,14 +86,15 @@ class CaseInputs:
         (7.5, 8000.0, True)
         """
         nan = math.nan
-        teacher = case_module._teacher_cost_per_1k(case)
-        if case.is_self_hosted:
-            serving = nan
-        else:
-            serving = case_module._economics_at(
-                case, teacher, case.monthly_calls
-            ).student_serving_cost_per_1k
-        items = case_module._upfront_items(case, teacher)
+        figures = resolve(case)
+        teacher = figures.teacher_cost_per_1k
+        serving = nan if case.is_self_hosted else figures.student_serving_cost_per_1k
+        items = (
+            figures.data_generation_cost,
+            figures.training_compute,
+            figures.evaluation_build,
+            figures.engineering_time,
+        )
         itemised = case.upfront_cost is None
         from_corpus = itemised and case.data_generation_cost is None
 
@@ -118,7 +119,7 @@ class CaseInputs:
             training_compute=items[1],
             evaluation_build=items[2],
             engineering_time=items[3],
-            annual_maintenance=case_module._annual_maintenance(case),
+            annual_maintenance=figures.annual_maintenance,
             target_payback_months=float(case.target_payback_months),
         )
 
@@ -514,24 +515,4 @@ def apply_assumption(case: Case, name: str, value: float) -> Case:
     """
     if name not in ASSUMPTIONS:
         raise KeyError(name)
-    if name == "teacher_cost_per_1k":
-        return case.replace(
-            teacher_cost_per_1k=value,
-            teacher_input_price_per_million=None,
-            teacher_output_price_per_million=None,
-        )
-    if name == "student_cost_per_1k":
-        return case.replace(
-            student_cost_per_1k=value,
-            student_input_price_per_million=None,
-            student_output_price_per_million=None,
-            gpu_hourly_cost=None,
-            calls_per_second_per_gpu=None,
-        )
-    if name == "upfront_cost":
-        cleared = dict.fromkeys(case_module.UPFRONT_ITEM_FIELDS)
-        return case.replace(upfront_cost=value, **cleared)
-    if name == "annual_maintenance":
-        cleared = dict.fromkeys(case_module._MAINTENANCE_ITEM_FIELDS)
-        return case.replace(annual_maintenance=value, **cleared)
-    return case.replace(**{name: value})
+    return case.replace(**{name: value}, **dict.fromkeys(worked_out_from(name)))

@@ -18,6 +18,7 @@ from xl_roi.bounds import BOUNDS, Bound
 from xl_roi.case import MAX_QUALITY_SLICES, Case
 from xl_roi.pitch import _RECOMMENDATION as _SENTENCES
 from xl_roi.pitch import recommendation_from_figures
+from xl_roi.resolve import StudentPricing, student_pricing
 from xl_roi.text import NEVER_PAYS_BACK, NO_VOLUME_PAYS_BACK
 from xl_roi.verdict import verdict
 
@@ -35,7 +36,6 @@ __all__ = [
     "Section",
     "input_values",
     "mirror_values",
-    "student_mode",
 ]
 
 PORTABLE = "portable"
@@ -46,9 +46,9 @@ FLAVOUR_LABELS = {PORTABLE: "Portable flavour", ADDIN: "Add-in flavour"}
 NOT_USED = "not used"
 """What a calculation shows when the case takes its figure another way."""
 
-MODE_PER_1K = "Per 1,000 calls"
-MODE_TOKENS = "Token prices"
-MODE_SELF_HOSTED = "Self-hosted GPUs"
+MODE_PER_1K = StudentPricing.PER_CALL.value
+MODE_TOKENS = StudentPricing.TOKENS.value
+MODE_SELF_HOSTED = StudentPricing.SELF_HOSTED.value
 STUDENT_MODES = (MODE_PER_1K, MODE_TOKENS, MODE_SELF_HOSTED)
 """How the student can be priced: the choices of the ``student_pricing`` input."""
 
@@ -1018,22 +1018,6 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
 CALC_ROWS: dict[str, CalcRow] = {row.name: row for row in CALCULATIONS if isinstance(row, CalcRow)}
 
 
-def student_mode(case: Case) -> str:
-    """How the case prices its student, as the ``student_pricing`` input says it.
-
-    Examples
-    --------
-    >>> from xl_roi import example_case
-    >>> student_mode(example_case())
-    'Token prices'
-    """
-    if case.student_cost_per_1k is not None:
-        return MODE_PER_1K
-    if case.gpu_hourly_cost is not None:
-        return MODE_SELF_HOSTED
-    return MODE_TOKENS
-
-
 def input_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
     """The value of every input cell for a case (``None``: left blank).
 
@@ -1045,7 +1029,7 @@ def input_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
         if row.field is not None:
             value = getattr(case, row.field)
             values[row.name] = float(value) if isinstance(value, int | float) else value
-    values["student_pricing"] = student_mode(case)
+    values["student_pricing"] = student_pricing(case).value
     values["sensitivity_swing"] = float(swing)
     if case.upfront_cost is None and case.training_compute is None:
         values["training_compute"] = 0.0
