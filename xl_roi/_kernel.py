@@ -29,10 +29,12 @@ __all__ = [
     "array_ops",
     "breakeven",
     "cumulative_gap",
+    "discounted_month",
     "first_year_net",
     "growing_savings",
     "log_by_arithmetic",
     "monthly_savings",
+    "npv_month",
     "payback",
     "savings_share",
     "target_savings_factor",
@@ -328,3 +330,29 @@ def breakeven(
             ops.isnan(needed) | (needed < 0.0) | (margin <= 0.0), lambda: math.inf, volume
         ),
     )
+
+
+def npv_month(
+    total: Any, discount: Any, grown: Any, savings: Any, monthly: Any, factor: Any
+) -> tuple[Any, Any]:
+    """One more month of the net present value: the total with this month's discounted
+    savings (``savings × grown``) less its discounted maintenance, and the month's discount
+    (``factor`` = 1 + the monthly rate, compounded).
+
+    Examples
+    --------
+    >>> npv_month(-52_500.0, 1.0, 1.0, 21_000.0, 40_000.0 / 12.0, 1.0)[0]   # a month at 0 %
+    -34833.333333333336
+    """
+    discount = discount * factor
+    return total + (savings * grown) / discount - monthly / discount, discount
+
+
+def discounted_month(
+    total: Any, discount: Any, month_savings: Any, monthly: Any, factor: Any
+) -> tuple[Any, Any, Any]:
+    """One more month of discounted payback's cumulative cash: the new total, the month's
+    discounted flow and its discount."""
+    discount = discount * factor
+    flow = month_savings / discount - monthly / discount
+    return total + flow, flow, discount

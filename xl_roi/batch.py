@@ -353,11 +353,10 @@ def npv_array(
     undiscounted = bool(np.all(factor == 1.0))  # x / 1 and x × 1 are x exactly: skip them
     with np.errstate(over="ignore", invalid="ignore"):
         for month in range(1, int(months.max(initial=0.0)) + 1):
-            if undiscounted:
+            if undiscounted:  # the kernel's step with x / 1 and x × 1 left out (both exact)
                 step = total + savings * grown - monthly
             else:
-                discount = discount * factor
-                step = total + (savings * grown) / discount - monthly / discount
+                step, discount = _kernel.npv_month(total, discount, grown, savings, monthly, factor)
             total = step if month <= shortest else np.where(month <= months, step, total)
             grown = grown * growth_factor
     return total
@@ -406,11 +405,12 @@ def discounted_payback_array(
         for month in range(1, cashflow.PAYBACK_SEARCH_MONTHS + 1):
             if index.size == 0:
                 break
-            discount = discount * factor[index]
             month_savings = savings[index] * grown
             grown = grown * growth_factor[index]
-            flow = month_savings / discount - monthly[index] / discount
-            before, total = total, total + flow
+            before = total
+            total, flow, discount = _kernel.discounted_month(
+                total, discount, month_savings, monthly[index], factor[index]
+            )
             crossed = total >= 0.0
             result[index[crossed]] = np.where(
                 np.isfinite(total[crossed]),
