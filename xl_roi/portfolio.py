@@ -597,7 +597,7 @@ def _screen(
     refusals.refuse(too_large, lambda i: "the figures are too large to compute")
     refused = refusals.refused
     costed &= ~refused
-    adjusted_net = 12.0 * adjusted - maintenance
+    adjusted_net = _kernel.annual_net_benefit(adjusted, maintenance)
     adjusted_verdicts = np.full(rows, None, dtype=object)
     if costed.any():  # only where the quality columns are given: no cost to the rest
         where = np.flatnonzero(costed)
@@ -623,7 +623,7 @@ def _screen(
             "payback_after_maintenance_months": figure(after_maintenance),
             "annual_net_benefit": net,
             "monthly_savings": figure(out["monthly_savings"]),
-            "annual_savings": figure(12.0 * out["monthly_savings"]),
+            "annual_savings": figure(_kernel.MONTHS_PER_YEAR * out["monthly_savings"]),
             "savings_share": figure(out["savings_share"]),
             "breakeven_monthly_calls": figure(out["breakeven_monthly_calls"]),
             "npv": figure(npv),

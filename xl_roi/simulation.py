@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from xl_roi import _kernel
 from xl_roi._sensitivity import _check_swing, _low_high, assumptions_of
 from xl_roi.batch import CaseInputs, FloatArray, evaluate_arrays, payback_array
 from xl_roi.case import Case, evaluate
@@ -208,7 +209,7 @@ def simulate(
                 out["upfront_cost"], savings, growth
             )
             maintenance = drawn.get("annual_maintenance", inputs.annual_maintenance)
-            adjusted_net[start : start + size] = 12.0 * savings - maintenance
+            adjusted_net[start : start + size] = _kernel.annual_net_benefit(savings, maintenance)
     adjusted = {}
     if terms is not None:
         adjusted = {
