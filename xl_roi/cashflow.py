@@ -144,7 +144,8 @@ def discounted_payback(
         if total >= 0.0:
             if not math.isfinite(total):
                 return float(month)
-            return (month - 1) + (-before) / (total - before)
+            crossed: float = (month - 1) + (-before) / (total - before)
+            return crossed
         if flow <= 0.0 and (monthly_growth <= 0.0 or savings <= 0.0):
             return math.inf  # the monthly cash only falls from here
         if not math.isfinite(total):
