@@ -61,7 +61,7 @@ FROM {source} GROUP BY model, month
 CHILD_MEASURE = """
 import json, resource, sys, time
 sys.path.insert(0, {root!r})
-from xl_roi.measure import measure
+from xl_roi._measure import measure
 start = time.perf_counter()
 table = measure({path!r}, memory_limit={limit!r})
 elapsed = time.perf_counter() - start

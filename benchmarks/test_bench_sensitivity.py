@@ -12,8 +12,8 @@ import tracemalloc
 import numpy as np
 
 from xl_roi import evaluate, example_case
+from xl_roi._sensitivity import grid, sensitivity
 from xl_roi.batch import apply_assumption
-from xl_roi.sensitivity import grid, sensitivity
 from xl_roi.simulation import default_ranges, simulate
 
 

@@ -11,10 +11,10 @@ import xl_roi
 
 
 def test_all_matches_public_names():
-    """__all__ lists exactly the public names imported into the package, once each."""
+    """__all__ lists exactly the public names of the package (imported or lazy), once each."""
     public = {name for name in vars(xl_roi) if not name.startswith("_")}
     modules = {name for name, value in vars(xl_roi).items() if inspect.ismodule(value)}
-    assert set(xl_roi.__all__) - {"__version__"} == public - modules
+    assert set(xl_roi.__all__) - {"__version__"} == (public - modules) | set(xl_roi._LAZY)
     assert len(xl_roi.__all__) == len(set(xl_roi.__all__))
 
 
@@ -58,3 +58,20 @@ def test_core_knows_nothing_of_excel():
     for path in root.glob("*.py"):
         text = path.read_text()
         assert "import xlwings" not in text and "xl_roi_udfs" not in text, path.name
+
+
+def test_lazy_functions_load_on_first_use_only():
+    """sensitivity, grid, simulate, screen and measure come from `xl_roi` without `import
+    xl_roi` loading numpy or pandas, and stay functions after their modules are imported."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, xl_roi\n"
+        "assert not {'numpy', 'pandas'} & set(sys.modules), 'loaded at import'\n"
+        "assert {'grid', 'measure', 'screen', 'sensitivity', 'simulate'} <= set(dir(xl_roi))\n"
+        "import xl_roi._sensitivity, xl_roi._measure, xl_roi.simulation, xl_roi.portfolio\n"
+        "for name in ('grid', 'measure', 'screen', 'sensitivity', 'simulate'):\n"
+        "    assert inspect.isfunction(getattr(xl_roi, name)), name\n"
+    )
+    subprocess.run([sys.executable, "-c", "import inspect\n" + code], check=True)

@@ -506,7 +506,7 @@ class TestSensitivityAndSimulation:
         10,500 − 7,000 = 3,500 a month → payback 15 months, net 42,000 − 40,000 = 2,000. At
         3.00: 10,500 − 11,000 < 0 → never, net −46,000. Break-evens: (10,500 − 5,000 −
         52,500 / 12) / 2,000 = 0.5625; (10,500 − 5,000 − 40,000 / 12) / 2,000 = 1.0833."""
-        from xl_roi.sensitivity import COST_PER_ERROR_LABEL, sensitivity
+        from xl_roi._sensitivity import COST_PER_ERROR_LABEL, sensitivity
 
         table = sensitivity(three_slices())
         row = table[table.kind == "quality"].iloc[0]
@@ -523,7 +523,7 @@ class TestSensitivityAndSimulation:
 
     def test_no_row_without_a_computed_quality_cost(self):
         """The built-in example gives no cost per error: its table has no quality row."""
-        from xl_roi.sensitivity import sensitivity
+        from xl_roi._sensitivity import sensitivity
 
         assert "quality" not in set(sensitivity(example_case()).kind)
 

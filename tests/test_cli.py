@@ -125,7 +125,7 @@ def test_sensitivity_table_and_breakevens(capsys):
 
 def test_sensitivity_json_matches_library(capsys):
     """`--json` rows are the library's table, infinities as null."""
-    from xl_roi.sensitivity import sensitivity
+    from xl_roi._sensitivity import sensitivity
 
     code, out, _ = run(capsys, "sensitivity", "--json", "--swing", "0.25")
     data = json.loads(out)

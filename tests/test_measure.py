@@ -1,4 +1,4 @@
-"""Tests of xl_roi.measure: definitions, the six log formats, bad rows, windows, prices.
+"""Tests of xl_roi._measure: definitions, the six log formats, bad rows, windows, prices.
 
 The fixtures in tests/fixtures/logs/ were written by hand from each format's public schema; the
 expected figures below are worked by hand from them (working beside each value).
@@ -17,8 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xl_roi.errors import InputError
-from xl_roi.measure import (
+from xl_roi._measure import (
     DAYS_PER_MONTH,
     MEASURE_COLUMNS,
     LogFormatError,
@@ -28,6 +27,7 @@ from xl_roi.measure import (
     measure,
     monthly_calls_from_counts,
 )
+from xl_roi.errors import InputError
 from xl_roi.prices import UnknownModelError
 
 LOGS = Path(__file__).parent / "fixtures" / "logs"

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from xl_roi.measure import measure
-from xl_roi.measure._sql import SPARK_APPROX_ACCURACY
+from xl_roi._measure import measure
+from xl_roi._measure._sql import SPARK_APPROX_ACCURACY
 
 LOGS = Path(__file__).parent / "fixtures" / "logs"
 FIXTURES = sorted(path.name for path in LOGS.iterdir())

@@ -1,4 +1,4 @@
-"""Tests of xl_roi.sensitivity: tornado, scenarios, break-evens, grid."""
+"""Tests of xl_roi._sensitivity: tornado, scenarios, break-evens, grid."""
 
 from __future__ import annotations
 
@@ -12,9 +12,7 @@ from hypothesis import strategies as st
 from tests.cases import SIMPLE
 from tests.test_batch import cases
 from xl_roi import Case, InputError, evaluate, example_case
-from xl_roi.batch import ASSUMPTIONS, apply_assumption
-from xl_roi.bounds import BOUNDS
-from xl_roi.sensitivity import (
+from xl_roi._sensitivity import (
     HEADLINE_TABLE_HEADER,
     SENSITIVITY_COLUMNS,
     breakeven_values,
@@ -22,6 +20,8 @@ from xl_roi.sensitivity import (
     headline_table,
     sensitivity,
 )
+from xl_roi.batch import ASSUMPTIONS, apply_assumption
+from xl_roi.bounds import BOUNDS
 
 SELF_HOSTED = dict(
     monthly_calls=10_000_000,

@@ -25,7 +25,7 @@ from tests.xlwings_harness import (
     real_xlwings_udfs,
     vba_module,
 )
-from xl_roi.sensitivity import assumptions_of, headline_table, sensitivity
+from xl_roi._sensitivity import assumptions_of, headline_table, sensitivity
 
 NA = -2146826246  # what COM hands over for a #N/A cell
 
@@ -256,7 +256,7 @@ class TestValues:
         )
 
     def test_sensitivity_equals_the_core_table(self, udfs):
-        """SENSITIVITY's rows are xl_roi.sensitivity's, in the same order."""
+        """SENSITIVITY's rows are xl_roi._sensitivity's, in the same order."""
         table = call_like_excel(udfs.SENSITIVITY, 52_500.0, 12.0, 1.5, 2_000_000.0, 40_000.0)
         case = xl_roi.Case(
             monthly_calls=2_000_000,

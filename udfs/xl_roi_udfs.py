@@ -27,14 +27,14 @@ import xlwings as xw
 
 import xl_roi
 from xl_roi import cashflow, roi
+from xl_roi._sensitivity import HEADLINE_TABLE_HEADER, HEADLINE_TABLE_ROWS, headline_table
 from xl_roi.bounds import BOUNDS
 from xl_roi.errors import InputError
 from xl_roi.pitch import recommendation_from_figures
 from xl_roi.portfolio import cut_blank_tail, screen_cells
 from xl_roi.quality_cost import SliceTraffic, quality_cost
-from xl_roi.sensitivity import HEADLINE_TABLE_HEADER, HEADLINE_TABLE_ROWS, headline_table
 from xl_roi.simulation import simulate
-from xl_roi.text import printable
+from xl_roi.text import NEVER, NEVER_PAYS_BACK, NO_VOLUME_PAYS_BACK, printable
 
 __all__ = [
     "ANNUAL_IRR",
@@ -316,7 +316,7 @@ def wizard_text(function: Callable[..., Any]) -> str:
 
 
 def _never(reason: str) -> str:
-    return f"#NUM! never pays back: {reason}"
+    return NEVER_PAYS_BACK + reason
 
 
 # -- the functions -----------------------------------------------------------------------------
@@ -581,7 +581,7 @@ def _breakeven(
     volume = roi.breakeven_volume(upfront, teacher, student, target, growth, **hosting)
     if math.isinf(volume):
         reason = roi.NO_VOLUME_PAYS_BACK_HOSTED if hosting else roi.NO_VOLUME_PAYS_BACK
-        return f"#NUM! no volume pays back: {reason}"
+        return NO_VOLUME_PAYS_BACK + reason
     return volume
 
 
@@ -887,7 +887,7 @@ def _payback_or_never(value: Cell, name: str = "payback_months") -> float:
     """A payback as PAYBACK gives it: months, or its "#NUM! never pays back" text."""
     value = single(name, value)
     if isinstance(value, str) and (
-        value.startswith("#NUM! never pays back") or value.strip().lower() == "never"
+        value.startswith(NEVER_PAYS_BACK.rstrip(": ")) or value.strip().lower() == NEVER
     ):
         return math.inf
     return number(name, value)

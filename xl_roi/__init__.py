@@ -12,6 +12,9 @@ reads it.
 (2.5, 'strong')
 """
 
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
+
 from xl_roi._version import __version__
 from xl_roi.case import Case, Flag, QualitySlice, Result, SliceResult, evaluate
 from xl_roi.casefile import example_case, load_case
@@ -25,6 +28,7 @@ from xl_roi.costs import (
 )
 from xl_roi.errors import CaseFileError, InputError
 from xl_roi.pitch import pitch
+from xl_roi.resolve import Resolved, StudentPricing, resolve
 from xl_roi.roi import (
     annual_net_benefit,
     breakeven_volume,
@@ -35,6 +39,23 @@ from xl_roi.roi import (
 )
 from xl_roi.verdict import VERDICTS, verdict
 
+if _TYPE_CHECKING:  # loaded on first use (they need numpy and pandas): see __getattr__
+    from xl_roi._measure import measure
+    from xl_roi._sensitivity import breakeven_values, grid, sensitivity
+    from xl_roi.portfolio import screen
+    from xl_roi.simulation import simulate
+
+_LAZY = {
+    "breakeven_values": "xl_roi._sensitivity",
+    "grid": "xl_roi._sensitivity",
+    "measure": "xl_roi._measure",
+    "screen": "xl_roi.portfolio",
+    "sensitivity": "xl_roi._sensitivity",
+    "simulate": "xl_roi.simulation",
+}
+"""Public functions that load numpy and pandas, imported on first use (PEP 562), so that
+``import xl_roi`` (and ``xl-roi pitch``) stays as quick as the core's pure arithmetic."""
+
 __all__ = [
     "VERDICTS",
     "Case",
@@ -42,24 +63,49 @@ __all__ = [
     "Flag",
     "InputError",
     "QualitySlice",
+    "Resolved",
     "Result",
     "SliceResult",
+    "StudentPricing",
     "__version__",
     "annual_net_benefit",
+    "breakeven_values",
     "breakeven_volume",
     "cost_per_1k_calls",
     "data_generation_cost",
     "evaluate",
     "example_case",
+    "grid",
     "load_case",
+    "measure",
     "monthly_savings",
     "payback_after_maintenance_months",
     "payback_months",
     "pitch",
+    "resolve",
     "savings_share",
+    "screen",
     "self_hosted_cost_per_1k_calls",
     "self_hosted_gpus",
+    "sensitivity",
     "serving_cost_per_1k_calls",
+    "simulate",
     "upfront_cost",
     "verdict",
 ]
+
+
+def __getattr__(name: str) -> _Any:
+    """The functions of :data:`_LAZY`, imported from their module on first use."""
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'xl_roi' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value  # found directly next time
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -19,11 +19,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from xl_roi import case as case_module
-from xl_roi import cashflow
+from xl_roi import _kernel, cashflow
 from xl_roi.case import Case
 from xl_roi.costs import HOURS_PER_MONTH, SECONDS_PER_MONTH
-from xl_roi.roi import LN2_HI, LN2_LO, LOG_COEFFICIENTS, SQRT_HALF
+from xl_roi.resolve import resolve, worked_out_from
 from xl_roi.uncertainty import INPUT_LABELS
 
 __all__ = [
@@ -87,14 +86,15 @@ class CaseInputs:
         (7.5, 8000.0, True)
         """
         nan = math.nan
-        teacher = case_module._teacher_cost_per_1k(case)
-        if case.is_self_hosted:
-            serving = nan
-        else:
-            serving = case_module._economics_at(
-                case, teacher, case.monthly_calls
-            ).student_serving_cost_per_1k
-        items = case_module._upfront_items(case, teacher)
+        figures = resolve(case)
+        teacher = figures.teacher_cost_per_1k
+        serving = nan if case.is_self_hosted else figures.student_serving_cost_per_1k
+        items = (
+            figures.data_generation_cost,
+            figures.training_compute,
+            figures.evaluation_build,
+            figures.engineering_time,
+        )
         itemised = case.upfront_cost is None
         from_corpus = itemised and case.data_generation_cost is None
 
@@ -119,7 +119,7 @@ class CaseInputs:
             training_compute=items[1],
             evaluation_build=items[2],
             engineering_time=items[3],
-            annual_maintenance=case_module._annual_maintenance(case),
+            annual_maintenance=figures.annual_maintenance,
             target_payback_months=float(case.target_payback_months),
         )
 
@@ -147,50 +147,8 @@ def payback_array(upfront: ArrayLike, savings: ArrayLike, growth: ArrayLike) -> 
         np.asarray(savings, dtype=float),
         np.asarray(growth, dtype=float),
     )
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        flat = upfront / savings
-        ratio = flat * growth
-        grown = flat * (_log1p_over(ratio) / _log1p_over(growth))
-    months = np.where(
-        (growth == 0.0) | np.isinf(flat), flat, np.where(ratio <= -1.0, np.inf, grown)
-    )
-    months = np.where(savings <= 0.0, np.inf, months)
-    result: FloatArray = np.where(upfront == 0.0, 0.0, months)
+    result: FloatArray = np.asarray(_kernel.payback(upfront, savings, growth, _kernel.array_ops()))
     return result
-
-
-def _log1p_over(x: FloatArray) -> FloatArray:
-    """ln(1 + x) / x elementwise, 1 where x = 0: :func:`xl_roi.roi.payback_months`'s arithmetic,
-    operation for operation (``roi.log_by_arithmetic``), so both agree to the last bit."""
-    lg1, lg2, lg3, lg4, lg5, lg6, lg7 = LOG_COEFFICIENTS
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        u = 1.0 + x
-        m, e = np.frexp(u)
-        small = m < SQRT_HALF
-        m = np.where(small, m * 2.0, m)
-        k = (e - small).astype(np.float64)
-        f = m - 1.0
-        hfsq = 0.5 * f * f
-        s = f / (2.0 + f)
-        z = s * s
-        w = z * z
-        t1 = w * (lg2 + w * (lg4 + w * lg6))
-        t2 = z * (lg1 + w * (lg3 + w * (lg5 + w * lg7)))
-        r = t2 + t1
-        log = k * LN2_HI - ((hfsq - (s * (hfsq + r) + k * LN2_LO)) - f)
-        quotient: FloatArray = np.where(
-            u == 1.0, 1.0, np.where(np.isinf(u), np.nan, log / (u - 1.0))
-        )
-    return quotient
-
-
-def _target_savings_factor(target: Any, growth: Any) -> Any:
-    """First-month savings ÷ upfront at which payback equals the target: ``1/T``, or with
-    growth ``g``, ``g / ((1+g)^T − 1)`` (so that ``T`` months of growing savings add up to the
-    upfront cost)."""
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        grown = growth / np.expm1(target * np.log1p(growth))
-        return np.where(growth == 0.0, 1.0 / target, grown)
 
 
 def breakeven_array(
@@ -228,27 +186,11 @@ def breakeven_array(
             )
         )
     )
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        needed = upfront * _target_savings_factor(target, growth)  # first-month savings needed
-        margin = teacher - student  # saved per 1,000 calls, before any GPU
-        per_call = needed * 1000.0 / margin
-        hosted = ~np.isnan(gpu)
-        # Whole GPUs: in the volumes served by n GPUs, C·(n−1) < v ≤ C·n, payback meets the
-        # target from v_n = (needed + n·gpu)·1000 / margin. A full GPU saves full = C·margin/1000
-        # a month before its bill; every volume served by n ≥ 2 GPUs passes when
-        # n·(full − gpu) ≥ needed + full. From the first such n, every larger volume passes;
-        # the threshold lies among the volumes of n − 1 GPUs, or at their top (a GPU step).
-        full = capacity * margin / 1000.0
-        first_whole = np.maximum(2.0, np.ceil((needed + full) / (full - gpu)))
-        last_partial = first_whole - 1.0
-        start = (needed + last_partial * gpu) * 1000.0 / margin
-        step = capacity * last_partial
-        threshold = np.where(start <= step, start, step)
-        threshold = np.where(full > gpu, threshold, np.inf)
-        volume = np.where(hosted, threshold, per_call)
-        volume = np.where(margin <= 0.0, np.inf, volume)
-        volume = np.where(np.isnan(needed) | (needed < 0.0), np.inf, volume)
-    return np.where(upfront == 0.0, 0.0, volume)
+    return np.asarray(
+        _kernel.breakeven(
+            upfront, teacher, student, target, growth, gpu, capacity, _kernel.array_ops()
+        )
+    )
 
 
 def payback_after_maintenance_array(
@@ -288,8 +230,7 @@ def payback_after_maintenance_array(
 
 def _cumulative_gap(n: Any, upfront: Any, savings: Any, monthly: Any, growth: Any) -> Any:
     """Cumulative (growing) savings less maintenance after ``n`` months, less the upfront."""
-    grown = savings * (np.expm1(n * np.log1p(growth)) / growth)
-    return grown - monthly * n - upfront
+    return _kernel.cumulative_gap(n, upfront, savings, monthly, growth, _kernel.array_ops())
 
 
 def _solve_after_maintenance(upfront: Any, savings: Any, monthly: Any, growth: Any) -> Any:
@@ -412,11 +353,10 @@ def npv_array(
     undiscounted = bool(np.all(factor == 1.0))  # x / 1 and x × 1 are x exactly: skip them
     with np.errstate(over="ignore", invalid="ignore"):
         for month in range(1, int(months.max(initial=0.0)) + 1):
-            if undiscounted:
+            if undiscounted:  # the kernel's step with x / 1 and x × 1 left out (both exact)
                 step = total + savings * grown - monthly
             else:
-                discount = discount * factor
-                step = total + (savings * grown) / discount - monthly / discount
+                step, discount = _kernel.npv_month(total, discount, grown, savings, monthly, factor)
             total = step if month <= shortest else np.where(month <= months, step, total)
             grown = grown * growth_factor
     return total
@@ -465,11 +405,12 @@ def discounted_payback_array(
         for month in range(1, cashflow.PAYBACK_SEARCH_MONTHS + 1):
             if index.size == 0:
                 break
-            discount = discount * factor[index]
             month_savings = savings[index] * grown
             grown = grown * growth_factor[index]
-            flow = month_savings / discount - monthly[index] / discount
-            before, total = total, total + flow
+            before = total
+            total, flow, discount = _kernel.discounted_month(
+                total, discount, month_savings, monthly[index], factor[index]
+            )
             crossed = total >= 0.0
             result[index[crossed]] = np.where(
                 np.isfinite(total[crossed]),
@@ -514,7 +455,7 @@ def evaluate_arrays(inputs: CaseInputs) -> dict[str, FloatArray]:
         hosted = gpus * f["gpu_hourly_cost"] * HOURS_PER_MONTH / (calls / 1000.0)
         serving = np.where(self_hosted, hosted, f["student_cost_per_1k"])
         student = serving + f["escalation_share"] * teacher
-        savings = (teacher - student) * calls / 1000.0
+        savings = _kernel.monthly_savings(teacher, student, calls)
         from_corpus = (
             f["corpus_examples"]
             * teacher
@@ -530,8 +471,8 @@ def evaluate_arrays(inputs: CaseInputs) -> dict[str, FloatArray]:
         )
         upfront = np.where(np.isnan(f["upfront_cost"]), itemised, f["upfront_cost"])
         payback = payback_array(upfront, savings, f["monthly_growth"])
-        net = 12.0 * savings - f["annual_maintenance"]
-        share = (teacher - student) / teacher
+        net = _kernel.annual_net_benefit(savings, f["annual_maintenance"])
+        share = _kernel.savings_share(teacher, student)
         breakeven = breakeven_array(
             upfront,
             teacher,
@@ -574,24 +515,4 @@ def apply_assumption(case: Case, name: str, value: float) -> Case:
     """
     if name not in ASSUMPTIONS:
         raise KeyError(name)
-    if name == "teacher_cost_per_1k":
-        return case.replace(
-            teacher_cost_per_1k=value,
-            teacher_input_price_per_million=None,
-            teacher_output_price_per_million=None,
-        )
-    if name == "student_cost_per_1k":
-        return case.replace(
-            student_cost_per_1k=value,
-            student_input_price_per_million=None,
-            student_output_price_per_million=None,
-            gpu_hourly_cost=None,
-            calls_per_second_per_gpu=None,
-        )
-    if name == "upfront_cost":
-        cleared = dict.fromkeys(case_module.UPFRONT_ITEM_FIELDS)
-        return case.replace(upfront_cost=value, **cleared)
-    if name == "annual_maintenance":
-        cleared = dict.fromkeys(case_module._MAINTENANCE_ITEM_FIELDS)
-        return case.replace(annual_maintenance=value, **cleared)
-    return case.replace(**{name: value})
+    return case.replace(**{name: value}, **dict.fromkeys(worked_out_from(name)))

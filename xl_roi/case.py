@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xl_roi import cashflow, costs, roi
 from xl_roi.bounds import BOUNDS
@@ -27,6 +27,10 @@ from xl_roi.quality_cost import (
 from xl_roi.text import printable
 from xl_roi.uncertainty import check_range
 from xl_roi.verdict import Verdict, verdict
+
+# How a case's figures are derived lives in xl_roi.resolve (imported at the end: it needs Case).
+if TYPE_CHECKING:
+    from xl_roi.resolve import Economics
 
 __all__ = [
     "MAX_QUALITY_SLICES",
@@ -606,15 +610,7 @@ class Result:
     def to_dict(self) -> dict[str, Any]:
         """Plain data for JSON: infinities (never pays back) and ``nan`` (not computed, no IRR)
         become ``None``."""
-
-        def plain(value: Any) -> Any:
-            if isinstance(value, float) and not math.isfinite(value):
-                return None
-            if isinstance(value, dict):
-                return {key: plain(item) for key, item in value.items()}
-            if isinstance(value, (list, tuple)):
-                return [plain(item) for item in value]
-            return value
+        from xl_roi.json_value import json_value
 
         data = dataclasses.asdict(self)
         data["case"] = {key: value for key, value in data["case"].items() if value is not None}
@@ -623,95 +619,8 @@ class Result:
         data["recommendation"] = self.recommendation
         data["irr"] = self.irr
         data["quality_cost_exceeds_savings"] = self.quality_cost_exceeds_savings
-        return {key: plain(value) for key, value in data.items()}
-
-
-@dataclass(frozen=True)
-class _Economics:
-    student_serving_cost_per_1k: float
-    student_cost_per_1k: float
-    gpus: int | None
-    monthly_savings: float
-
-
-def _teacher_cost_per_1k(case: Case) -> float:
-    if case.teacher_cost_per_1k is not None:
-        return float(case.teacher_cost_per_1k)
-    assert case.input_tokens_per_call is not None and case.output_tokens_per_call is not None
-    assert case.teacher_input_price_per_million is not None
-    assert case.teacher_output_price_per_million is not None
-    return costs.cost_per_1k_calls(
-        case.input_tokens_per_call,
-        case.output_tokens_per_call,
-        case.teacher_input_price_per_million,
-        case.teacher_output_price_per_million,
-    )
-
-
-def _economics_at(case: Case, teacher_cost_per_1k: float, monthly_calls: float) -> _Economics:
-    """The student's cost and the monthly savings at a given volume."""
-    gpus: int | None = None
-    if case.student_cost_per_1k is not None:
-        serving = float(case.student_cost_per_1k)
-    elif case.gpu_hourly_cost is not None:
-        assert case.calls_per_second_per_gpu is not None
-        gpus = costs.self_hosted_gpus(
-            monthly_calls, case.calls_per_second_per_gpu, case.target_utilization, case.peak_factor
-        )
-        serving = costs.self_hosted_cost_per_1k_calls(
-            monthly_calls,
-            case.gpu_hourly_cost,
-            case.calls_per_second_per_gpu,
-            case.target_utilization,
-            case.peak_factor,
-        )
-    else:
-        assert case.input_tokens_per_call is not None and case.output_tokens_per_call is not None
-        assert case.student_input_price_per_million is not None
-        assert case.student_output_price_per_million is not None
-        serving = costs.cost_per_1k_calls(
-            case.input_tokens_per_call,
-            case.output_tokens_per_call,
-            case.student_input_price_per_million,
-            case.student_output_price_per_million,
-        )
-    student = serving + case.escalation_share * teacher_cost_per_1k
-    savings = roi.monthly_savings(teacher_cost_per_1k, student, monthly_calls)
-    return _Economics(serving, student, gpus, savings)
-
-
-def _upfront_items(case: Case, teacher_cost_per_1k: float) -> tuple[float, float, float, float]:
-    """Data generation, training compute, evaluation build and engineering time."""
-    if case.upfront_cost is not None:
-        return (0.0, 0.0, 0.0, 0.0)
-    day_rate = 0.0 if case.day_rate is None else float(case.day_rate)
-    if case.data_generation_cost is not None:
-        data_generation = float(case.data_generation_cost)
-    else:
-        assert case.corpus_examples is not None
-        data_generation = costs.data_generation_cost(
-            case.corpus_examples,
-            teacher_cost_per_1k,
-            case.data_generation_passes,
-            case.batch_discount,
-        )
-    training = 0.0 if case.training_compute is None else float(case.training_compute)
-    if case.evaluation_build is not None:
-        evaluation = float(case.evaluation_build)
-    else:
-        evaluation = (case.evaluation_days or 0.0) * day_rate
-    if case.engineering_time is not None:
-        engineering = float(case.engineering_time)
-    else:
-        engineering = (case.engineering_days or 0.0) * day_rate
-    return (data_generation, training, evaluation, engineering)
-
-
-def _annual_maintenance(case: Case) -> float:
-    if case.annual_maintenance is not None:
-        return float(case.annual_maintenance)
-    assert case.redistillations_per_year is not None and case.redistillation_cost is not None
-    return float(case.redistillations_per_year) * float(case.redistillation_cost)
+        converted: dict[str, Any] = json_value(data)
+        return converted
 
 
 def _money(value: float, currency: str) -> str:
@@ -720,7 +629,7 @@ def _money(value: float, currency: str) -> str:
 
 def _flags(
     case: Case,
-    economics: _Economics,
+    economics: Economics,
     half_volume_payback: float,
     maintenance: float,
     quality: tuple[SliceResult, ...],
@@ -979,3 +888,11 @@ def breakeven_monthly_calls(case: Case, teacher_cost_per_1k: float, upfront: flo
         target_utilization=case.target_utilization,
         peak_factor=case.peak_factor,
     )
+
+
+from xl_roi.resolve import (  # noqa: E402  (resolve needs Case, defined above)
+    annual_maintenance_of as _annual_maintenance,
+)
+from xl_roi.resolve import economics_at as _economics_at  # noqa: E402
+from xl_roi.resolve import teacher_cost_per_1k_of as _teacher_cost_per_1k  # noqa: E402
+from xl_roi.resolve import upfront_items_of as _upfront_items  # noqa: E402

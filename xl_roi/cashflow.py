@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 
-from xl_roi import roi
+from xl_roi import _kernel, roi
 from xl_roi.bounds import BOUNDS
 from xl_roi.errors import check_number, check_result
 
@@ -142,9 +142,9 @@ def present_value(
     total = 0.0 - upfront_cost
     discount = grown = 1.0
     for _ in range(months):
-        discount = discount * factor
-        savings = monthly_savings * grown
-        total = total + savings / discount - maintenance / discount
+        total, discount = _kernel.npv_month(
+            total, discount, grown, monthly_savings, maintenance, factor
+        )
         grown = grown * growth
     return check_result("npv", total)
 
@@ -188,15 +188,17 @@ def discounted_payback(
     total = 0.0 - upfront_cost
     discount = grown = 1.0
     for month in range(1, PAYBACK_SEARCH_MONTHS + 1):
-        discount = discount * factor
         savings = monthly_savings * grown
         grown = grown * growth
-        flow = savings / discount - maintenance / discount
-        before, total = total, total + flow
+        before = total
+        total, flow, discount = _kernel.discounted_month(
+            total, discount, savings, maintenance, factor
+        )
         if total >= 0.0:
             if not math.isfinite(total):
                 return float(month)
-            return (month - 1) + (-before) / (total - before)
+            crossed: float = (month - 1) + (-before) / (total - before)
+            return crossed
         if flow <= 0.0 and (monthly_growth <= 0.0 or savings <= 0.0):
             return math.inf  # the monthly cash only falls from here
         if not math.isfinite(total):

@@ -148,7 +148,9 @@ def _say_model_prices(path: str) -> None:
 def _print_json(data: Any) -> None:
     import json
 
-    print(json.dumps(data, indent=2, allow_nan=False, ensure_ascii=False))
+    from xl_roi.json_value import json_value
+
+    print(json.dumps(json_value(data), indent=2, allow_nan=False, ensure_ascii=False))
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
@@ -229,16 +231,10 @@ def _bar(swing: float, widest: float, width: int = 24) -> str:
 
 
 def _json_value(value: Any) -> Any:
-    """A cell of a table as JSON holds it: NaN and infinity as null, numpy scalars as Python."""
-    import numpy as np  # only tables (pandas, so numpy already loaded) come here
+    """A cell of a table as JSON holds it (the one converter: :mod:`xl_roi.json_value`)."""
+    from xl_roi.json_value import json_value
 
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, int | np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        return float(value) if math.isfinite(value) else None
-    return value
+    return json_value(value)
 
 
 def _records(table: Any) -> list[dict[str, Any]]:
@@ -249,7 +245,7 @@ def _records(table: Any) -> list[dict[str, Any]]:
 
 
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
-    from xl_roi.sensitivity import sensitivity
+    from xl_roi._sensitivity import sensitivity
 
     case = _case(args.case)
     result = evaluate(case)
@@ -265,13 +261,11 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
                 "swing": args.swing,
                 "target_months": target,
                 "base": {
-                    "payback_months": _finite_or_none(result.payback_months),
-                    "payback_after_maintenance_months": _finite_or_none(
-                        result.payback_after_maintenance_months
-                    ),
+                    "payback_months": result.payback_months,
+                    "payback_after_maintenance_months": result.payback_after_maintenance_months,
                     "annual_net_benefit": result.annual_net_benefit,
                 },
-                "breakeven_monthly_calls": _finite_or_none(breakeven),
+                "breakeven_monthly_calls": breakeven,
                 "breakeven_definition": BREAKEVEN_DEFINITION,
                 "rows": _records(table),
             }
@@ -706,7 +700,7 @@ def _parse_prices(items: Sequence[str] | None) -> dict[str, list[float]]:
 
 
 def _cmd_measure(args: argparse.Namespace) -> int:
-    from xl_roi.measure import measure
+    from xl_roi._measure import measure
     from xl_roi.text import printable
 
     # naming the teacher or the student reports (and prices) only those models
@@ -744,7 +738,7 @@ def _cmd_measure(args: argparse.Namespace) -> int:
 def _write_measured_case(table: Any, args: argparse.Namespace) -> None:
     """Write the figures into the case file; say which, what could not be measured, and what
     to do next (on stderr: stdout may be JSON)."""
-    from xl_roi.measure._casefile import figures, write_case
+    from xl_roi._measure._casefile import figures, write_case
 
     target = write_case(
         table,
@@ -1143,10 +1137,6 @@ def _run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace)
             file=sys.stderr,
         )
         return EXIT_ERROR
-
-
-def _finite_or_none(value: float) -> float | None:
-    return None if math.isinf(value) or math.isnan(value) else value
 
 
 if __name__ == "__main__":  # pragma: no cover

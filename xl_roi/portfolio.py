@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from xl_roi import _kernel
 from xl_roi.batch import (
     CaseInputs,
     FloatArray,
@@ -39,8 +40,8 @@ from xl_roi.errors import (
     too_small,
 )
 from xl_roi.fields import FIELDS
-from xl_roi.text import printable
-from xl_roi.verdict import VERDICTS
+from xl_roi.text import figure_cell, printable
+from xl_roi.verdict import VERDICTS, verdict_code
 
 __all__ = [
     "DEFAULTS",
@@ -163,18 +164,8 @@ def verdict_codes(payback: FloatArray, net: FloatArray, growth: FloatArray) -> F
     >>> [VERDICTS[int(code)] for code in codes]
     ['strong', 'defensible', 'marginal', 'reconsider', 'do not distill']
     """
-    codes: FloatArray = np.select(
-        [
-            np.isinf(payback) | (net <= 0.0),
-            payback <= 3.0,
-            payback <= 12.0,
-        ],
-        [
-            4.0,
-            np.where(growth >= 0.0, 0.0, 1.0),
-            np.where(growth > 0.0, 1.0, 2.0),
-        ],
-        default=3.0,
+    codes: FloatArray = np.asarray(
+        verdict_code(payback, net, growth, _kernel.array_ops()), dtype=float
     )
     return codes
 
@@ -561,7 +552,7 @@ def _screen(
     refusals.refuse(too_large, lambda i: "the figures are too large to compute")
     refused = refusals.refused
     costed &= ~refused
-    adjusted_net = 12.0 * adjusted - maintenance
+    adjusted_net = _kernel.annual_net_benefit(adjusted, maintenance)
     adjusted_verdicts = np.full(rows, None, dtype=object)
     if costed.any():  # only where the quality columns are given: no cost to the rest
         where = np.flatnonzero(costed)
@@ -587,7 +578,7 @@ def _screen(
             "payback_after_maintenance_months": figure(after_maintenance),
             "annual_net_benefit": net,
             "monthly_savings": figure(out["monthly_savings"]),
-            "annual_savings": figure(12.0 * out["monthly_savings"]),
+            "annual_savings": figure(_kernel.MONTHS_PER_YEAR * out["monthly_savings"]),
             "savings_share": figure(out["savings_share"]),
             "breakeven_monthly_calls": figure(out["breakeven_monthly_calls"]),
             "npv": figure(npv),
@@ -880,10 +871,8 @@ def screen_cells(rows: list[list[Any]]) -> list[list[Any]]:
     for record in table[[field for field, _ in SCREEN_CELL_COLUMNS]].itertuples(index=False):
         row: list[Any] = []
         for value in record:
-            if isinstance(value, float) and math.isinf(value):
-                row.append("never")
-            elif value is None or (isinstance(value, float) and math.isnan(value)):
-                row.append("")
+            if value is None or isinstance(value, float):
+                row.append(figure_cell(value) if value is not None else "")
             elif isinstance(value, np.integer):
                 row.append(int(value))
             elif isinstance(value, str):

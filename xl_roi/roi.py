@@ -7,6 +7,14 @@ from __future__ import annotations
 
 import math
 
+from xl_roi import _kernel
+from xl_roi._kernel import (  # noqa: F401  (re-exported: their home was here)
+    LN2_HI,
+    LN2_LO,
+    LOG_COEFFICIENTS,
+    SQRT_HALF,
+    log_by_arithmetic,
+)
 from xl_roi.bounds import BOUNDS
 from xl_roi.costs import HOURS_PER_MONTH, SECONDS_PER_MONTH
 from xl_roi.errors import InputError, check_number, check_result, describe_value
@@ -76,7 +84,7 @@ def monthly_savings(
     teacher = check_number("teacher_cost_per_1k", teacher_cost_per_1k)
     student = check_number("student_cost_per_1k", student_cost_per_1k)
     calls = check_number("monthly_calls", monthly_calls)
-    return check_result("monthly_savings", (teacher - student) * calls / 1000.0)
+    return check_result("monthly_savings", _kernel.monthly_savings(teacher, student, calls))
 
 
 def payback_months(
@@ -125,76 +133,7 @@ def payback_months(
         strictly_above=_GROWTH.strictly_above,
         maximum=_GROWTH.maximum,
     )
-    if upfront == 0.0:
-        return 0.0
-    if savings <= 0.0:
-        return math.inf
-    flat = upfront / savings
-    if growth == 0.0 or math.isinf(flat):  # beyond the float range of months: never
-        return flat
-    ratio = flat * growth
-    if ratio <= -1.0:  # shrinking savings whose total never reaches the upfront cost
-        return math.inf
-    # ln(1 + r) / ln(1 + g) written as (U/s) · q(r) / q(g), q(x) = ln(1 + x) / x, so that a tiny
-    # growth whose r underflows to 0 still gives about U/s, not 0. q is worked out by plain
-    # arithmetic (see _log1p_over), which the array engine (xl_roi.batch) repeats operation for
-    # operation, so one case alone and the same case among a million agree to the last bit.
-    return flat * (_log1p_over(ratio) / _log1p_over(growth))
-
-
-# The natural logarithm by plain arithmetic: fdlibm's e_log.c (Sun Microsystems, 1993; the
-# algorithm behind most C libraries' log), range-reduced with frexp instead of bit twiddling.
-# Within 1 ulp of the true logarithm. Why not math.log1p or numpy.log1p: they disagree with each
-# other in the last bit on a few per cent of inputs (numpy uses its own SIMD code on AVX-512
-# machines), and importing numpy for one logarithm would double the start-up of every command.
-# +, −, × and ÷ are correctly rounded in Python and numpy alike, so this agrees bit for bit.
-LN2_HI = 6.93147180369123816490e-01
-LN2_LO = 1.90821492927058770002e-10
-LOG_COEFFICIENTS = (
-    6.666666666666735130e-01,
-    3.999999999940941908e-01,
-    2.857142874366239149e-01,
-    2.222219843214978396e-01,
-    1.818357216161805012e-01,
-    1.531383769920937332e-01,
-    1.479819860511658591e-01,
-)
-SQRT_HALF = 0.7071067811865476
-
-
-def log_by_arithmetic(u: float) -> float:
-    """ln(u) for a finite u > 0, by the same arithmetic as :mod:`xl_roi.batch` (see above).
-
-    Examples
-    --------
-    >>> log_by_arithmetic(1.0), round(log_by_arithmetic(2.0), 15)
-    (0.0, 0.693147180559945)
-    """
-    lg1, lg2, lg3, lg4, lg5, lg6, lg7 = LOG_COEFFICIENTS
-    m, e = math.frexp(u)
-    if m < SQRT_HALF:
-        m *= 2.0
-        e -= 1
-    k = float(e)
-    f = m - 1.0
-    hfsq = 0.5 * f * f
-    s = f / (2.0 + f)
-    z = s * s
-    w = z * z
-    t1 = w * (lg2 + w * (lg4 + w * lg6))
-    t2 = z * (lg1 + w * (lg3 + w * (lg5 + w * lg7)))
-    r = t2 + t1
-    return k * LN2_HI - ((hfsq - (s * (hfsq + r) + k * LN2_LO)) - f)
-
-
-def _log1p_over(x: float) -> float:
-    """ln(1 + x) / x, and its limit 1 at x = 0 (Goldberg's log(u) / (u − 1), u = 1 + x)."""
-    u = 1.0 + x
-    if u == 1.0:
-        return 1.0
-    if math.isinf(u):
-        return math.nan
-    return log_by_arithmetic(u) / (u - 1.0)
+    return float(_kernel.payback(upfront, savings, growth))
 
 
 def annual_net_benefit(monthly_savings: float, annual_maintenance: float) -> float:
@@ -220,7 +159,7 @@ def annual_net_benefit(monthly_savings: float, annual_maintenance: float) -> flo
     """
     savings = check_number("monthly_savings", monthly_savings, minimum=None)
     maintenance = check_number("annual_maintenance", annual_maintenance)
-    return check_result("annual_net_benefit", 12.0 * savings - maintenance)
+    return check_result("annual_net_benefit", _kernel.annual_net_benefit(savings, maintenance))
 
 
 def first_year_net(
@@ -240,11 +179,9 @@ def first_year_net(
     savings = check_number("monthly_savings", monthly_savings, minimum=None)
     maintenance = check_number("annual_maintenance", annual_maintenance)
     growth = check_number("monthly_growth", monthly_growth, minimum=-1.0, strictly_above=True)
-    if growth == 0.0:
-        first_year_savings = 12.0 * savings
-    else:
-        first_year_savings = savings * math.expm1(12.0 * math.log1p(growth)) / growth
-    return check_result("first_year_net", first_year_savings - maintenance - upfront)
+    return check_result(
+        "first_year_net", _kernel.first_year_net(upfront, savings, maintenance, growth)
+    )
 
 
 def savings_share(teacher_cost_per_1k: float, student_cost_per_1k: float) -> float:
@@ -274,7 +211,7 @@ small beside the student's (7000000) to divide by
     """
     teacher = check_number("teacher_cost_per_1k", teacher_cost_per_1k, strictly_above=True)
     student = check_number("student_cost_per_1k", student_cost_per_1k)
-    share = (teacher - student) / teacher
+    share = float(_kernel.savings_share(teacher, student))
     if not math.isfinite(share):
         raise InputError(
             f"savings_share is out of range: the teacher's cost ({describe_value(teacher)}) is "
@@ -430,19 +367,6 @@ def payback_after_maintenance_months(
     return max(_solve_after_maintenance(upfront, savings, maintenance / 12.0, growth), before)
 
 
-def _target_savings_factor(target: float, growth: float) -> float:
-    """First-month savings ÷ upfront at which payback equals the target: ``1/T``, or with
-    growth ``g``, ``g / ((1+g)^T − 1)`` (so that ``T`` months of growing savings add up to the
-    upfront cost)."""
-    if growth == 0.0:
-        return 1.0 / target
-    try:
-        grown = math.expm1(target * math.log1p(growth))
-    except OverflowError:
-        return 0.0
-    return growth / grown if grown != 0.0 else math.inf
-
-
 def _breakeven(
     upfront: float,
     teacher: float,
@@ -457,41 +381,14 @@ def _breakeven(
     The same arithmetic as the array engine's ``breakeven_array`` (:mod:`xl_roi.batch`),
     written with :mod:`math` so that a single case needs no numpy: the two agree to rounding.
     """
-    if upfront == 0.0:
-        return 0.0
-    needed = upfront * _target_savings_factor(target, growth)  # first-month savings needed
-    margin = teacher - student  # saved per 1,000 calls, before any GPU
-    if math.isnan(needed) or needed < 0.0 or margin <= 0.0:
-        return math.inf
-    if math.isnan(gpu):
-        return needed * 1000.0 / margin
-    # Whole GPUs: in the volumes served by n GPUs, C·(n−1) < v ≤ C·n, payback meets the target
-    # from v_n = (needed + n·gpu)·1000 / margin. A full GPU saves full = C·margin/1000 a month
-    # before its bill; every volume served by n ≥ 2 GPUs passes when n·(full − gpu) ≥ needed +
-    # full. From the first such n every larger volume passes; the threshold lies among the
-    # volumes of n − 1 GPUs, or at their top (a GPU step).
-    full = capacity * margin / 1000.0
-    if not full > gpu:
-        return math.inf
-    quotient = (needed + full) / (full - gpu)
-    if math.isinf(quotient):
-        return math.inf
-    first_whole = max(2.0, float(math.ceil(quotient)))
-    last_partial = first_whole - 1.0
-    start = (needed + last_partial * gpu) * 1000.0 / margin
-    step = capacity * last_partial
-    return start if start <= step else step
+    return float(_kernel.breakeven(upfront, teacher, student, target, growth, gpu, capacity))
 
 
 def _cumulative_gap(
     n: float, upfront: float, savings: float, monthly: float, growth: float
 ) -> float:
     """Cumulative (growing) savings less maintenance after ``n`` months, less the upfront."""
-    try:
-        grown = savings * (math.expm1(n * math.log1p(growth)) / growth)
-    except OverflowError:
-        grown = math.inf
-    return grown - monthly * n - upfront
+    return float(_kernel.cumulative_gap(n, upfront, savings, monthly, growth))
 
 
 def _solve_after_maintenance(

@@ -14,11 +14,14 @@ from typing import Any
 
 import numpy as np
 
+from xl_roi import _kernel
+from xl_roi._sensitivity import _check_swing, _low_high, assumptions_of
 from xl_roi.batch import CaseInputs, FloatArray, evaluate_arrays, payback_array
 from xl_roi.case import Case, evaluate
 from xl_roi.errors import InputError
-from xl_roi.sensitivity import _check_swing, _low_high, assumptions_of
+from xl_roi.json_value import json_value
 from xl_roi.uncertainty import check_range
+from xl_roi.verdict import QUARTER_MONTHS, YEAR_MONTHS
 
 __all__ = ["MAX_DRAWS", "SimulationResult", "default_ranges", "simulate"]
 
@@ -62,10 +65,8 @@ class SimulationResult:
         ``None``."""
         data = asdict(self)
         data["ranges"] = {name: list(value) for name, value in self.ranges.items()}
-        return {
-            key: (None if isinstance(value, float) and not math.isfinite(value) else value)
-            for key, value in data.items()
-        }
+        converted: dict[str, Any] = json_value(data)
+        return converted
 
 
 def default_ranges(case: Case, swing: float = 0.5) -> dict[str, tuple[float, float, float]]:
@@ -208,7 +209,7 @@ def simulate(
                 out["upfront_cost"], savings, growth
             )
             maintenance = drawn.get("annual_maintenance", inputs.annual_maintenance)
-            adjusted_net[start : start + size] = 12.0 * savings - maintenance
+            adjusted_net[start : start + size] = _kernel.annual_net_benefit(savings, maintenance)
     adjusted = {}
     if terms is not None:
         adjusted = {
@@ -232,8 +233,8 @@ def simulate(
         seed=int(seed),
         ranges=chosen,
         target_months=target,
-        p_payback_within_3_months=float(np.count_nonzero(payback <= 3.0)) / draws,
-        p_payback_within_12_months=float(np.count_nonzero(payback <= 12.0)) / draws,
+        p_payback_within_3_months=float(np.count_nonzero(payback <= QUARTER_MONTHS)) / draws,
+        p_payback_within_12_months=float(np.count_nonzero(payback <= YEAR_MONTHS)) / draws,
         p_payback_within_target=float(np.count_nonzero(payback <= target)) / draws,
         p_net_benefit_positive=float(np.count_nonzero(net > 0.0)) / draws,
         payback_p10=float(payback_percentiles[0]),

@@ -8,9 +8,29 @@ there is one policy.
 
 from __future__ import annotations
 
+import math
 import re
+from typing import Any
 
-__all__ = ["FORMULA_TRIGGERS", "looks_like_formula", "printable"]
+__all__ = [
+    "FORMULA_TRIGGERS",
+    "NEVER",
+    "NEVER_PAYS_BACK",
+    "NO_VOLUME_PAYS_BACK",
+    "figure_cell",
+    "looks_like_formula",
+    "printable",
+]
+
+NEVER = "never"
+"""A payback (or any month count) that never comes, as a table or a cell shows it."""
+
+NEVER_PAYS_BACK = "#NUM! never pays back: "
+"""How a cell (a worksheet function, the workbook's own formula) starts a payback that never
+comes; the reason follows."""
+
+NO_VOLUME_PAYS_BACK = "#NUM! no volume pays back: "
+"""How a cell starts a break-even volume that does not exist; the reason follows."""
 
 #: First characters that make a spreadsheet read a typed value as a formula (Excel, LibreOffice
 #: and Google Sheets alike): ``=``, ``+``, ``-``, ``@``, and tab or carriage return before them.
@@ -46,3 +66,21 @@ def printable(text: str) -> str:
     'plain name'
     """
     return _CONTROL.sub("?", text)
+
+
+def figure_cell(value: Any, blank: Any = "") -> Any:
+    """A figure as a table cell shows it: an infinity ``"never"``, NaN ``blank``, else itself.
+
+    Examples
+    --------
+    >>> figure_cell(float("inf")), figure_cell(float("nan")), figure_cell(float("nan"), None)
+    ('never', '', None)
+    >>> figure_cell(2.5), figure_cell("chat")
+    (2.5, 'chat')
+    """
+    if isinstance(value, float):
+        if math.isinf(value):
+            return NEVER
+        if math.isnan(value):
+            return blank
+    return value

@@ -6,9 +6,9 @@ is defensible when volume grows; beyond a year, reconsider; never, or no net ben
 
 from __future__ import annotations
 
-import math
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
+from xl_roi._kernel import SCALAR
 from xl_roi.bounds import BOUNDS
 from xl_roi.errors import check_number
 
@@ -16,11 +16,14 @@ __all__ = [
     "DEFENSIBLE",
     "DO_NOT_DISTILL",
     "MARGINAL",
+    "QUARTER_MONTHS",
     "RECONSIDER",
     "STRONG",
     "VERDICTS",
+    "YEAR_MONTHS",
     "Verdict",
     "verdict",
+    "verdict_code",
 ]
 
 _GROWTH = BOUNDS["monthly_growth"]
@@ -37,7 +40,36 @@ VERDICTS: Final[tuple[Verdict, ...]] = (STRONG, DEFENSIBLE, MARGINAL, RECONSIDER
 """The labels, best first."""
 
 QUARTER_MONTHS: Final = 3.0
+"""Payback within this many months is strong (defensible while volume shrinks)."""
 YEAR_MONTHS: Final = 12.0
+"""Payback within this many months is defensible with growth, else marginal; beyond: reconsider."""
+
+
+def verdict_code(payback_months: Any, net: Any, growth: Any, ops: Any = SCALAR) -> Any:
+    """The verdict's index into :data:`VERDICTS`, as a float: the thresholds, written once for
+    one case (``ops`` :data:`xl_roi._kernel.SCALAR`) and for arrays (``array_ops()``).
+
+    Examples
+    --------
+    >>> VERDICTS[int(verdict_code(2.5, 212_000.0, 0.0))]
+    'strong'
+    """
+
+    def paid_back() -> Any:
+        def within_year() -> Any:
+            return ops.where(
+                payback_months <= YEAR_MONTHS,
+                lambda: ops.where(growth > 0.0, lambda: 1.0, lambda: 2.0),
+                lambda: 3.0,
+            )
+
+        return ops.where(
+            payback_months <= QUARTER_MONTHS,
+            lambda: ops.where(growth >= 0.0, lambda: 0.0, lambda: 1.0),
+            within_year,
+        )
+
+    return ops.where(ops.isinf(payback_months) | (net <= 0.0), lambda: 4.0, paid_back)
 
 
 def verdict(
@@ -83,10 +115,4 @@ def verdict(
         strictly_above=_GROWTH.strictly_above,
         maximum=_GROWTH.maximum,
     )
-    if math.isinf(months) or net <= 0.0:
-        return DO_NOT_DISTILL
-    if months <= QUARTER_MONTHS:
-        return STRONG if growth >= 0.0 else DEFENSIBLE
-    if months <= YEAR_MONTHS:
-        return DEFENSIBLE if growth > 0.0 else MARGINAL
-    return RECONSIDER
+    return VERDICTS[int(verdict_code(months, net, growth))]

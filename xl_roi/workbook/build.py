@@ -33,12 +33,12 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xl_roi._sensitivity import HEADLINE_TABLE_ROWS, headline_table
 from xl_roi._version import __version__
 from xl_roi.case import Case
 from xl_roi.errors import InputError
 from xl_roi.files import write_atomic
 from xl_roi.prices import STALE_AFTER_DAYS, ModelPrices
-from xl_roi.sensitivity import HEADLINE_TABLE_ROWS, headline_table
 from xl_roi.text import looks_like_formula
 from xl_roi.workbook import layout, rows
 from xl_roi.workbook.layout import (

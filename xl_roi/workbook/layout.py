@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from xl_roi import cashflow, costs, roi
+from xl_roi import _kernel, cashflow, costs, roi
 from xl_roi.bounds import BOUNDS, Bound
 from xl_roi.case import MAX_QUALITY_SLICES, Case
 from xl_roi.fields import (
@@ -31,6 +31,8 @@ from xl_roi.pitch import (
     recommendation_from_figures,
     worse_answers_sentence,
 )
+from xl_roi.resolve import StudentPricing, student_pricing
+from xl_roi.text import NEVER_PAYS_BACK, NO_VOLUME_PAYS_BACK
 from xl_roi.verdict import verdict
 
 __all__ = [
@@ -47,7 +49,6 @@ __all__ = [
     "Section",
     "input_values",
     "mirror_values",
-    "student_mode",
 ]
 
 PORTABLE = "portable"
@@ -58,15 +59,15 @@ FLAVOUR_LABELS = {PORTABLE: "Portable flavour", ADDIN: "Add-in flavour"}
 NOT_USED = "not used"
 """What a calculation shows when the case takes its figure another way."""
 
-MODE_PER_1K = "Per 1,000 calls"
-MODE_TOKENS = "Token prices"
-MODE_SELF_HOSTED = "Self-hosted GPUs"
+MODE_PER_1K = StudentPricing.PER_CALL.value
+MODE_TOKENS = StudentPricing.TOKENS.value
+MODE_SELF_HOSTED = StudentPricing.SELF_HOSTED.value
 STUDENT_MODES = (MODE_PER_1K, MODE_TOKENS, MODE_SELF_HOSTED)
 """How the student can be priced: the choices of the ``student_pricing`` input."""
 
-NEVER_PREFIX = "#NUM! never pays back: "
-NO_BREAKEVEN_TEXT = f"#NUM! no volume pays back: {roi.NO_VOLUME_PAYS_BACK}"
-NO_BREAKEVEN_HOSTED_TEXT = f"#NUM! no volume pays back: {roi.NO_VOLUME_PAYS_BACK_HOSTED}"
+NEVER_PREFIX = NEVER_PAYS_BACK
+NO_BREAKEVEN_TEXT = NO_VOLUME_PAYS_BACK + roi.NO_VOLUME_PAYS_BACK
+NO_BREAKEVEN_HOSTED_TEXT = NO_VOLUME_PAYS_BACK + roi.NO_VOLUME_PAYS_BACK_HOSTED
 
 MONEY = MONEY_FORMAT
 """Amounts of money, everywhere: whole units of the case's currency, thousands separated."""
@@ -1042,22 +1043,6 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
 CALC_ROWS: dict[str, CalcRow] = {row.name: row for row in CALCULATIONS if isinstance(row, CalcRow)}
 
 
-def student_mode(case: Case) -> str:
-    """How the case prices its student, as the ``student_pricing`` input says it.
-
-    Examples
-    --------
-    >>> from xl_roi import example_case
-    >>> student_mode(example_case())
-    'Token prices'
-    """
-    if case.student_cost_per_1k is not None:
-        return MODE_PER_1K
-    if case.gpu_hourly_cost is not None:
-        return MODE_SELF_HOSTED
-    return MODE_TOKENS
-
-
 def input_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
     """The value of every input cell for a case (``None``: left blank).
 
@@ -1069,7 +1054,7 @@ def input_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
         if row.field is not None:
             value = getattr(case, row.field)
             values[row.name] = float(value) if isinstance(value, int | float) else value
-    values["student_pricing"] = student_mode(case)
+    values["student_pricing"] = student_pricing(case).value
     values["sensitivity_swing"] = float(swing)
     if case.upfront_cost is None and case.training_compute is None:
         values["training_compute"] = 0.0
@@ -1242,16 +1227,9 @@ def mirror_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
         if hosted
         else 0.0
     )
+    # the kernel's, as evaluate has it (the cell works (1+g)^12 − 1 natively: see _expm1)
+    v["first_year_net"] = _kernel.first_year_net(upfront, savings, maintenance, growth)
     months = v["months_per_year"]
-    if growth == 0:
-        first_year = months * savings
-    else:
-        # (1+g)^12 − 1 as expm1(12·log1p(g)), as the core has it, in the functions a
-        # spreadsheet has (see _expm1): a tiny growth keeps its digits
-        u = 1 + growth
-        x = months * (growth if u - 1 == 0 else math.log(u) * growth / (u - 1))
-        first_year = savings * (2 * math.sinh(x / 2) * math.exp(x / 2)) / growth
-    v["first_year_net"] = first_year - maintenance - upfront
     payback = v["payback_months"]
     v["verdict_label"] = verdict(
         math.inf if isinstance(payback, str) else payback, v["net_benefit_annual"], growth

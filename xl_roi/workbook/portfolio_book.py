@@ -7,7 +7,6 @@ table is cut there, and the Summary says how many rows were left out (``--json``
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from xl_roi.files import write_atomic
 from xl_roi.portfolio import WORTH_DOING, summarise
-from xl_roi.text import looks_like_formula, printable
+from xl_roi.text import NEVER, figure_cell, looks_like_formula, printable
 from xl_roi.verdict import VERDICTS
 
 __all__ = ["EXCEL_MAX_ROWS", "HEADERS", "header_of", "write_portfolio"]
@@ -119,10 +118,7 @@ def _cell_value(sheet: Any, value: Any) -> Any:
     if value is None:
         return None
     if isinstance(value, float):
-        if math.isnan(value):
-            return None
-        if math.isinf(value):
-            return "never"
+        return figure_cell(value, blank=None)
     if isinstance(value, str):
         value = printable(value)  # an xlsx cell cannot hold control characters
     if isinstance(value, str) and looks_like_formula(value):
@@ -150,7 +146,7 @@ def _column_cells(sheet: Any, column: pd.Series) -> list[Any]:
     if values.dtype.kind == "f":
         cells = values.astype(object)
         cells[np.isnan(values)] = None
-        cells[np.isinf(values)] = "never"
+        cells[np.isinf(values)] = NEVER
         return list(cells)
     if values.dtype.kind in "iub":
         return list(values.tolist())

@@ -18,9 +18,10 @@ from openpyxl import Workbook
 from openpyxl.utils.cell import column_index_from_string
 
 from xl_roi.bounds import unusual_inputs
-from xl_roi.case import UPFRONT_ITEM_FIELDS, Case, QualitySlice, evaluate
+from xl_roi.case import Case, QualitySlice, evaluate
 from xl_roi.errors import InputError
 from xl_roi.fields import FIELDS
+from xl_roi.resolve import StudentPricing, superseded
 from xl_roi.workbook.guard import (
     ENDPOINTS_LIMITS,
     WORKBOOK_LIMITS,
@@ -33,9 +34,6 @@ from xl_roi.workbook.layout import (
     ADDIN,
     FLAVOUR_LABELS,
     INPUT_ROWS,
-    MODE_PER_1K,
-    MODE_SELF_HOSTED,
-    MODE_TOKENS,
     PORTABLE,
     STUDENT_MODES,
     InputRow,
@@ -277,24 +275,8 @@ def read_case(workbook: Workbook) -> tuple[Case | None, float, list[Finding]]:
                 f"student_pricing must be one of {', '.join(STUDENT_MODES)}, holds {mode!r}",
             )
         )
-    if "teacher_cost_per_1k" in fields:
-        _drop(fields, "teacher_input_price_per_million", "teacher_output_price_per_million")
-    if mode != MODE_PER_1K:
-        _drop(fields, "student_cost_per_1k")
-    if mode != MODE_TOKENS:
-        _drop(fields, "student_input_price_per_million", "student_output_price_per_million")
-    if mode != MODE_SELF_HOSTED:
-        _drop(fields, "gpu_hourly_cost", "calls_per_second_per_gpu")
-    if "upfront_cost" in fields:
-        _drop(fields, *UPFRONT_ITEM_FIELDS)
-    if "data_generation_cost" in fields:
-        _drop(fields, "corpus_examples")
-    if "evaluation_build" in fields:
-        _drop(fields, "evaluation_days")
-    if "engineering_time" in fields:
-        _drop(fields, "engineering_days")
-    if "annual_maintenance" in fields:
-        _drop(fields, "redistillations_per_year", "redistillation_cost")
+    pricing = StudentPricing(mode) if mode in STUDENT_MODES else None
+    _drop(fields, *superseded(set(fields), pricing))
     fields["quality_slices"] = _read_slices(workbook, findings)
     swing = values.get("sensitivity_swing")
     if any(finding.kind in ("bad input", "missing name", "missing sheet") for finding in findings):

@@ -1,7 +1,7 @@
 """The two engines: DuckDB in the process (default) and Spark (the user's cluster).
 
 Each registers the log files as relations, tells the readers their columns, and runs the SQL
-of :mod:`xl_roi.measure._sql`. Neither loads rows into Python: only the aggregates come back.
+of :mod:`xl_roi._measure._sql`. Neither loads rows into Python: only the aggregates come back.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from xl_roi.measure._formats import LogFormatError, Schema
-from xl_roi.measure._sql import DUCKDB, SPARK, Dialect
+from xl_roi._measure._formats import LogFormatError, Schema
+from xl_roi._measure._sql import DUCKDB, SPARK, Dialect
 
 _counter = itertools.count()
 

@@ -1,7 +1,7 @@
 """Log formats, recognised from their columns, each mapped onto the canonical columns.
 
 A format is a description — which source column (or field of a struct column) feeds each
-canonical column and how — rendered as SQL for either engine by :mod:`xl_roi.measure._sql`.
+canonical column and how — rendered as SQL for either engine by :mod:`xl_roi._measure._sql`.
 Conventions: timestamps are UTC; ``input_tokens`` includes ``cached_input_tokens`` (the
 OpenAI and OpenTelemetry convention; where a source counts cache reads apart, the reader adds
 them back); ``latency_ms`` is the whole request, end minus start.
@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from xl_roi._measure._sql import CANONICAL, CANONICAL_TYPES, Dialect
 from xl_roi.errors import InputError
-from xl_roi.measure._sql import CANONICAL, CANONICAL_TYPES, Dialect
 
 Schema = dict[str, Any]
 """Column name → ``(type_name, children)``: children is a Schema for a struct, else None."""

@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from xl_roi import _kernel
 from xl_roi.batch import ASSUMPTIONS, CaseInputs, FloatArray, evaluate_arrays
 from xl_roi.bounds import BOUNDS
 from xl_roi.case import Case, breakeven_monthly_calls, evaluate
 from xl_roi.costs import HOURS_PER_MONTH
 from xl_roi.errors import InputError, check_number
+from xl_roi.text import figure_cell
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -28,7 +30,6 @@ __all__ = [
     "COST_PER_ERROR_LABEL",
     "HEADLINE_TABLE_HEADER",
     "HEADLINE_TABLE_ROWS",
-    "SCENARIOS",
     "SENSITIVITY_COLUMNS",
     "assumptions_of",
     "breakeven_values",
@@ -53,14 +54,6 @@ SENSITIVITY_COLUMNS = (
     "breakeven_net",
 )
 """The columns of :func:`sensitivity`'s table, in order."""
-
-SCENARIOS = (
-    "Half volume",
-    "Serving utilisation below plan",
-    "Maintenance twice as often",
-    "Teacher price halved",
-)
-"""The named scenarios, in the order they appear (utilisation only when self-hosted)."""
 
 
 def assumptions_of(case: Case) -> list[str]:
@@ -106,9 +99,7 @@ def _swing(low: float, high: float) -> float:
 
 def _payback_factor(target: float, growth: float) -> float:
     """Savings ÷ upfront at which payback equals the target: 1/n, or g / ((1+g)^n − 1)."""
-    if growth == 0.0:
-        return 1.0 / target
-    return growth / math.expm1(target * math.log1p(growth))
+    return float(_kernel.target_savings_factor(target, growth))
 
 
 def _solve_growth(upfront: float, savings: float, target: float) -> float:
@@ -117,9 +108,7 @@ def _solve_growth(upfront: float, savings: float, target: float) -> float:
         return math.nan
 
     def shortfall(growth: float) -> float:  # cumulative savings after `target` months − upfront
-        if growth == 0.0:
-            return savings * target - upfront
-        return savings * math.expm1(target * math.log1p(growth)) / growth - upfront
+        return float(_kernel.growing_savings(savings, target, growth)) - upfront
 
     low, high = -0.999999, 1.0
     while shortfall(high) < 0.0 and high < 1e6:
@@ -608,12 +597,7 @@ _HEADLINE_COLUMNS = tuple(
 
 
 def _table_cell(value: Any) -> Any:
-    if isinstance(value, float):
-        if math.isinf(value):
-            return "never"
-        if math.isnan(value):
-            return ""
-    return value
+    return figure_cell(value)
 
 
 def headline_table(

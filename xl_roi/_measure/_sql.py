@@ -2,7 +2,7 @@
 
 Both engines run the same text except for the few words their dialects spell differently
 (:class:`Dialect`): identifier quotes, epoch conversions and the percentile functions. Every
-figure :func:`xl_roi.measure.measure` reports comes from the two queries built here.
+figure :func:`xl_roi._measure.measure` reports comes from the two queries built here.
 """
 
 from __future__ import annotations

@@ -46,9 +46,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xl_roi.errors import InputError
-from xl_roi.measure._engines import CsvTypesError, Engine, file_kind, make_engine
-from xl_roi.measure._formats import (
+from xl_roi._measure._engines import CsvTypesError, Engine, file_kind, make_engine
+from xl_roi._measure._formats import (
     CANONICAL_COLUMNS,
     FORMATS,
     Format,
@@ -58,7 +57,7 @@ from xl_roi.measure._formats import (
     expressions,
     matching_formats,
 )
-from xl_roi.measure._sql import (
+from xl_roi._measure._sql import (
     EXACT_P95,
     approx_bound,
     counts_query,
@@ -67,6 +66,7 @@ from xl_roi.measure._sql import (
     select_from,
     window_filter,
 )
+from xl_roi.errors import InputError
 from xl_roi.prices import ModelPrices, UnknownModelError, model_prices, price_table
 
 __all__ = [

@@ -1,0 +1,358 @@
+"""The arithmetic, written once, for one case and for a million alike.
+
+Each formula here takes an ``ops`` namespace: :data:`SCALAR` (pure arithmetic and :mod:`math`,
+so that a single case loads no numpy) or :func:`array_ops` (numpy, imported on first use). Both
+run the same float operations in the same order, so one case alone (``evaluate``), the same case
+among a million (the array engine, ``screen``) and the workbook's stored values agree to the
+last bit by construction. The public functions (:mod:`xl_roi.roi`, :mod:`xl_roi.batch`) check
+their inputs, then call these.
+
+``ops.where(condition, then, otherwise)`` takes the two branches as functions: a scalar runs
+only the one chosen (so ``1 / 0`` is never worked out), an array runs both with numpy's
+warnings silenced and picks element by element.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+__all__ = [
+    "LN2_HI",
+    "LN2_LO",
+    "LOG_COEFFICIENTS",
+    "MONTHS_PER_YEAR",
+    "SCALAR",
+    "SQRT_HALF",
+    "annual_net_benefit",
+    "array_ops",
+    "breakeven",
+    "cumulative_gap",
+    "discounted_month",
+    "first_year_net",
+    "growing_savings",
+    "log_by_arithmetic",
+    "monthly_savings",
+    "npv_month",
+    "payback",
+    "savings_share",
+    "target_savings_factor",
+]
+
+MONTHS_PER_YEAR = 12.0
+CALLS_PER_1K = 1000.0
+
+# The natural logarithm by plain arithmetic: fdlibm's e_log.c (Sun Microsystems, 1993; the
+# algorithm behind most C libraries' log), range-reduced with frexp instead of bit twiddling.
+# Within 1 ulp of the true logarithm. Why not math.log1p or numpy.log1p: they disagree with each
+# other in the last bit on a few per cent of inputs (numpy uses its own SIMD code on AVX-512
+# machines), and importing numpy for one logarithm would double the start-up of every command.
+# +, −, × and ÷ are correctly rounded in Python and numpy alike, so this agrees bit for bit.
+LN2_HI = 6.93147180369123816490e-01
+LN2_LO = 1.90821492927058770002e-10
+LOG_COEFFICIENTS = (
+    6.666666666666735130e-01,
+    3.999999999940941908e-01,
+    2.857142874366239149e-01,
+    2.222219843214978396e-01,
+    1.818357216161805012e-01,
+    1.531383769920937332e-01,
+    1.479819860511658591e-01,
+)
+SQRT_HALF = 0.7071067811865476
+
+
+def _log_reduced(m: Any, k: Any) -> Any:
+    """ln(m · 2^k) for m in [√½, √2): fdlibm's polynomial, the same operations for both ops."""
+    lg1, lg2, lg3, lg4, lg5, lg6, lg7 = LOG_COEFFICIENTS
+    f = m - 1.0
+    hfsq = 0.5 * f * f
+    s = f / (2.0 + f)
+    z = s * s
+    w = z * z
+    t1 = w * (lg2 + w * (lg4 + w * lg6))
+    t2 = z * (lg1 + w * (lg3 + w * (lg5 + w * lg7)))
+    r = t2 + t1
+    return k * LN2_HI - ((hfsq - (s * (hfsq + r) + k * LN2_LO)) - f)
+
+
+def log_by_arithmetic(u: float) -> float:
+    """ln(u) for a finite u > 0, by the same arithmetic for one case as for arrays (see above).
+
+    Examples
+    --------
+    >>> log_by_arithmetic(1.0), round(log_by_arithmetic(2.0), 15)
+    (0.0, 0.693147180559945)
+    """
+    m, e = math.frexp(u)
+    if m < SQRT_HALF:
+        m *= 2.0
+        e -= 1
+    return float(_log_reduced(m, float(e)))
+
+
+class _ScalarOps:
+    """Operations on Python floats."""
+
+    @staticmethod
+    def where(condition: Any, then: Callable[[], Any], otherwise: Callable[[], Any]) -> Any:
+        return then() if condition else otherwise()
+
+    @staticmethod
+    def isinf(x: float) -> bool:
+        return math.isinf(x)
+
+    @staticmethod
+    def isnan(x: float) -> bool:
+        return math.isnan(x)
+
+    @staticmethod
+    def whole_at_least_2(x: float) -> float:
+        """The smallest whole number ≥ x, and at least 2 (x finite)."""
+        return max(2.0, float(math.ceil(x)))
+
+    @staticmethod
+    def log1p(x: float) -> float:
+        return math.log1p(x)
+
+    @staticmethod
+    def expm1(x: float) -> float:
+        try:
+            return math.expm1(x)
+        except OverflowError:
+            return math.inf
+
+    @staticmethod
+    def log1p_over(x: float) -> float:
+        """ln(1 + x) / x, and its limit 1 at x = 0 (Goldberg's log(u) / (u − 1), u = 1 + x)."""
+        u = 1.0 + x
+        if u == 1.0:
+            return 1.0
+        if math.isinf(u):
+            return math.nan
+        return log_by_arithmetic(u) / (u - 1.0)
+
+
+class _ArrayOps:
+    """Operations on numpy arrays, element for element those of :class:`_ScalarOps`."""
+
+    def __init__(self) -> None:
+        import numpy as np
+
+        self.np = np
+
+    def where(self, condition: Any, then: Callable[[], Any], otherwise: Callable[[], Any]) -> Any:
+        np = self.np
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return np.where(condition, then(), otherwise())
+
+    def isinf(self, x: Any) -> Any:
+        return self.np.isinf(x)
+
+    def isnan(self, x: Any) -> Any:
+        return self.np.isnan(x)
+
+    def whole_at_least_2(self, x: Any) -> Any:
+        return self.np.maximum(2.0, self.np.ceil(x))
+
+    def log1p(self, x: Any) -> Any:
+        return self.np.log1p(x)
+
+    def expm1(self, x: Any) -> Any:
+        with self.np.errstate(over="ignore"):
+            return self.np.expm1(x)
+
+    def log1p_over(self, x: Any) -> Any:
+        np = self.np
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            u = 1.0 + x
+            m, e = np.frexp(u)
+            small = m < SQRT_HALF
+            m = np.where(small, m * 2.0, m)
+            k = (e - small).astype(np.float64)
+            log = _log_reduced(m, k)
+            return np.where(u == 1.0, 1.0, np.where(np.isinf(u), np.nan, log / (u - 1.0)))
+
+
+SCALAR = _ScalarOps()
+"""Operations on one case's floats."""
+
+_ARRAY: list[_ArrayOps] = []
+
+
+def array_ops() -> _ArrayOps:
+    """Operations on arrays (numpy is imported on the first call, not before)."""
+    if not _ARRAY:
+        _ARRAY.append(_ArrayOps())
+    return _ARRAY[0]
+
+
+def monthly_savings(teacher_cost_per_1k: Any, student_cost_per_1k: Any, monthly_calls: Any) -> Any:
+    """(teacher − student) × calls ÷ 1,000."""
+    return (teacher_cost_per_1k - student_cost_per_1k) * monthly_calls / CALLS_PER_1K
+
+
+def annual_net_benefit(monthly_savings: Any, annual_maintenance: Any) -> Any:
+    """12 × monthly savings − a year of maintenance."""
+    return MONTHS_PER_YEAR * monthly_savings - annual_maintenance
+
+
+def savings_share(teacher_cost_per_1k: Any, student_cost_per_1k: Any) -> Any:
+    """(teacher − student) ÷ teacher."""
+    return (teacher_cost_per_1k - student_cost_per_1k) / teacher_cost_per_1k
+
+
+def payback(upfront: Any, savings: Any, growth: Any, ops: Any = SCALAR) -> Any:
+    """Months until growing savings add up to the upfront cost (inf: never).
+
+    Without growth ``U / s``; with growth ``g``, ``ln(1 + U·g/s) / ln(1 + g)`` written as
+    ``(U/s) · q(r) / q(g)``, ``q(x) = ln(1 + x) / x``, so that a tiny growth whose ``r``
+    underflows to 0 still gives about ``U/s``, not 0.
+
+    Examples
+    --------
+    >>> payback(52_500.0, 21_000.0, 0.0)
+    2.5
+    """
+
+    def grown(flat: Any) -> Any:
+        ratio = flat * growth
+        return ops.where(
+            (growth == 0.0) | ops.isinf(flat),  # beyond the float range of months: never
+            lambda: flat,
+            lambda: ops.where(
+                ratio <= -1.0,  # shrinking savings whose total never reaches the upfront cost
+                lambda: math.inf,
+                lambda: flat * (ops.log1p_over(ratio) / ops.log1p_over(growth)),
+            ),
+        )
+
+    return ops.where(
+        upfront == 0.0,
+        lambda: 0.0,
+        lambda: ops.where(savings <= 0.0, lambda: math.inf, lambda: grown(upfront / savings)),
+    )
+
+
+def growing_savings(savings: Any, months: Any, growth: Any, ops: Any = SCALAR) -> Any:
+    """The savings of ``months`` months, the first ``savings``, growing by ``growth`` a month:
+    ``months × s`` without growth, ``s · ((1+g)^n − 1) / g`` with (``expm1(n·log1p(g))``)."""
+    return ops.where(
+        growth == 0.0,
+        lambda: months * savings,
+        lambda: savings * ops.expm1(months * ops.log1p(growth)) / growth,
+    )
+
+
+def first_year_net(
+    upfront: Any, savings: Any, maintenance: Any, growth: Any, ops: Any = SCALAR
+) -> Any:
+    """Twelve months of (growing) savings, less a year of maintenance and the upfront cost.
+
+    Examples
+    --------
+    >>> first_year_net(52_500.0, 21_000.0, 40_000.0, 0.0)   # 252,000 − 40,000 − 52,500
+    159500.0
+    """
+    return growing_savings(savings, MONTHS_PER_YEAR, growth, ops) - maintenance - upfront
+
+
+def target_savings_factor(target: Any, growth: Any, ops: Any = SCALAR) -> Any:
+    """First-month savings ÷ upfront at which payback equals the target: ``1/T``, or with
+    growth ``g``, ``g / ((1+g)^T − 1)`` (so that ``T`` months of growing savings add up to the
+    upfront cost); 0 where ``(1+g)^T`` overflows, inf where ``(1+g)^T − 1`` rounds to 0."""
+
+    def grown_factor() -> Any:
+        grown = ops.expm1(target * ops.log1p(growth))
+        return ops.where(grown != 0.0, lambda: growth / grown, lambda: math.inf)
+
+    return ops.where(growth == 0.0, lambda: 1.0 / target, grown_factor)
+
+
+def cumulative_gap(
+    n: Any, upfront: Any, savings: Any, monthly: Any, growth: Any, ops: Any = SCALAR
+) -> Any:
+    """Cumulative (growing) savings less maintenance after ``n`` months, less the upfront."""
+    grown = savings * (ops.expm1(n * ops.log1p(growth)) / growth)
+    return grown - monthly * n - upfront
+
+
+def breakeven(
+    upfront: Any,
+    teacher: Any,
+    student: Any,
+    target: Any,
+    growth: Any,
+    gpu: Any,
+    capacity: Any,
+    ops: Any = SCALAR,
+) -> Any:
+    """First-month volume at which payback meets the target (NaN ``gpu``: priced per call;
+    else one GPU's bill a month, and ``capacity`` the calls a month one GPU carries).
+
+    Examples
+    --------
+    >>> round(breakeven(52_500.0, 12.0, 1.5, 12.0, 0.0, math.nan, math.nan), 2)
+    416666.67
+    """
+    needed = upfront * target_savings_factor(target, growth, ops)  # first-month savings needed
+    margin = teacher - student  # saved per 1,000 calls, before any GPU
+
+    def hosted() -> Any:
+        # Whole GPUs: in the volumes served by n GPUs, C·(n−1) < v ≤ C·n, payback meets the
+        # target from v_n = (needed + n·gpu)·1000 / margin. A full GPU saves full = C·margin/1000
+        # a month before its bill; every volume served by n ≥ 2 GPUs passes when
+        # n·(full − gpu) ≥ needed + full. From the first such n every larger volume passes;
+        # the threshold lies among the volumes of n − 1 GPUs, or at their top (a GPU step).
+        full = capacity * margin / CALLS_PER_1K
+
+        def whole() -> Any:
+            quotient = (needed + full) / (full - gpu)
+
+            def finite() -> Any:
+                last_partial = ops.whole_at_least_2(quotient) - 1.0
+                start = (needed + last_partial * gpu) * CALLS_PER_1K / margin
+                step = capacity * last_partial
+                return ops.where(start <= step, lambda: start, lambda: step)
+
+            return ops.where(ops.isinf(quotient), lambda: math.inf, finite)
+
+        return ops.where(full > gpu, whole, lambda: math.inf)
+
+    def volume() -> Any:
+        return ops.where(ops.isnan(gpu), lambda: needed * CALLS_PER_1K / margin, hosted)
+
+    return ops.where(
+        upfront == 0.0,
+        lambda: 0.0,
+        lambda: ops.where(
+            ops.isnan(needed) | (needed < 0.0) | (margin <= 0.0), lambda: math.inf, volume
+        ),
+    )
+
+
+def npv_month(
+    total: Any, discount: Any, grown: Any, savings: Any, monthly: Any, factor: Any
+) -> tuple[Any, Any]:
+    """One more month of the net present value: the total with this month's discounted
+    savings (``savings × grown``) less its discounted maintenance, and the month's discount
+    (``factor`` = 1 + the monthly rate, compounded).
+
+    Examples
+    --------
+    >>> npv_month(-52_500.0, 1.0, 1.0, 21_000.0, 40_000.0 / 12.0, 1.0)[0]   # a month at 0 %
+    -34833.333333333336
+    """
+    discount = discount * factor
+    return total + (savings * grown) / discount - monthly / discount, discount
+
+
+def discounted_month(
+    total: Any, discount: Any, month_savings: Any, monthly: Any, factor: Any
+) -> tuple[Any, Any, Any]:
+    """One more month of discounted payback's cumulative cash: the new total, the month's
+    discounted flow and its discount."""
+    discount = discount * factor
+    flow = month_savings / discount - monthly / discount
+    return total + flow, flow, discount
