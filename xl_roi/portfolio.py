@@ -696,6 +696,9 @@ def rank_chunks(chunks: Iterable[pd.DataFrame], *, compact: bool = False) -> pd.
     [[1, 'endpoint 2'], [2, 'endpoint 1']]
     """
     arrow = _arrow() if compact else None
+    # the C library's heap, which gives freed memory back (:func:`_give_back_freed_memory`);
+    # pyarrow's own pool would keep the names' working copies
+    pool = arrow.system_memory_pool() if arrow is not None else None
     labels = (*VERDICTS, None)  # code len(VERDICTS): no verdict
     parts: dict[str, list[Any]] = {column: [] for column in RESULT_COLUMNS}
     reasons: list[tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]] = []
@@ -711,21 +714,22 @@ def rank_chunks(chunks: Iterable[pd.DataFrame], *, compact: bool = False) -> pd.
                 where = np.flatnonzero(pd.notna(values))
                 reasons.append((where + rows, values[where]))
             elif column == "name" and arrow is not None:
-                parts[column].append(arrow.array(values, type=arrow.large_string()))
-            else:
+                parts[column].append(
+                    arrow.array(values, type=arrow.large_string(), memory_pool=pool)
+                )
+            elif column != "rank":  # numbered once ranked
                 parts[column].append(np.array(values, copy=True))  # not a view of the chunk
         rows += len(chunk)
         del chunk
-    if not rows and not parts["rank"]:
+        _give_back_freed_memory()  # the chunk's working arrays, between the kept copies
+    if not rows and not parts["name"]:
         raise ValueError("no chunks to rank")
     columns: dict[str, Any] = {}
     for column in RESULT_COLUMNS:
-        if column == "error":
+        if column in ("error", "rank"):
             continue
         if column == "name" and arrow is not None:
-            columns[column] = arrow.chunked_array(
-                parts.pop(column), type=arrow.large_string()
-            ).combine_chunks()
+            columns[column] = arrow.chunked_array(parts.pop(column), type=arrow.large_string())
         else:
             columns[column] = np.concatenate(parts.pop(column))
         _give_back_freed_memory()  # the chunks' pieces, or the peak holds the table twice
@@ -734,7 +738,8 @@ def rank_chunks(chunks: Iterable[pd.DataFrame], *, compact: bool = False) -> pd.
     )
     for column in list(columns):
         if column == "name" and arrow is not None:
-            columns[column] = pd.arrays.ArrowStringArray(columns[column].take(order))
+            taken = arrow.compute.take(columns[column], order, memory_pool=pool)
+            columns[column] = pd.arrays.ArrowStringArray(taken)
         elif column in _VERDICT_COLUMNS:
             columns[column] = np.array(labels, dtype=object)[columns[column][order]]
         else:
@@ -770,6 +775,7 @@ def _arrow() -> Any:
     """pyarrow, where installed; else None (names then stay Python text)."""
     try:
         import pyarrow
+        import pyarrow.compute
     except ImportError:  # pragma: no cover (a dependency; absent only in odd installs)
         return None
     return pyarrow
@@ -807,10 +813,13 @@ def _order(codes: np.ndarray[Any, Any], net: Any, payback: Any) -> np.ndarray[An
     sort as the smallest net benefit.
     """
     payback = np.asarray(payback, dtype=float)
-    key = -np.nan_to_num(np.asarray(net, dtype=float), nan=-np.inf)
+    key = np.nan_to_num(np.asarray(net, dtype=float), nan=-np.inf)
+    np.negative(key, out=key)
     order = np.argsort(key)
     ranked = key[order]
+    del key  # a table's worth of rows: free each working array once done with it
     same = ranked[1:] == ranked[:-1]
+    del ranked
     if same.any():
         tied = np.zeros(len(order), dtype=bool)
         tied[1:] |= same
@@ -818,6 +827,7 @@ def _order(codes: np.ndarray[Any, Any], net: Any, payback: Any) -> np.ndarray[An
         run = np.cumsum(~np.concatenate(([False], same)))[tied]
         members = order[tied]
         order[tied] = members[np.lexsort((members, payback[members], run))]
+    del same
     by_verdict = np.argsort(np.asarray(codes, dtype=np.int8)[order], kind="stable")
     result: np.ndarray[Any, Any] = order[by_verdict]
     return result
