@@ -311,5 +311,10 @@ def test_csv_read_in_small_pieces_is_the_same_table(tmp_path, monkeypatch):
     # unclosed quote on lines 6, 12, 18 are refused; the 3 blank lines are no endpoint
     assert len(pieces) == 15 and pieces["error"].notna().sum() == 6
     assert sorted(pieces["error"].dropna().str.extract(r"line (\d+)")[0].astype(int)) == [
-        3, 6, 9, 12, 15, 18,
+        3,
+        6,
+        9,
+        12,
+        15,
+        18,
     ]

@@ -733,9 +733,7 @@ def rank_chunks(chunks: Iterable[pd.DataFrame], *, compact: bool = False) -> pd.
         else:
             columns[column] = np.concatenate(parts.pop(column))
         _give_back_freed_memory()  # the chunks' pieces, or the peak holds the table twice
-    order = _order(
-        columns["verdict"], columns["annual_net_benefit"], columns["payback_months"]
-    )
+    order = _order(columns["verdict"], columns["annual_net_benefit"], columns["payback_months"])
     for column in list(columns):
         if column == "name" and arrow is not None:
             taken = arrow.compute.take(columns[column], order, memory_pool=pool)
