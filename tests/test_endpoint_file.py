@@ -267,3 +267,54 @@ def test_file_screens_to_the_bit_as_the_frame(tmp_path, rows, kind):
             ), column
         else:
             assert got[column].tolist() == expected[column].tolist(), column
+
+
+@settings(max_examples=150)
+@given(
+    st.lists(st.sampled_from([b"a,1", b"", b"\r", b"bb,22,333", b"\xff"]), max_size=30),
+    st.booleans(),
+    st.integers(min_value=1, max_value=7),
+    st.integers(min_value=1, max_value=12),
+)
+def test_blocks_cut_the_file_as_its_lines_would(lines, last_newline, chunk_rows, read_bytes):
+    """Blocks read a few bytes at a time are the file's lines (as iterating it gives them) in
+    groups of chunk_rows, the last group perhaps shorter: no line split, lost or repeated."""
+    import io
+
+    import xl_roi.endpoint_file as endpoint_file
+
+    text = b"\n".join(lines) + (b"\n" if last_newline and lines else b"")
+    expected_lines = list(io.BytesIO(text))
+    expected = [
+        b"".join(expected_lines[start : start + chunk_rows])
+        for start in range(0, len(expected_lines), chunk_rows)
+    ]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(endpoint_file, "_READ_BYTES", read_bytes)
+        got = list(endpoint_file._blocks(io.BytesIO(text), chunk_rows))
+    assert got == expected
+
+
+def test_csv_read_in_small_pieces_is_the_same_table(tmp_path, monkeypatch):
+    """A CSV read a few bytes at a time, malformed lines among the good, gives the table and
+    refusals (with their line numbers) of reading it whole."""
+    import xl_roi.endpoint_file as endpoint_file
+
+    lines = [TAGGER, f"{CHAT},", "", SEARCH, f'"{TAGGER}', CHAT] * 3
+    path = tmp_path / "endpoints.csv"
+    path.write_text(HEADER + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
+    whole = _read_endpoints(path)[0]
+    monkeypatch.setattr(endpoint_file, "_READ_BYTES", 5)
+    pieces = _read_endpoints(path)[0]
+    pd.testing.assert_frame_equal(whole, pieces)
+    # 18 lines after the header (line 1): the trailing comma on lines 3, 9, 15 and the
+    # unclosed quote on lines 6, 12, 18 are refused; the 3 blank lines are no endpoint
+    assert len(pieces) == 15 and pieces["error"].notna().sum() == 6
+    assert sorted(pieces["error"].dropna().str.extract(r"line (\d+)")[0].astype(int)) == [
+        3,
+        6,
+        9,
+        12,
+        15,
+        18,
+    ]

@@ -18,6 +18,7 @@ from xl_roi.portfolio import (
     VERDICTS,
     UnusedColumnsWarning,
     rank,
+    rank_chunks,
     screen,
     screen_cells,
     screen_unranked,
@@ -418,3 +419,21 @@ def test_teacher_cost_given_two_ways_is_refused_as_case_refuses_it():
             upfront_cost=52_500,
             annual_maintenance=40_000,
         )
+
+
+def test_rank_chunks_compact_equals_one_ranking():
+    """Chunks ranked with verdicts as codes, reasons kept only where refused and names held
+    compactly give, value for value, the table of ranking them joined."""
+    frame = sample_frame()
+    broken = frame.iloc[[0, 1]].assign(monthly_calls=[-1.0, np.nan], name=["bad", "gap"])
+    frame = pd.concat([broken.iloc[[0]], frame, broken.iloc[[1]]], ignore_index=True)
+    parts = [screen_unranked(frame.iloc[:3], 1), screen_unranked(frame.iloc[3:], 4)]
+    expected = rank(pd.concat(parts, ignore_index=True))
+    compact = rank_chunks(iter(parts), compact=True)
+    assert str(compact["name"].dtype) == "string"
+    assert compact["name"].tolist() == expected["name"].tolist()
+    pd.testing.assert_frame_equal(compact.drop(columns="name"), expected.drop(columns="name"))
+    refused = compact[compact["error"].notna()].set_index("name")["error"]
+    assert refused.index.tolist() == ["bad", "broken-row-example", "gap"]  # last, in order
+    assert refused["bad"] == "monthly_calls must be a number ≥ 0, got -1"
+    assert refused["gap"] == "monthly_calls is missing"

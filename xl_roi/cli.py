@@ -540,7 +540,7 @@ def _read_endpoints(path: Path) -> tuple[Any, tuple[str, ...]]:
             first_chunk = next(screened, None)
             if first_chunk is None:
                 raise CommandError(f"{path}: no endpoints in the file")
-            table = rank_chunks(itertools.chain([first_chunk], screened))
+            table = rank_chunks(itertools.chain([first_chunk], screened), compact=True)
         except InputError as error:
             raise CommandError(f"{path}: {error}") from None
         return table, unused_columns(columns)
@@ -550,8 +550,11 @@ def _read_endpoints(path: Path) -> tuple[Any, tuple[str, ...]]:
         try:
             header, parts = read_endpoint_parquet(path, SCREEN_CHUNK_ROWS)
             table = rank_chunks(
-                screen_unranked(part.frame, part.first_row, part.refusals)
-                for part in _said(parts, path.stat().st_size > LARGE_INPUT_BYTES)
+                (
+                    screen_unranked(part.frame, part.first_row, part.refusals)
+                    for part in _said(parts, path.stat().st_size > LARGE_INPUT_BYTES)
+                ),
+                compact=True,
             )
         except InputError as error:
             raise CommandError(f"{path}: cannot be read as Parquet: {error}") from None
@@ -571,7 +574,7 @@ def _read_endpoints(path: Path) -> tuple[Any, tuple[str, ...]]:
                 if large:
                     print(f"screened {screened:,} endpoints…", file=sys.stderr, flush=True)
 
-        table = rank_chunks(chunks())
+        table = rank_chunks(chunks(), compact=True)
     except InputError as error:
         raise CommandError(f"{path}: cannot be read as CSV: {error}") from None
     except ValueError:  # no chunk at all: nothing to join

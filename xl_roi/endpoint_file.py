@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -167,14 +166,12 @@ def _chunks(
     dtype = {name_column: str} if name_column is not None else None
     first_row = 1
     with handle:
-        while True:
-            raw_lines = list(itertools.islice(handle, chunk_rows))
-            if not raw_lines:
-                return
-            fast = _well_formed(raw_lines, width)
+        for block in _blocks(handle, chunk_rows):
+            lines_in_block = block.count(b"\n") + (not block.endswith(b"\n"))
+            fast = _well_formed(block, width)
             if fast is not None:
                 blob, endpoints = fast
-                line_number += len(raw_lines)
+                line_number += lines_in_block
                 if not endpoints:
                     continue
                 frame = _read_frame(blob, names, dtype, skip_blank_lines=True)
@@ -183,6 +180,9 @@ def _chunks(
                 yield EndpointChunk(frame, {}, first_row)
                 first_row += endpoints
                 continue
+            raw_lines = block.split(b"\n")
+            if block.endswith(b"\n"):
+                raw_lines.pop()  # what follows the last newline: no line
             texts: list[str] = []
             refusals: dict[int, str] = {}
             for raw in raw_lines:
@@ -223,6 +223,37 @@ def _chunks(
             first_row += len(texts)
 
 
+_READ_BYTES = 1 << 24
+"""Bytes read from the file at a time (16 MiB) while cutting it into blocks of lines."""
+
+
+def _blocks(handle: BinaryIO, chunk_rows: int) -> Iterator[bytes]:
+    """The rest of the file in blocks of ``chunk_rows`` lines (the last block perhaps fewer),
+    cut at newlines as iterating the file would, without a Python object for each line."""
+    pieces: list[bytes] = []
+    count = 0  # newlines in pieces
+    while True:
+        data = handle.read(_READ_BYTES)
+        if not data:
+            if any(pieces):
+                yield b"".join(pieces)
+            return
+        newlines = data.count(b"\n")
+        if count + newlines < chunk_rows:
+            pieces.append(data)
+            count += newlines
+            continue
+        ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10) + 1
+        last = chunk_rows - count - 1  # the newline that closes the block, in ends
+        pieces.append(data[: ends[last]])
+        yield b"".join(pieces)
+        while last + chunk_rows < len(ends):
+            yield data[ends[last] : ends[last + chunk_rows]]
+            last += chunk_rows
+        pieces = [data[ends[last] :]]
+        count = len(ends) - last - 1
+
+
 def _read_frame(
     blob: bytes, names: list[str], dtype: dict[str, type[str]] | None, *, skip_blank_lines: bool
 ) -> pd.DataFrame:
@@ -242,7 +273,7 @@ def _read_frame(
     )
 
 
-def _well_formed(raw_lines: list[bytes], width: int) -> tuple[bytes, int] | None:
+def _well_formed(raw_lines: list[bytes] | bytes, width: int) -> tuple[bytes, int] | None:
     """The chunk's bytes and its count of endpoint lines when every line can be handed to
     pandas as it stands, checked column-wise with numpy; else None (read line by line).
 
@@ -253,7 +284,7 @@ def _well_formed(raw_lines: list[bytes], width: int) -> tuple[bytes, int] | None
     """
     if width < 2:
         return None
-    blob = b"".join(raw_lines)
+    blob = raw_lines if isinstance(raw_lines, bytes) else b"".join(raw_lines)
     if b'"' in blob:
         return None
     try:
@@ -265,7 +296,7 @@ def _well_formed(raw_lines: list[bytes], width: int) -> tuple[bytes, int] | None
     ends = np.flatnonzero(data == 10) + 1
     if not len(ends) or ends[-1] != len(data):
         ends = np.append(ends, len(data))
-    if len(ends) != len(raw_lines):  # lines come split at newlines: this cannot happen
+    if not isinstance(raw_lines, bytes) and len(ends) != len(raw_lines):  # cannot happen
         raise AssertionError(f"{len(raw_lines)} lines found as {len(ends)}")
     starts = np.concatenate(([0], ends[:-1]))
     lengths = ends - starts

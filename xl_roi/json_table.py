@@ -18,7 +18,7 @@ import pandas as pd
 
 __all__ = ["write_json_rows"]
 
-BATCH_ROWS = 100_000
+BATCH_ROWS = 50_000
 """Rows formatted at a time: memory stays flat however long the table."""
 
 
@@ -120,8 +120,11 @@ def write_json_rows(
             if len(lines) != len(batch):  # a scan of a frame: this cannot happen
                 raise AssertionError(f"{len(batch)} rows formatted as {len(lines)}")
             texts = cast(list[bytes], lines.tolist())
-            _write(out, (b"[\n  " if start == 0 else b",\n  ") + b",\n  ".join(texts))
-            written += len(lines)
+            del lines
+            _write(out, b"[\n  " if start == 0 else b",\n  ")
+            _write(out, b",\n  ".join(texts))  # not joined to the above: a batch's copy saved
+            del texts
+            written += len(batch)
             if progress is not None:
                 progress(written)
         out.write("\n]\n")
