@@ -17,9 +17,9 @@ import pytest
 from tests.cases import SIMPLE, WORKBOOK_CASES
 from tests.libreoffice import convert_all, make_profile, need_soffice
 from xl_roi import Case, QualitySlice, evaluate, example_case
+from xl_roi.sensitivity import headline_table
 from xl_roi.workbook import layout
 from xl_roi.workbook.build import Blueprint, save_workbook
-from xl_roi.sensitivity import headline_table
 from xl_roi.workbook.read import open_workbook, read_case
 
 pytestmark = need_soffice()

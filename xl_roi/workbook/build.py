@@ -685,8 +685,8 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
                 write_text(sheet[coordinate], plain)
             else:
                 sheet[coordinate].value = plain
-        for coordinate, (formula, value, number_format) in cells.formulas.items():
-            writer.formula(sheet, coordinate, formula, value, number_format)
+        for coordinate, (native, stored, cell_format) in cells.formulas.items():
+            writer.formula(sheet, coordinate, native, stored, cell_format)
         for coordinate in cells.headers:
             sheet[coordinate].font = SECTION_FONT
         sheet["A3"] = note + PORTABLE_SENSITIVITY_NOTE

@@ -21,7 +21,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from xl_roi import costs, roi
+from xl_roi import costs
 from xl_roi.batch import ASSUMPTIONS
 from xl_roi.sensitivity import RANK_DIGITS, rank_figure
 from xl_roi.workbook import layout
@@ -192,7 +192,6 @@ def working(v: dict[str, Any], table: list[list[Any]], top: int) -> Working:
 
     # 2. the variants: one row each, one formula across
     row += 1
-    variant_header = row
     heads = (
         "Variant",
         "Monthly calls",
@@ -208,8 +207,8 @@ def working(v: dict[str, Any], table: list[list[Any]], top: int) -> Working:
         "Payback (months)",
         "Annual net benefit",
     )
-    for column, text in enumerate(heads):
-        label(f"{chr(65 + column)}{row}", text)
+    for position, text in enumerate(heads):
+        label(f"{chr(65 + position)}{row}", text)
     out.headers.append(f"A{row}")
     row += 1
     base_cells = {
@@ -222,8 +221,14 @@ def working(v: dict[str, Any], table: list[list[Any]], top: int) -> Working:
         "H": ("monthly_growth", v["monthly_growth"]),
     }
     row_third = "E" if flag else "D"
-    names = ("monthly_calls", "teacher_cost_per_1k", "student_cost_per_1k")
-    names += ("upfront_cost", "annual_maintenance", "monthly_growth")
+    names = (
+        "monthly_calls",
+        "teacher_cost_per_1k",
+        "student_cost_per_1k",
+        "upfront_cost",
+        "annual_maintenance",
+        "monthly_growth",
+    )
     columns = {
         "monthly_calls": "B",
         "teacher_cost_per_1k": "C",
@@ -314,8 +319,8 @@ def working(v: dict[str, Any], table: list[list[Any]], top: int) -> Working:
         ("Maintenance twice as often", "G", "2*maintenance", 2.0 * v["maintenance"]),
         ("Teacher price halved", "C", "teacher_cost/2", teacher / 2.0),
     )
-    for text, column, formula, value in scenarios:
-        variant(text, text, {column: (formula, value)})
+    for text, letter, formula, value in scenarios:
+        variant(text, text, {letter: (formula, value)})
 
     base_row = variant_rows["base"]
     ref["base_row"] = str(base_row)
@@ -370,7 +375,7 @@ def working(v: dict[str, Any], table: list[list[Any]], top: int) -> Working:
     # 4. the assumptions in the core's order, then the scenarios: the table's columns A:J
     rank_top = row + GROWTH_STEPS + 30 + VOLUME_STEPS + 10
     row = rank_top - 1
-    for column, text in enumerate(
+    for position, text in enumerate(
         (
             *table[0],
             "Payback never on one side",
@@ -381,12 +386,11 @@ def working(v: dict[str, Any], table: list[list[Any]], top: int) -> Working:
             "Table row shows",
         )
     ):
-        label(f"{chr(65 + column)}{row}", text)
+        label(f"{chr(65 + position)}{row}", text)
     out.headers.append(f"A{row}")
     row = rank_top
     rank_bottom = rank_top + len(names) - 1
     keys: list[tuple[int, float, float]] = []
-    raw_rows: list[dict[str, Any]] = []
 
     def blank_if_nan(value: float) -> Any:
         return "" if math.isnan(value) else value
@@ -414,8 +418,8 @@ def working(v: dict[str, Any], table: list[list[Any]], top: int) -> Working:
         put(f"C{r}", high_form, high)
         pay_low, pay_high = results[low_row]["payback"], results[high_row]["payback"]
         shown = [pay if _paid(pay) else NEVER for pay in (pay_low, pay_high)]
-        for letter, source, value in (("D", low_row, shown[0]), ("E", high_row, shown[1])):
-            put(f"{letter}{r}", f'IF(ISNUMBER(L{source}), L{source}, "{NEVER}")', value)
+        for letter, source, shown_value in (("D", low_row, shown[0]), ("E", high_row, shown[1])):
+            put(f"{letter}{r}", f'IF(ISNUMBER(L{source}), L{source}, "{NEVER}")', shown_value)
         net_low, net_high = results[low_row]["net"], results[high_row]["net"]
         put(f"F{r}", f"M{low_row}", net_low)
         put(f"G{r}", f"M{high_row}", net_high)
@@ -454,7 +458,6 @@ def working(v: dict[str, Any], table: list[list[Any]], top: int) -> Working:
         put(f"M{r}", _rank_formula(f"ABS(G{r}-F{r})", ref), net_swing)
         plain[f"N{r}"] = index + 1
         keys.append((int(never), float(finite), net_swing))
-        raw_rows.append({})
     span = {letter: f"{letter}${rank_top}:{letter}${rank_bottom}" for letter in "KLMNO"}
     for index in range(len(names)):
         r = rank_top + index
@@ -480,11 +483,11 @@ def working(v: dict[str, Any], table: list[list[Any]], top: int) -> Working:
     # the scenarios
     scenario_top = rank_bottom + 1
     base_pay = base["payback"]
-    for offset, (text, column, _, value) in enumerate(scenarios):
+    for offset, (text, letter, _, value) in enumerate(scenarios):
         r = scenario_top + offset
         source = variant_rows[text]
         label(f"A{r}", text)
-        put(f"B{r}", f"{column}{source}", value)
+        put(f"B{r}", f"{letter}{source}", value)
         pay = results[source]["payback"]
         put(f"D{r}", f'IF(ISNUMBER(L{source}), L{source}, "{NEVER}")', pay if _paid(pay) else NEVER)
         put(f"F{r}", f"M{source}", results[source]["net"])
@@ -493,12 +496,12 @@ def working(v: dict[str, Any], table: list[list[Any]], top: int) -> Working:
     # 5. the table: the assumptions picked by rank, the scenarios as they are
     for offset in range(len(names)):
         r = 6 + offset
-        for column in range(10):
-            letter = chr(65 + column)
+        for position in range(10):
+            letter = chr(65 + position)
             put(
                 f"{letter}{r}",
                 f"INDEX({letter}${rank_top}:{letter}${rank_bottom}, $P${rank_top + offset})",
-                table[1 + offset][column],
+                table[1 + offset][position],
             )
     for offset in range(len(scenarios)):
         r = 6 + len(names) + offset
@@ -508,7 +511,6 @@ def working(v: dict[str, Any], table: list[list[Any]], top: int) -> Working:
                 f"{letter}{scenario_top + offset}",
                 table[7 + offset][ord(letter) - 65],
             )
-    del raw_rows, span
     return out
 
 
@@ -550,10 +552,8 @@ def _breakevens(
     if name == "monthly_calls":
         pay = v["breakeven_calls"] if _paid(v["breakeven_calls"]) else nan
         pay_form = 'IF(ISNUMBER(breakeven_calls), breakeven_calls, "")'
-        if flag:
-            net = volume_net
-        else:
-            net = needed_net * 1000.0 / margin if margin > 0 else nan
+        flat = needed_net * 1000.0 / margin if margin > 0 else nan
+        net = volume_net if flag else flat
         net_form = (
             f'IF({ref["flag"]}, IF(ISNUMBER({volume_net_ref}), {volume_net_ref}, ""), '
             f"IF({ref['margin']}>0, "
@@ -588,10 +588,10 @@ def _breakevens(
             net = teacher * (1.0 - escalation) - needed_net / thousands if thousands > 0 else nan
         forms = []
         for needed in (ref["needed_pay"], ref["needed_net"]):
-            flat = f"(teacher_cost*(1-{e})-{needed}/{k})"
-            hosted = f"({flat}/(I{_base(ref)}*hours_per_month/{k}))"
-            value = f"IF({ref['flag']}, {hosted}, {flat})"
-            forms.append(f'IF({k}>0, IF({value}>=0, {value}, ""), "")')
+            per_call = f"(teacher_cost*(1-{e})-{needed}/{k})"
+            hosted = f"({per_call}/(I{_base(ref)}*hours_per_month/{k}))"
+            either = f"IF({ref['flag']}, {hosted}, {per_call})"
+            forms.append(f'IF({k}>0, IF({either}>=0, {either}, ""), "")')
         return forms[0], pay if pay >= 0 else nan, forms[1], net if net >= 0 else nan
     if name == "upfront_cost":
         pay = savings / val["factor"] if savings > 0 else nan
@@ -675,11 +675,13 @@ def _growth_bisection(
     valid_ref = f"$B${row}"
     row += 1
     for column, text in zip(
-        "ABCDE", ("Halving", "Low", "High", "Middle", "Cumulative ÷ upfront − 1")
+        "ABCDE", ("Halving", "Low", "High", "Middle", "Cumulative ÷ upfront − 1"), strict=True
     ):
         plain[f"{column}{row}"] = text
     lows: Any = low if valid else NOT_USED
     highs: Any = high if valid else NOT_USED
+    middle: Any = NOT_USED
+    short = False
     for step in range(GROWTH_STEPS + 1):
         row += 1
         plain[f"A{row}"] = step
@@ -698,7 +700,7 @@ def _growth_bisection(
             high_form = (
                 f'IF(ISNUMBER(C{row - 1}), IF(E{row - 1}<0, C{row - 1}, D{row - 1}), "{NOT_USED}")'
             )
-        middle: Any = (lows + highs) / 2.0 if valid else NOT_USED
+        middle = (lows + highs) / 2.0 if valid else NOT_USED
         gap: Any = NOT_USED
         short = False
         if valid:
@@ -784,7 +786,9 @@ def _volume_bisection(
     applies_ref = f"$B${row}"
     row += 1
     for column, text in zip(
-        "ABCDE", ("Halving", "Good", "Bad", "Middle", "Net benefit ÷ (savings + maintenance)")
+        "ABCDE",
+        ("Halving", "Good", "Bad", "Middle", "Net benefit ÷ (savings + maintenance)"),
+        strict=True,
     ):
         plain[f"{column}{row}"] = text
     good: Any = calls if applies else NOT_USED
