@@ -689,6 +689,7 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
             writer.formula(sheet, coordinate, native, stored, cell_format)
         for coordinate in cells.headers:
             sheet[coordinate].font = SECTION_FONT
+        sheet.print_area = f"A1:M{last_row + 22}"  # the table and its chart, not the working
         sheet["A3"] = note + PORTABLE_SENSITIVITY_NOTE
         sheet.row_dimensions[3].height = 48
     else:
