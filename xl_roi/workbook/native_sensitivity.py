@@ -104,8 +104,9 @@ def working(v: dict[str, Any], table: list[list[Any]], top: int) -> Working:
     >>> from xl_roi.workbook.build import _sensitivity_table
     >>> values = mirror_values(example_case())
     >>> cells = working(values, _sensitivity_table(values), 40)
-    >>> cells.formulas["A6"][0]   # the top row: the assumption ranked first
-    'INDEX(A$69:A$74, $P$69)'
+    >>> formula, stored, _ = cells.formulas["A6"]   # the table's top row
+    >>> formula.startswith("INDEX("), stored      # the assumption whose payback swings most
+    (True, 'Teacher cost per 1k')
     """
     out = Working()
     formulas, plain = out.formulas, out.plain
