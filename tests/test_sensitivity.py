@@ -295,3 +295,24 @@ def test_unknown_assumption_refused():
     """Moving an assumption the case does not have is refused."""
     with pytest.raises(InputError, match="gpu_hourly_cost"):
         sensitivity(Case(**SIMPLE), assumptions=["gpu_hourly_cost"])
+
+
+def test_swings_equal_but_for_rounding_keep_the_assumption_order():
+    """Two assumptions whose swings are the same figure (but for the last bit of rounding)
+    are listed in the order of the assumptions, volume first, in every engine."""
+    # One GPU (2.20 × 730 = 1,606 a month) serves both 200,000 and 600,000 calls, so volume
+    # ±50 % and the teacher's 11.50 ±50 % give the same savings: 11.50 × 200 − 1,606 = 5.75 ×
+    # 400 − 1,606 = 694 and 11.50 × 600 − 1,606 = 17.25 × 400 − 1,606 = 5,294 a month.
+    table = headline_table(
+        38_000,
+        11.5,
+        0.0,
+        400_000,
+        30_000,
+        monthly_growth=0.05,
+        gpu_hourly_cost=2.2,
+        calls_per_second_per_gpu=12,
+        target_utilization=0.6,
+    )
+    assert [row[0] for row in table[1:3]] == ["Monthly volume", "Teacher cost per 1k"]
+    assert table[1][7] == pytest.approx(table[2][7], rel=1e-12)

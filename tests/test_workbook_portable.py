@@ -17,6 +17,7 @@ import pytest
 from tests.cases import SIMPLE, WORKBOOK_CASES
 from tests.libreoffice import convert_all, make_profile, need_soffice
 from xl_roi import Case, QualitySlice, evaluate, example_case
+from xl_roi._sensitivity import headline_table
 from xl_roi.workbook import layout
 from xl_roi.workbook.build import Blueprint, save_workbook
 from xl_roi.workbook.read import open_workbook, read_case
@@ -56,6 +57,8 @@ LIVE_EDITS: dict[str, dict[str, Any]] = {
         "target_utilization": 0.6,
         "peak_factor": 2.0,
     },
+    # flat 2 % a month → 6 % a month: the growth row's break-even is a bisection
+    "live growth": {"monthly_growth": 0.06},
 }
 
 
@@ -226,3 +229,47 @@ def test_three_failing_slices_are_named_in_the_recommendation(recalculated):
     """The recommendation joins three failing business-critical slices as "a, b and c"."""
     text = _named(recalculated["three failing"][1], "recommendation_text")
     assert text.startswith("Not yet: the student fails Refunds, Fraud and Legal; fix it")
+
+
+def _headline_table_of(case: Case) -> list[list[Any]]:
+    """What `xl-roi sensitivity`'s SENSITIVITY table gives for the case, from its own figures:
+    the student per call (self-hosted: only the teacher's share it hands back, on whole GPUs)."""
+    result = evaluate(case)
+    hosting: dict[str, Any] = {}
+    per_call = result.student_cost_per_1k
+    if case.is_self_hosted:
+        per_call = case.escalation_share * result.teacher_cost_per_1k
+        hosting = dict(
+            gpu_hourly_cost=case.gpu_hourly_cost,
+            calls_per_second_per_gpu=case.calls_per_second_per_gpu,
+            target_utilization=case.target_utilization,
+            peak_factor=case.peak_factor,
+        )
+    return headline_table(
+        result.upfront_cost,
+        result.teacher_cost_per_1k,
+        per_call,
+        case.monthly_calls,
+        result.annual_maintenance,
+        0.5,
+        case.target_payback_months,
+        case.monthly_growth,
+        **hosting,
+    )
+
+
+@pytest.mark.parametrize("name", list(LIVE_EDITS))
+def test_sensitivity_table_recalculates_live(recalculated, name):
+    """After a live edit, LibreOffice's Sensitivity table (A5:J14) is the core's table for the
+    edited case: same rows in the same order, numbers to 1e-9, "never" and blanks alike."""
+    _, workbook, case = recalculated[name]
+    sheet = workbook["Sensitivity"]
+    got = [[sheet.cell(row=5 + r, column=1 + c).value for c in range(10)] for r in range(10)]
+    expected = _headline_table_of(case)
+    wrong = [
+        (r, c, want, got[r][c])
+        for r, row in enumerate(expected)
+        for c, want in enumerate(row)
+        if not _agrees(want, got[r][c])
+    ]
+    assert not wrong, wrong[:5]

@@ -97,6 +97,27 @@ def _swing(low: float, high: float) -> float:
     return abs(high - low)
 
 
+RANK_DIGITS = 10
+"""Significant figures the tornado ranks swings on: swings that agree to these many figures
+are ties (listed in the order of the assumptions), so that a difference in the last bit of
+rounding, which another spreadsheet engine need not reproduce, never reorders the table."""
+
+
+def rank_figure(swing: float) -> float:
+    """A swing rounded to :data:`RANK_DIGITS` significant figures, as the tornado ranks it.
+
+    Examples
+    --------
+    >>> rank_figure(20.738015133283394) == rank_figure(20.738015133283398)
+    True
+    >>> rank_figure(math.inf), rank_figure(0.0)
+    (inf, 0.0)
+    """
+    if swing == 0.0 or not math.isfinite(swing):
+        return swing
+    return round(swing, RANK_DIGITS - 1 - math.floor(math.log10(abs(swing))))
+
+
 def _payback_factor(target: float, growth: float) -> float:
     """Savings ÷ upfront at which payback equals the target: 1/n, or g / ((1+g)^n − 1)."""
     return float(_kernel.target_savings_factor(target, growth))
@@ -436,7 +457,7 @@ def _sensitivity_rows(
                 "breakeven_net": breakevens[name][1],
             }
         )
-    rows.sort(key=lambda row: (-row["payback_swing"], -row["net_swing"]))
+    rows.sort(key=lambda row: (-rank_figure(row["payback_swing"]), -rank_figure(row["net_swing"])))
     rows += _quality_rows(case, spread, target_months)
     first_scenario = 2 * len(names)
     for offset, (label, name, value) in enumerate(scenario_rows):

@@ -40,7 +40,7 @@ from xl_roi.errors import InputError
 from xl_roi.files import write_atomic
 from xl_roi.prices import STALE_AFTER_DAYS, ModelPrices
 from xl_roi.text import looks_like_formula
-from xl_roi.workbook import layout, rows
+from xl_roi.workbook import layout, native_sensitivity, rows
 from xl_roi.workbook.layout import (
     CALCULATIONS,
     CONSTANTS,
@@ -371,8 +371,8 @@ ADDIN_ABOUT = (
     "the same workbook in built-in functions only.",
 )
 PORTABLE_SENSITIVITY_NOTE = (
-    " In this portable flavour the table holds the figures as built (run `xl-roi build` on "
-    "the filled-in file to refresh them); the rest of the workbook recalculates live."
+    " In this portable flavour every cell of the table is a formula: the working below the "
+    "chart moves each assumption, ranks them and finds the break-evens."
 )
 
 INPUTS_SUBTITLE = (
@@ -685,6 +685,35 @@ def _newton_helpers(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -
     _widths(sheet, {label_column: 44, column: 16})
 
 
+def _sensitivity_table(values: dict[str, Any]) -> list[list[Any]]:
+    """The Sensitivity table for the workbook's values: what ``SENSITIVITY`` gives for them."""
+    hosting: dict[str, Any] = {}
+    per_call = values["student_cost"]
+    if values["student_pricing"] == layout.MODE_SELF_HOSTED:
+        per_call = values["escalation_share"] * values["teacher_cost"]
+        if values["gpu_hourly_cost"] != 0:  # SENSITIVITY reads 0 as priced per call
+            hosting = {
+                name: values[name]
+                for name in (
+                    "gpu_hourly_cost",
+                    "calls_per_second_per_gpu",
+                    "target_utilization",
+                    "peak_factor",
+                )
+            }
+    return headline_table(
+        values["upfront"],
+        values["teacher_cost"],
+        per_call,
+        values["monthly_calls"],
+        values["maintenance"],
+        values["sensitivity_swing"],
+        values["target_payback_months"],
+        values["monthly_growth"],
+        **hosting,
+    )
+
+
 def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case: Case) -> None:
     _title(
         sheet,
@@ -715,40 +744,22 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
         f"IF({layout.HOSTED_TEST}, gpu_hourly_cost, 0), calls_per_second_per_gpu, "
         "target_utilization, peak_factor)"
     )
-    hosting: dict[str, Any] = {}
-    per_call = values["student_cost"]
-    if hosted:
-        per_call = values["escalation_share"] * values["teacher_cost"]
-        if values["gpu_hourly_cost"] != 0:  # SENSITIVITY reads 0 as priced per call
-            hosting = {
-                name: values[name]
-                for name in (
-                    "gpu_hourly_cost",
-                    "calls_per_second_per_gpu",
-                    "target_utilization",
-                    "peak_factor",
-                )
-            }
-    table = headline_table(
-        values["upfront"],
-        values["teacher_cost"],
-        per_call,
-        values["monthly_calls"],
-        values["maintenance"],
-        values["sensitivity_swing"],
-        values["target_payback_months"],
-        values["monthly_growth"],
-        **hosting,
-    )
+    table = _sensitivity_table(values)
     last_row = 5 + HEADLINE_TABLE_ROWS
-    if writer.portable:  # not yet a grid of native formulas: the table as built
-        for r, table_row in enumerate(table):
-            for c, value in enumerate(table_row):
-                target = sheet.cell(row=5 + r, column=1 + c)
-                if isinstance(value, str):
-                    write_text(target, value)
-                else:
-                    target.value = value
+    if writer.portable:  # one native formula a cell, worked below the chart
+        for c, value in enumerate(table[0]):
+            write_text(sheet.cell(row=5, column=1 + c), value)
+        cells = native_sensitivity.working(values, table, last_row + 26)
+        for coordinate, plain in cells.plain.items():
+            if isinstance(plain, str):
+                write_text(sheet[coordinate], plain)
+            else:
+                sheet[coordinate].value = plain
+        for coordinate, (native, stored, cell_format) in cells.formulas.items():
+            writer.formula(sheet, coordinate, native, stored, cell_format)
+        for coordinate in cells.headers:
+            sheet[coordinate].font = SECTION_FONT
+        sheet.print_area = f"A1:M{last_row + 22}"  # the table and its chart, not the working
         sheet["A3"] = note + PORTABLE_SENSITIVITY_NOTE
         sheet.row_dimensions[3].height = 48
     else:

@@ -1,0 +1,86 @@
+"""The portable Sensitivity working, in Python: the rows it ranks and picks into the table are
+the core's table (LibreOffice's own recalculation is in tests/test_workbook_portable.py)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.strategies import monthly_growth, positive_monthly_calls
+from xl_roi import Case
+from xl_roi.workbook import layout
+from xl_roi.workbook.build import _sensitivity_table
+from xl_roi.workbook.native_sensitivity import working
+
+
+def _same(expected: Any, got: Any) -> bool:
+    if isinstance(expected, float) and isinstance(got, float):
+        return math.isclose(expected, got, rel_tol=1e-12, abs_tol=1e-12)
+    return bool(expected == got)
+
+
+def _picked(case: Case) -> tuple[list[list[Any]], list[list[Any]]]:
+    """The table as the working picks it (by its own ranks), and the core's table."""
+    values = layout.mirror_values(case)
+    table = _sensitivity_table(values)
+    cells = working(values, table, 40)
+    top = min(int(key[1:]) for key in cells.formulas if key.startswith("P"))
+
+    def value(coordinate: str) -> Any:
+        if coordinate in cells.formulas:
+            return cells.formulas[coordinate][1]
+        return cells.plain.get(coordinate, "")
+
+    rows = []
+    for offset in range(6):
+        source = top + int(value(f"P{top + offset}")) - 1
+        rows.append([value(f"{chr(65 + column)}{source}") for column in range(10)])
+    for offset in range(3):
+        rows.append(
+            [
+                value(f"{letter}{top + 6 + offset}") if letter in "ABDFH" else ""
+                for letter in "ABCDEFGHIJ"
+            ]
+        )
+    return rows, table[1:]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    calls=positive_monthly_calls,
+    teacher=st.floats(min_value=0.5, max_value=50.0),
+    student_share=st.floats(min_value=0.0, max_value=1.5),
+    upfront=st.floats(min_value=0.0, max_value=1e6),
+    maintenance=st.floats(min_value=0.0, max_value=1e6),
+    growth=monthly_growth,
+    hosted=st.booleans(),
+)
+def test_working_picks_the_cores_table(
+    calls, teacher, student_share, upfront, maintenance, growth, hosted
+):
+    """For any case, priced per call or on whole GPUs, the rows the working ranks and picks
+    are the core's table: same order, same figures, "never" and blanks alike."""
+    hosting: dict[str, Any] = (
+        dict(gpu_hourly_cost=2.5, calls_per_second_per_gpu=25.0, escalation_share=0.03)
+        if hosted
+        else dict(student_cost_per_1k=teacher * student_share)
+    )
+    case = Case(
+        monthly_calls=calls,
+        teacher_cost_per_1k=teacher,
+        upfront_cost=upfront,
+        annual_maintenance=maintenance,
+        monthly_growth=growth,
+        **hosting,
+    )
+    got, expected = _picked(case)
+    wrong = [
+        (r, c, want, got[r][c])
+        for r, row in enumerate(expected)
+        for c, want in enumerate(row)
+        if not _same(want, got[r][c])
+    ]
+    assert not wrong, wrong[:3]

@@ -1,0 +1,835 @@
+"""The portable flavour's Sensitivity table in native spreadsheet formulas, worked in view.
+
+The add-in flavour fills the 10 × 10 table with one ``SENSITIVITY`` array formula. The portable
+flavour has no such function, so it lays the same arithmetic out below the chart, one row per
+variant of the case (the base, each assumption at its low and at its high value, the three
+scenarios), works out payback and annual net benefit in each, ranks the assumptions as
+:func:`xl_roi._sensitivity.headline_table` does (payback swing, then net-benefit swing, largest
+first; ties keep the order volume, teacher, student or GPU, upfront, maintenance, growth) and
+picks the table's rows with ``INDEX``/``MATCH``. The break-evens are the core's closed forms;
+where the core bisects (the monthly growth at which payback meets the target; for a student on
+whole GPUs, the volume at which the net benefit first fails), the same bisection runs down
+helper rows, a fixed number of halvings, each row one step.
+
+Next to every formula stands the Python that gives its value, so the workbook stores each
+result (the table itself stores :func:`~xl_roi._sensitivity.headline_table`'s cells).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from xl_roi import costs
+from xl_roi._sensitivity import RANK_DIGITS, rank_figure
+from xl_roi.batch import ASSUMPTIONS
+from xl_roi.workbook import layout
+
+__all__ = ["GROWTH_STEPS", "VOLUME_STEPS", "Working", "working"]
+
+VOLUME_STEPS = 90
+"""Halvings for the volume at which the net benefit first fails (whole GPUs): from the case's
+volume down to a billionth of it, 90 halvings leave neighbouring floating-point numbers
+(2^-90 of the span is below the last bit of any volume above a billionth of the case's)."""
+
+GROWTH_STEPS = 120
+"""Halvings for the monthly growth at which payback meets the target: the bracket is at most
+2^21 wide, so 120 halvings narrow it to 2^-99 (below 2e-30), to the last bit for any growth
+above about 1e-14 in size."""
+
+GROWTH_LOW = -0.999999
+GROWTH_HIGH_CAP = 1e6
+VOLUME_FAR_SHARE = 1e-9
+"""The core's bisection brackets (:mod:`xl_roi._sensitivity`): growth from just above −100 %,
+the upper end doubled from 100 % while it falls short (up to a million); volume from the case's
+own down to a billionth of it."""
+
+NEVER = "never"
+NOT_USED = layout.NOT_USED
+
+
+@dataclass
+class Working:
+    """The cells the portable Sensitivity sheet writes: formula cells (formula, stored value,
+    number format), plain cells (labels and fixed numbers), and the table's cells."""
+
+    formulas: dict[str, tuple[str, Any, str]] = field(default_factory=dict)
+    plain: dict[str, Any] = field(default_factory=dict)
+    headers: list[str] = field(default_factory=list)
+
+
+def _paid(value: Any) -> bool:
+    return isinstance(value, float | int) and not isinstance(value, bool)
+
+
+def _swing_value(low: Any, high: Any) -> Any:
+    if _paid(low) and _paid(high):
+        return abs(high - low)
+    return NEVER if (_paid(low) or _paid(high)) else 0.0
+
+
+def _swing_formula(low: str, high: str) -> str:
+    return (
+        f"IF(AND(ISNUMBER({low}), ISNUMBER({high})), ABS({high}-{low}), "
+        f'IF(OR(ISNUMBER({low}), ISNUMBER({high})), "{NEVER}", 0))'
+    )
+
+
+def _log1p(x: str) -> str:
+    return f"IF((1+{x})-1=0, {x}, LN(1+{x})*{x}/((1+{x})-1))"
+
+
+def working(v: dict[str, Any], table: list[list[Any]], top: int) -> Working:
+    """Every cell of the native Sensitivity table and its working, with the stored values.
+
+    Parameters
+    ----------
+    v : dict
+        The workbook's values (:func:`xl_roi.workbook.layout.mirror_values`).
+    table : list of list
+        :func:`~xl_roi._sensitivity.headline_table` for the case: the table's stored values.
+    top : int
+        The first row of the working (below the chart).
+
+    Returns
+    -------
+    Working
+        Cell → (formula, value, format) for formula cells; cell → value for the rest.
+
+    Examples
+    --------
+    >>> from xl_roi import example_case
+    >>> from xl_roi.workbook.layout import mirror_values
+    >>> from xl_roi.workbook.build import _sensitivity_table
+    >>> values = mirror_values(example_case())
+    >>> cells = working(values, _sensitivity_table(values), 40)
+    >>> formula, stored, _ = cells.formulas["A6"]   # the table's top row
+    >>> formula.startswith("INDEX("), stored      # the assumption whose payback swings most
+    (True, 'Teacher cost per 1k')
+    """
+    out = Working()
+    formulas, plain = out.formulas, out.plain
+    hosted = v["student_pricing"] == layout.MODE_SELF_HOSTED
+    flag = bool(hosted and layout._number(v["gpu_hourly_cost"]) and v["gpu_hourly_cost"] != 0)
+    per_call = v["escalation_share"] * v["teacher_cost"] if hosted else v["student_cost"]
+    teacher = v["teacher_cost"]
+    escalation = per_call / teacher if flag else 0.0
+    hourly = float(v["gpu_hourly_cost"]) if flag else 0.0
+    swing = v["sensitivity_swing"]
+    target = v["target_payback_months"]
+    calls_1k = 1000.0
+    seconds = costs.HOURS_PER_MONTH * 3600.0
+
+    def put(coordinate: str, formula: str, value: Any, number_format: str = "General") -> str:
+        formulas[coordinate] = (formula, value, number_format)
+        return f"${coordinate[0]}${coordinate[1:]}"
+
+    def label(coordinate: str, text: Any) -> None:
+        plain[coordinate] = text
+
+    # 1. the case as the table reads it
+    row = top
+    label(f"A{row}", "Working: the table above, worked out row by row")
+    out.headers.append(f"A{row}")
+    row += 1
+    ref: dict[str, str] = {}
+    val: dict[str, Any] = {}
+
+    def scalar(name: str, text: str, formula: str, value: Any, fmt: str = "General") -> None:
+        nonlocal row
+        label(f"A{row}", text)
+        ref[name] = put(f"B{row}", formula, value, fmt)
+        val[name] = value
+        row += 1
+
+    scalar(
+        "flag",
+        "Self-hosted on GPUs that cost something",
+        f"AND({layout.HOSTED_TEST}, gpu_hourly_cost<>0)",
+        flag,
+        layout.TRUE_FALSE,
+    )
+    scalar(
+        "per_call",
+        "Student cost per 1,000 calls (self-hosted: what it hands back to the teacher)",
+        f"IF({layout.HOSTED_TEST}, escalation_share*teacher_cost, student_cost)",
+        per_call,
+        layout.PRICE,
+    )
+    scalar(
+        "escalation",
+        "Share of calls handed back to the teacher",
+        f"IF({ref['flag']}, {ref['per_call']}/teacher_cost, 0)",
+        escalation,
+        "0.0000%",
+    )
+    scalar(
+        "hourly",
+        "GPU hourly cost",
+        f"IF({ref['flag']}, gpu_hourly_cost, 0)",
+        hourly,
+        layout.PRICE,
+    )
+    factor = roi_factor(target, v["monthly_growth"])
+    scalar(
+        "factor",
+        "Savings ÷ upfront at which payback meets the target",
+        layout._target_factor(),
+        factor,
+        "0.000000000",
+    )
+    for name, text, value in (
+        ("digits", "Significant figures swings are ranked on", float(RANK_DIGITS)),
+        ("growth_low", "Growth searched from", GROWTH_LOW),
+        ("growth_cap", "Growth searched up to at most", GROWTH_HIGH_CAP),
+        ("far", "Volume searched down to this share of the case's", VOLUME_FAR_SHARE),
+    ):
+        label(f"A{row}", text)
+        plain[f"B{row}"] = value
+        ref[name] = f"$B${row}"
+        val[name] = value
+        row += 1
+
+    # 2. the variants: one row each, one formula across
+    row += 1
+    heads = (
+        "Variant",
+        "Monthly calls",
+        "Teacher cost per 1k",
+        "Student cost per 1k",
+        "GPU hourly cost",
+        "Upfront cost",
+        "Annual maintenance",
+        "Monthly growth",
+        "GPUs",
+        "Student cost per 1k, with escalation",
+        "Monthly savings",
+        "Payback (months)",
+        "Annual net benefit",
+    )
+    for position, text in enumerate(heads):
+        label(f"{chr(65 + position)}{row}", text)
+    out.headers.append(f"A{row}")
+    row += 1
+    base_cells = {
+        "B": ("monthly_calls", float(v["monthly_calls"])),
+        "C": ("teacher_cost", teacher),
+        "D": (ref["per_call"], per_call),
+        "E": (ref["hourly"], hourly),
+        "F": ("upfront", v["upfront"]),
+        "G": ("maintenance", v["maintenance"]),
+        "H": ("monthly_growth", v["monthly_growth"]),
+    }
+    row_third = "E" if flag else "D"
+    names = (
+        "monthly_calls",
+        "teacher_cost_per_1k",
+        "student_cost_per_1k",
+        "upfront_cost",
+        "annual_maintenance",
+        "monthly_growth",
+    )
+    columns = {
+        "monthly_calls": "B",
+        "teacher_cost_per_1k": "C",
+        "student_cost_per_1k": row_third,
+        "upfront_cost": "F",
+        "annual_maintenance": "G",
+        "monthly_growth": "H",
+    }
+    variant_rows: dict[str, int] = {}
+    results: dict[int, dict[str, Any]] = {}
+
+    def variant(key: str, text: str, moves: dict[str, tuple[str, float]]) -> None:
+        nonlocal row
+        label(f"A{row}", text)
+        values = {}
+        for letter, (name, base) in base_cells.items():
+            if letter in moves:
+                formula, value = moves[letter]
+                put(f"{letter}{row}", formula, value, "General")
+                values[letter] = value
+            else:
+                put(f"{letter}{row}", name, base, "General")
+                values[letter] = base
+        calls, teach, flat, per_hour = values["B"], values["C"], values["D"], values["E"]
+        upfront, maintenance, growth = values["F"], values["G"], values["H"]
+        r = row
+        if flag:
+            needed = float(v["peak_factor"]) * calls / seconds
+            needed /= float(v["calls_per_second_per_gpu"]) * float(v["target_utilization"])
+            gpus: Any = max(1.0, float(math.ceil(needed)))
+            student = gpus * per_hour * costs.HOURS_PER_MONTH / (calls / calls_1k)
+        else:
+            gpus, student = NOT_USED, flat
+        student = student + escalation * teach
+        savings = (teach - student) * calls / calls_1k
+        payback = layout._payback_text(upfront, savings, growth)
+        net = 12.0 * savings - maintenance
+        put(
+            f"I{r}",
+            f"IF({ref['flag']}, MAX(1, ROUNDUP(peak_factor*B{r}/(hours_per_month*seconds_per_hour)"
+            f'/(calls_per_second_per_gpu*target_utilization), 0)), "{NOT_USED}")',
+            gpus,
+            layout.COUNT,
+        )
+        put(
+            f"J{r}",
+            f"IF({ref['flag']}, I{r}*E{r}*hours_per_month/(B{r}/calls_per_1k), D{r})"
+            f"+{ref['escalation']}*C{r}",
+            student,
+            layout.PRICE,
+        )
+        put(f"K{r}", layout.native_savings(f"C{r}", f"J{r}", f"B{r}"), savings, layout.MONEY)
+        put(f"L{r}", layout.native_payback(f"F{r}", f"K{r}", f"H{r}"), payback, layout.MONTHS)
+        put(f"M{r}", f"months_per_year*K{r}-G{r}", net, layout.MONEY)
+        results[r] = {"savings": savings, "payback": payback, "net": net, "gpus": gpus}
+        variant_rows[key] = r
+        row += 1
+
+    variant("base", "The case", {})
+    moved: dict[str, tuple[float, float]] = {}
+    for name in names:
+        # the student's row moves both its cost per 1k and the GPU's hourly cost: the one the
+        # case uses counts (a flat cost, or whole GPUs)
+        letters = "DE" if name == "student_cost_per_1k" else columns[name]
+        title = "Student cost per 1k or GPU hourly cost" if len(letters) > 1 else ASSUMPTIONS[name]
+        lows: dict[str, tuple[str, float]] = {}
+        highs: dict[str, tuple[str, float]] = {}
+        for letter in letters:
+            base_ref, base = base_cells[letter]
+            if name == "monthly_growth":
+                lows[letter] = (
+                    f"{base_ref}-sensitivity_swing*ABS({base_ref})",
+                    base - swing * abs(base),
+                )
+                highs[letter] = (
+                    f"{base_ref}+sensitivity_swing*ABS({base_ref})",
+                    base + swing * abs(base),
+                )
+            else:
+                lows[letter] = (f"{base_ref}*(1-sensitivity_swing)", base * (1.0 - swing))
+                highs[letter] = (f"{base_ref}*(1+sensitivity_swing)", base * (1.0 + swing))
+        column = columns[name]
+        moved[name] = (lows[column][1], highs[column][1])
+        variant(f"{name} low", f"{title}, low", lows)
+        variant(f"{name} high", f"{title}, high", highs)
+    scenarios = (
+        ("Half volume", "B", "monthly_calls/2", float(v["monthly_calls"]) / 2.0),
+        ("Maintenance twice as often", "G", "2*maintenance", 2.0 * v["maintenance"]),
+        ("Teacher price halved", "C", "teacher_cost/2", teacher / 2.0),
+    )
+    for text, letter, formula, value in scenarios:
+        variant(text, text, {letter: (formula, value)})
+
+    base_row = variant_rows["base"]
+    ref["base_row"] = str(base_row)
+    base = results[base_row]
+    savings = base["savings"]
+    upfront, maintenance = v["upfront"], v["maintenance"]
+
+    # 3. the break-evens, as the core works them (xl_roi._sensitivity.breakeven_values)
+    row += 1
+    label(f"A{row}", "Break-evens")
+    out.headers.append(f"A{row}")
+    row += 1
+    thousands = float(v["monthly_calls"]) / calls_1k
+    serving = base["gpus"] * hourly * costs.HOURS_PER_MONTH / thousands if flag else per_call
+    scalar(
+        "serving",
+        "Student serving cost per 1,000 calls (before escalation)",
+        f"IF({ref['flag']}, I{base_row}*E{base_row}*hours_per_month/(B{base_row}/calls_per_1k), "
+        f"D{base_row})",
+        serving,
+        layout.PRICE,
+    )
+    margin = teacher * (1.0 - escalation) - serving
+    scalar(
+        "margin",
+        "Saving per 1,000 calls",
+        f"teacher_cost*(1-{ref['escalation']})-{ref['serving']}",
+        margin,
+        layout.PRICE,
+    )
+    needed_pay = upfront * factor
+    needed_net = maintenance / 12.0
+    scalar(
+        "needed_pay",
+        "Monthly savings that pay back on target",
+        f"upfront*{ref['factor']}",
+        needed_pay,
+        layout.MONEY,
+    )
+    scalar(
+        "needed_net",
+        "Monthly savings that zero the annual net benefit",
+        "maintenance/months_per_year",
+        needed_net,
+        layout.MONEY,
+    )
+    volume_net_ref, volume_net = _volume_bisection(
+        out, v, ref, flag, escalation, hourly, row + 2 + GROWTH_STEPS + 30
+    )
+    growth_ref, growth_pay = _growth_bisection(out, v, ref, savings, row + 1)
+
+    # 4. the assumptions in the core's order, then the scenarios: the table's columns A:J
+    rank_top = row + GROWTH_STEPS + 30 + VOLUME_STEPS + 10
+    row = rank_top - 1
+    for position, text in enumerate(
+        (
+            *table[0],
+            "Payback never on one side",
+            "Payback swing (0 when never)",
+            "Net benefit swing",
+            "Order",
+            "Rank",
+            "Table row shows",
+        )
+    ):
+        label(f"{chr(65 + position)}{row}", text)
+    out.headers.append(f"A{row}")
+    row = rank_top
+    rank_bottom = rank_top + len(names) - 1
+    keys: list[tuple[int, float, float]] = []
+
+    def blank_if_nan(value: float) -> Any:
+        return "" if math.isnan(value) else value
+
+    for index, name in enumerate(names):
+        r = rank_top + index
+        low_row, high_row = variant_rows[f"{name} low"], variant_rows[f"{name} high"]
+        column = columns[name]
+        is_hosted_row = name == "student_cost_per_1k" and flag
+        title = ASSUMPTIONS["gpu_hourly_cost" if is_hosted_row else name]
+        if name == "student_cost_per_1k":
+            put(
+                f"A{r}",
+                f'IF({ref["flag"]}, "{ASSUMPTIONS["gpu_hourly_cost"]}", '
+                f'"{ASSUMPTIONS["student_cost_per_1k"]}")',
+                title,
+            )
+            low_form = f"IF({ref['flag']}, E{low_row}, D{low_row})"
+            high_form = f"IF({ref['flag']}, E{high_row}, D{high_row})"
+        else:
+            label(f"A{r}", title)
+            low_form, high_form = f"{column}{low_row}", f"{column}{high_row}"
+        low, high = moved[name]
+        put(f"B{r}", low_form, low)
+        put(f"C{r}", high_form, high)
+        pay_low, pay_high = results[low_row]["payback"], results[high_row]["payback"]
+        shown = [pay if _paid(pay) else NEVER for pay in (pay_low, pay_high)]
+        for letter, source, shown_value in (("D", low_row, shown[0]), ("E", high_row, shown[1])):
+            put(f"{letter}{r}", f'IF(ISNUMBER(L{source}), L{source}, "{NEVER}")', shown_value)
+        net_low, net_high = results[low_row]["net"], results[high_row]["net"]
+        put(f"F{r}", f"M{low_row}", net_low)
+        put(f"G{r}", f"M{high_row}", net_high)
+        swing_value = _swing_value(pay_low, pay_high)
+        put(f"H{r}", _swing_formula(f"L{low_row}", f"L{high_row}"), swing_value)
+        pay_form, pay, net_form, net = _breakevens(
+            name,
+            ref,
+            val,
+            savings,
+            thousands,
+            margin,
+            needed_pay,
+            needed_net,
+            teacher,
+            flag,
+            escalation,
+            base["gpus"],
+            volume_net_ref,
+            volume_net,
+            growth_ref,
+            growth_pay,
+            v,
+        )
+        if name != "upfront_cost":
+            pay_form = f'IF(upfront=0, "", {pay_form})'
+            pay = math.nan if upfront == 0.0 else pay
+        put(f"I{r}", pay_form, blank_if_nan(pay))
+        put(f"J{r}", net_form, blank_if_nan(net))
+        never = 1.0 if swing_value == NEVER else 0.0
+        finite = swing_value if _paid(swing_value) else 0.0
+        net_swing = abs(net_high - net_low)
+        put(f"K{r}", f'IF(H{r}="{NEVER}", 1, 0)', never)
+        finite, net_swing = rank_figure(finite), rank_figure(net_swing)
+        put(f"L{r}", f"IF(ISNUMBER(H{r}), {_rank_formula(f'H{r}', ref)}, 0)", finite)
+        put(f"M{r}", _rank_formula(f"ABS(G{r}-F{r})", ref), net_swing)
+        plain[f"N{r}"] = index + 1
+        keys.append((int(never), float(finite), net_swing))
+    span = {letter: f"{letter}${rank_top}:{letter}${rank_bottom}" for letter in "KLMNO"}
+    for index in range(len(names)):
+        r = rank_top + index
+        k, p, n, o = (f"{letter}{r}" for letter in "KLMN")
+        rank = 1 + sum(
+            1
+            for other, key in enumerate(keys)
+            if (key[0], key[1], key[2], -other)
+            > (keys[index][0], keys[index][1], keys[index][2], -index)
+        )
+        put(
+            f"O{r}",
+            f"SUMPRODUCT(({span['K']}>{k})+({span['K']}={k})*({span['L']}>{p})"
+            f"+({span['K']}={k})*({span['L']}={p})*({span['M']}>{n})"
+            f"+({span['K']}={k})*({span['L']}={p})*({span['M']}={n})*({span['N']}<={o}))",
+            float(rank),
+        )
+    ranks = [formulas[f"O{rank_top + index}"][1] for index in range(len(names))]
+    for index in range(len(names)):
+        r = rank_top + index
+        put(f"P{r}", f"MATCH(N{r}, {span['O']}, 0)", float(ranks.index(index + 1.0) + 1))
+
+    # the scenarios
+    scenario_top = rank_bottom + 1
+    base_pay = base["payback"]
+    for offset, (text, letter, _, value) in enumerate(scenarios):
+        r = scenario_top + offset
+        source = variant_rows[text]
+        label(f"A{r}", text)
+        put(f"B{r}", f"{letter}{source}", value)
+        pay = results[source]["payback"]
+        put(f"D{r}", f'IF(ISNUMBER(L{source}), L{source}, "{NEVER}")', pay if _paid(pay) else NEVER)
+        put(f"F{r}", f"M{source}", results[source]["net"])
+        put(f"H{r}", _swing_formula(f"L{source}", f"L{base_row}"), _swing_value(pay, base_pay))
+
+    # 5. the table: the assumptions picked by rank, the scenarios as they are
+    for offset in range(len(names)):
+        r = 6 + offset
+        for position in range(10):
+            letter = chr(65 + position)
+            put(
+                f"{letter}{r}",
+                f"INDEX({letter}${rank_top}:{letter}${rank_bottom}, $P${rank_top + offset})",
+                table[1 + offset][position],
+            )
+    for offset in range(len(scenarios)):
+        r = 6 + len(names) + offset
+        for letter in "ABDFH":
+            put(
+                f"{letter}{r}",
+                f"{letter}{scenario_top + offset}",
+                table[7 + offset][ord(letter) - 65],
+            )
+    return out
+
+
+def _rank_formula(x: str, ref: dict[str, str]) -> str:
+    """:func:`xl_roi._sensitivity.rank_figure` natively: rounded to the ranked figures."""
+    return f"IF({x}=0, 0, ROUND({x}, {ref['digits']}-1-INT(LOG10(ABS({x})))))"
+
+
+def roi_factor(target: float, growth: float) -> float:
+    """Savings ÷ upfront at which payback equals the target (the core's own)."""
+    from xl_roi._sensitivity import _payback_factor
+
+    return _payback_factor(target, growth)
+
+
+def _breakevens(
+    name: str,
+    ref: dict[str, str],
+    val: dict[str, Any],
+    savings: float,
+    thousands: float,
+    margin: float,
+    needed_pay: float,
+    needed_net: float,
+    teacher: float,
+    flag: bool,
+    escalation: float,
+    gpus: Any,
+    volume_net_ref: str,
+    volume_net: float,
+    growth_ref: str,
+    growth_pay: float,
+    v: dict[str, Any],
+) -> tuple[str, float, str, float]:
+    """(payback formula, value, net formula, value) for one assumption; NaN/"" where none."""
+    nan = math.nan
+    k = "(monthly_calls/calls_per_1k)"
+    e = ref["escalation"]
+    if name == "monthly_calls":
+        pay = v["breakeven_calls"] if _paid(v["breakeven_calls"]) else nan
+        pay_form = 'IF(ISNUMBER(breakeven_calls), breakeven_calls, "")'
+        flat = needed_net * 1000.0 / margin if margin > 0 else nan
+        net = volume_net if flag else flat
+        net_form = (
+            f'IF({ref["flag"]}, IF(ISNUMBER({volume_net_ref}), {volume_net_ref}, ""), '
+            f"IF({ref['margin']}>0, "
+            f'{ref["needed_net"]}*calls_per_1k/{ref["margin"]}, ""))'
+        )
+        net = net if net >= 0 else nan
+        return pay_form, pay, net_form, net
+    if name == "teacher_cost_per_1k":
+        denominator = (1.0 - escalation) * thousands
+        pay = (
+            (float(v["upfront"]) * val["factor"] + val["serving"] * thousands) / denominator
+            if denominator > 0
+            else nan
+        )
+        net = (
+            (needed_net / thousands + val["serving"]) / (1.0 - escalation) if thousands > 0 else nan
+        )
+        pay_form = (
+            f"IF((1-{e})*{k}>0, IF((upfront*{ref['factor']}+{ref['serving']}*{k})/((1-{e})*{k})>0, "
+            f'(upfront*{ref["factor"]}+{ref["serving"]}*{k})/((1-{e})*{k}), ""), "")'
+        )
+        net_expression = f"({ref['needed_net']}/{k}+{ref['serving']})/(1-{e})"
+        net_form = f'IF({k}>0, IF({net_expression}>0, {net_expression}, ""), "")'
+        return pay_form, pay if pay > 0 else nan, net_form, net if net > 0 else nan
+    if name == "student_cost_per_1k":
+        if flag:
+            per_hour = gpus * costs.HOURS_PER_MONTH / thousands
+            pay = (teacher * (1.0 - escalation) - needed_pay / thousands) / per_hour
+            net = (teacher * (1.0 - escalation) - needed_net / thousands) / per_hour
+        else:
+            pay = teacher * (1.0 - escalation) - needed_pay / thousands if thousands > 0 else nan
+            net = teacher * (1.0 - escalation) - needed_net / thousands if thousands > 0 else nan
+        forms = []
+        for needed in (ref["needed_pay"], ref["needed_net"]):
+            per_call = f"(teacher_cost*(1-{e})-{needed}/{k})"
+            hosted = f"({per_call}/(I{_base(ref)}*hours_per_month/{k}))"
+            either = f"IF({ref['flag']}, {hosted}, {per_call})"
+            forms.append(f'IF({k}>0, IF({either}>=0, {either}, ""), "")')
+        return forms[0], pay if pay >= 0 else nan, forms[1], net if net >= 0 else nan
+    if name == "upfront_cost":
+        pay = savings / val["factor"] if savings > 0 else nan
+        source = f"K{_base(ref)}"
+        form = f'IF({source}>0, IF({source}/{ref["factor"]}>=0, {source}/{ref["factor"]}, ""), "")'
+        return form, pay if pay >= 0 else nan, '""', nan
+    if name == "annual_maintenance":
+        net = 12.0 * savings
+        source = f"K{_base(ref)}"
+        return (
+            '""',
+            nan,
+            f'IF(months_per_year*{source}>=0, months_per_year*{source}, "")',
+            (net if net >= 0 else nan),
+        )
+    pay = growth_pay if growth_pay > -1.0 else nan
+    return f'IF(ISNUMBER({growth_ref}), {growth_ref}, "")', pay, '""', nan
+
+
+def _base(ref: dict[str, str]) -> int:
+    return int(ref["base_row"])
+
+
+def _shortfall_formula(x: str, base_row: int) -> str:
+    """Cumulative savings after the target's months at growth x, less the upfront cost."""
+    savings = f"$K${base_row}"
+    grown = layout._expm1(f"target_payback_months*{_log1p(x)}")
+    return f"IF({x}=0, {savings}*target_payback_months-upfront, {savings}*{grown}/{x}-upfront)"
+
+
+def _shortfall(savings: float, upfront: float, target: float, growth: float) -> float:
+    if growth == 0.0:
+        return savings * target - upfront
+    return savings * math.expm1(target * math.log1p(growth)) / growth - upfront
+
+
+def _growth_bisection(
+    out: Working, v: dict[str, Any], ref: dict[str, str], savings: float, top: int
+) -> tuple[str, float]:
+    """The core's ``_solve_growth`` down helper rows: the upper end doubled from 100 % while
+    the savings fall short (21 rows), then :data:`GROWTH_STEPS` halvings; the upper end last."""
+    formulas, plain = out.formulas, out.plain
+    base_row = int(ref["base_row"])
+    upfront, target = float(v["upfront"]), float(v["target_payback_months"])
+    applies = savings > 0.0 and upfront > 0.0
+    plain[f"A{top}"] = "Growth at which payback meets the target: the search"
+    out.headers.append(f"A{top}")
+    row = top + 1
+    plain[f"A{row}"] = "Upper end, doubled while the savings fall short"
+    high: Any = 1.0 if applies else NOT_USED
+    formulas[f"B{row}"] = (
+        f'IF(AND($K${base_row}>0, upfront>0), 1, "{NOT_USED}")',
+        high,
+        "General",
+    )
+    for _ in range(20):
+        row += 1
+        previous = f"B{row - 1}"
+        if applies and _shortfall(savings, upfront, target, high) < 0.0 and high < GROWTH_HIGH_CAP:
+            high = 2.0 * high
+        formulas[f"B{row}"] = (
+            f"IF(ISNUMBER({previous}), IF(AND({_shortfall_formula(previous, base_row)}<0, "
+            f'{previous}<{ref["growth_cap"]}), 2*{previous}, {previous}), "{NOT_USED}")',
+            high,
+            "General",
+        )
+    upper = f"$B${row}"
+    row += 1
+    plain[f"A{row}"] = "The target is within reach"
+    low = GROWTH_LOW
+    valid = applies and not (
+        _shortfall(savings, upfront, target, low) > 0.0
+        or _shortfall(savings, upfront, target, high) < 0.0
+    )
+    formulas[f"B{row}"] = (
+        f"IF(ISNUMBER({upper}), NOT(OR({_shortfall_formula(ref['growth_low'], base_row)}>0, "
+        f"{_shortfall_formula(upper, base_row)}<0)), FALSE)",
+        valid,
+        layout.TRUE_FALSE,
+    )
+    valid_ref = f"$B${row}"
+    row += 1
+    for column, text in zip(
+        "ABCDE", ("Halving", "Low", "High", "Middle", "Cumulative ÷ upfront − 1"), strict=True
+    ):
+        plain[f"{column}{row}"] = text
+    lows: Any = low if valid else NOT_USED
+    highs: Any = high if valid else NOT_USED
+    middle: Any = NOT_USED
+    short = False
+    for step in range(GROWTH_STEPS + 1):
+        row += 1
+        plain[f"A{row}"] = step
+        if step == 0:
+            low_form = f'IF({valid_ref}, {ref["growth_low"]}, "{NOT_USED}")'
+            high_form = f'IF({valid_ref}, {upper}, "{NOT_USED}")'
+        else:
+            if valid:
+                if short:
+                    lows = middle
+                else:
+                    highs = middle
+            low_form = (
+                f'IF(ISNUMBER(B{row - 1}), IF(E{row - 1}<0, D{row - 1}, B{row - 1}), "{NOT_USED}")'
+            )
+            high_form = (
+                f'IF(ISNUMBER(C{row - 1}), IF(E{row - 1}<0, C{row - 1}, D{row - 1}), "{NOT_USED}")'
+            )
+        middle = (lows + highs) / 2.0 if valid else NOT_USED
+        gap: Any = NOT_USED
+        short = False
+        if valid:
+            shortfall = _shortfall(savings, upfront, target, middle)
+            gap, short = shortfall / upfront, shortfall < 0.0
+        formulas[f"B{row}"] = (low_form, lows, "General")
+        formulas[f"C{row}"] = (high_form, highs, "General")
+        formulas[f"D{row}"] = (
+            f'IF(ISNUMBER(B{row}), (B{row}+C{row})/2, "{NOT_USED}")',
+            middle,
+            "General",
+        )
+        formulas[f"E{row}"] = (
+            f"IF(ISNUMBER(D{row}), ({_shortfall_formula(f'D{row}', base_row)})/upfront, "
+            f'"{NOT_USED}")',
+            gap,
+            "0.000000000",
+        )
+    result = highs if valid else math.nan
+    return f"$C${row}", result
+
+
+def _volume_bisection(
+    out: Working,
+    v: dict[str, Any],
+    ref: dict[str, str],
+    flag: bool,
+    escalation: float,
+    hourly: float,
+    top: int,
+) -> tuple[str, float]:
+    """The core's ``_threshold`` for the volume, on whole GPUs: from the case's volume (where
+    the net benefit is positive) towards a billionth of it (where it is not), halving the gap
+    :data:`VOLUME_STEPS` times; the last volume that still has a positive net benefit."""
+    formulas, plain = out.formulas, out.plain
+    teacher, maintenance = float(v["teacher_cost"]), float(v["maintenance"])
+    seconds = costs.HOURS_PER_MONTH * 3600.0
+
+    def net(calls: float) -> tuple[float, float]:
+        needed = float(v["peak_factor"]) * calls / seconds
+        needed /= float(v["calls_per_second_per_gpu"]) * float(v["target_utilization"])
+        gpus = max(1.0, float(math.ceil(needed)))
+        student = gpus * hourly * costs.HOURS_PER_MONTH / (calls / 1000.0) + escalation * teacher
+        savings = (teacher - student) * calls / 1000.0
+        scale = abs(12.0 * savings) + maintenance
+        return 12.0 * savings - maintenance, scale
+
+    def net_formula(calls: str) -> str:
+        gpus = (
+            f"MAX(1, ROUNDUP(peak_factor*{calls}/(hours_per_month*seconds_per_hour)/"
+            "(calls_per_second_per_gpu*target_utilization), 0))"
+        )
+        student = (
+            f"({gpus}*{ref['hourly']}*hours_per_month/({calls}/calls_per_1k)"
+            f"+{ref['escalation']}*teacher_cost)"
+        )
+        return f"months_per_year*((teacher_cost-{student})*{calls}/calls_per_1k)-maintenance"
+
+    def share_formula(calls: str) -> str:
+        savings = net_formula(calls).removesuffix("-maintenance")
+        return (
+            f"IF(ABS({savings})+maintenance=0, 0, ({net_formula(calls)})/"
+            f"(ABS({savings})+maintenance))"
+        )
+
+    def meets_formula(calls: str) -> str:
+        return f"{net_formula(calls)}>0"
+
+    calls = float(v["monthly_calls"])
+    far = calls * VOLUME_FAR_SHARE if calls > 0 else 0.0
+    applies = flag and calls > 0 and net(calls)[0] > 0 and not net(far)[0] > 0
+    plain[f"A{top}"] = "Volume at which the net benefit first fails (whole GPUs): the search"
+    out.headers.append(f"A{top}")
+    row = top + 1
+    plain[f"A{row}"] = "Applies (self-hosted, positive at the case's volume, not at a billionth)"
+    far_form = f"monthly_calls*{ref['far']}"
+    formulas[f"B{row}"] = (
+        f"IF(AND({ref['flag']}, monthly_calls>0), AND({meets_formula('monthly_calls')}, "
+        f"NOT({meets_formula(far_form)})), FALSE)",
+        applies,
+        layout.TRUE_FALSE,
+    )
+    applies_ref = f"$B${row}"
+    row += 1
+    for column, text in zip(
+        "ABCDE",
+        ("Halving", "Good", "Bad", "Middle", "Net benefit ÷ (savings + maintenance)"),
+        strict=True,
+    ):
+        plain[f"{column}{row}"] = text
+    good: Any = calls if applies else NOT_USED
+    bad: Any = far if applies else NOT_USED
+    positive = False
+    middle: Any = NOT_USED
+    for step in range(VOLUME_STEPS + 1):
+        row += 1
+        plain[f"A{row}"] = step
+        if step == 0:
+            good_form = f'IF({applies_ref}, monthly_calls, "{NOT_USED}")'
+            bad_form = f'IF({applies_ref}, {far_form}, "{NOT_USED}")'
+        else:
+            if applies:
+                if positive:
+                    good = middle
+                else:
+                    bad = middle
+            good_form = (
+                f'IF(ISNUMBER(B{row - 1}), IF(E{row - 1}>0, D{row - 1}, B{row - 1}), "{NOT_USED}")'
+            )
+            bad_form = (
+                f'IF(ISNUMBER(C{row - 1}), IF(E{row - 1}>0, C{row - 1}, D{row - 1}), "{NOT_USED}")'
+            )
+        middle = (good + bad) / 2.0 if applies else NOT_USED
+        at_middle: Any = NOT_USED
+        positive = False
+        if applies:
+            gain, scale = net(middle)
+            at_middle, positive = (gain / scale if scale else 0.0), gain > 0
+        formulas[f"B{row}"] = (good_form, good, "General")
+        formulas[f"C{row}"] = (bad_form, bad, "General")
+        formulas[f"D{row}"] = (
+            f'IF(ISNUMBER(B{row}), (B{row}+C{row})/2, "{NOT_USED}")',
+            middle,
+            "General",
+        )
+        formulas[f"E{row}"] = (
+            f'IF(ISNUMBER(D{row}), {share_formula(f"D{row}")}, "{NOT_USED}")',
+            at_middle,
+            "0.000000000",
+        )
+    return f"$B${row}", good if applies else math.nan
