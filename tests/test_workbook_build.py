@@ -272,3 +272,14 @@ def test_no_defined_name_is_also_a_function_name():
     _, blueprint = build_workbook(example_case())
     functions = {name.upper() for name in xl_roi_udfs.__all__}
     assert {name.upper() for name in blueprint.names} & functions == set()
+
+
+@pytest.mark.parametrize("portable", [False, True])
+def test_cash_schedule_prints_on_a_page_of_its_own(tmp_path, portable):
+    """Printed, the cash schedule starts a page of its own: no page shows months without a header."""
+    path = tmp_path / "case.xlsx"
+    save_workbook(example_case(), path, portable=portable)
+    sheet = openpyxl.load_workbook(path)["Calculations"]
+    title_row = next(cell.row for cell in sheet["A"] if cell.value == "Cash flow by month")
+    breaks = [b.id for b in sheet.row_breaks.brk]
+    assert breaks == [title_row - 1]

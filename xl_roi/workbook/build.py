@@ -31,6 +31,7 @@ from openpyxl.utils.cell import (
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_roi._sensitivity import HEADLINE_TABLE_ROWS, headline_table
@@ -577,7 +578,7 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
         assert isinstance(item, CalcRow)
         sheet.cell(row=row, column=1, value=item.label)
         formula = item.formula_in(writer.portable)
-        if formula is None:  # not yet native: the portable flavour stores the value
+        if formula is None:  # a row with no native formula stores its value
             cell = sheet.cell(row=row, column=2)
             if isinstance(values[item.name], str):
                 write_text(cell, values[item.name])
@@ -593,6 +594,8 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
         writer.name(item.name, sheet, cell.coordinate)
         row += 1
     row += 1
+    # printed, the schedule starts a page of its own, its header above all of its months
+    sheet.row_breaks.append(Break(id=row - 1))
     sheet.cell(row=row, column=1, value="Cash flow by month").font = SECTION_FONT
     row += 1
     _header(sheet, row, rows.SCHEDULE_HEADERS)
