@@ -276,7 +276,7 @@ def test_no_defined_name_is_also_a_function_name():
 
 @pytest.mark.parametrize("portable", [False, True])
 def test_cash_schedule_prints_on_a_page_of_its_own(tmp_path, portable):
-    """Printed, the cash schedule starts a page of its own: no page shows months without a header."""
+    """Printed, the cash schedule starts a page of its own: no months without their header."""
     path = tmp_path / "case.xlsx"
     save_workbook(example_case(), path, portable=portable)
     sheet = openpyxl.load_workbook(path)["Calculations"]
