@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from xl_roi import cashflow, costs, roi
+from xl_roi import cashflow, roi
 from xl_roi.bounds import BOUNDS
 from xl_roi.costs import HOURS_PER_MONTH
 from xl_roi.errors import InputError, check_number, check_result
@@ -30,7 +30,7 @@ from xl_roi.verdict import Verdict, verdict
 
 # How a case's figures are derived lives in xl_roi.resolve (imported at the end: it needs Case).
 if TYPE_CHECKING:
-    from xl_roi.resolve import Economics
+    pass
 
 __all__ = [
     "MAX_QUALITY_SLICES",
@@ -629,7 +629,7 @@ def _money(value: float, currency: str) -> str:
 
 def _flags(
     case: Case,
-    economics: Economics,
+    economics: Resolved,
     half_volume_payback: float,
     maintenance: float,
     quality: tuple[SliceResult, ...],
@@ -712,13 +712,16 @@ def evaluate(case: Case) -> Result:
     >>> result.savings_share, result.verdict
     (0.875, 'strong')
     """
-    teacher = _teacher_cost_per_1k(case)
-    economics = _economics_at(case, teacher, case.monthly_calls)
-    items = _upfront_items(case, teacher)
-    upfront = (
-        float(case.upfront_cost) if case.upfront_cost is not None else costs.upfront_cost(*items)
+    economics = resolve(case)  # the costs, GPUs, savings, upfront and maintenance, worked once
+    teacher = economics.teacher_cost_per_1k
+    items = (
+        economics.data_generation_cost,
+        economics.training_compute,
+        economics.evaluation_build,
+        economics.engineering_time,
     )
-    maintenance = _annual_maintenance(case)
+    upfront = economics.upfront_cost
+    maintenance = economics.annual_maintenance
     savings = economics.monthly_savings
     payback = roi.payback_months(upfront, savings, case.monthly_growth)
     after_maintenance = roi.payback_after_maintenance_months(
@@ -890,9 +893,5 @@ def breakeven_monthly_calls(case: Case, teacher_cost_per_1k: float, upfront: flo
     )
 
 
-from xl_roi.resolve import (  # noqa: E402  (resolve needs Case, defined above)
-    annual_maintenance_of as _annual_maintenance,
-)
+from xl_roi.resolve import Resolved, resolve  # noqa: E402
 from xl_roi.resolve import economics_at as _economics_at  # noqa: E402
-from xl_roi.resolve import teacher_cost_per_1k_of as _teacher_cost_per_1k  # noqa: E402
-from xl_roi.resolve import upfront_items_of as _upfront_items  # noqa: E402
