@@ -99,3 +99,96 @@ def test_screen_gives_evaluates_figures(growth):
     ):
         assert same_figure(name, row[name], getattr(result, name)), (name, row[name])
     assert row["verdict"] == result.verdict
+
+
+# --- the transcendental functions by arithmetic: one result for floats and arrays -----------
+
+import numpy as np  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from xl_roi import _kernel, roi  # noqa: E402
+from xl_roi.batch import (  # noqa: E402
+    breakeven_array,
+    discounted_payback_array,
+    payback_after_maintenance_array,
+)
+from xl_roi.cashflow import discounted_payback  # noqa: E402
+
+
+def _ulps(got: float, expected: float) -> float:
+    """How many units in the last place ``got`` is from ``expected``."""
+    if got == expected:
+        return 0.0
+    return abs(got - expected) / math.ulp(expected)
+
+
+@settings(max_examples=400)
+@given(st.floats(min_value=-745.0, max_value=709.0))
+def test_expm1_by_arithmetic_is_one_function(x):
+    """e^x − 1 by arithmetic: one result for a float and an array, within 3 ulps of math."""
+    one = _kernel.SCALAR.expm1(x)
+    assert one == float(_kernel.array_ops().expm1(np.array([x]))[0])
+    assert _ulps(one, math.expm1(x)) <= 3.0
+
+
+@settings(max_examples=400)
+@given(st.floats(min_value=-0.9999999, max_value=1e6))
+def test_log1p_by_arithmetic_is_one_function(x):
+    """ln(1 + x) by arithmetic: one result for a float and an array, within 3 ulps of math."""
+    one = _kernel.SCALAR.log1p(x)
+    assert one == float(_kernel.array_ops().log1p(np.array([x]))[0])
+    assert _ulps(one, math.log1p(x)) <= 3.0
+
+
+def test_expm1_and_log1p_edges():
+    """The edges: 0 stays 0 (and −0), overflow is inf, far below −40 is −1, log1p(inf) is inf."""
+    scalar, array = _kernel.SCALAR, _kernel.array_ops()
+    for x, expected in ((0.0, 0.0), (1000.0, math.inf), (-1000.0, -1.0)):
+        assert scalar.expm1(x) == expected == float(array.expm1(np.array([x]))[0])
+    assert math.copysign(1.0, scalar.expm1(-0.0)) == -1.0
+    assert scalar.log1p(math.inf) == math.inf == float(array.log1p(np.array([math.inf]))[0])
+    assert scalar.log1p(0.0) == 0.0
+
+
+MONEY = st.floats(min_value=1.0, max_value=1e9)
+GROWTH = st.one_of(
+    st.just(0.0),
+    st.floats(min_value=-0.5, max_value=0.5),
+    st.floats(min_value=-1e-6, max_value=1e-6),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(MONEY, MONEY, MONEY, GROWTH)
+def test_payback_after_maintenance_one_case_equals_the_array(upfront, savings, maintenance, growth):
+    """Payback after maintenance: the one-case solver and the array solver agree to the last bit."""
+    one = roi.payback_after_maintenance_months(upfront, savings, maintenance, growth)
+    many = payback_after_maintenance_array(upfront, np.array([savings]), maintenance, growth)
+    assert one == float(many[0]) or (math.isinf(one) and math.isinf(float(many[0])))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    MONEY,
+    st.floats(min_value=0.01, max_value=100.0),
+    st.floats(min_value=0.0, max_value=100.0),
+    st.floats(min_value=0.5, max_value=60.0),
+    GROWTH,
+)
+def test_breakeven_one_case_equals_the_array(upfront, teacher, student, target, growth):
+    """Break-even volume: the one-case form and the array form agree to the last bit."""
+    one = roi.breakeven_volume(upfront, teacher, student, target, growth)
+    many = breakeven_array(
+        upfront, teacher, np.array([student]), target, growth, math.nan, math.nan
+    )
+    assert one == float(many[0]) or (math.isinf(one) and math.isinf(float(many[0])))
+
+
+@settings(max_examples=200, deadline=None)
+@given(MONEY, MONEY, MONEY, st.floats(min_value=0.0, max_value=0.5), GROWTH)
+def test_discounted_payback_one_case_equals_the_array(upfront, savings, maintenance, rate, growth):
+    """Discounted payback: the one-case form and the array form agree to the last bit."""
+    one = discounted_payback(upfront, savings, maintenance, rate, growth)
+    many = discounted_payback_array(upfront, np.array([savings]), maintenance, rate, growth)
+    assert one == float(many[0]) or (math.isinf(one) and math.isinf(float(many[0])))

@@ -196,8 +196,8 @@ def breakeven_array(
 def payback_after_maintenance_array(
     upfront: Any, savings: Any, annual_maintenance: Any, growth: Any
 ) -> Any:
-    """:func:`~xl_roi.roi.payback_after_maintenance_months` over numpy arrays (same steps, with
-    numpy: the two agree to rounding).
+    """:func:`~xl_roi.roi.payback_after_maintenance_months` over numpy arrays (the same steps
+    and operations: the two agree to the last bit).
 
     Examples
     --------
@@ -245,9 +245,10 @@ def _solve_after_maintenance(upfront: Any, savings: Any, monthly: Any, growth: A
     Each element stops when it no longer moves, so it ends the same alone or among a million.
     """
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        rate = np.log1p(growth)
+        ops = _kernel.array_ops()  # the operations roi's one-case solver runs
+        rate = ops.log1p(growth)
         growing = growth > 0.0
-        peak = np.where(growing, np.inf, np.log(monthly * growth / (savings * rate)) / rate)
+        peak = np.where(growing, np.inf, ops.log(monthly * growth / (savings * rate)) / rate)
         # growing volume: from payback (maintenance only delays it), double until f ≥ 0
         high = np.where(growing, np.maximum(1.0, payback_array(upfront, savings, growth)), peak)
         short = np.nonzero(growing)[0]
@@ -279,7 +280,7 @@ def _solve_after_maintenance(upfront: Any, savings: Any, monthly: Any, growth: A
                 rate[index],
             )
             x = np.where(g > 0.0, hi, lo)  # the side the tangent cannot overshoot
-            newton = x - _cumulative_gap(x, u, s, m, g) / (s * np.exp(x * r) * r / g - m)
+            newton = x - _cumulative_gap(x, u, s, m, g) / (s * ops.exp(x * r) * r / g - m)
             step = np.abs(newton - x)
             # Newton while it stays in the bracket and its steps at least halve (or the
             # bracket is already within a hundredth of a month); else halve the bracket
@@ -309,12 +310,10 @@ def _solve_after_maintenance(upfront: Any, savings: Any, monthly: Any, growth: A
 
 
 def _monthly_rates(discount_rate: FloatArray) -> FloatArray:
-    """Each annual rate's monthly rate, worked out by :func:`xl_roi.cashflow.monthly_rate` once
-    per distinct rate (numpy's ``log1p``/``expm1`` can differ from :mod:`math`'s in the last
-    bit; these then equal ``evaluate``'s exactly)."""
-    distinct, where = np.unique(discount_rate, return_inverse=True)
-    rates = np.array([cashflow.monthly_rate(float(rate)) for rate in distinct], dtype=float)
-    result: FloatArray = rates[where].reshape(discount_rate.shape)
+    """Each annual rate's monthly rate: :func:`xl_roi.cashflow.monthly_rate`'s operations on
+    arrays, so equal to it to the last bit."""
+    ops = _kernel.array_ops()
+    result: FloatArray = np.asarray(ops.expm1(ops.log1p(discount_rate) / 12.0), dtype=float)
     return result
 
 
@@ -372,7 +371,7 @@ def discounted_payback_array(
 ) -> FloatArray:
     """:func:`xl_roi.cashflow.discounted_payback` over numpy arrays: at a 0 % rate payback
     after maintenance (``after_maintenance`` where already worked out, else
-    :func:`payback_after_maintenance_array`: equal to rounding); at other rates step for step
+    :func:`payback_after_maintenance_array`: equal to the last bit); at other rates step for step
     (equal to the last bit), each element stopping the month it crosses zero or can no longer.
 
     Examples

@@ -91,7 +91,8 @@ def monthly_rate(discount_rate: float) -> float:
     >>> round(monthly_rate(0.10), 6), monthly_rate(0.0)
     (0.007974, 0.0)
     """
-    return math.expm1(math.log1p(discount_rate) / 12.0)
+    ops = _kernel.SCALAR  # the arithmetic log and exp: the array engine gets the same rate
+    return float(ops.expm1(ops.log1p(discount_rate) / 12.0))
 
 
 def present_value(

@@ -401,12 +401,13 @@ def _solve_after_maintenance(
     past a peak below zero it never pays back). A bracket ``[low, high]`` with ``f(low) < 0 ≤
     f(high)`` closes by Newton steps from the side where the tangent cannot overshoot, or by
     halving when a Newton step would shrink it by less than half. The array engine's
-    ``payback_after_maintenance_array`` runs the same steps with numpy; the two agree to
-    rounding.
+    ``payback_after_maintenance_array`` runs the same steps, with the same operations, on
+    arrays: the two agree to the last bit.
     """
     if savings <= 0.0:
         return math.inf
-    rate = math.log1p(growth)
+    ops = _kernel.SCALAR  # the array engine's solver runs these very operations on arrays
+    rate = ops.log1p(growth)
     growing = growth > 0.0
     if growing:
         high = max(1.0, payback_months(upfront, savings, growth))
@@ -420,14 +421,14 @@ def _solve_after_maintenance(
         ratio = monthly * growth / (savings * rate)
         if ratio <= 0.0:
             return math.inf
-        high = math.log(ratio) / rate  # the peak of the cumulative net
+        high = ops.log(ratio) / rate  # the peak of the cumulative net
         if not (high > 0.0) or _cumulative_gap(high, upfront, savings, monthly, growth) < 0.0:
             return math.inf
     low, previous = 0.0, high
     for _ in range(400):
         x = high if growing else low  # the side the tangent cannot overshoot
         try:
-            slope = savings * math.exp(x * rate) * rate / growth - monthly
+            slope = savings * ops.exp(x * rate) * rate / growth - monthly
             newton = x - _cumulative_gap(x, upfront, savings, monthly, growth) / slope
         except (OverflowError, ZeroDivisionError):
             newton = math.nan
