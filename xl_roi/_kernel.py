@@ -77,13 +77,13 @@ def _log_reduced(m: Any, k: Any) -> Any:
     return k * LN2_HI - ((hfsq - (s * (hfsq + r) + k * LN2_LO)) - f)
 
 
-# e^r − 1 for |r| ≤ ln(2)/2 by its Taylor series to r^20/20! (the next term is below 1e-29 of
+# e^r − 1 for |r| ≤ ln(2)/2 by its Taylor series to r^15/15! (the next term is below 1e-20 of
 # the sum), added by Horner's rule; e^y − 1 then as 2^k · (1 + that) − 1 with y = k·ln 2 + r.
 # Within a few ulps of the true value; written in +, −, ×, ÷ and ldexp, so the same for one
 # case as for arrays, which math.expm1 and numpy.expm1 are not.
 INV_LN2 = 1.4426950408889634
-EXPM1_COEFFICIENTS = tuple(1.0 / math.factorial(n) for n in range(20, 1, -1))
-"""1/20!, 1/19!, …, 1/2!: Horner's order."""
+EXPM1_COEFFICIENTS = tuple(1.0 / math.factorial(n) for n in range(15, 1, -1))
+"""1/15!, 1/14!, …, 1/2!: Horner's order (the next term, r^16/16!, is below 1e-20 of r)."""
 EXP_OVERFLOW = 709.782712893384
 """Above this, e^y is beyond the largest float."""
 EXPM1_FLOOR = -40.0
@@ -92,10 +92,55 @@ EXPM1_FLOOR = -40.0
 
 def _expm1_reduced(r: Any) -> Any:
     """e^r − 1 for |r| ≤ ln(2)/2: the series, the same operations for both ops."""
-    total = EXPM1_COEFFICIENTS[0]
-    for coefficient in EXPM1_COEFFICIENTS[1:]:
-        total = coefficient + r * total
+    total = r * EXPM1_COEFFICIENTS[0] + EXPM1_COEFFICIENTS[1]
+    for coefficient in EXPM1_COEFFICIENTS[2:]:  # in place on arrays: the same operations
+        total *= r
+        total += coefficient
     return r + r * (r * total)
+
+
+def _log_reduced_in_place(np: Any, m: Any, k: Any) -> Any:
+    """:func:`_log_reduced` on arrays, the same operations in the same order, written in place
+    (a third faster on a million values; a test holds the two equal)."""
+    lg1, lg2, lg3, lg4, lg5, lg6, lg7 = LOG_COEFFICIENTS
+    f = m - 1.0
+    hfsq = f * 0.5
+    hfsq *= f
+    s = f + 2.0
+    np.divide(f, s, out=s)
+    z = s * s
+    w = z * z
+    t1 = w * lg6
+    t1 += lg4
+    t1 *= w
+    t1 += lg2
+    t1 *= w
+    t2 = w * lg7
+    t2 += lg5
+    t2 *= w
+    t2 += lg3
+    t2 *= w
+    t2 += lg1
+    t2 *= z
+    t2 += t1  # r
+    t2 += hfsq  # hfsq + r
+    t2 *= s
+    t2 += k * LN2_LO
+    np.subtract(hfsq, t2, out=t2)
+    t2 -= f
+    out = k * LN2_HI
+    out -= t2
+    return out
+
+
+def _log_of_array(np: Any, u: Any) -> Any:
+    """ln(u) element-wise for finite u > 0 (anything else gives a meaningless number)."""
+    m, e = np.frexp(u)
+    small = m < SQRT_HALF
+    np.multiply(m, 2.0, out=m, where=small)
+    k = e.astype(np.float64)
+    np.subtract(k, 1.0, out=k, where=small)
+    return _log_reduced_in_place(np, m, k)
 
 
 def log_by_arithmetic(u: float) -> float:
@@ -208,45 +253,54 @@ class _ArrayOps:
             grown = x * self.log1p_over(x)
             return np.where(x == 0.0, x, np.where(np.isposinf(x), x, grown))
 
+    def _flat(self, x: Any) -> tuple[Any, tuple[int, ...]]:
+        """``x`` as a one-dimensional float array (written in place below), and its shape."""
+        array = self.np.asarray(x, dtype=float)
+        return array.reshape(-1), array.shape
+
     def expm1(self, x: Any) -> Any:
         np = self.np
-        x = np.asarray(x, dtype=float)
+        x, shape = self._flat(x)
         with np.errstate(over="ignore", invalid="ignore"):
-            k = np.floor(x * INV_LN2 + 0.5)
-            k = np.where(np.isfinite(k), k, 0.0)
-            k = np.clip(k, -1100.0, 1100.0)
-            r = (x - k * LN2_HI) - k * LN2_LO
+            k = x * INV_LN2
+            k += 0.5
+            np.floor(k, out=k)
+            np.copyto(k, 0.0, where=~np.isfinite(k))
+            np.clip(k, -1100.0, 1100.0, out=k)
+            r = x - k * LN2_HI
+            r -= k * LN2_LO
             small = _expm1_reduced(r)
-            scaled = np.ldexp(small + 1.0, k.astype(np.int64)) - 1.0
-            result = np.where(k == 0.0, small, scaled)
-            result = np.where(x < EXPM1_FLOOR, -1.0, result)
-            result = np.where(x > EXP_OVERFLOW, np.inf, result)
-            return np.where((x == 0.0) | np.isnan(x), x, result)
+            result = small + 1.0
+            result = np.ldexp(result, k.astype(np.int64))
+            result -= 1.0
+            np.copyto(result, small, where=k == 0.0)
+            np.copyto(result, -1.0, where=x < EXPM1_FLOOR)
+            np.copyto(result, np.inf, where=x > EXP_OVERFLOW)
+            np.copyto(result, x, where=(x == 0.0) | np.isnan(x))
+            return result.reshape(shape)
 
     def log(self, u: Any) -> Any:
         np = self.np
-        u = np.asarray(u, dtype=float)
+        u, shape = self._flat(u)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            m, e = np.frexp(u)
-            small = m < SQRT_HALF
-            m = np.where(small, m * 2.0, m)
-            k = (e - small).astype(np.float64)
-            log = _log_reduced(m, k)
-            return np.where((u > 0.0) & np.isfinite(u), log, np.nan)
+            log = _log_of_array(np, u)
+            log[~((u > 0.0) & np.isfinite(u))] = np.nan
+            return log.reshape(shape)
 
     def exp(self, x: Any) -> Any:
         return self.expm1(x) + 1.0
 
     def log1p_over(self, x: Any) -> Any:
         np = self.np
+        x, shape = self._flat(x)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            u = 1.0 + x
-            m, e = np.frexp(u)
-            small = m < SQRT_HALF
-            m = np.where(small, m * 2.0, m)
-            k = (e - small).astype(np.float64)
-            log = _log_reduced(m, k)
-            return np.where(u == 1.0, 1.0, np.where(np.isinf(u), np.nan, log / (u - 1.0)))
+            u = x + 1.0
+            result = _log_of_array(np, u)
+            u -= 1.0
+            result /= u  # ln(u) / (u − 1)
+            np.copyto(result, 1.0, where=u == 0.0)
+            np.copyto(result, np.nan, where=np.isinf(u))
+            return result.reshape(shape)
 
 
 SCALAR = _ScalarOps()
@@ -345,10 +399,18 @@ def target_savings_factor(target: Any, growth: Any, ops: Any = SCALAR) -> Any:
 
 
 def cumulative_gap(
-    n: Any, upfront: Any, savings: Any, monthly: Any, growth: Any, ops: Any = SCALAR
+    n: Any,
+    upfront: Any,
+    savings: Any,
+    monthly: Any,
+    growth: Any,
+    ops: Any = SCALAR,
+    rate: Any = None,
 ) -> Any:
-    """Cumulative (growing) savings less maintenance after ``n`` months, less the upfront."""
-    grown = savings * (ops.expm1(n * ops.log1p(growth)) / growth)
+    """Cumulative (growing) savings less maintenance after ``n`` months, less the upfront
+    (``rate``: ``ln(1 + growth)`` where a search has it already — the same value)."""
+    rate = ops.log1p(growth) if rate is None else rate
+    grown = savings * (ops.expm1(n * rate) / growth)
     return grown - monthly * n - upfront
 
 

@@ -228,9 +228,11 @@ def payback_after_maintenance_array(
     return result.reshape(shape)
 
 
-def _cumulative_gap(n: Any, upfront: Any, savings: Any, monthly: Any, growth: Any) -> Any:
+def _cumulative_gap(
+    n: Any, upfront: Any, savings: Any, monthly: Any, growth: Any, rate: Any
+) -> Any:
     """Cumulative (growing) savings less maintenance after ``n`` months, less the upfront."""
-    return _kernel.cumulative_gap(n, upfront, savings, monthly, growth, _kernel.array_ops())
+    return _kernel.cumulative_gap(n, upfront, savings, monthly, growth, _kernel.array_ops(), rate)
 
 
 def _solve_after_maintenance(upfront: Any, savings: Any, monthly: Any, growth: Any) -> Any:
@@ -256,14 +258,19 @@ def _solve_after_maintenance(upfront: Any, savings: Any, monthly: Any, growth: A
             if short.size == 0:
                 break
             gap = _cumulative_gap(
-                high[short], upfront[short], savings[short], monthly[short], growth[short]
+                high[short],
+                upfront[short],
+                savings[short],
+                monthly[short],
+                growth[short],
+                rate[short],
             )
             short = short[gap < 0.0]
             high[short] *= 2.0
         reachable = np.where(
             growing,
             np.isfinite(high),
-            (peak > 0.0) & (_cumulative_gap(peak, upfront, savings, monthly, growth) >= 0.0),
+            (peak > 0.0) & (_cumulative_gap(peak, upfront, savings, monthly, growth, rate) >= 0.0),
         )
         low = np.zeros_like(high)
         last_step = high - low
@@ -280,7 +287,7 @@ def _solve_after_maintenance(upfront: Any, savings: Any, monthly: Any, growth: A
                 rate[index],
             )
             x = np.where(g > 0.0, hi, lo)  # the side the tangent cannot overshoot
-            newton = x - _cumulative_gap(x, u, s, m, g) / (s * ops.exp(x * r) * r / g - m)
+            newton = x - _cumulative_gap(x, u, s, m, g, r) / (s * ops.exp(x * r) * r / g - m)
             step = np.abs(newton - x)
             # Newton while it stays in the bracket and its steps at least halve (or the
             # bracket is already within a hundredth of a month); else halve the bracket
@@ -296,15 +303,15 @@ def _solve_after_maintenance(upfront: Any, savings: Any, monthly: Any, growth: A
             up = g > 0.0
             settled = (newton == x) | np.where(up, newton <= lo, newton >= hi)
             moving = ~settled & (candidate != lo) & (candidate != hi)
-            below = _cumulative_gap(candidate, u, s, m, g) < 0.0
+            below = _cumulative_gap(candidate, u, s, m, g, r) < 0.0
             low[index] = np.where(moving & below, candidate, lo)
             high[index] = np.where(moving & ~below, candidate, hi)
             last_step[index] = np.where(use, step, (hi - lo) / 2.0)
             index = index[moving]
         # the end of the final bracket where the cumulative net is nearer zero (Newton settles
         # on one end; rounding may leave the other end the nearer one)
-        at_low = _cumulative_gap(low, upfront, savings, monthly, growth)
-        at_high = _cumulative_gap(high, upfront, savings, monthly, growth)
+        at_low = _cumulative_gap(low, upfront, savings, monthly, growth, rate)
+        at_high = _cumulative_gap(high, upfront, savings, monthly, growth, rate)
         found = np.where(np.abs(at_high) <= np.abs(at_low), high, low)
     return np.where(reachable, found, np.inf)
 

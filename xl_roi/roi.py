@@ -385,10 +385,10 @@ def _breakeven(
 
 
 def _cumulative_gap(
-    n: float, upfront: float, savings: float, monthly: float, growth: float
+    n: float, upfront: float, savings: float, monthly: float, growth: float, rate: float
 ) -> float:
     """Cumulative (growing) savings less maintenance after ``n`` months, less the upfront."""
-    return float(_kernel.cumulative_gap(n, upfront, savings, monthly, growth))
+    return float(_kernel.cumulative_gap(n, upfront, savings, monthly, growth, rate=rate))
 
 
 def _solve_after_maintenance(
@@ -412,7 +412,7 @@ def _solve_after_maintenance(
     if growing:
         high = max(1.0, payback_months(upfront, savings, growth))
         for _ in range(2_100):
-            if _cumulative_gap(high, upfront, savings, monthly, growth) >= 0.0:
+            if _cumulative_gap(high, upfront, savings, monthly, growth, rate) >= 0.0:
                 break
             high *= 2.0
         if not math.isfinite(high):
@@ -422,14 +422,14 @@ def _solve_after_maintenance(
         if ratio <= 0.0:
             return math.inf
         high = ops.log(ratio) / rate  # the peak of the cumulative net
-        if not (high > 0.0) or _cumulative_gap(high, upfront, savings, monthly, growth) < 0.0:
+        if not (high > 0.0) or _cumulative_gap(high, upfront, savings, monthly, growth, rate) < 0.0:
             return math.inf
     low, previous = 0.0, high
     for _ in range(400):
         x = high if growing else low  # the side the tangent cannot overshoot
         try:
             slope = savings * ops.exp(x * rate) * rate / growth - monthly
-            newton = x - _cumulative_gap(x, upfront, savings, monthly, growth) / slope
+            newton = x - _cumulative_gap(x, upfront, savings, monthly, growth, rate) / slope
         except (OverflowError, ZeroDivisionError):
             newton = math.nan
         step = abs(newton - x)
@@ -443,12 +443,12 @@ def _solve_after_maintenance(
         if settled or candidate in (low, high):
             break
         previous = step if use else (high - low) / 2.0
-        if _cumulative_gap(candidate, upfront, savings, monthly, growth) < 0.0:
+        if _cumulative_gap(candidate, upfront, savings, monthly, growth, rate) < 0.0:
             low = candidate
         else:
             high = candidate
-    at_low = _cumulative_gap(low, upfront, savings, monthly, growth)
-    at_high = _cumulative_gap(high, upfront, savings, monthly, growth)
+    at_low = _cumulative_gap(low, upfront, savings, monthly, growth, rate)
+    at_high = _cumulative_gap(high, upfront, savings, monthly, growth, rate)
     return high if abs(at_high) <= abs(at_low) else low
 
 
