@@ -5,7 +5,10 @@ Writes about 1 GB of endpoints to a temporary folder (or PATH), then runs
 wall time and the child's peak resident memory. ``--workbook`` also writes the portfolio
 workbook (the first 1,048,575 rows, Excel's limit).
 
-    .venv/bin/python benchmarks/big_csv.py [--rows 10000000] [--keep PATH] [--workbook]
+    .venv/bin/python benchmarks/big_csv.py [--rows 10000000] [--keep PATH [--reuse]] [--workbook]
+
+``--reuse`` screens the CSV already at ``--keep PATH`` instead of writing it again (its row
+count is whatever the file holds; ``--rows`` is then ignored).
 """
 
 from __future__ import annotations
@@ -23,25 +26,39 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.test_bench_portfolio import endpoints
 
 
+def write_csv(path: Path, rows: int) -> None:
+    """Write ``rows`` generated endpoints to ``path`` in million-row parts and say how long."""
+    start = time.perf_counter()
+    chunk = 1_000_000
+    for offset in range(0, rows, chunk):
+        part = endpoints(min(chunk, rows - offset), seed=offset)
+        part["name"] = [f"endpoint-{offset + i}" for i in range(len(part))]
+        part.to_csv(path, mode="a" if offset else "w", header=not offset, index=False)
+    size = path.stat().st_size
+    print(f"wrote {rows:,} endpoints, {size / 1e9:.2f} GB, in {time.perf_counter() - start:.0f} s")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--keep", type=Path, help="write the CSV here and keep it")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="screen the CSV already at --keep PATH instead of writing it again",
+    )
     parser.add_argument("--workbook", action="store_true", help="also write the workbook")
     args = parser.parse_args()
+    if args.reuse and not (args.keep and args.keep.is_file()):
+        parser.error("--reuse needs --keep PATH naming an existing CSV")
     folder = Path(tempfile.mkdtemp())
     path = args.keep or folder / "endpoints.csv"
-    start = time.perf_counter()
-    chunk = 1_000_000
-    for offset in range(0, args.rows, chunk):
-        part = endpoints(min(chunk, args.rows - offset), seed=offset)
-        part["name"] = [f"endpoint-{offset + i}" for i in range(len(part))]
-        part.to_csv(path, mode="a" if offset else "w", header=not offset, index=False)
-    size = path.stat().st_size
-    print(
-        f"wrote {args.rows:,} endpoints, {size / 1e9:.2f} GB, "
-        f"in {time.perf_counter() - start:.0f} s"
-    )
+    if args.reuse:
+        size = path.stat().st_size
+        print(f"reusing {path}, {size / 1e9:.2f} GB")
+    else:
+        write_csv(path, args.rows)
+        size = path.stat().st_size
     command = [sys.executable, "-m", "xl_roi.cli", "screen", str(path)]
     command += ["-o", str(folder / "portfolio.xlsx")] if args.workbook else ["--json"]
     start = time.perf_counter()
