@@ -316,3 +316,29 @@ def test_swings_equal_but_for_rounding_keep_the_assumption_order():
     )
     assert [row[0] for row in table[1:3]] == ["Monthly volume", "Teacher cost per 1k"]
     assert table[1][7] == pytest.approx(table[2][7], rel=1e-12)
+
+
+def test_cli_quality_row_never_says_never_months(tmp_path, capsys):
+    """The cost-per-error line says "never", not "never months", and names the currency."""
+    from xl_roi import cli
+
+    # Worse answers (0.5 share x 0.1 drop x 1,000,000 calls x 10 = 500,000 a month) dwarf
+    # the compute saved ((10 - 1) x 1,000 = 9,000 a month): the adjusted payback is never.
+    case = tmp_path / "c.toml"
+    case.write_text(
+        'name = "t"\ncurrency = "EUR"\n[volume]\nmonthly_calls = 1_000_000\n'
+        "[teacher]\ncost_per_1k = 10.0\n[student]\ncost_per_1k = 1.0\n"
+        "[upfront]\ntotal = 10_000\n[maintenance]\nannual = 1_000\n"
+        "[quality]\ncost_per_error = 10.0\n"
+        '[[quality_slices]]\nname = "a"\nbusiness_critical = false\nteacher_score = 0.9\n'
+        "student_score = 0.8\nallowed_drop = 0.2\ntraffic_share = 0.5\n"
+    )
+    try:
+        cli.main(["sensitivity", str(case)])
+    except SystemExit as stop:
+        assert stop.code in (0, None)
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if "per error: payback" in x)
+    assert "never months" not in line
+    assert "payback never … never" in line
+    assert "annual net benefit EUR -" in line

@@ -182,6 +182,11 @@ def _months(value: float) -> str:
     return "never" if math.isinf(value) else f"{value:.1f}"
 
 
+def _months_unit(value: float) -> str:
+    """Months with their unit, or "never": never "never months"."""
+    return "never" if math.isinf(value) else f"{value:.1f} months"
+
+
 def _money(amount: float, currency: str) -> str:
     """An amount of money as every report shows it: the currency, whole units, thousands."""
     return f"{currency} {amount:,.0f}"
@@ -313,8 +318,9 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
             )
             print(
                 f"  {currency} {row['low']:,.2f} … {currency} {row['high']:,.2f} per error: "
-                f"payback {_months(row['payback_low'])} … {_months(row['payback_high'])} months, "
-                f"annual net benefit {row['net_low']:,.0f} … {row['net_high']:,.0f}"
+                f"payback {_months_unit(row['payback_low'])} … "
+                f"{_months_unit(row['payback_high'])}, annual net benefit "
+                f"{_money(row['net_low'], currency)} … {_money(row['net_high'], currency)}"
             )
             payback, net = (
                 "not on its own"
