@@ -645,3 +645,25 @@ def test_a_student_that_saves_nothing_keeps_its_own_reason():
     assert not result.quality_cost_exceeds_savings
     assert "costs more per call than the teacher" in recommendation(result)
     assert not any(flag.code == "quality_cost" for flag in result.flags)
+
+
+def test_pitch_title_and_risk_do_not_contradict_the_cost_of_worse_answers():
+    """Refunds: 0.5 × 0.05 × 2,000,000 × 1.00 = 50,000 a month of errors against 21,000 saved,
+    every slice within its allowed drop: the title names both verdicts and the risk section
+    does not say the trade-off is small."""
+    slices = (QualitySlice("Refunds", False, 0.95, 0.90, 0.10, traffic_share=0.5),)
+    text = pitch(evaluate(Case(**BASE, cost_per_error=1.0, quality_slices=slices)))
+    assert text.splitlines()[0] == (
+        "# Distillation case: strong; do not distill once worse answers are counted"
+    )
+    risk = text.split("## 3.")[1].split("## 4.")[0]
+    assert "small quality trade-off" not in risk
+    assert "cost more in worse answers than the compute saves" in risk
+
+
+def test_pitch_title_is_the_headline_when_worse_answers_change_nothing():
+    """No slice drops: the cost is 0, the title is the headline verdict alone."""
+    slices = (QualitySlice("a", True, 0.9, 0.9, 0.0, traffic_share=0.5),)
+    text = pitch(evaluate(Case(**BASE, cost_per_error=100.0, quality_slices=slices)))
+    assert text.splitlines()[0] == "# Distillation case: strong"
+    assert "small quality trade-off" in text

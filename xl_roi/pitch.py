@@ -438,6 +438,11 @@ def _risk_section(result: Result) -> list[str]:
                 f"The student misses its tolerance on {len(failing)} of {len(result.quality)} "
                 "evaluation slices:"
             )
+        elif result.quality_cost_monthly >= result.monthly_savings > 0.0:
+            lines.append(
+                "The student stays within the allowed drop on every slice, yet those drops cost "
+                "more in worse answers than the compute saves (the cost of worse answers, above):"
+            )
         else:
             lines.append(
                 "We accept a small quality trade-off; the slice-based evaluation bounds it. "
@@ -599,7 +604,11 @@ def pitch(result: Result) -> str:
     True
     """
     case = result.case
-    lines = [f"# {case.name}: {result.verdict}", ""]
+    title = f"# {case.name}: {result.verdict}"
+    adjusted = result.quality_adjusted_verdict
+    if adjusted is not None and adjusted != result.verdict:
+        title += f"; {adjusted} once worse answers are counted"
+    lines = [title, ""]
     lines.append(f"**Recommendation: {recommendation(result)}**")
     lines.append("")
     lines += _unusual_inputs_section(result)
