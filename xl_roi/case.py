@@ -629,7 +629,7 @@ def _money(value: float, currency: str) -> str:
 
 def _flags(
     case: Case,
-    economics: Resolved,
+    figures: Resolved,
     half_volume_payback: float,
     maintenance: float,
     quality: tuple[SliceResult, ...],
@@ -650,7 +650,7 @@ def _flags(
                 f"{at_half}: beyond a year, so it rests on the volume estimate.",
             )
         )
-    annual_savings = 12.0 * economics.monthly_savings
+    annual_savings = 12.0 * figures.monthly_savings
     if annual_savings > 0 and maintenance > UNSTABLE_TEACHER_SHARE * annual_savings:
         flags.append(
             Flag(
@@ -675,14 +675,14 @@ def _flags(
                 "these slices before relying on the savings.",
             )
         )
-    if economics.monthly_savings > 0.0 and quality_cost_monthly >= economics.monthly_savings:
+    if figures.monthly_savings > 0.0 and quality_cost_monthly >= figures.monthly_savings:
         flags.append(
             Flag(
                 "quality_cost",
                 "Worse answers cost more than the compute saved",
                 f"The student's quality drop costs about "
                 f"{_money(quality_cost_monthly, case.currency)} a month in errors, against "
-                f"{_money(economics.monthly_savings, case.currency)} a month of compute saved: "
+                f"{_money(figures.monthly_savings, case.currency)} a month of compute saved: "
                 "counting it, the case does not pay back.",
             )
         )
@@ -712,17 +712,17 @@ def evaluate(case: Case) -> Result:
     >>> result.savings_share, result.verdict
     (0.875, 'strong')
     """
-    economics = resolve(case)  # the costs, GPUs, savings, upfront and maintenance, worked once
-    teacher = economics.teacher_cost_per_1k
+    figures = resolve(case)  # the costs, GPUs, savings, upfront and maintenance, worked once
+    teacher = figures.teacher_cost_per_1k
     items = (
-        economics.data_generation_cost,
-        economics.training_compute,
-        economics.evaluation_build,
-        economics.engineering_time,
+        figures.data_generation_cost,
+        figures.training_compute,
+        figures.evaluation_build,
+        figures.engineering_time,
     )
-    upfront = economics.upfront_cost
-    maintenance = economics.annual_maintenance
-    savings = economics.monthly_savings
+    upfront = figures.upfront_cost
+    maintenance = figures.annual_maintenance
+    savings = figures.monthly_savings
     payback = roi.payback_months(upfront, savings, case.monthly_growth)
     after_maintenance = roi.payback_after_maintenance_months(
         upfront, savings, maintenance, case.monthly_growth
@@ -758,9 +758,9 @@ def evaluate(case: Case) -> Result:
     return Result(
         case=case,
         teacher_cost_per_1k=teacher,
-        student_serving_cost_per_1k=economics.student_serving_cost_per_1k,
-        student_cost_per_1k=economics.student_cost_per_1k,
-        gpus=economics.gpus,
+        student_serving_cost_per_1k=figures.student_serving_cost_per_1k,
+        student_cost_per_1k=figures.student_cost_per_1k,
+        gpus=figures.gpus,
         data_generation_cost=items[0],
         training_compute=items[1],
         evaluation_build=items[2],
@@ -772,7 +772,7 @@ def evaluate(case: Case) -> Result:
         payback_months=payback,
         payback_after_maintenance_months=after_maintenance,
         annual_net_benefit=net,
-        savings_share=roi.savings_share(teacher, economics.student_cost_per_1k),
+        savings_share=roi.savings_share(teacher, figures.student_cost_per_1k),
         breakeven_monthly_calls=breakeven_monthly_calls(case, teacher, upfront),
         half_volume_payback_months=half_payback,
         first_year_net=roi.first_year_net(upfront, savings, maintenance, case.monthly_growth),
@@ -780,11 +780,11 @@ def evaluate(case: Case) -> Result:
         annual_new_capability_revenue=float(case.annual_new_capability_revenue),
         quality=quality,
         verdict=verdict(payback, net, case.monthly_growth),
-        flags=_flags(case, economics, half_payback, maintenance, quality, quality_total),
+        flags=_flags(case, figures, half_payback, maintenance, quality, quality_total),
         annual_serving_cost=(
             0.0
-            if economics.gpus is None
-            else economics.gpus * HOURS_PER_MONTH * 12.0 * float(case.gpu_hourly_cost or 0.0)
+            if figures.gpus is None
+            else figures.gpus * HOURS_PER_MONTH * 12.0 * float(case.gpu_hourly_cost or 0.0)
         ),
         npv=cashflow.present_value(
             upfront,
