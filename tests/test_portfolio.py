@@ -432,7 +432,14 @@ def test_rank_chunks_compact_equals_one_ranking():
     compact = rank_chunks(iter(parts), compact=True)
     assert str(compact["name"].dtype) == "string"
     assert compact["name"].tolist() == expected["name"].tolist()
-    pd.testing.assert_frame_equal(compact.drop(columns="name"), expected.drop(columns="name"))
+    for column in ("verdict", "quality_adjusted_verdict"):  # one byte a row, missing if refused
+        assert isinstance(compact[column].dtype, pd.CategoricalDtype)
+        assert compact[column].isna().tolist() == expected[column].isna().tolist()
+        assert compact[column].dropna().tolist() == expected[column].dropna().tolist()
+    pd.testing.assert_frame_equal(
+        compact.drop(columns=["name", "verdict", "quality_adjusted_verdict"]),
+        expected.drop(columns=["name", "verdict", "quality_adjusted_verdict"]),
+    )
     refused = compact[compact["error"].notna()].set_index("name")["error"]
     assert refused.index.tolist() == ["bad", "broken-row-example", "gap"]  # last, in order
     assert refused["bad"] == "monthly_calls must be a number ≥ 0, got -1"

@@ -524,6 +524,7 @@ def _read_endpoints(path: Path) -> tuple[Any, tuple[str, ...]]:
 
     from xl_roi.endpoint_file import read_endpoint_csv
     from xl_roi.portfolio import rank_chunks, screen_unranked, unused_columns
+    from xl_roi.read_ahead import read_ahead
 
     suffix = path.suffix.lower()
     if not path.exists():
@@ -558,7 +559,7 @@ def _read_endpoints(path: Path) -> tuple[Any, tuple[str, ...]]:
             table = rank_chunks(
                 (
                     screen_unranked(part.frame, part.first_row, part.refusals)
-                    for part in _said(parts, path.stat().st_size > LARGE_INPUT_BYTES)
+                    for part in _said(read_ahead(parts), path.stat().st_size > LARGE_INPUT_BYTES)
                 ),
                 compact=True,
             )
@@ -574,7 +575,7 @@ def _read_endpoints(path: Path) -> tuple[Any, tuple[str, ...]]:
 
         def chunks() -> Any:
             nonlocal screened
-            for chunk in lines:
+            for chunk in read_ahead(lines):  # the next chunk parsed while this one is screened
                 yield screen_unranked(chunk.frame, chunk.first_row, chunk.refusals)
                 screened += len(chunk.frame)
                 if large:

@@ -631,7 +631,8 @@ def rank_chunks(chunks: Iterable[pd.DataFrame], *, compact: bool = False) -> pd.
     With ``compact``, names come back as Arrow strings (``string[pyarrow]``): their bytes
     and one offset a row, about a third of the memory of one Python text object a row
     (sixteen million endpoints: about a gigabyte saved). Without pyarrow installed, or without
-    ``compact``, they are Python text as in :func:`screen`.
+    ``compact``, they are Python text as in :func:`screen`. With ``compact`` the two verdict
+    columns are categorical (one byte a row; missing where refused), not Python text.
 
     Examples
     --------
@@ -684,6 +685,10 @@ def rank_chunks(chunks: Iterable[pd.DataFrame], *, compact: bool = False) -> pd.
         if column == "name" and arrow is not None:
             taken = arrow.compute.take(columns[column], order, memory_pool=pool)
             columns[column] = pd.arrays.ArrowStringArray(taken)
+        elif column in _VERDICT_COLUMNS and compact:
+            codes = columns[column][order]
+            codes[codes == len(VERDICTS)] = -1  # no verdict
+            columns[column] = pd.Categorical.from_codes(codes, categories=pd.Index(VERDICTS))
         elif column in _VERDICT_COLUMNS:
             columns[column] = np.array(labels, dtype=object)[columns[column][order]]
         else:
