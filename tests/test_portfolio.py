@@ -21,6 +21,7 @@ from xl_roi.portfolio import (
     rank_chunks,
     screen,
     screen_cells,
+    screen_chunks,
     screen_unranked,
     summarise,
 )
@@ -444,3 +445,64 @@ def test_rank_chunks_compact_equals_one_ranking():
     assert refused.index.tolist() == ["bad", "broken-row-example", "gap"]  # last, in order
     assert refused["bad"] == "monthly_calls must be a number ≥ 0, got -1"
     assert refused["gap"] == "monthly_calls is missing"
+
+
+def _as_screen_gives(table: pd.DataFrame) -> pd.DataFrame:
+    """A compact table with names and verdicts as plain Python text (None where missing)."""
+    plain = table.copy()
+    for column in ("name", "verdict", "quality_adjusted_verdict"):
+        plain[column] = pd.Series(
+            [None if pd.isna(value) else value for value in table[column]], dtype=object
+        )
+    return plain
+
+
+@given(
+    st.lists(endpoint(), min_size=1, max_size=25),
+    st.lists(st.integers(1, 6), min_size=1, max_size=25),
+    st.sets(st.integers(0, 24), max_size=4),
+    st.booleans(),
+    st.sampled_from([1, 4]),
+)
+def test_screen_chunks_equals_one_screen(rows, sizes, refused, compact, threads):
+    """Screening chunk by chunk, on one thread or several, with rows refused up front,
+    gives exactly the table of one screen of all the rows (refused rows with their reason)."""
+    import xl_roi.portfolio as portfolio
+
+    frame = pd.DataFrame(rows)
+    frame.insert(0, "name", [f"e{i}" for i in range(len(rows))])
+    refused = {i for i in refused if i < len(rows)}
+    reason = "line {} is not UTF-8 text: save the file as CSV UTF-8"
+    whole = frame.copy()
+    whole.loc[sorted(refused), "monthly_calls"] = -1.0  # refused by the screen itself
+    expected = screen(whole)
+    for i in refused:  # the reason given up front, not the screen's own
+        expected.loc[expected["name"] == f"e{i}", "error"] = reason.format(i)
+    chunks, start = [], 0
+    for size in sizes * len(rows):
+        if start >= len(rows):
+            break
+        part = frame.iloc[start : start + size]
+        up_front = {i - start: reason.format(i) for i in refused if start <= i < start + size}
+        chunks.append((part, start + 1, up_front))
+        start += size
+    before = portfolio._SCREEN_THREADS
+    portfolio._SCREEN_THREADS = threads
+    try:
+        got = screen_chunks(iter(chunks), compact=compact)
+    finally:
+        portfolio._SCREEN_THREADS = before
+    if compact:
+        assert isinstance(got["verdict"].dtype, pd.CategoricalDtype)
+        got = _as_screen_gives(got)
+    pd.testing.assert_frame_equal(got, expected)
+
+
+def test_screen_chunks_raises_what_a_chunk_raises():
+    """A chunk the screen cannot take (a column given twice) stops the run with its reason,
+    from whichever thread screened it."""
+    good = sample_frame()
+    bad = good.iloc[:2].copy()
+    bad.insert(1, " Monthly_Calls", bad["monthly_calls"])
+    with pytest.raises(InputError, match="monthly_calls is given twice"):
+        screen_chunks(iter([(good, 1, None), (bad, len(good) + 1, None), (good, 99, None)]))

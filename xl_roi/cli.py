@@ -523,7 +523,7 @@ def _read_endpoints(path: Path) -> tuple[Any, tuple[str, ...]]:
     """
 
     from xl_roi.endpoint_file import read_endpoint_csv
-    from xl_roi.portfolio import rank_chunks, screen_unranked, unused_columns
+    from xl_roi.portfolio import screen_chunks, unused_columns
     from xl_roi.read_ahead import read_ahead
 
     suffix = path.suffix.lower()
@@ -539,7 +539,7 @@ def _read_endpoints(path: Path) -> tuple[Any, tuple[str, ...]]:
             for chunk in endpoint_chunks(path, SCREEN_CHUNK_ROWS):
                 if not columns:
                     columns.extend(chunk.columns)
-                yield screen_unranked(chunk, first_number=first)
+                yield chunk, first, None
                 first += len(chunk)
 
         try:
@@ -547,7 +547,7 @@ def _read_endpoints(path: Path) -> tuple[Any, tuple[str, ...]]:
             first_chunk = next(screened, None)
             if first_chunk is None:
                 raise CommandError(f"{path}: no endpoints in the file")
-            table = rank_chunks(itertools.chain([first_chunk], screened), compact=True)
+            table = screen_chunks(itertools.chain([first_chunk], screened), compact=True)
         except InputError as error:
             raise CommandError(f"{path}: {error}") from None
         return table, unused_columns(columns)
@@ -556,9 +556,9 @@ def _read_endpoints(path: Path) -> tuple[Any, tuple[str, ...]]:
 
         try:
             header, parts = read_endpoint_parquet(path, SCREEN_CHUNK_ROWS)
-            table = rank_chunks(
+            table = screen_chunks(
                 (
-                    screen_unranked(part.frame, part.first_row, part.refusals)
+                    (part.frame, part.first_row, part.refusals)
                     for part in _said(read_ahead(parts), path.stat().st_size > LARGE_INPUT_BYTES)
                 ),
                 compact=True,
@@ -576,12 +576,12 @@ def _read_endpoints(path: Path) -> tuple[Any, tuple[str, ...]]:
         def chunks() -> Any:
             nonlocal screened
             for chunk in read_ahead(lines):  # the next chunk parsed while this one is screened
-                yield screen_unranked(chunk.frame, chunk.first_row, chunk.refusals)
+                yield chunk.frame, chunk.first_row, chunk.refusals
                 screened += len(chunk.frame)
                 if large:
                     print(f"screened {screened:,} endpoints…", file=sys.stderr, flush=True)
 
-        table = rank_chunks(chunks(), compact=True)
+        table = screen_chunks(chunks(), compact=True)
     except InputError as error:
         raise CommandError(f"{path}: cannot be read as CSV: {error}") from None
     except ValueError:  # no chunk at all: nothing to join

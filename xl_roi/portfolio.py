@@ -9,10 +9,13 @@ figures; the rest are screened.
 
 from __future__ import annotations
 
+import collections
+import concurrent.futures
 import dataclasses
 import math
+import os
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -431,6 +434,41 @@ def _screen(
     endpoints: pd.DataFrame, first_number: int, refused_up_front: Mapping[int, str] | None = None
 ) -> tuple[pd.DataFrame, FloatArray]:
     """The screened table, unranked, and each row's verdict code (refused: past the last)."""
+    columns = _screen_columns(endpoints, first_number, refused_up_front)
+    codes = columns["verdict"]
+    table = pd.DataFrame(
+        {
+            "rank": np.zeros(len(codes), dtype=np.int64),
+            **{
+                column: (
+                    # plain object columns (None where empty), so that chunks with and
+                    # without refusals concatenate alike
+                    pd.Series(_VERDICT_LABELS[columns[column]], dtype=object)
+                    if column in _VERDICT_COLUMNS
+                    else (
+                        pd.Series(columns[column], dtype=object)
+                        if column in ("name", "error")
+                        else columns[column]
+                    )
+                )
+                for column in RESULT_COLUMNS[1:]
+            },
+        },
+        columns=list(RESULT_COLUMNS),
+    )
+    return table, codes.astype(float)
+
+
+_VERDICT_LABELS = np.array((*VERDICTS, None), dtype=object)
+"""A verdict code's label: code ``len(VERDICTS)`` is no verdict (refused, or not costed)."""
+
+
+def _screen_columns(
+    endpoints: pd.DataFrame, first_number: int, refused_up_front: Mapping[int, str] | None = None
+) -> dict[str, Any]:
+    """The screened columns, unranked, each an array of its own (no ``rank``): names and
+    refusal reasons as Python text (None where none), the two verdicts as ``int8`` codes into
+    :data:`VERDICTS` (``len(VERDICTS)``: no verdict), every figure a float array."""
     frame = endpoints.reset_index(drop=True)
     names_seen = [_normalised(column) for column in frame.columns]
     twice = sorted(
@@ -553,7 +591,7 @@ def _screen(
     refused = refusals.refused
     costed &= ~refused
     adjusted_net = _kernel.annual_net_benefit(adjusted, maintenance)
-    adjusted_verdicts = np.full(rows, None, dtype=object)
+    adjusted_verdicts = np.full(rows, len(VERDICTS), dtype=np.int8)
     if costed.any():  # only where the quality columns are given: no cost to the rest
         where = np.flatnonzero(costed)
         adjusted_growth = np.broadcast_to(growth, (rows,))[where]
@@ -562,41 +600,31 @@ def _screen(
             adjusted_net[where],
             adjusted_growth,
         )
-        adjusted_verdicts[where] = np.array(VERDICTS, dtype=object)[adjusted_codes.astype(int)]
+        adjusted_verdicts[where] = adjusted_codes
     names = _names(frame, first_number)
-    net = figure(out["annual_net_benefit"])
-    payback = figure(out["payback_months"])
-    verdicts = np.array(VERDICTS, dtype=object)[codes.astype(int)]
-    result = pd.DataFrame(
-        {
-            "rank": np.zeros(rows, dtype=np.int64),
-            # plain object columns (None where empty), so that chunks with and without
-            # refusals concatenate alike
-            "name": pd.Series(names, dtype=object),
-            "verdict": pd.Series(np.where(refused, None, verdicts), dtype=object),
-            "payback_months": payback,
-            "payback_after_maintenance_months": figure(after_maintenance),
-            "annual_net_benefit": net,
-            "monthly_savings": figure(out["monthly_savings"]),
-            "annual_savings": figure(_kernel.MONTHS_PER_YEAR * out["monthly_savings"]),
-            "savings_share": figure(out["savings_share"]),
-            "breakeven_monthly_calls": figure(out["breakeven_monthly_calls"]),
-            "npv": figure(npv),
-            "discounted_payback_months": figure(discounted),
-            "quality_cost_monthly": np.where(costed, quality, np.nan),
-            "quality_adjusted_annual_net_benefit": np.where(costed, adjusted_net, np.nan),
-            "quality_adjusted_verdict": pd.Series(adjusted_verdicts, dtype=object),
-            "monthly_calls": figure(inputs.monthly_calls),  # type: ignore[arg-type]
-            "teacher_cost_per_1k": figure(inputs.teacher_cost_per_1k),  # type: ignore[arg-type]
-            "student_cost_per_1k": figure(out["student_cost_per_1k"]),
-            "upfront_cost": figure(out["upfront_cost"]),
-            "annual_maintenance": figure(inputs.annual_maintenance),  # type: ignore[arg-type]
-            "monthly_growth": figure(inputs.monthly_growth),  # type: ignore[arg-type]
-            "error": pd.Series(refusals.reason, dtype=object),
-        },
-        columns=list(RESULT_COLUMNS),
-    )
-    return result, np.where(refused, float(len(VERDICTS)), codes)
+    return {
+        "name": names,
+        "verdict": np.where(refused, len(VERDICTS), codes).astype(np.int8),
+        "payback_months": figure(out["payback_months"]),
+        "payback_after_maintenance_months": figure(after_maintenance),
+        "annual_net_benefit": figure(out["annual_net_benefit"]),
+        "monthly_savings": figure(out["monthly_savings"]),
+        "annual_savings": figure(_kernel.MONTHS_PER_YEAR * out["monthly_savings"]),
+        "savings_share": figure(out["savings_share"]),
+        "breakeven_monthly_calls": figure(out["breakeven_monthly_calls"]),
+        "npv": figure(npv),
+        "discounted_payback_months": figure(discounted),
+        "quality_cost_monthly": np.where(costed, quality, np.nan),
+        "quality_adjusted_annual_net_benefit": np.where(costed, adjusted_net, np.nan),
+        "quality_adjusted_verdict": adjusted_verdicts,
+        "monthly_calls": figure(inputs.monthly_calls),  # type: ignore[arg-type]
+        "teacher_cost_per_1k": figure(inputs.teacher_cost_per_1k),  # type: ignore[arg-type]
+        "student_cost_per_1k": figure(out["student_cost_per_1k"]),
+        "upfront_cost": figure(out["upfront_cost"]),
+        "annual_maintenance": figure(inputs.annual_maintenance),  # type: ignore[arg-type]
+        "monthly_growth": figure(inputs.monthly_growth),  # type: ignore[arg-type]
+        "error": refusals.reason,
+    }
 
 
 def _names(frame: pd.DataFrame, first_number: int) -> np.ndarray[Any, Any]:
@@ -624,8 +652,8 @@ def rank_chunks(chunks: Iterable[pd.DataFrame], *, compact: bool = False) -> pd.
     """Join tables screened chunk by chunk and :func:`rank` them, one column at a time.
 
     Each chunk is taken apart into its own copies of its columns as it arrives (so that the
-    chunk itself is freed), and each column is joined and reordered on its own, so ranking a
-    table costs about one more column, not one more table (ten million endpoints: gigabytes
+    chunk itself is freed), and each column is put in its ranked place on its own, so ranking
+    a table costs about one more column, not one more table (ten million endpoints: gigabytes
     saved). Verdicts travel as one byte a row, and refusal reasons only where there is one.
 
     With ``compact``, names come back as Arrow strings (``string[pyarrow]``): their bytes
@@ -642,65 +670,164 @@ def rank_chunks(chunks: Iterable[pd.DataFrame], *, compact: bool = False) -> pd.
     >>> rank_chunks(chunks)[["rank", "name"]].values.tolist()
     [[1, 'endpoint 2'], [2, 'endpoint 1']]
     """
+    return _rank_parts((_parts_of(chunk) for chunk in chunks), compact=compact)
+
+
+def screen_chunks(
+    chunks: Iterable[tuple[pd.DataFrame, int, Mapping[int, str] | None]], *, compact: bool = True
+) -> pd.DataFrame:
+    """Screen endpoints chunk by chunk and rank them once: :func:`screen` for a large file.
+
+    Parameters
+    ----------
+    chunks : iterable of (DataFrame, int, mapping or None)
+        Each chunk's endpoints, the number of its first row (unnamed rows are called
+        ``endpoint N``), and rows refused up front by position, with their reason.
+    compact : bool
+        Names as Arrow strings and verdicts as categoricals, as :func:`rank_chunks` says.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ranked table, figure for figure that of :func:`screen` on all the rows at once.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"name": ["tagger", "chat"], "monthly_calls": [1e3, 2e6],
+    ...     "teacher_cost_per_1k": 12.0, "student_cost_per_1k": 1.5, "upfront_cost": 52_500,
+    ...     "annual_maintenance": 0})
+    >>> table = screen_chunks([(frame.iloc[:1], 1, None), (frame.iloc[1:], 2, None)])
+    >>> table[["name", "verdict"]].values.tolist()
+    [['chat', 'strong'], ['tagger', 'reconsider']]
+    """
+    return _rank_parts(_screened_side_by_side(chunks), compact=compact)
+
+
+def _screened_side_by_side(
+    chunks: Iterable[tuple[pd.DataFrame, int, Mapping[int, str] | None]],
+) -> Iterator[dict[str, Any]]:
+    """Each chunk's :func:`_screen_columns`, in order, worked out on as many threads as
+    there are processors (numpy's arithmetic runs outside Python's lock): a chunk or two
+    ahead of the one taken, so memory stays that of a few chunks."""
+    workers = max(
+        1,
+        min(
+            len(os.sched_getaffinity(0))
+            if hasattr(os, "sched_getaffinity")
+            else (os.cpu_count() or 1),
+            _SCREEN_THREADS,
+        ),
+    )
+    if workers == 1:
+        for frame, first_number, refusals in chunks:
+            yield _screen_columns(frame, first_number, refusals)
+        return
+    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+        pending: collections.deque[concurrent.futures.Future[dict[str, Any]]] = collections.deque()
+        try:
+            for frame, first_number, refusals in chunks:
+                pending.append(pool.submit(_screen_columns, frame, first_number, refusals))
+                del frame
+                if len(pending) >= workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+_SCREEN_THREADS = 4
+"""Threads that screen chunks side by side, at most (fewer where there are fewer cores)."""
+
+
+def _parts_of(chunk: pd.DataFrame) -> dict[str, Any]:
+    """A screened table's columns as :func:`_screen_columns` gives them: each its own copy
+    (never a view of the table, which is then freed), verdicts as codes."""
+    parts: dict[str, Any] = {}
+    for column in RESULT_COLUMNS[1:]:
+        values = chunk[column]
+        if column in _VERDICT_COLUMNS:
+            codes = pd.Categorical(values, categories=VERDICTS).codes.astype(np.int8)
+            codes[codes < 0] = len(VERDICTS)
+            parts[column] = codes
+        else:
+            parts[column] = np.array(values.to_numpy(), copy=True)
+    return parts
+
+
+def _rank_parts(chunks: Iterable[dict[str, Any]], *, compact: bool) -> pd.DataFrame:
+    """Rank screened columns that arrive chunk by chunk (see :func:`rank_chunks`).
+
+    Only the three ranking keys are joined whole; every other column is written straight
+    from its chunks into its ranked places (one pass, no joined copy of it).
+    """
     arrow = _arrow() if compact else None
     # the C library's heap, which gives freed memory back (:func:`_give_back_freed_memory`);
     # pyarrow's own pool would keep the names' working copies
     pool = arrow.system_memory_pool() if arrow is not None else None
-    labels = (*VERDICTS, None)  # code len(VERDICTS): no verdict
-    parts: dict[str, list[Any]] = {column: [] for column in RESULT_COLUMNS}
+    parts: dict[str, list[Any]] = {column: [] for column in RESULT_COLUMNS[1:]}
     reasons: list[tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]] = []
     rows = 0
     for chunk in chunks:
-        for column in RESULT_COLUMNS:
-            values = chunk[column].to_numpy()
-            if column in _VERDICT_COLUMNS:
-                codes = pd.Categorical(values, categories=VERDICTS).codes.astype(np.int8)
-                codes[codes < 0] = len(VERDICTS)
-                parts[column].append(codes)
-            elif column == "error":
+        for column in RESULT_COLUMNS[1:]:
+            values = chunk.pop(column)
+            if column == "error":
                 where = np.flatnonzero(pd.notna(values))
                 reasons.append((where + rows, values[where]))
             elif column == "name" and arrow is not None:
                 parts[column].append(
                     arrow.array(values, type=arrow.large_string(), memory_pool=pool)
                 )
-            elif column != "rank":  # numbered once ranked
-                parts[column].append(np.array(values, copy=True))  # not a view of the chunk
-        rows += len(chunk)
+            else:
+                parts[column].append(values)
+        rows += len(parts["verdict"][-1])
         del chunk
         _give_back_freed_memory()  # the chunk's working arrays, between the kept copies
-    if not rows and not parts["name"]:
+    if not parts["verdict"]:
         raise ValueError("no chunks to rank")
-    columns: dict[str, Any] = {}
-    for column in RESULT_COLUMNS:
-        if column in ("error", "rank"):
-            continue
-        if column == "name" and arrow is not None:
-            columns[column] = arrow.chunked_array(parts.pop(column), type=arrow.large_string())
-        else:
-            columns[column] = np.concatenate(parts.pop(column))
-        _give_back_freed_memory()  # the chunks' pieces, or the peak holds the table twice
+    columns: dict[str, Any] = {
+        column: np.concatenate(parts.pop(column))
+        for column in ("verdict", "annual_net_benefit", "payback_months")
+    }
+    _give_back_freed_memory()  # their chunks' pieces
     order = _order(columns["verdict"], columns["annual_net_benefit"], columns["payback_months"])
     for column in list(columns):
-        if column == "name" and arrow is not None:
-            taken = arrow.compute.take(columns[column], order, memory_pool=pool)
-            columns[column] = pd.arrays.ArrowStringArray(taken)
-        elif column in _VERDICT_COLUMNS and compact:
-            codes = columns[column][order]
+        columns[column] = columns[column][order]
+    if arrow is not None:
+        joined = arrow.chunked_array(parts.pop("name"), type=arrow.large_string())
+        columns["name"] = pd.arrays.ArrowStringArray(
+            arrow.compute.take(joined, order, memory_pool=pool)
+        )
+        del joined
+    places = np.empty(rows, dtype=np.int64)
+    places[order] = np.arange(rows)  # where each row of the input lands
+    del order
+    _give_back_freed_memory()
+    for column in parts:
+        if column == "error":
+            continue
+        pieces = parts[column]
+        ranked = np.empty(rows, dtype=pieces[0].dtype)
+        start = 0
+        while pieces:  # each piece freed once in its place
+            piece = pieces.pop(0)
+            ranked[places[start : start + len(piece)]] = piece
+            start += len(piece)
+            del piece
+        columns[column] = ranked
+        _give_back_freed_memory()
+    for column in _VERDICT_COLUMNS:
+        codes = columns[column]
+        if compact:
             codes[codes == len(VERDICTS)] = -1  # no verdict
             columns[column] = pd.Categorical.from_codes(codes, categories=pd.Index(VERDICTS))
-        elif column in _VERDICT_COLUMNS:
-            columns[column] = np.array(labels, dtype=object)[columns[column][order]]
         else:
-            columns[column] = columns[column][order]
-        _give_back_freed_memory()
+            columns[column] = _VERDICT_LABELS[codes]
     error = np.full(rows, None, dtype=object)
-    if reasons:
-        places = np.empty(rows, dtype=np.int64)
-        places[order] = np.arange(rows)  # where each row of the input lands
-        for where, texts in reasons:
-            error[places[where]] = texts
-        del places
+    for where, texts in reasons:
+        error[places[where]] = texts
+    del places
     columns["error"] = error
     columns["rank"] = np.arange(1, rows + 1)
     return pd.DataFrame(
