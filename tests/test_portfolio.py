@@ -506,3 +506,20 @@ def test_screen_chunks_raises_what_a_chunk_raises():
     bad.insert(1, " Monthly_Calls", bad["monthly_calls"])
     with pytest.raises(InputError, match="monthly_calls is given twice"):
         screen_chunks(iter([(good, 1, None), (bad, len(good) + 1, None), (good, 99, None)]))
+
+
+@given(st.lists(endpoint(), min_size=1, max_size=25), st.integers(1, 7))
+def test_screen_of_a_large_table_in_chunks_equals_screen_at_once(rows, chunk_rows):
+    """screen() works out a table longer than a chunk chunk by chunk, side by side: the
+    same table as at once, tie for tie."""
+    import xl_roi.portfolio as portfolio
+
+    frame = pd.DataFrame(rows)
+    at_once = screen(frame)
+    before = portfolio._SCREEN_CHUNK_ROWS
+    portfolio._SCREEN_CHUNK_ROWS = chunk_rows
+    try:
+        in_chunks = screen(frame)
+    finally:
+        portfolio._SCREEN_CHUNK_ROWS = before
+    pd.testing.assert_frame_equal(in_chunks, at_once)

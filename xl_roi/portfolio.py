@@ -412,8 +412,14 @@ def screen(endpoints: pd.DataFrame) -> pd.DataFrame:
     unused = unused_columns(endpoints.columns)
     if unused:
         warnings.warn(unused_columns_message(unused), UnusedColumnsWarning, stacklevel=2)
-    table, codes = _screen(endpoints, 1)
-    return _ordered(table, codes)
+    if len(endpoints) <= _SCREEN_CHUNK_ROWS:
+        table, codes = _screen(endpoints, 1)
+        return _ordered(table, codes)
+    chunks = (
+        (endpoints.iloc[start : start + _SCREEN_CHUNK_ROWS], start + 1, None)
+        for start in range(0, len(endpoints), _SCREEN_CHUNK_ROWS)
+    )
+    return screen_chunks(chunks, compact=False)  # the same table, on every core
 
 
 def screen_unranked(
@@ -739,6 +745,9 @@ def _screened_side_by_side(
 
 _SCREEN_THREADS = 4
 """Threads that screen chunks side by side, at most (fewer where there are fewer cores)."""
+
+_SCREEN_CHUNK_ROWS = 125_000
+"""Rows of a large table :func:`screen` works out at a time, chunks side by side."""
 
 
 def _parts_of(chunk: pd.DataFrame) -> dict[str, Any]:
