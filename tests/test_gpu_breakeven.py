@@ -1,0 +1,117 @@
+"""Break-even volumes of a student on whole GPUs, against a scan of the GPU bands.
+
+Serving cost steps up a GPU-month each time volume crosses a GPU's capacity, so within each
+band of volume the savings rise, then drop at the next band: a band can hold the case only in
+part. The break-even volume is the lowest volume above which the case holds at every volume.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from xl_roi import Case, breakeven_values, evaluate
+
+SECONDS_IN_A_MONTH = 730 * 3600  # 730 hours a month, as the method has it
+
+# One GPU: 2.00 an hour × 730 = 1,460 a month; 1 call a second at 50 % load, flat traffic:
+# 0.5 × 2,628,000 = 1,314,000 calls a month. Teacher 2.00 per 1,000 calls, no escalation:
+# a full GPU saves 1,314 × 2 = 2,628 a month before its bill. 12,000 upfront, 12-month target,
+# 12,000 maintenance a year: both need 1,000 a month of savings. On n GPUs savings are
+# 2 × v / 1000 − 1,460 n, so the case holds from v_n = (1,000 + 1,460 n) × 500 = 500,000 +
+# 730,000 n: band 1 (to 1,314,000) holds from 1,230,000, band 2 (to 2,628,000) from 1,960,000,
+# band 3 (to 3,942,000) from 2,690,000, band 4 from its start (3,420,000 < 3,942,000).
+BANDS = Case(
+    name="Three partly profitable GPU bands",
+    monthly_calls=3_000_000,
+    teacher_cost_per_1k=2.0,
+    upfront_cost=12_000,
+    annual_maintenance=12_000,
+    target_payback_months=12,
+    gpu_hourly_cost=2.0,
+    calls_per_second_per_gpu=1.0,
+    target_utilization=0.5,
+    peak_factor=1.0,
+)
+
+
+def test_hand_worked_bands_both_break_evens_are_2_690_000():
+    """The case of three partly profitable bands: both volume break-evens are 2,690,000, not
+    the 1,960,000 where band 2 starts to hold (at 2,650,000, band 3, the case loses money)."""
+    at_payback, at_net = breakeven_values(BANDS)["monthly_calls"]
+    assert at_payback == pytest.approx(2_690_000, rel=1e-12)
+    assert at_net == pytest.approx(2_690_000, rel=1e-12)
+    # 2,650,000 on 3 GPUs: 5,300 − 4,380 = 920 a month; 12 × 920 − 12,000 = −960
+    assert evaluate(BANDS.replace(monthly_calls=2_650_000)).annual_net_benefit == pytest.approx(
+        -960
+    )
+    # 2,000,000 on 2 GPUs: 4,000 − 2,920 = 1,080 a month: the case holds below the break-even
+    assert evaluate(BANDS.replace(monthly_calls=2_000_000)).annual_net_benefit == pytest.approx(
+        960
+    )
+
+
+def _scan(needed: float, margin_per_1k: float, gpu: float, capacity: float, bands: int) -> float:
+    """The lowest volume above which savings reach ``needed`` at every volume, by walking the
+    bands down from the top one: a band that holds from its first volume is passed over; in the
+    first that does not, the case holds from v_n (when v_n lies in it) or only above it."""
+    for n in range(bands, 0, -1):
+        start = (needed + n * gpu) * 1000 / margin_per_1k  # savings = needed on n GPUs
+        if n > 1 and start <= capacity * (n - 1):
+            continue  # the whole band holds
+        return min(start, capacity * n)
+    raise AssertionError("band 1 never holds from its first volume")
+
+
+def _holds(case: Case, volume: float, metric: str) -> bool:
+    result = evaluate(case.replace(monthly_calls=volume))
+    if metric == "payback":
+        return result.payback_months <= case.target_payback_months
+    return result.annual_net_benefit > 0
+
+
+@given(
+    rate=st.floats(0.5, 50),
+    teacher=st.floats(0.5, 20),
+    gpu_share=st.floats(0.05, 0.9),  # a GPU's bill ÷ what a full GPU saves
+    needed_share=st.just(0.0) | st.floats(0.01, 6.0),  # savings needed ÷ a full GPU's
+    base_band=st.integers(1, 12),
+    base_place=st.floats(0.05, 1.0),
+    metric=st.sampled_from(["payback", "net"]),
+)
+def test_break_even_volume_is_where_every_higher_volume_holds(
+    rate, teacher, gpu_share, needed_share, base_band, base_place, metric
+):
+    """Both volume break-evens equal a scan of the GPU bands: just above them the case holds
+    at every band's first volume, just below them it fails, wherever the case's volume sits."""
+    capacity = rate * SECONDS_IN_A_MONTH  # full load, flat traffic
+    full = capacity * teacher / 1000  # a full GPU's savings a month before its bill
+    gpu = full * gpu_share
+    needed = full * needed_share
+    assume(needed > 0 or metric == "net")  # nothing to pay back: payback's break-even is 0
+    case = Case(
+        monthly_calls=capacity * (base_band - 1 + base_place),
+        teacher_cost_per_1k=teacher,
+        gpu_hourly_cost=gpu / 730,
+        calls_per_second_per_gpu=rate,
+        target_utilization=1.0,
+        peak_factor=1.0,
+        target_payback_months=12,
+        upfront_cost=needed * 12 if metric == "payback" else 1_000,
+        annual_maintenance=needed * 12 if metric == "net" else 0,
+    )
+    # (needed + full) / (full − gpu) ≤ 7 / 0.1 = 70: every band from 80 on holds in full
+    expected = _scan(needed, teacher, gpu, capacity, 80)
+    got = breakeven_values(case)["monthly_calls"][0 if metric == "payback" else 1]
+    assert got == pytest.approx(expected, rel=1e-9)
+    # the engine itself: holds just above, fails just below, holds from every higher band's start
+    assume(all(abs(expected / (capacity * n) - 1) > 1e-6 for n in range(1, 82)))
+    assert _holds(case, expected * (1 + 1e-9), metric)
+    if expected > 0:
+        assert not _holds(case, expected * (1 - 1e-9), metric)
+    first = math.floor(expected / capacity) + 1
+    for n in range(first, 82):
+        assert _holds(case, capacity * n * (1 + 1e-9), metric), n
