@@ -14,6 +14,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from xl_roi import Case, breakeven_values, evaluate
+from xl_roi._sensitivity import volume_holds_below
 
 SECONDS_IN_A_MONTH = 730 * 3600  # 730 hours a month, as the method has it
 
@@ -49,9 +50,28 @@ def test_hand_worked_bands_both_break_evens_are_2_690_000():
         -960
     )
     # 2,000,000 on 2 GPUs: 4,000 − 2,920 = 1,080 a month: the case holds below the break-even
-    assert evaluate(BANDS.replace(monthly_calls=2_000_000)).annual_net_benefit == pytest.approx(
-        960
+    assert evaluate(BANDS.replace(monthly_calls=2_000_000)).annual_net_benefit == pytest.approx(960)
+    assert volume_holds_below(BANDS) == (True, True)
+
+
+def test_one_partly_profitable_band_below_and_a_single_threshold():
+    """With 500 a month needed the case holds in band 1 and from 1,710,000 in band 2; with a
+    cheaper GPU it holds at every volume from one threshold in band 1, nothing below it."""
+    # 6,000 ÷ 12 = 500 a month; on n GPUs from (500 + 1,460 n) × 500 = 250,000 + 730,000 n:
+    # band 1 from 980,000 (to 1,314,000), band 2 from 1,710,000, band 3 from 2,440,000 ≤
+    # 2,628,000 (its first volume): the break-even is 1,710,000, and band 1 holds below it.
+    case = BANDS.replace(upfront_cost=6_000, annual_maintenance=6_000)
+    assert breakeven_values(case)["monthly_calls"] == pytest.approx((1_710_000, 1_710_000))
+    assert volume_holds_below(case) == (True, True)
+    # 0.40 an hour (292 a month): band 2 needs (500 + 584) × 500 = 542,000 ≤ 1,314,000, so it
+    # holds in full; band 1 from (500 + 292) × 500 = 396,000: one threshold, nothing below it
+    cheap = case.replace(gpu_hourly_cost=0.4)
+    assert breakeven_values(cheap)["monthly_calls"] == pytest.approx((396_000, 396_000))
+    assert volume_holds_below(cheap) == (False, False)
+    per_call = case.replace(
+        gpu_hourly_cost=None, calls_per_second_per_gpu=None, student_cost_per_1k=1.0
     )
+    assert volume_holds_below(per_call) == (False, False)
 
 
 def _scan(needed: float, margin_per_1k: float, gpu: float, capacity: float, bands: int) -> float:
@@ -92,6 +112,8 @@ def test_break_even_volume_is_where_every_higher_volume_holds(
     gpu = full * gpu_share
     needed = full * needed_share
     assume(needed > 0 or metric == "net")  # nothing to pay back: payback's break-even is 0
+    quotient = (needed + full) / (full - gpu)  # from this many GPUs a whole band holds
+    assume(abs(quotient - round(quotient)) > 1e-9 * quotient)  # no tie a rounding settles
     case = Case(
         monthly_calls=capacity * (base_band - 1 + base_place),
         teacher_cost_per_1k=teacher,
@@ -115,3 +137,8 @@ def test_break_even_volume_is_where_every_higher_volume_holds(
     first = math.floor(expected / capacity) + 1
     for n in range(first, 82):
         assert _holds(case, capacity * n * (1 + 1e-9), metric), n
+    # below it: some band's top volume holds, or none does
+    band = math.ceil(expected / capacity)
+    tops = [n for n in range(1, band) if abs((needed + n * gpu) / (full * n) - 1) > 1e-9]
+    holds = any(_holds(case, capacity * n * (1 - 1e-12), metric) for n in tops)
+    assert volume_holds_below(case)[0 if metric == "payback" else 1] == holds
