@@ -142,3 +142,56 @@ def test_break_even_volume_is_where_every_higher_volume_holds(
     tops = [n for n in range(1, band) if abs((needed + n * gpu) / (full * n) - 1) > 1e-9]
     holds = any(_holds(case, capacity * n * (1 - 1e-12), metric) for n in tops)
     assert volume_holds_below(case)[0 if metric == "payback" else 1] == holds
+
+
+BANDS_FILE = """name = "Bands"
+[volume]
+monthly_calls = 3_000_000
+[teacher]
+cost_per_1k = 2.0
+[student]
+gpu_hourly_cost = 2.0
+calls_per_second_per_gpu = 1.0
+target_utilization = 0.5
+peak_factor = 1.0
+[upfront]
+total = 12_000
+[maintenance]
+annual = 12_000
+"""
+
+
+def _sensitivity_output(tmp_path, capsys, *extra: str) -> str:
+    from xl_roi import cli
+
+    path = tmp_path / "bands.toml"
+    path.write_text(BANDS_FILE)
+    assert cli.main(["sensitivity", str(path), *extra]) in (0, None)
+    return capsys.readouterr().out
+
+
+def test_cli_says_lower_volumes_hold_too(tmp_path, capsys):
+    """`xl-roi sensitivity` gives 2,690,000 for both volume break-evens and says that some lower
+    volumes hold too; with --json, the same as two flags."""
+    out = _sensitivity_output(tmp_path, capsys)
+    line = next(x for x in out.splitlines() if "payback: below" in x and "Monthly volume" in x)
+    assert "payback: below 2,690,000" in line and "net benefit: below 2,690,000" in line
+    assert "also holds at some volumes below the payback and net-benefit break-evens" in out
+    import json
+
+    data = json.loads(_sensitivity_output(tmp_path, capsys, "--json"))
+    assert data["volume_holds_below_breakeven"] == {"payback": True, "net": True}
+    volume = next(row for row in data["rows"] if row["assumption"] == "Monthly volume")
+    assert volume["breakeven_net"] == pytest.approx(2_690_000, rel=1e-12)
+
+
+def test_cli_says_nothing_of_lower_volumes_for_a_single_threshold(tmp_path, capsys):
+    """With a GPU at 0.40 an hour the case holds at every volume from one threshold, nothing
+    below it: no note."""
+    # 292 a month: band 1 from (1,000 + 292) × 500 = 646,000; band 2 from 792,000 ≤ 1,314,000
+    path = tmp_path / "cheap.toml"
+    path.write_text(BANDS_FILE.replace("gpu_hourly_cost = 2.0", "gpu_hourly_cost = 0.4"))
+    from xl_roi import cli
+
+    assert cli.main(["sensitivity", str(path)]) in (0, None)
+    assert "also holds" not in capsys.readouterr().out
