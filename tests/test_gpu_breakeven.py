@@ -195,3 +195,23 @@ def test_cli_says_nothing_of_lower_volumes_for_a_single_threshold(tmp_path, caps
 
     assert cli.main(["sensitivity", str(path)]) in (0, None)
     assert "also holds" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("portable", [False, True])
+def test_sensitivity_sheet_says_lower_volumes_may_hold_on_whole_gpus(tmp_path, portable):
+    """The Sensitivity sheet of a self-hosted case says what its break-even volumes mean and
+    that lower volumes may hold too; a student priced per call gets no such words."""
+    import openpyxl
+
+    from xl_roi.workbook.build import save_workbook
+
+    path = tmp_path / "bands.xlsx"
+    save_workbook(BANDS, path, portable=portable)
+    note = openpyxl.load_workbook(path)["Sensitivity"]["A3"].value
+    assert "holds at every volume" in note and "some lower volumes may hold too" in note
+    per_call = BANDS.replace(
+        gpu_hourly_cost=None, calls_per_second_per_gpu=None, student_cost_per_1k=1.0
+    )
+    save_workbook(per_call, tmp_path / "per_call.xlsx", portable=portable)
+    note = openpyxl.load_workbook(tmp_path / "per_call.xlsx")["Sensitivity"]["A3"].value
+    assert "holds at every volume" not in note
