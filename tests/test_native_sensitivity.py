@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -84,3 +85,17 @@ def test_working_picks_the_cores_table(
         if not _same(want, got[r][c])
     ]
     assert not wrong, wrong[:3]
+
+
+def test_whole_gpu_net_break_even_stored_is_the_last_partial_band():
+    """The working stores, for the volume at which net benefit reaches zero on whole GPUs, the
+    lowest volume above which the net is positive at every volume (not a lower crossing)."""
+    from tests.test_gpu_breakeven import BANDS
+
+    rows, table = _picked(BANDS)
+    volume = next(row for row in rows if row[0] == "Monthly volume")
+    # on n GPUs the net is positive from 500,000 + 730,000 n (tests/test_gpu_breakeven.py):
+    # bands 1 to 3 in part, band 4 in full: 500,000 + 3 × 730,000
+    assert volume[9] == pytest.approx(2_690_000, rel=1e-12)
+    for want_row, got_row in zip(table, rows, strict=True):
+        assert all(_same(want, got) for want, got in zip(want_row, got_row, strict=True))

@@ -59,6 +59,15 @@ LIVE_EDITS: dict[str, dict[str, Any]] = {
     },
     # flat 2 % a month → 6 % a month: the growth row's break-even is a bisection
     "live growth": {"monthly_growth": 0.06},
+    # whole GPUs that bands 2 to 6 of volume pay for only in part (see the test below)
+    "live GPU bands": {
+        "student_pricing": layout.MODE_SELF_HOSTED,
+        "gpu_hourly_cost": 10.8,
+        "calls_per_second_per_gpu": 1.0,
+        "target_utilization": 0.5,
+        "peak_factor": 1.0,
+        "monthly_calls": 7_000_000.0,
+    },
 }
 
 
@@ -273,3 +282,19 @@ def test_sensitivity_table_recalculates_live(recalculated, name):
         if not _agrees(want, got[r][c])
     ]
     assert not wrong, wrong[:5]
+
+
+def test_net_break_even_volume_on_whole_gpus_recalculates_to_the_last_partial_band(recalculated):
+    """LibreOffice's volume at which net benefit reaches zero, when several GPU bands are
+    partly profitable, is the lowest volume above which every volume has a positive net."""
+    _, workbook, _ = recalculated["live GPU bands"]
+    sheet = workbook["Sensitivity"]
+    rows = {sheet.cell(row=r, column=1).value: r for r in range(6, 15)}
+    got = sheet.cell(row=rows["Monthly volume"], column=10).value
+    # teacher 1,500 × 3.00 + 200 × 15.00 per million tokens = 7.50 per 1,000 calls; maintenance
+    # 4 × 6,000 = 24,000 a year, 2,000 a month; a GPU 10.80 × 730 = 7,884 a month carrying
+    # 1 × 0.5 × 730 × 3,600 = 1,314,000 calls. On n GPUs the net is positive from
+    # (2,000 + 7,884 n) × 1000 / 7.5 = 266,666.67 + 1,051,200 n: bands 2 to 6 only in part (at
+    # 2,628,000 + 1 the 3 GPUs cost more than 3,420,266.67 would need), band 7 from its first
+    # volume (266,666.67 + 7,358,400 ≤ 7,884,000), so band 6's 6,573,866.67 is the break-even.
+    assert got == pytest.approx(266_666.666_666_7 + 6 * 1_051_200, rel=1e-9)

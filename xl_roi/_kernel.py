@@ -38,6 +38,7 @@ __all__ = [
     "payback",
     "savings_share",
     "target_savings_factor",
+    "whole_gpu_threshold",
 ]
 
 MONTHS_PER_YEAR = 12.0
@@ -414,6 +415,41 @@ def cumulative_gap(
     return grown - monthly * n - upfront
 
 
+def whole_gpu_threshold(
+    needed: Any, margin: Any, gpu: Any, capacity: Any, ops: Any = SCALAR
+) -> Any:
+    """The lowest monthly volume above which a student on whole GPUs saves at least ``needed`` a
+    month at every volume (``margin``: saved per 1,000 calls before any GPU; ``gpu``: one GPU's
+    bill a month; ``capacity``: the calls a month one GPU carries); inf when none does.
+
+    In the volumes served by n GPUs, C·(n−1) < v ≤ C·n, the savings reach ``needed`` from
+    v_n = (needed + n·gpu)·1000 / margin. A full GPU saves full = C·margin/1000 a month before
+    its bill; every volume served by n ≥ 2 GPUs passes when n·(full − gpu) ≥ needed + full. From
+    the first such n every larger volume passes; the threshold lies among the volumes of n − 1
+    GPUs, or at their top (a GPU step). Lower bands may pass in part too: the threshold is not
+    where the savings first fall short going down from any one volume.
+
+    Examples
+    --------
+    >>> whole_gpu_threshold(1_000.0, 2.0, 1_460.0, 1_314_000.0)   # (1,000 + 3 × 1,460) × 500
+    2690000.0
+    """
+    full = capacity * margin / CALLS_PER_1K
+
+    def whole() -> Any:
+        quotient = (needed + full) / (full - gpu)
+
+        def finite() -> Any:
+            last_partial = ops.whole_at_least_2(quotient) - 1.0
+            start = (needed + last_partial * gpu) * CALLS_PER_1K / margin
+            step = capacity * last_partial
+            return ops.where(start <= step, lambda: start, lambda: step)
+
+        return ops.where(ops.isinf(quotient), lambda: math.inf, finite)
+
+    return ops.where(full > gpu, whole, lambda: math.inf)
+
+
 def breakeven(
     upfront: Any,
     teacher: Any,
@@ -436,25 +472,7 @@ def breakeven(
     margin = teacher - student  # saved per 1,000 calls, before any GPU
 
     def hosted() -> Any:
-        # Whole GPUs: in the volumes served by n GPUs, C·(n−1) < v ≤ C·n, payback meets the
-        # target from v_n = (needed + n·gpu)·1000 / margin. A full GPU saves full = C·margin/1000
-        # a month before its bill; every volume served by n ≥ 2 GPUs passes when
-        # n·(full − gpu) ≥ needed + full. From the first such n every larger volume passes;
-        # the threshold lies among the volumes of n − 1 GPUs, or at their top (a GPU step).
-        full = capacity * margin / CALLS_PER_1K
-
-        def whole() -> Any:
-            quotient = (needed + full) / (full - gpu)
-
-            def finite() -> Any:
-                last_partial = ops.whole_at_least_2(quotient) - 1.0
-                start = (needed + last_partial * gpu) * CALLS_PER_1K / margin
-                step = capacity * last_partial
-                return ops.where(start <= step, lambda: start, lambda: step)
-
-            return ops.where(ops.isinf(quotient), lambda: math.inf, finite)
-
-        return ops.where(full > gpu, whole, lambda: math.inf)
+        return whole_gpu_threshold(needed, margin, gpu, capacity, ops)
 
     def volume() -> Any:
         return ops.where(ops.isnan(gpu), lambda: needed * CALLS_PER_1K / margin, hosted)

@@ -19,7 +19,7 @@ from xl_roi import _kernel
 from xl_roi.batch import ASSUMPTIONS, CaseInputs, FloatArray, evaluate_arrays
 from xl_roi.bounds import BOUNDS
 from xl_roi.case import Case, breakeven_monthly_calls, evaluate
-from xl_roi.costs import HOURS_PER_MONTH
+from xl_roi.costs import HOURS_PER_MONTH, SECONDS_PER_MONTH
 from xl_roi.errors import InputError, check_number
 from xl_roi.text import figure_cell
 
@@ -36,6 +36,7 @@ __all__ = [
     "grid",
     "headline_table",
     "sensitivity",
+    "volume_holds_below",
 ]
 
 SENSITIVITY_COLUMNS = (
@@ -148,10 +149,12 @@ def _solve_growth(upfront: float, savings: float, target: float) -> float:
 
 
 def _threshold(inputs: CaseInputs, name: str, base: float, metric: str, goal: float) -> float:
-    """Where a step-valued assumption (self-hosted volume, utilisation) crosses the goal.
+    """Where the utilisation of a self-hosted student crosses the goal.
 
     Bisection on the predicate "meets the goal" between the base and a value far off; GPUs are
     whole, so the metric jumps, and the value returned is where it first fails, not an equality.
+    Lower utilisation only ever adds GPUs, so the predicate changes once and bisection finds
+    that change. (Volume is not searched so: its savings drop at every GPU step.)
     """
 
     def meets(value: float) -> bool:
@@ -204,8 +207,11 @@ def breakeven_values(
         which payback reaches the target is the case's break-even volume
         (:func:`xl_roi.roi.breakeven_volume`: with the case's growth, whole GPUs when
         self-hosted — then a threshold: just above it payback meets the target, just below it
-        misses). For a self-hosted student, the other volume and utilisation break-evens are
-        the threshold where the case first fails going down from the case's value.
+        misses). For a self-hosted student the volume at which net benefit reaches zero is
+        defined alike: the lowest volume above which net benefit is positive at every volume
+        (each GPU added cuts the savings, so some lower volumes may hold too — see
+        :func:`volume_holds_below`); the utilisation break-evens are where the case first
+        fails going down from the case's utilisation (fewer GPUs never cost more).
 
     Examples
     --------
@@ -264,8 +270,19 @@ def breakeven_values(
                 case.replace(target_payback_months=target), teacher, upfront
             )
             pay = math.nan if math.isinf(pay) else pay
-            if case.is_self_hosted:
-                net = _threshold(inputs, name, calls, "net", 0.0)
+            if case.is_self_hosted:  # whole GPUs: where every higher volume has net > 0
+                net = float(
+                    _kernel.whole_gpu_threshold(
+                        needed_for_net,
+                        teacher * (1.0 - escalation),
+                        float(inputs.gpu_hourly_cost) * HOURS_PER_MONTH,
+                        float(inputs.calls_per_second_per_gpu)
+                        * float(inputs.target_utilization)
+                        * SECONDS_PER_MONTH
+                        / float(inputs.peak_factor),
+                    )
+                )
+                net = math.nan if math.isinf(net) else net
             else:
                 net = needed_for_net * 1000.0 / margin if margin > 0 else math.nan
         elif name == "teacher_cost_per_1k":
@@ -319,6 +336,80 @@ def breakeven_values(
         else:
             values[name] = (_nonnegative(pay, upper), _nonnegative(net, upper))
     return values
+
+
+def volume_holds_below(case: Case, target_months: float | None = None) -> tuple[bool, bool]:
+    """Whether a self-hosted case also holds at some volumes below its break-even volumes.
+
+    On whole GPUs each GPU added cuts the savings by a GPU-month, so a band of volume served by
+    n GPUs can hold the case in part (from some volume to the band's top) while the next band
+    up starts with a loss. The break-even volumes of :func:`breakeven_values` are the lowest
+    above which the case holds at every volume; below them the case fails somewhere, but not
+    necessarily everywhere.
+
+    Parameters
+    ----------
+    case : Case
+        The case.
+    target_months : float, optional
+        The payback target (default: the case's ``target_payback_months``).
+
+    Returns
+    -------
+    tuple of bool
+        (some volume below the payback break-even meets the target, some volume below the
+        net-benefit break-even has a positive net benefit); both False for a student priced per
+        call, or where there is no break-even volume.
+
+    Examples
+    --------
+    One 1,460-a-month GPU carries 1,314,000 calls and saves 2.00 per 1,000: 1,000 a month of
+    savings is reached in band 1 from 1,230,000 and in band 2 from 1,960,000, but the case
+    holds at every volume only from 2,690,000 (band 3):
+
+    >>> from xl_roi import Case
+    >>> case = Case(monthly_calls=3_000_000, teacher_cost_per_1k=2.0, upfront_cost=12_000,
+    ...     annual_maintenance=12_000, gpu_hourly_cost=2.0, calls_per_second_per_gpu=1.0,
+    ...     target_utilization=0.5, peak_factor=1.0)
+    >>> volume_holds_below(case)
+    (True, True)
+    """
+    if not case.is_self_hosted:
+        return False, False
+    target = check_number(
+        "target_months",
+        case.target_payback_months if target_months is None else target_months,
+        strictly_above=True,
+    )
+    inputs = CaseInputs.from_case(case)
+    base = evaluate_arrays(inputs)
+    teacher = float(inputs.teacher_cost_per_1k)
+    margin = teacher * (1.0 - float(inputs.escalation_share))
+    gpu = float(inputs.gpu_hourly_cost) * HOURS_PER_MONTH
+    capacity = (
+        float(inputs.calls_per_second_per_gpu)
+        * float(inputs.target_utilization)
+        * SECONDS_PER_MONTH
+        / float(inputs.peak_factor)
+    )
+    full = capacity * margin / 1000.0  # a full GPU's savings a month before its bill
+    upfront = float(base["upfront_cost"])
+    needs = (
+        upfront * _payback_factor(target, float(inputs.monthly_growth)),
+        float(inputs.annual_maintenance) / 12.0,
+    )
+    answers = []
+    for index, needed in enumerate(needs):
+        threshold = float(_kernel.whole_gpu_threshold(needed, margin, gpu, capacity))
+        if (index == 0 and upfront == 0.0) or not 0.0 < threshold < math.inf or needed < 0.0:
+            answers.append(False)
+            continue
+        # the band the threshold lies in (its top, when no volume of it holds), and the first
+        # band whose top volume holds: n·(full − gpu) ≥ needed
+        band = math.ceil(threshold / capacity)
+        first_holding = math.floor(needed / (full - gpu)) + 1
+        answers.append(first_holding < band)
+    return answers[0], answers[1]
 
 
 def _check_swing(swing: float) -> float:

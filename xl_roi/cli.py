@@ -250,7 +250,7 @@ def _records(table: Any) -> list[dict[str, Any]]:
 
 
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
-    from xl_roi._sensitivity import sensitivity
+    from xl_roi._sensitivity import sensitivity, volume_holds_below
 
     case = _case(args.case)
     result = evaluate(case)
@@ -259,6 +259,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     volume_rows = table[table.assumption == INPUT_LABELS["monthly_calls"]]
     breakeven = float(volume_rows.breakeven_payback.item())
     breakeven = math.inf if math.isnan(breakeven) else breakeven
+    payback_below, net_below = volume_holds_below(case, args.target)
     if args.json:
         _print_json(
             {
@@ -272,6 +273,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
                 },
                 "breakeven_monthly_calls": breakeven,
                 "breakeven_definition": BREAKEVEN_DEFINITION,
+                "volume_holds_below_breakeven": {"payback": payback_below, "net": net_below},
                 "rows": _records(table),
             }
         )
@@ -340,6 +342,15 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
             for key in ("breakeven_payback", "breakeven_net")
         )
         print(f"  {row['assumption']:<22} payback: {payback:<22} net benefit: {net}")
+    if payback_below or net_below:
+        both = payback_below and net_below
+        which = "payback and net-benefit" if both else "payback" if payback_below else "net-benefit"
+        print(
+            "  (Monthly volume, on whole GPUs: each GPU added cuts the savings by its monthly "
+            f"bill, so the case also holds at some volumes below the {which} "
+            f"break-even{'s' if both else ''}; above {'them' if both else 'it'} it holds at "
+            "every volume.)"
+        )
     if math.isfinite(breakeven):
         print(f"\nBreak-even volume {breakeven:,.0f} calls a month: {BREAKEVEN_DEFINITION}.")
     return EXIT_OK

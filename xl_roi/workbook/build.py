@@ -729,7 +729,13 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
         "The same model as the Pitch: the student's cost as worked out"
         + (" on whole GPUs (half the volume pays for the same GPUs)" if hosted else "")
         + ", the upfront cost as one total. Break-even volume: the monthly calls, growing "
-        "as assumed, below which payback misses the target."
+        "as assumed, below which payback misses the target"
+        + (
+            " (on whole GPUs, the lowest above which the case holds at every volume: as each "
+            "GPU added cuts the savings, some lower volumes may hold too)."
+            if hosted
+            else "."
+        )
     )
     if case.upfront_cost is None:
         note += (

@@ -6,10 +6,11 @@ variant of the case (the base, each assumption at its low and at its high value,
 scenarios), works out payback and annual net benefit in each, ranks the assumptions as
 :func:`xl_roi._sensitivity.headline_table` does (payback swing, then net-benefit swing, largest
 first; ties keep the order volume, teacher, student or GPU, upfront, maintenance, growth) and
-picks the table's rows with ``INDEX``/``MATCH``. The break-evens are the core's closed forms;
-where the core bisects (the monthly growth at which payback meets the target; for a student on
-whole GPUs, the volume at which the net benefit first fails), the same bisection runs down
-helper rows, a fixed number of halvings, each row one step.
+picks the table's rows with ``INDEX``/``MATCH``. The break-evens are the core's closed forms
+(on whole GPUs, the volume above which the case holds at every volume, its last partly
+profitable band found by ``ROUNDUP``); where the core bisects (the monthly growth at which
+payback meets the target), the same bisection runs down helper rows, a fixed number of
+halvings, each row one step.
 
 Next to every formula stands the Python that gives its value, so the workbook stores each
 result (the table itself stores :func:`~xl_roi._sensitivity.headline_table`'s cells).
@@ -21,17 +22,12 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from xl_roi import costs
+from xl_roi import _kernel, costs
 from xl_roi._sensitivity import RANK_DIGITS, rank_figure
 from xl_roi.batch import ASSUMPTIONS
 from xl_roi.workbook import layout
 
-__all__ = ["GROWTH_STEPS", "VOLUME_STEPS", "Working", "working"]
-
-VOLUME_STEPS = 90
-"""Halvings for the volume at which the net benefit first fails (whole GPUs): from the case's
-volume down to a billionth of it, 90 halvings leave neighbouring floating-point numbers
-(2^-90 of the span is below the last bit of any volume above a billionth of the case's)."""
+__all__ = ["GROWTH_STEPS", "Working", "working"]
 
 GROWTH_STEPS = 120
 """Halvings for the monthly growth at which payback meets the target: the bracket is at most
@@ -40,10 +36,8 @@ above about 1e-14 in size."""
 
 GROWTH_LOW = -0.999999
 GROWTH_HIGH_CAP = 1e6
-VOLUME_FAR_SHARE = 1e-9
-"""The core's bisection brackets (:mod:`xl_roi._sensitivity`): growth from just above −100 %,
-the upper end doubled from 100 % while it falls short (up to a million); volume from the case's
-own down to a billionth of it."""
+"""The core's bisection bracket (:mod:`xl_roi._sensitivity`): growth from just above −100 %,
+the upper end doubled from 100 % while it falls short (up to a million)."""
 
 NEVER = "never"
 NOT_USED = layout.NOT_USED
@@ -183,7 +177,6 @@ def working(v: dict[str, Any], table: list[list[Any]], top: int) -> Working:
         ("digits", "Significant figures swings are ranked on", float(RANK_DIGITS)),
         ("growth_low", "Growth searched from", GROWTH_LOW),
         ("growth_cap", "Growth searched up to at most", GROWTH_HIGH_CAP),
-        ("far", "Volume searched down to this share of the case's", VOLUME_FAR_SHARE),
     ):
         label(f"A{row}", text)
         plain[f"B{row}"] = value
@@ -368,13 +361,13 @@ def working(v: dict[str, Any], table: list[list[Any]], top: int) -> Working:
         needed_net,
         layout.MONEY,
     )
-    volume_net_ref, volume_net = _volume_bisection(
+    volume_net_ref, volume_net = _volume_threshold(
         out, v, ref, flag, escalation, hourly, row + 2 + GROWTH_STEPS + 30
     )
     growth_ref, growth_pay = _growth_bisection(out, v, ref, savings, row + 1)
 
     # 4. the assumptions in the core's order, then the scenarios: the table's columns A:J
-    rank_top = row + GROWTH_STEPS + 30 + VOLUME_STEPS + 10
+    rank_top = row + GROWTH_STEPS + 30 + 10
     row = rank_top - 1
     for position, text in enumerate(
         (
@@ -724,7 +717,7 @@ def _growth_bisection(
     return f"$C${row}", result
 
 
-def _volume_bisection(
+def _volume_threshold(
     out: Working,
     v: dict[str, Any],
     ref: dict[str, str],
@@ -733,103 +726,50 @@ def _volume_bisection(
     hourly: float,
     top: int,
 ) -> tuple[str, float]:
-    """The core's ``_threshold`` for the volume, on whole GPUs: from the case's volume (where
-    the net benefit is positive) towards a billionth of it (where it is not), halving the gap
-    :data:`VOLUME_STEPS` times; the last volume that still has a positive net benefit."""
-    formulas, plain = out.formulas, out.plain
+    """The volume at which the net benefit reaches zero on whole GPUs, in closed form as the
+    core has it (:func:`xl_roi._kernel.whole_gpu_threshold`): the lowest volume above which the
+    net benefit is positive at every volume, the last partly profitable band found by
+    ``ROUNDUP`` as the break-even volume's is."""
     teacher, maintenance = float(v["teacher_cost"]), float(v["maintenance"])
-    seconds = costs.HOURS_PER_MONTH * 3600.0
-
-    def net(calls: float) -> tuple[float, float]:
-        needed = float(v["peak_factor"]) * calls / seconds
-        needed /= float(v["calls_per_second_per_gpu"]) * float(v["target_utilization"])
-        gpus = max(1.0, float(math.ceil(needed)))
-        student = gpus * hourly * costs.HOURS_PER_MONTH / (calls / 1000.0) + escalation * teacher
-        savings = (teacher - student) * calls / 1000.0
-        scale = abs(12.0 * savings) + maintenance
-        return 12.0 * savings - maintenance, scale
-
-    def net_formula(calls: str) -> str:
-        gpus = (
-            f"MAX(1, ROUNDUP(peak_factor*{calls}/(hours_per_month*seconds_per_hour)/"
-            "(calls_per_second_per_gpu*target_utilization), 0))"
-        )
-        student = (
-            f"({gpus}*{ref['hourly']}*hours_per_month/({calls}/calls_per_1k)"
-            f"+{ref['escalation']}*teacher_cost)"
-        )
-        return f"months_per_year*((teacher_cost-{student})*{calls}/calls_per_1k)-maintenance"
-
-    def share_formula(calls: str) -> str:
-        savings = net_formula(calls).removesuffix("-maintenance")
-        return (
-            f"IF(ABS({savings})+maintenance=0, 0, ({net_formula(calls)})/"
-            f"(ABS({savings})+maintenance))"
-        )
-
-    def meets_formula(calls: str) -> str:
-        return f"{net_formula(calls)}>0"
-
-    calls = float(v["monthly_calls"])
-    far = calls * VOLUME_FAR_SHARE if calls > 0 else 0.0
-    applies = flag and calls > 0 and net(calls)[0] > 0 and not net(far)[0] > 0
-    plain[f"A{top}"] = "Volume at which the net benefit first fails (whole GPUs): the search"
-    out.headers.append(f"A{top}")
-    row = top + 1
-    plain[f"A{row}"] = "Applies (self-hosted, positive at the case's volume, not at a billionth)"
-    far_form = f"monthly_calls*{ref['far']}"
-    formulas[f"B{row}"] = (
-        f"IF(AND({ref['flag']}, monthly_calls>0), AND({meets_formula('monthly_calls')}, "
-        f"NOT({meets_formula(far_form)})), FALSE)",
-        applies,
-        layout.TRUE_FALSE,
+    capacity_value = (
+        float(v["calls_per_second_per_gpu"])
+        * float(v["target_utilization"])
+        * costs.SECONDS_PER_MONTH
+        / float(v["peak_factor"])
+        if flag
+        else math.nan
     )
-    applies_ref = f"$B${row}"
-    row += 1
-    for column, text in zip(
-        "ABCDE",
-        ("Halving", "Good", "Bad", "Middle", "Net benefit ÷ (savings + maintenance)"),
-        strict=True,
-    ):
-        plain[f"{column}{row}"] = text
-    good: Any = calls if applies else NOT_USED
-    bad: Any = far if applies else NOT_USED
-    positive = False
-    middle: Any = NOT_USED
-    for step in range(VOLUME_STEPS + 1):
-        row += 1
-        plain[f"A{row}"] = step
-        if step == 0:
-            good_form = f'IF({applies_ref}, monthly_calls, "{NOT_USED}")'
-            bad_form = f'IF({applies_ref}, {far_form}, "{NOT_USED}")'
-        else:
-            if applies:
-                if positive:
-                    good = middle
-                else:
-                    bad = middle
-            good_form = (
-                f'IF(ISNUMBER(B{row - 1}), IF(E{row - 1}>0, D{row - 1}, B{row - 1}), "{NOT_USED}")'
+    value = (
+        float(
+            _kernel.whole_gpu_threshold(
+                maintenance / 12.0,
+                teacher * (1.0 - escalation),
+                hourly * costs.HOURS_PER_MONTH,
+                capacity_value,
             )
-            bad_form = (
-                f'IF(ISNUMBER(C{row - 1}), IF(E{row - 1}>0, C{row - 1}, D{row - 1}), "{NOT_USED}")'
-            )
-        middle = (good + bad) / 2.0 if applies else NOT_USED
-        at_middle: Any = NOT_USED
-        positive = False
-        if applies:
-            gain, scale = net(middle)
-            at_middle, positive = (gain / scale if scale else 0.0), gain > 0
-        formulas[f"B{row}"] = (good_form, good, "General")
-        formulas[f"C{row}"] = (bad_form, bad, "General")
-        formulas[f"D{row}"] = (
-            f'IF(ISNUMBER(B{row}), (B{row}+C{row})/2, "{NOT_USED}")',
-            middle,
-            "General",
         )
-        formulas[f"E{row}"] = (
-            f'IF(ISNUMBER(D{row}), {share_formula(f"D{row}")}, "{NOT_USED}")',
-            at_middle,
-            "0.000000000",
-        )
-    return f"$B${row}", good if applies else math.nan
+        if flag
+        else math.inf
+    )
+    needed = ref["needed_net"]
+    margin = f"(teacher_cost*(1-{ref['escalation']}))"
+    gpu = f"({ref['hourly']}*hours_per_month)"
+    capacity = (
+        "(calls_per_second_per_gpu*target_utilization*(hours_per_month*seconds_per_hour)"
+        "/peak_factor)"
+    )
+    full = f"({capacity}*{margin}/calls_per_1k)"
+    last_partial = f"(MAX(2, ROUNDUP(({needed}+{full})/({full}-{gpu}), 0))-1)"
+    formula = (
+        f"IF(AND({ref['flag']}, {full}>{gpu}), "
+        f"MIN(({needed}+{last_partial}*{gpu})*calls_per_1k/{margin}, "
+        f'{capacity}*{last_partial}), "")'
+    )
+    out.plain[f"A{top}"] = (
+        "Volume above which the net benefit is positive at every volume (whole GPUs)"
+    )
+    out.headers.append(f"A{top}")
+    stored: Any = value if math.isfinite(value) else ""
+    out.formulas[f"B{top + 1}"] = (formula, stored, "General")
+    out.plain[f"A{top + 1}"] = "Lowest volume of the last band that holds in part, or its top"
+    return f"$B${top + 1}", value if math.isfinite(value) else math.nan
