@@ -113,13 +113,17 @@ def test_a_clean_case_keeps_the_plain_recommendation():
 
 
 def test_breakeven_sentence_says_misses_and_names_its_definition():
-    """The break-even is the Result's, said as "misses", with growth and whole GPUs named."""
+    """The break-even is the Result's, with growth and whole GPUs named; on whole GPUs it is
+    said as the volume from which payback meets the target at every volume (a lower volume
+    that fills its GPUs better may pass too), never "below it, payback misses"."""
     result = evaluate(CONTRACT_REVIEW)
     text = pitch(result)
     assert (
-        "Below 347,249 calls a month (growing +5.0% a month, as assumed; on whole GPUs), "
-        "payback misses the 12-month target." in text
+        "From 347,249 calls a month up (growing +5.0% a month, as assumed; on whole GPUs), "
+        "payback meets the 12-month target at every volume; just below it, payback misses it."
+        in text
     )
+    assert "Below 347,249" not in text
     assert "passes the" not in text
     assert f"{result.breakeven_monthly_calls:,.0f}" == "347,249"
 
@@ -150,3 +154,14 @@ def test_no_upfront_cost_has_no_breakeven_volume():
     text = pitch(evaluate(Case(**{**SIMPLE, "upfront_cost": 0})))
     assert "payback is immediate at any volume" in text
     assert "Below 0 calls" not in text
+
+
+def test_breakeven_sentence_per_call_student_says_below_misses():
+    """For a student priced per call, payback only improves with volume: "below X, payback
+    misses the target" is the whole truth."""
+    text = pitch(evaluate(Case(**SIMPLE)))
+    result = evaluate(Case(**SIMPLE))
+    assert (
+        f"Below {result.breakeven_monthly_calls:,.0f} calls a month, payback misses the "
+        "12-month target." in text
+    )

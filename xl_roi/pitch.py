@@ -416,6 +416,11 @@ def breakeven_sentence(result: Result) -> str:
     if case.is_self_hosted:
         conditions.append("on whole GPUs")
     condition = f" ({'; '.join(conditions)})" if conditions else ""
+    if case.is_self_hosted:  # each GPU added costs a GPU-month: lower volumes may pass too
+        return (
+            f"From {result.breakeven_monthly_calls:,.0f} calls a month up{condition}, payback "
+            f"meets {target} at every volume; just below it, payback misses it."
+        )
     return (
         f"Below {result.breakeven_monthly_calls:,.0f} calls a month{condition}, payback misses "
         f"{target}."

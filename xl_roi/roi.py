@@ -38,8 +38,9 @@ _GROWTH = BOUNDS["monthly_growth"]
 """Monthly growth's plausible range: (−100 %, +100 %] a month."""
 
 BREAKEVEN_DEFINITION = (
-    "the monthly volume, growing at the case's own monthly growth and, for a self-hosted "
-    "student, served on whole GPUs, below which payback misses the target"
+    "the monthly volume, growing at the case's own monthly growth, below which payback misses "
+    "the target (for a self-hosted student on whole GPUs: the lowest volume from which payback "
+    "meets the target at every volume; just below it, payback misses the target)"
 )
 """What the break-even volume means, in words, wherever it is shown."""
 
