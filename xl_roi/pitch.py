@@ -17,12 +17,14 @@ from xl_roi.errors import check_number
 from xl_roi.verdict import DO_NOT_DISTILL, verdict
 
 __all__ = [
+    "ONCE_WORSE_ANSWERS_COUNTED",
     "RECOMMENDATION",
     "WORSE_ANSWERS_COST_MORE",
     "breakeven_sentence",
     "format_money",
     "format_months",
     "pitch",
+    "pitch_title",
     "reason_not_to_distill",
     "recommendation",
     "recommendation_from_figures",
@@ -47,6 +49,9 @@ RECOMMENDATION = {
 
 WORSE_ANSWERS_COST_MORE = "Worse answers cost more than the compute saved"
 """The reason given when the cost of the student's quality drop eats the savings."""
+
+ONCE_WORSE_ANSWERS_COUNTED = " once worse answers are counted"
+"""Follows the quality-adjusted verdict in the title when it differs from the headline's."""
 
 
 def format_money(amount: float, currency: str, cents: bool = False) -> str:
@@ -579,6 +584,24 @@ def _latency_words(result: Result) -> str:
     return words
 
 
+def pitch_title(result: Result) -> str:
+    """The pitch's title: the case and its verdict, then the verdict once worse answers are
+    counted where it differs (the workbook's Pitch sheet says the same).
+
+    Examples
+    --------
+    >>> from xl_roi import Case, evaluate
+    >>> pitch_title(evaluate(Case(monthly_calls=2_000_000, teacher_cost_per_1k=12.0,
+    ...     student_cost_per_1k=1.5, upfront_cost=52_500, annual_maintenance=40_000)))
+    'Distillation case: strong'
+    """
+    title = f"{result.case.name}: {result.verdict}"
+    adjusted = result.quality_adjusted_verdict
+    if adjusted is not None and adjusted != result.verdict:
+        title += f"; {adjusted}{ONCE_WORSE_ANSWERS_COUNTED}"
+    return title
+
+
 def pitch(result: Result) -> str:
     """The decision-maker's page, in Markdown, in the order a decision-maker reads it.
 
@@ -603,12 +626,7 @@ def pitch(result: Result) -> str:
     >>> "recovered in **2.5 months**" in text
     True
     """
-    case = result.case
-    title = f"# {case.name}: {result.verdict}"
-    adjusted = result.quality_adjusted_verdict
-    if adjusted is not None and adjusted != result.verdict:
-        title += f"; {adjusted} once worse answers are counted"
-    lines = [title, ""]
+    lines = [f"# {pitch_title(result)}", ""]
     lines.append(f"**Recommendation: {recommendation(result)}**")
     lines.append("")
     lines += _unusual_inputs_section(result)

@@ -984,7 +984,7 @@ def _pitch(
         sheet,
         "A1",
         rows.PITCH_TITLE,
-        f"{values['case_name']}: {values['verdict_label']}",
+        rows.pitch_title_value(values),
         layout.PLAIN,
     ).font = TITLE_FONT
     sheet["A3"] = "Recommendation"
