@@ -13,6 +13,7 @@ import pytest
 
 from tests.cases import WORKBOOK_CASES
 from xl_roi import InputError, evaluate, example_case
+from xl_roi.fields import COUNT_FORMAT, MONEY_FORMAT, PRICE_FORMAT, SHARE_FORMAT
 from xl_roi.files import OverwriteRefusedError
 from xl_roi.workbook.build import SHEETS, build_workbook, save_workbook
 from xl_roi.workbook.layout import CALC_ROWS, INPUT_ROWS
@@ -237,18 +238,44 @@ def test_shares_as_percent_and_checks_as_true_false(self_hosted_file):
     assert all(cell.number_format == '"TRUE";"TRUE";"FALSE"' for cell in holds)
 
 
-def test_sensitivity_values_formatted_by_their_row(self_hosted_file):
-    """Growth reads as %, volume and money as whole numbers, wherever the ranking puts them."""
-    sheet = self_hosted_file["Sensitivity"]
-    rules = {
-        rule.formula[0]: rule.dxf.numFmt.formatCode
-        for ranges in sheet.conditional_formatting
-        for rule in ranges.rules
-        if "B6" in str(ranges.sqref)
+def _sensitivity_format(sheet, label: str) -> str:
+    """The format B6:C and I6:J take when column A reads ``label``: the first conditional
+    rule naming it, else the cells' own."""
+    for ranges in sheet.conditional_formatting:
+        if "B6" not in str(ranges.sqref):
+            continue
+        for rule in ranges.rules:
+            if f'$A6="{label}"' in rule.formula[0]:
+                return str(rule.dxf.numFmt.formatCode)
+    return str(sheet["B6"].number_format)
+
+
+@pytest.mark.parametrize("portable", [False, True])
+def test_sensitivity_values_formatted_by_their_field(tmp_path, portable):
+    """Each Sensitivity row's values read in the format of the input it moves (a scenario: the
+    input it changes), wherever the ranking puts the row: calls whole, amounts as money,
+    prices with cents, growth and utilisation as %."""
+    path = tmp_path / "hosted.xlsx"
+    save_workbook(WORKBOOK_CASES["self-hosted"], path, portable=portable)
+    sheet = openpyxl.load_workbook(path)["Sensitivity"]
+    expected = {
+        "Monthly volume": COUNT_FORMAT,
+        "Half volume": COUNT_FORMAT,
+        "Upfront cost": MONEY_FORMAT,
+        "Annual maintenance": MONEY_FORMAT,
+        "Maintenance twice as often": MONEY_FORMAT,
+        "Teacher cost per 1k": PRICE_FORMAT,
+        "Teacher price halved": PRICE_FORMAT,
+        "GPU hourly cost": PRICE_FORMAT,
+        "Student cost per 1k": PRICE_FORMAT,
+        "Monthly growth": SHARE_FORMAT,
+        "Target utilisation": SHARE_FORMAT,
+        "Serving utilisation below plan": SHARE_FORMAT,
     }
-    assert rules['$A6="Monthly growth"'] == "0.0%"
-    whole = next(code for formula, code in rules.items() if "Monthly volume" in formula)
-    assert whole == "#,##0"
+    shown = {sheet[f"A{row}"].value for row in range(6, 6 + 12)} - {None}
+    assert shown <= set(expected), shown - set(expected)
+    for label, number_format in expected.items():
+        assert _sensitivity_format(sheet, label) == number_format, label
     assert sheet["L5"].alignment.wrap_text and sheet["M5"].alignment.wrap_text  # not clipped
 
 

@@ -38,6 +38,7 @@ from xl_roi._sensitivity import HEADLINE_TABLE_ROWS, headline_table
 from xl_roi._version import __version__
 from xl_roi.case import Case
 from xl_roi.errors import InputError
+from xl_roi.fields import FIELDS
 from xl_roi.files import write_atomic
 from xl_roi.prices import STALE_AFTER_DAYS, ModelPrices
 from xl_roi.text import looks_like_formula
@@ -831,26 +832,43 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
     _widths(sheet, {"A": 30, **{letter: 15 for letter in "BCDEFGHIJ"}, "L": 16, "M": 16})
 
 
-_ROWS_IN_WHOLE_UNITS = (
-    "Monthly volume",
-    "Upfront cost",
-    "Annual maintenance",
-    "Half volume",
-    "Maintenance twice as often",
-)
-"""Sensitivity rows whose values are calls or amounts (the rest are prices, or growth in %)."""
+SENSITIVITY_SCENARIO_FIELDS: dict[str, str] = {
+    "Half volume": "monthly_calls",
+    "Serving utilisation below plan": "target_utilization",
+    "Maintenance twice as often": "annual_maintenance",
+    "Teacher price halved": "teacher_cost_per_1k",
+}
+"""Each Sensitivity scenario → the input it changes (an assumption's row moves its own)."""
+
+
+def sensitivity_row_formats() -> dict[str, str]:
+    """Each Sensitivity row's label → the number format of the input it moves: the one place
+    that says how a row's low, high and break-even values read.
+
+    Examples
+    --------
+    >>> formats = sensitivity_row_formats()
+    >>> formats["Monthly growth"], formats["Half volume"]
+    ('0.0%', '#,##0')
+    """
+    moved = {entry.assumption: entry.name for entry in FIELDS.values() if entry.assumption}
+    moved.update(SENSITIVITY_SCENARIO_FIELDS)
+    return {label: FIELDS[name].number_format for label, name in moved.items()}
 
 
 def _value_formats_by_row(sheet: Worksheet, last_row: int) -> None:
     """Low, high and break-even values in each row's own unit: the SENSITIVITY function ranks
-    its rows when it recalculates, so the format follows the row's label, not its position."""
-    whole = " ,".join(f'$A6="{label}"' for label in _ROWS_IN_WHOLE_UNITS).replace(" ,", ", ")
-    for format_id, number_format, condition in (  # ids past those openpyxl gives cell formats
-        (300, layout.COUNT, f"OR({whole})"),
-        (301, layout.SHARE, '$A6="Monthly growth"'),
-    ):
+    its rows when it recalculates, so the format follows the row's label, not its position.
+    The cells' own format is a price's; a rule a format for the rows read otherwise."""
+    labels: dict[str, list[str]] = {}
+    for label, number_format in sensitivity_row_formats().items():
+        if number_format != layout.PRICE:
+            labels.setdefault(number_format, []).append(label)
+    # ids past those openpyxl gives cell formats
+    for format_id, number_format in enumerate(sorted(labels), start=300):
+        condition = ", ".join(f'$A6="{label}"' for label in labels[number_format])
         style = DifferentialStyle(numFmt=NumberFormat(numFmtId=format_id, formatCode=number_format))
-        rule = Rule(type="expression", dxf=style, formula=[condition], stopIfTrue=True)
+        rule = Rule(type="expression", dxf=style, formula=[f"OR({condition})"], stopIfTrue=True)
         sheet.conditional_formatting.add(f"B6:C{last_row} I6:J{last_row}", rule)
 
 
