@@ -273,3 +273,19 @@ def test_sensitivity_table_recalculates_live(recalculated, name):
         if not _agrees(want, got[r][c])
     ]
     assert not wrong, wrong[:5]
+
+
+def test_libreoffice_keeps_the_exclusive_bounds_rules(recalculated):
+    """LibreOffice opens and saves the workbook with its custom validation rules intact:
+    monthly growth still refuses −1 and accepts 1, by a formula over its own cell."""
+    blueprint, workbook, _ = recalculated["example"]
+    coordinate = blueprint.inputs["monthly_growth"][1]
+    rules = [
+        rule
+        for rule in workbook["Inputs"].data_validations.dataValidation
+        if coordinate in str(rule.sqref).split()
+    ]
+    assert len(rules) == 1
+    formula = rules[0].formula1.replace(" ", "").replace("$", "")
+    assert rules[0].type == "custom"
+    assert f"{coordinate}>-1" in formula and f"{coordinate}<=1" in formula

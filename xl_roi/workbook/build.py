@@ -278,7 +278,14 @@ def _widths(sheet: Worksheet, widths: dict[str, float]) -> None:
         sheet.column_dimensions[column].width = width
 
 
-def _validation(row: InputRow) -> DataValidation:
+def _bound_number(number: float) -> str:
+    """A bound as a spreadsheet reads it: ``1``, ``-1``, ``0.5``, ``1200`` (exactly the float)."""
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
+def _validation(row: InputRow, coordinate: str) -> DataValidation:
+    """The input cell's rule: the registry's bounds exactly. An exclusive bound (growth above
+    −1, a share below 1) is a custom formula over the cell, as no built-in rule excludes an end."""
     if row.kind == "choice":
         validation = DataValidation(
             type="list", formula1="student_modes", allow_blank=False, showDropDown=False
@@ -293,19 +300,36 @@ def _validation(row: InputRow) -> DataValidation:
         bound = row.bound
         assert bound is not None, row.name
         low, high = bound.minimum, bound.maximum
-        if bound.maximum_exclusive and high is not None:
-            high = high - 1e-9
-        if bound.strictly_above and low is not None:
-            low = low + 1e-12
-        if low is not None and high is not None:
+        exclusive = (low is not None and bound.strictly_above) or (
+            high is not None and bound.maximum_exclusive
+        )
+        kind = "whole" if bound.whole else "decimal"
+        if exclusive or (low is None and high is None):
+            tests = [f"ISNUMBER({coordinate})"]
+            if bound.whole:
+                tests.append(f"INT({coordinate})={coordinate}")
+            if low is not None:
+                above = ">" if bound.strictly_above else ">="
+                tests.append(f"{coordinate}{above}{_bound_number(low)}")
+            if high is not None:
+                below = "<" if bound.maximum_exclusive else "<="
+                tests.append(f"{coordinate}{below}{_bound_number(high)}")
+            validation = DataValidation(type="custom", formula1=f"AND({','.join(tests)})")
+        elif low is not None and high is not None:
             validation = DataValidation(
-                type="decimal", operator="between", formula1=repr(low), formula2=repr(high)
+                type=kind,
+                operator="between",
+                formula1=_bound_number(low),
+                formula2=_bound_number(high),
+            )
+        elif low is not None:
+            validation = DataValidation(
+                type=kind, operator="greaterThanOrEqual", formula1=_bound_number(low)
             )
         else:
+            assert high is not None, row.name
             validation = DataValidation(
-                type="decimal",
-                operator="greaterThanOrEqual",
-                formula1=repr(low if low is not None else -1e300),
+                type=kind, operator="lessThanOrEqual", formula1=_bound_number(high)
             )
         example = " (0.05 = 5 %)" if bound.share else ""
         validation.error = f"{row.label} must be {bound.text()}{example}."
@@ -471,7 +495,7 @@ def _inputs(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, Any
         cell.protection = UNLOCKED
         cell.number_format = "@" if item.kind in ("text", "choice") else item.number_format
         if writer.styled:
-            validation = _validation(item)
+            validation = _validation(item, cell.coordinate)
             sheet.add_data_validation(validation)
             validation.add(cell.coordinate)
         _unit(writer, sheet, row, item.unit, case.currency)
