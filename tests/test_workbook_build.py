@@ -213,15 +213,15 @@ def test_money_in_whole_units_of_the_case_currency(self_hosted_file):
         figure = sheet[f"B{row}"]
         if isinstance(unit, str) and unit.startswith("=currency") and "per" not in unit:
             amounts += 1
-            assert figure.number_format == "#,##0;[Red]-#,##0", row
+            assert figure.number_format == MONEY_FORMAT, row
         elif isinstance(unit, str) and unit.startswith("=currency") and "per" in unit:
             prices += 1
-            assert figure.number_format == "#,##0.00;[Red]-#,##0.00", row
+            assert figure.number_format == PRICE_FORMAT, row
     assert amounts >= 10 and prices >= 5
     for row in range(5, sheet.max_row + 1):  # the cash-flow schedule
         if sheet[f"A{row}"].value == "Cash flow by month":
             for column in "BCDE":
-                assert sheet[f"{column}{row + 3}"].number_format == "#,##0;[Red]-#,##0"
+                assert sheet[f"{column}{row + 3}"].number_format == MONEY_FORMAT
 
 
 def test_shares_as_percent_and_checks_as_true_false(self_hosted_file):
@@ -286,7 +286,7 @@ def test_charts_label_beside_the_bars_and_count_in_whole_units(self_hosted_file)
     assert tornado.x_axis.tickLblPos == "low"
     for sheet in ("Sensitivity", "Pitch"):
         chart = self_hosted_file[sheet]._charts[0]
-        assert chart.y_axis.number_format.formatCode == "#,##0;[Red]-#,##0"
+        assert chart.y_axis.number_format.formatCode == MONEY_FORMAT
 
 
 def test_no_defined_name_is_also_a_function_name():

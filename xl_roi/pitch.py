@@ -55,18 +55,20 @@ ONCE_WORSE_ANSWERS_COUNTED = " once worse answers are counted"
 
 
 def format_money(amount: float, currency: str, cents: bool = False) -> str:
-    """Money for a reader: ``USD 1,234`` (or ``USD 1,234.56`` with ``cents``).
+    """Money for a reader: ``USD 1,234`` (or ``USD 1,234.56`` with ``cents``); a loss in
+    brackets, ``(USD 1,234)``, as the workbook's money format shows it.
 
     Examples
     --------
     >>> format_money(-33_750, "USD")
-    '-USD 33,750'
+    '(USD 33,750)'
     >>> format_money(10_560.004, "EUR", cents=True)
     'EUR 10,560.00'
     """
-    sign = "-" if amount < 0 else ""
     digits = f"{abs(amount):,.2f}" if cents else f"{abs(amount):,.0f}"
-    return f"{sign}{currency} {digits}"
+    if amount < 0 and digits.strip("0.,"):  # a loss that rounds to nothing reads as none
+        return f"({currency} {digits})"
+    return f"{currency} {digits}"
 
 
 def format_months(months: float) -> str:
