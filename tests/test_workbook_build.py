@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import textwrap
 import zipfile
 from pathlib import Path
 
@@ -311,3 +312,83 @@ def test_cash_schedule_prints_on_a_page_of_its_own(tmp_path, portable):
     title_row = next(cell.row for cell in sheet["A"] if cell.value == "Cash flow by month")
     breaks = [b.id for b in sheet.row_breaks.brk]
     assert breaks == [title_row - 1]
+
+
+def _lines(text: str, width: float | None) -> int:
+    """Lines a wrapped text takes in a column ``width`` characters wide, leaving two for the
+    cell's margins (bold headers: four)."""
+    return len(textwrap.wrap(text, int((width or 8.43) - 2))) or 1
+
+
+def _room(sheet, row: int) -> int:
+    """Lines of the default 15-point height a row holds (one when its height is not set)."""
+    height = sheet.row_dimensions[row].height
+    return 1 if height is None else int(height // 15)
+
+
+@pytest.mark.parametrize("portable", [False, True])
+@pytest.mark.parametrize("name", ["worse answers", "never pays back", "example"])
+def test_pitch_texts_are_readable_on_the_page(tmp_path, name, portable):
+    """Every text on the Pitch beside a label (a payback that never comes, why worse answers
+    decide it, a figure not computed) wraps within its row instead of running off its cell."""
+    path = tmp_path / "case.xlsx"
+    save_workbook(WORKBOOK_CASES[name], path, portable=portable)
+    styles = openpyxl.load_workbook(path)["Pitch"]
+    sheet = openpyxl.load_workbook(path, data_only=True)["Pitch"]
+    width = styles.column_dimensions["B"].width
+    texts = 0
+    for row in range(5, sheet.max_row + 1):
+        value = sheet[f"B{row}"].value
+        if not isinstance(value, str) or sheet[f"A{row}"].value is None:
+            continue
+        texts += 1
+        cell = styles[f"B{row}"]
+        assert cell.alignment.wrap_text, (row, value)
+        assert _lines(value, width) <= _room(styles, row), (row, value)
+        label = sheet[f"A{row}"].value
+        assert _lines(label, styles.column_dimensions["A"].width) <= _room(styles, row), label
+    assert texts >= 3
+
+
+@pytest.mark.parametrize("portable", [False, True])
+def test_sensitivity_headers_are_readable(tmp_path, portable):
+    """Each header of the Sensitivity table and of the tornado's helper columns wraps into the
+    two lines its row holds, with room for bold letters (four characters of margin)."""
+    path = tmp_path / "case.xlsx"
+    save_workbook(example_case(), path, portable=portable)
+    styles = openpyxl.load_workbook(path)["Sensitivity"]
+    sheet = openpyxl.load_workbook(path, data_only=True)["Sensitivity"]
+    for column in "ABCDEFGHIJLM":
+        text = sheet[f"{column}5"].value
+        width = styles.column_dimensions[column].width
+        assert styles[f"{column}5"].alignment.wrap_text, column
+        assert len(textwrap.wrap(text, int(width - 4))) <= _room(styles, 5), (column, text)
+
+
+@pytest.mark.parametrize("portable", [False, True])
+def test_quality_prints_the_slice_table_legibly(tmp_path, portable):
+    """The Quality page prints the slice table and its summary, not the helper columns beside
+    it, in columns narrow enough for a landscape page at a readable size (at most 180
+    characters across: about 80 % of full size fitted to the width)."""
+    path = tmp_path / "case.xlsx"
+    save_workbook(WORKBOOK_CASES["worse answers"], path, portable=portable)
+    sheet = openpyxl.load_workbook(path)["Quality"]
+    assert sheet.print_area, "no print area: the helper columns print too"
+    area = sheet.print_area.split("!")[-1].replace("$", "")
+    first, last = area.split(":")
+    assert first == "A1" and re.match(r"K\d+$", last), area
+    last_row = int(last[1:])
+    assert sheet[f"A{last_row}"].value == "Business-critical slices failing"
+    across = sum(sheet.column_dimensions[column].width or 8.43 for column in "ABCDEFGHIJK")
+    assert across <= 180, across
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+    header_lines = max(
+        len(
+            textwrap.wrap(
+                str(sheet[f"{column}4"].value), int(sheet.column_dimensions[column].width - 4)
+            )
+        )
+        for column in "ABCDEFGHIJK"
+    )
+    assert header_lines <= _room(sheet, 4)

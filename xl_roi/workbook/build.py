@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,6 +90,7 @@ THIN = Side(style="thin", color="BFBFBF")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 UNLOCKED = Protection(locked=False)
 WRAP = Alignment(wrap_text=True, vertical="top")
+WRAP_RIGHT = Alignment(wrap_text=True, vertical="top", horizontal="right")
 
 
 @dataclass
@@ -853,7 +855,8 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
     chart.height, chart.width = 9, 18
     sheet.add_chart(chart, f"A{last_row + 3}")
     sheet.freeze_panes = "B6"
-    _widths(sheet, {"A": 30, **{letter: 15 for letter in "BCDEFGHIJ"}, "L": 16, "M": 16})
+    # headers in bold wrap into the two lines of row 5: "Payback at high" / "(months)"
+    _widths(sheet, {"A": 30, **{letter: 18 for letter in "BCDEFGHIJ"}, "L": 22, "M": 22})
 
 
 SENSITIVITY_SCENARIO_FIELDS: dict[str, str] = {
@@ -899,7 +902,7 @@ def _value_formats_by_row(sheet: Worksheet, last_row: int) -> None:
 def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, Any]) -> None:
     _title(sheet, "Quality", QUALITY_SUBTITLE)
     _header(sheet, 4, rows.QUALITY_HEADERS)
-    sheet.row_dimensions[4].height = 32  # two lines: "Business-critical (yes/no)"
+    sheet.row_dimensions[4].height = 48  # three lines: "Business-" "critical" "(yes/no)"
     first, last = rows.QUALITY_FIRST_ROW, rows.QUALITY_FIRST_ROW + QUALITY_ROWS - 1
     critical_rule = DataValidation(type="list", formula1='"yes,no"', allow_blank=True)
     critical_rule.error = "Answer yes or no."
@@ -969,11 +972,30 @@ def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, An
         cell = writer.formula(sheet, f"B{r}", formula, summary_values[name], layout.WHOLE_NUMBER)
         writer.name(name, sheet, cell.coordinate)
     sheet.freeze_panes = "A5"
-    _widths(
-        sheet,
-        {"A": 34, "B": 16, "C": 14, "D": 14, "E": 14, "F": 10, "G": 10, "H": 30, "I": 12},
-    )
-    _widths(sheet, {"J": 16, "K": 40})
+    # printed: the slice table and its summary on a landscape page at a readable size, not
+    # the helper columns beside it (the portable flavour's joined names)
+    sheet.print_area = f"A1:K{summary + len(rows.QUALITY_SUMMARY) - 1}"
+    _widths(sheet, QUALITY_WIDTHS)
+    for r in range(first, last + 1):  # a slice's name, or "not computed: …", wraps
+        for column in "AHK":
+            sheet[f"{column}{r}"].alignment = WRAP if column != "K" else WRAP_RIGHT
+
+
+QUALITY_WIDTHS = {
+    "A": 26,
+    "B": 14,
+    "C": 12,
+    "D": 12,
+    "E": 12,
+    "F": 9,
+    "G": 10,
+    "H": 18,
+    "I": 10,
+    "J": 14,
+    "K": 36,
+}
+"""The slice table's columns: 173 characters across, a landscape page at about 85 %; K holds
+"not computed: cost per error unknown" on one line."""
 
 
 def _joined_names(writer: _Writer, sheet: Worksheet, slices: Any, first: int, last: int) -> None:
@@ -1045,11 +1067,16 @@ def _pitch(
         row += 1
         for label, formula, value, number_format, money in lines:
             label_cell = sheet.cell(row=row, column=1, value=label)
-            if len(label) > 44:  # wider than column A: wrap, never clip
-                label_cell.alignment = WRAP
-                sheet.row_dimensions[row].height = 15 * (1 + len(label) // 44)
+            label_cell.alignment = WRAP
             figure = writer.formula(sheet, f"B{row}", formula, value, number_format)
-            figure.alignment = Alignment(horizontal="right")  # text answers line up with numbers
+            # text answers line up with numbers, and wrap within their row, never clipped
+            figure.alignment = Alignment(horizontal="right", vertical="top", wrap_text=True)
+            height = max(
+                _wrapped_lines(label, PITCH_WIDTHS["A"]),
+                _wrapped_lines(value, PITCH_WIDTHS["B"]) if isinstance(value, str) else 1,
+            )
+            if height > 1:
+                sheet.row_dimensions[row].height = 15 * height
             if money:
                 unit = writer.formula(sheet, f"C{row}", "currency", currency, layout.PLAIN)
                 unit.font = UNIT_FONT
@@ -1086,7 +1113,24 @@ def _pitch(
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 1
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    _widths(sheet, {"A": 44, "B": 22, "C": 8})
+    _widths(sheet, PITCH_WIDTHS)
+
+
+PITCH_WIDTHS = {"A": 44, "B": 34, "C": 8}
+"""The Pitch's columns: labels, figures (wide enough for a short reason in two or three lines),
+the currency."""
+
+
+def _wrapped_lines(text: str, width: float) -> int:
+    """The lines a wrapped text takes in a column ``width`` characters wide (two of them the
+    cell's margins).
+
+    Examples
+    --------
+    >>> _wrapped_lines("Worse answers cost more than the compute saved", 34)
+    2
+    """
+    return max(1, len(textwrap.wrap(text, int(width - 2))))
 
 
 def _checks(writer: _Writer, sheet: Worksheet) -> None:

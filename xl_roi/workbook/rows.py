@@ -239,9 +239,13 @@ def pitch_title_value(values: dict[str, Any]) -> str:
     """
     title = f"{values['case_name']}: {values['verdict_label']}"
     adjusted = values["quality_adjusted_verdict"]
-    if isinstance(values["quality_adjusted_savings"], float) and adjusted != values["verdict_label"]:
+    if (
+        isinstance(values["quality_adjusted_savings"], float)
+        and adjusted != values["verdict_label"]
+    ):
         title += f"; {adjusted}{ONCE_WORSE_ANSWERS_COUNTED}"
     return title
+
 
 PITCH_RECOMMENDATION = "recommendation_text"
 """The Pitch's recommendation (B3): the Calculations row, in :data:`xl_roi.pitch.RECOMMENDATION`'s
