@@ -392,3 +392,5 @@ def test_quality_prints_the_slice_table_legibly(tmp_path, portable):
         for column in "ABCDEFGHIJK"
     )
     assert header_lines <= _room(sheet, 4)
+    for row in range(last_row - 2, last_row + 1):  # the summary's labels, in bold
+        assert len(sheet[f"A{row}"].value) + 4 <= sheet.column_dimensions["A"].width, row
