@@ -168,7 +168,7 @@ def recommendation_from_figures(
     ...     0.05))  # doctest: +NORMALIZE_WHITESPACE
     Distill, with care. The case is defensible: payback within a year, and volume is growing.
     After maintenance it pays back in 17.7 months, beyond the 12-month target. The first year
-    nets -USD 20,344 after upfront and maintenance. At half the volume payback is 27.0 months:
+    nets (USD 20,344) after upfront and maintenance. At half the volume payback is 27.0 months:
     the case rests on the volume estimate.
     """
     payback = roi.payback_months(upfront_cost, monthly_savings, monthly_growth)

@@ -981,7 +981,7 @@ def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, An
             sheet[f"{column}{r}"].alignment = WRAP if column != "K" else WRAP_RIGHT
 
 
-QUALITY_WIDTHS = {
+QUALITY_WIDTHS: dict[str, float] = {
     "A": 36,
     "B": 14,
     "C": 11,
@@ -1116,7 +1116,7 @@ def _pitch(
     _widths(sheet, PITCH_WIDTHS)
 
 
-PITCH_WIDTHS = {"A": 44, "B": 34, "C": 8}
+PITCH_WIDTHS: dict[str, float] = {"A": 44, "B": 34, "C": 8}
 """The Pitch's columns: labels, figures (wide enough for a short reason in two or three lines),
 the currency."""
 
