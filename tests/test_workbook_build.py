@@ -394,3 +394,27 @@ def test_quality_prints_the_slice_table_legibly(tmp_path, portable):
     assert header_lines <= _room(sheet, 4)
     for row in range(last_row - 2, last_row + 1):  # the summary's labels, in bold
         assert len(sheet[f"A{row}"].value) + 4 <= sheet.column_dimensions["A"].width, row
+
+
+@pytest.mark.parametrize("portable", [False, True])
+@pytest.mark.parametrize("name", ["worse answers", "never pays back"])
+def test_calculations_texts_are_readable_on_the_page(tmp_path, name, portable):
+    """Each worked row's text answer (a payback that never comes, the recommendation) and its
+    explanation wrap within the row's height instead of running off the cell."""
+    path = tmp_path / "case.xlsx"
+    save_workbook(WORKBOOK_CASES[name], path, portable=portable)
+    styles = openpyxl.load_workbook(path)["Calculations"]
+    sheet = openpyxl.load_workbook(path, data_only=True)["Calculations"]
+    texts = 0
+    for row in range(5, sheet.max_row + 1):
+        if sheet[f"A{row}"].value == "Cash flow by month":
+            break
+        for column in "BD":
+            value = sheet[f"{column}{row}"].value
+            if not isinstance(value, str) or (column == "B" and len(value) < 12):
+                continue
+            texts += 1
+            assert styles[f"{column}{row}"].alignment.wrap_text, (column, row, value)
+            width = styles.column_dimensions[column].width
+            assert _lines(value, width) <= _room(styles, row), (column, row, value)
+    assert texts > 30

@@ -614,9 +614,16 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
             cell.number_format = item.number_format
         else:
             cell = writer.formula(sheet, f"B{row}", formula, values[item.name], item.number_format)
-        cell.alignment = Alignment(horizontal="right")
+        cell.alignment = Alignment(horizontal="right", vertical="top", wrap_text=True)
         _unit(writer, sheet, row, item.unit, values["currency"])
         sheet.cell(row=row, column=4, value=item.how).alignment = WRAP
+        stored = values[item.name]
+        height = max(  # the row as tall as its longest text: none runs off its cell
+            _wrapped_lines(item.how, CALCULATIONS_WIDTHS["D"]),
+            _wrapped_lines(stored, CALCULATIONS_WIDTHS["B"]) if isinstance(stored, str) else 1,
+        )
+        if height > 1:
+            sheet.row_dimensions[row].height = 15 * height
         sheet.cell(row=row, column=5, value=item.name).font = UNIT_FONT
         writer.name(item.name, sheet, cell.coordinate)
         row += 1
@@ -668,8 +675,12 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
     # the work and the schedule (and the portable helpers beside them), not the cash table
     sheet.print_area = f"A1:H{first + SCHEDULE_MONTHS}"
     sheet.freeze_panes = "B5"
-    _widths(sheet, {"A": 48, "B": 20, "C": 16, "D": 56, "E": 30, "F": 18})
+    _widths(sheet, CALCULATIONS_WIDTHS)
     return first
+
+
+CALCULATIONS_WIDTHS: dict[str, float] = {"A": 48, "B": 30, "C": 16, "D": 56, "E": 30, "F": 18}
+"""Calculations' columns: label, figure (a text answer wraps in it), unit, how, name."""
 
 
 def _cash_table(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> None:
