@@ -417,4 +417,7 @@ def test_calculations_texts_are_readable_on_the_page(tmp_path, name, portable):
             assert styles[f"{column}{row}"].alignment.wrap_text, (column, row, value)
             width = styles.column_dimensions[column].width
             assert _lines(value, width) <= _room(styles, row), (column, row, value)
+        if _room(styles, row) > 1:  # a tall row reads from its top: label, figure, unit, name
+            for column in "ABCDE":
+                assert styles[f"{column}{row}"].alignment.vertical == "top", (column, row)
     assert texts > 30

@@ -90,6 +90,7 @@ THIN = Side(style="thin", color="BFBFBF")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 UNLOCKED = Protection(locked=False)
 WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
 WRAP_RIGHT = Alignment(wrap_text=True, vertical="top", horizontal="right")
 
 
@@ -258,6 +259,7 @@ def _unit(writer: _Writer, sheet: Worksheet, row: int, unit: str, currency: str)
     else:
         cell = sheet.cell(row=row, column=3, value=unit)
     cell.font = UNIT_FONT
+    cell.alignment = TOP  # beside a figure or note that wraps, on its first line
 
 
 def _title(sheet: Worksheet, text: str, subtitle: str) -> None:
@@ -603,7 +605,7 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
             row += 1
             continue
         assert isinstance(item, CalcRow)
-        sheet.cell(row=row, column=1, value=item.label)
+        sheet.cell(row=row, column=1, value=item.label).alignment = TOP
         formula = item.formula_in(writer.portable)
         if formula is None:  # a row with no native formula stores its value
             cell = sheet.cell(row=row, column=2)
@@ -624,7 +626,8 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
         )
         if height > 1:
             sheet.row_dimensions[row].height = 15 * height
-        sheet.cell(row=row, column=5, value=item.name).font = UNIT_FONT
+        name_cell = sheet.cell(row=row, column=5, value=item.name)
+        name_cell.font, name_cell.alignment = UNIT_FONT, TOP
         writer.name(item.name, sheet, cell.coordinate)
         row += 1
     row += 1
@@ -1090,7 +1093,7 @@ def _pitch(
                 sheet.row_dimensions[row].height = 15 * height
             if money:
                 unit = writer.formula(sheet, f"C{row}", "currency", currency, layout.PLAIN)
-                unit.font = UNIT_FONT
+                unit.font, unit.alignment = UNIT_FONT, TOP
             row += 1
         row += 1
     chart = LineChart()
