@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import formulas
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from xl_roi import InputError, evaluate, example_case, pitch
 from xl_roi.bounds import BOUNDS, check_input, unusual_inputs
 from xl_roi.cli import main
+from xl_roi.errors import SMALLEST_NUMBER
 from xl_roi.workbook.build import build_workbook
 from xl_roi.workbook.layout import INPUT_ROWS
 
@@ -96,32 +98,72 @@ def test_check_input_accepts_exactly_what_the_bound_holds(name, value):
         assert expected, (name, value)
 
 
-def test_workbook_validation_matches_the_bounds():
-    """Every numeric input cell's data validation admits the same range as the bounds."""
-    workbook, blueprint = build_workbook(example_case())
+def _rule_accepts(rule, coordinate: str, value: float) -> bool:
+    """Whether a stored data validation rule lets ``value`` into ``coordinate``: a custom
+    formula worked by the ``formulas`` package, a built-in rule by its own operator."""
+    if rule.type == "custom":
+        compiled = formulas.Parser().ast("=" + rule.formula1)[1].compile()
+        assert list(compiled.inputs) == [coordinate], rule.formula1  # tests its own cell
+        return bool(compiled(value))
+    assert rule.type in ("decimal", "whole"), rule.type
+    if rule.type == "whole" and not float(value).is_integer():
+        return False
+    first = float(rule.formula1)
+    if rule.operator == "between":
+        return first <= value <= float(rule.formula2)
+    if rule.operator == "greaterThanOrEqual":
+        return value >= first
+    assert rule.operator == "lessThanOrEqual", rule.operator
+    return value <= first
+
+
+def _around(edge: float) -> list[float]:
+    """The edge, the floats either side of it, a little either side, and half a unit either
+    side (whole numbers). Beside zero the nearest floats are ±2.2e-308, the smallest a
+    spreadsheet holds (nearer ones are refused by the case as too small to divide by)."""
+    if edge == 0:
+        near = [-SMALLEST_NUMBER, SMALLEST_NUMBER]
+    else:
+        near = [math.nextafter(edge, -math.inf), math.nextafter(edge, math.inf)]
+    step = 1e-9 * max(1.0, abs(edge))
+    return [edge, *near, edge - step, edge + step, edge - 0.5, edge + 0.5]
+
+
+def _case_accepts(bound, value: float) -> bool:
+    try:
+        bound.check("x", value)
+    except InputError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("portable", [False, True])
+def test_workbook_validation_accepts_what_the_case_accepts(portable):
+    """Every numeric input cell's rule accepts exactly what Case accepts at and around each of
+    its bounds: an exclusive end (growth above −1) refused, an inclusive one (growth up to 1)
+    accepted, with no shifted limits."""
+    workbook, blueprint = build_workbook(example_case(), portable=portable)
     sheet = workbook["Inputs"]
     rules = {
         str(cell): rule
         for rule in sheet.data_validations.dataValidation
         for cell in str(rule.sqref).split()
     }
+    checked = 0
     for name, row in INPUT_ROWS.items():
         if row.kind in ("text", "choice"):
             continue
         bound = BOUNDS[name if row.field is None else row.field]
-        rule = rules[blueprint.inputs[name][1]]
-        low = float(rule.formula1)
-        if bound.minimum is None:
-            assert low <= -1e300
-        else:
-            assert math.isclose(low, bound.minimum, abs_tol=1e-9), name
-        if bound.maximum is None:
-            assert rule.operator == "greaterThanOrEqual", name
-        else:
-            assert rule.operator == "between", name
-            assert math.isclose(float(rule.formula2), bound.maximum, abs_tol=1e-8), name
-    growth = rules[blueprint.inputs["monthly_growth"][1]]
-    assert (float(growth.formula1), float(growth.formula2)) == (-1.0 + 1e-12, 1.0)
+        coordinate = blueprint.inputs[name][1]
+        rule = rules[coordinate]
+        edges = [edge for edge in (bound.minimum, bound.maximum) if edge is not None]
+        for value in [value for edge in edges for value in _around(edge)]:
+            assert _rule_accepts(rule, coordinate, value) == _case_accepts(bound, value), (
+                name,
+                value,
+            )
+            checked += 1
+    assert checked > 200
 
 
 def test_unusual_growth_is_named_in_the_pitch():

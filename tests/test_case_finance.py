@@ -595,7 +595,7 @@ class TestPitchFaces:
         text = pitch(evaluate(three_slices()))
         assert "**USD 9,000 a month**" in text
         assert "savings are USD 1,500 a month, payback 35.0 months" in text
-        assert "annual net benefit -USD 22,000: **do not distill**" in text
+        assert "annual net benefit (USD 22,000): **do not distill**" in text
         assert "| 10.0% | USD 4,000 |" in text and "| 5.0% | USD 5,000 |" in text
 
     def test_pitch_json_carries_every_new_figure(self, tmp_path, capsys):

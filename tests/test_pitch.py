@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.cases import CONTRACT_REVIEW, SIMPLE
 from xl_roi import Case, QualitySlice, evaluate, example_case, pitch
+from xl_roi.fields import MONEY_FORMAT, PRICE_FORMAT
+from xl_roi.pitch import format_money
 
 
 def test_sections_in_the_seeds_order():
@@ -98,7 +102,7 @@ def test_recommendation_says_when_maintenance_pushes_payback_past_the_target():
     assert line.startswith("**Recommendation: Distill, with care. The case is defensible")
     assert "After maintenance it pays back in 17.7 months, beyond the 12-month target." in line
     # first year: 2,994 × (1.05^12 − 1) / 0.05 − 30,000 − 38,000 = 47,655.88 − 68,000
-    assert "The first year nets -USD 20,344 after upfront and maintenance." in line
+    assert "The first year nets (USD 20,344) after upfront and maintenance." in line
     # half volume on the same GPU: 38,000 at 694 a month growing 5 % → 27.0 months
     assert "At half the volume payback is 27.0 months" in line
 
@@ -165,3 +169,43 @@ def test_breakeven_sentence_per_call_student_says_below_misses():
         f"Below {result.breakeven_monthly_calls:,.0f} calls a month, payback misses the "
         "12-month target." in text
     )
+
+
+def _as_formatted(number_format: str, amount: float) -> str:
+    """What a spreadsheet shows for ``amount`` under ``number_format`` (a positive section
+    ``#,##0`` or ``#,##0.00``, a negative one around the absolute value, colours dropped)."""
+    sections = number_format.split(";")
+    section = sections[1] if amount < 0 and len(sections) > 1 else sections[0]
+    section = re.sub(r"\[[A-Za-z]+\]", "", section)
+    digits = f"{abs(amount):,.2f}" if "0.00" in section else f"{abs(amount):,.0f}"
+    return section.replace("#,##0.00" if "0.00" in section else "#,##0", digits)
+
+
+@pytest.mark.parametrize("amount", [-58_625.0, -33_750.4, -1.0, 0.0, 12_345.0])
+def test_negative_money_reads_the_same_in_the_pitch_and_the_workbook(amount):
+    """A loss reads in brackets, as finance readers expect: the CLI's ``(EUR 58,625)`` is the
+    workbook's ``(58,625)`` under its EUR unit, and a gain has no brackets anywhere."""
+    text = format_money(amount, "EUR")
+    shown = _as_formatted(MONEY_FORMAT, amount)
+    assert text.replace("EUR ", "") == shown
+    assert (text.startswith("(") and text.endswith(")")) == (amount < 0 and round(amount) != 0)
+    assert MONEY_FORMAT.split(";")[1].startswith("[Red]")  # and in red on the sheet
+    assert _as_formatted(PRICE_FORMAT, -0.46) == "(0.46)"
+
+
+def test_cli_sensitivity_writes_a_loss_in_brackets(tmp_path, capsys):
+    """A case that loses money (maintenance 300,000 a year against 21,000 × 12 = 252,000 saved:
+    −48,000 a year at base) is shown in brackets on the sensitivity command's lines too."""
+    from xl_roi.cli import main
+
+    case = tmp_path / "upkeep.toml"
+    case.write_text(
+        'name = "Heavy upkeep"\n[volume]\nmonthly_calls = 2_000_000\n[teacher]\n'
+        "cost_per_1k = 12.0\n[student]\ncost_per_1k = 1.5\n[upfront]\ntotal = 52_500\n"
+        "[maintenance]\nannual = 300_000\n",
+        encoding="utf-8",
+    )
+    assert main(["sensitivity", str(case)]) == 0
+    out = capsys.readouterr().out
+    assert "(USD 48,000)" in out
+    assert "USD -" not in out and "-USD" not in out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import textwrap
 import zipfile
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 
 from tests.cases import WORKBOOK_CASES
 from xl_roi import InputError, evaluate, example_case
+from xl_roi.fields import COUNT_FORMAT, MONEY_FORMAT, PRICE_FORMAT, SHARE_FORMAT
 from xl_roi.files import OverwriteRefusedError
 from xl_roi.workbook.build import SHEETS, build_workbook, save_workbook
 from xl_roi.workbook.layout import CALC_ROWS, INPUT_ROWS
@@ -212,15 +214,15 @@ def test_money_in_whole_units_of_the_case_currency(self_hosted_file):
         figure = sheet[f"B{row}"]
         if isinstance(unit, str) and unit.startswith("=currency") and "per" not in unit:
             amounts += 1
-            assert figure.number_format == "#,##0;[Red]-#,##0", row
+            assert figure.number_format == MONEY_FORMAT, row
         elif isinstance(unit, str) and unit.startswith("=currency") and "per" in unit:
             prices += 1
-            assert figure.number_format == "#,##0.00;[Red]-#,##0.00", row
+            assert figure.number_format == PRICE_FORMAT, row
     assert amounts >= 10 and prices >= 5
     for row in range(5, sheet.max_row + 1):  # the cash-flow schedule
         if sheet[f"A{row}"].value == "Cash flow by month":
             for column in "BCDE":
-                assert sheet[f"{column}{row + 3}"].number_format == "#,##0;[Red]-#,##0"
+                assert sheet[f"{column}{row + 3}"].number_format == MONEY_FORMAT
 
 
 def test_shares_as_percent_and_checks_as_true_false(self_hosted_file):
@@ -237,18 +239,45 @@ def test_shares_as_percent_and_checks_as_true_false(self_hosted_file):
     assert all(cell.number_format == '"TRUE";"TRUE";"FALSE"' for cell in holds)
 
 
-def test_sensitivity_values_formatted_by_their_row(self_hosted_file):
-    """Growth reads as %, volume and money as whole numbers, wherever the ranking puts them."""
-    sheet = self_hosted_file["Sensitivity"]
-    rules = {
-        rule.formula[0]: rule.dxf.numFmt.formatCode
-        for ranges in sheet.conditional_formatting
-        for rule in ranges.rules
-        if "B6" in str(ranges.sqref)
+def _sensitivity_format(sheet, label: str) -> str:
+    """The format B6:C and I6:J take when column A reads ``label``: the first conditional
+    rule naming it, else the cells' own."""
+    for ranges in sheet.conditional_formatting:
+        if "B6" not in str(ranges.sqref):
+            continue
+        for rule in ranges.rules:
+            if f'$A6="{label}"' in rule.formula[0]:
+                return str(rule.dxf.numFmt.formatCode)
+    return str(sheet["B6"].number_format)
+
+
+@pytest.mark.parametrize("portable", [False, True])
+def test_sensitivity_values_formatted_by_their_field(tmp_path, portable):
+    """Each Sensitivity row's values read in the format of the input it moves (a scenario: the
+    input it changes), wherever the ranking puts the row: calls whole, amounts as money,
+    prices with cents, growth and utilisation as %."""
+    path = tmp_path / "hosted.xlsx"
+    save_workbook(WORKBOOK_CASES["self-hosted"], path, portable=portable)
+    sheet = openpyxl.load_workbook(path)["Sensitivity"]
+    expected = {
+        "Monthly volume": COUNT_FORMAT,
+        "Half volume": COUNT_FORMAT,
+        "Upfront cost": MONEY_FORMAT,
+        "Annual maintenance": MONEY_FORMAT,
+        "Maintenance twice as often": MONEY_FORMAT,
+        "Teacher cost per 1k": PRICE_FORMAT,
+        "Teacher price halved": PRICE_FORMAT,
+        "GPU hourly cost": PRICE_FORMAT,
+        "Student cost per 1k": PRICE_FORMAT,
+        "Monthly growth": SHARE_FORMAT,
+        "Target utilisation": SHARE_FORMAT,
+        "Serving utilisation below plan": SHARE_FORMAT,
     }
-    assert rules['$A6="Monthly growth"'] == "0.0%"
-    whole = next(code for formula, code in rules.items() if "Monthly volume" in formula)
-    assert whole == "#,##0"
+    labels = openpyxl.load_workbook(path, data_only=True)["Sensitivity"]
+    shown = {labels[f"A{row}"].value for row in range(6, 6 + 12)} - {None}
+    assert shown <= set(expected), shown - set(expected)
+    for label, number_format in expected.items():
+        assert _sensitivity_format(sheet, label) == number_format, label
     assert sheet["L5"].alignment.wrap_text and sheet["M5"].alignment.wrap_text  # not clipped
 
 
@@ -258,7 +287,7 @@ def test_charts_label_beside_the_bars_and_count_in_whole_units(self_hosted_file)
     assert tornado.x_axis.tickLblPos == "low"
     for sheet in ("Sensitivity", "Pitch"):
         chart = self_hosted_file[sheet]._charts[0]
-        assert chart.y_axis.number_format.formatCode == "#,##0;[Red]-#,##0"
+        assert chart.y_axis.number_format.formatCode == MONEY_FORMAT
 
 
 def test_no_defined_name_is_also_a_function_name():
@@ -283,3 +312,112 @@ def test_cash_schedule_prints_on_a_page_of_its_own(tmp_path, portable):
     title_row = next(cell.row for cell in sheet["A"] if cell.value == "Cash flow by month")
     breaks = [b.id for b in sheet.row_breaks.brk]
     assert breaks == [title_row - 1]
+
+
+def _lines(text: str, width: float | None) -> int:
+    """Lines a wrapped text takes in a column ``width`` characters wide, leaving two for the
+    cell's margins (bold headers: four)."""
+    return len(textwrap.wrap(text, int((width or 8.43) - 2))) or 1
+
+
+def _room(sheet, row: int) -> int:
+    """Lines of the default 15-point height a row holds (one when its height is not set)."""
+    height = sheet.row_dimensions[row].height
+    return 1 if height is None else int(height // 15)
+
+
+@pytest.mark.parametrize("portable", [False, True])
+@pytest.mark.parametrize("name", ["worse answers", "never pays back", "example"])
+def test_pitch_texts_are_readable_on_the_page(tmp_path, name, portable):
+    """Every text on the Pitch beside a label (a payback that never comes, why worse answers
+    decide it, a figure not computed) wraps within its row instead of running off its cell."""
+    path = tmp_path / "case.xlsx"
+    save_workbook(WORKBOOK_CASES[name], path, portable=portable)
+    styles = openpyxl.load_workbook(path)["Pitch"]
+    sheet = openpyxl.load_workbook(path, data_only=True)["Pitch"]
+    width = styles.column_dimensions["B"].width
+    texts = 0
+    for row in range(5, sheet.max_row + 1):
+        value = sheet[f"B{row}"].value
+        if not isinstance(value, str) or sheet[f"A{row}"].value is None:
+            continue
+        texts += 1
+        cell = styles[f"B{row}"]
+        assert cell.alignment.wrap_text, (row, value)
+        assert _lines(value, width) <= _room(styles, row), (row, value)
+        label = sheet[f"A{row}"].value
+        assert _lines(label, styles.column_dimensions["A"].width) <= _room(styles, row), label
+    assert texts >= 3
+
+
+@pytest.mark.parametrize("portable", [False, True])
+def test_sensitivity_headers_are_readable(tmp_path, portable):
+    """Each header of the Sensitivity table and of the tornado's helper columns wraps into the
+    two lines its row holds, with room for bold letters (four characters of margin)."""
+    path = tmp_path / "case.xlsx"
+    save_workbook(example_case(), path, portable=portable)
+    styles = openpyxl.load_workbook(path)["Sensitivity"]
+    sheet = openpyxl.load_workbook(path, data_only=True)["Sensitivity"]
+    for column in "ABCDEFGHIJLM":
+        text = sheet[f"{column}5"].value
+        width = styles.column_dimensions[column].width
+        assert styles[f"{column}5"].alignment.wrap_text, column
+        assert len(textwrap.wrap(text, int(width - 4))) <= _room(styles, 5), (column, text)
+
+
+@pytest.mark.parametrize("portable", [False, True])
+def test_quality_prints_the_slice_table_legibly(tmp_path, portable):
+    """The Quality page prints the slice table and its summary, not the helper columns beside
+    it, in columns narrow enough for a landscape page at a readable size (at most 180
+    characters across: about 80 % of full size fitted to the width)."""
+    path = tmp_path / "case.xlsx"
+    save_workbook(WORKBOOK_CASES["worse answers"], path, portable=portable)
+    sheet = openpyxl.load_workbook(path)["Quality"]
+    assert sheet.print_area, "no print area: the helper columns print too"
+    area = sheet.print_area.split("!")[-1].replace("$", "")
+    first, last = area.split(":")
+    assert first == "A1" and re.match(r"K\d+$", last), area
+    last_row = int(last[1:])
+    assert sheet[f"A{last_row}"].value == "Business-critical slices failing"
+    across = sum(sheet.column_dimensions[column].width or 8.43 for column in "ABCDEFGHIJK")
+    assert across <= 180, across
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+    header_lines = max(
+        len(
+            textwrap.wrap(
+                str(sheet[f"{column}4"].value), int(sheet.column_dimensions[column].width - 4)
+            )
+        )
+        for column in "ABCDEFGHIJK"
+    )
+    assert header_lines <= _room(sheet, 4)
+    for row in range(last_row - 2, last_row + 1):  # the summary's labels, in bold
+        assert len(sheet[f"A{row}"].value) + 4 <= sheet.column_dimensions["A"].width, row
+
+
+@pytest.mark.parametrize("portable", [False, True])
+@pytest.mark.parametrize("name", ["worse answers", "never pays back"])
+def test_calculations_texts_are_readable_on_the_page(tmp_path, name, portable):
+    """Each worked row's text answer (a payback that never comes, the recommendation) and its
+    explanation wrap within the row's height instead of running off the cell."""
+    path = tmp_path / "case.xlsx"
+    save_workbook(WORKBOOK_CASES[name], path, portable=portable)
+    styles = openpyxl.load_workbook(path)["Calculations"]
+    sheet = openpyxl.load_workbook(path, data_only=True)["Calculations"]
+    texts = 0
+    for row in range(5, sheet.max_row + 1):
+        if sheet[f"A{row}"].value == "Cash flow by month":
+            break
+        for column in "BD":
+            value = sheet[f"{column}{row}"].value
+            if not isinstance(value, str) or (column == "B" and len(value) < 12):
+                continue
+            texts += 1
+            assert styles[f"{column}{row}"].alignment.wrap_text, (column, row, value)
+            width = styles.column_dimensions[column].width
+            assert _lines(value, width) <= _room(styles, row), (column, row, value)
+        if _room(styles, row) > 1:  # a tall row reads from its top: label, figure, unit, name
+            for column in "ABCDE":
+                assert styles[f"{column}{row}"].alignment.vertical == "top", (column, row)
+    assert texts > 30

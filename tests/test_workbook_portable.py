@@ -298,3 +298,19 @@ def test_net_break_even_volume_on_whole_gpus_recalculates_to_the_last_partial_ba
     # 2,628,000 + 1 the 3 GPUs cost more than 3,420,266.67 would need), band 7 from its first
     # volume (266,666.67 + 7,358,400 ≤ 7,884,000), so band 6's 6,573,866.67 is the break-even.
     assert got == pytest.approx(266_666.666_666_7 + 6 * 1_051_200, rel=1e-9)
+
+
+def test_libreoffice_keeps_the_exclusive_bounds_rules(recalculated):
+    """LibreOffice opens and saves the workbook with its custom validation rules intact:
+    monthly growth still refuses −1 and accepts 1, by a formula over its own cell."""
+    blueprint, workbook, _ = recalculated["example"]
+    coordinate = blueprint.inputs["monthly_growth"][1]
+    rules = [
+        rule
+        for rule in workbook["Inputs"].data_validations.dataValidation
+        if coordinate in str(rule.sqref).split()
+    ]
+    assert len(rules) == 1
+    formula = rules[0].formula1.replace(" ", "").replace("$", "")
+    assert rules[0].type == "custom"
+    assert f"{coordinate}>-1" in formula and f"{coordinate}<=1" in formula

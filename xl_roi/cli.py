@@ -30,7 +30,7 @@ from xl_roi.files import (
     same_file,
     write_atomic,
 )
-from xl_roi.pitch import pitch
+from xl_roi.pitch import format_money, pitch
 from xl_roi.roi import BREAKEVEN_DEFINITION
 from xl_roi.text import printable
 from xl_roi.uncertainty import DRAWN_LABELS, INPUT_LABELS, INPUT_UNITS
@@ -188,8 +188,9 @@ def _months_unit(value: float) -> str:
 
 
 def _money(amount: float, currency: str) -> str:
-    """An amount of money as every report shows it: the currency, whole units, thousands."""
-    return f"{currency} {amount:,.0f}"
+    """An amount of money as every report shows it: the currency, whole units, thousands; a
+    loss in brackets (the pitch's :func:`~xl_roi.pitch.format_money`)."""
+    return format_money(amount, currency)
 
 
 def _name_of(label: str) -> str:
@@ -283,7 +284,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     print(
         f"Base: payback {_months(result.payback_months)} months "
         f"({_months(result.payback_after_maintenance_months)} after maintenance), annual net "
-        f"benefit {currency} {result.annual_net_benefit:,.0f}\n"
+        f"benefit {_money(result.annual_net_benefit, currency)}\n"
     )
     records: list[dict[str, Any]] = [
         {str(key): value for key, value in row.items()} for row in table.to_dict(orient="records")
@@ -298,7 +299,10 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     print("-" * len(header))
     for row in rows:
         payback = f"{_months(row['payback_low'])} … {_months(row['payback_high'])}"
-        net = f"{row['net_low']:,.0f} … {row['net_high']:,.0f}"
+        net = " … ".join(
+            _money(row[key], currency).replace(f"{currency} ", "", 1)  # headed with it
+            for key in ("net_low", "net_high")
+        )
         name = _name_of(row["assumption"])
         low, high = (_figure(name, row[key], currency, bare=True) for key in ("low", "high"))
         print(
@@ -310,7 +314,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
         if row["kind"] == "scenario":
             print(
                 f"  {row['assumption']:<32} payback {_months(row['payback_low']):>6} months, "
-                f"annual net benefit {currency} {row['net_low']:,.0f}"
+                f"annual net benefit {_money(row['net_low'], currency)}"
             )
     for row in records:
         if row["kind"] == "quality":

@@ -59,9 +59,10 @@ __all__ = [
     "Field",
 ]
 
-MONEY_FORMAT = "#,##0;[Red]-#,##0"
-"""Amounts of money, everywhere: whole units of the case's currency, thousands separated."""
-PRICE_FORMAT = "#,##0.00;[Red]-#,##0.00"
+MONEY_FORMAT = "#,##0;[Red](#,##0)"
+"""Amounts of money, everywhere: whole units of the case's currency, thousands separated; a
+loss in red brackets, as the pitch writes it (``(USD 1,234)``)."""
+PRICE_FORMAT = "#,##0.00;[Red](#,##0.00)"
 """Prices (per 1,000 calls, per GPU-hour, per million tokens): always two decimals."""
 RATE_FORMAT = "#,##0.0"
 """Throughputs and multipliers (calls per second, peak factor, teacher calls per example)."""

@@ -17,12 +17,14 @@ from xl_roi.errors import check_number
 from xl_roi.verdict import DO_NOT_DISTILL, verdict
 
 __all__ = [
+    "ONCE_WORSE_ANSWERS_COUNTED",
     "RECOMMENDATION",
     "WORSE_ANSWERS_COST_MORE",
     "breakeven_sentence",
     "format_money",
     "format_months",
     "pitch",
+    "pitch_title",
     "reason_not_to_distill",
     "recommendation",
     "recommendation_from_figures",
@@ -48,20 +50,25 @@ RECOMMENDATION = {
 WORSE_ANSWERS_COST_MORE = "Worse answers cost more than the compute saved"
 """The reason given when the cost of the student's quality drop eats the savings."""
 
+ONCE_WORSE_ANSWERS_COUNTED = " once worse answers are counted"
+"""Follows the quality-adjusted verdict in the title when it differs from the headline's."""
+
 
 def format_money(amount: float, currency: str, cents: bool = False) -> str:
-    """Money for a reader: ``USD 1,234`` (or ``USD 1,234.56`` with ``cents``).
+    """Money for a reader: ``USD 1,234`` (or ``USD 1,234.56`` with ``cents``); a loss in
+    brackets, ``(USD 1,234)``, as the workbook's money format shows it.
 
     Examples
     --------
     >>> format_money(-33_750, "USD")
-    '-USD 33,750'
+    '(USD 33,750)'
     >>> format_money(10_560.004, "EUR", cents=True)
     'EUR 10,560.00'
     """
-    sign = "-" if amount < 0 else ""
     digits = f"{abs(amount):,.2f}" if cents else f"{abs(amount):,.0f}"
-    return f"{sign}{currency} {digits}"
+    if amount < 0 and digits.strip("0.,"):  # a loss that rounds to nothing reads as none
+        return f"({currency} {digits})"
+    return f"{currency} {digits}"
 
 
 def format_months(months: float) -> str:
@@ -161,7 +168,7 @@ def recommendation_from_figures(
     ...     0.05))  # doctest: +NORMALIZE_WHITESPACE
     Distill, with care. The case is defensible: payback within a year, and volume is growing.
     After maintenance it pays back in 17.7 months, beyond the 12-month target. The first year
-    nets -USD 20,344 after upfront and maintenance. At half the volume payback is 27.0 months:
+    nets (USD 20,344) after upfront and maintenance. At half the volume payback is 27.0 months:
     the case rests on the volume estimate.
     """
     payback = roi.payback_months(upfront_cost, monthly_savings, monthly_growth)
@@ -584,6 +591,24 @@ def _latency_words(result: Result) -> str:
     return words
 
 
+def pitch_title(result: Result) -> str:
+    """The pitch's title: the case and its verdict, then the verdict once worse answers are
+    counted where it differs (the workbook's Pitch sheet says the same).
+
+    Examples
+    --------
+    >>> from xl_roi import Case, evaluate
+    >>> pitch_title(evaluate(Case(monthly_calls=2_000_000, teacher_cost_per_1k=12.0,
+    ...     student_cost_per_1k=1.5, upfront_cost=52_500, annual_maintenance=40_000)))
+    'Distillation case: strong'
+    """
+    title = f"{result.case.name}: {result.verdict}"
+    adjusted = result.quality_adjusted_verdict
+    if adjusted is not None and adjusted != result.verdict:
+        title += f"; {adjusted}{ONCE_WORSE_ANSWERS_COUNTED}"
+    return title
+
+
 def pitch(result: Result) -> str:
     """The decision-maker's page, in Markdown, in the order a decision-maker reads it.
 
@@ -608,12 +633,7 @@ def pitch(result: Result) -> str:
     >>> "recovered in **2.5 months**" in text
     True
     """
-    case = result.case
-    title = f"# {case.name}: {result.verdict}"
-    adjusted = result.quality_adjusted_verdict
-    if adjusted is not None and adjusted != result.verdict:
-        title += f"; {adjusted} once worse answers are counted"
-    lines = [title, ""]
+    lines = [f"# {pitch_title(result)}", ""]
     lines.append(f"**Recommendation: {recommendation(result)}**")
     lines.append("")
     lines += _unusual_inputs_section(result)

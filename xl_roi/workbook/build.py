@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,7 @@ from xl_roi._sensitivity import HEADLINE_TABLE_ROWS, headline_table
 from xl_roi._version import __version__
 from xl_roi.case import Case
 from xl_roi.errors import InputError
+from xl_roi.fields import FIELDS
 from xl_roi.files import write_atomic
 from xl_roi.prices import STALE_AFTER_DAYS, ModelPrices
 from xl_roi.text import looks_like_formula
@@ -88,6 +90,8 @@ THIN = Side(style="thin", color="BFBFBF")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 UNLOCKED = Protection(locked=False)
 WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
+WRAP_RIGHT = Alignment(wrap_text=True, vertical="top", horizontal="right")
 
 
 @dataclass
@@ -255,6 +259,7 @@ def _unit(writer: _Writer, sheet: Worksheet, row: int, unit: str, currency: str)
     else:
         cell = sheet.cell(row=row, column=3, value=unit)
     cell.font = UNIT_FONT
+    cell.alignment = TOP  # beside a figure or note that wraps, on its first line
 
 
 def _title(sheet: Worksheet, text: str, subtitle: str) -> None:
@@ -277,7 +282,14 @@ def _widths(sheet: Worksheet, widths: dict[str, float]) -> None:
         sheet.column_dimensions[column].width = width
 
 
-def _validation(row: InputRow) -> DataValidation:
+def _bound_number(number: float) -> str:
+    """A bound as a spreadsheet reads it: ``1``, ``-1``, ``0.5``, ``1200`` (exactly the float)."""
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
+def _validation(row: InputRow, coordinate: str) -> DataValidation:
+    """The input cell's rule: the registry's bounds exactly. An exclusive bound (growth above
+    −1, a share below 1) is a custom formula over the cell, as no built-in rule excludes an end."""
     if row.kind == "choice":
         validation = DataValidation(
             type="list", formula1="student_modes", allow_blank=False, showDropDown=False
@@ -292,19 +304,36 @@ def _validation(row: InputRow) -> DataValidation:
         bound = row.bound
         assert bound is not None, row.name
         low, high = bound.minimum, bound.maximum
-        if bound.maximum_exclusive and high is not None:
-            high = high - 1e-9
-        if bound.strictly_above and low is not None:
-            low = low + 1e-12
-        if low is not None and high is not None:
+        exclusive = (low is not None and bound.strictly_above) or (
+            high is not None and bound.maximum_exclusive
+        )
+        kind = "whole" if bound.whole else "decimal"
+        if exclusive or (low is None and high is None):
+            tests = [f"ISNUMBER({coordinate})"]
+            if bound.whole:
+                tests.append(f"INT({coordinate})={coordinate}")
+            if low is not None:
+                above = ">" if bound.strictly_above else ">="
+                tests.append(f"{coordinate}{above}{_bound_number(low)}")
+            if high is not None:
+                below = "<" if bound.maximum_exclusive else "<="
+                tests.append(f"{coordinate}{below}{_bound_number(high)}")
+            validation = DataValidation(type="custom", formula1=f"AND({','.join(tests)})")
+        elif low is not None and high is not None:
             validation = DataValidation(
-                type="decimal", operator="between", formula1=repr(low), formula2=repr(high)
+                type=kind,
+                operator="between",
+                formula1=_bound_number(low),
+                formula2=_bound_number(high),
+            )
+        elif low is not None:
+            validation = DataValidation(
+                type=kind, operator="greaterThanOrEqual", formula1=_bound_number(low)
             )
         else:
+            assert high is not None, row.name
             validation = DataValidation(
-                type="decimal",
-                operator="greaterThanOrEqual",
-                formula1=repr(low if low is not None else -1e300),
+                type=kind, operator="lessThanOrEqual", formula1=_bound_number(high)
             )
         example = " (0.05 = 5 %)" if bound.share else ""
         validation.error = f"{row.label} must be {bound.text()}{example}."
@@ -470,7 +499,7 @@ def _inputs(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, Any
         cell.protection = UNLOCKED
         cell.number_format = "@" if item.kind in ("text", "choice") else item.number_format
         if writer.styled:
-            validation = _validation(item)
+            validation = _validation(item, cell.coordinate)
             sheet.add_data_validation(validation)
             validation.add(cell.coordinate)
         _unit(writer, sheet, row, item.unit, case.currency)
@@ -576,7 +605,7 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
             row += 1
             continue
         assert isinstance(item, CalcRow)
-        sheet.cell(row=row, column=1, value=item.label)
+        sheet.cell(row=row, column=1, value=item.label).alignment = TOP
         formula = item.formula_in(writer.portable)
         if formula is None:  # a row with no native formula stores its value
             cell = sheet.cell(row=row, column=2)
@@ -587,10 +616,18 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
             cell.number_format = item.number_format
         else:
             cell = writer.formula(sheet, f"B{row}", formula, values[item.name], item.number_format)
-        cell.alignment = Alignment(horizontal="right")
+        cell.alignment = Alignment(horizontal="right", vertical="top", wrap_text=True)
         _unit(writer, sheet, row, item.unit, values["currency"])
         sheet.cell(row=row, column=4, value=item.how).alignment = WRAP
-        sheet.cell(row=row, column=5, value=item.name).font = UNIT_FONT
+        stored = values[item.name]
+        height = max(  # the row as tall as its longest text: none runs off its cell
+            _wrapped_lines(item.how, CALCULATIONS_WIDTHS["D"]),
+            _wrapped_lines(stored, CALCULATIONS_WIDTHS["B"]) if isinstance(stored, str) else 1,
+        )
+        if height > 1:
+            sheet.row_dimensions[row].height = 15 * height
+        name_cell = sheet.cell(row=row, column=5, value=item.name)
+        name_cell.font, name_cell.alignment = UNIT_FONT, TOP
         writer.name(item.name, sheet, cell.coordinate)
         row += 1
     row += 1
@@ -641,8 +678,12 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
     # the work and the schedule (and the portable helpers beside them), not the cash table
     sheet.print_area = f"A1:H{first + SCHEDULE_MONTHS}"
     sheet.freeze_panes = "B5"
-    _widths(sheet, {"A": 48, "B": 20, "C": 16, "D": 56, "E": 30, "F": 18})
+    _widths(sheet, CALCULATIONS_WIDTHS)
     return first
+
+
+CALCULATIONS_WIDTHS: dict[str, float] = {"A": 48, "B": 30, "C": 16, "D": 56, "E": 30, "F": 18}
+"""Calculations' columns: label, figure (a text answer wraps in it), unit, how, name."""
 
 
 def _cash_table(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> None:
@@ -834,36 +875,54 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
     chart.height, chart.width = 9, 18
     sheet.add_chart(chart, f"A{last_row + 3}")
     sheet.freeze_panes = "B6"
-    _widths(sheet, {"A": 30, **{letter: 15 for letter in "BCDEFGHIJ"}, "L": 16, "M": 16})
+    # headers in bold wrap into the two lines of row 5: "Payback at high" / "(months)"
+    _widths(sheet, {"A": 30, **{letter: 18 for letter in "BCDEFGHIJ"}, "L": 22, "M": 22})
 
 
-_ROWS_IN_WHOLE_UNITS = (
-    "Monthly volume",
-    "Upfront cost",
-    "Annual maintenance",
-    "Half volume",
-    "Maintenance twice as often",
-)
-"""Sensitivity rows whose values are calls or amounts (the rest are prices, or growth in %)."""
+SENSITIVITY_SCENARIO_FIELDS: dict[str, str] = {
+    "Half volume": "monthly_calls",
+    "Serving utilisation below plan": "target_utilization",
+    "Maintenance twice as often": "annual_maintenance",
+    "Teacher price halved": "teacher_cost_per_1k",
+}
+"""Each Sensitivity scenario → the input it changes (an assumption's row moves its own)."""
+
+
+def sensitivity_row_formats() -> dict[str, str]:
+    """Each Sensitivity row's label → the number format of the input it moves: the one place
+    that says how a row's low, high and break-even values read.
+
+    Examples
+    --------
+    >>> formats = sensitivity_row_formats()
+    >>> formats["Monthly growth"], formats["Half volume"]
+    ('0.0%', '#,##0')
+    """
+    moved = {entry.assumption: entry.name for entry in FIELDS.values() if entry.assumption}
+    moved.update(SENSITIVITY_SCENARIO_FIELDS)
+    return {label: FIELDS[name].number_format for label, name in moved.items()}
 
 
 def _value_formats_by_row(sheet: Worksheet, last_row: int) -> None:
     """Low, high and break-even values in each row's own unit: the SENSITIVITY function ranks
-    its rows when it recalculates, so the format follows the row's label, not its position."""
-    whole = " ,".join(f'$A6="{label}"' for label in _ROWS_IN_WHOLE_UNITS).replace(" ,", ", ")
-    for format_id, number_format, condition in (  # ids past those openpyxl gives cell formats
-        (300, layout.COUNT, f"OR({whole})"),
-        (301, layout.SHARE, '$A6="Monthly growth"'),
-    ):
+    its rows when it recalculates, so the format follows the row's label, not its position.
+    The cells' own format is a price's; a rule a format for the rows read otherwise."""
+    labels: dict[str, list[str]] = {}
+    for label, number_format in sensitivity_row_formats().items():
+        if number_format != layout.PRICE:
+            labels.setdefault(number_format, []).append(label)
+    # ids past those openpyxl gives cell formats
+    for format_id, number_format in enumerate(sorted(labels), start=300):
+        condition = ", ".join(f'$A6="{label}"' for label in labels[number_format])
         style = DifferentialStyle(numFmt=NumberFormat(numFmtId=format_id, formatCode=number_format))
-        rule = Rule(type="expression", dxf=style, formula=[condition], stopIfTrue=True)
+        rule = Rule(type="expression", dxf=style, formula=[f"OR({condition})"], stopIfTrue=True)
         sheet.conditional_formatting.add(f"B6:C{last_row} I6:J{last_row}", rule)
 
 
 def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, Any]) -> None:
     _title(sheet, "Quality", QUALITY_SUBTITLE)
     _header(sheet, 4, rows.QUALITY_HEADERS)
-    sheet.row_dimensions[4].height = 32  # two lines: "Business-critical (yes/no)"
+    sheet.row_dimensions[4].height = 48  # three lines: "Business-" "critical" "(yes/no)"
     first, last = rows.QUALITY_FIRST_ROW, rows.QUALITY_FIRST_ROW + QUALITY_ROWS - 1
     critical_rule = DataValidation(type="list", formula1='"yes,no"', allow_blank=True)
     critical_rule.error = "Answer yes or no."
@@ -933,11 +992,30 @@ def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, An
         cell = writer.formula(sheet, f"B{r}", formula, summary_values[name], layout.WHOLE_NUMBER)
         writer.name(name, sheet, cell.coordinate)
     sheet.freeze_panes = "A5"
-    _widths(
-        sheet,
-        {"A": 34, "B": 16, "C": 14, "D": 14, "E": 14, "F": 10, "G": 10, "H": 30, "I": 12},
-    )
-    _widths(sheet, {"J": 16, "K": 40})
+    # printed: the slice table and its summary on a landscape page at a readable size, not
+    # the helper columns beside it (the portable flavour's joined names)
+    sheet.print_area = f"A1:K{summary + len(rows.QUALITY_SUMMARY) - 1}"
+    _widths(sheet, QUALITY_WIDTHS)
+    for r in range(first, last + 1):  # a slice's name, or "not computed: …", wraps
+        for column in "AHK":
+            sheet[f"{column}{r}"].alignment = WRAP if column != "K" else WRAP_RIGHT
+
+
+QUALITY_WIDTHS: dict[str, float] = {
+    "A": 36,
+    "B": 14,
+    "C": 11,
+    "D": 11,
+    "E": 11,
+    "F": 9,
+    "G": 10,
+    "H": 16,
+    "I": 10,
+    "J": 14,
+    "K": 36,
+}
+"""The slice table's columns: 178 characters across, a landscape page at about 80 %; A holds
+"Business-critical slices failing" in bold, K "not computed: cost per error unknown"on one line."""
 
 
 def _joined_names(writer: _Writer, sheet: Worksheet, slices: Any, first: int, last: int) -> None:
@@ -990,7 +1068,7 @@ def _pitch(
         sheet,
         "A1",
         rows.PITCH_TITLE,
-        f"{values['case_name']}: {values['verdict_label']}",
+        rows.pitch_title_value(values),
         layout.PLAIN,
     ).font = TITLE_FONT
     sheet["A3"] = "Recommendation"
@@ -1009,14 +1087,19 @@ def _pitch(
         row += 1
         for label, formula, value, number_format, money in lines:
             label_cell = sheet.cell(row=row, column=1, value=label)
-            if len(label) > 44:  # wider than column A: wrap, never clip
-                label_cell.alignment = WRAP
-                sheet.row_dimensions[row].height = 15 * (1 + len(label) // 44)
+            label_cell.alignment = WRAP
             figure = writer.formula(sheet, f"B{row}", formula, value, number_format)
-            figure.alignment = Alignment(horizontal="right")  # text answers line up with numbers
+            # text answers line up with numbers, and wrap within their row, never clipped
+            figure.alignment = Alignment(horizontal="right", vertical="top", wrap_text=True)
+            height = max(
+                _wrapped_lines(label, PITCH_WIDTHS["A"]),
+                _wrapped_lines(value, PITCH_WIDTHS["B"]) if isinstance(value, str) else 1,
+            )
+            if height > 1:
+                sheet.row_dimensions[row].height = 15 * height
             if money:
                 unit = writer.formula(sheet, f"C{row}", "currency", currency, layout.PLAIN)
-                unit.font = UNIT_FONT
+                unit.font, unit.alignment = UNIT_FONT, TOP
             row += 1
         row += 1
     chart = LineChart()
@@ -1050,7 +1133,24 @@ def _pitch(
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 1
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    _widths(sheet, {"A": 44, "B": 22, "C": 8})
+    _widths(sheet, PITCH_WIDTHS)
+
+
+PITCH_WIDTHS: dict[str, float] = {"A": 44, "B": 34, "C": 8}
+"""The Pitch's columns: labels, figures (wide enough for a short reason in two or three lines),
+the currency."""
+
+
+def _wrapped_lines(text: str, width: float) -> int:
+    """The lines a wrapped text takes in a column ``width`` characters wide (two of them the
+    cell's margins).
+
+    Examples
+    --------
+    >>> _wrapped_lines("Worse answers cost more than the compute saved", 34)
+    2
+    """
+    return max(1, len(textwrap.wrap(text, int(width - 2))))
 
 
 def _checks(writer: _Writer, sheet: Worksheet) -> None:

@@ -432,9 +432,10 @@ def slice_quality_cost(r: int) -> str:
 
 
 def _money(amount: str) -> str:
-    """An amount as the pitch writes it: ``-USD 1,234`` (TEXT rounds half away from zero where
-    Python rounds half to even: they differ only on an amount ending in exactly .5)."""
-    return f'IF({amount}<0, "-", "")&currency&" "&TEXT(ABS({amount}), "#,##0")'
+    """An amount as the pitch writes it: ``(USD 1,234)`` for a loss (TEXT rounds half away from
+    zero where Python rounds half to even: they differ only on an amount ending in exactly .5)."""
+    loss = f"ROUND({amount}, 0)<0"
+    return f'IF({loss}, "(", "")&currency&" "&TEXT(ABS({amount}), "#,##0")&IF({loss}, ")", "")'
 
 
 def _months(months: str) -> str:

@@ -95,7 +95,7 @@ def _money_formats(currency: str) -> dict[str, str]:
     """Number formats that show the currency: whole amounts, and costs per 1,000 calls."""
     code = currency.replace('"', "")
     return {
-        "money": f'"{code} "#,##0;[Red]-"{code} "#,##0',
+        "money": f'"{code} "#,##0;[Red]("{code} "#,##0)',
         "money per 1k": f'"{code} "#,##0.0000',
     }
 

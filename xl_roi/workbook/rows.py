@@ -15,6 +15,7 @@ from typing import Any
 
 from xl_roi import cashflow
 from xl_roi.case import MAX_QUALITY_SLICES, SCHEDULE_MONTHS, QualitySlice
+from xl_roi.pitch import ONCE_WORSE_ANSWERS_COUNTED
 from xl_roi.workbook import layout
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "PitchLine",
     "discounted_schedule_values",
     "pitch_sections",
+    "pitch_title_value",
     "quality_summary_values",
     "schedule_values",
     "slice_values",
@@ -217,8 +219,33 @@ def quality_summary_values(
 
 # --- Pitch -----------------------------------------------------------------------------------
 
-PITCH_TITLE = 'case_name&": "&verdict_label'
-"""The Pitch's title (A1): the case and its verdict."""
+PITCH_TITLE = (
+    'case_name&": "&verdict_label&IF(AND(ISNUMBER(quality_adjusted_savings), '
+    'quality_adjusted_verdict<>verdict_label), "; "&quality_adjusted_verdict&"'
+    f'{ONCE_WORSE_ANSWERS_COUNTED}", "")'
+)
+"""The Pitch's title (A1): the case and its verdict, and the verdict once worse answers are
+counted where it differs (the CLI pitch's title, :func:`xl_roi.pitch.pitch_title`)."""
+
+
+def pitch_title_value(values: dict[str, Any]) -> str:
+    """What :data:`PITCH_TITLE` gives for the workbook's values.
+
+    Examples
+    --------
+    >>> pitch_title_value({"case_name": "Router", "verdict_label": "strong",
+    ...     "quality_adjusted_savings": -5.0, "quality_adjusted_verdict": "do not distill"})
+    'Router: strong; do not distill once worse answers are counted'
+    """
+    title = f"{values['case_name']}: {values['verdict_label']}"
+    adjusted = values["quality_adjusted_verdict"]
+    if (
+        isinstance(values["quality_adjusted_savings"], float)
+        and adjusted != values["verdict_label"]
+    ):
+        title += f"; {adjusted}{ONCE_WORSE_ANSWERS_COUNTED}"
+    return title
+
 
 PITCH_RECOMMENDATION = "recommendation_text"
 """The Pitch's recommendation (B3): the Calculations row, in :data:`xl_roi.pitch.RECOMMENDATION`'s
