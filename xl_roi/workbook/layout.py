@@ -783,15 +783,15 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
     ),
     CalcRow(
         "breakeven_calls",
-        "Break-even volume: below it payback misses the target",
+        "Break-even volume: from it up payback meets the target",
         f"BREAKEVEN_VOLUME(upfront, teacher_cost, IF({_HOSTED}, escalation_share*teacher_cost, "
         "student_cost), target_payback_months, monthly_growth, "
         f"IF({_HOSTED}, gpu_hourly_cost, 0), calls_per_second_per_gpu, target_utilization, "
         "peak_factor)",
         "calls / month",
         COUNT,
-        "Calls a month, growing at the case's growth (whole GPUs when self-hosted), below "
-        "which payback misses the target",
+        "Calls a month, growing at the case's growth (whole GPUs when self-hosted), from "
+        "which payback meets the target at every higher volume; just below it, it misses",
         native=native_breakeven(),
     ),
     CalcRow(

@@ -345,8 +345,8 @@ PITCH: tuple[tuple[str, tuple[PitchLine, ...]], ...] = (
             PitchLine("Business-critical slices failing", "critical_failures", layout.WHOLE_NUMBER),
             _months("Payback at half the volume (months)", "half_payback"),
             PitchLine(
-                "Break-even: below this many calls a month (growing as assumed; whole "
-                "GPUs when self-hosted) payback misses the target",
+                "Break-even: from this many calls a month up (growing as assumed; whole "
+                "GPUs when self-hosted) payback meets the target; just below, it misses",
                 "breakeven_calls",
                 layout.COUNT,
             ),
