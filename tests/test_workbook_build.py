@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import textwrap
 import zipfile
@@ -421,3 +422,64 @@ def test_calculations_texts_are_readable_on_the_page(tmp_path, name, portable):
             for column in "ABCDE":
                 assert styles[f"{column}{row}"].alignment.vertical == "top", (column, row)
     assert texts > 30
+
+
+@pytest.mark.parametrize("portable", [False, True], ids=["add-in", "portable"])
+def test_built_alike_whichever_xml_writer_openpyxl_uses(tmp_path, portable):
+    """openpyxl writes with lxml where it is installed (most data-science environments) and
+    with its own writer elsewhere; the two lay out an empty result differently (``<v></v>``
+    against ``<v/>``). Either way the build stores every formula's result and the files hold
+    the same formulas and the same stored values cell for cell (with lxml, build once failed
+    with "no stored result written")."""
+    import subprocess
+    import sys
+
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    pytest.importorskip("lxml")
+    script = (
+        "import sys, openpyxl\n"
+        "from xl_roi import example_case\n"
+        "from xl_roi.workbook.build import save_workbook\n"
+        "save_workbook(example_case(), sys.argv[1], portable=sys.argv[2] == 'True')\n"
+        "print(openpyxl.LXML)\n"
+    )
+    books = {}
+    for lxml in ("True", "False"):
+        path = tmp_path / f"lxml-{lxml}.xlsx"
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(path), str(portable)],
+            env={**os.environ, "OPENPYXL_LXML": lxml},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == lxml  # the writer asked for was the one used
+        books[lxml] = path
+
+    def cells(path: Path, data_only: bool) -> dict:
+        workbook = openpyxl.load_workbook(path, data_only=data_only)
+        return {
+            (sheet.title, cell.coordinate): (
+                (cell.value.ref, cell.value.text)  # an array formula: its range and text
+                if isinstance(cell.value, ArrayFormula)
+                else cell.value
+            )
+            for sheet in workbook.worksheets
+            for row in sheet.iter_rows()
+            for cell in row
+            if cell.value is not None
+        }
+
+    for data_only in (False, True):  # the formulas, then the stored results
+        with_lxml, without = cells(books["True"], data_only), cells(books["False"], data_only)
+        assert with_lxml == without
+    formulas, stored = cells(books["True"], False), cells(books["True"], True)
+    results = [
+        key
+        for key, value in formulas.items()
+        if isinstance(value, tuple) or (isinstance(value, str) and value.startswith("="))
+    ]
+    # most formulas store a number or a text (some store an empty text, read back as None)
+    assert sum(stored.get(key) is not None for key in results) > 100

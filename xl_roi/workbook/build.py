@@ -1323,7 +1323,8 @@ def blueprint_checked(blueprint: Blueprint, values: dict[str, Any]) -> Blueprint
 
 
 _FORMULA_CELL = re.compile(
-    r'<c r="(?P<ref>[A-Z]+\d+)"(?P<attrs>[^>]*)>(?P<f><f[^>]*>.*?</f>|<f[^>]*/>)<v\s*/>',
+    r'<c r="(?P<ref>[A-Z]+\d+)"(?P<attrs>[^>]*)>(?P<f><f[^>]*>.*?</f>|<f[^>]*/>)'
+    r"(?:<v\s*/>|<v>\s*</v>)",  # openpyxl's own writer gives <v/>; with lxml, <v></v>
     re.DOTALL,
 )
 
