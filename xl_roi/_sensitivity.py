@@ -19,7 +19,7 @@ from xl_roi import _kernel
 from xl_roi.batch import ASSUMPTIONS, CaseInputs, FloatArray, evaluate_arrays
 from xl_roi.bounds import BOUNDS
 from xl_roi.case import Case, breakeven_monthly_calls, evaluate
-from xl_roi.costs import HOURS_PER_MONTH, SECONDS_PER_MONTH
+from xl_roi.costs import HOURS_PER_MONTH, gpu_calls_per_month
 from xl_roi.errors import InputError, check_number
 from xl_roi.text import figure_cell
 
@@ -276,10 +276,7 @@ def breakeven_values(
                         needed_for_net,
                         teacher * (1.0 - escalation),
                         float(inputs.gpu_hourly_cost) * HOURS_PER_MONTH,
-                        float(inputs.calls_per_second_per_gpu)
-                        * float(inputs.target_utilization)
-                        * SECONDS_PER_MONTH
-                        / float(inputs.peak_factor),
+                        _gpu_calls_per_month(inputs),
                     )
                 )
                 net = math.nan if math.isinf(net) else net
@@ -338,6 +335,17 @@ def breakeven_values(
     return values
 
 
+def _gpu_calls_per_month(inputs: CaseInputs) -> float:
+    """The calls a month one of a case's GPUs carries."""
+    return float(
+        gpu_calls_per_month(
+            float(inputs.calls_per_second_per_gpu),
+            float(inputs.target_utilization),
+            float(inputs.peak_factor),
+        )
+    )
+
+
 def volume_holds_below(case: Case, target_months: float | None = None) -> tuple[bool, bool]:
     """Whether a self-hosted case also holds at some volumes below its break-even volumes.
 
@@ -386,12 +394,7 @@ def volume_holds_below(case: Case, target_months: float | None = None) -> tuple[
     teacher = float(inputs.teacher_cost_per_1k)
     margin = teacher * (1.0 - float(inputs.escalation_share))
     gpu = float(inputs.gpu_hourly_cost) * HOURS_PER_MONTH
-    capacity = (
-        float(inputs.calls_per_second_per_gpu)
-        * float(inputs.target_utilization)
-        * SECONDS_PER_MONTH
-        / float(inputs.peak_factor)
-    )
+    capacity = _gpu_calls_per_month(inputs)
     full = capacity * margin / 1000.0  # a full GPU's savings a month before its bill
     upfront = float(base["upfront_cost"])
     needs = (

@@ -21,7 +21,7 @@ import numpy.typing as npt
 
 from xl_roi import _kernel, cashflow
 from xl_roi.case import Case
-from xl_roi.costs import HOURS_PER_MONTH, SECONDS_PER_MONTH
+from xl_roi.costs import HOURS_PER_MONTH, SECONDS_PER_MONTH, gpu_calls_per_month
 from xl_roi.resolve import resolve, worked_out_from
 from xl_roi.uncertainty import INPUT_LABELS
 
@@ -486,10 +486,9 @@ def evaluate_arrays(inputs: CaseInputs) -> dict[str, FloatArray]:
             f["target_payback_months"],
             f["monthly_growth"],
             np.where(self_hosted, f["gpu_hourly_cost"] * HOURS_PER_MONTH, np.nan),
-            f["calls_per_second_per_gpu"]
-            * f["target_utilization"]
-            * SECONDS_PER_MONTH
-            / f["peak_factor"],
+            gpu_calls_per_month(
+                f["calls_per_second_per_gpu"], f["target_utilization"], f["peak_factor"]
+            ),
         )
     shape = np.broadcast_shapes(*(value.shape for value in f.values()))
     out = {

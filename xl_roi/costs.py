@@ -7,6 +7,7 @@ Per-call costs are quoted per 1,000 calls, in one currency. Time is in months; a
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from xl_roi.errors import check_fraction, check_number, check_result
 
@@ -15,6 +16,7 @@ __all__ = [
     "SECONDS_PER_MONTH",
     "cost_per_1k_calls",
     "data_generation_cost",
+    "gpu_calls_per_month",
     "self_hosted_cost_per_1k_calls",
     "self_hosted_gpus",
     "serving_cost_per_1k_calls",
@@ -26,6 +28,22 @@ HOURS_PER_MONTH = 730.0
 
 SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600.0
 """Seconds in an average month."""
+
+
+def gpu_calls_per_month(
+    calls_per_second_per_gpu: Any, target_utilization: Any, peak_factor: Any
+) -> Any:
+    """The calls a month one GPU carries: what it serves a second at its target load through
+    the peak, over an average month (numbers or numpy arrays alike, checked by the caller).
+
+    Examples
+    --------
+    One call a second at half load with no peak: 0.5 × 730 × 3,600 calls a month.
+
+    >>> gpu_calls_per_month(1.0, 0.5, 1.0)
+    1314000.0
+    """
+    return calls_per_second_per_gpu * target_utilization * SECONDS_PER_MONTH / peak_factor
 
 
 def cost_per_1k_calls(

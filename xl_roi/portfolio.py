@@ -775,7 +775,9 @@ def _rank_parts(chunks: Iterable[dict[str, Any]], *, compact: bool) -> pd.DataFr
     # the C library's heap, which gives freed memory back (:func:`_give_back_freed_memory`);
     # pyarrow's own pool would keep the names' working copies
     pool = arrow.system_memory_pool() if arrow is not None else None
-    parts: dict[str, list[Any]] = {column: [] for column in RESULT_COLUMNS[1:]}
+    parts: dict[str, list[Any]] = {  # the rank is numbered once ranked; reasons kept apart
+        column: [] for column in RESULT_COLUMNS if column not in ("rank", "error")
+    }
     reasons: list[tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]] = []
     rows = 0
     for chunk in chunks:
@@ -813,10 +815,7 @@ def _rank_parts(chunks: Iterable[dict[str, Any]], *, compact: bool) -> pd.DataFr
     places[order] = np.arange(rows)  # where each row of the input lands
     del order
     _give_back_freed_memory()
-    for column in parts:
-        if column == "error":
-            continue
-        pieces = parts[column]
+    for column, pieces in parts.items():
         ranked = np.empty(rows, dtype=pieces[0].dtype)
         start = 0
         while pieces:  # each piece freed once in its place

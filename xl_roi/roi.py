@@ -16,7 +16,7 @@ from xl_roi._kernel import (  # noqa: F401  (re-exported: their home was here)
     log_by_arithmetic,
 )
 from xl_roi.bounds import BOUNDS
-from xl_roi.costs import HOURS_PER_MONTH, SECONDS_PER_MONTH
+from xl_roi.costs import HOURS_PER_MONTH, gpu_calls_per_month
 from xl_roi.errors import InputError, check_number, check_result, describe_value
 
 __all__ = [
@@ -306,7 +306,7 @@ def breakeven_volume(
         )
         peak = check_number("peak_factor", peak_factor, minimum=1.0)
         gpu_monthly = hourly * HOURS_PER_MONTH
-        capacity = rate * busy * SECONDS_PER_MONTH / peak
+        capacity = gpu_calls_per_month(rate, busy, peak)
     return _breakeven(upfront, teacher, student, target, growth, gpu_monthly, capacity)
 
 

@@ -732,10 +732,11 @@ def _volume_threshold(
     ``ROUNDUP`` as the break-even volume's is."""
     teacher, maintenance = float(v["teacher_cost"]), float(v["maintenance"])
     capacity_value = (
-        float(v["calls_per_second_per_gpu"])
-        * float(v["target_utilization"])
-        * costs.SECONDS_PER_MONTH
-        / float(v["peak_factor"])
+        costs.gpu_calls_per_month(
+            float(v["calls_per_second_per_gpu"]),
+            float(v["target_utilization"]),
+            float(v["peak_factor"]),
+        )
         if flag
         else math.nan
     )
