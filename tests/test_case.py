@@ -1,4 +1,4 @@
-"""Tests of xl_roi.case: Case inputs, evaluate, the Result, flags and the schedule."""
+"""Tests of xl_roi.case and xl_roi.evaluation: inputs, evaluate, the Result, flags, schedule."""
 
 from __future__ import annotations
 

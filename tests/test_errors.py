@@ -7,7 +7,8 @@ import math
 import pytest
 
 from xl_roi import CaseFileError, InputError
-from xl_roi.errors import check_fraction, check_number, check_result
+from xl_roi.errors import check_number, check_result
+from xl_roi.fields import check_fraction
 
 
 def test_input_error_is_a_value_error():

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
 from xl_roi._version import __version__
-from xl_roi.case import Case, Flag, QualitySlice, Result, SliceResult, evaluate
+from xl_roi.case import Case, QualitySlice
 from xl_roi.casefile import example_case, load_case
 from xl_roi.costs import (
     cost_per_1k_calls,
@@ -27,6 +27,7 @@ from xl_roi.costs import (
     upfront_cost,
 )
 from xl_roi.errors import CaseFileError, InputError
+from xl_roi.evaluation import Flag, Result, SliceResult, evaluate
 from xl_roi.pitch import pitch
 from xl_roi.resolve import Resolved, StudentPricing, resolve
 from xl_roi.roi import (

@@ -18,9 +18,10 @@ import numpy as np
 from xl_roi import _kernel
 from xl_roi.batch import ASSUMPTIONS, CaseInputs, FloatArray, evaluate_arrays
 from xl_roi.bounds import BOUNDS
-from xl_roi.case import Case, breakeven_monthly_calls, evaluate
+from xl_roi.case import Case
 from xl_roi.costs import HOURS_PER_MONTH, gpu_calls_per_month
 from xl_roi.errors import InputError, check_number
+from xl_roi.evaluation import breakeven_monthly_calls, evaluate
 from xl_roi.text import figure_cell
 
 if TYPE_CHECKING:
@@ -740,7 +741,7 @@ def headline_table(
 
     With ``gpu_hourly_cost`` the student is self-hosted on whole GPUs, as in a :class:`Case`
     (throughput ``calls_per_second_per_gpu``, ``target_utilization``, ``peak_factor``): half
-    the volume pays for the same GPUs, exactly as :func:`~xl_roi.case.evaluate` has it, and
+    the volume pays for the same GPUs, exactly as :func:`~xl_roi.evaluate` has it, and
     ``student_cost_per_1k`` is then only what the student costs per call on top of its GPUs
     (escalations to the teacher; 0 without), moving with the teacher's price.
 

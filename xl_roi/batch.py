@@ -1,8 +1,8 @@
-"""Many cases at once: the arithmetic of :func:`~xl_roi.case.evaluate` over numpy arrays.
+"""Many cases at once: the arithmetic of :func:`~xl_roi.evaluate` over numpy arrays.
 
 Sensitivity tables, grids, Monte Carlo draws and portfolio screens evaluate thousands to millions
 of variants of a case. This module does it in a handful of array operations, in the same order
-as the scalar core, so that each element equals what :func:`~xl_roi.case.evaluate` gives for the
+as the scalar core, so that each element equals what :func:`~xl_roi.evaluate` gives for the
 same inputs, to the last bit (the tests hold it to that).
 
 A case is first flattened into :class:`CaseInputs` — its figures resolved to plain numbers

@@ -1,4 +1,4 @@
-"""NPV and discounted payback of one case in plain arithmetic, for :func:`~xl_roi.case.evaluate`.
+"""NPV and discounted payback of one case in plain arithmetic, for :func:`~xl_roi.evaluate`.
 
 :mod:`xl_roi.finance` works the same figures with numpy and ``numpy-financial``; a single case
 works them here, month by month, so that a command such as ``xl-roi pitch`` loads no numpy
@@ -11,7 +11,7 @@ discounted at the monthly rate ``(1 + discount_rate)^(1/12) − 1``. The growth 
 factors are built month by month by multiplication (not powers), and :mod:`xl_roi.batch` runs the
 same steps over arrays, so ``screen`` gives these figures to the last bit. At a 0 % rate and
 flat volume each month's cash is added as it comes, in the order
-:meth:`~xl_roi.case.Result.schedule` adds it, so the NPV is exactly the schedule's cumulative net
+:meth:`~xl_roi.Result.schedule` adds it, so the NPV is exactly the schedule's cumulative net
 after maintenance at the horizon (with growth, to rounding).
 """
 
@@ -46,7 +46,7 @@ def schedule(
     """Month-by-month cash flow: savings, maintenance, cumulative net before and after it.
 
     Month 0 is the upfront spend; month m saves ``monthly_savings × (1 + monthly_growth)^(m−1)``
-    and pays a twelfth of the maintenance. What :meth:`xl_roi.case.Result.schedule` returns and
+    and pays a twelfth of the maintenance. What :meth:`xl_roi.Result.schedule` returns and
     the workbook's cash-flow table stores (inputs already checked by the caller).
 
     Examples

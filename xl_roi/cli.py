@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from xl_roi._version import __version__
-from xl_roi.case import Case, evaluate
+from xl_roi.case import Case
 from xl_roi.casefile import example_case, example_case_text, load_case
 from xl_roi.errors import InputError
+from xl_roi.evaluation import evaluate
 from xl_roi.fields import FIELDS
 from xl_roi.files import (
     OverwriteRefusedError,

@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from xl_roi.errors import check_fraction, check_number, check_result
+from xl_roi.errors import check_number, check_result
+from xl_roi.fields import check_fraction
 
 __all__ = [
     "HOURS_PER_MONTH",

@@ -16,7 +16,6 @@ __all__ = [
     "Digits",
     "InputError",
     "bounds_text",
-    "check_fraction",
     "check_number",
     "check_result",
     "describe_value",
@@ -223,23 +222,6 @@ def percent_hint(value: object, period: str = "") -> str:
         return ""
     shown = describe_value(number)
     return f"{shown} means {number * 100:,.0f} %{period}; write {number / 100:g} for {shown} %"
-
-
-def check_fraction(name: str, value: object, *, allow_one: bool = False) -> float:
-    """Return a share in [0, 1) (or [0, 1] with ``allow_one``), or raise :class:`InputError`.
-
-    Examples
-    --------
-    >>> check_fraction("escalation_share", 0.05)
-    0.05
-    >>> check_fraction("batch_discount", 1.0)
-    Traceback (most recent call last):
-    ...
-    xl_roi.errors.InputError: batch_discount must be a share ≥ 0 and < 1 (0.05 = 5 %), got 1
-    """
-    from xl_roi.fields import Bound  # the field registry's bounds, which use this module
-
-    return Bound(maximum=1.0, maximum_exclusive=not allow_one, share=True).check(name, value)
 
 
 def check_result(name: str, value: float) -> float:

@@ -57,6 +57,7 @@ __all__ = [
     "TENTHS_FORMAT",
     "Bound",
     "Field",
+    "check_fraction",
 ]
 
 MONEY_FORMAT = "#,##0;[Red](#,##0)"
@@ -845,3 +846,18 @@ where they will go): the :class:`~xl_roi.case.Case` fields, the Inputs sheet's
 
 BOUNDS: dict[str, Bound] = {item.name: item.bound for item in _ALL if item.bound is not None}
 """Every numeric input's bounds, by its name (from :data:`FIELDS`)."""
+
+
+def check_fraction(name: str, value: object, *, allow_one: bool = False) -> float:
+    """Return a share in [0, 1) (or [0, 1] with ``allow_one``), or raise :class:`InputError`.
+
+    Examples
+    --------
+    >>> check_fraction("escalation_share", 0.05)
+    0.05
+    >>> check_fraction("batch_discount", 1.0)
+    Traceback (most recent call last):
+    ...
+    xl_roi.errors.InputError: batch_discount must be a share ≥ 0 and < 1 (0.05 = 5 %), got 1
+    """
+    return Bound(maximum=1.0, maximum_exclusive=not allow_one, share=True).check(name, value)

@@ -8,13 +8,19 @@ and its mitigation (slice-based quality evidence); the ask. When the numbers say
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
-from xl_roi import roi
 from xl_roi.bounds import BOUNDS, unusual_inputs
-from xl_roi.case import LOW_VOLUME_PAYBACK_MONTHS, Case, Result
-from xl_roi.errors import check_number
-from xl_roi.verdict import DO_NOT_DISTILL, verdict
+from xl_roi.case import Case
+from xl_roi.evaluation import Result
+from xl_roi.recommendation import (
+    RECOMMENDATION,
+    WORSE_ANSWERS_COST_MORE,
+    format_money,
+    format_months,
+    recommendation_from_figures,
+    worse_answers_sentence,
+)
+from xl_roi.verdict import DO_NOT_DISTILL
 
 __all__ = [
     "ONCE_WORSE_ANSWERS_COUNTED",
@@ -25,227 +31,17 @@ __all__ = [
     "format_months",
     "pitch",
     "pitch_title",
-    "reason_not_to_distill",
     "recommendation",
     "recommendation_from_figures",
     "worse_answers_sentence",
 ]
 
-RECOMMENDATION = {
-    "strong": "Distill. The case is strong: payback within a quarter and volume holds.",
-    "defensible": "Distill. The case is defensible: payback within a year, and volume is growing.",
-    "marginal": (
-        "Distill only if volume will grow: payback is within a year but volume is flat or "
-        "shrinking, so the case rests on the volume estimate."
-    ),
-    "reconsider": (
-        "Reconsider. Payback takes longer than a year: the volume or task assumptions are "
-        "probably shaky."
-    ),
-    DO_NOT_DISTILL: "Do not distill.",
-}
-"""The recommendation's first sentence for each verdict: the pitch and both workbooks say it."""
-
-
-WORSE_ANSWERS_COST_MORE = "Worse answers cost more than the compute saved"
-"""The reason given when the cost of the student's quality drop eats the savings."""
-
 ONCE_WORSE_ANSWERS_COUNTED = " once worse answers are counted"
 """Follows the quality-adjusted verdict in the title when it differs from the headline's."""
 
 
-def format_money(amount: float, currency: str, cents: bool = False) -> str:
-    """Money for a reader: ``USD 1,234`` (or ``USD 1,234.56`` with ``cents``); a loss in
-    brackets, ``(USD 1,234)``, as the workbook's money format shows it.
-
-    Examples
-    --------
-    >>> format_money(-33_750, "USD")
-    '(USD 33,750)'
-    >>> format_money(10_560.004, "EUR", cents=True)
-    'EUR 10,560.00'
-    """
-    digits = f"{abs(amount):,.2f}" if cents else f"{abs(amount):,.0f}"
-    if amount < 0 and digits.strip("0.,"):  # a loss that rounds to nothing reads as none
-        return f"({currency} {digits})"
-    return f"{currency} {digits}"
-
-
-def format_months(months: float) -> str:
-    """Months for a reader: ``3.1 months``, or ``never``.
-
-    Examples
-    --------
-    >>> format_months(2.5), format_months(math.inf)
-    ('2.5 months', 'never')
-    """
-    if math.isinf(months):
-        return "never"
-    return f"{months:,.1f} months"
-
-
-def reason_not_to_distill(result: Result) -> str | None:
-    """Why the case is a no, in one sentence; ``None`` when it is not.
-
-    Examples
-    --------
-    >>> from xl_roi import Case, evaluate
-    >>> result = evaluate(Case(monthly_calls=1_000, teacher_cost_per_1k=2.0,
-    ...     student_cost_per_1k=2.5, upfront_cost=10_000, annual_maintenance=0))
-    >>> print(reason_not_to_distill(result))
-    The student costs more per call than the teacher (2.5000 against 2.0000 per 1,000 calls),
-    so there is nothing to save.
-    """
-    if result.verdict != DO_NOT_DISTILL:
-        return None
-    return _reason_from_figures(
-        result.teacher_cost_per_1k,
-        result.student_cost_per_1k,
-        result.monthly_savings,
-        result.annual_maintenance,
-        result.upfront_cost,
-        result.case.currency,
-    )
-
-
-def _reason_from_figures(
-    teacher_cost_per_1k: float,
-    student_cost_per_1k: float,
-    monthly_savings: float,
-    annual_maintenance: float,
-    upfront_cost: float,
-    currency: str,
-) -> str:
-    teacher, student = teacher_cost_per_1k, student_cost_per_1k
-    if student >= teacher:
-        relation = "as much" if student == teacher else "more"
-        return (
-            f"The student costs {relation} per call than the teacher ({student:.4f} against "
-            f"{teacher:.4f} per 1,000 calls), so there is nothing to save."
-        )
-    if monthly_savings <= 0:
-        return "There is no volume, so there is nothing to save."
-    annual_savings = 12.0 * monthly_savings
-    if annual_savings - annual_maintenance <= 0:
-        return (
-            f"Maintenance ({format_money(annual_maintenance, currency)} a year) costs at "
-            f"least what the student saves ({format_money(annual_savings, currency)} a "
-            "year): an unstable teacher or data that drift this often eat the savings."
-        )
-    return (
-        "Volume shrinks faster than the savings can recover the upfront cost "
-        f"({format_money(upfront_cost, currency)}): it never pays back."
-    )
-
-
-def _join_names(names: Sequence[str]) -> str:
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def recommendation_from_figures(
-    upfront_cost: float,
-    monthly_savings: float,
-    annual_maintenance: float,
-    target_payback_months: float,
-    teacher_cost_per_1k: float,
-    student_cost_per_1k: float,
-    half_volume_payback_months: float,
-    monthly_growth: float = 0.0,
-    failing_critical_slices: Sequence[str] = (),
-    currency: str = "USD",
-) -> str:
-    """The recommendation from the figures it rests on: what :func:`recommendation` says for an
-    evaluated case, and what the ``RECOMMENDATION`` worksheet function shows.
-
-    Payback, payback after maintenance, annual net benefit, first-year net and the verdict are
-    worked out here with the core's functions, as :func:`~xl_roi.case.evaluate` does.
-
-    Examples
-    --------
-    >>> print(recommendation_from_figures(38_000, 2_994, 30_000, 12, 11.5, 4.015, 27.0,
-    ...     0.05))  # doctest: +NORMALIZE_WHITESPACE
-    Distill, with care. The case is defensible: payback within a year, and volume is growing.
-    After maintenance it pays back in 17.7 months, beyond the 12-month target. The first year
-    nets (USD 20,344) after upfront and maintenance. At half the volume payback is 27.0 months:
-    the case rests on the volume estimate.
-    """
-    payback = roi.payback_months(upfront_cost, monthly_savings, monthly_growth)
-    after_maintenance = roi.payback_after_maintenance_months(
-        upfront_cost, monthly_savings, annual_maintenance, monthly_growth
-    )
-    net = roi.annual_net_benefit(monthly_savings, annual_maintenance)
-    verdict_label = verdict(payback, net, monthly_growth)
-    target = check_number("target_payback_months", target_payback_months, strictly_above=True)
-    if verdict_label == DO_NOT_DISTILL:
-        reason = _reason_from_figures(
-            teacher_cost_per_1k,
-            student_cost_per_1k,
-            monthly_savings,
-            annual_maintenance,
-            upfront_cost,
-            currency,
-        )
-        return f"{RECOMMENDATION[DO_NOT_DISTILL]} {reason}"
-    sentences = []
-    if failing_critical_slices:
-        sentences.append(
-            f"Not yet: the student fails {_join_names(list(failing_critical_slices))}; fix it "
-            "before funding."
-        )
-    else:
-        sentences.append(RECOMMENDATION[verdict_label])
-    if payback <= target < after_maintenance:
-        after = (
-            "it never pays back"
-            if math.isinf(after_maintenance)
-            else f"it pays back in {format_months(after_maintenance)}"
-        )
-        sentences.append(f"After maintenance {after}, beyond the {target:g}-month target.")
-    first_year = roi.first_year_net(
-        upfront_cost, monthly_savings, annual_maintenance, monthly_growth
-    )
-    if first_year < 0:
-        sentences.append(
-            f"The first year nets {format_money(first_year, currency)} after upfront and "
-            "maintenance."
-        )
-    if half_volume_payback_months > LOW_VOLUME_PAYBACK_MONTHS:
-        sentences.append(
-            f"At half the volume payback is {format_months(half_volume_payback_months)}: the "
-            "case rests on the volume estimate."
-        )
-    if len(sentences) > 1 and not failing_critical_slices:
-        sentences[0] = sentences[0].replace("Distill. ", "Distill, with care. ", 1)
-    return " ".join(sentences)
-
-
-def worse_answers_sentence(
-    quality_cost_monthly: float, monthly_savings: float, verdict_label: str, currency: str
-) -> str:
-    """The recommendation when worse answers cost more than the compute saved.
-
-    Examples
-    --------
-    >>> worse_answers_sentence(48_000, 21_000, "strong", "USD")[:60]
-    'Do not distill. Worse answers cost more than the compute sav'
-    """
-    return (
-        f"{RECOMMENDATION[DO_NOT_DISTILL]} {WORSE_ANSWERS_COST_MORE}: about "
-        f"{format_money(quality_cost_monthly, currency)} a month lost to the "
-        f"student's wrong answers against {format_money(monthly_savings, currency)} "
-        f"a month of compute saved (on compute alone the case is {verdict_label})."
-    )
-
-
 def recommendation(result: Result) -> str:
-    """The sentence a decision-maker reads first; it never contradicts the flags.
-
-    The verdict's sentence, except that a failing business-critical slice turns it into "Not
-    yet"; then, where they apply: payback after maintenance beyond the target when payback
-    itself meets it, a first year that loses money, and a volume whose half no longer pays back
-    within a year. The CLI pitch, the JSON and the workbook's Pitch sheet all show this one.
+    """The sentence a decision-maker reads first (:attr:`xl_roi.evaluation.Result.recommendation`).
 
     Examples
     --------
@@ -254,26 +50,7 @@ def recommendation(result: Result) -> str:
     ...     student_cost_per_1k=1.5, upfront_cost=52_500, annual_maintenance=40_000)))
     'Distill. The case is strong: payback within a quarter and volume holds.'
     """
-    failing = [item.name for item in result.quality if item.business_critical and not item.passed]
-    if result.quality_cost_exceeds_savings:
-        return worse_answers_sentence(
-            result.quality_cost_monthly,
-            result.monthly_savings,
-            result.verdict,
-            result.case.currency,
-        )
-    return recommendation_from_figures(
-        result.upfront_cost,
-        result.monthly_savings,
-        result.annual_maintenance,
-        result.case.target_payback_months,
-        result.teacher_cost_per_1k,
-        result.student_cost_per_1k,
-        result.half_volume_payback_months,
-        result.case.monthly_growth,
-        failing,
-        result.case.currency,
-    )
+    return result.recommendation
 
 
 def _cell(text: str) -> str:

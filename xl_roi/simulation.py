@@ -17,8 +17,9 @@ import numpy as np
 from xl_roi import _kernel
 from xl_roi._sensitivity import _check_swing, _low_high, assumptions_of
 from xl_roi.batch import CaseInputs, FloatArray, evaluate_arrays, payback_array
-from xl_roi.case import Case, evaluate
+from xl_roi.case import Case
 from xl_roi.errors import InputError
+from xl_roi.evaluation import evaluate
 from xl_roi.json_value import json_value
 from xl_roi.uncertainty import check_range
 from xl_roi.verdict import QUARTER_MONTHS, YEAR_MONTHS

@@ -15,6 +15,7 @@ from xl_roi.errors import check_number
 __all__ = [
     "DEFENSIBLE",
     "DO_NOT_DISTILL",
+    "LOW_VOLUME_PAYBACK_MONTHS",
     "MARGINAL",
     "QUARTER_MONTHS",
     "RECONSIDER",
@@ -38,6 +39,9 @@ RECONSIDER: Final = "reconsider"
 DO_NOT_DISTILL: Final = "do not distill"
 VERDICTS: Final[tuple[Verdict, ...]] = (STRONG, DEFENSIBLE, MARGINAL, RECONSIDER, DO_NOT_DISTILL)
 """The labels, best first."""
+
+LOW_VOLUME_PAYBACK_MONTHS: Final = 12.0
+"""Half the volume must still pay back within this many months, or the volume is flagged low."""
 
 QUARTER_MONTHS: Final = 3.0
 """Payback within this many months is strong (defensible while volume shrinks)."""

@@ -329,12 +329,3 @@ def write_case(
     )
     result = update_text(base, new, force=True, source=str(target))
     return write_atomic(target, result.encode("utf-8"), force=force)
-
-
-def as_mapping(figures_: Sequence[Figure]) -> Mapping[str, Any]:
-    """The figures as nested tables (for messages and JSON)."""
-    out: dict[str, dict[str, float]] = {}
-    for figure in figures_:
-        if figure.value is not None:
-            out.setdefault(figure.table, {})[figure.key] = figure.value
-    return out

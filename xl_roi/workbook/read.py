@@ -18,8 +18,9 @@ from openpyxl import Workbook
 from openpyxl.utils.cell import column_index_from_string
 
 from xl_roi.bounds import unusual_inputs
-from xl_roi.case import Case, QualitySlice, evaluate
+from xl_roi.case import Case, QualitySlice
 from xl_roi.errors import InputError
+from xl_roi.evaluation import evaluate
 from xl_roi.fields import FIELDS
 from xl_roi.resolve import StudentPricing, superseded
 from xl_roi.workbook.guard import (
@@ -56,7 +57,6 @@ __all__ = [
     "check_archive",
     "endpoint_chunks",
     "open_workbook",
-    "open_workbooks",
     "read_case",
     "workbook_flavour",
 ]
@@ -135,25 +135,6 @@ def open_workbook(path: str | Path, *, data_only: bool) -> Workbook:
     path = Path(path)
     check_archive(path)
     return _load(path, data_only)
-
-
-def open_workbooks(path: str | Path) -> tuple[Workbook, Workbook]:
-    """A workbook's formulas and its stored results, opened safely with one guarded pass.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> from xl_roi import example_case
-    >>> from xl_roi.workbook.build import save_workbook
-    >>> target = pathlib.Path(tempfile.mkdtemp()) / "case.xlsx"
-    >>> _ = save_workbook(example_case(), target)
-    >>> formulas, stored = open_workbooks(target)
-    >>> formulas["Calculations"]["B33"].value.startswith("="), stored["Calculations"]["B33"].value
-    (True, 10560.0)
-    """
-    path = Path(path)
-    check_archive(path)
-    return _load(path, False), _load(path, True)
 
 
 def _load(path: Path, data_only: bool) -> Workbook:
