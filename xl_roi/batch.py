@@ -3,7 +3,7 @@
 Sensitivity tables, grids, Monte Carlo draws and portfolio screens evaluate thousands to millions
 of variants of a case. This module does it in a handful of array operations, in the same order
 as the scalar core, so that each element equals what :func:`~xl_roi.evaluate` gives for the
-same inputs, to the last bit (the tests hold it to that).
+same inputs, to rounding (the tests hold it to 1e-12).
 
 A case is first flattened into :class:`CaseInputs` — its figures resolved to plain numbers
 (tokens and prices to cost per 1k, days to amounts) — whose fields may then be replaced by arrays.
@@ -197,7 +197,7 @@ def payback_after_maintenance_array(
     upfront: Any, savings: Any, annual_maintenance: Any, growth: Any
 ) -> Any:
     """:func:`~xl_roi.roi.payback_after_maintenance_months` over numpy arrays (the same steps
-    and operations: the two agree to the last bit).
+    and operations: the two agree to rounding).
 
     Examples
     --------
@@ -250,7 +250,11 @@ def _solve_after_maintenance(upfront: Any, savings: Any, monthly: Any, growth: A
         ops = _kernel.array_ops()  # the operations roi's one-case solver runs
         rate = ops.log1p(growth)
         growing = growth > 0.0
-        peak = np.where(growing, np.inf, ops.log(monthly * growth / (savings * rate)) / rate)
+        peak = np.where(
+            growing,
+            np.inf,
+            np.minimum(ops.log(monthly * growth / (savings * rate)) / rate, _kernel.FARTHEST_MONTH),
+        )
         # growing volume: from payback (maintenance only delays it), double until f ≥ 0
         high = np.where(growing, np.maximum(1.0, payback_array(upfront, savings, growth)), peak)
         short = np.nonzero(growing)[0]
@@ -318,7 +322,7 @@ def _solve_after_maintenance(upfront: Any, savings: Any, monthly: Any, growth: A
 
 def _monthly_rates(discount_rate: FloatArray) -> FloatArray:
     """Each annual rate's monthly rate: :func:`xl_roi.cashflow.monthly_rate`'s operations on
-    arrays, so equal to it to the last bit."""
+    arrays, so equal to it to rounding."""
     ops = _kernel.array_ops()
     result: FloatArray = np.asarray(ops.expm1(ops.log1p(discount_rate) / 12.0), dtype=float)
     return result
@@ -378,8 +382,8 @@ def discounted_payback_array(
 ) -> FloatArray:
     """:func:`xl_roi.cashflow.discounted_payback` over numpy arrays: at a 0 % rate payback
     after maintenance (``after_maintenance`` where already worked out, else
-    :func:`payback_after_maintenance_array`: equal to the last bit); at other rates step for step
-    (equal to the last bit), each element stopping the month it crosses zero or can no longer.
+    :func:`payback_after_maintenance_array`: equal to rounding); at other rates step for step
+    (equal to rounding), each element stopping the month it crosses zero or can no longer.
 
     Examples
     --------

@@ -9,7 +9,7 @@ works them here, month by month, so that a command such as ``xl-roi pitch`` load
 
 discounted at the monthly rate ``(1 + discount_rate)^(1/12) − 1``. The growth and discount
 factors are built month by month by multiplication (not powers), and :mod:`xl_roi.batch` runs the
-same steps over arrays, so ``screen`` gives these figures to the last bit. At a 0 % rate and
+same steps over arrays, so ``screen`` gives these figures to rounding. At a 0 % rate and
 flat volume each month's cash is added as it comes, in the order
 :meth:`~xl_roi.Result.schedule` adds it, so the NPV is exactly the schedule's cumulative net
 after maintenance at the horizon (with growth, to rounding).

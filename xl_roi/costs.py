@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from xl_roi import _kernel
 from xl_roi.errors import check_number, check_result
 from xl_roi.fields import check_fraction
 
@@ -24,18 +25,22 @@ __all__ = [
     "upfront_cost",
 ]
 
-HOURS_PER_MONTH = 730.0
+HOURS_PER_MONTH = _kernel.HOURS_PER_MONTH
 """Hours in an average month: 8,760 hours a year ÷ 12."""
 
-SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600.0
+SECONDS_PER_MONTH = _kernel.SECONDS_PER_MONTH
 """Seconds in an average month."""
 
 
 def gpu_calls_per_month(
-    calls_per_second_per_gpu: Any, target_utilization: Any, peak_factor: Any
+    calls_per_second_per_gpu: Any,
+    target_utilization: Any,
+    peak_factor: Any,
+    ops: Any = _kernel.SCALAR,
 ) -> Any:
     """The calls a month one GPU carries: what it serves a second at its target load through
-    the peak, over an average month (numbers or numpy arrays alike, checked by the caller).
+    the peak, over an average month (numbers, numpy arrays or formulas alike, as ``ops`` says;
+    checked by the caller).
 
     Examples
     --------
@@ -44,7 +49,7 @@ def gpu_calls_per_month(
     >>> gpu_calls_per_month(1.0, 0.5, 1.0)
     1314000.0
     """
-    return calls_per_second_per_gpu * target_utilization * SECONDS_PER_MONTH / peak_factor
+    return calls_per_second_per_gpu * target_utilization * ops.seconds_per_month / peak_factor
 
 
 def cost_per_1k_calls(

@@ -3,7 +3,7 @@
 A team rarely has one candidate. :func:`screen` takes a table of endpoints — one row each — and
 returns each one's monthly savings, payback, annual net benefit, verdict and break-even volume,
 ranked, in one vectorised pass whose figures equal :func:`~xl_roi.evaluate` on each row to
-the last bit. A row with a missing or impossible value gets its reason in ``error`` and no
+rounding (1e-12). A row with a missing or impossible value gets its reason in ``error`` and no
 figures; the rest are screened.
 """
 

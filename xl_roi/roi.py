@@ -8,13 +8,6 @@ from __future__ import annotations
 import math
 
 from xl_roi import _kernel
-from xl_roi._kernel import (  # noqa: F401  (re-exported: their home was here)
-    LN2_HI,
-    LN2_LO,
-    LOG_COEFFICIENTS,
-    SQRT_HALF,
-    log_by_arithmetic,
-)
 from xl_roi.bounds import BOUNDS
 from xl_roi.costs import HOURS_PER_MONTH, gpu_calls_per_month
 from xl_roi.errors import InputError, check_number, check_result, describe_value
@@ -44,13 +37,10 @@ BREAKEVEN_DEFINITION = (
 )
 """What the break-even volume means, in words, wherever it is shown."""
 
-NO_VOLUME_PAYS_BACK = "the student costs as much or more per call"
+NO_VOLUME_PAYS_BACK = _kernel.NO_VOLUME_PER_CALL
 """Why no volume reaches a payback target (when :func:`breakeven_volume` is infinite)."""
 
-NO_VOLUME_PAYS_BACK_HOSTED = (
-    "a fully loaded GPU costs more than the calls it takes from the teacher, or volume "
-    "shrinks too fast"
-)
+NO_VOLUME_PAYS_BACK_HOSTED = _kernel.NO_VOLUME_HOSTED
 """Why no volume reaches a payback target for a self-hosted student."""
 
 NEVER_AFTER_MAINTENANCE = "the savings less maintenance never recover the upfront cost"
@@ -403,7 +393,7 @@ def _solve_after_maintenance(
     f(high)`` closes by Newton steps from the side where the tangent cannot overshoot, or by
     halving when a Newton step would shrink it by less than half. The array engine's
     ``payback_after_maintenance_array`` runs the same steps, with the same operations, on
-    arrays: the two agree to the last bit.
+    arrays: the two agree to rounding.
     """
     if savings <= 0.0:
         return math.inf
@@ -422,7 +412,9 @@ def _solve_after_maintenance(
         ratio = monthly * growth / (savings * rate)
         if ratio <= 0.0:
             return math.inf
-        high = ops.log(ratio) / rate  # the peak of the cumulative net
+        # the peak of the cumulative net (a shrink too slight for floats puts it past any
+        # float: then as far as the search can look)
+        high = min(ops.log(ratio) / rate, _kernel.FARTHEST_MONTH)
         if not (high > 0.0) or _cumulative_gap(high, upfront, savings, monthly, growth, rate) < 0.0:
             return math.inf
     low, previous = 0.0, high
@@ -464,5 +456,5 @@ def never_pays_back_reason(monthly_savings: float) -> str:
     'volume shrinks faster than the savings can recover the upfront cost'
     """
     if monthly_savings <= 0:
-        return "monthly savings are not positive (the student costs as much or more)"
-    return "volume shrinks faster than the savings can recover the upfront cost"
+        return _kernel.NEVER_SAVINGS
+    return _kernel.NEVER_SHRINKING

@@ -48,6 +48,7 @@ from xl_roi.workbook.layout import (
     CALCULATIONS,
     CONSTANTS,
     INPUTS,
+    STUDENT_MODE_NAMES,
     STUDENT_MODES,
     CalcRow,
     InputRow,
@@ -512,9 +513,7 @@ def _inputs(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, Any
     # Lists the model uses (locked): the student's pricing modes.
     sheet["G4"] = "Lists the model uses"
     sheet["G4"].font = SECTION_FONT
-    for offset, (mode, name) in enumerate(
-        zip(STUDENT_MODES, ("mode_per_1k", "mode_tokens", "mode_self_hosted"), strict=True)
-    ):
+    for offset, (mode, name) in enumerate(zip(STUDENT_MODES, STUDENT_MODE_NAMES, strict=True)):
         cell = sheet.cell(row=5 + offset, column=7, value=mode)
         writer.name(name, sheet, cell.coordinate)
     writer.name("student_modes", sheet, "G5:G7")

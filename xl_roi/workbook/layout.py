@@ -10,6 +10,7 @@ recalculation in Excel (or in the ``formulas`` engine the tests use) lands on th
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,7 @@ from xl_roi.fields import (
     SHARE_FORMAT,
     TENTHS_FORMAT,
 )
+from xl_roi.formula import Expr, FormulaOps, as_expr
 from xl_roi.pitch import RECOMMENDATION as _SENTENCES
 from xl_roi.pitch import (
     WORSE_ANSWERS_COST_MORE,
@@ -63,6 +65,8 @@ MODE_PER_1K = StudentPricing.PER_CALL.value
 MODE_TOKENS = StudentPricing.TOKENS.value
 MODE_SELF_HOSTED = StudentPricing.SELF_HOSTED.value
 STUDENT_MODES = (MODE_PER_1K, MODE_TOKENS, MODE_SELF_HOSTED)
+STUDENT_MODE_NAMES = ("mode_per_1k", "mode_tokens", "mode_self_hosted")
+"""The defined names of the three ways of pricing the student (cells on Inputs)."""
 """How the student can be priced: the choices of the ``student_pricing`` input."""
 
 NEVER_PREFIX = NEVER_PAYS_BACK
@@ -132,6 +136,26 @@ class CalcRow:
     """The portable flavour's formula, in native spreadsheet functions only: ``""`` when the
     add-in formula already is native; ``None`` when the portable flavour stores the value alone
     (not yet worked out natively)."""
+    calc: Callable[[FormulaOps], Any] | None = None
+    """The row's calculation as the kernel defines it, over :class:`~xl_roi.formula.FormulaOps`:
+    it writes the portable formula (and the add-in's, where ``formula`` is ``""``) and gives the
+    value stored in the cell. The one definition, so formula and value cannot drift apart."""
+
+    def __post_init__(self) -> None:
+        if self.calc is None:
+            return
+        text = self.expression().text
+        if self.formula:
+            object.__setattr__(self, "native", text)
+        else:
+            object.__setattr__(self, "formula", text)
+            object.__setattr__(self, "native", "")
+
+    def expression(self, values: Mapping[str, Any] | None = None) -> Expr:
+        """The row's formula with its value for ``values`` (the names' values), from ``calc``."""
+        if self.calc is None:
+            raise ValueError(f"row {self.name} has no calculation of the kernel's")
+        return as_expr(self.calc(FormulaOps(values)))
 
     def formula_in(self, portable: bool) -> str | None:
         """The formula this flavour writes (``None``: the portable flavour stores the value)."""
@@ -205,21 +229,36 @@ def _log1p_over(x: str) -> str:
     return f"IF((1+{x})-1=0, 1, LN(1+{x})/((1+{x})-1))"
 
 
+def kernel_formula(function: Callable[..., Any], *references: str) -> str:
+    """The formula of a kernel function (:mod:`xl_roi._kernel`) over cell references or
+    defined names, as :class:`~xl_roi.formula.FormulaOps` writes it.
+
+    Examples
+    --------
+    >>> kernel_formula(_kernel.annual_net_benefit, "savings_monthly", "maintenance")
+    'months_per_year*savings_monthly-maintenance'
+    """
+    return kernel_cell(function, *references).text
+
+
+def kernel_cell(
+    function: Callable[..., Any], *references: str, values: Mapping[str, Any] | None = None
+) -> Expr:
+    """A kernel function over cell references or defined names: its formula, and its value for
+    ``values`` (each reference's value; without them, the formula alone)."""
+    ops = FormulaOps(values)
+    return as_expr(function(*(ops.name(reference) for reference in references), ops=ops))
+
+
 def native_payback(upfront: str, savings: str, growth: str) -> str:
-    """PAYBACK in native functions: the core's :func:`xl_roi.roi.payback_months`, step by step,
-    with its never-pays-back text."""
-    flat = f"{upfront}/{savings}"
-    ratio = f"{flat}*{growth}"
-    return (
-        f'IF({upfront}=0, 0, IF({savings}<=0, "{NEVER_SAVINGS_TEXT}", IF({growth}=0, {flat}, '
-        f'IF({ratio}<=-1, "{NEVER_SHRINKING_TEXT}", '
-        f"{flat}*({_log1p_over(ratio)}/{_log1p_over(growth)})))))"
-    )
+    """PAYBACK in native functions: the kernel's :func:`xl_roi._kernel.payback`, with its
+    never-pays-back texts."""
+    return kernel_formula(_kernel.payback, upfront, savings, growth)
 
 
 def native_savings(teacher: str, student: str, calls: str) -> str:
-    """MONTHLY_SAVINGS natively: (teacher − student) × calls ÷ 1,000."""
-    return f"({teacher}-{student})*{calls}/calls_per_1k"
+    """MONTHLY_SAVINGS natively: the kernel's (teacher − student) × calls ÷ 1,000."""
+    return kernel_formula(_kernel.monthly_savings, teacher, student, calls)
 
 
 def native_cost_per_1k(input_price: str, output_price: str) -> str:
@@ -264,27 +303,26 @@ def _target_factor() -> str:
     )
 
 
-def native_breakeven() -> str:
-    """BREAKEVEN_VOLUME natively: the core's :func:`xl_roi.roi.breakeven_volume`, with the
-    whole-GPU step worked out by ROUNDUP."""
-    needed = f"(upfront*{_target_factor()})"
-    student = f"IF({_HOSTED}, escalation_share*teacher_cost, student_cost)"
-    margin = f"(teacher_cost-{student})"
-    gpu = "(gpu_hourly_cost*hours_per_month)"
-    capacity = (
-        "(calls_per_second_per_gpu*target_utilization*(hours_per_month*seconds_per_hour)"
-        "/peak_factor)"
+def breakeven_calculation(ops: Any) -> Any:
+    """BREAKEVEN_VOLUME as the Calculations sheet works it, from ``savings_needed``: the kernel's
+    :func:`xl_roi._kernel.breakeven_from_needed`, on whole GPUs when the student is self-hosted
+    at a GPU price (0 reads as priced per call, as the function does), else priced per call."""
+    name = ops.name
+    hosted = name("student_pricing") == name("mode_self_hosted")
+    teacher = name("teacher_cost")
+    student = ops.where(
+        hosted, lambda: name("escalation_share") * teacher, lambda: name("student_cost")
     )
-    full = f"({capacity}*{margin}/calls_per_1k)"
-    last_partial = f"(MAX(2, ROUNDUP(({needed}+{full})/({full}-{gpu}), 0))-1)"
-    hosted = (
-        f'IF(OR({needed}<0, {margin}<=0, NOT({full}>{gpu})), "{NO_BREAKEVEN_HOSTED_TEXT}", '
-        f"MIN(({needed}+{last_partial}*{gpu})*calls_per_1k/{margin}, {capacity}*{last_partial}))"
+    common = (name("savings_needed"), name("upfront"), teacher, student)
+    gpu = name("gpu_hourly_cost") * name("hours_per_month")
+    capacity = costs.gpu_calls_per_month(
+        name("calls_per_second_per_gpu"), name("target_utilization"), name("peak_factor"), ops
     )
-    per_call = (
-        f'IF(OR({needed}<0, {margin}<=0), "{NO_BREAKEVEN_TEXT}", {needed}*calls_per_1k/{margin})'
+    return ops.where(
+        hosted & (name("gpu_hourly_cost") != 0.0),
+        lambda: _kernel.breakeven_from_needed(*common, gpu, capacity, ops),
+        lambda: _kernel.breakeven_from_needed(*common, math.nan, math.nan, ops),
     )
-    return f"IF(upfront=0, 0, IF(AND({_HOSTED}, gpu_hourly_cost<>0), {hosted}, {per_call}))"
 
 
 def native_verdict(payback: str = "payback_months", net: str = "net_benefit_annual") -> str:
@@ -735,7 +773,9 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "money / month",
         MONEY,
         "(teacher − student per 1k) × calls ÷ 1,000",
-        native=native_savings("teacher_cost", "student_cost", "monthly_calls"),
+        calc=lambda ops: _kernel.monthly_savings(
+            ops.name("teacher_cost"), ops.name("student_cost"), ops.name("monthly_calls"), ops
+        ),
     ),
     CalcRow(
         "savings_annual",
@@ -752,7 +792,9 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "months",
         MONTHS,
         "Upfront ÷ savings (with growth: LN(1 + U·g/s) ÷ LN(1 + g))",
-        native=native_payback("upfront", "savings_monthly", "monthly_growth"),
+        calc=lambda ops: _kernel.payback(
+            ops.name("upfront"), ops.name("savings_monthly"), ops.name("monthly_growth"), ops
+        ),
     ),
     CalcRow(
         "net_benefit_annual",
@@ -761,7 +803,9 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "money / year",
         MONEY,
         "12 × monthly savings − annual maintenance",
-        native="months_per_year*savings_monthly-maintenance",
+        calc=lambda ops: _kernel.annual_net_benefit(
+            ops.name("savings_monthly"), ops.name("maintenance"), ops
+        ),
     ),
     CalcRow(
         "spend_cut",
@@ -770,7 +814,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "share",
         SHARE,
         "(teacher − student) ÷ teacher",
-        native="(teacher_cost-student_cost)/teacher_cost",
+        calc=lambda ops: _kernel.savings_share(ops.name("teacher_cost"), ops.name("student_cost")),
     ),
     CalcRow(
         "payback_net_of_maintenance",
@@ -780,6 +824,18 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         MONTHS,
         "Months until savings less maintenance (a twelfth a month) recover the upfront cost",
         native=native_payback_after_maintenance(),
+    ),
+    CalcRow(
+        "savings_needed",
+        "Monthly savings that pay back on target",
+        "",
+        "money / month",
+        MONEY,
+        "The first month's savings (growing at the case's growth) that recover the upfront "
+        "cost in the target payback",
+        calc=lambda ops: _kernel.savings_needed(
+            ops.name("upfront"), ops.name("target_payback_months"), ops.name("monthly_growth"), ops
+        ),
     ),
     CalcRow(
         "breakeven_calls",
@@ -792,7 +848,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         COUNT,
         "Calls a month, growing at the case's growth (whole GPUs when self-hosted), from "
         "which payback meets the target at every higher volume; just below it, it misses",
-        native=native_breakeven(),
+        calc=breakeven_calculation,
     ),
     CalcRow(
         "annual_serving_cost",
@@ -805,11 +861,17 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
     CalcRow(
         "first_year_net",
         "First-year net after upfront and maintenance",
-        "IF(monthly_growth=0, months_per_year*savings_monthly, savings_monthly*"
-        f"{_expm1('months_per_year*' + _LOG1P_GROWTH)}/monthly_growth)-maintenance-upfront",
+        "",
         "money",
         MONEY,
         "Twelve months of (growing) savings − maintenance − upfront",
+        calc=lambda ops: _kernel.first_year_net(
+            ops.name("upfront"),
+            ops.name("savings_monthly"),
+            ops.name("maintenance"),
+            ops.name("monthly_growth"),
+            ops,
+        ),
     ),
     CalcRow(
         "verdict_label",
@@ -863,7 +925,9 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "money / month",
         MONEY,
         "As above, at half volume",
-        native=native_savings("teacher_cost", "half_student_cost", "half_calls"),
+        calc=lambda ops: _kernel.monthly_savings(
+            ops.name("teacher_cost"), ops.name("half_student_cost"), ops.name("half_calls"), ops
+        ),
     ),
     CalcRow(
         "half_payback",
@@ -872,7 +936,9 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "months",
         MONTHS,
         "Acceptable here means the case is robust to volume",
-        native=native_payback("upfront", "half_savings", "monthly_growth"),
+        calc=lambda ops: _kernel.payback(
+            ops.name("upfront"), ops.name("half_savings"), ops.name("monthly_growth"), ops
+        ),
     ),
     Section("Flags"),
     CalcRow(
@@ -1086,6 +1152,14 @@ def _payback_after_maintenance_text(
     return NEVER_PREFIX + roi.NEVER_AFTER_MAINTENANCE
 
 
+def _worked(name: str, values: dict[str, Any]) -> Any:
+    """Row ``name``'s value, worked out by its own formula from ``values`` (the rows above),
+    and stored in ``values``."""
+    value = CALC_ROWS[name].expression(values).value
+    values[name] = value
+    return value
+
+
 def mirror_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
     """The value of every input, constant and named calculation, as the formulas give it.
 
@@ -1101,6 +1175,7 @@ def mirror_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
     """
     v: dict[str, Any] = dict(input_values(case, swing))
     v.update({name: value for name, _, value, _ in CONSTANTS})
+    v.update(zip(STUDENT_MODE_NAMES, STUDENT_MODES, strict=True))
     hosted = v["student_pricing"] == MODE_SELF_HOSTED
     seconds_per_month = v["hours_per_month"] * v["seconds_per_hour"]
 
@@ -1194,42 +1269,22 @@ def mirror_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
     v["maintenance"] = maintenance
 
     growth = v["monthly_growth"]
-    savings = roi.monthly_savings(teacher, v["student_cost"], calls)
-    v["savings_monthly"] = savings
+    savings = _worked("savings_monthly", v)
     v["savings_annual"] = v["months_per_year"] * savings
-    v["payback_months"] = _payback_text(upfront, savings, growth)
-    v["net_benefit_annual"] = roi.annual_net_benefit(savings, maintenance)
-    v["spend_cut"] = roi.savings_share(teacher, v["student_cost"])
+    _worked("payback_months", v)
+    _worked("net_benefit_annual", v)
+    _worked("spend_cut", v)
     v["payback_net_of_maintenance"] = _payback_after_maintenance_text(
         upfront, savings, maintenance, growth
     )
-    hosting: dict[str, Any] = {}
-    per_call = v["student_cost"]
-    if hosted:
-        per_call = v["escalation_share"] * teacher
-        if v["gpu_hourly_cost"] != 0:  # BREAKEVEN_VOLUME reads 0 as priced per call
-            hosting = dict(
-                zip(
-                    ("calls_per_second_per_gpu", "target_utilization", "peak_factor"),
-                    hosting_inputs,
-                    strict=True,
-                ),
-                gpu_hourly_cost=v["gpu_hourly_cost"],
-            )
-    breakeven = roi.breakeven_volume(
-        upfront, teacher, per_call, v["target_payback_months"], growth, **hosting
-    )
-    if math.isinf(breakeven):
-        v["breakeven_calls"] = NO_BREAKEVEN_HOSTED_TEXT if hosting else NO_BREAKEVEN_TEXT
-    else:
-        v["breakeven_calls"] = breakeven
+    _worked("savings_needed", v)
+    _worked("breakeven_calls", v)
     v["annual_serving_cost"] = (
         v["gpus"] * v["hours_per_month"] * v["months_per_year"] * v["gpu_hourly_cost"]
         if hosted
         else 0.0
     )
-    # the kernel's, as evaluate has it (the cell works (1+g)^12 − 1 natively: see _expm1)
-    v["first_year_net"] = _kernel.first_year_net(upfront, savings, maintenance, growth)
+    _worked("first_year_net", v)
     months = v["months_per_year"]
     payback = v["payback_months"]
     v["verdict_label"] = verdict(
@@ -1241,8 +1296,8 @@ def mirror_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
     v["half_gpus"] = gpus_for(half) if hosted else NOT_USED
     v["half_serving_cost"] = serving_at(half)
     v["half_student_cost"] = v["half_serving_cost"] + v["escalation_share"] * teacher
-    v["half_savings"] = roi.monthly_savings(teacher, v["half_student_cost"], half)
-    v["half_payback"] = _payback_text(upfront, v["half_savings"], growth)
+    _worked("half_savings", v)
+    _worked("half_payback", v)
 
     critical_failures = sum(
         1 for item in case.quality_slices if item.business_critical and not item.passed
