@@ -34,10 +34,12 @@ __all__ = [
     "breakeven",
     "breakeven_from_needed",
     "cumulative_gap",
+    "cumulative_slope",
     "discounted_month",
     "first_year_net",
     "growing_savings",
     "monthly_savings",
+    "newton_step",
     "npv_month",
     "payback",
     "savings_needed",
@@ -323,6 +325,31 @@ def cumulative_gap(
     rate = ops.log1p(growth) if rate is None else rate
     grown = savings * (ops.expm1(n * rate) / growth)
     return grown - monthly * n - upfront
+
+
+def cumulative_slope(
+    n: Any, savings: Any, monthly: Any, growth: Any, ops: Any = SCALAR, rate: Any = None
+) -> Any:
+    """How fast :func:`cumulative_gap` changes at ``n`` months: the month's growing savings
+    less its maintenance, ``s·(1+g)^n·ln(1+g)/g − m`` (``rate``: ``ln(1 + growth)``)."""
+    rate = ops.log1p(growth) if rate is None else rate
+    return savings * ops.exp(n * rate) * rate / growth - monthly
+
+
+def newton_step(
+    n: Any,
+    upfront: Any,
+    savings: Any,
+    monthly: Any,
+    growth: Any,
+    ops: Any = SCALAR,
+    rate: Any = None,
+) -> Any:
+    """One Newton step towards the month at which savings less maintenance recover the
+    upfront cost (growth not 0): ``n − gap(n) / slope(n)``."""
+    rate = ops.log1p(growth) if rate is None else rate
+    gap = cumulative_gap(n, upfront, savings, monthly, growth, ops, rate)
+    return n - gap / cumulative_slope(n, savings, monthly, growth, ops, rate)
 
 
 def whole_gpu_threshold(

@@ -291,7 +291,7 @@ def _solve_after_maintenance(upfront: Any, savings: Any, monthly: Any, growth: A
                 rate[index],
             )
             x = np.where(g > 0.0, hi, lo)  # the side the tangent cannot overshoot
-            newton = x - _cumulative_gap(x, u, s, m, g, r) / (s * ops.exp(x * r) * r / g - m)
+            newton = _kernel.newton_step(x, u, s, m, g, ops, r)
             step = np.abs(newton - x)
             # Newton while it stays in the bracket and its steps at least halve (or the
             # bracket is already within a hundredth of a month); else halve the bracket

@@ -359,6 +359,20 @@ class FormulaOps:
         return isinstance(x, float) and math.isnan(x)
 
     @staticmethod
+    def all(*conditions: Any) -> Expr:
+        """``AND(a, b, …)``."""
+        parts = [as_expr(condition) for condition in conditions]
+        truths = [_truth(part.value) for part in parts]
+        errors = [truth for truth in truths if isinstance(truth, XlError)]
+        return call("AND", *parts, value=errors[0] if errors else all(truths))
+
+    @staticmethod
+    def sqrt(x: Any) -> Expr:
+        """``SQRT(x)``: ``#NUM!`` below 0."""
+        x = as_expr(x)
+        return call("SQRT", x, value=_arithmetic(math.sqrt, x.value))
+
+    @staticmethod
     def isnumber(x: Any) -> Expr:
         """``ISNUMBER(x)``."""
         x = as_expr(x)

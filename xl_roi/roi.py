@@ -421,8 +421,7 @@ def _solve_after_maintenance(
     for _ in range(400):
         x = high if growing else low  # the side the tangent cannot overshoot
         try:
-            slope = savings * ops.exp(x * rate) * rate / growth - monthly
-            newton = x - _cumulative_gap(x, upfront, savings, monthly, growth, rate) / slope
+            newton = _kernel.newton_step(x, upfront, savings, monthly, growth, ops, rate)
         except (OverflowError, ZeroDivisionError):
             newton = math.nan
         step = abs(newton - x)

@@ -557,25 +557,13 @@ def newton_cell(index: int) -> str:
 
 
 _MONTHLY_MAINTENANCE = "(maintenance/months_per_year)"
-_RATE = _LOG1P_GROWTH
 
 
-def _gap(n: str) -> str:
-    """Cumulative growing savings less maintenance after n months, less the upfront cost."""
-    return (
-        f"(savings_monthly*({_expm1(n + '*' + _LOG1P_GROWTH)}/monthly_growth)"
-        f"-{_MONTHLY_MAINTENANCE}*{n}-upfront)"
-    )
-
-
-def _slope(n: str) -> str:
-    return f"(savings_monthly*(1+monthly_growth)^{n}*{_RATE}/monthly_growth-{_MONTHLY_MAINTENANCE})"
-
-
-def newton_helpers() -> list[tuple[str, str]]:
-    """The portable flavour's helper cells for payback after maintenance with growth: label and
-    formula, top to bottom (applies, the shrinking case's peak, whether it pays back, the start,
-    then the Newton steps).
+def newton_expressions(values: Mapping[str, Any] | None = None) -> list[tuple[str, Expr]]:
+    """The portable flavour's helper cells for payback after maintenance with growth: label
+    and formula (with its value for ``values``), top to bottom — applies, the shrinking case's
+    peak, whether it pays back, the start, then the Newton steps, each the kernel's
+    :func:`xl_roi._kernel.newton_step` over the cell above.
 
     The cumulative net f(n) = s·((1+g)^n − 1)/g − m·n − U is convex when volume grows: from a
     start right of the root (the root of the quadratic below f, from e^y ≥ 1 + y + y²/2) Newton
@@ -583,39 +571,87 @@ def newton_helpers() -> list[tuple[str, str]]:
     from n = 0 (left of the root) Newton steps rise to it. :data:`NEWTON_STEPS` steps settle
     to rounding for any case whose payback is not at the peak itself.
     """
-    applies = (
-        "AND(ISNUMBER(payback_months), upfront>0, maintenance>0, monthly_growth<>0, "
-        "savings_monthly>0)"
+    known: dict[str, Any] = dict(values or {})
+    ops = FormulaOps(known if values is not None else None)
+    name = ops.name
+    upfront, savings, growth = name("upfront"), name("savings_monthly"), name("monthly_growth")
+    monthly = name("maintenance") / ops.months_per_year
+    rate = ops.log1p(growth)
+    rows: list[tuple[str, Expr]] = []
+
+    def add(label: str, expression: Any) -> Expr:
+        cell = newton_cell(len(rows) - 3)
+        expression = as_expr(expression)
+        rows.append((label, expression))
+        known[cell] = expression.value
+        return name(cell)
+
+    def unless_used(condition: Any, worked: Callable[[], Any]) -> Any:
+        return ops.where(condition, worked, lambda: NOT_USED)
+
+    applies = add(
+        "Applies (growth and maintenance)",
+        ops.all(
+            ops.isnumber(name("payback_months")),
+            upfront > 0.0,
+            name("maintenance") > 0.0,
+            growth != 0.0,
+            savings > 0.0,
+        ),
     )
-    a_cell, peak_cell, pays_cell = (
-        f"${NEWTON_SHEET_COLUMN}${NEWTON_FIRST_ROW + i}" for i in range(3)
+    peak = add(
+        "Peak of the cumulative net (shrinking volume)",
+        unless_used(
+            ops.all(applies, growth < 0.0),
+            lambda: ops.log(monthly * growth / (savings * rate)) / rate,
+        ),
     )
-    a = f"(savings_monthly*{_RATE}*{_RATE}/(2*monthly_growth))"
-    b = f"(savings_monthly*{_RATE}/monthly_growth-{_MONTHLY_MAINTENANCE})"
-    disc = f"SQRT({b}*{b}+4*{a}*upfront)"
-    start = f"IF({b}>0, 2*upfront/({b}+{disc}), ({disc}-{b})/(2*{a}))"
-    rows = [
-        ("Applies (growth and maintenance)", applies),
-        (
-            "Peak of the cumulative net (shrinking volume)",
-            f"IF(AND({a_cell}, monthly_growth<0), LN({_MONTHLY_MAINTENANCE}*monthly_growth/"
-            f'(savings_monthly*{_RATE}))/{_RATE}, "not used")',
+    pays = add(
+        "The cumulative net reaches zero",
+        ops.where(
+            ops.isnumber(peak),
+            lambda: ops.where(
+                peak > 0.0,
+                lambda: (
+                    _kernel.cumulative_gap(peak, upfront, savings, monthly, growth, ops, rate)
+                    >= 0.0
+                ),
+                lambda: False,
+            ),
+            lambda: applies,
         ),
-        (
-            "The cumulative net reaches zero",
-            f"IF(ISNUMBER({peak_cell}), IF({peak_cell}>0, {_gap(peak_cell)}>=0, FALSE), {a_cell})",
+    )
+    a = savings * rate * rate / (2.0 * growth)
+    b = savings * rate / growth - monthly
+    root = ops.sqrt(b * b + 4.0 * a * upfront)
+    x = add(
+        "Start",
+        unless_used(
+            ops.all(applies, pays),
+            lambda: ops.where(
+                growth > 0.0,
+                lambda: ops.where(
+                    b > 0.0, lambda: 2.0 * upfront / (b + root), lambda: (root - b) / (2.0 * a)
+                ),
+                lambda: 0.0,
+            ),
         ),
-        (
-            "Start",
-            f'IF(AND({a_cell}, {pays_cell}), IF(monthly_growth>0, {start}, 0), "not used")',
-        ),
-    ]
-    for step in range(1, NEWTON_STEPS + 1):
-        x = newton_cell(step - 1)
-        rows.append(
-            (f"Newton step {step}", f'IF(ISNUMBER({x}), {x}-{_gap(x)}/{_slope(x)}, "not used")')
+    )
+
+    def step_from(previous: Expr) -> Any:
+        return unless_used(
+            ops.isnumber(previous),
+            lambda: _kernel.newton_step(previous, upfront, savings, monthly, growth, ops, rate),
         )
+
+    for step in range(1, NEWTON_STEPS + 1):
+        x = add(f"Newton step {step}", step_from(x))
     return rows
+
+
+def newton_helpers() -> list[tuple[str, str]]:
+    """The helper cells' labels and formulas (see :func:`newton_expressions`)."""
+    return [(label, expression.text) for label, expression in newton_expressions()]
 
 
 def native_payback_after_maintenance() -> str:
@@ -1401,47 +1437,5 @@ def _finance_values(v: dict[str, Any], case: Case) -> None:
 
 
 def newton_values(v: dict[str, Any]) -> list[Any]:
-    """The values of :func:`newton_helpers`' cells, worked as their formulas read."""
-    growth, savings, upfront = v["monthly_growth"], v["savings_monthly"], v["upfront"]
-    monthly = v["maintenance"] / v["months_per_year"]
-    applies = (
-        _number(v["payback_months"])
-        and upfront > 0
-        and v["maintenance"] > 0
-        and growth != 0
-        and savings > 0
-    )
-
-    u = 1 + growth
-    log1p = growth if u - 1 == 0 else math.log(u) * growth / (u - 1)
-    rate = log1p
-
-    def gap(n: float) -> float:
-        x = n * log1p
-        grown = 2 * math.sinh(x / 2) * math.exp(x / 2)
-        return float(savings * (grown / growth) - monthly * n - upfront)
-
-    def slope(n: float) -> float:
-        grown: float = (1 + growth) ** n
-        return float(savings * grown * rate / growth - monthly)
-
-    peak: Any = NOT_USED
-    if applies and growth < 0:
-        peak = math.log(monthly * growth / (savings * rate)) / rate
-    pays = (peak > 0 and gap(peak) >= 0) if _number(peak) else applies
-    start: Any = NOT_USED
-    if applies and pays:
-        if growth > 0:
-            a = savings * rate * rate / (2 * growth)
-            b = savings * rate / growth - monthly
-            disc = math.sqrt(b * b + 4 * a * upfront)
-            start = 2 * upfront / (b + disc) if b > 0 else (disc - b) / (2 * a)
-        else:
-            start = 0.0
-    values: list[Any] = [applies, peak, pays, start]
-    x = start
-    for _ in range(NEWTON_STEPS):
-        if _number(x):
-            x = x - gap(x) / slope(x)
-        values.append(x)
-    return values
+    """The values of :func:`newton_helpers`' cells, as their formulas give them."""
+    return [expression.value for _, expression in newton_expressions(v)]
