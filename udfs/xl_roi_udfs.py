@@ -1217,6 +1217,8 @@ def SCREEN(endpoints: Cell) -> list[list[Any]]:
         from xl_roi.portfolio import cut_blank_tail, screen_cells  # numpy, pandas: when called
 
         if isinstance(endpoints, (list, tuple)) and endpoints:
+            if not any(isinstance(cell, (list, tuple)) for cell in endpoints):
+                endpoints = [endpoints]  # one row: xlwings' Office.js dispatch flattens it
             endpoints = cut_blank_tail(endpoints)  # a whole column: cut before reading cells
         return screen_cells(table("endpoints", endpoints))
     except InputError as error:  # the table's shape, not a number out of range
@@ -1346,9 +1348,12 @@ def RECOMMENDATION(
     """
 
     def compute() -> str:
-        if currency is not None and not isinstance(currency, str):
+        cell = currency
+        while isinstance(cell, (list, tuple)) and len(cell) == 1:  # a one-cell range: its cell
+            cell = cell[0]
+        if cell is not None and not isinstance(cell, str):
             raise CellError("#VALUE!", "currency must be text, e.g. USD")
-        money = currency.strip() if currency and currency.strip() else "USD"
+        money = cell.strip() if cell and cell.strip() else "USD"
         return recommendation_from_figures(
             number("upfront_cost", upfront_cost),
             number("monthly_savings", monthly_savings),
