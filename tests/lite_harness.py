@@ -262,13 +262,22 @@ def build_wheel(folder: Path) -> Path:
     return wheels[0]
 
 
-def run_in_pyodide(wheels: Path, requests: list[dict[str, Any]], work: Path) -> dict[str, Any]:
+MAIN_PY = "from xl_roi_udfs import *\n"
+"""What README tells a user to paste into xlwings Lite's main.py."""
+
+
+def run_in_pyodide(
+    wheels: Path, requests: list[dict[str, Any]], work: Path, main_py: str = MAIN_PY
+) -> dict[str, Any]:
     """Make every call of ``requests`` (``id``, ``func_name``, ``args`` in Office.js form) in one
-    Node process running Pyodide with the wheels of ``wheels``; its environment, the
-    metadata and each call's result (``{"result": ...}`` or ``{"raised": ...}``) by id."""
+    Node process running Pyodide with the wheels of ``wheels`` and ``main_py`` as main.py; its
+    environment, the metadata and each call's result (``{"result": ...}`` or ``{"raised":
+    ...}``) by id."""
     package = pyodide_dir()
     request_file = work / "requests.json"
-    request_file.write_text(json.dumps(requests, allow_nan=False), encoding="utf-8")
+    request_file.write_text(
+        json.dumps({"main_py": main_py, "calls": requests}, allow_nan=False), encoding="utf-8"
+    )
     done = subprocess.run(
         ["node", str(RUNNER), str(package), str(wheels), str(request_file)],
         capture_output=True,

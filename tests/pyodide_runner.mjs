@@ -4,8 +4,9 @@
 //
 // Loads Pyodide from the npm package in PYODIDE_DIR (nothing is fetched: no package from
 // Pyodide's CDN, so no numpy or pandas), unpacks every wheel in WHEELS_DIR into site-packages,
-// imports xlwings' Office.js dispatch (xlwings.server) and xl_roi_udfs, registers the module
-// with custom_functions_meta and makes each call of REQUESTS_JSON through custom_functions_call.
+// runs REQUESTS_JSON's main_py as the module main (what a user pastes into xlwings Lite's
+// main.py), registers main with xlwings.server.custom_functions_meta and makes each call of
+// REQUESTS_JSON's calls through xlwings.server.custom_functions_call.
 // Each call's payload goes from JavaScript to Python as a JavaScript object (JsProxy.to_py), as
 // in the add-in, so a blank cell in a range arrives as Pyodide's jsnull and an error cell as a
 // dict. Prints one JSON object: the environment, the metadata and each call's result.
@@ -15,7 +16,7 @@ import { pathToFileURL } from "node:url";
 
 const [pyodideDir, wheelsDir, requestsPath] = process.argv.slice(2);
 const { loadPyodide } = await import(pathToFileURL(path.join(pyodideDir, "pyodide.mjs")).href);
-const requests = JSON.parse(readFileSync(requestsPath, "utf8"));
+const { main_py: mainPy, calls: requests } = JSON.parse(readFileSync(requestsPath, "utf8"));
 
 const pyodide = await loadPyodide({
   indexURL: pyodideDir + path.sep,
@@ -28,6 +29,7 @@ const pyodide = await loadPyodide({
 pyodide.FS.mkdirTree("/wheels");
 pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, { root: wheelsDir }, "/wheels");
 
+pyodide.globals.set("MAIN_PY", mainPy);
 const call = pyodide.runPython(`
 import asyncio
 import glob
@@ -40,14 +42,19 @@ for wheel in sorted(glob.glob("/wheels/*.whl")):
     with zipfile.ZipFile(wheel) as archive:
         archive.extractall(sysconfig.get_paths()["purelib"])
 
+import types
+
 import xlwings
 import xlwings.server
 
 import xl_roi
-import xl_roi_udfs
+
+main = types.ModuleType("main")
+sys.modules["main"] = main
+exec(compile(MAIN_PY, "main.py", "exec"), main.__dict__)
 
 COMPILED = ("numpy", "pandas", "duckdb", "pyarrow", "pydantic_core", "xlwingslib")
-META = xlwings.server.custom_functions_meta(xl_roi_udfs)
+META = xlwings.server.custom_functions_meta(main)
 ENVIRONMENT = {
     "platform": sys.platform,
     "python": sys.version.split()[0],
@@ -73,7 +80,7 @@ async def call(request):
         "culture_info_name": "en-US",
     }
     try:
-        result = await xlwings.server.custom_functions_call(data, xl_roi_udfs)
+        result = await xlwings.server.custom_functions_call(data, main)
     except Exception as error:  # reported, never hidden: the test fails on it
         return json.dumps({"raised": f"{type(error).__name__}: {error}"})
     return json.dumps({"result": result}, allow_nan=False)

@@ -65,11 +65,11 @@ __all__ = [
     "SAVINGS_SHARE",
     "SCREEN",
     "SENSITIVITY",
-    "SENSITIVITY_HEADER",
-    "SENSITIVITY_ROWS",
     "SERVING_COST_PER_1K",
     "UPFRONT_COST",
 ]
+"""The Excel functions, and only those: ``from xl_roi_udfs import *`` (xlwings Lite's main.py)
+brings exactly what the add-in registers, and loads no numpy."""
 
 CATEGORY = "Distillation ROI"
 """The function wizard's category for every function here."""
