@@ -381,3 +381,65 @@ def test_pyodide_functions_needing_compiled_packages_say_so(pyodide_run):
                 assert isinstance(cell, str) and cell.startswith("#VALUE! "), (case_id, cell)
                 continue
             assert isinstance(cell, str) and cell.startswith(missing), (case_id, cell)
+
+
+# -- installable where xlwings Lite installs from ---------------------------------------------
+
+PYODIDE_MARKERS = {
+    "sys_platform": "emscripten",
+    "platform_system": "Emscripten",
+    "os_name": "posix",
+    "platform_machine": "wasm32",
+    "python_version": "3.14",
+    "python_full_version": "3.14.2",
+    "implementation_name": "cpython",
+    "platform_python_implementation": "CPython",
+    "extra": "",
+}
+"""Pyodide 314.0.8's environment markers: which requirements apply there."""
+
+NOT_CHECKED_HERE = {
+    "xlwings": "its py3-none-any wheel on PyPI (installed here: the platform wheel) is what the "
+    "Pyodide test loads",
+    "httpx2-jsfetch": "genai-prices' HTTP client needs it on emscripten only; not installed here",
+}
+"""Requirements this machine cannot classify from what is installed, and why each is fine."""
+
+
+def test_every_dependency_is_pure_or_built_by_pyodide():
+    """Each package xl-roi needs in Pyodide, directly or through its dependencies, is pure
+    Python (a py3-none-any wheel micropip takes from PyPI) or one Pyodide builds (numpy, pandas,
+    DuckDB, pyarrow, pydantic-core in its package list): none blocks installing it in xlwings
+    Lite, while the functions of SCALAR_FUNCTIONS need none of the compiled ones."""
+    import json
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    try:
+        lock_file = pyodide_dir() / "pyodide-lock.json"
+    except PyodideUnavailableError as missing:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must check Pyodide's package list: {missing}")
+        pytest.skip(f"no Pyodide package list: {missing}")
+    built = {canonicalize_name(name) for name in json.loads(lock_file.read_text())["packages"]}
+    compiled, seen, todo = set(), set(), ["xl-roi"]
+    while todo:
+        name = canonicalize_name(todo.pop())
+        if name in seen or name in NOT_CHECKED_HERE:
+            continue
+        seen.add(name)
+        try:
+            found = distribution(name)
+        except PackageNotFoundError:
+            pytest.fail(f"{name} (needed in Pyodide) is not installed here to check")
+        pure = "Root-Is-Purelib: true" in (found.read_text("WHEEL") or "")
+        if not pure:
+            assert name in built, f"{name} is compiled and Pyodide does not build it"
+            compiled.add(name)
+        for line in found.requires or []:
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate(PYODIDE_MARKERS):
+                todo.append(requirement.name)
+    assert {"numpy", "pandas"} <= compiled  # the check saw the compiled ones it must see
