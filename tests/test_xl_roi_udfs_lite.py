@@ -443,3 +443,12 @@ def test_every_dependency_is_pure_or_built_by_pyodide():
             if requirement.marker is None or requirement.marker.evaluate(PYODIDE_MARKERS):
                 todo.append(requirement.name)
     assert {"numpy", "pandas"} <= compiled  # the check saw the compiled ones it must see
+
+
+def test_readme_gives_the_main_py_the_proof_runs():
+    """README's main.py for xlwings Lite is the line the Pyodide proof runs as main.py."""
+    from tests.lite_harness import MAIN_PY, ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Excel on Mac and the web", 1)[1].split("\n## ", 1)[0]
+    assert f"```python\n   {MAIN_PY.strip()}\n   ```" in section
