@@ -287,6 +287,23 @@ def test_a_date_cell_is_its_serial_number_under_office_js(lite, classic):
     assert lite_result(lite, "PAYBACK", args) == [[45_292.0 / 21_000.0]]
 
 
+def test_a_number_equal_to_an_error_code_is_a_number_under_office_js(lite, classic):
+    """Office.js hands a whole number over as an int, which COM never does (its ints are error
+    codes): a cell holding -2146826246, COM's code for #N/A, is that number in both runtimes."""
+    args = (52_500.0, -2_146_826_246.0)
+    expected = classic_result(classic, "PAYBACK", args)
+    assert expected[0][0].startswith("#NUM! never pays back")
+    assert office_js_argument(args[1]) == [[-2_146_826_246]]
+    assert lite_result(lite, "PAYBACK", args) == expected
+
+
+def test_classic_functions_are_not_wrapped(classic, lite):
+    """Only xlwings' Office.js decorators get the Office.js reading: under classic xlwings the
+    function xlwings calls is the function itself, as before."""
+    assert all(not hasattr(function, "__wrapped__") for function in classic.values())
+    assert all(hasattr(getattr(lite, name), "__wrapped__") for name in classic)
+
+
 def test_an_error_office_js_has_but_com_has_not_is_refused(lite):
     """A #SPILL! or #CALC! cell (no COM code) is refused as an error cell too."""
     spill = [[{"type": "Error", "basicValue": "#SPILL!", "errorType": "Spill"}]]
