@@ -12,29 +12,39 @@ What Excel hands a function (unconverted, see :data:`RAW`): numbers as floats, a
 ``bool``, a date as a ``datetime``, a currency amount possibly as a ``Decimal``, a range of more
 than one cell as a tuple of tuples. A blank required argument is refused, never read as 0; a
 blank optional argument takes its default; an error cell is refused in any argument.
+
+Under xlwings Lite (Excel on Windows, Mac and the web, Python in Pyodide) and xlwings Server,
+the same decorators hand over what Office.js sends instead: every argument as rows of cells (a
+one-cell range already unwrapped to its value, a one-row range to a flat list), a whole number
+as an ``int``, a blank as ``None``, ``""`` or Pyodide's ``jsnull``, an error cell as a dict
+``{"type": "Error", "basicValue": "#N/A", ...}`` and a date as its serial number (Office.js
+sends no dates). :func:`from_office_js` turns each into what COM would have handed over, so both
+runtimes give the same numbers and the same texts; only a date cell differs (see its notes).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Callable
 from decimal import Decimal
 from numbers import Real
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import xlwings as xw
 
 import xl_roi
 from xl_roi import cashflow, roi
-from xl_roi._sensitivity import HEADLINE_TABLE_HEADER, HEADLINE_TABLE_ROWS, headline_table
 from xl_roi.bounds import BOUNDS
 from xl_roi.errors import InputError
 from xl_roi.pitch import recommendation_from_figures
-from xl_roi.portfolio import cut_blank_tail, screen_cells
 from xl_roi.quality_cost import SliceTraffic, quality_cost
-from xl_roi.simulation import simulate
 from xl_roi.text import NEVER, NEVER_PAYS_BACK, NO_VOLUME_PAYS_BACK, printable
+
+# Only the pure-Python core is imported here, so that xlwings Lite (Pyodide) loads this module
+# without numpy or pandas. SCREEN, SENSITIVITY, PAYBACK_PROBABILITY and ANNUAL_IRR import what
+# needs them when called; tests/test_xl_roi_udfs_lite.py holds this to it.
 
 __all__ = [
     "ANNUAL_IRR",
@@ -55,11 +65,11 @@ __all__ = [
     "SAVINGS_SHARE",
     "SCREEN",
     "SENSITIVITY",
-    "SENSITIVITY_HEADER",
-    "SENSITIVITY_ROWS",
     "SERVING_COST_PER_1K",
     "UPFRONT_COST",
 ]
+"""The Excel functions, and only those: ``from xl_roi_udfs import *`` (xlwings Lite's main.py)
+brings exactly what the add-in registers, and loads no numpy."""
 
 CATEGORY = "Distillation ROI"
 """The function wizard's category for every function here."""
@@ -106,6 +116,79 @@ and turns error cells into blanks, which an optional argument would silently rea
 default. :func:`number` and :func:`table` do the whole conversion here instead."""
 
 
+OFFICE_JS_ERRORS = {
+    "Div0": "#DIV/0!",
+    "NotAvailable": "#N/A",
+    "Name": "#NAME?",
+    "Null": "#NULL!",
+    "Num": "#NUM!",
+    "Ref": "#REF!",
+    "Value": "#VALUE!",
+}
+"""The ``errorType`` of an Office.js error value, as the error it shows."""
+
+_ERROR_CODES = {text: code for code, text in ERROR_CELLS.items()}
+
+
+class OfficeJsError(str):
+    """An Office.js error value COM has no code for (#SPILL!, #CALC!, …): refused as one."""
+
+
+def from_office_js(value: Any) -> Any:
+    """One argument as Office.js hands it over, as COM would have: the one policy then applies.
+
+    A whole number (Pyodide turns a JavaScript number that is a whole number into an ``int``)
+    becomes a float; a blank (``jsnull``) becomes ``None``; an error value
+    (``{"type": "Error", ...}``) becomes the code COM hands over for it; another Office.js value
+    (a formatted number, ``{"type": "FormattedNumber", "basicValue": ...}``) becomes its value;
+    a range, its rows of cells in turn.
+
+    Notes
+    -----
+    Office.js sends a date cell as its serial number (days since 1899-12-30), so where classic
+    xlwings refuses a date (``#VALUE! … holds a date or time``) xlwings Lite reads the number.
+
+    Examples
+    --------
+    >>> from_office_js([[2_000_000, 0.5, {"type": "Error", "basicValue": "#N/A"}]])
+    [[2000000.0, 0.5, -2146826246]]
+    """
+    if isinstance(value, (list, tuple)):
+        return [from_office_js(item) for item in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return float(value)
+    if isinstance(value, dict):
+        if value.get("type") == "Error":
+            shown = value.get("basicValue") or OFFICE_JS_ERRORS.get(str(value.get("errorType")))
+            return _ERROR_CODES.get(str(shown), OfficeJsError(str(shown or "an error value")))
+        if "basicValue" in value:
+            return from_office_js(value["basicValue"])
+        return OfficeJsError(f"a {value.get('type', 'data')} value")
+    if type(value).__name__ == "JsNull":  # Pyodide ≥ 0.28: JavaScript's null, not None
+        return None
+    return value
+
+
+def _office_js_decorators() -> bool:
+    """True when ``xw.func`` is xlwings' Office.js decorator (xlwings Lite, xlwings Server)."""
+    return str(getattr(xw.func, "__module__", "")).startswith(("xlwings.pro", "xlwings.server"))
+
+
+def _reading_office_js(function: F) -> F:
+    """``function`` taking its arguments through :func:`from_office_js` first."""
+
+    @functools.wraps(function)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return function(
+            *(from_office_js(value) for value in args),
+            **{name: from_office_js(value) for name, value in kwargs.items()},
+        )
+
+    return cast(F, call)
+
+
 def _shape(value: list[Any] | tuple[Any, ...]) -> str:
     rows = len(value)
     if rows and all(isinstance(row, (list, tuple)) for row in value):
@@ -127,6 +210,8 @@ def _looks_like_number(text: str) -> bool:
 
 def _error_cell(value: Any) -> str | None:
     """The Excel error an error cell holds (``"#N/A"``), or ``None`` for any other value."""
+    if isinstance(value, OfficeJsError):
+        return str(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return ERROR_CELLS.get(value)
     return None
@@ -261,6 +346,12 @@ def error_text(error: Exception) -> str:
         return str(error)
     if isinstance(error, InputError):
         return f"#NUM! {error}"
+    if isinstance(error, ImportError) and error.name:
+        package = error.name.split(".")[0]
+        return (
+            f"#N/A this function needs the Python package {package}, which is not installed "
+            "(xlwings Lite: list it in requirements.txt)"
+        )
     return f"#VALUE! unexpected error: {type(error).__name__}: {error}"[:250]
 
 
@@ -290,6 +381,8 @@ def excel_function(
     """
 
     def decorate(function: F) -> F:
+        if _office_js_decorators():
+            function = _reading_office_js(function)
         for argument, doc in argument_docs.items():
             options = {**RAW, **(argument_options or {}).get(argument, {})}
             function = xw.arg(argument, doc=doc, **options)(function)
@@ -922,18 +1015,41 @@ def ROI_VERDICT(
     )
 
 
-SENSITIVITY_HEADER = HEADLINE_TABLE_HEADER
-"""SENSITIVITY's header row."""
+SENSITIVITY_HEADER: tuple[str, ...]
+"""SENSITIVITY's header row (loaded with the sensitivity module, which needs numpy)."""
 
-SENSITIVITY_ROWS = HEADLINE_TABLE_ROWS
+SENSITIVITY_ROWS: int
 """SENSITIVITY's data rows, always: six assumptions ranked by swing, then three scenarios."""
 
 
+def __getattr__(name: str) -> Any:
+    """:data:`SENSITIVITY_HEADER` and :data:`SENSITIVITY_ROWS`, imported on first use (PEP 562)."""
+    if name in ("SENSITIVITY_HEADER", "SENSITIVITY_ROWS"):
+        from xl_roi import _sensitivity
+
+        return getattr(_sensitivity, name.replace("SENSITIVITY", "HEADLINE_TABLE"))
+    raise AttributeError(f"module 'xl_roi_udfs' has no attribute {name!r}")
+
+
+_SENSITIVITY_COLUMNS = 10
+_SENSITIVITY_DATA_ROWS = 9
+"""SENSITIVITY's shape, known without numpy: a refusal keeps the table's shape even there."""
+
+
 def _error_table(message: str) -> list[list[Any]]:
-    """The same shape as a good table: the header, the reason in the first cell, blanks."""
-    rows: list[list[Any]] = [list(SENSITIVITY_HEADER)]
-    for index in range(SENSITIVITY_ROWS):
-        rows.append([message if index == 0 else ""] + [""] * (len(SENSITIVITY_HEADER) - 1))
+    """The same shape as a good table: the header, the reason in the first cell, blanks.
+
+    Without numpy (xlwings Lite before it is installed) the header row is blank too.
+    """
+    try:
+        from xl_roi._sensitivity import HEADLINE_TABLE_HEADER, HEADLINE_TABLE_ROWS
+    except ImportError:
+        header, data_rows = [""] * _SENSITIVITY_COLUMNS, _SENSITIVITY_DATA_ROWS
+    else:
+        header, data_rows = list(HEADLINE_TABLE_HEADER), HEADLINE_TABLE_ROWS
+    rows: list[list[Any]] = [header]
+    for index in range(data_rows):
+        rows.append([message if index == 0 else ""] + [""] * (len(header) - 1))
     return rows
 
 
@@ -987,6 +1103,8 @@ def SENSITIVITY(
     5.0
     """
     try:
+        from xl_roi._sensitivity import headline_table  # numpy: only when called
+
         return headline_table(
             number("upfront_cost", upfront_cost),
             number("teacher_cost_per_1k", teacher_cost_per_1k),
@@ -1047,6 +1165,8 @@ def PAYBACK_PROBABILITY(
     """
 
     def compute() -> float:
+        from xl_roi.simulation import simulate  # numpy: only when called
+
         case = xl_roi.Case(
             monthly_calls=number("monthly_calls", monthly_calls),
             teacher_cost_per_1k=number("teacher_cost_per_1k", teacher_cost_per_1k),
@@ -1094,7 +1214,11 @@ def SCREEN(endpoints: Cell) -> list[list[Any]]:
     '#VALUE! endpoints needs a header row'
     """
     try:
+        from xl_roi.portfolio import cut_blank_tail, screen_cells  # numpy, pandas: when called
+
         if isinstance(endpoints, (list, tuple)) and endpoints:
+            if not any(isinstance(cell, (list, tuple)) for cell in endpoints):
+                endpoints = [endpoints]  # one row: xlwings' Office.js dispatch flattens it
             endpoints = cut_blank_tail(endpoints)  # a whole column: cut before reading cells
         return screen_cells(table("endpoints", endpoints))
     except InputError as error:  # the table's shape, not a number out of range
@@ -1170,6 +1294,12 @@ def _names(value: Cell) -> list[str]:
         return [name for item in value for name in _names(item)]
     if value is None or isinstance(value, bool):
         return []
+    error = _error_cell(value)
+    if error is not None:
+        raise CellError(
+            "#VALUE!",
+            f"failing_critical_slices holds an error cell ({error}): fix the cell it refers to",
+        )
     if isinstance(value, str):
         return [value.strip()] if value.strip() else []
     raise CellError("#VALUE!", f"failing_critical_slices must be slice names, got {value!r}")
@@ -1218,9 +1348,12 @@ def RECOMMENDATION(
     """
 
     def compute() -> str:
-        if currency is not None and not isinstance(currency, str):
+        cell = currency
+        while isinstance(cell, (list, tuple)) and len(cell) == 1:  # a one-cell range: its cell
+            cell = cell[0]
+        if cell is not None and not isinstance(cell, str):
             raise CellError("#VALUE!", "currency must be text, e.g. USD")
-        money = currency.strip() if currency and currency.strip() else "USD"
+        money = cell.strip() if cell and cell.strip() else "USD"
         return recommendation_from_figures(
             number("upfront_cost", upfront_cost),
             number("monthly_savings", monthly_savings),
