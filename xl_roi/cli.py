@@ -738,12 +738,14 @@ def _cmd_measure(args: argparse.Namespace) -> int:
         models=wanted,
         prices=_parse_prices(args.price) or None,
         approx=args.approx,
+        include_failed=args.include_failed,
         engine=args.engine,
         memory_limit=args.memory_limit,
     )
     source = table.attrs["source"]
     for warning in source["warnings"]:
         print(f"xl-roi: warning: {printable(warning)}", file=sys.stderr)
+    _say_how_to_price(table)
     if args.output or args.update:
         _write_measured_case(table, args)
     if args.json:
@@ -758,6 +760,22 @@ def _cmd_measure(args: argparse.Namespace) -> int:
         return EXIT_OK
     _print_measured(table, args)
     return EXIT_OK
+
+
+def _say_how_to_price(table: Any) -> None:
+    """For each model with no cost recorded, how this command can price it (on stderr)."""
+    from xl_roi._measure._figures import NO_COST_RECORDED
+
+    for row in table.to_dict(orient="records"):
+        if str(row["cost_source"]).startswith(NO_COST_RECORDED):
+            model = _shell_quote(str(row["model"]))
+            print(
+                f"xl-roi: to price {printable(str(row['model']))}: add --price "
+                f"{model}=INPUT,OUTPUT (USD per million tokens); self-hosted, its cost comes "
+                "from its GPU instead: [student] gpu (see xl-roi gpu-prices) and "
+                "calls_per_second_per_gpu (see xl-roi capacity)",
+                file=sys.stderr,
+            )
 
 
 def _write_measured_case(table: Any, args: argparse.Namespace) -> None:
@@ -834,13 +852,31 @@ def _print_measured(table: Any, args: argparse.Namespace) -> None:
         growth = "—" if math.isnan(row["monthly_growth"]) else f"{row['monthly_growth']:.1%}"
         p95 = "n/a" if math.isnan(row["latency_p95_ms"]) else f"{row['latency_p95_ms']:,.0f}"
         errors = "—" if math.isnan(row["error_share"]) else f"{row['error_share']:.1%}"
+        cost = "no cost" if math.isnan(row["cost_per_1k"]) else f"{row['cost_per_1k']:.4g}"
         print(
             f"{name:<{width}} {row['calls']:>10,} {row['monthly_calls']:>12,.0f} {growth:>12} "
-            f"{row['cost_per_1k']:>13.4g} {p95:>8} {errors:>7}"
+            f"{cost:>13} {p95:>8} {errors:>7}"
         )
     print("\ncost per 1,000 calls from:")
     for name, row in zip(names, records, strict=True):
         print(f"  {name}: {printable(str(row['cost_source']))}")
+    failed = [(name, row) for name, row in zip(names, records, strict=True) if row["failed_calls"]]
+    if source.get("figures_over") == "successful calls":
+        print(
+            "cost per 1k, tokens and P95 are over successful calls"
+            + (" (--include-failed counts the failed ones too)" if failed else "")
+        )
+    elif failed:
+        print("cost per 1k, tokens and P95 are over all calls, the failed ones included")
+    for name, row in failed:
+        own_cost = row["failed_cost_per_1k"]
+        own_p95 = row["failed_latency_p95_ms"]
+        print(
+            f"  {name}: {row['failed_calls']:,} failed call"
+            f"{'' if row['failed_calls'] == 1 else 's'}: cost/1k calls "
+            f"{'no cost' if math.isnan(own_cost) else f'{own_cost:.4g}'}, P95 "
+            f"{'n/a' if math.isnan(own_p95) else f'{own_p95:,.0f} ms'}"
+        )
     if any(not math.isnan(row["latency_p95_ms"]) for row in records):
         print(f"P95: {source['percentiles']}")
     if source["latency_note"]:
@@ -1075,6 +1111,12 @@ def _add_measure_parsers(add_command: Callable[..., Any]) -> None:
     )
     measure.add_argument(
         "--approx", action="store_true", help="approximate percentiles (the bound is stated)"
+    )
+    measure.add_argument(
+        "--include-failed",
+        action="store_true",
+        help="cost per 1k, tokens and P95 over every call, failed ones included (default: "
+        "over successful calls, the failed ones' figures beside them)",
     )
     measure.add_argument(
         "--engine", choices=("duckdb", "spark"), default="duckdb", help="where to aggregate"

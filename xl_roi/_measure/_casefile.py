@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from xl_roi._measure._figures import NO_COST_RECORDED, SUCCESSFUL
 from xl_roi.casefile import case_from_mapping, example_case_text
 from xl_roi.errors import CaseFileError, InputError
 from xl_roi.files import write_atomic
@@ -113,8 +114,50 @@ def _latency(
         return Figure("upside", key, None, comment, reason=_one_line(note))
     timed = source.get("latency_rows_by_model", {}).get(model)
     method = source.get("percentiles") or "exact"
-    over = "" if timed is None else f" over {timed:,} calls with a latency"
-    return Figure("upside", key, p95, _one_line(f"{where}; P95{over}, {method}"))
+    kind = "successful " if source.get("figures_over") == SUCCESSFUL else ""
+    over = "" if timed is None else f" over {timed:,} {kind}calls with a latency"
+    failed = _failed_note(row, source, "P95")
+    return Figure("upside", key, p95, _one_line(f"{where}; P95{over}, {method}{failed}"))
+
+
+def _failed_note(row: pd.Series, source: Mapping[str, Any], figure: str) -> str:
+    """What the comment says about failed calls: left out (with their own figure), or in."""
+    failed = int(row.get("failed_calls", 0) or 0)
+    if not failed:
+        return ""
+    calls = "call" if failed == 1 else "calls"
+    if source.get("figures_over") != SUCCESSFUL:
+        return f"; {failed:,} failed {calls} included"
+    if figure == "P95":
+        own = float(row.get("failed_latency_p95_ms", math.nan))
+        shown = "no latency" if math.isnan(own) else f"their P95 {_fmt(own)} ms"
+    else:
+        own = float(row.get("failed_cost_per_1k", math.nan))
+        shown = "no cost recorded" if math.isnan(own) else f"their cost per 1k {_fmt(own)}"
+    return f"; {failed:,} failed {calls} left out ({shown}; --include-failed counts them)"
+
+
+def _no_cost(role: str, model: str, row: pd.Series, where: str) -> Figure:
+    """A model with no recorded cost: the teacher's cost is needed (an error saying how to
+    price it); the student's is left out with a note (a self-hosted student's cost comes from
+    its GPU), and the GPU lines stay."""
+    if role == "teacher":
+        raise InputError(
+            f"--teacher {model}: {row['cost_source']}, so there is no cost to write: price its "
+            f"calls with --price {model}=INPUT,OUTPUT (per million tokens)"
+        )
+    reason = (
+        f"{NO_COST_RECORDED}: give the self-hosted student's GPU (gpu and cloud, or "
+        "gpu_hourly_cost) and calls_per_second_per_gpu, or its API prices"
+    )
+    detail = where.removeprefix(MARK).strip()
+    return Figure(
+        role,
+        "cost_per_1k",
+        None,
+        _one_line(f"{NOTE} cost_per_1k ({model}): {reason}; {detail}"),
+        reason=reason,
+    )
 
 
 def figures(table: pd.DataFrame, teacher: str | None, student: str | None) -> list[Figure]:
@@ -159,8 +202,13 @@ def figures(table: pd.DataFrame, teacher: str | None, student: str | None) -> li
             out.append(Figure("volume", "monthly_calls", float(row["monthly_calls"]), where))
             if not math.isnan(float(row["monthly_growth"])):
                 out.append(Figure("volume", "monthly_growth", float(row["monthly_growth"]), where))
-        costed = _one_line(f"{where}; cost from {row['cost_source']}")
-        out.append(Figure(role, "cost_per_1k", float(row["cost_per_1k"]), costed))
+        if math.isnan(float(row["cost_per_1k"])):
+            out.append(_no_cost(role, model, row, where))
+        else:
+            over = "" if source.get("figures_over") != SUCCESSFUL else " over successful calls"
+            failed = _failed_note(row, source, "cost")
+            costed = _one_line(f"{where}; cost{over} from {row['cost_source']}{failed}")
+            out.append(Figure(role, "cost_per_1k", float(row["cost_per_1k"]), costed))
         if role == "teacher":
             for key in ("input_tokens_per_call", "output_tokens_per_call"):
                 value = float(row[key])
@@ -272,7 +320,8 @@ def update_text(text: str, new: Sequence[Figure], *, force: bool, source: str) -
                 lines[index : index + 1] = [figure.comment, value_line]
             continue
         _append(lines, figure.table, [figure.comment, value_line])
-    for table in {figure.table for figure in new if figure.key == "cost_per_1k"}:
+    costs = {f.table for f in new if f.key == "cost_per_1k" and f.value is not None}
+    for table in costs:  # a cost left out (no cost recorded) keeps the other ways of giving it
         owners = _tables(lines)
         for index, line in enumerate(lines):
             if owners[index] != table:
