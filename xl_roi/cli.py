@@ -143,6 +143,31 @@ def _say_model_prices(path: str) -> None:
     stale = price_table().stale_warning() if sources else None
     if stale:
         print(f"xl-roi: warning: {stale}", file=sys.stderr)
+    _say_gpu_price(path)
+
+
+def _say_gpu_price(path: str) -> str | None:
+    """Where a case file's ``[student] gpu`` price came from, or that a typed
+    ``gpu_hourly_cost`` wins over it, on stderr; returns the source for the workbook."""
+    from xl_roi.casefile import named_gpu_price
+    from xl_roi.gpu_prices import gpu_catalogue
+
+    found = named_gpu_price(path)
+    if found is None:
+        return None
+    source, typed = found
+    if typed is not None:
+        print(
+            f"xl-roi: [student] gpu_hourly_cost = {typed:g} as typed: it wins over the GPU "
+            f"price snapshot's ({source})",
+            file=sys.stderr,
+        )
+        return None
+    print(f"xl-roi: [student] GPU price: {source}", file=sys.stderr)
+    stale = gpu_catalogue().stale_warning()
+    if stale:
+        print(f"xl-roi: warning: {stale}", file=sys.stderr)
+    return source
 
 
 def _print_json(data: Any) -> None:
@@ -429,10 +454,12 @@ def _cmd_build(args: argparse.Namespace) -> int:
         raise CommandError(f"{output}: give another output; the input workbook is never replaced")
     portable = args.portable or _read_flavour(args.case) == "portable"
     named_prices = None
+    gpu_source = None
     if args.case is not None and Path(args.case).suffix.lower() not in (".xlsx", ".xlsm"):
         from xl_roi.casefile import named_model_prices
 
         named_prices = named_model_prices(args.case)  # their date goes beside them
+        gpu_source = _gpu_source(args.case)
     save_workbook(
         case,
         output,
@@ -440,6 +467,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         swing=swing if args.swing is None else args.swing,
         portable=portable,
         named_prices=named_prices,
+        gpu_source=gpu_source,
     )
     print(pitch(evaluate(case)), end="")
     flavour = "portable flavour" if portable else "add-in flavour"
@@ -889,6 +917,72 @@ def _print_measured(table: Any, args: argparse.Namespace) -> None:
     )
 
 
+def _gpu_source(path: str) -> str | None:
+    """The Source note for a GPU price taken from the snapshot (``None``: typed or none)."""
+    from xl_roi.casefile import named_gpu_price
+    from xl_roi.gpu_prices import STALE_AFTER_DAYS, gpu_catalogue
+
+    found = named_gpu_price(path)
+    if found is None or found[1] is not None:
+        return None
+    note = f"GPU price: {found[0]}; USD per GPU-hour"
+    if gpu_catalogue().stale_warning():
+        note += f"; over {STALE_AFTER_DAYS} days old: check the cloud's price page"
+    return note
+
+
+def _cmd_gpu_prices(args: argparse.Namespace) -> int:
+    from xl_roi.gpu_prices import gpu_catalogue, gpu_prices, known_gpus
+
+    catalogue = gpu_catalogue()
+    stale = catalogue.stale_warning()
+    if stale:
+        print(f"xl-roi: warning: {stale}", file=sys.stderr)
+    names = [args.gpu] if args.gpu else known_gpus()
+    rows = [row for name in names for row in gpu_prices(name, args.cloud)]
+    if args.spot:
+        rows = [row for row in rows if not math.isnan(row.spot_per_instance_hour)]
+    if args.json:
+        _print_json(
+            {
+                "catalogue": catalogue.name,
+                "source": catalogue.source,
+                "commit": catalogue.commit,
+                "prices_as_of": None if catalogue.before else catalogue.date.isoformat(),
+                "prices_before": catalogue.date.isoformat() if catalogue.before else None,
+                "note": catalogue.date_note,
+                "prices": [
+                    {
+                        "gpu": row.gpu,
+                        "cloud": row.cloud,
+                        "region": row.region,
+                        "instance_type": row.instance_type,
+                        "gpus_per_instance": row.gpus_per_instance,
+                        "on_demand_per_gpu_hour": row.per_gpu_hour(),
+                        "spot_per_gpu_hour": row.per_gpu_hour(spot=True),
+                    }
+                    for row in rows
+                ],
+            }
+        )
+        return EXIT_OK
+    kind = "spot (lowest of the region's zones)" if args.spot else "on-demand"
+    print(f"USD per GPU-hour, {kind}: the instance's price ÷ its GPUs ({catalogue.describe()})")
+    for row in rows:
+        price = row.per_gpu_hour(spot=args.spot)
+        print(
+            f"  {row.gpu:<10} {row.cloud:<6} {row.region:<10} {price:>8.4f}  "
+            f"{row.instance_type} ({row.gpus_per_instance} GPUs)"
+        )
+    if args.gpu and rows:
+        spot = "\n  spot = true" if args.spot else ""
+        print(
+            f'\nin a case file, under [student]:\n  gpu = "{rows[0].gpu}"\n'
+            f'  cloud = "{rows[0].cloud}"{spot}'
+        )
+    return EXIT_OK
+
+
 def _cmd_prices(args: argparse.Namespace) -> int:
     from xl_roi.prices import model_prices
 
@@ -940,6 +1034,7 @@ COMMANDS = (
     "screen",
     "measure",
     "prices",
+    "gpu-prices",
     "template",
 )
 """Commands whose parser can be built alone (see :func:`build_parser`)."""
@@ -1133,6 +1228,15 @@ def _add_measure_parsers(add_command: Callable[..., Any]) -> None:
     prices.add_argument("--provider", help="the provider (openai, anthropic, aws, google, …)")
     prices.add_argument("--json", action="store_true", help="print the prices as JSON")
     prices.set_defaults(handler=_cmd_prices)
+
+    gpus = add_command(
+        "gpu-prices", help="a GPU's price per GPU-hour on the main clouds, with the prices' date"
+    )
+    gpus.add_argument("gpu", nargs="?", metavar="GPU", help="H100, H200, A100, A100-80GB, …")
+    gpus.add_argument("--cloud", help="only this cloud (aws, …)")
+    gpus.add_argument("--spot", action="store_true", help="spot prices instead of on-demand")
+    gpus.add_argument("--json", action="store_true", help="print the prices as JSON")
+    gpus.set_defaults(handler=_cmd_gpu_prices)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
