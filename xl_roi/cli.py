@@ -917,6 +917,109 @@ def _print_measured(table: Any, args: argparse.Namespace) -> None:
     )
 
 
+def _cmd_capacity(args: argparse.Namespace) -> int:
+    """Calls a second per GPU at the highest load whose P95 meets the target."""
+    import tomllib
+
+    from xl_roi._measure._casefile import BENCH_MARK, Figure, _one_line
+    from xl_roi.capacity import capacity, length_warnings, read_runs
+
+    case_path = args.update
+    case_data: dict[str, Any] = {}
+    if case_path:
+        try:
+            case_data = tomllib.loads(Path(case_path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise CommandError(f"{case_path}: no such file (use -o to write a new case)") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise CommandError(f"{case_path}: not a readable case file ({error})") from None
+    target = args.slo_p95_ms
+    target_from = "--slo-p95-ms"
+    if target is None:
+        teacher_p95 = (case_data.get("upside") or {}).get("teacher_p95_ms")
+        if not isinstance(teacher_p95, int | float) or isinstance(teacher_p95, bool):
+            raise CommandError(
+                "give the P95 target: --slo-p95-ms MS (or --update a case whose [upside] "
+                "teacher_p95_ms is the target)"
+            )
+        target, target_from = float(teacher_p95), f"the teacher's P95 in {case_path}"
+    runs = read_runs(args.benchmarks, gpus=args.gpus)
+    found = capacity(runs, target, gpus=args.gpus)
+    print(f"target: P95 ≤ {target:g} ms ({target_from})")
+    for run in found.runs:
+        chosen = "→" if run is found.run else " "
+        meets = "meets" if run.p95_ms <= target else "misses"
+        print(
+            f" {chosen} {Path(run.file).name}: {run.load()}: {run.requests_per_second:.4g} "
+            f"requests/s, P95 {run.p95_ms:,.0f} ms ({meets})"
+        )
+    print(
+        f"calls_per_second_per_gpu = {found.calls_per_second_per_gpu:.4g} "
+        f"({found.run.requests_per_second:.4g} requests/s ÷ {found.gpus} GPU"
+        f"{'' if found.gpus == 1 else 's'}); student P95 at that load "
+        f"{found.student_p95_ms:,.0f} ms"
+    )
+    if found.gpus_assumed:
+        print(
+            "xl-roi: warning: the benchmark files do not say how many GPUs the server used: "
+            "1 assumed (give --gpus N)",
+            file=sys.stderr,
+        )
+    teacher = case_data.get("teacher") or {}
+    tokens_in = teacher.get("input_tokens_per_call")
+    tokens_out = teacher.get("output_tokens_per_call")
+    if isinstance(tokens_in, int | float) and isinstance(tokens_out, int | float):
+        for warning in length_warnings(found, float(tokens_in), float(tokens_out)):
+            print(
+                f"xl-roi: warning: {warning} (the case's teacher tokens per call)", file=sys.stderr
+            )
+    if not (args.output or args.update):
+        print("\nto write these into a case file: add -o case.toml (or --update case.toml)")
+        return EXIT_OK
+    where = _one_line(f"{BENCH_MARK} {found.describe()}")
+    new = [
+        Figure("student", "calls_per_second_per_gpu", found.calls_per_second_per_gpu, where),
+        Figure("upside", "student_p95_ms", found.student_p95_ms, where),
+    ]
+    if args.gpu:
+        from xl_roi.gpu_prices import gpu_price
+
+        price = gpu_price(args.gpu, args.cloud, args.spot)
+        named = _one_line(
+            f"{BENCH_MARK} GPU priced at {price.per_gpu_hour(args.spot):.4g} USD per GPU-hour: "
+            f"{price.source(args.spot)}"
+        )
+        new.append(Figure("student", "gpu", price.gpu, named))
+        new.append(Figure("student", "cloud", price.cloud, named))
+        if args.spot:
+            new.append(Figure("student", "spot", True, named))
+    _write_capacity_case(args, new)
+    return EXIT_OK
+
+
+def _write_capacity_case(args: argparse.Namespace, new: list[Any]) -> None:
+    from xl_roi._measure._casefile import update_text
+    from xl_roi.errors import CaseFileError
+
+    target = Path(args.update or args.output)
+    if args.update:
+        text = target.read_text(encoding="utf-8")
+        result = update_text(text, new, force=args.force, source=str(target))
+        write_atomic(target, result.encode("utf-8"), force=True)
+    else:
+        if target.exists() and not args.force:
+            raise CaseFileError(f"{target} exists already: use --force to replace it, or --update")
+        result = update_text(example_case_text(), new, force=True, source=str(target))
+        write_atomic(target, result.encode("utf-8"), force=args.force)
+    listed = ", ".join(f"[{f.table}] {f.key}" for f in new)
+    print(
+        f"{'updated' if args.update else 'wrote'} {target}: {listed}, under a comment naming "
+        "the benchmark files, the run and its load",
+        file=sys.stderr,
+    )
+    print(f"next: xl-roi pitch {_shell_quote(str(target))}", file=sys.stderr)
+
+
 def _gpu_source(path: str) -> str | None:
     """The Source note for a GPU price taken from the snapshot (``None``: typed or none)."""
     from xl_roi.casefile import named_gpu_price
@@ -1035,6 +1138,7 @@ COMMANDS = (
     "measure",
     "prices",
     "gpu-prices",
+    "capacity",
     "template",
 )
 """Commands whose parser can be built alone (see :func:`build_parser`)."""
@@ -1237,6 +1341,42 @@ def _add_measure_parsers(add_command: Callable[..., Any]) -> None:
     gpus.add_argument("--spot", action="store_true", help="spot prices instead of on-demand")
     gpus.add_argument("--json", action="store_true", help="print the prices as JSON")
     gpus.set_defaults(handler=_cmd_gpu_prices)
+
+    cap = add_command(
+        "capacity",
+        help="calls a second per GPU from serving benchmarks: the highest load whose P95 "
+        "meets the target",
+    )
+    cap.add_argument(
+        "benchmarks",
+        nargs="+",
+        metavar="BENCH.json",
+        help="vllm bench serve --save-result files, GenAI-Perf/AIPerf profile exports or "
+        "LLMPerf summaries, one run (load) each",
+    )
+    cap.add_argument(
+        "--slo-p95-ms",
+        type=float,
+        metavar="MS",
+        help="the P95 end-to-end latency to meet (default: the --update case's teacher_p95_ms)",
+    )
+    cap.add_argument(
+        "--gpus", type=int, metavar="N", help="GPUs the server used, where the files do not say"
+    )
+    cap.add_argument("--gpu", metavar="GPU", help="also write [student] gpu (H100, L4, …)")
+    cap.add_argument("--cloud", help="with --gpu: the cloud (aws, …)")
+    cap.add_argument("--spot", action="store_true", help="with --gpu: spot prices")
+    where_cap = cap.add_mutually_exclusive_group()
+    where_cap.add_argument("-o", "--output", metavar="CASE.toml", help="write a new case file")
+    where_cap.add_argument(
+        "--update", metavar="CASE.toml", help="write the figures into this case file"
+    )
+    cap.add_argument(
+        "--force",
+        action="store_true",
+        help="--update: replace figures you typed; -o: replace the file if it exists",
+    )
+    cap.set_defaults(handler=_cmd_capacity)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

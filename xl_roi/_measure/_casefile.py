@@ -27,6 +27,13 @@ from xl_roi.files import write_atomic
 from xl_roi.text import printable
 
 MARK = "# measured from logs:"
+BENCH_MARK = "# measured from benchmarks:"
+"""Starts the comment above a figure measured from serving benchmarks (``xl-roi capacity``)."""
+EXAMPLE_MARK = "# the built-in example's figure:"
+"""Starts the comment above a figure a new case file took from the built-in example that a
+later measurement may replace (no --force needed: nobody typed it)."""
+OWNED = (MARK, BENCH_MARK, EXAMPLE_MARK)
+"""Comments that make the figure below them ours to replace."""
 NOTE = "# not measured from logs:"
 """Starts a comment that says why a figure is left out (``NOTE teacher_p95_ms (model): …``).
 It never counts as the provenance of the line below it, so it never makes a typed figure ours."""
@@ -48,6 +55,19 @@ _REPLACED = {
 }
 """Keys that give the same quantity another way, commented out when a measured cost is written."""
 
+_SELF_HOSTED = ("calls_per_second_per_gpu", "gpu")
+_REPLACED_BY_GPU: dict[str, tuple[str, ...]] = {
+    "student": (
+        "cost_per_1k",
+        "input_price_per_million",
+        "output_price_per_million",
+        "model",
+        "provider",
+    )
+}
+"""Keys that give a student's cost per call another way, commented out when its measured
+capacity or its GPU is written (the self-hosted cost comes from those)."""
+
 _HEADER = re.compile(r"^\s*\[\s*([A-Za-z0-9_]+)\s*\]\s*(#.*)?$")
 _ARRAY_HEADER = re.compile(r"^\s*\[\[")
 
@@ -62,7 +82,7 @@ class Figure:
 
     table: str
     key: str
-    value: float | None
+    value: float | str | bool | None
     comment: str
     reason: str = ""
     """Why the figure is left out (``value=None``), in a few words."""
@@ -88,6 +108,23 @@ def _fmt(value: float) -> str:
     if rounded.is_integer() and abs(rounded) < 1e15:
         return f"{int(rounded):_}"
     return repr(rounded)
+
+
+def _toml(value: Any) -> str:
+    """A figure as TOML: numbers as :func:`_fmt` writes them, text quoted, true/false.
+
+    Examples
+    --------
+    >>> _toml("H100"), _toml(True), _toml(2.5)
+    ('"H100"', 'true', '2.5')
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    return _fmt(value)
 
 
 def _row(table: pd.DataFrame, model: str, flag: str) -> pd.Series:
@@ -298,7 +335,7 @@ def update_text(text: str, new: Sequence[Figure], *, force: bool, source: str) -
         ]
         owners = _tables(lines)
         index = _key_line(lines, owners, figure.table, figure.key)
-        ours = index > 0 and lines[index - 1].lstrip().startswith(MARK)
+        ours = index > 0 and lines[index - 1].lstrip().startswith(OWNED)
         if figure.value is None:
             # nothing to write. An earlier run's figure goes (it may be another model's, or
             # other logs'); a figure the user typed stays, and the note goes at the table's
@@ -308,29 +345,44 @@ def update_text(text: str, new: Sequence[Figure], *, force: bool, source: str) -
             else:
                 _append(lines, figure.table, [figure.comment])
             continue
-        value_line = f"{figure.key} = {_fmt(figure.value)}"
+        value_line = f"{figure.key} = {_toml(figure.value)}"
         if index >= 0:
             old = data.get(figure.table, {}).get(figure.key)
-            if not ours and _fmt(old) != _fmt(figure.value):
-                shown = _fmt(old) if isinstance(old, int | float) else repr(old)
-                refused.append(f"[{figure.table}] {figure.key} = {shown} → {_fmt(figure.value)}")
+            if not ours and _toml(old) != _toml(figure.value):
+                shown = _toml(old) if isinstance(old, int | float | str) else repr(old)
+                refused.append(f"[{figure.table}] {figure.key} = {shown} → {_toml(figure.value)}")
             if ours:
                 lines[index - 1 : index + 1] = [figure.comment, value_line]
             else:
                 lines[index : index + 1] = [figure.comment, value_line]
             continue
         _append(lines, figure.table, [figure.comment, value_line])
-    costs = {f.table for f in new if f.key == "cost_per_1k" and f.value is not None}
-    for table in costs:  # a cost left out (no cost recorded) keeps the other ways of giving it
+    costs = {f.table: _REPLACED for f in new if f.key == "cost_per_1k" and f.value is not None}
+    if any(f.table == "student" and f.key in _SELF_HOSTED for f in new):
+        costs["student"] = _REPLACED_BY_GPU  # a self-hosted student's cost comes from its GPU
+    for table, replaced in costs.items():  # a cost left out (none recorded) keeps the others
         owners = _tables(lines)
+        written = {f.key for f in new if f.table == table}
         for index, line in enumerate(lines):
             if owners[index] != table:
                 continue
-            for key in _REPLACED.get(table, ()):
-                if re.match(rf"^\s*{re.escape(key)}\s*=", line):
+            for key in replaced.get(table, ()):
+                if key not in written and re.match(rf"^\s*{re.escape(key)}\s*=", line):
                     given = re.sub(r"\s+#.*$", "", line.strip())  # its figure, not its comment
-                    refused.append(f"[{table}] {given} (another way to give the cost)")
-                    lines[index] = f"# replaced by the measured cost_per_1k: {line.strip()}"
+                    if not (index > 0 and lines[index - 1].lstrip().startswith(OWNED)):
+                        refused.append(f"[{table}] {given} (another way to give the cost)")
+                    by = "the measured cost_per_1k" if replaced is _REPLACED else "the GPU figures"
+                    lines[index] = f"# replaced by {by}: {line.strip()}"
+    # an example-figure note goes with the figure it stood above
+    lines = [
+        line
+        for index, line in enumerate(lines)
+        if not (
+            line.lstrip().startswith(EXAMPLE_MARK)
+            and index + 1 < len(lines)
+            and lines[index + 1].lstrip().startswith("# replaced by ")
+        )
+    ]
     if refused and not force:
         raise CaseFileError(
             f"{source}: would change figures you typed ({'; '.join(refused)}): use --force to "
@@ -342,6 +394,24 @@ def update_text(text: str, new: Sequence[Figure], *, force: bool, source: str) -
     except tomllib.TOMLDecodeError as error:  # pragma: no cover - lines are written whole
         raise CaseFileError(f"{source}: the update would not be valid TOML: {error}") from None
     return result
+
+
+def mark_example(text: str, table: str, keys: Sequence[str], model: str) -> str:
+    """The example's figures for ``keys`` in ``table``, each under an :data:`EXAMPLE_MARK`
+    comment: a later measurement replaces them without --force (nobody typed them)."""
+    lines = text.splitlines()
+    owners = _tables(lines)
+    out = []
+    for line, owner in zip(lines, owners, strict=True):
+        if owner == table and any(re.match(rf"^\s*{re.escape(k)}\s*=", line) for k in keys):
+            out.append(
+                _one_line(
+                    f"{EXAMPLE_MARK} the logs record no cost for {model}; for a self-hosted "
+                    "student, xl-roi capacity … --update replaces it"
+                )
+            )
+        out.append(line)
+    return "\n".join(out) + "\n"
 
 
 def write_case(
@@ -376,13 +446,15 @@ def write_case(
         "with your own.",
         1,
     )
+    if any(f.table == "student" and f.key == "cost_per_1k" and f.value is None for f in new):
+        base = mark_example(base, "student", _REPLACED_BY_GPU["student"], f"{student}")
     result = update_text(base, new, force=True, source=str(target))
     return write_atomic(target, result.encode("utf-8"), force=force)
 
 
 def as_mapping(figures_: Sequence[Figure]) -> Mapping[str, Any]:
     """The figures as nested tables (for messages and JSON)."""
-    out: dict[str, dict[str, float]] = {}
+    out: dict[str, dict[str, Any]] = {}
     for figure in figures_:
         if figure.value is not None:
             out.setdefault(figure.table, {})[figure.key] = figure.value
