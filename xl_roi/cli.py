@@ -758,6 +758,15 @@ def _cmd_measure(args: argparse.Namespace) -> int:
 
     # naming the teacher or the student reports (and prices) only those models
     wanted = [m for m in (args.teacher, args.student) if m] or None
+    if args.reprice and not args.teacher:
+        raise CommandError("--reprice prices the teacher's calls: name it with --teacher MODEL")
+    if args.reprice and args.student:
+        raise CommandError(
+            "give the student's cost once: --student MODEL (its own logged calls) or --reprice "
+            "MODEL (the teacher's calls at its prices), not both"
+        )
+    if args.output_factor is not None and not args.reprice:
+        raise CommandError("--output-factor goes with --reprice MODEL")
     table = measure(
         args.logs,
         columns=_parse_pairs(args.columns, "--columns") or None,
@@ -774,8 +783,9 @@ def _cmd_measure(args: argparse.Namespace) -> int:
     for warning in source["warnings"]:
         print(f"xl-roi: warning: {printable(warning)}", file=sys.stderr)
     _say_how_to_price(table)
+    extra = _repriced(table, args) if args.reprice else []
     if args.output or args.update:
-        _write_measured_case(table, args)
+        _write_measured_case(table, args, extra)
     if args.json:
         models = []
         for record in table.to_dict(orient="records"):
@@ -806,7 +816,40 @@ def _say_how_to_price(table: Any) -> None:
             )
 
 
-def _write_measured_case(table: Any, args: argparse.Namespace) -> None:
+def _repriced(table: Any, args: argparse.Namespace) -> list[Any]:
+    """The teacher's calls at the candidate student's prices: printed (stderr), and the figure
+    to write."""
+    from xl_roi._measure import _prices_for
+    from xl_roi._measure._casefile import MARK, Figure, _one_line
+    from xl_roi._measure._reprice import reprice
+
+    given = _parse_prices(args.price)
+    price_in, price_out, price_cached, label = _prices_for(args.reprice, given or None)
+    prices = (price_in, price_out, price_cached, f"{args.reprice}: {label}")
+    row = table[table["model"] == args.teacher].iloc[0]
+    found = reprice(
+        float(row["input_tokens_per_call"]),
+        float(row["cached_input_tokens_per_call"]),
+        float(row["output_tokens_per_call"]),
+        prices,
+        1.0 if args.output_factor is None else args.output_factor,
+    )
+    print(
+        f"xl-roi: {args.reprice} on the teacher's calls: {found.cost_per_1k:.4g} per 1,000 "
+        f"calls ({found.source})",
+        file=sys.stderr,
+    )
+    source = table.attrs["source"]
+    files = ", ".join(Path(f).name for f in source["files"][:3])
+    window = source["window"]
+    comment = _one_line(
+        f"{MARK} {files}; {window['first_day']} … {window['last_day']}; "
+        f"{int(row['calls']):,} calls of {args.teacher}: {found.source}"
+    )
+    return [Figure("student", "cost_per_1k", found.cost_per_1k, comment)]
+
+
+def _write_measured_case(table: Any, args: argparse.Namespace, extra: list[Any]) -> None:
     """Write the figures into the case file; say which, what could not be measured, and what
     to do next (on stderr: stdout may be JSON)."""
     from xl_roi._measure._casefile import figures, write_case
@@ -818,8 +861,9 @@ def _write_measured_case(table: Any, args: argparse.Namespace) -> None:
         student=args.student,
         update=bool(args.update),
         force=args.force,
+        extra=extra,
     )
-    new = figures(table, args.teacher, args.student)
+    new = [*figures(table, args.teacher, args.student), *extra]
     written: dict[str, list[str]] = {}
     for figure in new:
         if figure.value is not None:
@@ -1310,6 +1354,17 @@ def _add_measure_parsers(add_command: Callable[..., Any]) -> None:
     )
     measure.add_argument(
         "--approx", action="store_true", help="approximate percentiles (the bound is stated)"
+    )
+    measure.add_argument(
+        "--reprice",
+        metavar="MODEL",
+        help="the student's cost per 1k: the teacher's logged calls at MODEL's list prices",
+    )
+    measure.add_argument(
+        "--output-factor",
+        type=float,
+        metavar="F",
+        help="with --reprice: the student's outputs are F times the teacher's length (1)",
     )
     measure.add_argument(
         "--include-failed",

@@ -422,11 +422,12 @@ def write_case(
     student: str | None,
     update: bool,
     force: bool = False,
+    extra: Sequence[Figure] = (),
 ) -> Path:
     """Write the measured figures to a new case file (``update=False``: the built-in example's
     other figures, to edit) or into an existing one (``update=True``), atomically."""
     target = Path(path)
-    new = figures(table, teacher, student)
+    new = [*figures(table, teacher, student), *extra]
     if update:
         try:
             text = target.read_text(encoding="utf-8")
