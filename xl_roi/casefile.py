@@ -202,7 +202,13 @@ def _prices_from_models(data: dict[str, Any]) -> dict[str, Any]:
                 f"{printable(currency)} (input_price_per_million and output_price_per_million, "
                 'or cost_per_1k) instead of the model, or set currency = "USD"'
             )
-        prices = model_prices(model, provider)
+        prices = model_prices(
+            model,
+            provider,
+            hint=f"give [{table}] cost_per_1k, or input_price_per_million and "
+            "output_price_per_million, instead of model (xl-roi prices --filter TEXT lists the "
+            "models the table knows)",
+        )
         rest = {key: value for key, value in section.items() if key not in _MODEL_KEYS}
         rest["input_price_per_million"] = prices.input_per_million
         rest["output_price_per_million"] = prices.output_per_million

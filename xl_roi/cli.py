@@ -1133,7 +1133,13 @@ def _cmd_gpu_prices(args: argparse.Namespace) -> int:
 def _cmd_prices(args: argparse.Namespace) -> int:
     from xl_roi.prices import model_prices
 
-    prices = model_prices(args.model, args.provider)
+    if args.model is None:
+        return _list_prices(args)
+    prices = model_prices(
+        args.model,
+        args.provider,
+        hint="xl-roi prices --filter TEXT lists the models the table knows",
+    )
     stale = prices.table.stale_warning()
     if stale:
         print(f"xl-roi: warning: {stale}", file=sys.stderr)
@@ -1158,6 +1164,44 @@ def _cmd_prices(args: argparse.Namespace) -> int:
     print(f"  cached input  {prices.cached_input_per_million:>10g}")
     if prices.note:
         print(f"  {prices.note}")
+    return EXIT_OK
+
+
+def _list_prices(args: argparse.Namespace) -> int:
+    """Without a model: the providers (and how many models each), or the models matching
+    --provider and --filter, with their prices."""
+    from collections import Counter
+
+    from xl_roi.prices import known_models, known_providers, model_prices, price_table
+
+    table = price_table()
+    if args.provider is not None and args.provider not in known_providers():
+        model_prices("-", args.provider)  # raises, naming the closest providers
+    if args.provider is None and not args.filter:
+        counts = Counter(provider for provider, _ in known_models())
+        if args.json:
+            _print_json({"table": table.describe(), "providers": dict(sorted(counts.items()))})
+            return EXIT_OK
+        print(f"providers in {table.describe()}, with their models:")
+        for provider, count in sorted(counts.items()):
+            print(f"  {provider:<28} {count:>4} models")
+        print(
+            "\nxl-roi prices --provider NAME lists one provider's models; --filter TEXT lists "
+            "the models whose name contains TEXT; xl-roi prices MODEL shows one model's prices"
+        )
+        return EXIT_OK
+    pairs = known_models(args.provider, args.filter)
+    if args.json:
+        _print_json(
+            {"table": table.describe(), "models": [{"provider": p, "model": m} for p, m in pairs]}
+        )
+        return EXIT_OK
+    if not pairs:
+        print(f"no model in {table.describe()} matches {args.filter!r}")
+        return EXIT_FINDINGS
+    print(f"{len(pairs):,} models in {table.describe()}:")
+    for provider, model in pairs:
+        print(f"  {provider:<28} {model}")
     return EXIT_OK
 
 
@@ -1383,8 +1427,13 @@ def _add_measure_parsers(add_command: Callable[..., Any]) -> None:
     prices = add_command(
         "prices", help="a model's input, output and cached-input prices, with their date"
     )
-    prices.add_argument("model", metavar="MODEL")
+    prices.add_argument(
+        "model", nargs="?", metavar="MODEL", help="without it: the providers and their models"
+    )
     prices.add_argument("--provider", help="the provider (openai, anthropic, aws, google, …)")
+    prices.add_argument(
+        "--filter", metavar="TEXT", help="without MODEL: the models whose name contains TEXT"
+    )
     prices.add_argument("--json", action="store_true", help="print the prices as JSON")
     prices.set_defaults(handler=_cmd_prices)
 

@@ -353,12 +353,13 @@ def _prices_for(
         numbers = [float(v) for v in value]
         cached = numbers[2] if len(numbers) > 2 else numbers[0]
         return numbers[0], numbers[1], cached, "prices given per million tokens"
+    hint = f"add --price {model}=INPUT,OUTPUT (per million tokens), or a cost column to the logs"
     try:
-        found = model_prices(model)
+        found = model_prices(model, hint=hint)
     except UnknownModelError:
         for provider in providers:  # e.g. Bedrock's own model ids are the "aws" provider's
             try:
-                found = model_prices(model, provider)
+                found = model_prices(model, provider, hint=hint)
                 break
             except UnknownModelError:
                 continue
