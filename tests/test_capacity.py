@@ -12,6 +12,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from xl_roi.capacity import (
     BenchmarkFormatError,
@@ -207,3 +209,27 @@ def test_logs_benchmarks_and_a_gpu_make_a_measured_self_hosted_case(capsys, tmp_
     assert loaded.gpu_hourly_cost == pytest.approx(gpu_price("L4", "aws").per_gpu_hour())
     code, out, _ = run_cli(capsys, "pitch", case)
     assert code == 0 and "100.0 %" not in out
+
+
+_runs = st.lists(
+    st.tuples(st.floats(0.01, 1000), st.floats(1, 10_000)), min_size=1, max_size=8
+).map(
+    lambda pairs: [
+        BenchmarkRun(f"r{i}.json", "t", None, rps, p95, 100.0, 10.0, concurrency=float(i + 1))
+        for i, (rps, p95) in enumerate(pairs)
+    ]
+)
+
+
+@given(_runs, st.floats(1, 10_000))
+def test_capacity_is_the_best_run_meeting_the_target(runs, target):
+    """The chosen run meets the target and no run meeting it has a higher throughput; when
+    none meets it, the error says so."""
+    meeting = [run for run in runs if run.p95_ms <= target]
+    if not meeting:
+        with pytest.raises(NoLoadMeetsTargetError):
+            capacity(runs, target)
+        return
+    found = capacity(runs, target)
+    assert found.student_p95_ms <= target
+    assert found.calls_per_second_per_gpu == max(run.requests_per_second for run in meeting)
