@@ -162,6 +162,12 @@ class TestCommand:
         assert "nothing written" in err
         assert (case.read_text() if case.exists() else None) == before
 
+    def test_new_case_needs_a_gpu(self, capsys, tmp_path):
+        """-o without --gpu: exit 2 saying to name the GPU; nothing written."""
+        case = tmp_path / "case.toml"
+        code, _, err = run_cli(capsys, "capacity", *files("vllm"), "--slo-p95-ms", 1000, "-o", case)
+        assert code == 2 and "--gpu" in err and not case.exists()
+
     def test_needs_a_target(self, capsys):
         """Without --slo-p95-ms or a case with the teacher's P95: exit 2 saying how."""
         code, _, err = run_cli(capsys, "capacity", *files("vllm"))

@@ -968,6 +968,14 @@ def _cmd_capacity(args: argparse.Namespace) -> int:
     from xl_roi._measure._casefile import BENCH_MARK, Figure, _one_line
     from xl_roi.capacity import capacity, length_warnings, read_runs
 
+    if args.output and not args.gpu:
+        raise CommandError(
+            "-o writes a new case, whose self-hosted student needs a GPU price: name the GPU "
+            "with --gpu (e.g. --gpu H100 --cloud aws; see xl-roi gpu-prices), or --update a "
+            "case that has one"
+        )
+    if (args.cloud or args.spot) and not args.gpu:
+        raise CommandError("--cloud and --spot go with --gpu GPU")
     case_path = args.update
     case_data: dict[str, Any] = {}
     if case_path:
