@@ -156,7 +156,7 @@ class TestCommand:
             case.write_text("[volume]\nmonthly_calls = 1\n")
         before = case.read_text() if case.exists() else None
         code, _, err = run_cli(
-            capsys, "capacity", *files("llmperf"), "--slo-p95-ms", 300, flag, case
+            capsys, "capacity", *files("llmperf"), "--slo-p95-ms", 300, "--gpu", "L4", flag, case
         )
         assert code == 2 and "no load meets the P95 target of 300 ms" in err
         assert "nothing written" in err
