@@ -28,7 +28,6 @@ from xl_roi._measure import (
     monthly_calls_from_counts,
 )
 from xl_roi.errors import InputError
-from xl_roi.prices import UnknownModelError
 
 LOGS = Path(__file__).parent / "fixtures" / "logs"
 CANONICAL = LOGS / "canonical.csv"
@@ -160,24 +159,44 @@ class TestCanonical:
         }
 
     def test_tokens_and_cost(self, table):
-        """1000 in, 200 out, 420 cached over 21 calls (2 × 210) = 20 a call; $0.0045 a call →
-        4.5 per 1k."""
+        """Over the 20 successful calls (the one "error" is left out): 1000 in, 200 out, 420
+        cached (2 × 210) = 21 a call; $0.0045 a call → 4.5 per 1k."""
         row = _row(table, "gpt-4o")
         assert row["input_tokens_per_call"] == 1000
         assert row["output_tokens_per_call"] == 200
-        assert row["cached_input_tokens_per_call"] == pytest.approx(20.0)
+        assert row["cached_input_tokens_per_call"] == pytest.approx(21.0)
         assert row["cost_per_1k"] == pytest.approx(4.5, rel=1e-12)
         assert row["cost_source"] == "logs"
+        assert table.attrs["source"]["figures_over"] == "successful calls"
 
     def test_exact_percentiles_with_linear_interpolation(self, table):
-        """Latencies 100, 200 … 2100 ms (21 calls): P95 at rank 0.95 × 20 = 19 → 2000;
-        P50 at rank 10 → 1100; P99 at rank 19.8 → 2000 + 0.8 × 100 = 2080 (numpy agrees)."""
+        """Latencies 100, 200 … 2100 ms less the failed call's 500 (20 calls): P50 at rank
+        9.5 → 1150; P95 at rank 18.05 → 2005; P99 at rank 18.81 → 2081 (numpy agrees)."""
+        row = _row(table, "gpt-4o")
+        latencies = np.array([ms for ms in np.arange(1, 22) * 100.0 if ms != 500])
+        assert row["latency_p50_ms"] == pytest.approx(1150) == np.percentile(latencies, 50)
+        assert row["latency_p95_ms"] == pytest.approx(2005) == np.percentile(latencies, 95)
+        assert row["latency_p99_ms"] == pytest.approx(2081) == np.percentile(latencies, 99)
+        assert "exact" in table.attrs["source"]["percentiles"]
+
+    def test_failed_calls_figures_beside(self, table):
+        """The failed call's own figures: 1 call, $0.0045 → 4.5 per 1k, 500 ms."""
+        row = _row(table, "gpt-4o")
+        assert row["failed_calls"] == 1
+        assert row["failed_cost_per_1k"] == pytest.approx(4.5)
+        assert row["failed_latency_p50_ms"] == row["failed_latency_p95_ms"] == 500
+
+    def test_failed_calls_included_on_request(self):
+        """With include_failed, every call: latencies 100 … 2100 ms (21 calls): P95 at rank
+        19 → 2000, P50 at rank 10 → 1100; cached 420 / 21 = 20 a call."""
+        table = measure(CANONICAL, include_failed=True)
         row = _row(table, "gpt-4o")
         latencies = np.arange(1, 22) * 100.0
         assert row["latency_p50_ms"] == 1100 == np.percentile(latencies, 50)
         assert row["latency_p95_ms"] == 2000 == np.percentile(latencies, 95)
-        assert row["latency_p99_ms"] == pytest.approx(2080) == np.percentile(latencies, 99)
-        assert "exact" in table.attrs["source"]["percentiles"]
+        assert row["cached_input_tokens_per_call"] == pytest.approx(20.0)
+        assert row["calls"] == 21 and row["failed_calls"] == 1
+        assert table.attrs["source"]["figures_over"].startswith("all calls")
 
     def test_error_share(self, table):
         """One "error" status among 21 calls: 1/21."""
@@ -202,6 +221,21 @@ class TestCanonical:
         }
         assert source["rows_read"] == 27 and source["rows_used"] == 24
         assert any("3 of 27 rows refused" in w for w in source["warnings"])
+
+    def test_refusals_respect_the_window(self):
+        """With --since 2026-03-01 the two bad rows of February are outside the window, not
+        refused; the row whose timestamp cannot be read cannot be placed, so it stays refused."""
+        source = measure(CANONICAL, since="2026-03-01").attrs["source"]
+        assert source["rows_refused"] == {"unparseable timestamp": 1}
+        # outside: the 4 January rows and the 8 February rows, the two bad ones among them
+        assert source["rows_outside_window"] == 12
+        assert not any("missing model" in w for w in source["warnings"])
+
+    def test_empty_file_says_so(self, tmp_path):
+        """A file with nothing in it: "the file is empty", not a list of made-up columns."""
+        (tmp_path / "empty.csv").write_text("")
+        with pytest.raises(LogFormatError, match=r"empty\.csv: the file is empty"):
+            measure(tmp_path / "empty.csv")
 
     def test_most_calls_first(self, table):
         """Models are listed by calls, most first."""
@@ -316,8 +350,9 @@ class TestFilesAndFormats:
         ],
     )
     def test_format_detected_and_measured(self, fixture, fmt, model, expected):
-        """Each exported format is recognised from its columns and gives hand-worked figures."""
-        table = measure(LOGS / fixture)
+        """Each exported format is recognised from its columns and gives hand-worked figures
+        (over every call, failed ones included, as worked above)."""
+        table = measure(LOGS / fixture, include_failed=True)
         assert table.attrs["source"]["formats"] == [fmt]
         row = _row(table, model)
         for column, value in expected.items():
@@ -480,15 +515,21 @@ class TestWindowAndRefusals:
         }
         assert _row(table, "gpt-4o")["calls"] == 30_000
 
-    def test_unknown_model_without_cost_is_an_error_not_zero(self, tmp_path):
-        """Tokens but no cost, for a model the table does not know: an error naming the model
-        and how to give the cost; with prices given, it is costed from them."""
+    def test_unknown_model_without_cost_is_no_cost_recorded_not_zero(self, tmp_path):
+        """Tokens but no cost, for a model the table does not know: no cost per 1k (never 0),
+        the source and a warning say "no cost recorded"; with prices given, it is costed."""
         (tmp_path / "t.csv").write_text(
             "timestamp,model,input_tokens,output_tokens,latency_ms\n"
             "2026-01-01,acme-llm-7b,1000,100,5\n"
         )
-        with pytest.raises(UnknownModelError, match=r"'acme-llm-7b'.*--price acme-llm-7b="):
-            measure(tmp_path / "t.csv")
+        unpriced = measure(tmp_path / "t.csv")
+        assert math.isnan(_row(unpriced, "acme-llm-7b")["cost_per_1k"])
+        assert _row(unpriced, "acme-llm-7b")["cost_source"].startswith(
+            "no cost recorded (self-hosted?): 1 call with tokens records no cost"
+        )
+        assert any(
+            "acme-llm-7b: no cost recorded" in w for w in unpriced.attrs["source"]["warnings"]
+        )
         # 1000 × $2 + 100 × $4 per million = $0.0024 a call → 2.4 per 1k
         table = measure(tmp_path / "t.csv", prices={"acme-llm-7b": (2.0, 4.0)})
         assert _row(table, "acme-llm-7b")["cost_per_1k"] == pytest.approx(2.4)

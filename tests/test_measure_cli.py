@@ -29,7 +29,8 @@ class TestMeasureCommand:
         code, out, err = run(capsys, "measure", CANONICAL)
         assert code == 0
         assert "24 of 27 rows" in out and "2026-01, 2026-02, 2026-03" in out
-        assert "gpt-4o" in out and "2,000" in out  # P95
+        # P95 over the 20 successful calls: 100 … 2100 ms less the failed 500, rank 18.05 → 2005
+        assert "gpt-4o" in out and "2,005" in out
         assert "3 of 27 rows refused" in err
 
     def test_json_has_models_and_source(self, capsys):
@@ -38,7 +39,9 @@ class TestMeasureCommand:
         data = json.loads(out)
         assert code == 0 and set(data) == {"models", "source"}
         first = data["models"][0]
-        assert first["model"] == "gpt-4o" and first["latency_p95_ms"] == 2000
+        assert first["model"] == "gpt-4o" and first["latency_p95_ms"] == 2005
+        assert first["failed_calls"] == 1 and first["failed_latency_p95_ms"] == 500
+        assert data["source"]["figures_over"] == "successful calls"
         assert data["models"][1]["monthly_growth"] is None
         assert data["source"]["rows_refused"]["missing model"] == 1
 
@@ -105,12 +108,20 @@ class TestMeasureCommand:
         code, out, _ = run(capsys, "measure", CANONICAL, "--teacher", "gpt-4o", "--json")
         assert code == 0 and [m["model"] for m in json.loads(out)["models"]] == ["gpt-4o"]
 
-    def test_unknown_model_exits_2(self, capsys, tmp_path):
-        """A log model the price table does not know: exit 2 naming it and --price."""
+    def test_unknown_model_has_no_cost_and_says_how_to_price_it(self, capsys, tmp_path):
+        """A log model the price table does not know: "no cost" in the table (never 0), and
+        a line naming --price for it; as the teacher of a case: exit 2 naming --price."""
         log = tmp_path / "t.csv"
         log.write_text("timestamp,model,input_tokens,output_tokens\n2026-01-01,acme-7b,1,1\n")
-        code, _, err = run(capsys, "measure", str(log))
-        assert code == 2 and "'acme-7b'" in err and "--price acme-7b=" in err
+        code, out, err = run(capsys, "measure", str(log))
+        assert code == 0 and "no cost recorded (self-hosted?)" in out
+        assert "no cost" in next(line for line in out.splitlines() if line.startswith("acme-7b"))
+        assert "--price acme-7b=INPUT,OUTPUT" in err
+        code, _, err = run(
+            capsys, "measure", str(log), "--teacher", "acme-7b", "-o", str(tmp_path / "c.toml")
+        )
+        assert code == 2 and "--price acme-7b=INPUT,OUTPUT" in err
+        assert not (tmp_path / "c.toml").exists()
         code, out, _ = run(capsys, "measure", str(log), "--price", "acme-7b=1000,1000")
         assert code == 0 and "prices given" in out
 

@@ -1,7 +1,9 @@
 """Tests of `xl-roi measure -o / --update` writing the P95 latencies into a case file's [upside].
 
 Expected P95s are worked by hand from the fixtures in tests/fixtures/logs (the working beside
-each value; the same figures tests/test_measure.py works for the table).
+each value; the same figures tests/test_measure.py works for the table). They are over every
+call, failed ones included (``--include-failed``), as the working counts them; the default,
+over successful calls, is tested in tests/test_measure_figures.py.
 """
 
 from __future__ import annotations
@@ -80,7 +82,14 @@ def test_new_case_carries_the_teachers_p95_with_its_source(
     naming the file, the window, the rows and how the percentile was taken."""
     target = tmp_path / "case.toml"
     code, _, err = run(
-        capsys, "measure", str(LOGS / fixture), "--teacher", model, "-o", str(target)
+        capsys,
+        "measure",
+        str(LOGS / fixture),
+        "--teacher",
+        model,
+        "-o",
+        str(target),
+        "--include-failed",
     )
     assert code == 0, err
     assert load_case(target).teacher_p95_ms == pytest.approx(p95, rel=1e-12)
@@ -104,6 +113,7 @@ def test_teacher_and_student_p95_both_written(capsys, tmp_path):
         STUDENT,
         "-o",
         str(target),
+        "--include-failed",
     )
     assert code == 0
     upside = tomllib.loads(target.read_text(encoding="utf-8"))["upside"]
@@ -160,12 +170,11 @@ def test_update_refuses_to_change_a_typed_p95_without_force(capsys, tmp_path):
     )
     target.write_text(original)
     log = str(LOGS / "litellm_spend_logs.csv")
-    code, _, err = run(capsys, "measure", log, "--teacher", "gpt-4o-mini", "--update", str(target))
+    flags = ("--teacher", "gpt-4o-mini", "--include-failed", "--update", str(target))
+    code, _, err = run(capsys, "measure", log, *flags)
     assert code == 2 and "[upside] teacher_p95_ms = 1_200 → 1_925" in err
     assert target.read_text() == original
-    code, _, _ = run(
-        capsys, "measure", log, "--teacher", "gpt-4o-mini", "--update", str(target), "--force"
-    )
+    code, _, _ = run(capsys, "measure", log, *flags, "--force")
     assert code == 0 and load_case(target).teacher_p95_ms == 1925
 
 
@@ -206,6 +215,7 @@ def test_a_later_run_replaces_its_own_p95_and_note(capsys, tmp_path):
         str(LOGS / "canonical.csv"),
         "--teacher",
         "gpt-4o",
+        "--include-failed",
         "--until",
         "2026-02-28",
         "--update",
@@ -233,6 +243,7 @@ def test_a_later_run_replaces_its_own_p95_and_note(capsys, tmp_path):
         str(LOGS / "litellm_spend_logs.csv"),
         "--teacher",
         "gpt-4o-mini",
+        "--include-failed",
         "--update",
         str(target),
     )

@@ -64,6 +64,10 @@ EXACT_COLUMNS = (
     "latency_p95_ms",
     "latency_p99_ms",
     "error_share",
+    "failed_calls",
+    "failed_cost_per_1k",
+    "failed_latency_p50_ms",
+    "failed_latency_p95_ms",
 )
 
 
@@ -87,6 +91,21 @@ def test_spark_equals_duckdb(spark, fixture):
     for key in ("rows_read", "rows_used", "rows_refused", "complete_months", "window"):
         assert on_spark.attrs["source"][key] == duck.attrs["source"][key], key
     assert on_spark.attrs["source"]["engine"] == "spark"
+
+
+@pytest.mark.parametrize(
+    "fixture", ["litellm_self_hosted.csv", "langfuse_self_hosted.jsonl", "otel_self_hosted.jsonl"]
+)
+def test_spark_equals_duckdb_with_failed_calls_included(spark, fixture):
+    """With the failed calls counted in (a grouping set over all of a model's calls), Spark
+    gives the same figures as DuckDB."""
+    duck = measure(LOGS / fixture, include_failed=True)
+    on_spark = measure(LOGS / fixture, engine="spark", spark=spark, include_failed=True)
+    assert on_spark["model"].tolist() == duck["model"].tolist()
+    for column in EXACT_COLUMNS:
+        for left, right in zip(on_spark[column], duck[column], strict=True):
+            assert _same(left, right), (fixture, column, left, right)
+    assert on_spark["cost_source"].tolist() == duck["cost_source"].tolist()
 
 
 def test_spark_on_many_rows_and_approx_bound(spark, tmp_path):

@@ -12,6 +12,8 @@ from xl_roi.prices import (
     PRICE_KINDS,
     STALE_AFTER_DAYS,
     UnknownModelError,
+    known_models,
+    known_providers,
     model_prices,
     price_table,
 )
@@ -37,14 +39,32 @@ class TestModelPrices:
             assert prices.per_million("cached_input") == expected[2]
 
     def test_unknown_model_is_an_error_never_zero(self):
-        """A model the table does not know raises, naming it and how to give the cost."""
-        with pytest.raises(UnknownModelError, match=r"'acme-llm-7b'.*cost_per_1k"):
+        """A model the table does not know raises, naming it and how to give the cost (in the
+        caller's words when it gives them)."""
+        with pytest.raises(UnknownModelError, match=r"'acme-llm-7b'.*cost per 1,000 calls"):
             model_prices("acme-llm-7b")
+        with pytest.raises(UnknownModelError, match=r"'acme-llm-7b'.*: use --my-flag$"):
+            model_prices("acme-llm-7b", hint="use --my-flag")
+
+    def test_unknown_model_names_the_closest(self):
+        """A misspelt model is refused with the closest names the table knows."""
+        with pytest.raises(UnknownModelError, match=r"'gpt-4o-mni' \(closest: gpt-4o-mini"):
+            model_prices("gpt-4o-mni")
 
     def test_unknown_provider(self):
-        """A provider the table does not know is refused, naming it."""
-        with pytest.raises(UnknownModelError, match="from provider 'nobody'"):
+        """A provider the table does not know is refused, naming it, the closest and all."""
+        with pytest.raises(UnknownModelError, match=r"no provider 'nobody'; its providers: "):
             model_prices("gpt-4o", "nobody")
+        with pytest.raises(UnknownModelError, match=r"no provider 'opnai' \(closest: openai\)"):
+            model_prices("gpt-4o", "opnai")
+
+    def test_known_providers_and_models(self):
+        """The table's providers and models can be listed, and filtered by a text."""
+        assert "openai" in known_providers()
+        found = known_models(containing="4O-MINI")
+        assert ("openai", "gpt-4o-mini") in found
+        assert all("4o-mini" in model.lower() or "4o-mini" in p for p, model in found)
+        assert {p for p, _ in known_models("anthropic")} == {"anthropic"}
 
     def test_blank_model(self):
         """A blank model name is refused."""
@@ -164,3 +184,49 @@ class TestCaseFileModels:
         """model = 4 is refused: it must be text in quotes."""
         with pytest.raises(CaseFileError, match=r"\[teacher\] model must be text"):
             case_from_mapping({**BASE_CASE, "teacher": {"model": 4}, "student": {"cost_per_1k": 1}})
+
+
+class TestLookUps:
+    def run(self, capsys, *argv):
+        from xl_roi.cli import main
+
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        assert "Traceback" not in out + err
+        return code, out, err
+
+    def test_prices_without_a_model_lists_providers(self, capsys):
+        """`xl-roi prices` lists the providers with their model counts and how to list
+        models, instead of an error."""
+        code, out, _ = self.run(capsys, "prices")
+        assert code == 0 and "openai" in out and " models" in out and "--filter" in out
+
+    def test_filter_lists_matching_models(self, capsys):
+        """--filter TEXT lists the models whose name contains it."""
+        code, out, _ = self.run(capsys, "prices", "--filter", "4o-mini")
+        assert code == 0 and "gpt-4o-mini" in out and "claude" not in out
+
+    def test_unknown_model_hint_names_this_commands_flags(self, capsys):
+        """An unknown model at `xl-roi prices` gets the closest names and this command's own
+        way on, not measure's --price."""
+        code, _, err = self.run(capsys, "prices", "gpt-4o-mni")
+        assert code == 2 and "closest: gpt-4o-mini" in err and "--filter" in err
+        assert "--price" not in err
+
+    def test_unknown_model_in_a_case_file_names_case_keys(self, capsys, tmp_path):
+        """An unknown model in a case file: the hint names the case file's keys, never a
+        flag pitch does not have."""
+        case = tmp_path / "case.toml"
+        case.write_text(
+            '[volume]\nmonthly_calls = 1000\n[teacher]\nmodel = "gpt-4o-mni"\n'
+            "input_tokens_per_call = 100\noutput_tokens_per_call = 10\n"
+            "[student]\ncost_per_1k = 0.1\n[upfront]\ntotal = 1\n[maintenance]\nannual = 0\n"
+        )
+        code, _, err = self.run(capsys, "pitch", str(case))
+        assert code == 2 and "[teacher] cost_per_1k" in err and "closest: gpt-4o-mini" in err
+        assert "--price" not in err and "cost column" not in err
+
+    def test_unknown_provider_at_the_command(self, capsys):
+        """--provider opnai is caught, naming openai."""
+        code, _, err = self.run(capsys, "prices", "gpt-4o", "--provider", "opnai")
+        assert code == 2 and "closest: openai" in err

@@ -106,6 +106,7 @@ def case_from_mapping(data: dict[str, Any], source: str = "case") -> Case:
     tables |= {"quality_slices", "uncertainty"}
     try:
         data = _prices_from_models(data)
+        data = _gpu_price_from_name(data)
         for key, value in data.items():
             if key in CASE_FILE_KEYS[None]:
                 name = CASE_FILE_KEYS[None][key]
@@ -201,12 +202,85 @@ def _prices_from_models(data: dict[str, Any]) -> dict[str, Any]:
                 f"{printable(currency)} (input_price_per_million and output_price_per_million, "
                 'or cost_per_1k) instead of the model, or set currency = "USD"'
             )
-        prices = model_prices(model, provider)
+        prices = model_prices(
+            model,
+            provider,
+            hint=f"give [{table}] cost_per_1k, or input_price_per_million and "
+            "output_price_per_million, instead of model (xl-roi prices --filter TEXT lists the "
+            "models the table knows)",
+        )
         rest = {key: value for key, value in section.items() if key not in _MODEL_KEYS}
         rest["input_price_per_million"] = prices.input_per_million
         rest["output_price_per_million"] = prices.output_per_million
         resolved[table] = rest
     return resolved
+
+
+_GPU_KEYS = ("gpu", "cloud", "spot")
+
+
+def _gpu_name(section: dict[str, Any]) -> tuple[str, str | None, bool]:
+    """``[student] gpu``, ``cloud`` and ``spot``, checked."""
+    gpu, cloud, spot = section.get("gpu"), section.get("cloud"), section.get("spot", False)
+    if not isinstance(gpu, str):
+        raise CaseFileError('[student] gpu must be text in quotes, e.g. "H100"')
+    if cloud is not None and not isinstance(cloud, str):
+        raise CaseFileError('[student] cloud must be text in quotes, e.g. "aws"')
+    if not isinstance(spot, bool):
+        raise CaseFileError("[student] spot must be true or false")
+    return gpu, cloud, spot
+
+
+def _gpu_price_from_name(data: dict[str, Any]) -> dict[str, Any]:
+    """``gpu = "H100"`` (and ``cloud``, ``spot``) in [student] as ``gpu_hourly_cost``, per
+    GPU-hour from the shipped snapshot of cloud GPU prices; a typed ``gpu_hourly_cost`` wins."""
+    section = data.get("student")
+    if not isinstance(section, dict) or not any(key in section for key in _GPU_KEYS):
+        return data
+    if "gpu" not in section:
+        given = ", ".join(key for key in _GPU_KEYS if key in section)
+        raise CaseFileError(f'[student] {given} needs gpu = "…" (e.g. gpu = "H100")')
+    gpu, cloud, spot = _gpu_name(section)
+    rest = {key: value for key, value in section.items() if key not in _GPU_KEYS}
+    if "gpu_hourly_cost" not in section:
+        currency = data.get("currency", "USD")
+        if isinstance(currency, str) and currency.strip().upper() != "USD":
+            raise CaseFileError(
+                f"[student] gpu = {short_repr(gpu)}: the GPU prices are in USD, the case's "
+                f"money in {short_repr(currency)}: give gpu_hourly_cost in "
+                f'{printable(currency)} instead, or set currency = "USD"'
+            )
+        from xl_roi.gpu_prices import gpu_price
+
+        rest["gpu_hourly_cost"] = gpu_price(gpu, cloud, spot).per_gpu_hour(spot)
+    return {**data, "student": rest}
+
+
+def named_gpu_price(path: str | Path) -> tuple[str, float | None] | None:
+    """Where a case file's ``[student] gpu`` price came from, and the typed
+    ``gpu_hourly_cost`` that wins over it (``None`` when none is typed); ``None`` without a
+    ``gpu``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> case = pathlib.Path(tempfile.mkdtemp()) / "case.toml"
+    >>> _ = case.write_text('[student]\\ngpu = "H100"\\ncloud = "aws"\\n')
+    >>> source, typed = named_gpu_price(case)
+    >>> source.startswith("H100 on aws us-east-1, on-demand"), typed
+    (True, None)
+    """
+    from xl_roi.gpu_prices import gpu_price
+
+    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    section = data.get("student")
+    if not isinstance(section, dict) or "gpu" not in section:
+        return None
+    gpu, cloud, spot = _gpu_name(section)
+    typed = section.get("gpu_hourly_cost")
+    return gpu_price(gpu, cloud, spot).source(spot), typed if isinstance(
+        typed, int | float
+    ) else None
 
 
 def named_model_prices(path: str | Path) -> dict[str, ModelPrices]:

@@ -144,6 +144,31 @@ def _say_model_prices(path: str) -> None:
     stale = price_table().stale_warning() if sources else None
     if stale:
         print(f"xl-roi: warning: {stale}", file=sys.stderr)
+    _say_gpu_price(path)
+
+
+def _say_gpu_price(path: str) -> str | None:
+    """Where a case file's ``[student] gpu`` price came from, or that a typed
+    ``gpu_hourly_cost`` wins over it, on stderr; returns the source for the workbook."""
+    from xl_roi.casefile import named_gpu_price
+    from xl_roi.gpu_prices import gpu_catalogue
+
+    found = named_gpu_price(path)
+    if found is None:
+        return None
+    source, typed = found
+    if typed is not None:
+        print(
+            f"xl-roi: [student] gpu_hourly_cost = {typed:g} as typed: it wins over the GPU "
+            f"price snapshot's ({source})",
+            file=sys.stderr,
+        )
+        return None
+    print(f"xl-roi: [student] GPU price: {source}", file=sys.stderr)
+    stale = gpu_catalogue().stale_warning()
+    if stale:
+        print(f"xl-roi: warning: {stale}", file=sys.stderr)
+    return source
 
 
 def _print_json(data: Any) -> None:
@@ -430,10 +455,12 @@ def _cmd_build(args: argparse.Namespace) -> int:
         raise CommandError(f"{output}: give another output; the input workbook is never replaced")
     portable = args.portable or _read_flavour(args.case) == "portable"
     named_prices = None
+    gpu_source = None
     if args.case is not None and Path(args.case).suffix.lower() not in (".xlsx", ".xlsm"):
         from xl_roi.casefile import named_model_prices
 
         named_prices = named_model_prices(args.case)  # their date goes beside them
+        gpu_source = _gpu_source(args.case)
     save_workbook(
         case,
         output,
@@ -441,6 +468,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         swing=swing if args.swing is None else args.swing,
         portable=portable,
         named_prices=named_prices,
+        gpu_source=gpu_source,
     )
     print(pitch(evaluate(case)), end="")
     flavour = "portable flavour" if portable else "add-in flavour"
@@ -731,6 +759,15 @@ def _cmd_measure(args: argparse.Namespace) -> int:
 
     # naming the teacher or the student reports (and prices) only those models
     wanted = [m for m in (args.teacher, args.student) if m] or None
+    if args.reprice and not args.teacher:
+        raise CommandError("--reprice prices the teacher's calls: name it with --teacher MODEL")
+    if args.reprice and args.student:
+        raise CommandError(
+            "give the student's cost once: --student MODEL (its own logged calls) or --reprice "
+            "MODEL (the teacher's calls at its prices), not both"
+        )
+    if args.output_factor is not None and not args.reprice:
+        raise CommandError("--output-factor goes with --reprice MODEL")
     table = measure(
         args.logs,
         columns=_parse_pairs(args.columns, "--columns") or None,
@@ -739,14 +776,17 @@ def _cmd_measure(args: argparse.Namespace) -> int:
         models=wanted,
         prices=_parse_prices(args.price) or None,
         approx=args.approx,
+        include_failed=args.include_failed,
         engine=args.engine,
         memory_limit=args.memory_limit,
     )
     source = table.attrs["source"]
     for warning in source["warnings"]:
         print(f"xl-roi: warning: {printable(warning)}", file=sys.stderr)
+    _say_how_to_price(table)
+    extra = _repriced(table, args) if args.reprice else []
     if args.output or args.update:
-        _write_measured_case(table, args)
+        _write_measured_case(table, args, extra)
     if args.json:
         models = []
         for record in table.to_dict(orient="records"):
@@ -761,7 +801,56 @@ def _cmd_measure(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _write_measured_case(table: Any, args: argparse.Namespace) -> None:
+def _say_how_to_price(table: Any) -> None:
+    """For each model with no cost recorded, how this command can price it (on stderr)."""
+    from xl_roi._measure._figures import NO_COST_RECORDED
+
+    for row in table.to_dict(orient="records"):
+        if str(row["cost_source"]).startswith(NO_COST_RECORDED):
+            model = _shell_quote(str(row["model"]))
+            print(
+                f"xl-roi: to price {printable(str(row['model']))}: add --price "
+                f"{model}=INPUT,OUTPUT (USD per million tokens); self-hosted, its cost comes "
+                "from its GPU instead: [student] gpu (see xl-roi gpu-prices) and "
+                "calls_per_second_per_gpu (see xl-roi capacity)",
+                file=sys.stderr,
+            )
+
+
+def _repriced(table: Any, args: argparse.Namespace) -> list[Any]:
+    """The teacher's calls at the candidate student's prices: printed (stderr), and the figure
+    to write."""
+    from xl_roi._measure import _prices_for
+    from xl_roi._measure._casefile import MARK, Figure, _one_line
+    from xl_roi._measure._reprice import reprice
+
+    given = _parse_prices(args.price)
+    price_in, price_out, price_cached, label = _prices_for(args.reprice, given or None)
+    prices = (price_in, price_out, price_cached, f"{args.reprice}: {label}")
+    row = table[table["model"] == args.teacher].iloc[0]
+    found = reprice(
+        float(row["input_tokens_per_call"]),
+        float(row["cached_input_tokens_per_call"]),
+        float(row["output_tokens_per_call"]),
+        prices,
+        1.0 if args.output_factor is None else args.output_factor,
+    )
+    print(
+        f"xl-roi: {args.reprice} on the teacher's calls: {found.cost_per_1k:.4g} per 1,000 "
+        f"calls ({found.source})",
+        file=sys.stderr,
+    )
+    source = table.attrs["source"]
+    files = ", ".join(Path(f).name for f in source["files"][:3])
+    window = source["window"]
+    comment = _one_line(
+        f"{MARK} {files}; {window['first_day']} … {window['last_day']}; "
+        f"{int(row['calls']):,} calls of {args.teacher}: {found.source}"
+    )
+    return [Figure("student", "cost_per_1k", found.cost_per_1k, comment)]
+
+
+def _write_measured_case(table: Any, args: argparse.Namespace, extra: list[Any]) -> None:
     """Write the figures into the case file; say which, what could not be measured, and what
     to do next (on stderr: stdout may be JSON)."""
     from xl_roi._measure._casefile import figures, write_case
@@ -773,8 +862,9 @@ def _write_measured_case(table: Any, args: argparse.Namespace) -> None:
         student=args.student,
         update=bool(args.update),
         force=args.force,
+        extra=extra,
     )
-    new = figures(table, args.teacher, args.student)
+    new = [*figures(table, args.teacher, args.student), *extra]
     written: dict[str, list[str]] = {}
     for figure in new:
         if figure.value is not None:
@@ -835,13 +925,31 @@ def _print_measured(table: Any, args: argparse.Namespace) -> None:
         growth = "—" if math.isnan(row["monthly_growth"]) else f"{row['monthly_growth']:.1%}"
         p95 = "n/a" if math.isnan(row["latency_p95_ms"]) else f"{row['latency_p95_ms']:,.0f}"
         errors = "—" if math.isnan(row["error_share"]) else f"{row['error_share']:.1%}"
+        cost = "no cost" if math.isnan(row["cost_per_1k"]) else f"{row['cost_per_1k']:.4g}"
         print(
             f"{name:<{width}} {row['calls']:>10,} {row['monthly_calls']:>12,.0f} {growth:>12} "
-            f"{row['cost_per_1k']:>13.4g} {p95:>8} {errors:>7}"
+            f"{cost:>13} {p95:>8} {errors:>7}"
         )
     print("\ncost per 1,000 calls from:")
     for name, row in zip(names, records, strict=True):
         print(f"  {name}: {printable(str(row['cost_source']))}")
+    failed = [(name, row) for name, row in zip(names, records, strict=True) if row["failed_calls"]]
+    if source.get("figures_over") == "successful calls":
+        print(
+            "cost per 1k, tokens and P95 are over successful calls"
+            + (" (--include-failed counts the failed ones too)" if failed else "")
+        )
+    elif failed:
+        print("cost per 1k, tokens and P95 are over all calls, the failed ones included")
+    for name, row in failed:
+        own_cost = row["failed_cost_per_1k"]
+        own_p95 = row["failed_latency_p95_ms"]
+        print(
+            f"  {name}: {row['failed_calls']:,} failed call"
+            f"{'' if row['failed_calls'] == 1 else 's'}: cost/1k calls "
+            f"{'no cost' if math.isnan(own_cost) else f'{own_cost:.4g}'}, P95 "
+            f"{'n/a' if math.isnan(own_p95) else f'{own_p95:,.0f} ms'}"
+        )
     if any(not math.isnan(row["latency_p95_ms"]) for row in records):
         print(f"P95: {source['percentiles']}")
     if source["latency_note"]:
@@ -854,10 +962,193 @@ def _print_measured(table: Any, args: argparse.Namespace) -> None:
     )
 
 
+def _cmd_capacity(args: argparse.Namespace) -> int:
+    """Calls a second per GPU at the highest load whose P95 meets the target."""
+    import tomllib
+
+    from xl_roi._measure._casefile import BENCH_MARK, Figure, _one_line
+    from xl_roi.capacity import capacity, length_warnings, read_runs
+
+    if args.output and not args.gpu:
+        raise CommandError(
+            "-o writes a new case, whose self-hosted student needs a GPU price: name the GPU "
+            "with --gpu (e.g. --gpu H100 --cloud aws; see xl-roi gpu-prices), or --update a "
+            "case that has one"
+        )
+    if (args.cloud or args.spot) and not args.gpu:
+        raise CommandError("--cloud and --spot go with --gpu GPU")
+    case_path = args.update
+    case_data: dict[str, Any] = {}
+    if case_path:
+        try:
+            case_data = tomllib.loads(Path(case_path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise CommandError(f"{case_path}: no such file (use -o to write a new case)") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise CommandError(f"{case_path}: not a readable case file ({error})") from None
+    target = args.slo_p95_ms
+    target_from = "--slo-p95-ms"
+    if target is None:
+        teacher_p95 = (case_data.get("upside") or {}).get("teacher_p95_ms")
+        if not isinstance(teacher_p95, int | float) or isinstance(teacher_p95, bool):
+            raise CommandError(
+                "give the P95 target: --slo-p95-ms MS (or --update a case whose [upside] "
+                "teacher_p95_ms is the target)"
+            )
+        target, target_from = float(teacher_p95), f"the teacher's P95 in {case_path}"
+    runs = read_runs(args.benchmarks, gpus=args.gpus)
+    found = capacity(runs, target, gpus=args.gpus)
+    print(f"target: P95 ≤ {target:g} ms ({target_from})")
+    for run in found.runs:
+        chosen = "→" if run is found.run else " "
+        meets = "meets" if run.p95_ms <= target else "misses"
+        print(
+            f" {chosen} {Path(run.file).name}: {run.load()}: {run.requests_per_second:.4g} "
+            f"requests/s, P95 {run.p95_ms:,.0f} ms ({meets})"
+        )
+    print(
+        f"calls_per_second_per_gpu = {found.calls_per_second_per_gpu:.4g} "
+        f"({found.run.requests_per_second:.4g} requests/s ÷ {found.gpus} GPU"
+        f"{'' if found.gpus == 1 else 's'}); student P95 at that load "
+        f"{found.student_p95_ms:,.0f} ms"
+    )
+    if found.gpus_assumed:
+        print(
+            "xl-roi: warning: the benchmark files do not say how many GPUs the server used: "
+            "1 assumed (give --gpus N)",
+            file=sys.stderr,
+        )
+    teacher = case_data.get("teacher") or {}
+    tokens_in = teacher.get("input_tokens_per_call")
+    tokens_out = teacher.get("output_tokens_per_call")
+    if isinstance(tokens_in, int | float) and isinstance(tokens_out, int | float):
+        for warning in length_warnings(found, float(tokens_in), float(tokens_out)):
+            print(
+                f"xl-roi: warning: {warning} (the case's teacher tokens per call)", file=sys.stderr
+            )
+    if not (args.output or args.update):
+        print("\nto write these into a case file: add -o case.toml (or --update case.toml)")
+        return EXIT_OK
+    where = _one_line(f"{BENCH_MARK} {found.describe()}")
+    new = [
+        Figure("student", "calls_per_second_per_gpu", found.calls_per_second_per_gpu, where),
+        Figure("upside", "student_p95_ms", found.student_p95_ms, where),
+    ]
+    if args.gpu:
+        from xl_roi.gpu_prices import gpu_price
+
+        price = gpu_price(args.gpu, args.cloud, args.spot)
+        named = _one_line(
+            f"{BENCH_MARK} GPU priced at {price.per_gpu_hour(args.spot):.4g} USD per GPU-hour: "
+            f"{price.source(args.spot)}"
+        )
+        new.append(Figure("student", "gpu", price.gpu, named))
+        new.append(Figure("student", "cloud", price.cloud, named))
+        if args.spot:
+            new.append(Figure("student", "spot", True, named))
+    _write_capacity_case(args, new)
+    return EXIT_OK
+
+
+def _write_capacity_case(args: argparse.Namespace, new: list[Any]) -> None:
+    from xl_roi._measure._casefile import update_text
+    from xl_roi.errors import CaseFileError
+
+    target = Path(args.update or args.output)
+    if args.update:
+        text = target.read_text(encoding="utf-8")
+        result = update_text(text, new, force=args.force, source=str(target))
+        write_atomic(target, result.encode("utf-8"), force=True)
+    else:
+        if target.exists() and not args.force:
+            raise CaseFileError(f"{target} exists already: use --force to replace it, or --update")
+        result = update_text(example_case_text(), new, force=True, source=str(target))
+        write_atomic(target, result.encode("utf-8"), force=args.force)
+    listed = ", ".join(f"[{f.table}] {f.key}" for f in new)
+    print(
+        f"{'updated' if args.update else 'wrote'} {target}: {listed}, under a comment naming "
+        "the benchmark files, the run and its load",
+        file=sys.stderr,
+    )
+    print(f"next: xl-roi pitch {_shell_quote(str(target))}", file=sys.stderr)
+
+
+def _gpu_source(path: str) -> str | None:
+    """The Source note for a GPU price taken from the snapshot (``None``: typed or none)."""
+    from xl_roi.casefile import named_gpu_price
+    from xl_roi.gpu_prices import STALE_AFTER_DAYS, gpu_catalogue
+
+    found = named_gpu_price(path)
+    if found is None or found[1] is not None:
+        return None
+    note = f"GPU price: {found[0]}; USD per GPU-hour"
+    if gpu_catalogue().stale_warning():
+        note += f"; over {STALE_AFTER_DAYS} days old: check the cloud's price page"
+    return note
+
+
+def _cmd_gpu_prices(args: argparse.Namespace) -> int:
+    from xl_roi.gpu_prices import gpu_catalogue, gpu_prices, known_gpus
+
+    catalogue = gpu_catalogue()
+    stale = catalogue.stale_warning()
+    if stale:
+        print(f"xl-roi: warning: {stale}", file=sys.stderr)
+    names = [args.gpu] if args.gpu else known_gpus()
+    rows = [row for name in names for row in gpu_prices(name, args.cloud)]
+    if args.spot:
+        rows = [row for row in rows if not math.isnan(row.spot_per_instance_hour)]
+    if args.json:
+        _print_json(
+            {
+                "catalogue": catalogue.name,
+                "source": catalogue.source,
+                "commit": catalogue.commit,
+                "prices_as_of": None if catalogue.before else catalogue.date.isoformat(),
+                "prices_before": catalogue.date.isoformat() if catalogue.before else None,
+                "note": catalogue.date_note,
+                "prices": [
+                    {
+                        "gpu": row.gpu,
+                        "cloud": row.cloud,
+                        "region": row.region,
+                        "instance_type": row.instance_type,
+                        "gpus_per_instance": row.gpus_per_instance,
+                        "on_demand_per_gpu_hour": row.per_gpu_hour(),
+                        "spot_per_gpu_hour": row.per_gpu_hour(spot=True),
+                    }
+                    for row in rows
+                ],
+            }
+        )
+        return EXIT_OK
+    kind = "spot (lowest of the region's zones)" if args.spot else "on-demand"
+    print(f"USD per GPU-hour, {kind}: the instance's price ÷ its GPUs ({catalogue.describe()})")
+    for row in rows:
+        price = row.per_gpu_hour(spot=args.spot)
+        print(
+            f"  {row.gpu:<10} {row.cloud:<6} {row.region:<10} {price:>8.4f}  "
+            f"{row.instance_type} ({row.gpus_per_instance} GPUs)"
+        )
+    if args.gpu and rows:
+        spot = "\n  spot = true" if args.spot else ""
+        print(
+            f'\nin a case file, under [student]:\n  gpu = "{rows[0].gpu}"\n'
+            f'  cloud = "{rows[0].cloud}"{spot}'
+        )
+    return EXIT_OK
+
+
 def _cmd_prices(args: argparse.Namespace) -> int:
     from xl_roi.prices import model_prices
 
-    prices = model_prices(args.model, args.provider)
+    if args.model is None:
+        return _list_prices(args)
+    prices = model_prices(
+        args.model,
+        args.provider,
+        hint="xl-roi prices --filter TEXT lists the models the table knows",
+    )
     stale = prices.table.stale_warning()
     if stale:
         print(f"xl-roi: warning: {stale}", file=sys.stderr)
@@ -885,6 +1176,44 @@ def _cmd_prices(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _list_prices(args: argparse.Namespace) -> int:
+    """Without a model: the providers (and how many models each), or the models matching
+    --provider and --filter, with their prices."""
+    from collections import Counter
+
+    from xl_roi.prices import known_models, known_providers, model_prices, price_table
+
+    table = price_table()
+    if args.provider is not None and args.provider not in known_providers():
+        model_prices("-", args.provider)  # raises, naming the closest providers
+    if args.provider is None and not args.filter:
+        counts = Counter(provider for provider, _ in known_models())
+        if args.json:
+            _print_json({"table": table.describe(), "providers": dict(sorted(counts.items()))})
+            return EXIT_OK
+        print(f"providers in {table.describe()}, with their models:")
+        for provider, count in sorted(counts.items()):
+            print(f"  {provider:<28} {count:>4} models")
+        print(
+            "\nxl-roi prices --provider NAME lists one provider's models; --filter TEXT lists "
+            "the models whose name contains TEXT; xl-roi prices MODEL shows one model's prices"
+        )
+        return EXIT_OK
+    pairs = known_models(args.provider, args.filter)
+    if args.json:
+        _print_json(
+            {"table": table.describe(), "models": [{"provider": p, "model": m} for p, m in pairs]}
+        )
+        return EXIT_OK
+    if not pairs:
+        print(f"no model in {table.describe()} matches {args.filter!r}")
+        return EXIT_FINDINGS
+    print(f"{len(pairs):,} models in {table.describe()}:")
+    for provider, model in pairs:
+        print(f"  {provider:<28} {model}")
+    return EXIT_OK
+
+
 def _add_case_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "case",
@@ -905,6 +1234,8 @@ COMMANDS = (
     "screen",
     "measure",
     "prices",
+    "gpu-prices",
+    "capacity",
     "template",
 )
 """Commands whose parser can be built alone (see :func:`build_parser`)."""
@@ -1078,6 +1409,23 @@ def _add_measure_parsers(add_command: Callable[..., Any]) -> None:
         "--approx", action="store_true", help="approximate percentiles (the bound is stated)"
     )
     measure.add_argument(
+        "--reprice",
+        metavar="MODEL",
+        help="the student's cost per 1k: the teacher's logged calls at MODEL's list prices",
+    )
+    measure.add_argument(
+        "--output-factor",
+        type=float,
+        metavar="F",
+        help="with --reprice: the student's outputs are F times the teacher's length (1)",
+    )
+    measure.add_argument(
+        "--include-failed",
+        action="store_true",
+        help="cost per 1k, tokens and P95 over every call, failed ones included (default: "
+        "over successful calls, the failed ones' figures beside them)",
+    )
+    measure.add_argument(
         "--engine", choices=("duckdb", "spark"), default="duckdb", help="where to aggregate"
     )
     measure.add_argument(
@@ -1088,10 +1436,60 @@ def _add_measure_parsers(add_command: Callable[..., Any]) -> None:
     prices = add_command(
         "prices", help="a model's input, output and cached-input prices, with their date"
     )
-    prices.add_argument("model", metavar="MODEL")
+    prices.add_argument(
+        "model", nargs="?", metavar="MODEL", help="without it: the providers and their models"
+    )
     prices.add_argument("--provider", help="the provider (openai, anthropic, aws, google, …)")
+    prices.add_argument(
+        "--filter", metavar="TEXT", help="without MODEL: the models whose name contains TEXT"
+    )
     prices.add_argument("--json", action="store_true", help="print the prices as JSON")
     prices.set_defaults(handler=_cmd_prices)
+
+    gpus = add_command(
+        "gpu-prices", help="a GPU's price per GPU-hour on the main clouds, with the prices' date"
+    )
+    gpus.add_argument("gpu", nargs="?", metavar="GPU", help="H100, H200, A100, A100-80GB, …")
+    gpus.add_argument("--cloud", help="only this cloud (aws, …)")
+    gpus.add_argument("--spot", action="store_true", help="spot prices instead of on-demand")
+    gpus.add_argument("--json", action="store_true", help="print the prices as JSON")
+    gpus.set_defaults(handler=_cmd_gpu_prices)
+
+    cap = add_command(
+        "capacity",
+        help="calls a second per GPU from serving benchmarks: the highest load whose P95 "
+        "meets the target",
+    )
+    cap.add_argument(
+        "benchmarks",
+        nargs="+",
+        metavar="BENCH.json",
+        help="vllm bench serve --save-result files, GenAI-Perf/AIPerf profile exports or "
+        "LLMPerf summaries, one run (load) each",
+    )
+    cap.add_argument(
+        "--slo-p95-ms",
+        type=float,
+        metavar="MS",
+        help="the P95 end-to-end latency to meet (default: the --update case's teacher_p95_ms)",
+    )
+    cap.add_argument(
+        "--gpus", type=int, metavar="N", help="GPUs the server used, where the files do not say"
+    )
+    cap.add_argument("--gpu", metavar="GPU", help="also write [student] gpu (H100, L4, …)")
+    cap.add_argument("--cloud", help="with --gpu: the cloud (aws, …)")
+    cap.add_argument("--spot", action="store_true", help="with --gpu: spot prices")
+    where_cap = cap.add_mutually_exclusive_group()
+    where_cap.add_argument("-o", "--output", metavar="CASE.toml", help="write a new case file")
+    where_cap.add_argument(
+        "--update", metavar="CASE.toml", help="write the figures into this case file"
+    )
+    cap.add_argument(
+        "--force",
+        action="store_true",
+        help="--update: replace figures you typed; -o: replace the file if it exists",
+    )
+    cap.set_defaults(handler=_cmd_capacity)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

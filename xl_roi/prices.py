@@ -25,6 +25,8 @@ __all__ = [
     "STALE_AFTER_DAYS",
     "ModelPrices",
     "UnknownModelError",
+    "known_models",
+    "known_providers",
     "model_prices",
     "price_table",
 ]
@@ -169,16 +171,56 @@ def _per_million(value: Any) -> tuple[float | None, bool]:
     return None, False
 
 
-def _how_to_give(model: str) -> str:
-    return (
-        f"give its cost instead: a `cost` column in the logs, `--price {model}=INPUT,OUTPUT` "
-        "(per million tokens), or in the case file `cost_per_1k` or `input_price_per_million` "
-        "and `output_price_per_million`"
-    )
+HOW_TO_GIVE = "give its prices per million tokens, or its cost per 1,000 calls, yourself"
+"""The default hint when the table does not know a model; each command names its own way."""
+
+
+def known_providers() -> list[str]:
+    """The providers the price table knows, by id.
+
+    Examples
+    --------
+    >>> "openai" in known_providers()
+    True
+    """
+    from genai_prices.data_snapshot import get_snapshot
+
+    return sorted(provider.id for provider in get_snapshot().providers)
+
+
+def known_models(
+    provider: str | None = None, containing: str | None = None
+) -> list[tuple[str, str]]:
+    """(provider, model) pairs the table knows: one provider's, or all; optionally only those
+    whose provider or model contains a text (ignoring case).
+
+    Examples
+    --------
+    >>> ("openai", "gpt-4o-mini") in known_models("openai", "4o-mini")
+    True
+    """
+    from genai_prices.data_snapshot import get_snapshot
+
+    wanted = (containing or "").strip().lower()
+    pairs = []
+    for found in get_snapshot().providers:
+        if provider is not None and found.id != provider:
+            continue
+        for info in found.models:
+            if not wanted or wanted in info.id.lower() or wanted in found.id.lower():
+                pairs.append((found.id, info.id))
+    return sorted(pairs)
+
+
+def _closest(name: str, known: list[str]) -> str:
+    from xl_roi.text import closest_names
+
+    found = closest_names(name, known)
+    return f" (closest: {', '.join(found)})" if found else ""
 
 
 @cache
-def model_prices(model: str, provider: str | None = None) -> ModelPrices:
+def model_prices(model: str, provider: str | None = None, hint: str = HOW_TO_GIVE) -> ModelPrices:
     """A model's list prices per million tokens from the bundled table, with their date.
 
     Parameters
@@ -188,6 +230,8 @@ def model_prices(model: str, provider: str | None = None) -> ModelPrices:
     provider : str, optional
         The provider's id in the table (``openai``, ``anthropic``, ``aws``, ``google``, …);
         without it the provider is found from the model's name.
+    hint : str, optional
+        How to give the cost instead, in the running command's own words (its flags or keys).
 
     Raises
     ------
@@ -202,7 +246,11 @@ def model_prices(model: str, provider: str | None = None) -> ModelPrices:
     >>> model_prices("my-own-model")
     Traceback (most recent call last):
     ...
-    xl_roi.prices.UnknownModelError: the price table (...) does not know ... 'my-own-model': ...
+    xl_roi.prices.UnknownModelError: the price table (...) does not know ... 'my-own-model'...
+    >>> model_prices("gpt-4o", "opnai")
+    Traceback (most recent call last):
+    ...
+    xl_roi.prices.UnknownModelError: the price table (...) has no provider 'opnai' (closest: ...
     """
     from genai_prices.data_snapshot import get_snapshot
 
@@ -210,13 +258,20 @@ def model_prices(model: str, provider: str | None = None) -> ModelPrices:
     name = str(model).strip()
     if not name:
         raise InputError("model is blank: name the model, e.g. gpt-4o-mini")
+    if provider is not None and provider not in known_providers():
+        raise UnknownModelError(
+            f"the price table ({table.describe()}) has no provider {provider!r}"
+            f"{_closest(provider, known_providers())}; its providers: "
+            f"{', '.join(known_providers())}"
+        )
     try:
         found_provider, info = get_snapshot().find_provider_model(name, None, provider, None)
     except LookupError:
         where = f" from provider {provider!r}" if provider else ""
+        models = [model_id for _, model_id in known_models(provider)]
         raise UnknownModelError(
-            f"the price table ({table.describe()}) does not know the model {name!r}{where}: "
-            + _how_to_give(name)
+            f"the price table ({table.describe()}) does not know the model {name!r}{where}"
+            f"{_closest(name, models)}: {hint}"
         ) from None
     prices = info.get_prices(dt.datetime.now(dt.UTC))
     input_price, input_tiered = _per_million(getattr(prices, "input_mtok", None))
@@ -225,7 +280,7 @@ def model_prices(model: str, provider: str | None = None) -> ModelPrices:
     if input_price is None or output_price is None:
         raise UnknownModelError(
             f"the price table ({table.describe()}) has no per-token price for {name!r} "
-            f"({found_provider.id} {info.id}): " + _how_to_give(name)
+            f"({found_provider.id} {info.id}): {hint}"
         )
     note = ""
     if input_tiered or output_tiered or cached_tiered:

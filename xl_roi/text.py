@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from typing import Any
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "NEVER",
     "NEVER_PAYS_BACK",
     "NO_VOLUME_PAYS_BACK",
+    "closest_names",
     "figure_cell",
     "looks_like_formula",
     "printable",
@@ -84,3 +86,25 @@ def figure_cell(value: Any, blank: Any = "") -> Any:
         if math.isnan(value):
             return blank
     return value
+
+
+def closest_names(name: str, known: Iterable[str], count: int = 3) -> list[str]:
+    """The known names most like ``name`` (at most ``count``, most alike first), for a
+    "did you mean" in a message; ignores case, and finds a known name that contains it.
+
+    Examples
+    --------
+    >>> closest_names("opnai", ["anthropic", "openai", "google"])
+    ['openai']
+    >>> closest_names("h100", ["H100", "H200", "A100"])
+    ['H100', 'H200', 'A100']
+    """
+    import difflib
+
+    by_lower: dict[str, str] = {}
+    for item in known:
+        by_lower.setdefault(str(item).lower(), str(item))
+    wanted = str(name).strip().lower()
+    found = difflib.get_close_matches(wanted, list(by_lower), n=count, cutoff=0.6)
+    found += [lower for lower in by_lower if wanted and wanted in lower and lower not in found]
+    return [by_lower[lower] for lower in found[:count]]

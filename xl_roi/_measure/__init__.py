@@ -20,11 +20,17 @@ Definitions
 - **cost_per_1k**: 1000 × cost ÷ calls; cost from the logs where they have it, else tokens
   priced from the ``genai-prices`` table (``cost_source`` says which, with the table's version
   and date): (input − cached) × input price + cached × cached-input price + output × output
-  price, per million tokens. A model the table does not know is an error, never $0.
+  price, per million tokens. A call with tokens whose recorded cost is 0 or missing has **no
+  cost recorded**, never a cost of 0: priced from the table when it knows the model; otherwise
+  left out, and a model none of whose calls has a cost is "no cost recorded (self-hosted?)"
+  with no cost per 1k (NaN).
 - **latency_p50/p95/p99_ms**: exact percentiles with linear interpolation (numpy's default)
   over the calls with a latency; with ``approx=True`` the engine's approximate percentile
   (the bound is stated in the source). Bucketed exports have no per-request latency: NaN, and
   the source says "P95 not available from this source".
+- Cost per 1k, tokens per call and the percentiles are over the **successful calls** (no
+  error status) unless ``include_failed=True``; ``failed_calls``, ``failed_cost_per_1k`` and
+  ``failed_latency_p50/p95_ms`` are the failed calls' own figures, beside them.
 - **error_share**: calls whose status is an error ÷ calls with a status (NaN without one).
 
 Rows with a missing model, a missing or unparseable timestamp, an unreadable number, negative
@@ -47,6 +53,14 @@ import numpy as np
 import pandas as pd
 
 from xl_roi._measure._engines import CsvTypesError, Engine, file_kind, make_engine
+from xl_roi._measure._figures import (
+    ALL_CALLS,
+    NO_COST_RECORDED,
+    SUCCESSFUL,
+    combined,
+    group_cost,
+    model_groups,
+)
 from xl_roi._measure._formats import (
     CANONICAL_COLUMNS,
     FORMATS,
@@ -99,6 +113,10 @@ MEASURE_COLUMNS = (
     "latency_p95_ms",
     "latency_p99_ms",
     "error_share",
+    "failed_calls",
+    "failed_cost_per_1k",
+    "failed_latency_p50_ms",
+    "failed_latency_p95_ms",
 )
 """The columns of :func:`measure`'s table, in order."""
 
@@ -210,7 +228,24 @@ def expand_paths(logs: str | Path | Iterable[str | Path]) -> list[Path]:
             if path.is_dir():
                 raise LogFormatError(f"{path}: is a folder; give its files or a glob (dir/*.csv)")
             files.append(path)
+    for path in files:
+        if _is_empty(path):
+            raise LogFormatError(f"{path}: the file is empty (not even a header row)")
     return files
+
+
+def _is_empty(path: Path) -> bool:
+    """True for a file with nothing in it but white space (gzipped or not)."""
+    import gzip
+
+    try:
+        if path.suffix.lower() == ".gz":
+            with gzip.open(path, "rb") as stream:
+                return not stream.read(4096).strip()
+        with path.open("rb") as stream:
+            return not stream.read(4096).strip()
+    except (OSError, EOFError):
+        return False  # unreadable: the reader says why
 
 
 def _parse_day(name: str, value: str | dt.date | None) -> dt.date | None:
@@ -318,12 +353,13 @@ def _prices_for(
         numbers = [float(v) for v in value]
         cached = numbers[2] if len(numbers) > 2 else numbers[0]
         return numbers[0], numbers[1], cached, "prices given per million tokens"
+    hint = f"add --price {model}=INPUT,OUTPUT (per million tokens), or a cost column to the logs"
     try:
-        found = model_prices(model)
+        found = model_prices(model, hint=hint)
     except UnknownModelError:
         for provider in providers:  # e.g. Bedrock's own model ids are the "aws" provider's
             try:
-                found = model_prices(model, provider)
+                found = model_prices(model, provider, hint=hint)
                 break
             except UnknownModelError:
                 continue
@@ -346,6 +382,7 @@ def measure(
     models: Iterable[str] | None = None,
     prices: Mapping[str, Sequence[float] | ModelPrices] | None = None,
     approx: bool = False,
+    include_failed: bool = False,
     engine: str = "duckdb",
     spark: Any = None,
     memory_limit: str = "2GB",
@@ -369,6 +406,9 @@ def measure(
         do not cost and the price table does not know (or to override it).
     approx : bool, default False
         Approximate percentiles (faster on a cluster); the bound is stated in the source.
+    include_failed : bool, default False
+        Cost per 1k, tokens per call and latency over every call, failed ones included
+        (default: over the successful calls; the failed calls' own figures are beside them).
     engine : {"duckdb", "spark"}
         Where the aggregation runs; the same SQL either way.
     spark : SparkSession, optional
@@ -427,7 +467,9 @@ def measure(
             sources = _register(runner, files, columns)
             runner.define("xl_roi_rows", normalised_union(sources.selects))
             counted = runner.rows(counts_query("xl_roi_rows", inside))
-            per_model = runner.rows(models_query("xl_roi_rows", inside, runner.dialect, approx))
+            per_model = runner.rows(
+                models_query("xl_roi_rows", inside, runner.dialect, approx, include_failed)
+            )
             break
         except CsvTypesError:
             continue
@@ -445,6 +487,7 @@ def measure(
         prices,
         approx,
         today,
+        include_failed,
     )
 
 
@@ -460,6 +503,7 @@ def _assemble(
     prices: Mapping[str, Sequence[float] | ModelPrices] | None,
     approx: bool,
     today: dt.date | None,
+    include_failed: bool = False,
 ) -> pd.DataFrame:
     refused: dict[str, int] = {}
     outside = 0
@@ -509,61 +553,38 @@ def _assemble(
     rows_by_model: dict[str, int] = {}
     latency_rows_by_model: dict[str, int] = {}
     priced_sources: set[str] = set()
-    for row in per_model:
-        (
-            model,
-            calls,
-            first_seen,
-            last_seen,
-            token_calls,
-            input_tokens,
-            output_tokens,
-            cached_tokens,
-            costed_rows,
-            cost,
-            unpriced_in,
-            unpriced_out,
-            unpriced_cached,
-            unpriced_calls,
-            latency_rows,
-            quantiles,
-            status_calls,
-            error_calls,
-            model_rows,
-        ) = row
+    no_cost: list[str] = []
+
+    def lookup(model: str) -> tuple[float, float, float, str] | None:
+        try:
+            return _prices_for(model, prices, sources.price_providers)
+        except UnknownModelError:
+            return None
+
+    for model, groups in model_groups(per_model).items():
         if wanted is not None and model not in wanted:
             continue
-        rows_by_model[model] = int(model_rows)
-        latency_rows_by_model[model] = int(latency_rows or 0)
-        calls = float(calls)
+        calls, first_seen, last_seen, model_rows, status_calls, error_calls = combined(groups)
+        main = groups.get(None if include_failed else 0)
+        failed = groups.get(1)
+        rows_by_model[model] = model_rows
+        latency_rows_by_model[model] = main.latency_rows if main else 0
         monthly, _, growth = monthly_calls_from_counts(by_month.get(model, {}), first_day, last_day)
         if months:
             series = [by_month.get(model, {}).get(month, 0.0) for month in months]
             if len(months) >= 2 and min(series) <= 0:
                 warnings.append(f"{model}: a complete month without calls, so no growth figure")
-        total_cost = float(cost or 0.0)
-        parts = []
-        if costed_rows:
-            parts.append("logs")
-        if unpriced_calls:
-            price_in, price_out, price_cached, source = _prices_for(
-                model, prices, sources.price_providers
-            )
-            uncached = float(unpriced_in or 0) - float(unpriced_cached or 0)
-            total_cost += (
-                uncached * price_in
-                + float(unpriced_cached or 0) * price_cached
-                + float(unpriced_out or 0) * price_out
-            ) / 1e6
-            share = float(unpriced_calls) / calls if calls else 1.0
-            parts.append(source if share >= 1 else f"{source} for {share:.0%} of calls")
-            priced_sources.add(source)
-        counted_calls = float(token_calls or 0)
-
-        def per_call(total: Any, counted_calls: float = counted_calls) -> float:
-            return float(total) / counted_calls if counted_calls and total is not None else math.nan
-
-        latency = [math.nan] * 3 if not quantiles else [float(q) for q in quantiles]
+        cost = group_cost(model, main, lookup) if main else None
+        failed_cost = group_cost(model, failed, lookup) if failed else None
+        for found in (cost, failed_cost):
+            if found and found.priced_source:
+                priced_sources.add(found.priced_source)
+        if cost is not None and cost.source.startswith(NO_COST_RECORDED):
+            no_cost.append(model)
+        latency = [math.nan] * 3 if not (main and main.quantiles) else list(main.quantiles)
+        failed_latency = (
+            [math.nan] * 3 if not (failed and failed.quantiles) else list(failed.quantiles)
+        )
         records.append(
             {
                 "model": model,
@@ -572,18 +593,28 @@ def _assemble(
                 "last_seen": pd.Timestamp(last_seen),
                 "monthly_calls": monthly,
                 "monthly_growth": growth,
-                "input_tokens_per_call": per_call(input_tokens),
-                "output_tokens_per_call": per_call(output_tokens),
-                "cached_input_tokens_per_call": per_call(cached_tokens),
-                "cost_per_1k": 1000.0 * total_cost / calls if calls else math.nan,
-                "cost_source": "; ".join(parts) if parts else "none",
+                "input_tokens_per_call": main.per_call(main.input_tokens) if main else math.nan,
+                "output_tokens_per_call": main.per_call(main.output_tokens) if main else math.nan,
+                "cached_input_tokens_per_call": main.per_call(main.cached_input_tokens)
+                if main
+                else math.nan,
+                "cost_per_1k": cost.per_1k if cost else math.nan,
+                "cost_source": cost.source if cost else "no successful call",
                 "latency_p50_ms": latency[0],
                 "latency_p95_ms": latency[1],
                 "latency_p99_ms": latency[2],
-                "error_share": float(error_calls) / float(status_calls)
-                if status_calls
-                else math.nan,
+                "error_share": error_calls / status_calls if status_calls else math.nan,
+                "failed_calls": int(failed.calls) if failed else 0,
+                "failed_cost_per_1k": failed_cost.per_1k if failed_cost else math.nan,
+                "failed_latency_p50_ms": failed_latency[0],
+                "failed_latency_p95_ms": failed_latency[1],
             }
+        )
+    for model in no_cost:
+        warnings.append(
+            f"{model}: {NO_COST_RECORDED}: its calls have tokens but record a spend of 0 or "
+            "none, and the price table does not know the model; it has no cost per 1k calls "
+            "(never read as free)"
         )
     if wanted is not None:
         missing = sorted(wanted - {record["model"] for record in records})
@@ -617,6 +648,7 @@ def _assemble(
         "rows_by_model": rows_by_model,
         "latency_rows_by_model": latency_rows_by_model,
         "percentiles": approx_bound(runner.dialect) if approx else EXACT_P95,
+        "figures_over": ALL_CALLS if include_failed else SUCCESSFUL,
         "latency_note": latency_note,
         "warnings": warnings,
     }

@@ -20,12 +20,20 @@ from typing import Any
 
 import pandas as pd
 
+from xl_roi._measure._figures import NO_COST_RECORDED, SUCCESSFUL
 from xl_roi.casefile import case_from_mapping, example_case_text
 from xl_roi.errors import CaseFileError, InputError
 from xl_roi.files import write_atomic
 from xl_roi.text import printable
 
 MARK = "# measured from logs:"
+BENCH_MARK = "# measured from benchmarks:"
+"""Starts the comment above a figure measured from serving benchmarks (``xl-roi capacity``)."""
+EXAMPLE_MARK = "# the built-in example's figure:"
+"""Starts the comment above a figure a new case file took from the built-in example that a
+later measurement may replace (no --force needed: nobody typed it)."""
+OWNED = (MARK, BENCH_MARK, EXAMPLE_MARK)
+"""Comments that make the figure below them ours to replace."""
 NOTE = "# not measured from logs:"
 """Starts a comment that says why a figure is left out (``NOTE teacher_p95_ms (model): …``).
 It never counts as the provenance of the line below it, so it never makes a typed figure ours."""
@@ -47,6 +55,19 @@ _REPLACED = {
 }
 """Keys that give the same quantity another way, commented out when a measured cost is written."""
 
+_SELF_HOSTED = ("calls_per_second_per_gpu", "gpu")
+_REPLACED_BY_GPU: dict[str, tuple[str, ...]] = {
+    "student": (
+        "cost_per_1k",
+        "input_price_per_million",
+        "output_price_per_million",
+        "model",
+        "provider",
+    )
+}
+"""Keys that give a student's cost per call another way, commented out when its measured
+capacity or its GPU is written (the self-hosted cost comes from those)."""
+
 _HEADER = re.compile(r"^\s*\[\s*([A-Za-z0-9_]+)\s*\]\s*(#.*)?$")
 _ARRAY_HEADER = re.compile(r"^\s*\[\[")
 
@@ -61,7 +82,7 @@ class Figure:
 
     table: str
     key: str
-    value: float | None
+    value: float | str | bool | None
     comment: str
     reason: str = ""
     """Why the figure is left out (``value=None``), in a few words."""
@@ -89,6 +110,23 @@ def _fmt(value: float) -> str:
     return repr(rounded)
 
 
+def _toml(value: Any) -> str:
+    """A figure as TOML: numbers as :func:`_fmt` writes them, text quoted, true/false.
+
+    Examples
+    --------
+    >>> _toml("H100"), _toml(True), _toml(2.5)
+    ('"H100"', 'true', '2.5')
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    return _fmt(value)
+
+
 def _row(table: pd.DataFrame, model: str, flag: str) -> pd.Series:
     rows = table[table["model"] == model]
     if rows.empty:
@@ -113,8 +151,50 @@ def _latency(
         return Figure("upside", key, None, comment, reason=_one_line(note))
     timed = source.get("latency_rows_by_model", {}).get(model)
     method = source.get("percentiles") or "exact"
-    over = "" if timed is None else f" over {timed:,} calls with a latency"
-    return Figure("upside", key, p95, _one_line(f"{where}; P95{over}, {method}"))
+    kind = "successful " if source.get("figures_over") == SUCCESSFUL else ""
+    over = "" if timed is None else f" over {timed:,} {kind}calls with a latency"
+    failed = _failed_note(row, source, "P95")
+    return Figure("upside", key, p95, _one_line(f"{where}; P95{over}, {method}{failed}"))
+
+
+def _failed_note(row: pd.Series, source: Mapping[str, Any], figure: str) -> str:
+    """What the comment says about failed calls: left out (with their own figure), or in."""
+    failed = int(row.get("failed_calls", 0) or 0)
+    if not failed:
+        return ""
+    calls = "call" if failed == 1 else "calls"
+    if source.get("figures_over") != SUCCESSFUL:
+        return f"; {failed:,} failed {calls} included"
+    if figure == "P95":
+        own = float(row.get("failed_latency_p95_ms", math.nan))
+        shown = "no latency" if math.isnan(own) else f"their P95 {_fmt(own)} ms"
+    else:
+        own = float(row.get("failed_cost_per_1k", math.nan))
+        shown = "no cost recorded" if math.isnan(own) else f"their cost per 1k {_fmt(own)}"
+    return f"; {failed:,} failed {calls} left out ({shown}; --include-failed counts them)"
+
+
+def _no_cost(role: str, model: str, row: pd.Series, where: str) -> Figure:
+    """A model with no recorded cost: the teacher's cost is needed (an error saying how to
+    price it); the student's is left out with a note (a self-hosted student's cost comes from
+    its GPU), and the GPU lines stay."""
+    if role == "teacher":
+        raise InputError(
+            f"--teacher {model}: {row['cost_source']}, so there is no cost to write: price its "
+            f"calls with --price {model}=INPUT,OUTPUT (per million tokens)"
+        )
+    reason = (
+        f"{NO_COST_RECORDED}: give the self-hosted student's GPU (gpu and cloud, or "
+        "gpu_hourly_cost) and calls_per_second_per_gpu, or its API prices"
+    )
+    detail = where.removeprefix(MARK).strip()
+    return Figure(
+        role,
+        "cost_per_1k",
+        None,
+        _one_line(f"{NOTE} cost_per_1k ({model}): {reason}; {detail}"),
+        reason=reason,
+    )
 
 
 def figures(table: pd.DataFrame, teacher: str | None, student: str | None) -> list[Figure]:
@@ -159,8 +239,13 @@ def figures(table: pd.DataFrame, teacher: str | None, student: str | None) -> li
             out.append(Figure("volume", "monthly_calls", float(row["monthly_calls"]), where))
             if not math.isnan(float(row["monthly_growth"])):
                 out.append(Figure("volume", "monthly_growth", float(row["monthly_growth"]), where))
-        costed = _one_line(f"{where}; cost from {row['cost_source']}")
-        out.append(Figure(role, "cost_per_1k", float(row["cost_per_1k"]), costed))
+        if math.isnan(float(row["cost_per_1k"])):
+            out.append(_no_cost(role, model, row, where))
+        else:
+            over = "" if source.get("figures_over") != SUCCESSFUL else " over successful calls"
+            failed = _failed_note(row, source, "cost")
+            costed = _one_line(f"{where}; cost{over} from {row['cost_source']}{failed}")
+            out.append(Figure(role, "cost_per_1k", float(row["cost_per_1k"]), costed))
         if role == "teacher":
             for key in ("input_tokens_per_call", "output_tokens_per_call"):
                 value = float(row[key])
@@ -250,7 +335,7 @@ def update_text(text: str, new: Sequence[Figure], *, force: bool, source: str) -
         ]
         owners = _tables(lines)
         index = _key_line(lines, owners, figure.table, figure.key)
-        ours = index > 0 and lines[index - 1].lstrip().startswith(MARK)
+        ours = index > 0 and lines[index - 1].lstrip().startswith(OWNED)
         if figure.value is None:
             # nothing to write. An earlier run's figure goes (it may be another model's, or
             # other logs'); a figure the user typed stays, and the note goes at the table's
@@ -260,28 +345,44 @@ def update_text(text: str, new: Sequence[Figure], *, force: bool, source: str) -
             else:
                 _append(lines, figure.table, [figure.comment])
             continue
-        value_line = f"{figure.key} = {_fmt(figure.value)}"
+        value_line = f"{figure.key} = {_toml(figure.value)}"
         if index >= 0:
             old = data.get(figure.table, {}).get(figure.key)
-            if not ours and _fmt(old) != _fmt(figure.value):
-                shown = _fmt(old) if isinstance(old, int | float) else repr(old)
-                refused.append(f"[{figure.table}] {figure.key} = {shown} → {_fmt(figure.value)}")
+            if not ours and _toml(old) != _toml(figure.value):
+                shown = _toml(old) if isinstance(old, int | float | str) else repr(old)
+                refused.append(f"[{figure.table}] {figure.key} = {shown} → {_toml(figure.value)}")
             if ours:
                 lines[index - 1 : index + 1] = [figure.comment, value_line]
             else:
                 lines[index : index + 1] = [figure.comment, value_line]
             continue
         _append(lines, figure.table, [figure.comment, value_line])
-    for table in {figure.table for figure in new if figure.key == "cost_per_1k"}:
+    costs = {f.table: _REPLACED for f in new if f.key == "cost_per_1k" and f.value is not None}
+    if any(f.table == "student" and f.key in _SELF_HOSTED for f in new):
+        costs["student"] = _REPLACED_BY_GPU  # a self-hosted student's cost comes from its GPU
+    for table, replaced in costs.items():  # a cost left out (none recorded) keeps the others
         owners = _tables(lines)
+        written = {f.key for f in new if f.table == table}
         for index, line in enumerate(lines):
             if owners[index] != table:
                 continue
-            for key in _REPLACED.get(table, ()):
-                if re.match(rf"^\s*{re.escape(key)}\s*=", line):
+            for key in replaced.get(table, ()):
+                if key not in written and re.match(rf"^\s*{re.escape(key)}\s*=", line):
                     given = re.sub(r"\s+#.*$", "", line.strip())  # its figure, not its comment
-                    refused.append(f"[{table}] {given} (another way to give the cost)")
-                    lines[index] = f"# replaced by the measured cost_per_1k: {line.strip()}"
+                    if not (index > 0 and lines[index - 1].lstrip().startswith(OWNED)):
+                        refused.append(f"[{table}] {given} (another way to give the cost)")
+                    by = "the measured cost_per_1k" if replaced is _REPLACED else "the GPU figures"
+                    lines[index] = f"# replaced by {by}: {line.strip()}"
+    # an example-figure note goes with the figure it stood above
+    lines = [
+        line
+        for index, line in enumerate(lines)
+        if not (
+            line.lstrip().startswith(EXAMPLE_MARK)
+            and index + 1 < len(lines)
+            and lines[index + 1].lstrip().startswith("# replaced by ")
+        )
+    ]
     if refused and not force:
         raise CaseFileError(
             f"{source}: would change figures you typed ({'; '.join(refused)}): use --force to "
@@ -295,6 +396,24 @@ def update_text(text: str, new: Sequence[Figure], *, force: bool, source: str) -
     return result
 
 
+def mark_example(text: str, table: str, keys: Sequence[str], model: str) -> str:
+    """The example's figures for ``keys`` in ``table``, each under an :data:`EXAMPLE_MARK`
+    comment: a later measurement replaces them without --force (nobody typed them)."""
+    lines = text.splitlines()
+    owners = _tables(lines)
+    out = []
+    for line, owner in zip(lines, owners, strict=True):
+        if owner == table and any(re.match(rf"^\s*{re.escape(k)}\s*=", line) for k in keys):
+            out.append(
+                _one_line(
+                    f"{EXAMPLE_MARK} the logs record no cost for {model}; for a self-hosted "
+                    "student, xl-roi capacity … --update replaces it"
+                )
+            )
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
 def write_case(
     table: pd.DataFrame,
     path: str | Path,
@@ -303,11 +422,12 @@ def write_case(
     student: str | None,
     update: bool,
     force: bool = False,
+    extra: Sequence[Figure] = (),
 ) -> Path:
     """Write the measured figures to a new case file (``update=False``: the built-in example's
     other figures, to edit) or into an existing one (``update=True``), atomically."""
     target = Path(path)
-    new = figures(table, teacher, student)
+    new = [*figures(table, teacher, student), *extra]
     if update:
         try:
             text = target.read_text(encoding="utf-8")
@@ -327,5 +447,7 @@ def write_case(
         "with your own.",
         1,
     )
+    if any(f.table == "student" and f.key == "cost_per_1k" and f.value is None for f in new):
+        base = mark_example(base, "student", _REPLACED_BY_GPU["student"], f"{student}")
     result = update_text(base, new, force=True, source=str(target))
     return write_atomic(target, result.encode("utf-8"), force=force)

@@ -144,9 +144,11 @@ def counts_query(relation: str, inside: str) -> str:
 
     ``reason`` is NULL for good rows; rows outside the window are ``outside the window``.
     """
+    # a row outside the window is outside it whatever else is wrong with it: --since/--until
+    # leave out bad rows as they leave out good ones
     state = (
-        "CASE WHEN reason IS NOT NULL THEN reason"
-        f" WHEN NOT ({inside}) THEN 'outside the window' ELSE NULL END"
+        f"CASE WHEN ts IS NOT NULL AND NOT ({inside}) THEN 'outside the window'"
+        " WHEN reason IS NOT NULL THEN reason ELSE NULL END"
     )
     return (
         f"SELECT state, model_key, month, count(*) AS rows, sum(calls) AS calls,"
@@ -159,9 +161,25 @@ def counts_query(relation: str, inside: str) -> str:
     )
 
 
-def models_query(relation: str, inside: str, dialect: Dialect, approx: bool) -> str:
-    """One row per model over the good rows inside the window: the sums the figures need."""
+FAILED = "CASE WHEN is_error = 1 THEN 1 ELSE 0 END"
+"""1 for a call whose status is an error, 0 otherwise (no status counts as a success)."""
+
+COST_GIVEN = (
+    "CASE WHEN cost = 0 AND coalesce(input_tokens, 0) + coalesce(output_tokens, 0) > 0"
+    " THEN NULL ELSE cost END"
+)
+"""The cost a row records, NULL when it records none: a spend of 0 on a call with tokens is
+no cost recorded (a self-hosted model, a proxy that does not price it), never a free call."""
+
+
+def models_query(
+    relation: str, inside: str, dialect: Dialect, approx: bool, include_failed: bool = False
+) -> str:
+    """Per model, the sums the figures need over the good rows inside the window: one row for
+    the successful calls (``failed`` 0) and one for the failed (``failed`` 1); with
+    ``include_failed``, one more over all of them (``failed`` NULL)."""
     latency = dialect.quantiles("latency_ms", approx)
+    groups = "GROUPING SETS ((model, failed), (model))" if include_failed else "model, failed"
     return (
         "SELECT model,"
         " sum(calls) AS calls,"
@@ -171,20 +189,25 @@ def models_query(relation: str, inside: str, dialect: Dialect, approx: bool) -> 
         " sum(input_tokens) AS input_tokens,"
         " sum(output_tokens) AS output_tokens,"
         " sum(coalesce(cached_input_tokens, 0)) AS cached_input_tokens,"
-        " sum(CASE WHEN cost IS NOT NULL THEN 1 ELSE 0 END) AS costed_rows,"
-        " sum(cost) AS cost,"
-        " sum(CASE WHEN cost IS NULL THEN input_tokens ELSE 0 END) AS unpriced_input_tokens,"
-        " sum(CASE WHEN cost IS NULL THEN output_tokens ELSE 0 END) AS unpriced_output_tokens,"
-        " sum(CASE WHEN cost IS NULL THEN coalesce(cached_input_tokens, 0) ELSE 0 END)"
+        " sum(CASE WHEN cost_given IS NOT NULL THEN 1 ELSE 0 END) AS costed_rows,"
+        " sum(cost_given) AS cost,"
+        " sum(CASE WHEN cost_given IS NULL THEN input_tokens ELSE 0 END)"
+        " AS unpriced_input_tokens,"
+        " sum(CASE WHEN cost_given IS NULL THEN output_tokens ELSE 0 END)"
+        " AS unpriced_output_tokens,"
+        " sum(CASE WHEN cost_given IS NULL THEN coalesce(cached_input_tokens, 0) ELSE 0 END)"
         " AS unpriced_cached_input_tokens,"
-        " sum(CASE WHEN cost IS NULL THEN calls ELSE 0 END) AS unpriced_calls,"
+        " sum(CASE WHEN cost_given IS NULL THEN calls ELSE 0 END) AS unpriced_calls,"
         " count(latency_ms) AS latency_rows,"
         f" {latency} AS latency_quantiles,"
         " sum(CASE WHEN is_error IS NOT NULL THEN calls ELSE 0 END) AS status_calls,"
         " sum(CASE WHEN is_error = 1 THEN calls ELSE 0 END) AS error_calls,"
-        " count(*) AS model_rows"
-        f" FROM {relation} WHERE reason IS NULL AND ({inside})"
-        " GROUP BY model ORDER BY model"
+        " count(*) AS model_rows,"
+        " failed,"
+        " sum(CASE WHEN cost = 0 AND cost_given IS NULL THEN calls ELSE 0 END) AS zero_cost_calls"
+        f" FROM (SELECT *, {FAILED} AS failed, {COST_GIVEN} AS cost_given FROM {relation}"
+        f" WHERE reason IS NULL AND ({inside})) AS good"
+        f" GROUP BY {groups} ORDER BY model, failed"
     )
 
 

@@ -579,6 +579,16 @@ def _named_prices(
             sheet.row_dimensions[row].height = 15 * max(1, math.ceil(len(note.value) / 58))
 
 
+def _source_note(writer: _Writer, sheet: Worksheet, name: str, note_text: str) -> None:
+    """The Source cell beside an input, with the note (wrapped; the row grows to show it)."""
+    _, coordinate = writer.blueprint.inputs[name]
+    row = sheet[coordinate].row
+    note = sheet.cell(row=row, column=4)
+    write_text(note, note_text)
+    note.alignment = WRAP
+    sheet.row_dimensions[row].height = 15 * max(1, math.ceil(len(note.value) / 58))
+
+
 def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> int:
     _title(
         sheet,
@@ -1214,6 +1224,7 @@ def build_workbook(
     *,
     portable: bool = False,
     named_prices: dict[str, ModelPrices] | None = None,
+    gpu_source: str | None = None,
 ) -> tuple[Workbook, Blueprint]:
     """Lay out the template for a case; return it with its blueprint.
 
@@ -1230,6 +1241,9 @@ def build_workbook(
         ``model = "…"`` resolved to (:func:`xl_roi.casefile.named_model_prices`): the Source
         cell beside each of those token prices names the price table, its version and date.
         They must be the case's prices.
+    gpu_source : str, optional
+        Where the case's ``gpu_hourly_cost`` came from when a case file named its GPU
+        (``[student] gpu``): written in the Source cell beside it, with the prices' date.
 
     Examples
     --------
@@ -1240,7 +1254,14 @@ def build_workbook(
     >>> blueprint.formulas[("Calculations", "B33")]
     ('=MONTHLY_SAVINGS(teacher_cost, student_cost, monthly_calls)', 10560.0)
     """
-    return _build(case, swing, styled=True, portable=portable, named_prices=named_prices)
+    return _build(
+        case,
+        swing,
+        styled=True,
+        portable=portable,
+        named_prices=named_prices,
+        gpu_source=gpu_source,
+    )
 
 
 def blueprint_of(case: Case, swing: float = 0.5, *, portable: bool = False) -> Blueprint:
@@ -1263,6 +1284,7 @@ def _build(
     styled: bool,
     portable: bool = False,
     named_prices: dict[str, ModelPrices] | None = None,
+    gpu_source: str | None = None,
 ) -> tuple[Workbook, Blueprint]:
     values = layout.mirror_values(case, swing)  # refuses an impossible case first
     if styled:
@@ -1277,6 +1299,8 @@ def _build(
     _inputs(writer, sheets["Inputs"], case, values)
     if named_prices:
         _named_prices(writer, sheets["Inputs"], values, named_prices)
+    if gpu_source:
+        _source_note(writer, sheets["Inputs"], "gpu_hourly_cost", gpu_source)
     schedule_first = _calculations(writer, sheets["Calculations"], values)
     _quality(writer, sheets["Quality"], case, values)
     values["slices_passing"] = writer.blueprint.value_of(
@@ -1389,11 +1413,12 @@ def save_workbook(
     swing: float = 0.5,
     portable: bool = False,
     named_prices: dict[str, ModelPrices] | None = None,
+    gpu_source: str | None = None,
 ) -> Blueprint:
     """Build the workbook for a case and write it, with every formula's result stored.
 
     Written atomically (a temporary file beside the target, then renamed); an existing file is
-    replaced only with ``force``. ``named_prices``: as :func:`build_workbook`.
+    replaced only with ``force``. ``named_prices``, ``gpu_source``: as :func:`build_workbook`.
 
     Examples
     --------
@@ -1405,7 +1430,9 @@ def save_workbook(
     >>> stored["B33"].value, stored["B36"].value
     (10560.0, 102720.0)
     """
-    workbook, blueprint = build_workbook(case, swing, portable=portable, named_prices=named_prices)
+    workbook, blueprint = build_workbook(
+        case, swing, portable=portable, named_prices=named_prices, gpu_source=gpu_source
+    )
 
     def write(temporary: Path) -> None:
         workbook.save(temporary)
