@@ -38,8 +38,8 @@ import xl_roi
 from xl_roi import cashflow, roi
 from xl_roi.bounds import BOUNDS
 from xl_roi.errors import InputError
-from xl_roi.pitch import recommendation_from_figures
 from xl_roi.quality_cost import SliceTraffic, quality_cost
+from xl_roi.recommendation import recommendation_from_figures
 from xl_roi.text import NEVER, NEVER_PAYS_BACK, NO_VOLUME_PAYS_BACK, printable
 
 # Only the pure-Python core is imported here, so that xlwings Lite (Pyodide) loads this module
