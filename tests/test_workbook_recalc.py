@@ -135,7 +135,13 @@ def test_pitch_and_sensitivity_sheets_agree_with_the_core(recalculated):
     assert named("annual_serving_cost") == pytest.approx(result.annual_serving_cost, rel=1e-12)
 
 
-@pytest.fixture(scope="module", params=sorted(WORKBOOK_CASES))
+PORTABLE_BY_FORMULAS = ("example", "self-hosted", "shrinking")
+"""The portable flavour by the ``formulas`` engine: three cases through its every branch kind
+(growth, whole GPUs, a never-paying shrink), about 30 s each. LibreOffice recalculates every
+case (tests/test_workbook_portable.py), so this third engine need not repeat them all."""
+
+
+@pytest.fixture(scope="module", params=PORTABLE_BY_FORMULAS)
 def portable_recalculated(request, tmp_path_factory):
     case = WORKBOOK_CASES[request.param]
     path = tmp_path_factory.mktemp("portable") / "case.xlsx"
