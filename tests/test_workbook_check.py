@@ -199,9 +199,12 @@ class TestHostileFiles:
 
 
 def test_same_result_tolerance():
-    """Numbers agree within 1e-9 relative; booleans and text exactly; blank matches blank."""
+    """Numbers agree within 1e-9 relative; truth values by meaning (LibreOffice stores TRUE as
+    1); text exactly; blank matches blank."""
     assert same_result(1.0, 1.0 + 5e-10) and not same_result(1.0, 1.0 + 5e-9)
-    assert same_result(True, True) and not same_result(True, 1.0)
+    assert same_result(True, True) and same_result(True, 1.0) and same_result(False, 0)
+    assert not same_result(True, 0) and not same_result(True, 2) and not same_result(False, "")
+    assert not same_result(1.0, True)  # a figure is never a truth value
     assert same_result("", None) and not same_result("pass", "FAIL")
 
 
