@@ -36,7 +36,7 @@ __all__ = [
     "FindingGroup",
     "check_workbook",
     "formula_difference",
-    "formula_tokens",
+    "formula_key",
     "group_findings",
     "next_step",
     "same_formula",
@@ -104,87 +104,45 @@ def _formula_text(value: Any) -> str | None:
     return None
 
 
-_FUNCTION_PREFIXES = ("_XLFN.", "_XLWS.", "_XLUDF.")
+_TEXT = re.compile(r'("(?:[^"]|"")*")')
+_QUOTED_SHEET = re.compile(r"'((?:[^']|'')+)'!")
+_SHEET = re.compile(r"(?<![\w.\]])([^\W\d][\w.]*)!")
+_FUNCTION_PREFIX = re.compile(r"_XL(?:FN|WS|UDF)\.")
 """What Excel writes before a function newer than Excel 2007 (``_xlfn.IFNA``,
-``_xlfn._xlws.SORT``) or one it does not know (``_xludf.``); the function is the same."""
-
-_QUOTED_SHEET = re.compile(r"'((?:[^']|'')*)'!")
-_OPERANDS = (Token.OPERAND, Token.PAREN, Token.FUNC, Token.ARRAY)
-
-
-def _reference_key(text: str) -> str:
-    """A reference as Excel resolves it: sheet quotes only where needed, letter case ignored."""
-    return _QUOTED_SHEET.sub(lambda match: match.group(1).replace("''", "'") + "!", text).upper()
+``_xlfn._xlws.SORT``) or one it does not know (``_xludf.``): the function is the same."""
+_LOGICAL_CALL = re.compile(r"(?<![\w.])(TRUE|FALSE)\s*\(\s*\)")
+_NUMBER = re.compile(r"(?<![\w.$\]])(?:\d+\.?\d*|\.\d+)(?:E[+-]?\d+)?(?![\w.(])")
+_INTERSECTION = re.compile(r"(?<=[\w$)\]])\s+(?=[\w$(\[])")
+_SPACE = re.compile(r"\s+")
 
 
-def _token_key(token: Token) -> tuple[str, str]:
-    """What a token means, whoever wrote it."""
-    if token.type == Token.OPERAND:
-        if token.subtype == Token.NUMBER:
-            try:
-                return ("number", repr(float(token.value)))
-            except ValueError:
-                return ("number", token.value)
-        if token.subtype == Token.TEXT:
-            return ("text", token.value)  # text keeps its letter case
-        if token.subtype == Token.RANGE and token.value.upper() in ("TRUE", "FALSE"):
-            return ("logical", token.value.upper())
-        return (token.subtype.lower() or "operand", _reference_key(token.value))
-    if token.type == Token.FUNC and token.subtype == Token.OPEN:
-        name = token.value.upper()
-        stripped = True
-        while stripped:
-            stripped = False
-            for prefix in _FUNCTION_PREFIXES:
-                if name.startswith(prefix):
-                    name, stripped = name[len(prefix) :], True
-        return ("function", name)
-    return (token.type, token.value.upper())
+def _outside_text_key(part: str) -> str:
+    part = _QUOTED_SHEET.sub(lambda match: "[" + match.group(1).replace("''", "'") + "]!", part)
+    part = _SHEET.sub(r"[\1]!", part).upper()
+    part = _FUNCTION_PREFIX.sub("", part)
+    part = _LOGICAL_CALL.sub(r"\1", part)
+    part = _NUMBER.sub(lambda match: repr(float(match.group(0))), part)
+    part = _INTERSECTION.sub("\x00", part)  # a space between two references intersects them
+    return _SPACE.sub("", part)
 
 
-def formula_tokens(formula: str) -> list[tuple[str, str]]:
-    """A formula as the tokens it means: what every spreadsheet writes for it alike.
+def formula_key(formula: str) -> str:
+    """A formula as it computes, the same whichever spreadsheet wrote it.
 
-    Spaces are dropped (except the one between two references, Excel's intersection), sheet
-    names lose quotes they do not need, letter case goes (outside text), numbers are read as
-    numbers, ``_xlfn.``/``_xlws.`` prefixes go, and ``TRUE()`` is the constant ``TRUE``.
+    Text in quotes is kept as written; outside it, spaces go (except the one between two
+    references, Excel's intersection), sheet names lose quotes they do not need, letter case
+    goes, numbers are read as numbers, ``_xlfn.``/``_xlws.`` prefixes go, and ``TRUE()`` is the
+    constant ``TRUE``.
 
     Examples
     --------
-    >>> formula_tokens("=IF(a1, TRUE())") == formula_tokens("=if(A1,TRUE)")
+    >>> formula_key("=if('Inputs'!a1, TRUE(), 2.50)") == formula_key("=IF(Inputs!A1,TRUE,2.5)")
     True
     """
-    try:
-        items = Tokenizer(formula).items
-    except Exception:  # openpyxl raises TokenizerError on unbalanced text; compare as text
-        return [("text", "".join(formula.split()).upper())]
-    tokens: list[tuple[str, str]] = []
-    previous: Token | None = None
-    for index, token in enumerate(items):
-        if token.type == Token.WSPACE:
-            after = items[index + 1] if index + 1 < len(items) else None
-            if (
-                previous is not None
-                and after is not None
-                and previous.type in _OPERANDS
-                and previous.subtype in (Token.CLOSE, Token.RANGE, "")
-                and after.type in _OPERANDS
-                and after.subtype in (Token.OPEN, Token.RANGE)
-            ):
-                tokens.append(("operator", "intersection"))
-            continue
-        key = _token_key(token)
-        if (
-            token.type == Token.FUNC
-            and token.subtype == Token.CLOSE
-            and tokens
-            and tokens[-1] in (("function", "TRUE("), ("function", "FALSE("))
-        ):
-            tokens[-1] = ("logical", tokens[-1][1][:-1])  # TRUE() is the constant TRUE
-        else:
-            tokens.append(key)
-        previous = token
-    return tokens
+    parts = _TEXT.split(formula)
+    return "".join(
+        part if index % 2 else _outside_text_key(part) for index, part in enumerate(parts)
+    )
 
 
 def same_formula(expected: str, found: str) -> bool:
@@ -197,28 +155,30 @@ def same_formula(expected: str, found: str) -> bool:
     >>> same_formula("=_xlfn.IFNA(A1, 0)", "=IFNA(A1,0)"), same_formula("=A1+1", "=A1+2")
     (True, False)
     """
-    return formula_tokens(expected) == formula_tokens(found)
+    return expected == found or formula_key(expected) == formula_key(found)
 
 
-SHOWN_FORMULA_CHARACTERS = 90
-"""A formula longer than this is shown around its first difference, shortened."""
-
-
-def _offsets(formula: str) -> list[int]:
-    """Where each meaningful token of ``formula`` starts, in the order of :func:`formula_tokens`."""
+def _display_tokens(formula: str) -> list[tuple[int, str]]:
+    """Where each meaningful token of ``formula`` starts, and its key (for showing where two
+    formulas differ; rare, so openpyxl's tokenizer, slow but exact, is good enough)."""
     try:
         items = Tokenizer(formula).items
-    except Exception:
+    except Exception:  # openpyxl raises TokenizerError on unbalanced text
         return []
-    offsets, position = [], 1 if formula.startswith("=") else 0
+    tokens, position = [], 1 if formula.startswith("=") else 0
     for token in items:
         found = formula.find(token.value, position)
         if found < 0:
             return []
         position = found + len(token.value)
         if token.type != Token.WSPACE:
-            offsets.append(found)
-    return offsets
+            key = token.value if token.subtype == Token.TEXT else formula_key(token.value)
+            tokens.append((found, key))
+    return tokens
+
+
+SHOWN_FORMULA_CHARACTERS = 90
+"""A formula longer than this is shown around its first difference, shortened."""
 
 
 def shortened(formula: str, at: int | None = None) -> str:
@@ -249,18 +209,20 @@ def formula_difference(expected: str, found: str) -> str:
     >>> formula_difference("=A1+1", "=A1+2")
     'should be =A1+1, is =A1+2'
     """
-    wanted, got = formula_tokens(expected), formula_tokens(found)
+    wanted, got = _display_tokens(expected), _display_tokens(found)
     first = next(
-        (index for index, pair in enumerate(zip(wanted, got, strict=False)) if pair[0] != pair[1]),
+        (
+            index
+            for index, (one, other) in enumerate(zip(wanted, got, strict=False))
+            if one[1] != other[1]
+        ),
         min(len(wanted), len(got)),
     )
 
-    def around(formula: str) -> str:
-        offsets = _offsets(formula)
-        at = offsets[first] if first < len(offsets) else len(formula)
-        return shortened(formula, at)
+    def around(formula: str, tokens: list[tuple[int, str]]) -> str:
+        return shortened(formula, tokens[first][0] if first < len(tokens) else len(formula))
 
-    return f"should be {around(expected)}, is {around(found)}"
+    return f"should be {around(expected, wanted)}, is {around(found, got)}"
 
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
