@@ -300,3 +300,28 @@ def test_readme_first_workbook_computes_with_no_error_cell(saved, application):
     ]
     assert not errors, errors[:5]
     assert check_workbook(saved(application)["readme"]).findings == []
+
+
+@pytest.mark.parametrize("application", APPLICATIONS.values())
+def test_freeze_keeps_what_the_application_stored(saved, application, tmp_path):
+    """A values-only copy of the application's save holds its results, whichever way it stored
+    them (Gnumeric's text results as shared strings, LibreOffice's truth values as numbers)."""
+    case, edits = ROUND_TRIPS["costed slices"]
+    frozen = tmp_path / "frozen.xlsx"
+    assert main(["freeze", str(saved(application)["costed slices"]), "-o", str(frozen)]) == 0
+    workbook = open_workbook(frozen, data_only=False)
+    blueprint = blueprint_of(edited_case(case, edits), 0.5, portable=True)
+    formulas = [
+        cell.coordinate
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str) and cell.value.startswith("=")
+    ]
+    assert not formulas, formulas[:5]
+    wrong = [
+        f"{sheet}!{cell}: core {expected!r}, frozen {workbook[sheet][cell].value!r}"
+        for (sheet, cell), (_, expected) in blueprint.formulas.items()
+        if not _agrees(expected, workbook[sheet][cell].value)
+    ]
+    assert not wrong, wrong[:5]
