@@ -325,3 +325,17 @@ def test_freeze_keeps_what_the_application_stored(saved, application, tmp_path):
         if not _agrees(expected, workbook[sheet][cell].value)
     ]
     assert not wrong, wrong[:5]
+
+
+@pytest.mark.parametrize("application", APPLICATIONS.values())
+@pytest.mark.parametrize("name", ROUND_TRIPS)
+def test_rebuilt_from_the_saved_workbook(saved, application, name, tmp_path, capsys):
+    """``xl-roi build`` from the application's save rebuilds the edited case in the portable
+    flavour, and the rebuilt workbook checks clean."""
+    case, edits = ROUND_TRIPS[name]
+    rebuilt = tmp_path / "rebuilt.xlsx"
+    assert main(["build", str(saved(application)[name]), "-o", str(rebuilt)]) == 0
+    captured = capsys.readouterr()
+    assert "(portable flavour)" in captured.err and "the portable flavour" in captured.out
+    report = check_workbook(rebuilt)
+    assert report.findings == [] and report.case == edited_case(case, edits)

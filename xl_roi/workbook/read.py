@@ -369,7 +369,11 @@ def endpoint_chunks(path: str | Path, rows_per_chunk: int) -> Iterator[pd.DataFr
     path = Path(path)
     check_archive(path, ENDPOINTS_LIMITS)
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+        with warnings.catch_warnings():  # other writers' styles: not for the analyst's screen
+            warnings.simplefilter("ignore", UserWarning)
+            workbook = openpyxl.load_workbook(
+                path, read_only=True, data_only=True, keep_links=False
+            )
     except Exception as error:  # openpyxl raises many kinds on bad files
         raise WorkbookError(f"{path}: cannot be read as a workbook ({error})") from None
     try:
