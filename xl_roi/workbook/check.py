@@ -171,9 +171,13 @@ def _display_tokens(formula: str) -> list[tuple[int, str]]:
         if found < 0:
             return []
         position = found + len(token.value)
-        if token.type != Token.WSPACE:
-            key = token.value if token.subtype == Token.TEXT else formula_key(token.value)
-            tokens.append((found, key))
+        if token.type == Token.WSPACE:
+            continue
+        key = token.value if token.subtype == Token.TEXT else formula_key(token.value)
+        if key == ")" and tokens and tokens[-1][1] in ("TRUE(", "FALSE("):
+            tokens[-1] = (tokens[-1][0], tokens[-1][1][:-1])  # TRUE() is the constant TRUE
+            continue
+        tokens.append((found, key))
     return tokens
 
 
