@@ -165,7 +165,8 @@ def _display_tokens(formula: str) -> list[tuple[int, str]]:
         items = Tokenizer(formula).items
     except Exception:  # openpyxl raises TokenizerError on unbalanced text
         return []
-    tokens, position = [], 1 if formula.startswith("=") else 0
+    tokens: list[tuple[int, str]] = []
+    position = 1 if formula.startswith("=") else 0
     for token in items:
         found = formula.find(token.value, position)
         if found < 0:
