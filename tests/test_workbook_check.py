@@ -2,30 +2,38 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.cases import WORKBOOK_CASES
+from tests.excel_shapes import save_as_excel
 from tests.xlsx_tamper import (
     edit_part,
     replace_formula_by_constant,
     set_input,
     set_input_text,
     set_stored_result,
+    sheet_part,
 )
 from xl_roi import example_case
 from xl_roi.cli import main
 from xl_roi.workbook.build import build_workbook, save_workbook
 from xl_roi.workbook.check import (
     DISTINCT_PER_KIND,
+    SHOWN_FORMULA_CHARACTERS,
     check_workbook,
+    formula_difference,
     group_findings,
     next_step,
+    same_formula,
     same_result,
 )
-from xl_roi.workbook.read import WorkbookError, open_workbook, read_case
+from xl_roi.workbook.read import Finding, WorkbookError, open_workbook, read_case
 
 
 @pytest.fixture
@@ -199,9 +207,12 @@ class TestHostileFiles:
 
 
 def test_same_result_tolerance():
-    """Numbers agree within 1e-9 relative; booleans and text exactly; blank matches blank."""
+    """Numbers agree within 1e-9 relative; truth values by meaning (LibreOffice stores TRUE as
+    1); text exactly; blank matches blank."""
     assert same_result(1.0, 1.0 + 5e-10) and not same_result(1.0, 1.0 + 5e-9)
-    assert same_result(True, True) and not same_result(True, 1.0)
+    assert same_result(True, True) and same_result(True, 1.0) and same_result(False, 0)
+    assert not same_result(True, 0) and not same_result(True, 2) and not same_result(False, "")
+    assert not same_result(1.0, True)  # a figure is never a truth value
     assert same_result("", None) and not same_result("pass", "FAIL")
 
 
@@ -253,3 +264,264 @@ def test_lost_quality_sheet_is_an_error(built, tmp_path, capsys, how, command):
     assert main(arguments) == 2
     assert "no Quality sheet" in capsys.readouterr().err
     assert not (tmp_path / "out.xlsx").exists()
+
+
+EQUIVALENT_FORMULAS = [
+    # LibreOffice: sheet quotes dropped where not needed, TRUE written TRUE()
+    ("=IF(x>0, TRUE, 'Quality'!$N$14)", "=IF(x>0, TRUE(), Quality!$N$14)"),
+    ("=IF(x, FALSE, 1)", "=IF(x, FALSE(), 1)"),
+    # Gnumeric: no spaces after commas
+    ('=IF(a, "x, y", b)', '=IF(a,"x, y",b)'),
+    # Excel: prefixes before functions newer than 2007
+    ("=IFNA(A1, 0)", "=_xlfn.IFNA(A1, 0)"),
+    ("=SORT(A1:A3)", "=_xlfn._xlws.SORT(A1:A3)"),
+    # letter case of functions, names and references; a sheet name needing its quotes
+    ("=sum(a1:b2)+Monthly_Calls", "=SUM(A1:B2)+monthly_calls"),
+    ("='My sheet'!A1", "='my SHEET'!a1"),
+    ("='It''s'!A1", "='it''s'!A1"),
+    # numbers written differently
+    ("=1E-9*x", "=0.000000001*x"),
+    ("=0.82499999999999996", "=0.825"),
+]
+
+DIFFERENT_FORMULAS = [
+    ("=A1+1", "=A1+2"),
+    ('="Yes"', '="yes"'),  # text keeps its letter case
+    ("=$A$1", "=A1"),  # an absolute reference is not a relative one
+    ("=TRUE", "=FALSE"),
+    ("=IF(a, 1, 0)", "=IF(a, 0, 1)"),
+    ("=SUM(A1:B2 C1)", "=SUM(A1:B2, C1)"),  # intersection is not a second argument
+    ("=Quality!A1", "=Inputs!A1"),
+    ("=x", "=_xlfn.y"),
+]
+
+
+@pytest.mark.parametrize(("expected", "found"), EQUIVALENT_FORMULAS)
+def test_formulas_written_differently_are_the_same(expected, found):
+    """A formula as LibreOffice, Gnumeric or Excel rewrites it is the same formula."""
+    assert same_formula(expected, found) and same_formula(found, expected)
+
+
+@pytest.mark.parametrize(("expected", "found"), DIFFERENT_FORMULAS)
+def test_formulas_that_mean_otherwise_differ(expected, found):
+    """A formula that computes something else is not the same, however close its text."""
+    assert not same_formula(expected, found) and not same_formula(found, expected)
+
+
+sheet_names = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_", min_size=1)
+
+
+@given(
+    sheet=sheet_names,
+    number=st.floats(min_value=0, max_value=1e12, allow_nan=False),
+    other=st.floats(min_value=0, max_value=1e12, allow_nan=False),
+)
+def test_writing_never_changes_meaning_and_a_changed_number_always_does(sheet, number, other):
+    """Quoting a sheet name, letter case and spaces never change a formula's meaning; a
+    different number always does."""
+    written = f"=IF({sheet}!$B$6>{number!r}, TRUE, SUM({sheet}!A1:B2, 1))"
+    rewritten = f"=if('{sheet.lower()}'!$b$6>{number!r},TRUE(),sum('{sheet}'!a1:b2,1))"
+    assert same_formula(written, rewritten)
+    changed = written.replace(f">{number!r},", f">{other!r},")
+    assert same_formula(written, changed) == (float(repr(number)) == float(repr(other)))
+
+
+def test_long_formula_difference_is_shortened_around_it():
+    """A change deep in a long formula is shown around where it is, not whole, even when the
+    writer also rewrote it (LibreOffice: TRUE(), no spaces)."""
+    expected = "=IF(a, TRUE, " + ", ".join(f"x{index}" for index in range(200)) + ")"
+    found = expected.replace("x150", "y150").replace("TRUE", "TRUE()").replace(", ", ",")
+    message = formula_difference(expected, found)
+    assert "x150" in message and "y150" in message and "…" in message
+    assert len(message) < 2 * SHOWN_FORMULA_CHARACTERS + 40 < len(expected)
+
+
+def test_moved_names_compared_by_where_they_point(built, capsys):
+    """A name written without sheet quotes is where it was; a name that points elsewhere is
+    reported by name, with both places."""
+    path, _ = built
+    edit_part(
+        path,
+        "xl/workbook.xml",
+        lambda xml: (
+            xml.replace("'Inputs'!$B$", "Inputs!$B$")
+            .replace(">Inputs!$B$9<", ">Inputs!$B$10<")
+            .replace(">Inputs!$B$7<", ">Inputs!$C$7<")
+        ),
+    )
+    findings = check_workbook(path).findings
+    moved = [f for f in findings if f.kind == "moved name"]
+    assert [f.where for f in moved] == ["name currency", "name monthly_calls"], findings[:3]
+    assert "monthly_calls points to Inputs!$B$10, not 'Inputs'!$B$9" in moved[1].message
+    assert main(["check", str(path)]) == 1
+    assert "  name currency: moved name: currency points to" in capsys.readouterr().out
+
+
+def test_repeated_name_findings_are_counted_as_names():
+    """Findings about names print as one line counted in names, not cells."""
+    findings = [Finding("moved name", f"name n{index}", "moved") for index in range(4)]
+    assert [str(group) for group in group_findings(findings)] == [
+        "moved name in 4 names (name n0, name n1, name n2 and 1 more): moved"
+    ]
+
+
+@pytest.mark.parametrize("portable", [True, False], ids=["portable", "add-in"])
+def test_excel_shaped_workbook_is_clean(tmp_path, portable):
+    """A workbook in the shapes Excel's writer stores (unquoted sheet names, shared formulas,
+    17-digit numbers, a calculation chain) checks clean and reads back as its case."""
+    built, excel = tmp_path / "built.xlsx", tmp_path / "excel.xlsx"
+    case = WORKBOOK_CASES["self-hosted"]
+    save_workbook(case, built, portable=portable)
+    rewrote = save_as_excel(built, excel)
+    assert rewrote["shared formulas"] > 10 and rewrote["unquoted references"] > 100
+    with zipfile.ZipFile(excel) as archive:
+        assert "xl/calcChain.xml" in archive.namelist()
+    report = check_workbook(excel)
+    assert report.findings == [] and report.case == case
+    assert main(["check", str(excel)]) == 0
+
+
+def test_tampered_shared_formula_is_caught(tmp_path, capsys):
+    """A shared formula changed at its first cell changes every cell that shares it: each is
+    caught, and they print as one line."""
+    built, excel = tmp_path / "built.xlsx", tmp_path / "excel.xlsx"
+    save_workbook(example_case(), built, portable=True)
+    save_as_excel(built, excel)
+    part = sheet_part("Calculations")
+    with zipfile.ZipFile(excel) as archive:
+        xml = archive.read(part).decode("utf-8")
+    master = re.search(r'<c r="([A-Z]+)(\d+)"[^>]*><f t="shared" ref="[A-Z]+\d+:[A-Z]+(\d+)"', xml)
+    assert master
+    column, first, last = master.group(1), int(master.group(2)), int(master.group(3))
+    edit_part(
+        excel,
+        part,
+        lambda text: re.sub(
+            r'(<f t="shared" ref="[^"]+" si="0">)([^<]*)(</f>)', r"\g<1>\g<2>*2\g<3>", text
+        ),
+    )
+    changed = {f.where for f in check_workbook(excel).findings if f.kind == "formula changed"}
+    assert changed == {f"Calculations!{column}{row}" for row in range(first, last + 1)}
+    assert main(["check", str(excel)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert [line for line in lines if "formula changed" in line] == [
+        line for line in lines if line.startswith(f"  formula changed in {len(changed):,} cells")
+    ]
+
+
+def _text_result_cell(path):
+    """A formula cell on Inputs whose stored result is text (t="str"), and its text."""
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read(sheet_part("Inputs")).decode("utf-8")
+    cell = re.search(r'<c r="([A-Z]+\d+)"[^>]*t="str"[^>]*><f>[^<]*</f><v>([^<]+)</v></c>', xml)
+    assert cell
+    return cell.group(1), cell.group(2)
+
+
+def _add_shared_strings(path, strings):
+    """Give the workbook a shared-strings table holding ``strings`` (as Gnumeric writes one)."""
+    items = "".join(f"<si><t>{text}</t></si>" for text in strings)
+    table = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<sst xmlns="http://schemas.openxmlformats.org/'
+        f'spreadsheetml/2006/main" count="{len(strings)}" uniqueCount="{len(strings)}">'
+        f"{items}</sst>"
+    )
+    with zipfile.ZipFile(path) as source:
+        infos = source.infolist()
+        data = {info.filename: source.read(info.filename) for info in infos}
+    assert "xl/sharedStrings.xml" not in data
+    data["[Content_Types].xml"] = data["[Content_Types].xml"].replace(
+        b"</Types>",
+        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxml'
+        b'formats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+    )
+    data["xl/_rels/workbook.xml.rels"] = data["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>",
+        b'<Relationship Id="rIdStrings" Type="http://schemas.openxmlformats.org/officeDocument/'
+        b'2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in infos:
+            target.writestr(info, data[info.filename])
+        target.writestr("xl/sharedStrings.xml", table)
+
+
+@pytest.mark.parametrize("index", [0, 1], ids=["its text", "another text"])
+def test_text_result_stored_as_a_shared_string(built, index):
+    """A formula's text result stored as an index into the shared strings (as Gnumeric stores
+    it) is read as that string: clean when it is the result, a mismatch naming the string
+    when it is another."""
+    path, _ = built
+    reference, text = _text_result_cell(path)
+    _add_shared_strings(path, [text, "something else"])
+    edit_part(
+        path,
+        sheet_part("Inputs"),
+        lambda xml: re.sub(
+            rf'(<c r="{reference}"[^>]*) t="str"([^>]*><f>[^<]*</f><v>)[^<]*(</v>)',
+            rf'\g<1> t="s"\g<2>{index}\g<3>',
+            xml,
+        ),
+    )
+    findings = [(f.kind, f.where, f.message) for f in check_workbook(path).findings]
+    if index == 0:
+        assert findings == []
+    else:
+        assert [(kind, where) for kind, where, _ in findings] == [
+            ("mismatch", f"Inputs!{reference}")
+        ]
+        assert "stores 'something else'" in findings[0][2]
+
+
+def test_text_result_stored_inline(built):
+    """A formula's text result stored as an inline string is read as that text."""
+    path, _ = built
+    reference, text = _text_result_cell(path)
+    edit_part(
+        path,
+        sheet_part("Inputs"),
+        lambda xml: re.sub(
+            rf'(<c r="{reference}"[^>]*) t="str"([^>]*><f>[^<]*</f>)<v>[^<]*</v>',
+            lambda match: f'{match.group(1)} t="inlineStr"{match.group(2)}<is><t>{text}</t></is>',
+            xml,
+        ),
+    )
+    assert check_workbook(path).findings == []
+
+
+def test_error_result_is_a_mismatch_by_its_code(built):
+    """A formula whose stored result is an error value (t="e") is a mismatch showing the
+    error, not a crash or a number."""
+    path, blueprint = built
+    sheet, reference = where(blueprint, "savings_monthly")
+    edit_part(
+        path,
+        sheet_part(sheet),
+        lambda xml: re.sub(
+            rf'(<c r="{reference}"[^>]*)(><f>[^<]*</f><v>)[^<]*(</v>)',
+            r'\g<1> t="e"\g<2>#DIV/0!\g<3>',
+            xml,
+        ),
+    )
+    findings = check_workbook(path).findings
+    assert [(f.kind, f.where) for f in findings] == [("mismatch", f"{sheet}!{reference}")]
+    assert "stores '#DIV/0!'" in findings[0].message
+
+
+@pytest.mark.parametrize(
+    ("kind", "stored"), [(' t="b"', "true"), ("", "1")], ids=["t=b true", "the number 1"]
+)
+def test_truth_value_stored_as_a_number_or_word(built, kind, stored):
+    """A truth value stored as t="b" with the word true, or as the number 1 (as LibreOffice
+    stores it), is TRUE."""
+    path, _ = built
+    edit_part(
+        path,
+        sheet_part("Checks"),
+        lambda xml: re.sub(
+            r'(<c r="B5"[^>]*) t="b"(><f>[^<]*</f><v>)[^<]*(</v>)',
+            lambda match: f"{match.group(1)}{kind}{match.group(2)}{stored}{match.group(3)}",
+            xml,
+        ),
+    )
+    assert check_workbook(path).findings == []

@@ -63,9 +63,36 @@ def test_check_build_and_freeze_say_the_flavour(tmp_path, capsys):
     assert main(["freeze", str(portable), "-o", str(tmp_path / "frozen.xlsx")]) == 0
     assert "from the portable flavour" in capsys.readouterr().out
     addin = tmp_path / "addin.xlsx"
-    assert main(["build", "-o", str(addin)]) == 0
-    assert "(add-in flavour)" in capsys.readouterr().out
+    assert main(["build", "--addin", "-o", str(addin)]) == 0
+    assert "the add-in flavour" in capsys.readouterr().out
     assert check_workbook(addin).flavour == "add-in"
+
+
+def test_build_writes_the_portable_flavour_unless_asked(tmp_path, capsys):
+    """build writes the portable flavour by default and says it computes anywhere; --addin the
+    add-in flavour, saying where it computes; a filled-in workbook keeps its flavour unless a
+    flag says otherwise; --portable is still accepted."""
+    default, addin = tmp_path / "default.xlsx", tmp_path / "addin.xlsx"
+    assert main(["build", "-o", str(default)]) == 0
+    out = capsys.readouterr().out
+    assert workbook_flavour(default) == "portable"
+    assert f"wrote {default}, the portable flavour" in out and "LibreOffice" in out
+    assert main(["build", "--addin", "-o", str(addin)]) == 0
+    out = capsys.readouterr().out
+    assert workbook_flavour(addin) == "add-in"
+    assert "the add-in flavour" in out and "xl_roi add-in" in out and "#NAME?" in out
+    for source, flags, flavour in (
+        (addin, [], "add-in"),
+        (addin, ["--portable"], "portable"),
+        (default, [], "portable"),
+        (default, ["--addin"], "add-in"),
+    ):
+        target = tmp_path / f"{source.stem}_{'_'.join(flags) or 'kept'}.xlsx"
+        assert main(["build", str(source), "-o", str(target), *flags]) == 0
+        assert workbook_flavour(target) == flavour, (source, flags)
+    capsys.readouterr()
+    assert main(["build", "--addin", "--portable"]) == 2
+    assert "not allowed with" in capsys.readouterr().err
 
 
 def test_about_and_checks_name_the_flavour(tmp_path):

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.gnumeric import need_ssconvert, recalculate
 from xl_roi import example_case
 from xl_roi.cli import main
 from xl_roi.workbook.build import build_workbook
@@ -116,3 +117,19 @@ def test_any_typed_inputs_give_findings_or_a_case_that_builds(changes):
         assert any(finding.kind == "bad input" for finding in findings)
     else:
         build_workbook(case, swing)
+
+
+@need_ssconvert()
+def test_endpoints_saved_by_gnumeric_screen_as_the_csv(tmp_path, capsys):
+    """A table of endpoints saved as xlsx by Gnumeric (text in shared strings, no default
+    style) screens exactly as its CSV, with nothing from openpyxl on the screen."""
+    from xl_roi.casefile import sample_endpoints_path
+
+    saved = tmp_path / "endpoints.xlsx"
+    recalculate(sample_endpoints_path(), saved)
+    assert main(["screen", str(sample_endpoints_path()), "--json"]) == 0
+    from_csv = capsys.readouterr().out
+    assert main(["screen", str(saved), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == from_csv
+    assert "Warning" not in captured.err and "openpyxl" not in captured.err

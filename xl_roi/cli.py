@@ -453,7 +453,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     output = args.output or _default_output(args.case)
     if args.case is not None and same_file(output, args.case):
         raise CommandError(f"{output}: give another output; the input workbook is never replaced")
-    portable = args.portable or _read_flavour(args.case) == "portable"
+    portable = _build_flavour(args)
     named_prices = None
     gpu_source = None
     if args.case is not None and Path(args.case).suffix.lower() not in (".xlsx", ".xlsm"):
@@ -471,12 +471,32 @@ def _cmd_build(args: argparse.Namespace) -> int:
         gpu_source=gpu_source,
     )
     print(pitch(evaluate(case)), end="")
-    flavour = "portable flavour" if portable else "add-in flavour"
-    print(
-        f"\nwrote {output} ({flavour}): every formula's result is stored; "
-        f"`xl-roi check {output}` checks it"
-    )
+    print(f"\nwrote {output}, {WHERE_IT_COMPUTES[portable]}")
+    print(f"every formula's result is stored; `xl-roi check {output}` checks it")
     return EXIT_OK
+
+
+WHERE_IT_COMPUTES = {
+    True: (
+        "the portable flavour: built-in spreadsheet functions only, so it computes wherever it "
+        "is opened (Excel on any platform, LibreOffice, Gnumeric; no add-in needed)"
+    ),
+    False: (
+        "the add-in flavour: its formulas call xl_roi's functions, so it computes only in "
+        "desktop Excel with the xl_roi add-in (xlwings) loaded; anywhere else it shows #NAME? "
+        "once recalculated (`--portable` writes the flavour that computes anywhere)"
+    ),
+}
+"""What `xl-roi build` says of the workbook it wrote, by flavour (``True``: portable)."""
+
+
+def _build_flavour(args: argparse.Namespace) -> bool:
+    """Whether build writes the portable flavour: as asked; else a filled-in workbook's own
+    flavour; else portable, the flavour that computes wherever it is opened."""
+    if args.addin or args.portable:
+        return bool(args.portable)
+    flavour = _read_flavour(args.case)
+    return flavour is None or flavour == "portable"
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -544,6 +564,11 @@ def _cmd_template(args: argparse.Namespace) -> int:
 PORTABLE_HELP = (
     "the portable flavour: built-in spreadsheet functions only, for Excel without the add-in, "
     "Excel for Mac and the web, LibreOffice and Google Sheets"
+)
+
+ADDIN_HELP = (
+    "the add-in flavour: formulas that call xl_roi's functions, for desktop Excel with the "
+    "xl_roi add-in (xlwings); elsewhere they show #NAME?"
 )
 
 SCREEN_CHUNK_ROWS = 250_000
@@ -1313,7 +1338,14 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         help="where to write (default: the case file's name, or example.xlsx)",
     )
     build.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
-    build.add_argument("--portable", action="store_true", help=PORTABLE_HELP)
+    flavours = build.add_mutually_exclusive_group()
+    flavours.add_argument(
+        "--portable",
+        action="store_true",
+        help=PORTABLE_HELP + " (the default; a filled-in workbook keeps its own flavour unless "
+        "told)",
+    )
+    flavours.add_argument("--addin", action="store_true", help=ADDIN_HELP)
     build.add_argument(
         "--swing",
         type=float,

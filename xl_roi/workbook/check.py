@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import posixpath
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 
 from defusedxml import ElementTree
 from openpyxl import Workbook
+from openpyxl.formula.tokenizer import Token, Tokenizer
 from openpyxl.worksheet.formula import ArrayFormula
 
 from xl_roi.case import Case
@@ -33,9 +35,13 @@ __all__ = [
     "CheckReport",
     "FindingGroup",
     "check_workbook",
+    "formula_difference",
+    "formula_key",
     "group_findings",
     "next_step",
+    "same_formula",
     "same_result",
+    "shortened",
 ]
 
 RELATIVE_TOLERANCE = 1e-9
@@ -65,15 +71,22 @@ class CheckReport:
 
 
 def same_result(expected: Any, stored: Any) -> bool:
-    """Whether a stored cell result is the expected figure (numbers within 1e-9 relative).
+    """Whether a stored cell result is the expected figure, by meaning: numbers within 1e-9
+    relative, and a truth value stored as 1 or 0 (as LibreOffice stores it) is that truth value.
 
     Examples
     --------
     >>> same_result(10_560.0, 10_560.000000001), same_result(2.5, 2.6), same_result("pass", "pass")
     (True, False, True)
+    >>> same_result(True, 1), same_result(False, 0), same_result(True, 0), same_result(1.0, True)
+    (True, True, False, False)
     """
-    if isinstance(expected, bool) or isinstance(stored, bool):
-        return isinstance(stored, bool) and isinstance(expected, bool) and expected == stored
+    if isinstance(expected, bool):
+        if isinstance(stored, bool):
+            return expected == stored
+        return isinstance(stored, int | float) and stored in (0, 1) and bool(stored) == expected
+    if isinstance(stored, bool):
+        return False
     if isinstance(expected, int | float) and isinstance(stored, int | float):
         return math.isclose(
             float(expected), float(stored), rel_tol=RELATIVE_TOLERANCE, abs_tol=ABSOLUTE_TOLERANCE
@@ -91,12 +104,136 @@ def _formula_text(value: Any) -> str | None:
     return None
 
 
-def _normalised(formula: str) -> str:
-    return "".join(formula.split()).upper()
+_TEXT = re.compile(r'("(?:[^"]|"")*")')
+_QUOTED_SHEET = re.compile(r"'((?:[^']|'')+)'!")
+_SHEET = re.compile(r"(?<![\w.\]])([^\W\d][\w.]*)!")
+_FUNCTION_PREFIX = re.compile(r"_XL(?:FN|WS|UDF)\.")
+"""What Excel writes before a function newer than Excel 2007 (``_xlfn.IFNA``,
+``_xlfn._xlws.SORT``) or one it does not know (``_xludf.``): the function is the same."""
+_LOGICAL_CALL = re.compile(r"(?<![\w.])(TRUE|FALSE)\s*\(\s*\)")
+_NUMBER = re.compile(r"(?<![\w.$\]])(?:\d+\.?\d*|\.\d+)(?:E[+-]?\d+)?(?![\w.(])")
+_INTERSECTION = re.compile(r"(?<=[\w$)\]])\s+(?=[\w$(\[])")
+_SPACE = re.compile(r"\s+")
+
+
+def _outside_text_key(part: str) -> str:
+    part = _QUOTED_SHEET.sub(lambda match: "[" + match.group(1).replace("''", "'") + "]!", part)
+    part = _SHEET.sub(r"[\1]!", part).upper()
+    part = _FUNCTION_PREFIX.sub("", part)
+    part = _LOGICAL_CALL.sub(r"\1", part)
+    part = _NUMBER.sub(lambda match: repr(float(match.group(0))), part)
+    part = _INTERSECTION.sub("\x00", part)  # a space between two references intersects them
+    return _SPACE.sub("", part)
+
+
+def formula_key(formula: str) -> str:
+    """A formula as it computes, the same whichever spreadsheet wrote it.
+
+    Text in quotes is kept as written; outside it, spaces go (except the one between two
+    references, Excel's intersection), sheet names lose quotes they do not need, letter case
+    goes, numbers are read as numbers, ``_xlfn.``/``_xlws.`` prefixes go, and ``TRUE()`` is the
+    constant ``TRUE``.
+
+    Examples
+    --------
+    >>> formula_key("=if('Inputs'!a1, TRUE(), 2.50)") == formula_key("=IF(Inputs!A1,TRUE,2.5)")
+    True
+    """
+    parts = _TEXT.split(formula)
+    return "".join(
+        part if index % 2 else _outside_text_key(part) for index, part in enumerate(parts)
+    )
+
+
+def same_formula(expected: str, found: str) -> bool:
+    """Whether two formulas mean the same, as written by different spreadsheets.
+
+    Examples
+    --------
+    >>> same_formula("=IF(x>0, TRUE, 'Quality'!$N$14)", "=if(X>0,TRUE(),Quality!$N$14)")
+    True
+    >>> same_formula("=_xlfn.IFNA(A1, 0)", "=IFNA(A1,0)"), same_formula("=A1+1", "=A1+2")
+    (True, False)
+    """
+    return expected == found or formula_key(expected) == formula_key(found)
+
+
+def _display_tokens(formula: str) -> list[tuple[int, str]]:
+    """Where each meaningful token of ``formula`` starts, and its key (for showing where two
+    formulas differ; rare, so openpyxl's tokenizer, slow but exact, is good enough)."""
+    try:
+        items = Tokenizer(formula).items
+    except Exception:  # openpyxl raises TokenizerError on unbalanced text
+        return []
+    tokens: list[tuple[int, str]] = []
+    position = 1 if formula.startswith("=") else 0
+    for token in items:
+        found = formula.find(token.value, position)
+        if found < 0:
+            return []
+        position = found + len(token.value)
+        if token.type == Token.WSPACE:
+            continue
+        key = token.value if token.subtype == Token.TEXT else formula_key(token.value)
+        if key == ")" and tokens and tokens[-1][1] in ("TRUE(", "FALSE("):
+            tokens[-1] = (tokens[-1][0], tokens[-1][1][:-1])  # TRUE() is the constant TRUE
+            continue
+        tokens.append((found, key))
+    return tokens
+
+
+SHOWN_FORMULA_CHARACTERS = 90
+"""A formula longer than this is shown around its first difference, shortened."""
+
+
+def shortened(formula: str, at: int | None = None) -> str:
+    """``formula``, or when long, the part of it around character ``at`` with ``…`` for the rest.
+
+    Examples
+    --------
+    >>> shortened("=A1+1")
+    '=A1+1'
+    >>> text = shortened("=" + "+".join(["A1"] * 60), at=100)
+    >>> len(text), text[0], text[-1]
+    (92, '…', '…')
+    """
+    if len(formula) <= SHOWN_FORMULA_CHARACTERS:
+        return formula
+    at = 0 if at is None else max(0, min(at, len(formula)))
+    start = max(0, at - SHOWN_FORMULA_CHARACTERS // 3)
+    end = min(len(formula), start + SHOWN_FORMULA_CHARACTERS)
+    start = max(0, end - SHOWN_FORMULA_CHARACTERS)
+    return ("…" if start > 0 else "") + formula[start:end] + ("…" if end < len(formula) else "")
+
+
+def formula_difference(expected: str, found: str) -> str:
+    """Both formulas, each shortened around where they first differ.
+
+    Examples
+    --------
+    >>> formula_difference("=A1+1", "=A1+2")
+    'should be =A1+1, is =A1+2'
+    """
+    wanted, got = _display_tokens(expected), _display_tokens(found)
+    first = next(
+        (
+            index
+            for index, (one, other) in enumerate(zip(wanted, got, strict=False))
+            if one[1] != other[1]
+        ),
+        min(len(wanted), len(got)),
+    )
+
+    def around(formula: str, tokens: list[tuple[int, str]]) -> str:
+        return shortened(formula, tokens[first][0] if first < len(tokens) else len(formula))
+
+    return f"should be {around(expected, wanted)}, is {around(found, got)}"
 
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELATIONSHIP = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_SHARED_STRINGS = "/sharedStrings"
+_PHONETIC = f"{_MAIN}rPh"
 
 
 def _number(text: str) -> int | float:
@@ -109,18 +246,59 @@ def _number(text: str) -> int | float:
         return float(text)
 
 
-def _stored_value(cell: Any) -> Any:
+def _string_item(item: Any) -> str:
+    """The text of a shared or inline string: its runs joined, phonetic guides left out."""
+    parts: list[str] = []
+
+    def walk(node: Any) -> None:
+        for child in node:
+            if child.tag == _PHONETIC:
+                continue
+            if child.tag == f"{_MAIN}t":
+                parts.append(child.text or "")
+            else:
+                walk(child)
+
+    walk(item)
+    return "".join(parts)
+
+
+def _stored_value(cell: Any, shared: list[str]) -> Any:
+    """A formula cell's stored result, whichever way its writer stored it.
+
+    ``t="b"`` a truth value (``1``/``0``, or ``true``/``false``), ``t="e"`` an error value,
+    ``t="str"`` text in place (Excel, LibreOffice), ``t="s"`` an index into the shared strings
+    (Gnumeric, for a formula's text result too), ``t="inlineStr"`` text inline, otherwise a
+    number.
+    """
     kind = cell.get("t", "n")
-    value = cell.find(f"{_MAIN}v")
     if kind == "inlineStr":
-        return "".join(node.text or "" for node in cell.iter(f"{_MAIN}t"))
+        inline = cell.find(f"{_MAIN}is")
+        return None if inline is None else _string_item(inline)
+    value = cell.find(f"{_MAIN}v")
     if value is None or value.text is None:
         return None
+    text = value.text
     if kind == "b":
-        return value.text.strip() == "1"
-    if kind in ("str", "e", "s"):  # a formula's text result is stored in place ("str")
-        return value.text
-    return _number(value.text)
+        return text.strip().lower() in ("1", "true")
+    if kind == "s":
+        try:
+            return shared[int(text)]
+        except (ValueError, IndexError):
+            raise WorkbookError(
+                f"corrupt workbook: a cell refers to shared string {text!r}, which does not exist"
+            ) from None
+    if kind in ("str", "e", "d"):
+        return text
+    try:
+        return _number(text)
+    except ValueError:
+        return text
+
+
+def _part_path(target: str) -> str:
+    part = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return posixpath.normpath(part)
 
 
 def _stored_results(path: Path) -> dict[tuple[str, str], Any]:
@@ -136,10 +314,14 @@ def _stored_results(path: Path) -> dict[tuple[str, str], Any]:
             book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
             rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
             targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
+            shared: list[str] = []
+            for rel in rels:
+                part = _part_path(rel.get("Target", ""))
+                if rel.get("Type", "").endswith(_SHARED_STRINGS) and part in names:
+                    table = ElementTree.fromstring(archive.read(part))
+                    shared = [_string_item(item) for item in table.iter(f"{_MAIN}si")]
             for sheet in book.iter(f"{_MAIN}sheet"):
-                target = targets.get(sheet.get(_RELATIONSHIP), "")
-                part = target.lstrip("/") if target.startswith("/") else "xl/" + target
-                part = posixpath.normpath(part)
+                part = _part_path(targets.get(sheet.get(_RELATIONSHIP), ""))
                 if part not in names:
                     continue
                 title = sheet.get("name", "")
@@ -148,8 +330,10 @@ def _stored_results(path: Path) -> dict[tuple[str, str], Any]:
                         if cell.tag != f"{_MAIN}c":
                             continue
                         if cell.find(f"{_MAIN}f") is not None:
-                            results[(title, cell.get("r", ""))] = _stored_value(cell)
+                            results[(title, cell.get("r", ""))] = _stored_value(cell, shared)
                         cell.clear()
+    except WorkbookError as error:
+        raise WorkbookError(f"{path}: {error}") from None
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, ElementTree.ParseError) as error:
         raise WorkbookError(f"{path}: cannot be read as a workbook ({error})") from None
     return results
@@ -196,17 +380,8 @@ def check_workbook(path: str | Path) -> CheckReport:
     if case is None:
         return report
     blueprint = blueprint_of(case, swing, portable=flavour == "portable")
-    for name, target in blueprint.names.items():
-        if name not in stored.defined_names:
-            report.findings.append(Finding("missing name", "workbook", f"no defined name {name}"))
-        elif stored.defined_names[name].attr_text != target:
-            report.findings.append(
-                Finding(
-                    "moved name",
-                    "workbook",
-                    f"{name} points to {stored.defined_names[name].attr_text}, not {target}",
-                )
-            )
+    report.findings.extend(_name_findings(stored, blueprint.names))
+    uncomputed: list[str] = []  # cells showing #NAME?: a program without xl_roi's functions
     for (sheet, coordinate), (formula, expected) in blueprint.formulas.items():
         where = f"{sheet}!{coordinate}"
         if sheet not in stored.sheetnames:
@@ -220,45 +395,107 @@ def check_workbook(path: str | Path) -> CheckReport:
                 Finding(
                     "formula overwritten",
                     where,
-                    f"should be {formula}, holds the constant {found!r}",
+                    f"should be {shortened(formula)}, holds the constant {found!r}",
                 )
             )
             continue
-        if _normalised(text) != _normalised(formula):
+        if not same_formula(formula, text):
             report.findings.append(
-                Finding("formula changed", where, f"should be {formula}, is {text}")
+                Finding("formula changed", where, formula_difference(formula, text))
             )
         value = stored[sheet][coordinate].value
-        if value is None and expected not in ("", None):
-            report.findings.append(
-                Finding(
-                    "no stored result",
-                    where,
-                    "the file holds no result for this formula (saved without recalculating?)",
-                )
-            )
-        elif not same_result(expected, value):
-            report.findings.append(
-                Finding(
-                    "mismatch",
-                    where,
-                    f"stores {value!r}, worked out from the inputs it is {expected!r}",
-                )
-            )
+        _compare_result(report, where, expected, value, uncomputed)
     for (sheet, coordinate), expected in blueprint.array_members.items():
         if sheet not in stored.sheetnames:
             continue
         report.checked_cells += 1
         value = stored[sheet][coordinate].value
-        if not same_result(expected, value):
-            report.findings.append(
-                Finding(
-                    "mismatch",
-                    f"{sheet}!{coordinate}",
-                    f"stores {value!r}, worked out from the inputs it is {expected!r}",
-                )
-            )
+        _compare_result(report, f"{sheet}!{coordinate}", expected, value, uncomputed)
+    if uncomputed and flavour != "portable":
+        report.findings = [
+            finding
+            for finding in report.findings
+            if finding.kind not in ("mismatch", "no stored result")
+        ]
+        report.findings.append(_uncomputed_finding(path, uncomputed))
     return report
+
+
+def _name_findings(stored: Workbook, names: dict[str, str]) -> list[Finding]:
+    """Each defined name the template needs that is missing or points elsewhere (compared by
+    where it points: ``Inputs!$B$6`` is ``'Inputs'!$B$6``)."""
+    findings = []
+    for name, target in names.items():
+        if name not in stored.defined_names:
+            findings.append(Finding("missing name", f"name {name}", f"no defined name {name}"))
+            continue
+        found = stored.defined_names[name].attr_text or ""
+        if not same_formula("=" + target, "=" + found):
+            findings.append(
+                Finding("moved name", f"name {name}", f"{name} points to {found}, not {target}")
+            )
+    return findings
+
+
+def _compare_result(
+    report: CheckReport, where: str, expected: Any, value: Any, uncomputed: list[str]
+) -> None:
+    if value == UNKNOWN_FUNCTION and expected != UNKNOWN_FUNCTION:
+        uncomputed.append(where)
+    if value is None and expected not in ("", None):
+        report.findings.append(
+            Finding(
+                "no stored result",
+                where,
+                "the file holds no result for this formula (saved without recalculating?)",
+            )
+        )
+    elif not same_result(expected, value):
+        report.findings.append(
+            Finding(
+                "mismatch",
+                where,
+                f"stores {value!r}, worked out from the inputs it is {expected!r}",
+            )
+        )
+
+
+UNKNOWN_FUNCTION = "#NAME?"
+"""The error a spreadsheet shows for a function it does not have."""
+
+NOT_COMPUTED = "functions not computed"
+"""The kind of the one finding for an add-in workbook recalculated without xl_roi's functions."""
+
+
+def _saved_by(path: Path) -> str:
+    """The program that last saved the file, as its ``docProps/app.xml`` names it."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            properties = ElementTree.fromstring(archive.read("docProps/app.xml"))
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, ElementTree.ParseError):
+        return "the program that last saved it"
+    for node in properties.iter():
+        if node.tag.endswith("}Application") and node.text:
+            name = node.text.split("/")[0].strip()
+            return str({"gnumeric": "Gnumeric"}.get(name, name))[:60]
+    return "the program that last saved it"
+
+
+def _uncomputed_finding(path: Path, cells: list[str]) -> Finding:
+    shown = ", ".join(cells[:SHOWN_PLACES]) + (
+        f" and {len(cells) - SHOWN_PLACES:,} more" if len(cells) > SHOWN_PLACES else ""
+    )
+    built = path.with_name(f"{path.stem}_built.xlsx")
+    return Finding(
+        NOT_COMPUTED,
+        "workbook",
+        f"{len(cells):,} cells show #NAME? ({shown}): this is the add-in flavour, whose "
+        f"formulas call xl_roi's functions, and {_saved_by(path)} recalculated it without them, "
+        "so its results cannot be checked (its formulas, names and inputs were). Open it in "
+        "Excel with the xl_roi add-in loaded and save it again, or use the portable flavour, "
+        f"which computes anywhere: `xl-roi build {path} --portable` writes {built} from its "
+        "inputs",
+    )
 
 
 @dataclass(frozen=True)
@@ -278,7 +515,8 @@ class FindingGroup:
             if len(self.places) > SHOWN_PLACES
             else ""
         )
-        return f"{self.kind} in {len(self.places):,} cells ({shown}{more}): {self.message}"
+        noun = "names" if all(place.startswith("name ") for place in self.places) else "cells"
+        return f"{self.kind} in {len(self.places):,} {noun} ({shown}{more}): {self.message}"
 
 
 SHOWN_PLACES = 3
@@ -341,6 +579,11 @@ def next_step(report: CheckReport) -> str:
         return (
             f"next: correct what is named above in {path} (or start again from "
             f"`xl-roi build CASE.toml`), then run `xl-roi check {path}` again"
+        )
+    if NOT_COMPUTED in kinds:
+        return (
+            f"next: open {path} in Excel with the xl_roi add-in and save it, or "
+            f"`xl-roi build {path} --portable` writes {built}, which computes anywhere"
         )
     if "no stored result" in kinds:
         return (

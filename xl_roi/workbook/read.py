@@ -7,6 +7,7 @@ openpyxl (which parses through defusedxml) reads a byte it should not.
 
 from __future__ import annotations
 
+import warnings
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -139,7 +140,11 @@ def open_workbook(path: str | Path, *, data_only: bool) -> Workbook:
 
 def _load(path: Path, data_only: bool) -> Workbook:
     try:
-        return openpyxl.load_workbook(path, data_only=data_only, keep_links=False)
+        with warnings.catch_warnings():
+            # what openpyxl says of other writers' files ("no default style", an unknown
+            # extension) is about looks, not figures: not for the analyst's screen
+            warnings.simplefilter("ignore", UserWarning)
+            return openpyxl.load_workbook(path, data_only=data_only, keep_links=False)
     except Exception as error:  # openpyxl raises many kinds on bad files
         cause: BaseException | None = error
         while cause is not None:  # openpyxl wraps defusedxml's refusal in a ValueError
@@ -345,7 +350,11 @@ def endpoint_chunks(path: str | Path, rows_per_chunk: int) -> Iterator[pd.DataFr
     path = Path(path)
     check_archive(path, ENDPOINTS_LIMITS)
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+        with warnings.catch_warnings():  # other writers' styles: not for the analyst's screen
+            warnings.simplefilter("ignore", UserWarning)
+            workbook = openpyxl.load_workbook(
+                path, read_only=True, data_only=True, keep_links=False
+            )
     except Exception as error:  # openpyxl raises many kinds on bad files
         raise WorkbookError(f"{path}: cannot be read as a workbook ({error})") from None
     try:
