@@ -11,9 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.cases import WORKBOOK_CASES
 from tests.figures import agree
 from xl_roi import _kernel
 from xl_roi.formula import DIV0, NUM, VALUE, Expr, FormulaOps, as_expr, is_number
+from xl_roi.workbook import layout
 
 CONSTANTS = {"calls_per_1k": 1000.0, "months_per_year": 12.0}
 
@@ -167,3 +169,32 @@ def test_constants_read_back_as_the_same_double():
     for number in (0.1, 1 / 3, 1e-300, 12.0, 123456789012345.0, -2.5):
         text = as_expr(number).text
         assert float(text.lstrip("-")) == abs(number)
+
+
+# --- every Calculations row the kernel writes: an engine we did not write agrees -----------
+
+
+@pytest.fixture(scope="module")
+def generated_rows():
+    """Each kernel-written Calculations row's portable formula, compiled once."""
+    rows = [row for row in layout.CALC_ROWS.values() if row.calc is not None]
+    return {row.name: _compiled(row.native or row.formula) for row in rows}
+
+
+def _same_cell(engine, stored):
+    if isinstance(stored, str):
+        return engine == stored
+    if isinstance(stored, bool):
+        return bool(engine) == stored
+    return agree(engine, stored)
+
+
+@pytest.mark.parametrize("label", sorted(WORKBOOK_CASES))
+def test_every_generated_row_computes_to_its_stored_value(generated_rows, label):
+    """For each workbook case, the ``formulas`` engine computes every row the kernel writes
+    (savings, payback, break-even, GPUs, the student's cost, …) from the same names to the
+    value the workbook stores: the formula text and the stored value are one definition."""
+    values = layout.mirror_values(WORKBOOK_CASES[label])
+    for name, (compiled, order) in generated_rows.items():
+        engine = _engine_value(compiled, order, values)
+        assert _same_cell(engine, values[name]), (name, engine, values[name])

@@ -37,15 +37,19 @@ __all__ = [
     "cumulative_slope",
     "discounted_month",
     "first_year_net",
+    "gpu_cost_per_1k",
     "growing_savings",
     "monthly_savings",
     "newton_step",
     "npv_month",
     "payback",
+    "peak_calls_per_second",
     "savings_needed",
     "savings_share",
     "target_savings_factor",
+    "token_cost_per_1k",
     "whole_gpu_threshold",
+    "whole_gpus",
 ]
 
 MONTHS_PER_YEAR = 12.0
@@ -83,6 +87,7 @@ class _ScalarOps:
     calls_per_1k = CALLS_PER_1K
     months_per_year = MONTHS_PER_YEAR
     seconds_per_month = SECONDS_PER_MONTH
+    hours_per_month = HOURS_PER_MONTH
 
     @staticmethod
     def never(reason: str) -> float:
@@ -110,6 +115,15 @@ class _ScalarOps:
     def whole_at_least_2(x: float) -> float:
         """The smallest whole number ≥ x, and at least 2 (x finite)."""
         return max(2.0, float(math.ceil(x)))
+
+    @staticmethod
+    def ceil(x: float) -> float:
+        """The smallest whole number ≥ x (x finite)."""
+        return float(math.ceil(x))
+
+    @staticmethod
+    def maximum(a: float, b: float) -> float:
+        return max(a, b)
 
     @staticmethod
     def log1p(x: float) -> float:
@@ -151,6 +165,7 @@ class _ArrayOps:
     calls_per_1k = CALLS_PER_1K
     months_per_year = MONTHS_PER_YEAR
     seconds_per_month = SECONDS_PER_MONTH
+    hours_per_month = HOURS_PER_MONTH
 
     def __init__(self) -> None:
         import numpy as np
@@ -180,6 +195,12 @@ class _ArrayOps:
 
     def whole_at_least_2(self, x: Any) -> Any:
         return self.np.maximum(2.0, self.np.ceil(x))
+
+    def ceil(self, x: Any) -> Any:
+        return self.np.ceil(x)
+
+    def maximum(self, a: Any, b: Any) -> Any:
+        return self.np.maximum(a, b)
 
     def log1p(self, x: Any) -> Any:
         np = self.np
@@ -221,6 +242,35 @@ def array_ops() -> _ArrayOps:
     if not _ARRAY:
         _ARRAY.append(_ArrayOps())
     return _ARRAY[0]
+
+
+def token_cost_per_1k(
+    input_tokens: Any,
+    output_tokens: Any,
+    input_price_per_million: Any,
+    output_price_per_million: Any,
+    ops: Any = SCALAR,
+) -> Any:
+    """Cost of 1,000 calls priced per million tokens: 1,000 × (tokens × price) ÷ 1,000,000."""
+    spent = input_tokens * input_price_per_million + output_tokens * output_price_per_million
+    return ops.calls_per_1k * spent / (ops.calls_per_1k * ops.calls_per_1k)
+
+
+def peak_calls_per_second(monthly_calls: Any, peak_factor: Any, ops: Any = SCALAR) -> Any:
+    """The busiest second's calls: peak factor × the month's calls ÷ its seconds."""
+    return peak_factor * monthly_calls / ops.seconds_per_month
+
+
+def whole_gpus(
+    peak_calls: Any, calls_per_second_per_gpu: Any, target_utilization: Any, ops: Any = SCALAR
+) -> Any:
+    """GPUs for the peak, whole and at least one: max(1, ⌈peak ÷ (throughput × load)⌉)."""
+    return ops.maximum(1.0, ops.ceil(peak_calls / (calls_per_second_per_gpu * target_utilization)))
+
+
+def gpu_cost_per_1k(gpus: Any, gpu_hourly_cost: Any, monthly_calls: Any, ops: Any = SCALAR) -> Any:
+    """Whole GPUs paid around the clock, per 1,000 calls: GPUs × hourly × 730 ÷ (calls ÷ 1,000)."""
+    return gpus * gpu_hourly_cost * ops.hours_per_month / (monthly_calls / ops.calls_per_1k)
 
 
 def monthly_savings(

@@ -21,7 +21,7 @@ import numpy.typing as npt
 
 from xl_roi import _kernel, cashflow
 from xl_roi.case import Case
-from xl_roi.costs import HOURS_PER_MONTH, SECONDS_PER_MONTH, gpu_calls_per_month
+from xl_roi.costs import HOURS_PER_MONTH, gpu_calls_per_month
 from xl_roi.resolve import resolve, worked_out_from
 from xl_roi.uncertainty import INPUT_LABELS
 
@@ -459,10 +459,14 @@ def evaluate_arrays(inputs: CaseInputs) -> dict[str, FloatArray]:
     teacher = f["teacher_cost_per_1k"]
     self_hosted = ~np.isnan(f["gpu_hourly_cost"])
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        peak_calls_per_second = f["peak_factor"] * calls / SECONDS_PER_MONTH
-        needed = peak_calls_per_second / (f["calls_per_second_per_gpu"] * f["target_utilization"])
-        gpus = np.maximum(1.0, np.ceil(needed))
-        hosted = gpus * f["gpu_hourly_cost"] * HOURS_PER_MONTH / (calls / 1000.0)
+        ops = _kernel.array_ops()
+        gpus = _kernel.whole_gpus(
+            _kernel.peak_calls_per_second(calls, f["peak_factor"], ops),
+            f["calls_per_second_per_gpu"],
+            f["target_utilization"],
+            ops,
+        )
+        hosted = _kernel.gpu_cost_per_1k(gpus, f["gpu_hourly_cost"], calls, ops)
         serving = np.where(self_hosted, hosted, f["student_cost_per_1k"])
         student = serving + f["escalation_share"] * teacher
         savings = _kernel.monthly_savings(teacher, student, calls)

@@ -6,7 +6,6 @@ Per-call costs are quoted per 1,000 calls, in one currency. Time is in months; a
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from xl_roi import _kernel
@@ -88,7 +87,7 @@ def cost_per_1k_calls(
     price_in = check_number("input_price_per_million", input_price_per_million)
     price_out = check_number("output_price_per_million", output_price_per_million)
     return check_result(
-        "cost_per_1k_calls", 1000.0 * (tokens_in * price_in + tokens_out * price_out) / 1e6
+        "cost_per_1k_calls", _kernel.token_cost_per_1k(tokens_in, tokens_out, price_in, price_out)
     )
 
 
@@ -171,9 +170,8 @@ def self_hosted_gpus(
     rate = check_number("calls_per_second_per_gpu", calls_per_second_per_gpu, strictly_above=True)
     busy = check_number("target_utilization", target_utilization, strictly_above=True, maximum=1.0)
     peak = check_number("peak_factor", peak_factor, minimum=1.0)
-    peak_calls_per_second = peak * calls / SECONDS_PER_MONTH
-    gpus_needed = check_result("self_hosted_gpus", peak_calls_per_second / (rate * busy))
-    return max(1, math.ceil(gpus_needed))
+    check_result("self_hosted_gpus", _kernel.peak_calls_per_second(calls, peak) / (rate * busy))
+    return int(_kernel.whole_gpus(_kernel.peak_calls_per_second(calls, peak), rate, busy))
 
 
 def self_hosted_cost_per_1k_calls(
@@ -213,7 +211,7 @@ def self_hosted_cost_per_1k_calls(
     hourly = check_number("gpu_hourly_cost", gpu_hourly_cost)
     gpus = self_hosted_gpus(calls, calls_per_second_per_gpu, target_utilization, peak_factor)
     return check_result(
-        "self_hosted_cost_per_1k_calls", gpus * hourly * HOURS_PER_MONTH / (calls / 1000.0)
+        "self_hosted_cost_per_1k_calls", _kernel.gpu_cost_per_1k(float(gpus), hourly, calls)
     )
 
 

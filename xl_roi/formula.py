@@ -318,9 +318,14 @@ class FormulaOps:
         return self.name("months_per_year")
 
     @property
+    def hours_per_month(self) -> Expr:
+        """``hours_per_month``: 730."""
+        return self.name("hours_per_month")
+
+    @property
     def seconds_per_month(self) -> Expr:
         """``hours_per_month*seconds_per_hour``: 730 × 3,600."""
-        return self.name("hours_per_month") * self.name("seconds_per_hour")
+        return self.hours_per_month * self.name("seconds_per_hour")
 
     def name(self, name: str) -> Expr:
         """A defined name, with its value."""
@@ -385,6 +390,18 @@ class FormulaOps:
         rounded = _arithmetic(lambda a: float(math.ceil(a)) if a >= 0 else -math.ceil(-a), x.value)
         value = _arithmetic(lambda a: max(2.0, a), rounded)
         return Expr(f"MAX(2, ROUNDUP({x.text}, 0))", value)
+
+    @staticmethod
+    def ceil(x: Any) -> Expr:
+        """``CEILING(x, 1)``: the smallest whole number ≥ x (x ≥ 0)."""
+        x = as_expr(x)
+        return call("CEILING", x, 1, value=_arithmetic(lambda a: float(math.ceil(a)), x.value))
+
+    @staticmethod
+    def maximum(a: Any, b: Any) -> Expr:
+        """``MAX(a, b)``."""
+        a, b = as_expr(a), as_expr(b)
+        return call("MAX", a, b, value=_arithmetic(max, a.value, b.value))
 
     @staticmethod
     def log(u: Any) -> Expr:

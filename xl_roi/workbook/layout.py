@@ -261,26 +261,6 @@ def native_savings(teacher: str, student: str, calls: str) -> str:
     return kernel_formula(_kernel.monthly_savings, teacher, student, calls)
 
 
-def native_cost_per_1k(input_price: str, output_price: str) -> str:
-    """COST_PER_1K natively: 1,000 × (tokens × price per million) ÷ 1,000,000."""
-    return (
-        f"calls_per_1k*(input_tokens_per_call*{input_price}+output_tokens_per_call*"
-        f"{output_price})/(calls_per_1k*calls_per_1k)"
-    )
-
-
-_TEACHER_FROM_TOKENS = (
-    "IF(ISNUMBER(teacher_input_price_per_million), "
-    + native_cost_per_1k("teacher_input_price_per_million", "teacher_output_price_per_million")
-    + ', "not used")'
-)
-_STUDENT_FROM_TOKENS = (
-    "IF(student_pricing=mode_tokens, "
-    + native_cost_per_1k("student_input_price_per_million", "student_output_price_per_million")
-    + ', "not used")'
-)
-
-
 _LOG1P_GROWTH = (
     "IF((1+monthly_growth)-1=0, monthly_growth, "
     "LN(1+monthly_growth)*monthly_growth/((1+monthly_growth)-1))"
@@ -667,6 +647,61 @@ def native_payback_after_maintenance() -> str:
     )
 
 
+def _unless(ops: Any, condition: Any, worked: Callable[[], Any]) -> Any:
+    """``worked`` where ``condition`` holds, else "not used"."""
+    return ops.where(condition, worked, lambda: NOT_USED)
+
+
+def _hosted(ops: Any) -> Any:
+    return ops.name("student_pricing") == ops.name("mode_self_hosted")
+
+
+def _token_cost(ops: Any, side: str) -> Any:
+    """A model's cost per 1,000 calls from the case's tokens per call and its token prices."""
+    name = ops.name
+    return _kernel.token_cost_per_1k(
+        name("input_tokens_per_call"),
+        name("output_tokens_per_call"),
+        name(f"{side}_input_price_per_million"),
+        name(f"{side}_output_price_per_million"),
+        ops,
+    )
+
+
+def _gpus_at(ops: Any, calls: Any) -> Any:
+    """Whole GPUs for a month of ``calls`` when self-hosted, else "not used"."""
+    name = ops.name
+    return _unless(
+        ops,
+        _hosted(ops),
+        lambda: _kernel.whole_gpus(
+            _kernel.peak_calls_per_second(calls, name("peak_factor"), ops),
+            name("calls_per_second_per_gpu"),
+            name("target_utilization"),
+            ops,
+        ),
+    )
+
+
+def _serving_cost(ops: Any, gpu_cost: Callable[[], Any]) -> Any:
+    """The student's serving cost per 1,000 calls as it is priced: per call, by tokens, or on
+    GPUs (``gpu_cost``)."""
+    name = ops.name
+    pricing = name("student_pricing")
+    return ops.where(
+        pricing == name("mode_per_1k"),
+        lambda: name("student_cost_per_1k"),
+        lambda: ops.where(
+            pricing == name("mode_tokens"), lambda: name("student_cost_from_tokens"), gpu_cost
+        ),
+    )
+
+
+def _with_escalation(ops: Any, serving: str) -> Any:
+    """Serving plus the share of calls handed back to the teacher at the teacher's cost."""
+    return ops.name(serving) + ops.name("escalation_share") * ops.name("teacher_cost")
+
+
 CALCULATIONS: tuple[Section | CalcRow, ...] = (
     Section("Teacher cost per 1,000 calls"),
     CalcRow(
@@ -678,15 +713,24 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "per 1k calls",
         PRICE,
         "1000 × (tokens × price per million) ÷ 1,000,000",
-        native=_TEACHER_FROM_TOKENS,
+        calc=lambda ops: _unless(
+            ops,
+            ops.isnumber(ops.name("teacher_input_price_per_million")),
+            lambda: _token_cost(ops, "teacher"),
+        ),
     ),
     CalcRow(
         "teacher_cost",
         "Teacher cost per 1,000 calls",
-        "IF(ISNUMBER(teacher_cost_per_1k), teacher_cost_per_1k, teacher_cost_from_tokens)",
+        "",
         "per 1k calls",
         PRICE,
         "The input if given, else from tokens",
+        calc=lambda ops: ops.where(
+            ops.isnumber(ops.name("teacher_cost_per_1k")),
+            lambda: ops.name("teacher_cost_per_1k"),
+            lambda: ops.name("teacher_cost_from_tokens"),
+        ),
     ),
     Section("Student cost per 1,000 calls"),
     CalcRow(
@@ -698,50 +742,77 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "per 1k calls",
         PRICE,
         "When priced by token prices",
-        native=_STUDENT_FROM_TOKENS,
+        calc=lambda ops: _unless(
+            ops,
+            ops.name("student_pricing") == ops.name("mode_tokens"),
+            lambda: _token_cost(ops, "student"),
+        ),
     ),
     CalcRow(
         "peak_calls_per_second",
         "Peak calls per second",
-        f'IF({_HOSTED}, peak_factor*monthly_calls/(hours_per_month*seconds_per_hour), "not used")',
+        "",
         "calls / s",
         MONTHS,
         "Peak factor × average calls per second",
+        calc=lambda ops: _unless(
+            ops,
+            _hosted(ops),
+            lambda: _kernel.peak_calls_per_second(
+                ops.name("monthly_calls"), ops.name("peak_factor"), ops
+            ),
+        ),
     ),
     CalcRow(
         "gpus",
         "GPUs needed (whole)",
-        "IF(ISNUMBER(peak_calls_per_second), MAX(1, CEILING(peak_calls_per_second/"
-        '(calls_per_second_per_gpu*target_utilization), 1)), "not used")',
+        "",
         "GPUs",
         COUNT,
         "Peak ÷ (throughput × target utilisation), rounded up, at least 1",
+        calc=lambda ops: _unless(
+            ops,
+            ops.isnumber(ops.name("peak_calls_per_second")),
+            lambda: _kernel.whole_gpus(
+                ops.name("peak_calls_per_second"),
+                ops.name("calls_per_second_per_gpu"),
+                ops.name("target_utilization"),
+                ops,
+            ),
+        ),
     ),
     CalcRow(
         "self_hosted_cost",
         "Self-hosted cost per 1,000 calls",
-        "IF(ISNUMBER(gpus), gpus*gpu_hourly_cost*hours_per_month/(monthly_calls/calls_per_1k), "
-        '"not used")',
+        "",
         "per 1k calls",
         PRICE,
         "GPUs × hourly cost × 730 h ÷ thousands of calls",
+        calc=lambda ops: _unless(
+            ops,
+            ops.isnumber(ops.name("gpus")),
+            lambda: _kernel.gpu_cost_per_1k(
+                ops.name("gpus"), ops.name("gpu_hourly_cost"), ops.name("monthly_calls"), ops
+            ),
+        ),
     ),
     CalcRow(
         "serving_cost",
         "Student serving cost per 1,000 calls",
-        "CHOOSE(MATCH(student_pricing, student_modes, 0), student_cost_per_1k, "
-        "student_cost_from_tokens, self_hosted_cost)",
+        "",
         "per 1k calls",
         PRICE,
         "As the student is priced",
+        calc=lambda ops: _serving_cost(ops, lambda: ops.name("self_hosted_cost")),
     ),
     CalcRow(
         "student_cost",
         "Student cost per 1,000 calls, with escalation",
-        "serving_cost+escalation_share*teacher_cost",
+        "",
         "per 1k calls",
         PRICE,
         "Serving + escalation share × teacher cost",
+        calc=lambda ops: _with_escalation(ops, "serving_cost"),
     ),
     Section("Upfront cost"),
     CalcRow(
@@ -930,29 +1001,34 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
     CalcRow(
         "half_gpus",
         "GPUs needed at half volume",
-        f"IF({_HOSTED}, MAX(1, CEILING(peak_factor*half_calls/(hours_per_month*"
-        'seconds_per_hour)/(calls_per_second_per_gpu*target_utilization), 1)), "not used")',
+        "",
         "GPUs",
         COUNT,
         "Whole GPUs are still paid for: the per-call cost rises",
+        calc=lambda ops: _gpus_at(ops, ops.name("half_calls")),
     ),
     CalcRow(
         "half_serving_cost",
         "Student serving cost per 1,000 calls at half volume",
-        "CHOOSE(MATCH(student_pricing, student_modes, 0), student_cost_per_1k, "
-        "student_cost_from_tokens, half_gpus*gpu_hourly_cost*hours_per_month/"
-        "(half_calls/calls_per_1k))",
+        "",
         "per 1k calls",
         PRICE,
         "As above, at half volume",
+        calc=lambda ops: _serving_cost(
+            ops,
+            lambda: _kernel.gpu_cost_per_1k(
+                ops.name("half_gpus"), ops.name("gpu_hourly_cost"), ops.name("half_calls"), ops
+            ),
+        ),
     ),
     CalcRow(
         "half_student_cost",
         "Student cost per 1,000 calls at half volume",
-        "half_serving_cost+escalation_share*teacher_cost",
+        "",
         "per 1k calls",
         PRICE,
         "Serving + escalation",
+        calc=lambda ops: _with_escalation(ops, "half_serving_cost"),
     ),
     CalcRow(
         "half_savings",
@@ -1213,56 +1289,19 @@ def mirror_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
     v.update({name: value for name, _, value, _ in CONSTANTS})
     v.update(zip(STUDENT_MODE_NAMES, STUDENT_MODES, strict=True))
     hosted = v["student_pricing"] == MODE_SELF_HOSTED
-    seconds_per_month = v["hours_per_month"] * v["seconds_per_hour"]
 
-    v["teacher_cost_from_tokens"] = (
-        costs.cost_per_1k_calls(
-            v["input_tokens_per_call"],
-            v["output_tokens_per_call"],
-            v["teacher_input_price_per_million"],
-            v["teacher_output_price_per_million"],
-        )
-        if _number(v["teacher_input_price_per_million"])
-        else NOT_USED
-    )
-    teacher = (
-        v["teacher_cost_per_1k"]
-        if _number(v["teacher_cost_per_1k"])
-        else v["teacher_cost_from_tokens"]
-    )
-    v["teacher_cost"] = teacher
-    v["student_cost_from_tokens"] = (
-        costs.cost_per_1k_calls(
-            v["input_tokens_per_call"],
-            v["output_tokens_per_call"],
-            v["student_input_price_per_million"],
-            v["student_output_price_per_million"],
-        )
-        if v["student_pricing"] == MODE_TOKENS
-        else NOT_USED
-    )
-
-    # The formulas' whole-GPU arithmetic, in the core's functions (same order of operations).
-    hosting_inputs = (v["calls_per_second_per_gpu"], v["target_utilization"], v["peak_factor"])
-
-    def gpus_for(calls: float) -> float:
-        return float(costs.self_hosted_gpus(calls, *hosting_inputs))
-
-    def serving_at(calls: float) -> Any:
-        if v["student_pricing"] == MODE_PER_1K:
-            return v["student_cost_per_1k"]
-        if v["student_pricing"] == MODE_TOKENS:
-            return v["student_cost_from_tokens"]
-        return costs.self_hosted_cost_per_1k_calls(calls, v["gpu_hourly_cost"], *hosting_inputs)
-
-    calls = v["monthly_calls"]
-    v["peak_calls_per_second"] = (
-        v["peak_factor"] * calls / seconds_per_month if hosted else NOT_USED
-    )
-    v["gpus"] = gpus_for(calls) if hosted else NOT_USED
-    v["self_hosted_cost"] = serving_at(calls) if hosted else NOT_USED
-    v["serving_cost"] = serving_at(calls)
-    v["student_cost"] = v["serving_cost"] + v["escalation_share"] * teacher
+    for name in (
+        "teacher_cost_from_tokens",
+        "teacher_cost",
+        "student_cost_from_tokens",
+        "peak_calls_per_second",
+        "gpus",
+        "self_hosted_cost",
+        "serving_cost",
+        "student_cost",
+    ):
+        _worked(name, v)
+    teacher, calls = v["teacher_cost"], v["monthly_calls"]
 
     v["data_generation_from_corpus"] = (
         costs.data_generation_cost(
@@ -1327,12 +1366,9 @@ def mirror_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
         math.inf if isinstance(payback, str) else payback, v["net_benefit_annual"], growth
     )
 
-    half = calls / 2
-    v["half_calls"] = half
-    v["half_gpus"] = gpus_for(half) if hosted else NOT_USED
-    v["half_serving_cost"] = serving_at(half)
-    v["half_student_cost"] = v["half_serving_cost"] + v["escalation_share"] * teacher
-    _worked("half_savings", v)
+    v["half_calls"] = calls / 2
+    for name in ("half_gpus", "half_serving_cost", "half_student_cost", "half_savings"):
+        _worked(name, v)
     _worked("half_payback", v)
 
     critical_failures = sum(
