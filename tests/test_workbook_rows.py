@@ -6,6 +6,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.cases import WORKBOOK_CASES
 from xl_roi import evaluate, example_case
 from xl_roi.pitch import RECOMMENDATION
@@ -63,3 +65,47 @@ def test_recommendation_sentences_are_the_pitch_ones():
     formula = layout.native_recommendation("x")
     for sentence in RECOMMENDATION.values():
         assert sentence in formula
+
+
+# --- the Checks sheet: each check's value worked out, not assumed --------------------------
+
+
+@pytest.mark.parametrize("label", sorted(WORKBOOK_CASES))
+def test_every_check_holds_for_every_workbook_case(label):
+    """Each check's stored value is worked out from the workbook's figures, and holds for
+    every case the tests build."""
+    values = layout.mirror_values(WORKBOOK_CASES[label])
+    held = {name: rows.check_cell(check, values).value for name, check, _ in rows.CHECKS}
+    assert all(value is True for value in held.values()), held
+
+
+def test_a_check_fails_when_its_figure_is_off():
+    """Monthly savings, payback and the savings share each one part in a million off: their
+    checks store FALSE (before, every check stored TRUE whatever the figures)."""
+    values = layout.mirror_values(WORKBOOK_CASES["example"])
+    off = {
+        "savings_monthly": "Monthly savings agree with plain arithmetic",
+        "payback_months": "Payback agrees with plain arithmetic",
+        "spend_cut": "The savings share agrees with plain arithmetic",
+    }
+    checks = {name: check for name, check, _ in rows.CHECKS}
+    for figure, check_name in off.items():
+        wrong = {**values, figure: values[figure] * (1 + 1e-6)}
+        assert rows.check_cell(checks[check_name], wrong).value is False, figure
+        assert rows.check_cell(checks[check_name], values).value is True, figure
+
+
+@pytest.mark.parametrize("label", ["example", "self-hosted", "never pays back"])
+def test_the_formulas_engine_computes_each_check_to_its_stored_value(label):
+    """An engine we did not write computes every check's formula to the value stored."""
+    import formulas
+
+    values = layout.mirror_values(WORKBOOK_CASES[label])
+    for name, check, _ in rows.CHECKS:
+        if "MATCH(" in rows.check_cell(check).text:
+            continue  # a lookup over a range: LibreOffice computes it (test_workbook_portable)
+        worked = rows.check_cell(check, values)
+        compiled = formulas.Parser().ast("=" + worked.text)[1].compile()
+        engine = compiled(*(values[input_.lower()] for input_ in compiled.inputs))
+        engine = engine.item() if hasattr(engine, "item") else engine
+        assert bool(engine) is worked.value, (name, engine, worked.value)

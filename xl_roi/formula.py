@@ -372,6 +372,12 @@ class FormulaOps:
         return call("AND", *parts, value=errors[0] if errors else all(truths))
 
     @staticmethod
+    def abs(x: Any) -> Expr:
+        """``ABS(x)``."""
+        x = as_expr(x)
+        return call("ABS", x, value=_arithmetic(abs, x.value))
+
+    @staticmethod
     def sqrt(x: Any) -> Expr:
         """``SQRT(x)``: ``#NUM!`` below 0."""
         x = as_expr(x)

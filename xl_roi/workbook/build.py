@@ -1162,7 +1162,7 @@ def _wrapped_lines(text: str, width: float) -> int:
     return max(1, len(textwrap.wrap(text, int(width - 2))))
 
 
-def _checks(writer: _Writer, sheet: Worksheet) -> None:
+def _checks(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> None:
     flavour = "portable flavour" if writer.portable else "add-in flavour"
     _title(
         sheet,
@@ -1172,24 +1172,36 @@ def _checks(writer: _Writer, sheet: Worksheet) -> None:
     )
     _header(sheet, 4, ("Check", "Holds", "If it does not"))
     first = 5
-    for offset, (label, formula, advice) in enumerate(CHECKS):
+    holds = []
+    for offset, (label, check, advice) in enumerate(CHECKS):
         r = first + offset
         if writer.portable and offset == 0:  # nothing to load: the same test, its own words
             label, advice = rows.PORTABLE_FIRST_CHECK
         sheet.cell(row=r, column=1, value=label).alignment = WRAP
-        writer.formula(sheet, f"B{r}", formula, True, layout.TRUE_FALSE).fill = CHECK_FILL
-        writer.formula(sheet, f"C{r}", f'IF(B{r}, "OK", "{advice}")', "OK", layout.PLAIN)
+        worked = rows.check_cell(check, values)
+        holds.append(worked.value is True)
+        writer.formula(
+            sheet, f"B{r}", worked.text, worked.value, layout.TRUE_FALSE
+        ).fill = CHECK_FILL
+        writer.formula(
+            sheet,
+            f"C{r}",
+            f'IF(B{r}, "OK", "{advice}")',
+            "OK" if worked.value is True else advice,
+            layout.PLAIN,
+        )
     last = first + len(CHECKS) - 1
     master = last + 2
     sheet.cell(row=master, column=1, value="MASTER CHECK").font = Font(bold=True, size=12)
-    cell = writer.formula(sheet, f"B{master}", f"AND(B{first}:B{last})", True, layout.TRUE_FALSE)
+    passed = all(holds)
+    cell = writer.formula(sheet, f"B{master}", f"AND(B{first}:B{last})", passed, layout.TRUE_FALSE)
     cell.font = Font(bold=True, size=12)
     writer.name("master_check", sheet, cell.coordinate)
     writer.formula(
         sheet,
         f"C{master}",
         f'IF(B{master}, "All checks pass", "A check fails: see the rows marked FALSE")',
-        "All checks pass",
+        "All checks pass" if passed else "A check fails: see the rows marked FALSE",
         layout.PLAIN,
     )
     business = master + 2
@@ -1311,7 +1323,7 @@ def _build(
     )
     _sensitivity(writer, sheets["Sensitivity"], values, case)
     _pitch(writer, sheets["Pitch"], values, case, schedule_first)
-    _checks(writer, sheets["Checks"])
+    _checks(writer, sheets["Checks"], values)
     _conf(sheets["xlwings.conf"])
     for title in ("About", "Inputs", "Calculations", "Sensitivity", "Quality", "Pitch", "Checks"):
         sheet = sheets[title]

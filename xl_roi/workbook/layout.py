@@ -1288,6 +1288,7 @@ def mirror_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
     v: dict[str, Any] = dict(input_values(case, swing))
     v.update({name: value for name, _, value, _ in CONSTANTS})
     v.update(zip(STUDENT_MODE_NAMES, STUDENT_MODES, strict=True))
+    v["student_modes"] = STUDENT_MODES
     hosted = v["student_pricing"] == MODE_SELF_HOSTED
 
     for name in (

@@ -15,6 +15,7 @@ from typing import Any
 
 from xl_roi import cashflow
 from xl_roi.case import MAX_QUALITY_SLICES, SCHEDULE_MONTHS, QualitySlice
+from xl_roi.formula import Expr, FormulaOps, as_expr, call
 from xl_roi.pitch import ONCE_WORSE_ANSWERS_COUNTED
 from xl_roi.workbook import layout
 
@@ -439,67 +440,157 @@ def pitch_sections(
 
 # --- Checks ----------------------------------------------------------------------------------
 
-CHECKS: tuple[tuple[str, str, str], ...] = (
+
+def _agrees(ops: Any, got: Any, expected: Any, scale: Any) -> Any:
+    """|got − expected| within the checks' tolerance of max(1, scale)."""
+    tolerance = ops.name("check_tolerance")
+    return ops.abs(got - expected) <= tolerance * ops.maximum(1.0, scale)
+
+
+def _student_pricing_listed(ops: Any) -> Any:
+    name = ops.name
+    modes = ops.values["student_modes"]
+    listed = isinstance(modes, tuple) and ops.values["student_pricing"] in modes
+    match = call(
+        "MATCH", name("student_pricing"), name("student_modes"), 0, value=1.0 if listed else "#N/A"
+    )
+    return ops.isnumber(match)
+
+
+def _savings_check(ops: Any) -> Any:
+    name = ops.name
+    savings = name("savings_monthly")
+    plain = (name("teacher_cost") - name("student_cost")) * name("monthly_calls")
+    return ops.where(
+        ops.isnumber(savings),
+        lambda: _agrees(ops, savings, plain / ops.calls_per_1k, ops.abs(savings)),
+        lambda: False,
+    )
+
+
+def _after_maintenance_check(ops: Any) -> Any:
+    name = ops.name
+    months = name("payback_net_of_maintenance")
+    monthly = name("maintenance") / ops.months_per_year
+    return ops.where(
+        ops.all(name("monthly_growth") == 0.0, ops.isnumber(months), name("upfront") > 0.0),
+        lambda: _agrees(ops, months, name("upfront") / (name("savings_monthly") - monthly), months),
+        lambda: True,
+    )
+
+
+def _upfront_check(ops: Any) -> Any:
+    name = ops.name
+    items = (
+        name("data_generation")
+        + name("training_compute")
+        + name("evaluation_cost")
+        + name("engineering_cost")
+    )
+    return ops.where(
+        ops.isnumber(name("upfront_total")),
+        lambda: name("upfront") == name("upfront_total"),
+        lambda: _agrees(ops, name("upfront"), items, name("upfront")),
+    )
+
+
+CHECKS: tuple[tuple[str, Callable[[Any], Any], str], ...] = (
     (
         "The functions are loaded",
-        "ISNUMBER(savings_monthly)",
+        lambda ops: ops.isnumber(ops.name("savings_monthly")),
         "Functions not loaded: pip install xl-roi, then xlwings › Import Functions (see About); "
         "without the add-in, open workbook_portable.xlsx",
     ),
     (
         "Student pricing is one of the listed ways",
-        "ISNUMBER(MATCH(student_pricing, student_modes, 0))",
+        _student_pricing_listed,
         "Choose how the student is priced on Inputs",
     ),
     (
         "Volume, growth, target and escalation are numbers",
-        "AND(ISNUMBER(monthly_calls), ISNUMBER(monthly_growth), ISNUMBER(target_payback_months), "
-        "ISNUMBER(escalation_share))",
+        lambda ops: ops.all(
+            *(
+                ops.isnumber(ops.name(name))
+                for name in (
+                    "monthly_calls",
+                    "monthly_growth",
+                    "target_payback_months",
+                    "escalation_share",
+                )
+            )
+        ),
         "Fill in the volume, growth, target payback and escalation share on Inputs",
     ),
     (
         "Monthly savings agree with plain arithmetic",
-        "IF(ISNUMBER(savings_monthly), ABS(savings_monthly-(teacher_cost-student_cost)*"
-        "monthly_calls/calls_per_1k)<=check_tolerance*MAX(1, ABS(savings_monthly)), FALSE)",
+        _savings_check,
         "MONTHLY_SAVINGS disagrees with (teacher − student) × calls ÷ 1,000",
     ),
     (
         "Payback agrees with plain arithmetic",
-        "IF(ISNUMBER(payback_plain), ABS(payback_months-payback_plain)<=check_tolerance*MAX(1, "
-        "payback_months), TRUE)",
+        lambda ops: ops.where(
+            ops.isnumber(ops.name("payback_plain")),
+            lambda: _agrees(
+                ops,
+                ops.name("payback_months"),
+                ops.name("payback_plain"),
+                ops.name("payback_months"),
+            ),
+            lambda: True,
+        ),
         "PAYBACK disagrees with upfront ÷ savings (or its growth form)",
     ),
     (
         "It never pays back only when savings cannot recover the upfront cost",
-        "IF(ISNUMBER(payback_months), TRUE, OR(savings_monthly<=0, monthly_growth<0))",
+        lambda ops: ops.where(
+            ops.isnumber(ops.name("payback_months")),
+            lambda: True,
+            lambda: (ops.name("savings_monthly") <= 0.0) | (ops.name("monthly_growth") < 0.0),
+        ),
         "PAYBACK says never although savings are positive and volume is not shrinking",
     ),
     (
         "Payback after maintenance agrees with plain arithmetic (flat volume)",
-        "IF(AND(monthly_growth=0, ISNUMBER(payback_net_of_maintenance), upfront>0), "
-        "ABS(payback_net_of_maintenance-upfront/(savings_monthly-maintenance/months_per_year))"
-        "<=check_tolerance*MAX(1, payback_net_of_maintenance), TRUE)",
+        _after_maintenance_check,
         "PAYBACK_AFTER_MAINTENANCE disagrees with upfront ÷ (savings − maintenance ÷ 12)",
     ),
     (
         "Annual net benefit agrees with plain arithmetic",
-        "ABS(net_benefit_annual-(months_per_year*savings_monthly-maintenance))<=check_tolerance*"
-        "MAX(1, ABS(net_benefit_annual))",
+        lambda ops: _agrees(
+            ops,
+            ops.name("net_benefit_annual"),
+            ops.months_per_year * ops.name("savings_monthly") - ops.name("maintenance"),
+            ops.abs(ops.name("net_benefit_annual")),
+        ),
         "NET_BENEFIT disagrees with 12 × savings − maintenance",
     ),
     (
         "The upfront items add up",
-        "IF(ISNUMBER(upfront_total), upfront=upfront_total, ABS(upfront-(data_generation+"
-        "training_compute+evaluation_cost+engineering_cost))<=check_tolerance*MAX(1, upfront))",
+        _upfront_check,
         "UPFRONT_COST disagrees with the sum of the items",
     ),
     (
         "The savings share agrees with plain arithmetic",
-        "ABS(spend_cut-(teacher_cost-student_cost)/teacher_cost)<=check_tolerance",
+        lambda ops: (
+            ops.abs(
+                ops.name("spend_cut")
+                - (ops.name("teacher_cost") - ops.name("student_cost")) / ops.name("teacher_cost")
+            )
+            <= ops.name("check_tolerance")
+        ),
         "SAVINGS_SHARE disagrees with (teacher − student) ÷ teacher",
     ),
 )
-"""Each check: what it asserts, its formula (TRUE when it holds), what to do when it fails."""
+"""Each check: what it asserts, how (written once over :class:`~xl_roi.formula.FormulaOps`: its
+formula, TRUE when it holds, with the value it has for the workbook's figures), and what to do
+when it fails. Each restates its figure in plain arithmetic, apart from the kernel's formula:
+a cross-check, not the same definition twice."""
+
+
+def check_cell(check: Callable[[Any], Any], values: Any = None) -> Expr:
+    """A check's formula, and its value for ``values`` (the workbook's figures)."""
+    return as_expr(check(FormulaOps(values)))
+
 
 PORTABLE_FIRST_CHECK = (
     "The monthly savings are worked out",
