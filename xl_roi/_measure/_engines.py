@@ -46,6 +46,10 @@ class Engine:
     dialect: Dialect
     name: str
 
+    def unreadable_lines(self) -> int:
+        """JSON Lines lines that are not JSON, read as rows of nothing (see DuckDBEngine)."""
+        return 0
+
     def register(self, kind: str, files: Sequence[Path]) -> tuple[str, Schema]:
         """Make the files one relation; return its name and columns."""
         raise NotImplementedError
@@ -100,6 +104,18 @@ class DuckDBEngine(Engine):
         self.connection.execute("SET TimeZone = 'UTC'")
         self.connection.execute("SET enable_progress_bar = false")  # it prints into --json
         self._error = duckdb.Error
+        self._unreadable: dict[str, int] = {}
+
+    def _bad_json_lines(self, path: Path) -> int:
+        quoted = "'" + str(path).replace("'", "''") + "'"
+        (bad,) = self.connection.execute(
+            f"SELECT count(*) FROM read_json_objects({quoted}, format = 'newline_delimited',"
+            " ignore_errors = true) WHERE json IS NULL"
+        ).fetchone() or (0,)
+        return int(bad)
+
+    def unreadable_lines(self) -> int:
+        return sum(self._unreadable.values())
 
     def register(self, kind: str, files: Sequence[Path]) -> tuple[str, Schema]:
         name = f"xl_roi_source_{next(_counter)}"
@@ -110,16 +126,24 @@ class DuckDBEngine(Engine):
                 if self.typed_csv
                 else f"read_csv({listed}, all_varchar = true, union_by_name = true, header = true)"
             ),
-            "json": f"read_json({listed}, format = 'newline_delimited', union_by_name = true)",
+            "json": f"read_json({listed}, format = 'newline_delimited', union_by_name = true"
+            + ("" if self.typed_csv else ", ignore_errors = true")
+            + ")",
             "parquet": f"read_parquet({listed}, union_by_name = true)",
         }[kind]
         try:
             self.connection.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM {reader}")
             relation = self.connection.sql(f"SELECT * FROM {name}")
             schema = _duckdb_schema(relation.types, relation.columns)
+            if kind == "json" and not self.typed_csv:
+                # a line that is not JSON (cut short, say) is read as a row of nothing, to be
+                # refused by itself: count such lines, so they are said to be what they are
+                for path in files:
+                    if str(path) not in self._unreadable:
+                        self._unreadable[str(path)] = self._bad_json_lines(path)
         except self._error as error:
             first = str(error).splitlines()[0]
-            if self.typed_csv and kind == "csv":
+            if self.typed_csv and kind in ("csv", "json"):
                 raise CsvTypesError(first) from None
             raise LogFormatError(
                 f"{', '.join(map(str, files[:3]))}: cannot be read as {kind}: {first}"
@@ -134,7 +158,10 @@ class DuckDBEngine(Engine):
             return self.connection.execute(sql).fetchall()
         except self._error as error:
             first = str(error).splitlines()[0]
-            if self.typed_csv and ("CSV" in str(error) or "Conversion" in type(error).__name__):
+            text = str(error)
+            if self.typed_csv and (
+                "CSV" in text or "JSON" in text or "Conversion" in type(error).__name__
+            ):
                 raise CsvTypesError(first) from None
             raise LogFormatError(f"the logs cannot be read: {first}") from None
 
