@@ -299,3 +299,17 @@ class TestPricesCommand:
         code, _, err = run(capsys, "pitch", str(case))
         assert code == 0
         assert "[teacher] token prices: openai gpt-4o list prices from genai-prices" in err
+
+
+class TestOwnInput:
+    @pytest.mark.parametrize("flag", ["-o", "--update"])
+    def test_a_log_is_never_replaced_by_the_case(self, capsys, tmp_path, flag):
+        """measure LOG -o LOG --force (or --update LOG) is refused, and the log is untouched."""
+        log = tmp_path / "calls.csv"
+        log.write_bytes(Path(CANONICAL).read_bytes())
+        before = log.read_bytes()
+        code, _, err = run(
+            capsys, "measure", str(log), "--teacher", "gpt-4o", flag, str(log), "--force"
+        )
+        assert code == 2 and "a log read is never replaced" in err
+        assert log.read_bytes() == before

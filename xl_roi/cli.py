@@ -730,6 +730,12 @@ def _cmd_measure(args: argparse.Namespace) -> int:
 
     # naming the teacher or the student reports (and prices) only those models
     wanted = [m for m in (args.teacher, args.student) if m] or None
+    target = args.output or args.update
+    if target:
+        from xl_roi._measure import expand_paths
+
+        if any(same_file(target, log) for log in expand_paths(args.logs)):
+            raise CommandError(f"{target}: give another case file; a log read is never replaced")
     table = measure(
         args.logs,
         columns=_parse_pairs(args.columns, "--columns") or None,
