@@ -185,3 +185,54 @@ def test_frozen_copy_asks_no_one_to_fill_anything_in(frozen):
     assert not [text for text in texts if "fill in" in text.lower()]
     assert not [text for text in texts if "Import Functions" in text]
     assert any("values-only copy" in text for text in texts)
+
+
+def _renamed_sheet(tmp_path, dtd: bool):
+    """A built workbook whose Calculations part is named sheet3.bin, its content type and
+    relationship pointing at it (the package says: a worksheet), optionally with a DTD."""
+    from tests.xlsx_tamper import sheet_part
+
+    source = tmp_path / "case.xlsx"
+    save_workbook(WORKBOOK_CASES["self-hosted"], source)
+    old = sheet_part("Calculations")
+    new = old.replace(".xml", ".bin")
+    with zipfile.ZipFile(source) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    sheet = parts.pop(old)
+    if dtd:
+        sheet = b'<!DOCTYPE worksheet [<!ENTITY x SYSTEM "file:///etc/passwd">]>' + sheet
+    parts[new] = sheet
+    short = old.removeprefix("xl/")
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        short.encode(), short.replace(".xml", ".bin").encode()
+    )
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(old.encode(), new.encode())
+    with zipfile.ZipFile(source, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return source, new
+
+
+def test_a_worksheet_named_bin_is_refused_with_its_dtd(tmp_path):
+    """A worksheet part named .bin that declares a DTD is refused by freeze and check, as
+    any worksheet: what a part is comes from the package, not its name."""
+    from xl_roi.workbook.guard import scan_archive
+
+    source, _ = _renamed_sheet(tmp_path, dtd=True)
+    with pytest.raises(WorkbookError, match="DTD"):
+        freeze_workbook(source, tmp_path / "frozen.xlsx")
+    assert not (tmp_path / "frozen.xlsx").exists()
+    with pytest.raises(WorkbookError, match="DTD"):
+        scan_archive(source)
+
+
+def test_a_worksheet_named_bin_loses_its_formulas(tmp_path):
+    """The values-only copy of a workbook whose worksheet part is named .bin holds no
+    formula in that part either."""
+    source, part = _renamed_sheet(tmp_path, dtd=False)
+    with zipfile.ZipFile(source) as archive:
+        assert b"<f>" in archive.read(part) or b"<f " in archive.read(part)
+    target = freeze_workbook(source, tmp_path / "frozen.xlsx")
+    with zipfile.ZipFile(target) as archive:
+        frozen = archive.read(part)
+    assert b"<f>" not in frozen and b"<f " not in frozen and b"<v>" in frozen

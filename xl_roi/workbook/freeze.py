@@ -22,13 +22,13 @@ from xl_roi.workbook.guard import (
     WORKBOOK_LIMITS,
     Budget,
     Limits,
+    PartKinds,
     UncalculatedWorkbookError,
     WorkbookError,
     check_file,
     feed_xml,
-    is_sheet_part,
-    is_xml_part,
     open_archive,
+    part_kinds,
     stream_part,
     xml_parser,
 )
@@ -282,20 +282,23 @@ def _copy_part(
     out: zipfile.ZipFile,
     budget: Budget,
     path: Path,
+    kinds: PartKinds,
 ) -> _SheetFreezer | None:
-    """Copy one part through the guard into ``out``; a worksheet loses its formulas."""
+    """Copy one part through the guard into ``out``; a worksheet loses its formulas.
+
+    What a part is comes from the package (content types, relationships), not its name."""
     name = info.filename
     target = zipfile.ZipInfo(name, date_time=info.date_time)
     target.compress_type = zipfile.ZIP_DEFLATED
     target.external_attr = info.external_attr
     with out.open(target, "w") as stream:
-        if not is_xml_part(name):
+        if not kinds.is_xml(name):
             for chunk in stream_part(archive, info, budget):
                 stream.write(chunk)
             return None
         parser = xml_parser()
         copier: _Copier
-        if is_sheet_part(name):
+        if kinds.is_sheet(name):
             copier = _SheetFreezer(parser, path, name)
 
             def start_cell(name_: str, attributes: list[str], copier: Any = copier) -> None:
@@ -402,10 +405,11 @@ def freeze_workbook(
                 zipfile.ZipFile(stream) as archive,
                 zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as out,
             ):
+                kinds = part_kinds(archive, infos, Budget(source, limits), source)
                 for info in infos:
                     if info.filename == _CALC_CHAIN:
                         continue
-                    sheet = _copy_part(archive, info, out, budget, source)
+                    sheet = _copy_part(archive, info, out, budget, source, kinds)
                     if sheet is not None and sheet.uncalculated:
                         uncalculated.append((info.filename, sheet))
         if uncalculated:
