@@ -236,3 +236,40 @@ def test_a_worksheet_named_bin_loses_its_formulas(tmp_path):
     with zipfile.ZipFile(target) as archive:
         frozen = archive.read(part)
     assert b"<f>" not in frozen and b"<f " not in frozen and b"<v>" in frozen
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        '=HYPERLINK("http://example.com","x")',
+        "@SUM(1)",
+        "+1+1",
+        "-1+1",
+        "\t=1",
+        "\u200b=1",
+        " =1",
+        "＝1",
+        "support tickets",
+    ],
+)
+def test_a_formula_like_name_stays_text_in_the_frozen_pitch(tmp_path, name):
+    """Pitch!A1 (<case name>: <verdict>, a formula's result before freezing) keeps a quote
+    prefix in the frozen copy when it looks like a formula, so editing it in Excel keeps it
+    text; its format (bold, size) is otherwise the source's, and a plain name gets none."""
+    import dataclasses
+
+    from xl_roi import example_case
+    from xl_roi.text import looks_like_formula
+
+    source = tmp_path / "case.xlsx"
+    save_workbook(dataclasses.replace(example_case(), name=name), source)
+    target = freeze_workbook(source, tmp_path / "frozen.xlsx")
+    before = openpyxl.load_workbook(source)["Pitch"]["A1"]
+    after = openpyxl.load_workbook(target)["Pitch"]["A1"]
+    assert after.data_type == "s" and after.value.startswith(name)
+    assert after.quotePrefix is looks_like_formula(name)
+    assert (after.font.b, after.font.sz, after.fill.fgColor.rgb) == (
+        before.font.b,
+        before.font.sz,
+        before.fill.fgColor.rgb,
+    )

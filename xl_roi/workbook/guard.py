@@ -361,6 +361,8 @@ class PartKinds:
 
     xml: frozenset[str]
     sheets: frozenset[str]
+    styles: str | None = None
+    """The part holding the cell styles (``xl/styles.xml`` as a rule), if any."""
 
     def is_xml(self, name: str) -> bool:
         """Whether the part is XML, by its content type or its name."""
@@ -444,7 +446,8 @@ def part_kinds(
         parser.StartElementHandler = handler
         feed_xml(parser, stream_part(archive, by_name[name], budget), path, name)
     xml: set[str] = set()
-    for name in names:
+    styles = None
+    for name in sorted(names):
         kind = overrides.get(name)
         if kind is None:
             kind = defaults.get(name.rpartition(".")[2].lower(), "")
@@ -452,7 +455,9 @@ def part_kinds(
             xml.add(name)
         if _is_sheet_type(kind):
             sheets.add(name)
-    return PartKinds(frozenset(xml), frozenset(sheets & names))
+        if kind.strip().lower().endswith("spreadsheetml.styles+xml"):
+            styles = name
+    return PartKinds(frozenset(xml), frozenset(sheets & names), styles)
 
 
 def _local(name: str) -> str:
