@@ -27,9 +27,14 @@ Definitions
   the source says "P95 not available from this source".
 - **error_share**: calls whose status is an error ÷ calls with a status (NaN without one).
 
-Rows with a missing model, a missing or unparseable timestamp, an unreadable number, negative
-tokens, cost or latency, or neither cost nor tokens are counted by reason, never dropped
-silently; the measurement fails only when no row is left.
+Rows with a missing model, a missing or unparseable timestamp (or one before 1970 or after
+2199), an unreadable number, a number that is NaN or infinite, negative tokens, cost or latency,
+a latency over a day, or neither cost nor tokens, and JSON Lines lines that are not JSON, are
+counted by reason, never dropped silently; so are repeats of a request id (the earliest row is
+kept). A file named twice (same path, same file, same bytes) is read once. Calls apart from the
+rest by :data:`SPARSE_GAP_MONTHS` or more months without a call are left out when they hold at
+most :data:`STRAY_SHARE` of the calls (said in a warning), else the window must be chosen.
+The measurement fails only when no row is left, or when the window must be chosen.
 """
 
 from __future__ import annotations
