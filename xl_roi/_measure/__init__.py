@@ -532,7 +532,11 @@ def measure(
         runner = make_engine(engine, spark=spark, memory_limit=memory_limit, typed_csv=typed_csv)
         try:
             sources = _register(runner, files, columns)
-            runner.define("xl_roi_rows", normalised_union(sources.selects, sources.request_ids))
+            runner.define(  # repeats found once (a window over every row), not per query
+                "xl_roi_rows",
+                normalised_union(sources.selects, sources.request_ids),
+                materialize=sources.request_ids,
+            )
             counted = runner.rows(counts_query("xl_roi_rows", inside))
             window = _dense_window(counted, since_day, until_day)
             dense = _inside(window.since, window.until)

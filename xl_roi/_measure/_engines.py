@@ -54,8 +54,9 @@ class Engine:
         """Make the files one relation; return its name and columns."""
         raise NotImplementedError
 
-    def define(self, name: str, sql: str) -> None:
-        """Name a query, to be read by later queries."""
+    def define(self, name: str, sql: str, materialize: bool = False) -> None:
+        """Name a query, to be read by later queries (``materialize``: computed once, kept, where
+        the engine can: for a query whose every reading is costly, such as a window)."""
         raise NotImplementedError
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
@@ -150,8 +151,12 @@ class DuckDBEngine(Engine):
             ) from None
         return name, schema
 
-    def define(self, name: str, sql: str) -> None:
-        self.connection.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
+    def define(self, name: str, sql: str, materialize: bool = False) -> None:
+        if not materialize:
+            self.connection.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
+            return
+        # a temporary table within the memory limit, spilling to the temporary folder
+        self.rows(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         try:
@@ -226,7 +231,7 @@ class SparkEngine(Engine):
         frame.createOrReplaceTempView(name)
         return name, _spark_schema(frame.schema)
 
-    def define(self, name: str, sql: str) -> None:
+    def define(self, name: str, sql: str, materialize: bool = False) -> None:
         self.session.sql(sql).createOrReplaceTempView(name)
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
