@@ -592,6 +592,31 @@ class TestDamagedFiles:
         assert table.attrs["source"]["rows_refused"] == {"unreadable JSON line": 1}
         assert _row(table, "gpt-4o")["calls"] == len(body) - 1
 
+    def test_a_late_value_of_the_wrong_kind_is_refused_not_made_blank(self, tmp_path):
+        """With a line cut short, a latency written as text 30,000 lines in (past the lines
+        read to choose the column types) refuses its row as an unreadable number; it is
+        never read as a call without a latency."""
+        lines = [
+            json.dumps(
+                {
+                    "timestamp": f"2026-{1 + i % 4:02d}-{1 + i % 28:02d}T10:00:00Z",
+                    "model": "gpt-4o",
+                    "input_tokens": 1000,
+                    "output_tokens": 200,
+                    "cost": 0.0045,
+                    "latency_ms": "fast" if i == 30_000 else 800,
+                }
+            )
+            for i in range(30_001)
+        ]
+        log = tmp_path / "calls.jsonl"
+        log.write_text("\n".join([*lines, lines[0][:30]]) + "\n")
+        table = measure(log)
+        source = table.attrs["source"]
+        assert source["rows_refused"] == {"unreadable JSON line": 1, "unreadable number": 1}
+        assert _row(table, "gpt-4o")["calls"] == 30_000
+        assert source["latency_rows_by_model"] == {"gpt-4o": 30_000}
+
     @pytest.mark.parametrize("name", ["bomb.csv.gz", "bomb.jsonl.gz"])
     def test_a_gzip_bomb_is_refused_whatever_its_format(self, tmp_path, name):
         """Megabytes of newlines packed a thousand times over are refused as a bomb, in well

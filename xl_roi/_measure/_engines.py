@@ -127,8 +127,10 @@ class DuckDBEngine(Engine):
                 if self.typed_csv
                 else f"read_csv({listed}, all_varchar = true, union_by_name = true, header = true)"
             ),
+            # the careful read: column types from every line (so no value that does not fit them
+            # is made null), and a line that is not JSON read as a row of nothing, counted below
             "json": f"read_json({listed}, format = 'newline_delimited', union_by_name = true"
-            + ("" if self.typed_csv else ", ignore_errors = true")
+            + ("" if self.typed_csv else ", ignore_errors = true, sample_size = -1")
             + ")",
             "parquet": f"read_parquet({listed}, union_by_name = true)",
         }[kind]
