@@ -446,6 +446,28 @@ class TestSparseWindows:
         assert source["rows_outside_window"] == 1
         assert any("left out" in w and stray[:10] in w for w in source["warnings"])
 
+    @settings(
+        max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(
+        strays=st.lists(
+            st.one_of(
+                st.datetimes(dt.datetime(1970, 1, 1), dt.datetime(2025, 9, 30, 23)),
+                st.datetimes(dt.datetime(2026, 9, 1), dt.datetime(2199, 12, 31, 23)),
+            ),
+            min_size=1,
+            max_size=5,
+        )
+    )
+    def test_stray_rows_never_move_the_figures(self, tmp_path, strays):
+        """Up to five rows anywhere at least three empty months before or after a log of 28
+        calls a month (5 % of its calls at most) leave every figure as the log's alone."""
+        alone = measure(_steady_log(tmp_path / "alone.csv"))
+        extra = tuple(f"{stamp:%Y-%m-%dT%H:%M:%SZ},gpt-4o,1000,200,0.0045,800" for stamp in strays)
+        table = measure(_steady_log(tmp_path / "strays.csv", extra))
+        assert_same_figures(table, alone)
+        assert table.attrs["source"]["rows_outside_window"] == len(strays)
+
     def test_separate_spans_of_many_calls_are_refused_with_the_fix(self, tmp_path):
         """Calls in 2024 and 2026, each a large share: an error naming both spans and
         --since, never a fit across the gap."""

@@ -37,6 +37,8 @@ from xl_roi.workbook.guard import (
 __all__ = ["UncalculatedWorkbookError", "freeze_workbook"]
 
 _CALC_CHAIN = "xl/calcChain.xml"
+_MAX_CELL_FORMATS = 64_000
+"""Cell formats a workbook may hold (Excel's limit is about 64,000)."""
 _MAX_CELL_CHARS = 1_000_000
 """A cell's XML longer than this is no spreadsheet cell (Excel holds at most 32,767 characters)."""
 
@@ -499,6 +501,8 @@ def freeze_workbook(
                 if kinds.styles is not None:
                     styles_budget = Budget(source, limits)
                     formats = _cell_formats(archive, kinds.styles, styles_budget, source) or None
+                    if formats is not None and 2 * formats > _MAX_CELL_FORMATS:
+                        formats = None  # no room for quoted copies: leave the formats as they are
                 for info in infos:
                     if info.filename == _CALC_CHAIN:
                         continue
