@@ -614,6 +614,26 @@ class TestDamagedFiles:
         assert table.attrs["source"]["rows_refused"] == {"unreadable JSON line": 1}
         assert _row(table, "gpt-4o")["calls"] == len(body) - 1
 
+    def test_a_cut_line_and_a_line_without_a_model_keep_their_own_reasons(self, tmp_path):
+        """A line that is not JSON and a JSON line without a model are two refusals, each
+        under its own reason."""
+        good = {
+            "timestamp": "2026-01-02T10:00:00Z",
+            "model": "gpt-4o",
+            "input_tokens": 10,
+            "output_tokens": 2,
+            "cost": 0.001,
+            "latency_ms": 80,
+        }
+        lines = [json.dumps(good)] * 3 + [json.dumps({**good, "model": None}), '{"times']
+        (tmp_path / "calls.jsonl").write_text("\n".join(lines) + "\n")
+        table = measure(tmp_path / "calls.jsonl")
+        assert table.attrs["source"]["rows_refused"] == {
+            "missing model": 1,
+            "unreadable JSON line": 1,
+        }
+        assert table.attrs["source"]["rows_read"] == 5
+
     def test_a_late_value_of_the_wrong_kind_is_refused_not_made_blank(self, tmp_path):
         """With a line cut short, a latency written as text 30,000 lines in (past the lines
         read to choose the column types) refuses its row as an unreadable number; it is

@@ -573,10 +573,20 @@ def _unreadable_lines_counted(counted: list[tuple[Any, ...]], lines: int) -> lis
         return counted
     out = []
     for row in counted:
-        if row[0] == "missing model":
-            rest = int(row[3]) - lines
+        if row[0] == "missing model":  # rows of nothing have no model: those are moved
+            rest = int(row[3]) - min(lines, int(row[3]))
             if rest:
-                out.append((row[0], row[1], row[2], rest, rest, row[5], row[6]))
+                out.append(
+                    (
+                        row[0],
+                        row[1],
+                        row[2],
+                        rest,
+                        float(row[4] or 0) - (row[3] - rest),
+                        row[5],
+                        row[6],
+                    )
+                )
         else:
             out.append(row)
     return [*out, ("unreadable JSON line", None, None, lines, lines, None, None)]
