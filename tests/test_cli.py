@@ -736,3 +736,13 @@ def test_check_prints_no_c1_control_from_a_formula(tmp_path, capsys):
     code, out, _ = run(capsys, "check", str(path), "--json")
     assert not any(char in out for char in C1_CONTROLS)
     assert any("\u009b" in finding["message"] for finding in json.loads(out)["findings"])
+
+
+def test_output_names_of_250_bytes_are_written(tmp_path, capsys):
+    """build and freeze write to a legal 250-byte file name (the temporary name beside it once
+    made it 'File name too long')."""
+    built = tmp_path / ("b" * 245 + ".xlsx")
+    frozen = tmp_path / ("f" * 245 + ".xlsx")
+    assert run(capsys, "build", "-o", str(built))[0] == 0
+    assert run(capsys, "freeze", str(built), "-o", str(frozen))[0] == 0
+    assert sorted(path.name for path in tmp_path.iterdir()) == [built.name, frozen.name]
