@@ -331,3 +331,49 @@ def test_example_file_shows_an_uncertainty_table_that_works(tmp_path):
         ("monthly_calls", 1_000_000.0, 1_500_000.0, 2_500_000.0),
         ("annual_maintenance", 12_000.0, 24_000.0, 48_000.0),
     )
+
+
+def test_a_byte_order_mark_is_read(tmp_path):
+    """A case file starting with a UTF-8 byte-order mark (Notepad on Windows writes one) reads
+    as the same file without it, model prices included."""
+    plain = tmp_path / "plain.toml"
+    plain.write_text(example_case_text(), encoding="utf-8")
+    marked = tmp_path / "marked.toml"
+    marked.write_bytes(b"\xef\xbb\xbf" + plain.read_bytes())
+    assert load_case(marked) == load_case(plain)
+    named = tmp_path / "named.toml"
+    named.write_bytes(b"\xef\xbb\xbf" + b'[teacher]\nmodel = "gpt-4o-mini"\n')
+    from xl_roi.casefile import named_model_prices
+
+    assert named_model_prices(named)["teacher"].input_per_million > 0
+
+
+@pytest.mark.parametrize("where", ["name", "slice"])
+def test_names_longer_than_the_limit_are_refused_with_it(tmp_path, capsys, where):
+    """A case or slice name past 200 characters (32,767 overflowed the Pitch's first cell) is
+    refused by every command with the limit; 200 characters are fine."""
+    from xl_roi.case import MAX_NAME_CHARS
+    from xl_roi.cli import main
+
+    def case_text(name: str) -> str:
+        if where == "name":
+            return f'name = "{name}"\n' + MINIMAL
+        return (
+            MINIMAL + f'[[quality_slices]]\nname = "{name}"\nbusiness_critical = false\n'
+            "teacher_score = 0.9\nstudent_score = 0.9\nallowed_drop = 0.01\n"
+        )
+
+    fine = tmp_path / "fine.toml"
+    fine.write_text(case_text("x" * MAX_NAME_CHARS), encoding="utf-8")
+    assert main(["pitch", str(fine)]) == 0
+    long = tmp_path / "long.toml"
+    long.write_text(case_text("y" * 32_767), encoding="utf-8")
+    capsys.readouterr()
+    for command in ("pitch", "build"):
+        argv = [command, str(long)] + (
+            ["-o", str(tmp_path / "o.xlsx")] if command == "build" else []
+        )
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert f"at most {MAX_NAME_CHARS}" in err and "32,767 characters long" in err
+        assert "y" * 50 not in err

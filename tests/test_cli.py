@@ -712,3 +712,37 @@ def test_breakevens_survive_a_renamed_assumption_label(capsys, monkeypatch):
     assert code == 0 and err == ""
     assert "Calls a month" in out
     assert "payback: below 357,441" in out  # as under the old label: volume breaks it below
+
+
+C1_CONTROLS = [chr(code) for code in range(0x7F, 0xA0)]
+
+
+def test_check_prints_no_c1_control_from_a_formula(tmp_path, capsys):
+    """A changed formula holding U+009B (the one-byte CSI that starts terminal sequences) is
+    reported with it replaced, in text and in --json (escaped there, the same value)."""
+    from tests.xlsx_tamper import edit_part, sheet_part
+    from xl_roi.workbook.build import save_workbook
+
+    path = tmp_path / "case.xlsx"
+    save_workbook(example_case(), path)
+    edit_part(
+        path,
+        sheet_part("Calculations"),
+        lambda xml: xml.replace("<f>", '<f>"\u009b[2J"&amp;', 1),
+    )
+    code, out, _ = run(capsys, "check", str(path))
+    assert code == 1 and "formula changed" in out
+    assert not any(char in out for char in C1_CONTROLS)
+    code, out, _ = run(capsys, "check", str(path), "--json")
+    assert not any(char in out for char in C1_CONTROLS)
+    assert any("\u009b" in finding["message"] for finding in json.loads(out)["findings"])
+
+
+def test_output_names_of_250_bytes_are_written(tmp_path, capsys):
+    """build and freeze write to a legal 250-byte file name (the temporary name beside it once
+    made it 'File name too long')."""
+    built = tmp_path / ("b" * 245 + ".xlsx")
+    frozen = tmp_path / ("f" * 245 + ".xlsx")
+    assert run(capsys, "build", "-o", str(built))[0] == 0
+    assert run(capsys, "freeze", str(built), "-o", str(frozen))[0] == 0
+    assert sorted(path.name for path in tmp_path.iterdir()) == [built.name, frozen.name]

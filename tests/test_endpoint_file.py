@@ -58,6 +58,57 @@ def test_unclosed_quote_swallows_nothing(tmp_path):
     assert table.loc["search", "verdict"] == "strong"
 
 
+@pytest.mark.parametrize("chunk_rows", [250_000, 1, 2, 3])
+def test_a_quoted_field_over_two_lines_is_refused_whole(tmp_path, chunk_rows):
+    """A line break inside a quoted name makes one record of two lines: both are refused
+    with the record's line numbers, never screened as an endpoint named 'line"'; the
+    endpoints around it are screened, whatever the chunks."""
+    path = tmp_path / "endpoints.csv"
+    path.write_text(
+        f'{HEADER}\n{TAGGER}\n"chat, first\nline",2000000,12,1.5,52500,40000\n{SEARCH}\n',
+        encoding="utf-8",
+    )
+    from xl_roi.endpoint_file import read_endpoint_csv
+    from xl_roi.portfolio import screen_chunks
+
+    chunks = read_endpoint_csv(path, chunk_rows=chunk_rows)[1]
+    table = screen_chunks((c.frame, c.first_row, c.refusals) for c in chunks)
+    assert 'line"' not in set(table["name"].dropna())
+    assert set(table.loc[table["verdict"].notna(), "name"]) == {"tagger", "search"}
+    errors = table["error"].dropna().tolist()
+    assert len(errors) == 2 and all(e.startswith("lines 3–4 are one record") for e in errors)
+    assert "line 3 is refused" in errors[0] and "line 4 is refused" in errors[1]
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.tuples(st.text('ab\n," ', min_size=1, max_size=8), st.integers(0, 10**6)),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_no_piece_of_a_multiline_record_is_screened(tmp_path, rows):
+    """Names written by a CSV writer (quotes doubled, line breaks kept inside quotes): a
+    name without a line break is screened as itself, and every line of a name with one is
+    refused, so no fragment of a record is ever an endpoint."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(HEADER.split(","))
+    for name, calls in rows:
+        writer.writerow([name, calls, 12, 1.5, 52500, 40000])
+    path = tmp_path / "endpoints.csv"
+    path.write_text(out.getvalue(), encoding="utf-8")
+    table, _ = _read_endpoints(path)
+    screened = set(table.loc[table["verdict"].notna(), "name"])
+    whole = {name for name, _ in rows if "\n" not in name and name.strip()}
+    assert screened <= {name for name, _ in rows}
+    assert {name.strip() for name in whole} <= {str(name).strip() for name in screened}
+
+
 def test_short_row_and_bad_bytes_refused_by_line(tmp_path):
     """Too few fields, or bytes that are not UTF-8, refuse that line with its number."""
     text = f"{HEADER}\n{TAGGER}\nshort,1\n".encode() + b"caf\xe9,1,2,3,4,5\n" + SEARCH.encode()
@@ -185,9 +236,14 @@ def test_fast_path_reads_as_line_by_line(tmp_path, lines, chunk_rows, crlf):
     assert len(fast_frame) == rows_in
 
 
-def test_fast_path_taken_around_a_malformed_line(tmp_path):
+def test_fast_path_taken_around_a_malformed_line(tmp_path, monkeypatch):
     """Well-formed chunks take the fast path; the chunk with a trailing comma or an unclosed
     quote is read line by line, and only that line is refused."""
+    import xl_roi.endpoint_file as endpoint_file
+
+    # a quote left open within this many lines of a chunk's end is read on into the next
+    # chunk (it may close there): here two, so that the chunk of lines 14-15 stays apart
+    monkeypatch.setattr(endpoint_file, "MAX_RECORD_LINES", 2)
     lines = [TAGGER] * 6 + [f"{CHAT},"] + [TAGGER] * 2 + [f'"{SEARCH}'] + [TAGGER] * 4
     text = (HEADER + "\n" + "\n".join(lines) + "\n").encode()
     fast, _, fast_chunks = read_both_ways(tmp_path, text, chunk_rows=3)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from xl_roi.files import OverwriteRefusedError, remove_temporaries, same_file, write_atomic
 
@@ -175,3 +177,20 @@ def test_private_temporary_folder_removes_files_nobody_recorded(tmp_path, monkey
         raise KeyboardInterrupt  # the stop lands before anyone records the file
     assert list(tmp_path.iterdir()) == []
     assert tempfile.tempdir == str(tmp_path)
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.text("aZ0 .-_é€😀", min_size=255, max_size=255)
+    .map(lambda name: name.encode()[:255].decode("utf-8", "ignore"))
+    .filter(lambda name: name.strip("."))
+    | st.sampled_from(["b" * 250, "b" * 255, "é" * 127, "€" * 85])
+)
+def test_any_legal_file_name_can_be_written(tmp_path, name):
+    """A file name of up to 255 bytes is written, with or without --force: the temporary name
+    beside it is shortened, never longer than the file system takes ('File name too long')."""
+    target = tmp_path / name
+    assert write_atomic(target, b"first").read_bytes() == b"first"
+    assert write_atomic(target, b"second", force=True).read_bytes() == b"second"
+    assert [path.name for path in tmp_path.iterdir()] == [name]
+    target.unlink()

@@ -100,3 +100,17 @@ def test_keys_are_quoted():
     """Column names with quotes or SQL in them are keys, as given."""
     table = pd.DataFrame({"it's": [1.0], 'say "x"': [2.0], "a) FROM x; --": [3.0]})
     assert strict_loads(written(table)) == [{"it's": 1.0, 'say "x"': 2.0, "a) FROM x; --": 3.0}]
+
+
+def test_c1_controls_and_del_are_escaped():
+    """Names holding DEL or C1 controls (U+009B, the one-byte CSI) are written escaped
+    (\\u009b), the same values read back, nothing a terminal would act on."""
+    import io
+    import json
+
+    names = ["chat\u009b2J", "del\u007fx", "plain", "é€\u0085"]
+    out = io.StringIO()
+    write_json_rows(pd.DataFrame({"name": names, "n": [1.0, 2.0, 3.0, 4.0]}), out)
+    text = out.getvalue()
+    assert not any(chr(code) in text for code in range(0x7F, 0xA0))
+    assert [row["name"] for row in json.loads(text)] == names

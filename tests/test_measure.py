@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import json
 import math
 import shutil
 from pathlib import Path
@@ -449,6 +450,265 @@ class TestFilesAndFormats:
         (tmp_path / "x.xlsx").write_bytes(b"PK")
         with pytest.raises(LogFormatError, match=r"csv, \.jsonl"):
             measure(tmp_path / "x.xlsx")
+
+
+HEADER = "timestamp,model,input_tokens,output_tokens,cost,latency_ms"
+
+
+def _steady_log(path: Path, extra: tuple[str, ...] = (), months: int = 4) -> Path:
+    """28 calls a month, January to ``months`` of 2026 (one a day, days 1–28), then ``extra``."""
+    rows = [
+        f"2026-{month:02d}-{day:02d}T10:00:00Z,gpt-4o,1000,200,0.0045,{700 + day}"
+        for month in range(1, months + 1)
+        for day in range(1, 29)
+    ]
+    path.write_text("\n".join([HEADER, *rows, *extra]) + "\n")
+    return path
+
+
+class TestSparseWindows:
+    @pytest.mark.parametrize(
+        "stray", ["1970-01-01T00:00:00Z", "2025-06-30T23:00:00Z", "2031-01-01T00:00:00Z"]
+    )
+    def test_a_stray_row_does_not_stretch_the_months(self, tmp_path, stray):
+        """One row months or years apart from 28 calls a month is left out, and said: the
+        monthly calls stay 28 (not 0.126 over 675 "complete months")."""
+        log = _steady_log(tmp_path / "calls.csv", (f"{stray},gpt-4o,1000,200,0.0045,800",))
+        table = measure(log)
+        source = table.attrs["source"]
+        assert _row(table, "gpt-4o")["monthly_calls"] == 28
+        assert source["complete_months"] == ["2026-01", "2026-02", "2026-03"]
+        assert source["rows_outside_window"] == 1
+        assert any("left out" in w and stray[:10] in w for w in source["warnings"])
+
+    @settings(
+        max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(
+        strays=st.lists(
+            st.one_of(
+                st.datetimes(dt.datetime(1970, 1, 1), dt.datetime(2025, 9, 30, 23)),
+                st.datetimes(dt.datetime(2026, 9, 1), dt.datetime(2199, 12, 31, 23)),
+            ),
+            min_size=1,
+            max_size=5,
+        )
+    )
+    def test_stray_rows_never_move_the_figures(self, tmp_path, strays):
+        """Up to five rows anywhere at least three empty months before or after a log of 28
+        calls a month (5 % of its calls at most) leave every figure as the log's alone."""
+        alone = measure(_steady_log(tmp_path / "alone.csv"))
+        extra = tuple(f"{stamp:%Y-%m-%dT%H:%M:%SZ},gpt-4o,1000,200,0.0045,800" for stamp in strays)
+        table = measure(_steady_log(tmp_path / "strays.csv", extra))
+        assert_same_figures(table, alone)
+        assert table.attrs["source"]["rows_outside_window"] == len(strays)
+
+    def test_separate_spans_of_many_calls_are_refused_with_the_fix(self, tmp_path):
+        """Calls in 2024 and 2026, each a large share: an error naming both spans and
+        --since, never a fit across the gap."""
+        old = tuple(
+            f"2024-03-{day:02d}T10:00:00Z,gpt-4o,1000,200,0.0045,800" for day in range(1, 29)
+        )
+        log = _steady_log(tmp_path / "calls.csv", old)
+        with pytest.raises(InputError, match=r"separate spans.*2024-03-01.*--since 2026-01-01"):
+            measure(log)
+        table = measure(log, since="2026-01-01")
+        assert _row(table, "gpt-4o")["monthly_calls"] == 28
+
+    def test_a_window_the_user_chose_across_a_gap_is_kept_and_named(self, tmp_path):
+        """--since before a stray row keeps the user's window, with a warning that the
+        figures are fitted across months without calls."""
+        log = _steady_log(
+            tmp_path / "calls.csv", ("2025-01-15T10:00:00Z,gpt-4o,1000,200,0.0045,800",)
+        )
+        table = measure(log, since="2025-01-01")
+        assert table.attrs["source"]["window"]["first_day"] == "2025-01-01"
+        assert any("fitted across the gap" in w for w in table.attrs["source"]["warnings"])
+
+    def test_one_quiet_month_is_not_a_gap(self, tmp_path):
+        """A single month without calls inside the log keeps the whole window (it counts as
+        0, with the warning about growth), as before."""
+        rows = [
+            f"2026-{month:02d}-{day:02d}T10:00:00Z,gpt-4o,1000,200,0.0045,800"
+            for month in (1, 3, 4)
+            for day in range(1, 29)
+        ]
+        (tmp_path / "calls.csv").write_text("\n".join([HEADER, *rows]) + "\n")
+        table = measure(tmp_path / "calls.csv")
+        assert table.attrs["source"]["complete_months"] == ["2026-01", "2026-02", "2026-03"]
+
+    @pytest.mark.parametrize("stamp", ["9999-12-31T23:59:59Z", "1969-12-31T23:59:59Z"])
+    def test_timestamps_out_of_range_are_refused(self, tmp_path, stamp):
+        """A timestamp before 1970 or after 2199 refuses its row, and the rest is measured."""
+        log = _steady_log(tmp_path / "calls.csv", (f"{stamp},gpt-4o,1000,200,0.0045,800",))
+        table = measure(log)
+        assert table.attrs["source"]["rows_refused"] == {"timestamp before 1970 or after 2199": 1}
+        assert _row(table, "gpt-4o")["monthly_calls"] == 28
+
+    def test_a_window_out_of_range_is_refused(self):
+        """--until 9999-12-31 is an error naming the range, not an overflow."""
+        with pytest.raises(InputError, match="from 1970 to 2199"):
+            measure(CANONICAL, until="9999-12-31")
+
+
+class TestRepeats:
+    def test_repeated_request_ids_counted_once(self, tmp_path):
+        """Every row logged twice under its request id measures as once, the repeats counted
+        as refused with their reason."""
+        rows = [
+            f"2026-{month:02d}-{day:02d}T10:00:00Z,gpt-4o,1000,200,0.0045,800,req-{month}-{day}"
+            for month in range(1, 4)
+            for day in range(1, 31 if month != 2 else 29)
+        ]
+        once = tmp_path / "once.csv"
+        twice = tmp_path / "twice.csv"
+        once.write_text("\n".join([HEADER + ",request_id", *rows]) + "\n")
+        twice.write_text("\n".join([HEADER + ",request_id", *rows, *rows]) + "\n")
+        table = measure(twice)
+        assert_same_figures(table, measure(once))
+        assert table.attrs["source"]["rows_refused"] == {
+            "repeated request id (counted once)": len(rows)
+        }
+
+    @pytest.mark.parametrize(
+        ("fixture", "lines"),
+        [("litellm_spend_logs.csv", 1), ("langfuse_observations.jsonl", 0)],
+    )
+    def test_each_format_with_ids_counts_a_request_once(self, tmp_path, fixture, lines):
+        """A LiteLLM or Langfuse export holding its rows twice measures as once."""
+        text = (LOGS / fixture).read_text()
+        head, body = text.splitlines(keepends=True)[:lines], text.splitlines(keepends=True)[lines:]
+        doubled = tmp_path / fixture
+        doubled.write_text("".join(head + body + body))
+        assert_same_figures(measure(doubled), measure(LOGS / fixture))
+
+    def test_a_file_named_twice_is_read_once(self, tmp_path):
+        """The same path twice, or a copy with the same bytes, is read once and said so."""
+        copy = tmp_path / "copy.csv"
+        shutil.copy(CANONICAL, copy)
+        table = measure([CANONICAL, CANONICAL, copy])
+        assert_same_figures(table, measure(CANONICAL))
+        warnings = table.attrs["source"]["warnings"]
+        assert any("given twice: read once" in w for w in warnings)
+        assert any("same bytes" in w and "copy.csv" in w for w in warnings)
+        assert table.attrs["source"]["files"] == [str(CANONICAL)]
+
+
+class TestImpossibleNumbers:
+    @pytest.mark.parametrize(
+        ("latency", "reason"),
+        [
+            ("nan", "latency not finite (NaN or infinite)"),
+            ("inf", "latency not finite (NaN or infinite)"),
+            ("1e308", "latency over a day"),
+            ("86400001", "latency over a day"),
+        ],
+    )
+    def test_impossible_latencies_are_refused(self, tmp_path, latency, reason):
+        """A tenth of the latencies NaN, infinite or longer than a day: those rows are
+        refused with their reason and P95 comes from the rest."""
+        rows = tuple(
+            f"2026-02-{day:02d}T11:00:00Z,gpt-4o,1000,200,0.0045,{latency}" for day in range(1, 12)
+        )
+        log = _steady_log(tmp_path / "calls.csv", rows)
+        table = measure(log)
+        assert table.attrs["source"]["rows_refused"] == {reason: 11}
+        assert _row(table, "gpt-4o")["latency_p99_ms"] <= 728
+
+    def test_a_cost_that_is_not_finite_is_refused(self, tmp_path):
+        """A NaN cost refuses its row instead of making every cost figure NaN."""
+        log = _steady_log(tmp_path / "calls.csv", ("2026-02-03T11:00:00Z,gpt-4o,1000,200,nan,800",))
+        table = measure(log)
+        assert table.attrs["source"]["rows_refused"] == {"number not finite (NaN or infinite)": 1}
+        assert _row(table, "gpt-4o")["cost_per_1k"] == pytest.approx(4.5)
+
+
+class TestDamagedFiles:
+    @pytest.mark.parametrize("where", ["middle", "end"])
+    def test_a_truncated_json_line_is_refused_and_counted(self, tmp_path, where):
+        """One JSON Lines line cut short is refused by itself; the others are measured."""
+        lines = [
+            json.dumps(
+                {
+                    "timestamp": f"2026-{m:02d}-{d:02d}T10:00:00Z",
+                    "model": "gpt-4o",
+                    "input_tokens": 1000,
+                    "output_tokens": 200,
+                    "cost": 0.0045,
+                    "latency_ms": 800,
+                }
+            )
+            for m in range(1, 5)
+            for d in range(1, 29)
+        ]
+        cut = lines[50][:30]
+        body = [*lines[:50], cut, *lines[51:]] if where == "middle" else [*lines, cut]
+        log = tmp_path / "calls.jsonl"
+        log.write_text("\n".join(body) + ("\n" if where == "middle" else ""))
+        table = measure(log)
+        assert table.attrs["source"]["rows_refused"] == {"unreadable JSON line": 1}
+        assert _row(table, "gpt-4o")["calls"] == len(body) - 1
+
+    def test_a_cut_line_and_a_line_without_a_model_keep_their_own_reasons(self, tmp_path):
+        """A line that is not JSON and a JSON line without a model are two refusals, each
+        under its own reason."""
+        good = {
+            "timestamp": "2026-01-02T10:00:00Z",
+            "model": "gpt-4o",
+            "input_tokens": 10,
+            "output_tokens": 2,
+            "cost": 0.001,
+            "latency_ms": 80,
+        }
+        lines = [json.dumps(good)] * 3 + [json.dumps({**good, "model": None}), '{"times']
+        (tmp_path / "calls.jsonl").write_text("\n".join(lines) + "\n")
+        table = measure(tmp_path / "calls.jsonl")
+        assert table.attrs["source"]["rows_refused"] == {
+            "missing model": 1,
+            "unreadable JSON line": 1,
+        }
+        assert table.attrs["source"]["rows_read"] == 5
+
+    def test_a_late_value_of_the_wrong_kind_is_refused_not_made_blank(self, tmp_path):
+        """With a line cut short, a latency written as text 30,000 lines in (past the lines
+        read to choose the column types) refuses its row as an unreadable number; it is
+        never read as a call without a latency."""
+        lines = [
+            json.dumps(
+                {
+                    "timestamp": f"2026-{1 + i % 4:02d}-{1 + i % 28:02d}T10:00:00Z",
+                    "model": "gpt-4o",
+                    "input_tokens": 1000,
+                    "output_tokens": 200,
+                    "cost": 0.0045,
+                    "latency_ms": "fast" if i == 30_000 else 800,
+                }
+            )
+            for i in range(30_001)
+        ]
+        log = tmp_path / "calls.jsonl"
+        log.write_text("\n".join([*lines, lines[0][:30]]) + "\n")
+        table = measure(log)
+        source = table.attrs["source"]
+        assert source["rows_refused"] == {"unreadable JSON line": 1, "unreadable number": 1}
+        assert _row(table, "gpt-4o")["calls"] == 30_000
+        assert source["latency_rows_by_model"] == {"gpt-4o": 30_000}
+
+    @pytest.mark.parametrize("name", ["bomb.csv.gz", "bomb.jsonl.gz"])
+    def test_a_gzip_bomb_is_refused_whatever_its_format(self, tmp_path, name):
+        """Megabytes of newlines packed a thousand times over are refused as a bomb, in well
+        under a second, for CSV as for JSON Lines."""
+        import time
+
+        log = tmp_path / name
+        with gzip.open(log, "wb", compresslevel=9) as stream:
+            stream.write(b"timestamp,model\n" if name.endswith("csv.gz") else b"")
+            for _ in range(64):
+                stream.write(b"\n" * 1_000_000)
+        started = time.perf_counter()
+        with pytest.raises(LogFormatError, match="decompression bomb"):
+            measure(log)
+        assert time.perf_counter() - started < 1.0
 
 
 class TestWindowAndRefusals:

@@ -310,3 +310,34 @@ class TestPricesCommand:
         code, _, err = run(capsys, "pitch", str(case))
         assert code == 0
         assert "[teacher] token prices: openai gpt-4o list prices from genai-prices" in err
+
+
+class TestOwnInput:
+    @pytest.mark.parametrize("flag", ["-o", "--update"])
+    def test_a_log_is_never_replaced_by_the_case(self, capsys, tmp_path, flag):
+        """measure LOG -o LOG --force (or --update LOG) is refused, and the log is untouched."""
+        log = tmp_path / "calls.csv"
+        log.write_bytes(Path(CANONICAL).read_bytes())
+        before = log.read_bytes()
+        code, _, err = run(
+            capsys, "measure", str(log), "--teacher", "gpt-4o", flag, str(log), "--force"
+        )
+        assert code == 2 and "a log read is never replaced" in err
+        assert log.read_bytes() == before
+
+
+def test_model_names_print_no_c1_control(capsys, tmp_path):
+    """A model named with U+009B prints with it replaced (text) or escaped (--json), on stdout
+    and stderr alike, as C0 controls are."""
+    log = tmp_path / "calls.csv"
+    log.write_text(
+        "timestamp,model,input_tokens,output_tokens,cost,latency_ms\n"
+        "2026-01-01T00:00:00Z,gpt\u009b31m,1,1,0.1,5\n",
+        encoding="utf-8",
+    )
+    c1 = [chr(code) for code in range(0x7F, 0xA0)]
+    for argv in ([], ["--json"], ["--teacher", "x"]):
+        _, out, err = run(capsys, "measure", str(log), *argv)
+        assert not any(char in out + err for char in c1), argv
+    _, out, _ = run(capsys, "measure", str(log), "--json")
+    assert json.loads(out)["models"][0]["model"] == "gpt\u009b31m"

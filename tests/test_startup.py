@@ -95,3 +95,36 @@ def test_a_command_parsed_alone_reads_as_with_all_of_them(argv):
     assert vars(alone.parse_args(argv)) == vars(everything.parse_args(argv))
     subcommands = everything._subparsers._group_actions[0].choices
     assert set(subcommands) == set(COMMANDS)  # every command can be built alone
+
+
+INTERRUPTED_WHILE_LOADING = (
+    "import importlib, os, signal, sys, tomllib\n"
+    "entry = tomllib.load(open(sys.argv[1], 'rb'))['project']['scripts']['xl-roi']\n"
+    "class Interrupt:\n"
+    "    def find_spec(self, name, path=None, target=None):\n"
+    "        if name == sys.argv[2]:\n"
+    "            os.kill(os.getpid(), signal.SIGINT)\n"
+    "        return None\n"
+    "sys.meta_path.insert(0, Interrupt())\n"
+    "module, function = entry.split(':')\n"
+    "sys.exit(getattr(importlib.import_module(module), function)(['pitch']))\n"
+)
+
+
+@pytest.mark.parametrize("module", ["xl_roi", "xl_roi.case", "xl_roi.cli", "xl_roi.pitch"])
+def test_ctrl_c_while_loading_exits_130_without_a_traceback(module):
+    """Ctrl-C while the command is still loading (the console script's entry point, as
+    pyproject declares it, with SIGINT sent as a given module loads) ends it with one line
+    and exit 130, never a KeyboardInterrupt traceback."""
+    from pathlib import Path
+
+    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    done = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED_WHILE_LOADING, str(pyproject), module],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "Traceback" not in done.stderr and "KeyboardInterrupt" not in done.stderr
+    assert done.returncode == 130, (done.returncode, done.stderr)
+    assert done.stderr.strip() == "xl-roi: interrupted (nothing written)"

@@ -49,6 +49,7 @@ def test_the_pattern_catches_the_source_article_sense_only():
             *(ROOT / "xl_roi").rglob("*.py"),
             ROOT / "udfs" / "xl_roi_udfs.py",
             ROOT / "udfs" / "xl_roi_udfs.bas",
+            ROOT / "udfs" / "xl_roi_cli.py",
             ROOT / "README.md",
             ROOT / "xl_roi" / "data" / "example_case.toml",
         ]

@@ -185,3 +185,91 @@ def test_frozen_copy_asks_no_one_to_fill_anything_in(frozen):
     assert not [text for text in texts if "fill in" in text.lower()]
     assert not [text for text in texts if "Import Functions" in text]
     assert any("values-only copy" in text for text in texts)
+
+
+def _renamed_sheet(tmp_path, dtd: bool):
+    """A built workbook whose Calculations part is named sheet3.bin, its content type and
+    relationship pointing at it (the package says: a worksheet), optionally with a DTD."""
+    from tests.xlsx_tamper import sheet_part
+
+    source = tmp_path / "case.xlsx"
+    save_workbook(WORKBOOK_CASES["self-hosted"], source)
+    old = sheet_part("Calculations")
+    new = old.replace(".xml", ".bin")
+    with zipfile.ZipFile(source) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    sheet = parts.pop(old)
+    if dtd:
+        sheet = b'<!DOCTYPE worksheet [<!ENTITY x SYSTEM "file:///etc/passwd">]>' + sheet
+    parts[new] = sheet
+    short = old.removeprefix("xl/")
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        short.encode(), short.replace(".xml", ".bin").encode()
+    )
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(old.encode(), new.encode())
+    with zipfile.ZipFile(source, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return source, new
+
+
+def test_a_worksheet_named_bin_is_refused_with_its_dtd(tmp_path):
+    """A worksheet part named .bin that declares a DTD is refused by freeze and check, as
+    any worksheet: what a part is comes from the package, not its name."""
+    from xl_roi.workbook.guard import scan_archive
+
+    source, _ = _renamed_sheet(tmp_path, dtd=True)
+    with pytest.raises(WorkbookError, match="DTD"):
+        freeze_workbook(source, tmp_path / "frozen.xlsx")
+    assert not (tmp_path / "frozen.xlsx").exists()
+    with pytest.raises(WorkbookError, match="DTD"):
+        scan_archive(source)
+
+
+def test_a_worksheet_named_bin_loses_its_formulas(tmp_path):
+    """The values-only copy of a workbook whose worksheet part is named .bin holds no
+    formula in that part either."""
+    source, part = _renamed_sheet(tmp_path, dtd=False)
+    with zipfile.ZipFile(source) as archive:
+        assert b"<f>" in archive.read(part) or b"<f " in archive.read(part)
+    target = freeze_workbook(source, tmp_path / "frozen.xlsx")
+    with zipfile.ZipFile(target) as archive:
+        frozen = archive.read(part)
+    assert b"<f>" not in frozen and b"<f " not in frozen and b"<v>" in frozen
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        '=HYPERLINK("http://example.com","x")',
+        "@SUM(1)",
+        "+1+1",
+        "-1+1",
+        "\t=1",
+        "\u200b=1",
+        " =1",
+        "＝1",
+        "support tickets",
+    ],
+)
+def test_a_formula_like_name_stays_text_in_the_frozen_pitch(tmp_path, name):
+    """Pitch!A1 (<case name>: <verdict>, a formula's result before freezing) keeps a quote
+    prefix in the frozen copy when it looks like a formula, so editing it in Excel keeps it
+    text; its format (bold, size) is otherwise the source's, and a plain name gets none."""
+    import dataclasses
+
+    from xl_roi import example_case
+    from xl_roi.text import looks_like_formula
+
+    source = tmp_path / "case.xlsx"
+    save_workbook(dataclasses.replace(example_case(), name=name), source)
+    target = freeze_workbook(source, tmp_path / "frozen.xlsx")
+    before = openpyxl.load_workbook(source)["Pitch"]["A1"]
+    after = openpyxl.load_workbook(target)["Pitch"]["A1"]
+    assert after.data_type == "s" and after.value.startswith(name)
+    assert after.quotePrefix is looks_like_formula(name)
+    assert (after.font.b, after.font.sz, after.fill.fgColor.rgb) == (
+        before.font.b,
+        before.font.sz,
+        before.fill.fgColor.rgb,
+    )

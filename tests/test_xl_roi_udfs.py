@@ -857,3 +857,29 @@ def test_module_imports_nothing_windows_only_at_load():
     windows_only = {"pythoncom", "pywintypes", "win32com", "win32api", "winreg", "msvcrt"}
     assert top_level & windows_only == set()
     assert "xlwings" in top_level  # the decorators, which Lite provides too
+
+
+class TestHugeArguments:
+    @pytest.mark.parametrize(
+        ("name", "position"),
+        [
+            (name, position)
+            for name, args in GOOD_ARGUMENTS.items()
+            for position, value in enumerate(args)
+            if isinstance(value, float)
+        ],
+    )
+    def test_no_cell_holds_infinity_or_nan(self, udfs, name, position):
+        """Any numeric argument at 1e308 (or -1e308) gives a finite number or a text starting
+        with an Excel error code in every cell, never infinity or NaN (QUALITY_COST with
+        cost_per_error = 1e308 returned inf)."""
+        for huge in (1e308, -1e308):
+            args = list(GOOD_ARGUMENTS[name])
+            args[position] = huge
+            result = call_like_excel(getattr(udfs, name), *args)
+            for row in result:
+                for cell in row:
+                    if isinstance(cell, float):
+                        assert math.isfinite(cell), (name, position, huge, cell)
+                    elif isinstance(cell, str) and cell.startswith("#"):
+                        assert cell.split(" ")[0] in ("#NUM!", "#VALUE!", "#N/A", "#DIV/0!")

@@ -327,6 +327,8 @@ def _excel_result(value: Any) -> Any:
     """What Excel may show: finite numbers and text; infinity and NaN become error texts."""
     if isinstance(value, float) and math.isnan(value):
         return "#NUM! the result is not a number"
+    if isinstance(value, float) and math.isinf(value):
+        return "#NUM! the result is beyond the largest number a cell holds (about 1.8e308)"
     return value
 
 

@@ -40,8 +40,15 @@ _SCORE_DECIMALS = 9
 """Quality drops are compared after rounding to this many decimals (0.91 − 0.86 is 0.05)."""
 
 
+MAX_NAME_CHARS = 200
+"""Characters a name (the case's, its currency's, a quality slice's) may hold: a title, not a
+document. Names go into headings and cells (Pitch!A1 holds the case name and the verdict; a
+cell holds at most 32,767 characters), and onto the terminal."""
+
+
 def check_text(where: str, text: str) -> str:
-    """Return ``text``, or refuse it when it holds control characters (NUL, BEL, ESC, …).
+    """Return ``text``, or refuse it when it holds control characters (NUL, BEL, ESC, …) or is
+    longer than :data:`MAX_NAME_CHARS`.
 
     Names end up on terminals and in workbook cells: a terminal escape could recolour or clear
     the screen, and an xlsx cell cannot hold them at all. The message never echoes them.
@@ -56,6 +63,11 @@ def check_text(where: str, text: str) -> str:
     shown = printable(text)
     if shown != text:
         raise InputError(f"{where} holds a control character (shown as ?): {shown!r}; remove it")
+    if len(text) > MAX_NAME_CHARS:
+        raise InputError(
+            f"{where} is {len(text):,} characters long: at most {MAX_NAME_CHARS} (a name for "
+            f"headings and cells, starting {shown[:40]!r}); shorten it"
+        )
     return text
 
 

@@ -298,7 +298,7 @@ def named_model_prices(path: str | Path) -> dict[str, ModelPrices]:
     """
     from xl_roi.prices import model_prices
 
-    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    data = tomllib.loads(Path(path).read_text(encoding="utf-8-sig"))
     found = {}
     for table in ("teacher", "student"):
         section = data.get(table)
@@ -417,7 +417,7 @@ def _read_text(path: Path) -> str:
     if len(data) > MAX_CASE_FILE_BYTES:
         raise CaseFileError(f"{path}: too large for a case file ({limit})")
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8").removeprefix("\ufeff")  # the byte-order mark Windows writes
     except UnicodeDecodeError:
         raise CaseFileError(f"{path}: not a text file (a case file is UTF-8 TOML)") from None
 

@@ -12,6 +12,7 @@ import gc
 import itertools
 import math
 import os
+import re
 import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -176,7 +177,10 @@ def _print_json(data: Any) -> None:
 
     from xl_roi.json_value import json_value
 
-    print(json.dumps(json_value(data), indent=2, allow_nan=False, ensure_ascii=False))
+    text = json.dumps(json_value(data), indent=2, allow_nan=False, ensure_ascii=False)
+    # JSON escapes C0 controls itself; DEL and the C1 controls (U+009B is a terminal's CSI)
+    # are escaped too, so printing the JSON can never drive the terminal
+    print(re.sub("[\x7f-\x9f]", lambda match: f"\\u{ord(match.group()):04x}", text))
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
@@ -528,16 +532,19 @@ def _cmd_check(args: argparse.Namespace) -> int:
         )
     elif report.clean:
         print(
-            f"{args.file} ({report.flavour} flavour): clean — {report.checked_cells} results "
+            f"{printable(args.file)} ({report.flavour} flavour): clean — "
+            f"{report.checked_cells} results "
             "agree with the inputs, no formula overwritten, every input in range"
         )
         for finding in report.warnings:
             print(f"  {printable(str(finding))}")
     else:
-        print(f"{args.file} ({report.flavour} flavour): {len(report.findings)} finding(s)")
+        print(
+            f"{printable(args.file)} ({report.flavour} flavour): {len(report.findings)} finding(s)"
+        )
         for group in groups:
-            print(f"  {group}")
-        print(next_step(report))
+            print(f"  {printable(str(group))}")  # formula text from the file, C1 controls too
+        print(printable(next_step(report)))
     return EXIT_OK if report.clean else EXIT_FINDINGS
 
 
@@ -793,6 +800,12 @@ def _cmd_measure(args: argparse.Namespace) -> int:
         )
     if args.output_factor is not None and not args.reprice:
         raise CommandError("--output-factor goes with --reprice MODEL")
+    target = args.output or args.update
+    if target:
+        from xl_roi._measure import expand_paths
+
+        if any(same_file(target, log) for log in expand_paths(args.logs)):
+            raise CommandError(f"{target}: give another case file; a log read is never replaced")
     table = measure(
         args.logs,
         columns=_parse_pairs(args.columns, "--columns") or None,

@@ -5,8 +5,12 @@ the first column as an index and shift every column; an unclosed quote makes it 
 the following rows and merge them into one name. Either way the screen would print figures
 from the wrong columns with no error. Here each line of the file is one endpoint: a line whose
 fields do not match the header (or whose quotes do not close on it) is refused by itself, with
-its line number, and every other line is read as it stands. So the rows in (the non-blank
-lines after the header) always equal the rows screened plus the rows refused.
+its line number, and every other line is read as it stands. A quoted field that runs over
+several lines (a line break inside a cell, as Excel writes it) makes one record of them: each
+of its lines is refused with the record's line numbers, so no piece of it is ever screened as
+an endpoint of its own (a lone line with an odd number of quotes is never read alone either).
+So the rows in (the non-blank lines after the header) always equal the rows screened plus the
+rows refused.
 
 Checking every line in Python costs about a microsecond a line, so a chunk is first checked
 column-wise with numpy (each line's commas counted between newline positions; no quote, no
@@ -161,12 +165,30 @@ def _chunks(
     handle: BinaryIO, names: list[str], line_number: int, chunk_rows: int
 ) -> Iterator[EndpointChunk]:
     width = len(names)
-    blank = "," * (width - 1)
     name_column = next((name for name in names if name.strip().lower() == "name"), None)
     dtype = {name_column: str} if name_column is not None else None
     first_row = 1
+    carry: list[bytes] = []
     with handle:
         for block in _blocks(handle, chunk_rows):
+            if carry:  # a record that may run on from the block before: read it, line by
+                # line, with as many lines as it may run over; the rest of the block as usual
+                head_end = 0
+                for _ in range(MAX_RECORD_LINES):
+                    head_end = block.find(b"\n", head_end) + 1
+                    if not head_end:
+                        head_end = len(block)
+                        break
+                head = block[:head_end].split(b"\n")
+                if block[:head_end].endswith(b"\n"):
+                    head.pop()
+                read = _read_lines(carry + head, line_number, width, final=True)
+                line_number, carry, block = read.line_number, [], block[head_end:]
+                if read.texts:
+                    yield _slow_chunk(read, names, dtype, first_row)
+                    first_row += len(read.texts)
+                if not block:
+                    continue
             lines_in_block = block.count(b"\n") + (not block.endswith(b"\n"))
             fast = _well_formed(block, width)
             if fast is not None:
@@ -183,44 +205,127 @@ def _chunks(
             raw_lines = block.split(b"\n")
             if block.endswith(b"\n"):
                 raw_lines.pop()  # what follows the last newline: no line
-            texts: list[str] = []
-            refusals: dict[int, str] = {}
-            for raw in raw_lines:
-                line_number += 1
-                try:
-                    text = _decode(raw, line_number)
-                except UnicodeDecodeError:
-                    refusals[len(texts)] = (
-                        f"line {line_number} is not UTF-8 text: save the file as CSV UTF-8"
+            read = _read_lines(raw_lines, line_number, width, final=False)
+            line_number = read.line_number
+            carry = read.carry
+            if read.texts:
+                yield _slow_chunk(read, names, dtype, first_row)
+                first_row += len(read.texts)
+        if carry:
+            read = _read_lines(carry, line_number, width, final=True)
+            if read.texts:
+                yield _slow_chunk(read, names, dtype, first_row)
+
+
+MAX_RECORD_LINES = 50
+"""Lines a quoted field may run over: a line break inside a cell, as Excel writes it."""
+
+
+@dataclass
+class _Lines:
+    """Lines read one by one: their text for pandas, refusals, and lines carried over."""
+
+    texts: list[str]
+    refusals: dict[int, str]
+    line_number: int
+    carry: list[bytes]
+
+
+def _slow_chunk(
+    read: _Lines, names: list[str], dtype: dict[str, type[str]] | None, first_row: int
+) -> EndpointChunk:
+    frame = _read_frame(
+        ("\n".join(read.texts) + "\n").encode("utf-8"), names, dtype, skip_blank_lines=False
+    )
+    if len(frame) != len(read.texts):  # every line was checked: this cannot happen
+        raise AssertionError(f"{len(read.texts)} lines read as {len(frame)} rows")
+    return EndpointChunk(frame, read.refusals, first_row)
+
+
+def _odd_quotes(text: str) -> bool:
+    """A line with an odd number of quotes opens or closes a quoted field running over lines:
+    a line standing alone holds its quotes in pairs."""
+    return text.count('"') % 2 == 1
+
+
+def _record_over_lines(texts: list[str | None], start: int, width: int) -> int | None:
+    """Where the record whose quoted field opens on ``texts[start]`` ends, when the lines up
+    to the next one with an odd number of quotes read as one record of ``width`` fields."""
+    for end in range(start + 1, min(start + MAX_RECORD_LINES, len(texts))):
+        text = texts[end]
+        if text is None or not _odd_quotes(text):
+            continue
+        joined = "\n".join(line or "" for line in texts[start : end + 1])
+        try:
+            records = list(csv.reader(io.StringIO(joined, newline=""), strict=True))
+        except csv.Error:
+            return None
+        return end if len(records) == 1 and len(records[0]) == width else None
+    return None
+
+
+def _read_lines(raw_lines: list[bytes], line_number: int, width: int, final: bool) -> _Lines:
+    """Lines read one by one, each an endpoint or refused by itself with its number.
+
+    A quoted field running over several lines (a line break inside a cell) is refused as one
+    record, each of its lines with the record's line numbers: no line of it is ever read as
+    an endpoint of its own. A record that may run on into the next block is carried over
+    (unless ``final``).
+    """
+    blank = "," * (width - 1)
+    texts: list[str | None] = []
+    for raw in raw_lines:
+        try:
+            texts.append(raw.decode("utf-8").rstrip("\r\n"))
+        except UnicodeDecodeError:
+            texts.append(None)
+    out: list[str] = []
+    refusals: dict[int, str] = {}
+    index = 0
+    while index < len(texts):
+        text = texts[index]
+        if text is not None and _odd_quotes(text) and "\r" not in text:
+            end = _record_over_lines(texts, index, width)
+            if end is None and not final and len(texts) - index < MAX_RECORD_LINES:
+                return _Lines(out, refusals, line_number, raw_lines[index:])
+            if end is not None:
+                first, last = line_number + 1, line_number + 1 + end - index
+                for number in range(first, last + 1):
+                    if not (texts[index + number - first] or "").strip():
+                        continue  # a blank line is no endpoint, inside a record or not
+                    refusals[len(out)] = (
+                        f"lines {first}–{last} are one record: a quoted field runs over "
+                        f"several lines (a line break inside a cell), so line {number} is "
+                        "refused with it; take the line breaks out of the cell"
                     )
-                    texts.append(blank)
-                    continue
-                if not text.strip():
-                    continue  # a blank line is no endpoint
-                fields = None if "\r" in text else _fields(text)
-                if fields is None:
-                    refusals[len(texts)] = (
-                        f"line {line_number} has a quote that does not close on the line: "
-                        "refused, and the lines after it read on their own"
-                    )
-                    texts.append(blank)
-                elif len(fields) != width:
-                    refusals[len(texts)] = (
-                        f"line {line_number} has {len(fields)} fields where the header has "
-                        f"{width}: refused rather than guess which figure is which"
-                    )
-                    texts.append(blank)
-                else:
-                    texts.append(text if '"' not in text else _canonical(fields))
-            if not texts:
+                    out.append(blank)
+                line_number = last
+                index = end + 1
                 continue
-            frame = _read_frame(
-                ("\n".join(texts) + "\n").encode("utf-8"), names, dtype, skip_blank_lines=False
+        line_number += 1
+        index += 1
+        if text is None:
+            refusals[len(out)] = f"line {line_number} is not UTF-8 text: save the file as CSV UTF-8"
+            out.append(blank)
+            continue
+        if not text.strip():
+            continue  # a blank line is no endpoint
+        fields = None if "\r" in text or _odd_quotes(text) else _fields(text)
+        if fields is None:
+            refusals[len(out)] = (
+                f"line {line_number} has a quote that does not close on the line: "
+                "refused, and the lines after it read on their own"
             )
-            if len(frame) != len(texts):  # every line was checked: this cannot happen
-                raise AssertionError(f"{len(texts)} lines read as {len(frame)} rows")
-            yield EndpointChunk(frame, refusals, first_row)
-            first_row += len(texts)
+            out.append(blank)
+        elif len(fields) != width:
+            refusals[len(out)] = (
+                f"line {line_number} has {len(fields)} fields where the header has "
+                f"{width}: refused rather than guess which figure is which"
+            )
+            out.append(blank)
+        else:
+            out.append(text if '"' not in text else _canonical(fields))
+    return _Lines(out, refusals, line_number, [])
 
 
 _READ_BYTES = 1 << 24

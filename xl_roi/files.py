@@ -63,7 +63,9 @@ def write_atomic(
     folder = target.parent if str(target.parent) else Path(".")
     import tempfile  # here, not at the top: every command imports this module, few write
 
-    handle, temporary_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    handle, temporary_name = tempfile.mkstemp(
+        prefix=f".{_shortened(target.name)}.", suffix=".tmp", dir=folder
+    )
     temporary = Path(temporary_name)
     _TEMPORARIES.add(temporary)
     try:
@@ -173,6 +175,28 @@ def same_file(first: str | Path, second: str | Path) -> bool:
         return os.path.samefile(first, second)
     except (OSError, ValueError):
         return os.path.realpath(first) == os.path.realpath(second)
+
+
+NAME_BYTES = 255
+"""The longest file name most file systems take (ext4, APFS, NTFS in UTF-16 units, XFS)."""
+
+_TEMPORARY_EXTRA_BYTES = len(".") + len(".") + 8 + len(".tmp")
+"""What a temporary name adds to the target's: ``.NAME.XXXXXXXX.tmp``."""
+
+
+def _shortened(name: str) -> str:
+    """The target's name, cut so that its temporary name stays within :data:`NAME_BYTES`.
+
+    Examples
+    --------
+    >>> len(_shortened("x" * 250).encode()), _shortened("case.toml")
+    (241, 'case.toml')
+    """
+    room = NAME_BYTES - _TEMPORARY_EXTRA_BYTES
+    encoded = os.fsencode(name)
+    if len(encoded) <= room:
+        return name
+    return encoded[:room].decode("utf-8", "ignore") or "xl-roi"
 
 
 def _mode_for(target: Path) -> int:

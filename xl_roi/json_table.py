@@ -13,6 +13,7 @@ text as UTF-8.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, TextIO
 
@@ -71,8 +72,23 @@ def _string_bytes(column: Any) -> memoryview:
     return memoryview(data)[start:end] if data is not None else memoryview(b"")
 
 
+_C1_OR_DEL = re.compile(rb"\xc2[\x80-\x9f]|\x7f")
+"""DEL and the C1 controls in UTF-8 (``\xc2`` is only ever their lead byte): DuckDB's JSON
+escapes the C0 controls but writes these as they are, and U+009B is a terminal's CSI."""
+
+
+def _escaped(text: bytes | memoryview) -> bytes | memoryview:
+    """JSON text with DEL and C1 controls escaped (``\u009b``): the same values, nothing a
+    terminal would act on."""
+    view = np.frombuffer(text, dtype=np.uint8)  # looked at without a copy
+    if not ((view == 0xC2) | (view == 0x7F)).any():
+        return text
+    return _C1_OR_DEL.sub(lambda match: b"\\u%04x" % ord(match.group().decode()), bytes(text))
+
+
 def _write(out: TextIO, text: bytes | memoryview) -> None:
     """UTF-8 text to a stream: straight to its bytes where it has them (no second encoding)."""
+    text = _escaped(text)
     buffer = getattr(out, "buffer", None)
     if buffer is None:
         out.write(bytes(text).decode("utf-8"))

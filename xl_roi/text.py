@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -38,19 +39,33 @@ NO_VOLUME_PAYS_BACK = "#NUM! no volume pays back: "
 #: and Google Sheets alike): ``=``, ``+``, ``-``, ``@``, and tab or carriage return before them.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
+# What may stand before a formula's first character and still be passed over: white space
+# (space, tab, newline, no-break and ideographic spaces) and the invisible format characters
+# (zero-width space and joiners, direction marks, word joiner, byte-order mark, soft hyphen).
+_PASSED_OVER = re.compile(r"[\s\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]*")
+
 # C0 controls but tab and newline, DEL, and C1 controls (which include the 8-bit CSI).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def looks_like_formula(text: str) -> bool:
-    """Whether a spreadsheet would execute ``text`` typed into a cell.
+    """Whether a spreadsheet might execute ``text`` typed into a cell, now or once edited.
+
+    A formula's first character (``=``, ``+``, ``-``, ``@``) counts also after white space,
+    newlines and invisible characters (a zero-width space, a byte-order mark), and in its
+    fullwidth or small forms (``＝``, which a Japanese keyboard types, becomes ``=``).
 
     Examples
     --------
     >>> looks_like_formula("=1+1"), looks_like_formula("-5 %"), looks_like_formula("chat")
     (True, True, False)
+    >>> looks_like_formula("\\u200b=1"), looks_like_formula(" \\n＝1"), looks_like_formula(" chat")
+    (True, True, False)
     """
-    return text[:1] in FORMULA_TRIGGERS
+    if text[:1] in FORMULA_TRIGGERS:
+        return True
+    rest = text[_PASSED_OVER.match(text).end() :]  # type: ignore[union-attr]
+    return unicodedata.normalize("NFKC", rest[:1])[:1] in FORMULA_TRIGGERS[:4]
 
 
 def printable(text: str) -> str:

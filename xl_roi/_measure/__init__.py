@@ -33,9 +33,14 @@ Definitions
   ``failed_latency_p50/p95_ms`` are the failed calls' own figures, beside them.
 - **error_share**: calls whose status is an error ÷ calls with a status (NaN without one).
 
-Rows with a missing model, a missing or unparseable timestamp, an unreadable number, negative
-tokens, cost or latency, or neither cost nor tokens are counted by reason, never dropped
-silently; the measurement fails only when no row is left.
+Rows with a missing model, a missing or unparseable timestamp (or one before 1970 or after
+2199), an unreadable number, a number that is NaN or infinite, negative tokens, cost or latency,
+a latency over a day, or neither cost nor tokens, and JSON Lines lines that are not JSON, are
+counted by reason, never dropped silently; so are repeats of a request id (the earliest row is
+kept). A file named twice (same path, same file, same bytes) is read once. Calls apart from the
+rest by :data:`SPARSE_GAP_MONTHS` or more months without a call are left out when they hold at
+most :data:`STRAY_SHARE` of the calls (said in a warning), else the window must be chosen.
+The measurement fails only when no row is left, or when the window must be chosen.
 """
 
 from __future__ import annotations
@@ -61,6 +66,7 @@ from xl_roi._measure._figures import (
     group_cost,
     model_groups,
 )
+from xl_roi._measure._files import check_gzip, distinct_files, is_gzipped
 from xl_roi._measure._formats import (
     CANONICAL_COLUMNS,
     FORMATS,
@@ -121,6 +127,13 @@ MEASURE_COLUMNS = (
 """The columns of :func:`measure`'s table, in order."""
 
 LATENCY_NOT_AVAILABLE = "P95 not available from this source"
+
+SPARSE_GAP_MONTHS = 3
+"""Calendar months in a row without a call that split a log into separate spans."""
+
+STRAY_SHARE = 0.05
+"""Spans beside the densest one holding together at most this share of the calls are stray
+rows (a clock reset, a default timestamp, a test row): left out, and said so."""
 
 
 class NothingToMeasureError(InputError):
@@ -249,12 +262,105 @@ def _is_empty(path: Path) -> bool:
 
 
 def _parse_day(name: str, value: str | dt.date | None) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
+    if value is None:
         return value
     try:
-        return dt.date.fromisoformat(str(value))
+        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
     except ValueError:
         raise InputError(f"{name} must be a date like 2026-01-31, got {value!r}") from None
+    if not dt.date(1970, 1, 1) <= day < dt.date(2200, 1, 1):
+        raise InputError(f"{name} must be a date from 1970 to 2199, got {value!r}")
+    return day
+
+
+def _inside(since_day: dt.date | None, until_day: dt.date | None) -> str:
+    """The SQL condition for rows inside the window (both days included)."""
+    return window_filter(
+        since_day.isoformat() if since_day else None,
+        (until_day + dt.timedelta(days=1)).isoformat() if until_day else None,
+    )
+
+
+@dataclass(frozen=True)
+class _Window:
+    """The window to measure over, and what was said about choosing it."""
+
+    since: dt.date | None
+    until: dt.date | None
+    note: str | None = None
+
+
+def _dense_window(
+    counted: Sequence[tuple[Any, ...]], since_day: dt.date | None, until_day: dt.date | None
+) -> _Window:
+    """The window without its stray spans: calls apart from the rest by a gap of
+    :data:`SPARSE_GAP_MONTHS` calendar months or more, holding at most :data:`STRAY_SHARE` of
+    the calls (one row dated 1970-01-01 in a 2026 log would make 675 "complete months").
+
+    A side the user fixed (``since``/``until``) is kept, with a warning when the window then
+    holds such a gap. Spans that are not stray are an error naming them and the fix.
+    """
+    calls: dict[int, float] = {}
+    first: dict[int, Any] = {}
+    last: dict[int, Any] = {}
+    for state, _model, month, _rows, count, low, high in counted:
+        if state is not None:
+            continue
+        day = _as_date(month)
+        key = day.year * 12 + day.month - 1
+        calls[key] = calls.get(key, 0.0) + float(count or 0)
+        first[key] = low if key not in first or low < first[key] else first[key]
+        last[key] = high if key not in last or high > last[key] else last[key]
+    spans: list[list[int]] = []
+    for key in sorted(calls):
+        if spans and key - spans[-1][-1] - 1 < SPARSE_GAP_MONTHS:
+            spans[-1].append(key)
+        else:
+            spans.append([key])
+    if len(spans) < 2:
+        return _Window(since_day, until_day)
+
+    def total(span: list[int]) -> float:
+        return sum(calls[key] for key in span)
+
+    def described(span: list[int]) -> str:
+        return (
+            f"{_as_date(first[span[0]])} … {_as_date(last[span[-1]])} "
+            f"({total(span):,.0f} call{'' if total(span) == 1 else 's'})"
+        )
+
+    dense = max(spans, key=lambda span: (total(span), span[0]))  # ties: the latest
+    before, after = spans[: spans.index(dense)], spans[spans.index(dense) + 1 :]
+    movable = (before if since_day is None else []) + (after if until_day is None else [])
+    kept = [span for span in spans if span is not dense and span not in movable]
+    all_calls = sum(calls.values())
+    gap = f"{SPARSE_GAP_MONTHS} or more calendar months without a call"
+    if sum(total(span) for span in movable) > STRAY_SHARE * all_calls:
+        raise InputError(
+            f"the calls fall in separate spans, with {gap} between them: "
+            + "; ".join(described(span) for span in spans)
+            + ". Monthly calls and growth fitted across the gap would be wrong: choose the "
+            f"window with --since and --until (the largest span: --since "
+            f"{_as_date(first[dense[0]])} --until {_as_date(last[dense[-1]])})"
+        )
+    notes = []
+    if movable:
+        notes.append(
+            f"{sum(total(span) for span in movable):,.0f} of {all_calls:,.0f} calls lie apart "
+            f"from the rest, beyond {gap} ({'; '.join(described(span) for span in movable)}): "
+            "left out, as outside the window; --since and --until choose another window"
+        )
+    if kept:
+        notes.append(
+            f"the window you chose holds {gap} (calls in "
+            f"{'; '.join(described(span) for span in spans)}): monthly calls and growth are "
+            "fitted across the gap"
+        )
+    return _Window(
+        since_day or _as_date(first[dense[0]]),
+        until_day or _as_date(last[dense[-1]]),
+        " ".join(notes),
+    )
 
 
 @dataclass(frozen=True)
@@ -264,6 +370,7 @@ class _Sources:
     per_request: bool
     bucketed: bool
     price_providers: tuple[str, ...] = ()
+    request_ids: bool = False
 
 
 def _register(engine: Engine, files: list[Path], columns: Mapping[str, str] | None) -> _Sources:
@@ -272,7 +379,7 @@ def _register(engine: Engine, files: list[Path], columns: Mapping[str, str] | No
         by_kind.setdefault(file_kind(path), []).append(path)
     selects, formats = [], []
     providers: list[str] = []
-    per_request = bucketed = False
+    per_request = bucketed = request_ids = False
     for kind, group in by_kind.items():
         name, schema = engine.register(kind, group)
         if columns:
@@ -285,13 +392,13 @@ def _register(engine: Engine, files: list[Path], columns: Mapping[str, str] | No
         for fmt, source, source_schema in sources:
             per_request |= fmt.per_request
             bucketed |= not fmt.per_request
-            selects.append(
-                select_from(source, expressions(fmt, source_schema, engine.dialect, columns))
-            )
+            mapped = expressions(fmt, source_schema, engine.dialect, columns)
+            request_ids |= "request_id" in mapped
+            selects.append(select_from(source, mapped))
             formats.append(fmt.label)
             if fmt.price_provider:
                 providers.append(fmt.price_provider)
-    return _Sources(selects, formats, per_request, bucketed, tuple(providers))
+    return _Sources(selects, formats, per_request, bucketed, tuple(providers), request_ids)
 
 
 def _by_format(engine: Engine, kind: str, group: list[Path]) -> list[tuple[Format, str, Schema]]:
@@ -453,42 +560,79 @@ def measure(
     until_day = _parse_day("until", until)
     if since_day and until_day and until_day < since_day:
         raise InputError(f"until ({until_day}) is before since ({since_day})")
-    files = expand_paths(logs)
+    files, notes = distinct_files(expand_paths(logs))
+    for path in files:
+        if is_gzipped(path):
+            check_gzip(path)
     wanted = None if models is None else {str(model) for model in models}
-    inside = window_filter(
-        since_day.isoformat() if since_day else None,
-        (until_day + dt.timedelta(days=1)).isoformat() if until_day else None,
-    )
+    inside = _inside(since_day, until_day)
     # CSV: first with the column types DuckDB detects (fast); if a value later in the file does
     # not fit them, again with every column read as text, so the bad rows are counted, not lost
     for typed_csv in (True, False):
         runner = make_engine(engine, spark=spark, memory_limit=memory_limit, typed_csv=typed_csv)
         try:
             sources = _register(runner, files, columns)
-            runner.define("xl_roi_rows", normalised_union(sources.selects))
-            counted = runner.rows(counts_query("xl_roi_rows", inside))
-            per_model = runner.rows(
-                models_query("xl_roi_rows", inside, runner.dialect, approx, include_failed)
+            runner.define(  # repeats found once (a window over every row), not per query
+                "xl_roi_rows",
+                normalised_union(sources.selects, sources.request_ids),
+                materialize=sources.request_ids,
             )
+            counted = runner.rows(counts_query("xl_roi_rows", inside))
+            window = _dense_window(counted, since_day, until_day)
+            dense = _inside(window.since, window.until)
+            if (window.since, window.until) != (since_day, until_day):
+                counted = runner.rows(counts_query("xl_roi_rows", dense))
+            per_model = runner.rows(
+                models_query("xl_roi_rows", dense, runner.dialect, approx, include_failed)
+            )
+            counted = _unreadable_lines_counted(counted, runner.unreadable_lines())
             break
         except CsvTypesError:
             continue
         finally:
             runner.close()
-    return _assemble(
+    table = _assemble(
         counted,
         per_model,
         files,
         sources,
         runner,
-        since_day,
-        until_day,
+        window.since,
+        window.until,
         wanted,
         prices,
         approx,
         today,
         include_failed,
     )
+    table.attrs["source"]["warnings"][:0] = notes + ([window.note] if window.note else [])
+    return table
+
+
+def _unreadable_lines_counted(counted: list[tuple[Any, ...]], lines: int) -> list[tuple[Any, ...]]:
+    """The counts with JSON Lines lines that are not JSON under a reason of their own: read as
+    rows of nothing, they were counted as rows without a model."""
+    if not lines:
+        return counted
+    out = []
+    for row in counted:
+        if row[0] == "missing model":  # rows of nothing have no model: those are moved
+            rest = int(row[3]) - min(lines, int(row[3]))
+            if rest:
+                out.append(
+                    (
+                        row[0],
+                        row[1],
+                        row[2],
+                        rest,
+                        float(row[4] or 0) - (row[3] - rest),
+                        row[5],
+                        row[6],
+                    )
+                )
+        else:
+            out.append(row)
+    return [*out, ("unreadable JSON line", None, None, lines, lines, None, None)]
 
 
 def _assemble(

@@ -46,12 +46,17 @@ class Engine:
     dialect: Dialect
     name: str
 
+    def unreadable_lines(self) -> int:
+        """JSON Lines lines that are not JSON, read as rows of nothing (see DuckDBEngine)."""
+        return 0
+
     def register(self, kind: str, files: Sequence[Path]) -> tuple[str, Schema]:
         """Make the files one relation; return its name and columns."""
         raise NotImplementedError
 
-    def define(self, name: str, sql: str) -> None:
-        """Name a query, to be read by later queries."""
+    def define(self, name: str, sql: str, materialize: bool = False) -> None:
+        """Name a query, to be read by later queries (``materialize``: computed once, kept, where
+        the engine can: for a query whose every reading is costly, such as a window)."""
         raise NotImplementedError
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
@@ -100,6 +105,18 @@ class DuckDBEngine(Engine):
         self.connection.execute("SET TimeZone = 'UTC'")
         self.connection.execute("SET enable_progress_bar = false")  # it prints into --json
         self._error = duckdb.Error
+        self._unreadable: dict[str, int] = {}
+
+    def _bad_json_lines(self, path: Path) -> int:
+        quoted = "'" + str(path).replace("'", "''") + "'"
+        (bad,) = self.connection.execute(
+            f"SELECT count(*) FROM read_json_objects({quoted}, format = 'newline_delimited',"
+            " ignore_errors = true) WHERE json IS NULL"
+        ).fetchone() or (0,)
+        return int(bad)
+
+    def unreadable_lines(self) -> int:
+        return sum(self._unreadable.values())
 
     def register(self, kind: str, files: Sequence[Path]) -> tuple[str, Schema]:
         name = f"xl_roi_source_{next(_counter)}"
@@ -110,31 +127,48 @@ class DuckDBEngine(Engine):
                 if self.typed_csv
                 else f"read_csv({listed}, all_varchar = true, union_by_name = true, header = true)"
             ),
-            "json": f"read_json({listed}, format = 'newline_delimited', union_by_name = true)",
+            # the careful read: column types from every line (so no value that does not fit them
+            # is made null), and a line that is not JSON read as a row of nothing, counted below
+            "json": f"read_json({listed}, format = 'newline_delimited', union_by_name = true"
+            + ("" if self.typed_csv else ", ignore_errors = true, sample_size = -1")
+            + ")",
             "parquet": f"read_parquet({listed}, union_by_name = true)",
         }[kind]
         try:
             self.connection.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM {reader}")
             relation = self.connection.sql(f"SELECT * FROM {name}")
             schema = _duckdb_schema(relation.types, relation.columns)
+            if kind == "json" and not self.typed_csv:
+                # a line that is not JSON (cut short, say) is read as a row of nothing, to be
+                # refused by itself: count such lines, so they are said to be what they are
+                for path in files:
+                    if str(path) not in self._unreadable:
+                        self._unreadable[str(path)] = self._bad_json_lines(path)
         except self._error as error:
             first = str(error).splitlines()[0]
-            if self.typed_csv and kind == "csv":
+            if self.typed_csv and kind in ("csv", "json"):
                 raise CsvTypesError(first) from None
             raise LogFormatError(
                 f"{', '.join(map(str, files[:3]))}: cannot be read as {kind}: {first}"
             ) from None
         return name, schema
 
-    def define(self, name: str, sql: str) -> None:
-        self.connection.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
+    def define(self, name: str, sql: str, materialize: bool = False) -> None:
+        if not materialize:
+            self.connection.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
+            return
+        # a temporary table within the memory limit, spilling to the temporary folder
+        self.rows(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         try:
             return self.connection.execute(sql).fetchall()
         except self._error as error:
             first = str(error).splitlines()[0]
-            if self.typed_csv and ("CSV" in str(error) or "Conversion" in type(error).__name__):
+            text = str(error)
+            if self.typed_csv and (
+                "CSV" in text or "JSON" in text or "Conversion" in type(error).__name__
+            ):
                 raise CsvTypesError(first) from None
             raise LogFormatError(f"the logs cannot be read: {first}") from None
 
@@ -199,7 +233,7 @@ class SparkEngine(Engine):
         frame.createOrReplaceTempView(name)
         return name, _spark_schema(frame.schema)
 
-    def define(self, name: str, sql: str) -> None:
+    def define(self, name: str, sql: str, materialize: bool = False) -> None:
         self.session.sql(sql).createOrReplaceTempView(name)
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:

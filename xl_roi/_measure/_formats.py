@@ -44,8 +44,9 @@ CANONICAL_COLUMNS = (
     "latency_ms",
     "cached_input_tokens",
     "status",
+    "request_id",
 )
-"""The canonical log columns: the first six expected, the last two optional."""
+"""The canonical log columns: the first six expected, the rest optional."""
 
 
 class LogFormatError(InputError):
@@ -267,6 +268,7 @@ def expressions(
         out["is_error"] = b.error_flag(
             b.column(names["status"]), _ERROR_WORDS, b.status_type(names["status"])
         )
+        out["request_id"] = b.column(names["request_id"])
     elif fmt is LITELLM:
         stamp = b.timestamp("startTime")
         end = b.timestamp("endTime")
@@ -277,6 +279,7 @@ def expressions(
         if stamp and end:
             out["latency_ms"] = b.milliseconds_between(stamp[0], end[0])
         out["is_error"] = b.error_flag(b.column("status"), _ERROR_WORDS)
+        out["request_id"] = b.column("request_id")
     elif fmt is LANGFUSE:
         stamp = b.timestamp("startTime")
         end = b.timestamp("endTime")
@@ -298,6 +301,7 @@ def expressions(
         elif stamp and end:
             out["latency_ms"] = b.milliseconds_between(stamp[0], end[0])
         out["is_error"] = b.error_flag(b.column("level"), ("error",))
+        out["request_id"] = b.column("id")
     elif fmt is OTEL:
         if b.has("attributes"):
             prefix: tuple[str, ...] = ("attributes",)
@@ -323,6 +327,13 @@ def expressions(
         if flag and error_type:
             flag = f"CASE WHEN {error_type} IS NOT NULL THEN 1 ELSE {flag} END"
         out["is_error"] = flag
+        span, trace = b.column("context", "span_id"), b.column("context", "trace_id")
+        if span and trace:  # an all-zero span id is OpenTelemetry's "no span": no id
+            out["request_id"] = (
+                f"CASE WHEN {span} IS NULL OR {trace} IS NULL"
+                f" OR {span} = '0x0000000000000000' THEN NULL"
+                f" ELSE concat(CAST({trace} AS STRING), '/', CAST({span} AS STRING)) END"
+            )
     elif fmt is BEDROCK:
         stamp = b.timestamp("timestamp")
         out["model"] = b.column("modelId")
@@ -333,6 +344,7 @@ def expressions(
         error = b.column("errorCode")
         if error:
             out["is_error"] = f"CASE WHEN {error} IS NOT NULL THEN 1 ELSE 0 END"
+        out["request_id"] = b.column("requestId")
     else:  # OpenAI usage export: one row per bucket and model
         stamp = b.timestamp("start_time")
         out["model"] = b.column("model")

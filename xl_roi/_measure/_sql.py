@@ -28,6 +28,7 @@ CANONICAL = (
     "is_error",
     "ts_given",
     "raw_numbers_bad",
+    "request_id",
 )
 """The normalised columns every reader produces (before the bad-row reason is added)."""
 
@@ -37,6 +38,7 @@ CANONICAL_TYPES = {
     "is_error": "INT",
     "ts_given": "INT",
     "raw_numbers_bad": "INT",
+    "request_id": "STRING",
 }
 """SQL types of the normalised columns (the rest are DOUBLE)."""
 
@@ -103,19 +105,41 @@ def approx_bound(dialect: Dialect) -> str:
 EXACT_P95 = "exact (linear interpolation between the two nearest calls, as numpy's default)"
 
 
+LARGEST_DOUBLE = "1.7976931348623157e308"
+"""Larger than every finite double: NaN and infinity compare above it in DuckDB and Spark."""
+
+LONGEST_LATENCY_MS = 86_400_000
+"""A call logging a longer latency than a day is refused (a unit or clock error)."""
+
+FIRST_TIMESTAMP = "1970-01-01"
+"""Timestamps before this day (before the Unix epoch) are refused as out of range."""
+
+LAST_TIMESTAMP = "2200-01-01"
+"""Timestamps from this day on are refused as out of range (a clock error, a placeholder)."""
+
+
 def reason_expression() -> str:
     """Why a normalised row is refused, or NULL when it is good (first reason wins)."""
+    numbers = ("input_tokens", "output_tokens", "cached_input_tokens", "cost", "calls")
+    not_finite = " OR ".join(f"{name} > {LARGEST_DOUBLE}" for name in numbers)
     return (
         "CASE"
+        " WHEN copy_number > 1 THEN 'repeated request id (counted once)'"
         " WHEN model IS NULL OR trim(model) = '' THEN 'missing model'"
         " WHEN ts IS NULL AND (ts_given IS NULL OR ts_given = 0) THEN 'missing timestamp'"
         " WHEN ts IS NULL THEN 'unparseable timestamp'"
+        f" WHEN ts < CAST('{FIRST_TIMESTAMP}' AS TIMESTAMP)"
+        f" OR ts >= CAST('{LAST_TIMESTAMP}' AS TIMESTAMP)"
+        " THEN 'timestamp before 1970 or after 2199'"
         " WHEN raw_numbers_bad = 1 THEN 'unreadable number'"
+        f" WHEN {not_finite} THEN 'number not finite (NaN or infinite)'"
         " WHEN input_tokens < 0 OR output_tokens < 0 OR cached_input_tokens < 0"
         " THEN 'negative tokens'"
         " WHEN cached_input_tokens > input_tokens THEN 'more cached than input tokens'"
         " WHEN cost < 0 THEN 'negative cost'"
         " WHEN latency_ms < 0 THEN 'negative latency'"
+        f" WHEN latency_ms > {LARGEST_DOUBLE} THEN 'latency not finite (NaN or infinite)'"
+        f" WHEN latency_ms > {LONGEST_LATENCY_MS} THEN 'latency over a day'"
         " WHEN calls IS NULL OR calls < 0 THEN 'missing or negative request count'"
         " WHEN cost IS NULL AND (input_tokens IS NULL OR output_tokens IS NULL)"
         " THEN 'neither cost nor tokens'"
@@ -123,10 +147,23 @@ def reason_expression() -> str:
     )
 
 
-def normalised_union(selects: Sequence[str]) -> str:
-    """The readers' SELECTs as one relation, with each row's refusal reason."""
+def normalised_union(selects: Sequence[str], request_ids: bool = False) -> str:
+    """The readers' SELECTs as one relation, with each row's refusal reason.
+
+    With ``request_ids``, the second and later rows of a request id are refused as repeats
+    (the earliest is kept), so a request logged twice is counted once.
+    """
     body = " UNION ALL ".join(f"({select})" for select in selects)
-    return f"SELECT *, {reason_expression()} AS reason FROM ({body}) AS normalised"
+    copy_number = "1"
+    if request_ids:
+        copy_number = (
+            "CASE WHEN request_id IS NULL THEN 1 ELSE"
+            " row_number() OVER (PARTITION BY request_id ORDER BY ts) END"
+        )
+    return (
+        f"SELECT *, {reason_expression()} AS reason FROM"
+        f" (SELECT *, {copy_number} AS copy_number FROM ({body}) AS unioned) AS normalised"
+    )
 
 
 def window_filter(since: str | None, until_exclusive: str | None) -> str:

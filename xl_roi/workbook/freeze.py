@@ -17,18 +17,19 @@ from pathlib import Path
 from typing import Any
 
 from xl_roi.files import same_file, write_atomic
+from xl_roi.text import looks_like_formula
 from xl_roi.workbook.build import FROZEN_WORDING
 from xl_roi.workbook.guard import (
     WORKBOOK_LIMITS,
     Budget,
     Limits,
+    PartKinds,
     UncalculatedWorkbookError,
     WorkbookError,
     check_file,
     feed_xml,
-    is_sheet_part,
-    is_xml_part,
     open_archive,
+    part_kinds,
     stream_part,
     xml_parser,
 )
@@ -36,6 +37,8 @@ from xl_roi.workbook.guard import (
 __all__ = ["UncalculatedWorkbookError", "freeze_workbook"]
 
 _CALC_CHAIN = "xl/calcChain.xml"
+_MAX_CELL_FORMATS = 64_000
+"""Cell formats a workbook may hold (Excel's limit is about 64,000)."""
 _MAX_CELL_CHARS = 1_000_000
 """A cell's XML longer than this is no spreadsheet cell (Excel holds at most 32,767 characters)."""
 
@@ -144,6 +147,87 @@ class _CalcChainDropper(_Copier):
         )
 
 
+class _StylesCopier(_Copier):
+    """Copy the styles, adding after the cell formats a copy of each with a quote prefix.
+
+    A formula whose result is text that looks like a formula (Pitch!A1 is ``<case name>:
+    <verdict>``, and a case may be named ``=HYPERLINK(…)``) becomes, in the frozen copy, a
+    text cell in format ``s + count``: the same format with a quote prefix, so that editing
+    the cell in Excel (F2, Enter) keeps it text.
+    """
+
+    def __init__(self, parser: Any, count: int) -> None:
+        super().__init__(parser)
+        self.count = count
+        self._depth = 0  # inside <cellXfs>: 1; inside one of its <xf>: 2 and deeper
+        self._events: list[str] = []
+        self._clones: list[str] = []
+
+    def start(self, name: str, attributes: list[str]) -> None:
+        local = _local(name)
+        if self._depth == 0 and local == "cellXfs":
+            self._depth = 1
+            pairs = list(zip(attributes[::2], attributes[1::2], strict=True))
+            pairs = [(k, str(2 * self.count) if k == "count" else v) for k, v in pairs]
+            attributes = [item for pair in pairs for item in pair]
+        elif self._depth >= 1:
+            if self._depth == 1:
+                pairs = [
+                    (k, v)
+                    for k, v in zip(attributes[::2], attributes[1::2], strict=True)
+                    if k != "quotePrefix"
+                ]
+                clone = [item for pair in [*pairs, ("quotePrefix", "1")] for item in pair]
+                self._events = [_tag(name, clone) + ">"]
+            else:
+                self._events.append(_tag(name, attributes) + ">")
+            self._depth += 1
+        super().start(name, attributes)
+
+    def end(self, name: str) -> None:
+        if self._depth == 1:  # </cellXfs>: the copies go last
+            self._depth = 0
+            self._close_open()
+            self.out.extend(self._clones)
+        elif self._depth >= 2:
+            self._events.append(f"</{name}>")
+            self._depth -= 1
+            if self._depth == 1:
+                self._clones.append("".join(self._events))
+        super().end(name)
+
+    def text(self, data: str) -> None:
+        if self._depth >= 2:
+            self._events.append(_escape_text(data))
+        super().text(data)
+
+
+def _cell_formats(archive: zipfile.ZipFile, part: str, budget: Budget, path: Path) -> int:
+    """How many cell formats (``<xf>`` in ``<cellXfs>``) the styles part holds."""
+    count = 0
+    depth = 0
+
+    def start(name: str, _attributes: Any) -> None:
+        nonlocal count, depth
+        local = _local(name)
+        if depth == 0 and local == "cellXfs":
+            depth = 1
+        elif depth >= 1:
+            count += depth == 1 and local == "xf"
+            depth += 1
+
+    def end(name: str) -> None:
+        nonlocal depth
+        if depth >= 1:
+            depth -= 1
+
+    parser = xml_parser()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    feed_xml(parser, stream_part(archive, archive.getinfo(part), budget), path, part)
+    return count
+
+
 class _SheetFreezer(_Copier):
     """Drop every formula, keep its stored result; a text result becomes an inline string.
 
@@ -152,9 +236,10 @@ class _SheetFreezer(_Copier):
     counted.
     """
 
-    def __init__(self, parser: Any, path: Path, part: str) -> None:
+    def __init__(self, parser: Any, path: Path, part: str, quoted: int | None = None) -> None:
         super().__init__(parser)
         self.path, self.part = path, part
+        self.quoted = quoted  # cell format s + quoted: format s with a quote prefix
         self.uncalculated = 0
         self.first_uncalculated: list[str] = []
         self._cell: list[str] | None = None  # the cell's start name and attributes
@@ -236,6 +321,9 @@ class _SheetFreezer(_Copier):
                 (key, "inlineStr" if key == "t" else value)
                 for key, value in zip(attributes[::2], attributes[1::2], strict=True)
             ]
+            if self.quoted is not None and looks_like_formula(self._value_text):
+                style = str(int(values.get("s", "0") or 0) + self.quoted)
+                pairs = [(k, v) for k, v in pairs if k != "s"] + [("s", style)]
             flat = [item for pair in pairs for item in pair]
             text = _escape_text(self._value_text)
             self.out.append(
@@ -282,21 +370,25 @@ def _copy_part(
     out: zipfile.ZipFile,
     budget: Budget,
     path: Path,
+    kinds: PartKinds,
+    formats: int | None = None,
 ) -> _SheetFreezer | None:
-    """Copy one part through the guard into ``out``; a worksheet loses its formulas."""
+    """Copy one part through the guard into ``out``; a worksheet loses its formulas.
+
+    What a part is comes from the package (content types, relationships), not its name."""
     name = info.filename
     target = zipfile.ZipInfo(name, date_time=info.date_time)
     target.compress_type = zipfile.ZIP_DEFLATED
     target.external_attr = info.external_attr
     with out.open(target, "w") as stream:
-        if not is_xml_part(name):
+        if not kinds.is_xml(name):
             for chunk in stream_part(archive, info, budget):
                 stream.write(chunk)
             return None
         parser = xml_parser()
         copier: _Copier
-        if is_sheet_part(name):
-            copier = _SheetFreezer(parser, path, name)
+        if kinds.is_sheet(name):
+            copier = _SheetFreezer(parser, path, name, formats)
 
             def start_cell(name_: str, attributes: list[str], copier: Any = copier) -> None:
                 if copier._cell is None and _local(name_) == "c":
@@ -306,6 +398,8 @@ def _copy_part(
             parser.StartElementHandler = start_cell
         elif name in ("[Content_Types].xml", "xl/_rels/workbook.xml.rels"):
             copier = _CalcChainDropper(parser)
+        elif name == kinds.styles and formats is not None:
+            copier = _StylesCopier(parser, formats)
         else:
             copier = _Copier(parser)
             if name == "xl/sharedStrings.xml":
@@ -402,10 +496,17 @@ def freeze_workbook(
                 zipfile.ZipFile(stream) as archive,
                 zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as out,
             ):
+                kinds = part_kinds(archive, infos, Budget(source, limits), source)
+                formats = None
+                if kinds.styles is not None:
+                    styles_budget = Budget(source, limits)
+                    formats = _cell_formats(archive, kinds.styles, styles_budget, source) or None
+                    if formats is not None and 2 * formats > _MAX_CELL_FORMATS:
+                        formats = None  # no room for quoted copies: leave the formats as they are
                 for info in infos:
                     if info.filename == _CALC_CHAIN:
                         continue
-                    sheet = _copy_part(archive, info, out, budget, source)
+                    sheet = _copy_part(archive, info, out, budget, source, kinds, formats)
                     if sheet is not None and sheet.uncalculated:
                         uncalculated.append((info.filename, sheet))
         if uncalculated:

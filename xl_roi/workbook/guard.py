@@ -39,11 +39,13 @@ __all__ = [
     "ArchiveScan",
     "Budget",
     "Limits",
+    "PartKinds",
     "UncalculatedWorkbookError",
     "WorkbookError",
     "check_file",
     "feed_xml",
     "open_archive",
+    "part_kinds",
     "scan_archive",
     "stream_part",
     "xml_parser",
@@ -336,13 +338,126 @@ def stream_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: Budget)
 
 
 def is_xml_part(name: str) -> bool:
-    """Whether a part is XML (and so parsed by the guard)."""
+    """Whether a part's name says it is XML (see :class:`PartKinds` for what the package says)."""
     return name.lower().endswith((".xml", ".rels", ".vml"))
 
 
 def is_sheet_part(name: str) -> bool:
-    """Whether a part is a worksheet."""
+    """Whether a part's name says it is a worksheet (see :class:`PartKinds`)."""
     return name.startswith("xl/worksheets/") and name.endswith(".xml")
+
+
+_SHEET_WORDS = ("worksheet", "macrosheet", "dialogsheet")
+"""Content and relationship types of parts holding cells (and so formulas)."""
+
+
+@dataclass(frozen=True)
+class PartKinds:
+    """What the package says its parts are: by ``[Content_Types].xml`` (by part name, or by
+    extension) and by the relationships pointing at them, whatever the parts are named. A part
+    named ``sheet2.bin`` that the package calls a worksheet is parsed as one (its DTD refused,
+    its formulas removed by ``freeze``); what its name says counts too.
+    """
+
+    xml: frozenset[str]
+    sheets: frozenset[str]
+    styles: str | None = None
+    """The part holding the cell styles (``xl/styles.xml`` as a rule), if any."""
+
+    def is_xml(self, name: str) -> bool:
+        """Whether the part is XML, by its content type or its name."""
+        return name in self.xml or name in self.sheets or is_xml_part(name)
+
+    def is_sheet(self, name: str) -> bool:
+        """Whether the part holds cells, by its content type, a relationship, or its name."""
+        return name in self.sheets or is_sheet_part(name)
+
+
+def _is_xml_type(content_type: str) -> bool:
+    kind = content_type.strip().lower().split(";")[0]
+    return kind.endswith("+xml") or kind in ("application/xml", "text/xml")
+
+
+def _is_sheet_type(kind: str) -> bool:
+    last = kind.strip().lower().split(";")[0].rsplit("/", 1)[-1]
+    return any(word in last for word in _SHEET_WORDS)
+
+
+def _rels_target(rels_part: str, target: str) -> str:
+    """The part a relationship in ``rels_part`` points at (``xl/_rels/workbook.xml.rels`` and
+    ``worksheets/sheet1.xml`` → ``xl/worksheets/sheet1.xml``)."""
+    import posixpath
+
+    if target.startswith("/"):
+        return posixpath.normpath(target.lstrip("/"))
+    folder = posixpath.dirname(posixpath.dirname(rels_part))  # xl/_rels/x.rels → xl
+    return posixpath.normpath(posixpath.join(folder, target))
+
+
+def part_kinds(
+    archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], budget: Budget, path: str | Path
+) -> PartKinds:
+    """Read ``[Content_Types].xml`` and every relationships part (guarded): which parts are
+    XML and which hold cells, as the package says.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, zipfile
+    >>> from xl_roi import example_case
+    >>> from xl_roi.workbook.build import save_workbook
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "case.xlsx"
+    >>> _ = save_workbook(example_case(), target)
+    >>> with zipfile.ZipFile(target) as archive:
+    ...     kinds = part_kinds(archive, archive.infolist(), Budget(target, WORKBOOK_LIMITS), target)
+    >>> "xl/worksheets/sheet1.xml" in kinds.sheets
+    True
+    """
+    names = {info.filename for info in infos}
+    by_name = {info.filename: info for info in infos}
+    defaults: dict[str, str] = {}
+    overrides: dict[str, str] = {}
+    sheets: set[str] = set()
+
+    def content_type(name: str, attributes: dict[str, str]) -> None:
+        local = _local(name)
+        kind = attributes.get("ContentType", "")
+        if local == "Default" and "Extension" in attributes:
+            defaults[attributes["Extension"].lower()] = kind
+        elif local == "Override" and "PartName" in attributes:
+            overrides[attributes["PartName"].lstrip("/")] = kind
+
+    parts: list[tuple[str, Callable[[str, dict[str, str]], None]]] = []
+    if "[Content_Types].xml" in names:
+        parts.append(("[Content_Types].xml", content_type))
+    for name in sorted(names):
+        if name.lower().endswith(".rels"):
+
+            def relationship(tag: str, attributes: dict[str, str], rels: str = name) -> None:
+                if (
+                    _local(tag) == "Relationship"
+                    and attributes.get("TargetMode", "Internal") != "External"
+                    and _is_sheet_type(attributes.get("Type", ""))
+                ):
+                    sheets.add(_rels_target(rels, attributes.get("Target", "")))
+
+            parts.append((name, relationship))
+    for name, handler in parts:
+        parser = xml_parser()
+        parser.StartElementHandler = handler
+        feed_xml(parser, stream_part(archive, by_name[name], budget), path, name)
+    xml: set[str] = set()
+    styles = None
+    for name in sorted(names):
+        kind = overrides.get(name)
+        if kind is None:
+            kind = defaults.get(name.rpartition(".")[2].lower(), "")
+        if _is_xml_type(kind):
+            xml.add(name)
+        if _is_sheet_type(kind):
+            sheets.add(name)
+        if kind.strip().lower().endswith("spreadsheetml.styles+xml"):
+            styles = name
+    return PartKinds(frozenset(xml), frozenset(sheets & names), styles)
 
 
 def _local(name: str) -> str:
@@ -377,13 +492,14 @@ def scan_archive(path: str | Path, limits: Limits = WORKBOOK_LIMITS) -> ArchiveS
     with stream:
         infos = open_archive(path, limits, stream)
         with zipfile.ZipFile(stream) as archive:
+            kinds = part_kinds(archive, infos, Budget(path, limits), path)
             for info in infos:
-                if not is_xml_part(info.filename):
+                if not kinds.is_xml(info.filename):
                     for _ in stream_part(archive, info, budget):
                         pass
                     continue
                 parser = xml_parser()
-                if is_sheet_part(info.filename):
+                if kinds.is_sheet(info.filename):
 
                     def start(name: str, _attributes: Any) -> None:
                         if _local(name) == "c":
