@@ -25,6 +25,7 @@ from typing import Any
 from xl_roi import _kernel, costs
 from xl_roi._sensitivity import RANK_DIGITS, rank_figure
 from xl_roi.batch import ASSUMPTIONS
+from xl_roi.formula import FormulaOps, as_expr
 from xl_roi.workbook import layout
 
 __all__ = ["GROWTH_STEPS", "Working", "working"]
@@ -113,11 +114,21 @@ def working(v: dict[str, Any], table: list[list[Any]], top: int) -> Working:
     swing = v["sensitivity_swing"]
     target = v["target_payback_months"]
     calls_1k = 1000.0
-    seconds = costs.HOURS_PER_MONTH * 3600.0
+
+    known: dict[str, Any] = dict(v)  # every name's and every written cell's value
+    ops = FormulaOps(known)
 
     def put(coordinate: str, formula: str, value: Any, number_format: str = "General") -> str:
         formulas[coordinate] = (formula, value, number_format)
-        return f"${coordinate[0]}${coordinate[1:]}"
+        absolute = f"${coordinate[0]}${coordinate[1:]}"
+        known[coordinate] = known[absolute] = value
+        return absolute
+
+    def worked(coordinate: str, expression: Any, number_format: str) -> Any:
+        """A cell written and valued by the formula backend: one definition for both."""
+        expression = as_expr(expression)
+        put(coordinate, expression.text, expression.value, number_format)
+        return expression.value
 
     def label(coordinate: str, text: Any) -> None:
         plain[coordinate] = text
@@ -246,37 +257,46 @@ def working(v: dict[str, Any], table: list[list[Any]], top: int) -> Working:
             else:
                 put(f"{letter}{row}", name, base, "General")
                 values[letter] = base
-        calls, teach, flat, per_hour = values["B"], values["C"], values["D"], values["E"]
-        upfront, maintenance, growth = values["F"], values["G"], values["H"]
         r = row
-        if flag:
-            needed = float(v["peak_factor"]) * calls / seconds
-            needed /= float(v["calls_per_second_per_gpu"]) * float(v["target_utilization"])
-            gpus: Any = max(1.0, float(math.ceil(needed)))
-            student = gpus * per_hour * costs.HOURS_PER_MONTH / (calls / calls_1k)
-        else:
-            gpus, student = NOT_USED, flat
-        student = student + escalation * teach
-        savings = (teach - student) * calls / calls_1k
-        payback = layout._payback_text(upfront, savings, growth)
-        net = 12.0 * savings - maintenance
-        put(
+        at = ops.name
+        hosted_here = at(ref["flag"])
+        gpus = worked(
             f"I{r}",
-            f"IF({ref['flag']}, MAX(1, ROUNDUP(peak_factor*B{r}/(hours_per_month*seconds_per_hour)"
-            f'/(calls_per_second_per_gpu*target_utilization), 0)), "{NOT_USED}")',
-            gpus,
+            ops.where(
+                hosted_here,
+                lambda: _kernel.whole_gpus(
+                    _kernel.peak_calls_per_second(at(f"B{r}"), at("peak_factor"), ops),
+                    at("calls_per_second_per_gpu"),
+                    at("target_utilization"),
+                    ops,
+                ),
+                lambda: NOT_USED,
+            ),
             layout.COUNT,
         )
-        put(
+        worked(
             f"J{r}",
-            f"IF({ref['flag']}, I{r}*E{r}*hours_per_month/(B{r}/calls_per_1k), D{r})"
-            f"+{ref['escalation']}*C{r}",
-            student,
+            ops.where(
+                hosted_here,
+                lambda: _kernel.gpu_cost_per_1k(at(f"I{r}"), at(f"E{r}"), at(f"B{r}"), ops),
+                lambda: at(f"D{r}"),
+            )
+            + at(ref["escalation"]) * at(f"C{r}"),
             layout.PRICE,
         )
-        put(f"K{r}", layout.native_savings(f"C{r}", f"J{r}", f"B{r}"), savings, layout.MONEY)
-        put(f"L{r}", layout.native_payback(f"F{r}", f"K{r}", f"H{r}"), payback, layout.MONTHS)
-        put(f"M{r}", f"months_per_year*K{r}-G{r}", net, layout.MONEY)
+        savings = worked(
+            f"K{r}",
+            _kernel.monthly_savings(at(f"C{r}"), at(f"J{r}"), at(f"B{r}"), ops),
+            layout.MONEY,
+        )
+        payback = worked(
+            f"L{r}",
+            _kernel.payback(at(f"F{r}"), at(f"K{r}"), at(f"H{r}"), ops),
+            layout.MONTHS,
+        )
+        net = worked(
+            f"M{r}", _kernel.annual_net_benefit(at(f"K{r}"), at(f"G{r}"), ops), layout.MONEY
+        )
         results[r] = {"savings": savings, "payback": payback, "net": net, "gpus": gpus}
         variant_rows[key] = r
         row += 1
