@@ -103,164 +103,158 @@ def working(v: dict[str, Any], table: list[list[Any]], top: int) -> Working:
     >>> formula.startswith("INDEX("), stored      # the assumption whose payback swings most
     (True, 'Teacher cost per 1k')
     """
-    out = Working()
-    formulas, plain = out.formulas, out.plain
-    hosted = v["student_pricing"] == layout.MODE_SELF_HOSTED
-    flag = bool(hosted and layout._number(v["gpu_hourly_cost"]) and v["gpu_hourly_cost"] != 0)
-    per_call = v["escalation_share"] * v["teacher_cost"] if hosted else v["student_cost"]
-    teacher = v["teacher_cost"]
-    escalation = per_call / teacher if flag else 0.0
-    hourly = float(v["gpu_hourly_cost"]) if flag else 0.0
-    swing = v["sensitivity_swing"]
-    target = v["target_payback_months"]
-    calls_1k = 1000.0
+    sheet = _Sheet(v, table, top)
+    sheet.case_rows()
+    sheet.variants()
+    sheet.breakeven_rows()
+    sheet.ranked_rows()
+    sheet.scenario_rows()
+    sheet.table_cells()
+    return sheet.out
 
-    known: dict[str, Any] = dict(v)  # every name's and every written cell's value
-    ops = FormulaOps(known)
 
-    def put(coordinate: str, formula: str, value: Any, number_format: str = "General") -> str:
-        formulas[coordinate] = (formula, value, number_format)
+_NAMES = (
+    "monthly_calls",
+    "teacher_cost_per_1k",
+    "student_cost_per_1k",
+    "upfront_cost",
+    "annual_maintenance",
+    "monthly_growth",
+)
+"""The assumptions the table moves, in the core's order (ties keep it)."""
+
+_VARIANT_HEADS = (
+    "Variant",
+    "Monthly calls",
+    "Teacher cost per 1k",
+    "Student cost per 1k",
+    "GPU hourly cost",
+    "Upfront cost",
+    "Annual maintenance",
+    "Monthly growth",
+    "GPUs",
+    "Student cost per 1k, with escalation",
+    "Monthly savings",
+    "Payback (months)",
+    "Annual net benefit",
+)
+
+
+class _Sheet:
+    """The working as it is laid out, top to bottom: the cells written so far (formula and
+    value), every name's and cell's value for the formula backend, the row reached, and the
+    references and values of the named steps."""
+
+    def __init__(self, v: dict[str, Any], table: list[list[Any]], top: int) -> None:
+        self.v, self.table, self.row = v, table, top
+        self.out = Working()
+        self.known: dict[str, Any] = dict(v)  # every name's and every written cell's value
+        self.ops = FormulaOps(self.known)
+        self.ref: dict[str, str] = {}
+        self.val: dict[str, Any] = {}
+        hosted = v["student_pricing"] == layout.MODE_SELF_HOSTED
+        self.flag = bool(
+            hosted and layout._number(v["gpu_hourly_cost"]) and v["gpu_hourly_cost"] != 0
+        )
+        self.per_call = v["escalation_share"] * v["teacher_cost"] if hosted else v["student_cost"]
+        self.teacher = v["teacher_cost"]
+        self.escalation = self.per_call / self.teacher if self.flag else 0.0
+        self.hourly = float(v["gpu_hourly_cost"]) if self.flag else 0.0
+        self.variant_rows: dict[str, int] = {}
+        self.results: dict[int, dict[str, Any]] = {}
+        self.moved: dict[str, tuple[float, float]] = {}
+
+    def put(self, coordinate: str, formula: str, value: Any, number_format: str = "General") -> str:
+        """A formula cell with its stored value; its absolute reference."""
+        self.out.formulas[coordinate] = (formula, value, number_format)
         absolute = f"${coordinate[0]}${coordinate[1:]}"
-        known[coordinate] = known[absolute] = value
+        self.known[coordinate] = self.known[absolute] = value
         return absolute
 
-    def worked(coordinate: str, expression: Any, number_format: str) -> Any:
+    def worked(self, coordinate: str, expression: Any, number_format: str) -> Any:
         """A cell written and valued by the formula backend: one definition for both."""
         expression = as_expr(expression)
-        put(coordinate, expression.text, expression.value, number_format)
+        self.put(coordinate, expression.text, expression.value, number_format)
         return expression.value
 
-    def label(coordinate: str, text: Any) -> None:
-        plain[coordinate] = text
+    def label(self, coordinate: str, text: Any) -> None:
+        self.out.plain[coordinate] = text
+
+    def scalar(self, name: str, text: str, formula: str, value: Any, fmt: str = "General") -> None:
+        """A named step of the working on a row of its own."""
+        self.label(f"A{self.row}", text)
+        self.ref[name] = self.put(f"B{self.row}", formula, value, fmt)
+        self.val[name] = value
+        self.row += 1
+
+    def heading(self, text: str) -> None:
+        self.label(f"A{self.row}", text)
+        self.out.headers.append(f"A{self.row}")
+        self.row += 1
 
     # 1. the case as the table reads it
-    row = top
-    label(f"A{row}", "Working: the table above, worked out row by row")
-    out.headers.append(f"A{row}")
-    row += 1
-    ref: dict[str, str] = {}
-    val: dict[str, Any] = {}
-
-    def scalar(name: str, text: str, formula: str, value: Any, fmt: str = "General") -> None:
-        nonlocal row
-        label(f"A{row}", text)
-        ref[name] = put(f"B{row}", formula, value, fmt)
-        val[name] = value
-        row += 1
-
-    scalar(
-        "flag",
-        "Self-hosted on GPUs that cost something",
-        f"AND({layout.HOSTED_TEST}, gpu_hourly_cost<>0)",
-        flag,
-        layout.TRUE_FALSE,
-    )
-    scalar(
-        "per_call",
-        "Student cost per 1,000 calls (self-hosted: what it hands back to the teacher)",
-        f"IF({layout.HOSTED_TEST}, escalation_share*teacher_cost, student_cost)",
-        per_call,
-        layout.PRICE,
-    )
-    scalar(
-        "escalation",
-        "Share of calls handed back to the teacher",
-        f"IF({ref['flag']}, {ref['per_call']}/teacher_cost, 0)",
-        escalation,
-        "0.0000%",
-    )
-    scalar(
-        "hourly",
-        "GPU hourly cost",
-        f"IF({ref['flag']}, gpu_hourly_cost, 0)",
-        hourly,
-        layout.PRICE,
-    )
-    factor = roi_factor(target, v["monthly_growth"])
-    scalar(
-        "factor",
-        "Savings ÷ upfront at which payback meets the target",
-        layout._target_factor(),
-        factor,
-        "0.000000000",
-    )
-    for name, text, value in (
-        ("digits", "Significant figures swings are ranked on", float(RANK_DIGITS)),
-        ("growth_low", "Growth searched from", GROWTH_LOW),
-        ("growth_cap", "Growth searched up to at most", GROWTH_HIGH_CAP),
-    ):
-        label(f"A{row}", text)
-        plain[f"B{row}"] = value
-        ref[name] = f"$B${row}"
-        val[name] = value
-        row += 1
+    def case_rows(self) -> None:
+        v, ref = self.v, self.ref
+        self.heading("Working: the table above, worked out row by row")
+        self.scalar(
+            "flag",
+            "Self-hosted on GPUs that cost something",
+            f"AND({layout.HOSTED_TEST}, gpu_hourly_cost<>0)",
+            self.flag,
+            layout.TRUE_FALSE,
+        )
+        self.scalar(
+            "per_call",
+            "Student cost per 1,000 calls (self-hosted: what it hands back to the teacher)",
+            f"IF({layout.HOSTED_TEST}, escalation_share*teacher_cost, student_cost)",
+            self.per_call,
+            layout.PRICE,
+        )
+        self.scalar(
+            "escalation",
+            "Share of calls handed back to the teacher",
+            f"IF({ref['flag']}, {ref['per_call']}/teacher_cost, 0)",
+            self.escalation,
+            "0.0000%",
+        )
+        self.scalar(
+            "hourly",
+            "GPU hourly cost",
+            f"IF({ref['flag']}, gpu_hourly_cost, 0)",
+            self.hourly,
+            layout.PRICE,
+        )
+        self.factor = roi_factor(v["target_payback_months"], v["monthly_growth"])
+        self.scalar(
+            "factor",
+            "Savings ÷ upfront at which payback meets the target",
+            layout._target_factor(),
+            self.factor,
+            "0.000000000",
+        )
+        for name, text, value in (
+            ("digits", "Significant figures swings are ranked on", float(RANK_DIGITS)),
+            ("growth_low", "Growth searched from", GROWTH_LOW),
+            ("growth_cap", "Growth searched up to at most", GROWTH_HIGH_CAP),
+        ):
+            self.label(f"A{self.row}", text)
+            self.out.plain[f"B{self.row}"] = value
+            ref[name] = f"$B${self.row}"
+            self.val[name] = value
+            self.row += 1
 
     # 2. the variants: one row each, one formula across
-    row += 1
-    heads = (
-        "Variant",
-        "Monthly calls",
-        "Teacher cost per 1k",
-        "Student cost per 1k",
-        "GPU hourly cost",
-        "Upfront cost",
-        "Annual maintenance",
-        "Monthly growth",
-        "GPUs",
-        "Student cost per 1k, with escalation",
-        "Monthly savings",
-        "Payback (months)",
-        "Annual net benefit",
-    )
-    for position, text in enumerate(heads):
-        label(f"{chr(65 + position)}{row}", text)
-    out.headers.append(f"A{row}")
-    row += 1
-    base_cells = {
-        "B": ("monthly_calls", float(v["monthly_calls"])),
-        "C": ("teacher_cost", teacher),
-        "D": (ref["per_call"], per_call),
-        "E": (ref["hourly"], hourly),
-        "F": ("upfront", v["upfront"]),
-        "G": ("maintenance", v["maintenance"]),
-        "H": ("monthly_growth", v["monthly_growth"]),
-    }
-    row_third = "E" if flag else "D"
-    names = (
-        "monthly_calls",
-        "teacher_cost_per_1k",
-        "student_cost_per_1k",
-        "upfront_cost",
-        "annual_maintenance",
-        "monthly_growth",
-    )
-    columns = {
-        "monthly_calls": "B",
-        "teacher_cost_per_1k": "C",
-        "student_cost_per_1k": row_third,
-        "upfront_cost": "F",
-        "annual_maintenance": "G",
-        "monthly_growth": "H",
-    }
-    variant_rows: dict[str, int] = {}
-    results: dict[int, dict[str, Any]] = {}
-
-    def variant(key: str, text: str, moves: dict[str, tuple[str, float]]) -> None:
-        nonlocal row
-        label(f"A{row}", text)
-        values = {}
-        for letter, (name, base) in base_cells.items():
-            if letter in moves:
-                formula, value = moves[letter]
-                put(f"{letter}{row}", formula, value, "General")
-                values[letter] = value
-            else:
-                put(f"{letter}{row}", name, base, "General")
-                values[letter] = base
-        r = row
-        at = ops.name
-        hosted_here = at(ref["flag"])
-        gpus = worked(
+    def variant(self, key: str, text: str, moves: dict[str, tuple[str, float]]) -> None:
+        """One variant of the case: its inputs (moved where ``moves`` says), then GPUs, the
+        student's cost, savings, payback and net benefit, each the kernel's function."""
+        r = self.row
+        self.label(f"A{r}", text)
+        for letter, (name, base) in self.base_cells.items():
+            formula, value = moves.get(letter, (name, base))
+            self.put(f"{letter}{r}", formula, value, "General")
+        ops, at = self.ops, self.ops.name
+        hosted_here = at(self.ref["flag"])
+        gpus = self.worked(
             f"I{r}",
             ops.where(
                 hosted_here,
@@ -274,124 +268,155 @@ def working(v: dict[str, Any], table: list[list[Any]], top: int) -> Working:
             ),
             layout.COUNT,
         )
-        worked(
+        self.worked(
             f"J{r}",
             ops.where(
                 hosted_here,
                 lambda: _kernel.gpu_cost_per_1k(at(f"I{r}"), at(f"E{r}"), at(f"B{r}"), ops),
                 lambda: at(f"D{r}"),
             )
-            + at(ref["escalation"]) * at(f"C{r}"),
+            + at(self.ref["escalation"]) * at(f"C{r}"),
             layout.PRICE,
         )
-        savings = worked(
+        savings = self.worked(
             f"K{r}",
             _kernel.monthly_savings(at(f"C{r}"), at(f"J{r}"), at(f"B{r}"), ops),
             layout.MONEY,
         )
-        payback = worked(
-            f"L{r}",
-            _kernel.payback(at(f"F{r}"), at(f"K{r}"), at(f"H{r}"), ops),
-            layout.MONTHS,
+        payback = self.worked(
+            f"L{r}", _kernel.payback(at(f"F{r}"), at(f"K{r}"), at(f"H{r}"), ops), layout.MONTHS
         )
-        net = worked(
+        net = self.worked(
             f"M{r}", _kernel.annual_net_benefit(at(f"K{r}"), at(f"G{r}"), ops), layout.MONEY
         )
-        results[r] = {"savings": savings, "payback": payback, "net": net, "gpus": gpus}
-        variant_rows[key] = r
-        row += 1
+        self.results[r] = {"savings": savings, "payback": payback, "net": net, "gpus": gpus}
+        self.variant_rows[key] = r
+        self.row += 1
 
-    variant("base", "The case", {})
-    moved: dict[str, tuple[float, float]] = {}
-    for name in names:
-        # the student's row moves both its cost per 1k and the GPU's hourly cost: the one the
-        # case uses counts (a flat cost, or whole GPUs)
-        letters = "DE" if name == "student_cost_per_1k" else columns[name]
-        title = "Student cost per 1k or GPU hourly cost" if len(letters) > 1 else ASSUMPTIONS[name]
-        lows: dict[str, tuple[str, float]] = {}
-        highs: dict[str, tuple[str, float]] = {}
-        for letter in letters:
-            base_ref, base = base_cells[letter]
-            if name == "monthly_growth":
-                lows[letter] = (
-                    f"{base_ref}-sensitivity_swing*ABS({base_ref})",
-                    base - swing * abs(base),
-                )
-                highs[letter] = (
-                    f"{base_ref}+sensitivity_swing*ABS({base_ref})",
-                    base + swing * abs(base),
-                )
-            else:
-                lows[letter] = (f"{base_ref}*(1-sensitivity_swing)", base * (1.0 - swing))
-                highs[letter] = (f"{base_ref}*(1+sensitivity_swing)", base * (1.0 + swing))
-        column = columns[name]
-        moved[name] = (lows[column][1], highs[column][1])
-        variant(f"{name} low", f"{title}, low", lows)
-        variant(f"{name} high", f"{title}, high", highs)
-    scenarios = (
-        ("Half volume", "B", "monthly_calls/2", float(v["monthly_calls"]) / 2.0),
-        ("Maintenance twice as often", "G", "2*maintenance", 2.0 * v["maintenance"]),
-        ("Teacher price halved", "C", "teacher_cost/2", teacher / 2.0),
-    )
-    for text, letter, formula, value in scenarios:
-        variant(text, text, {letter: (formula, value)})
-
-    base_row = variant_rows["base"]
-    ref["base_row"] = str(base_row)
-    base = results[base_row]
-    savings = base["savings"]
-    upfront, maintenance = v["upfront"], v["maintenance"]
+    def variants(self) -> None:
+        v, swing = self.v, self.v["sensitivity_swing"]
+        self.row += 1
+        for position, text in enumerate(_VARIANT_HEADS):
+            self.label(f"{chr(65 + position)}{self.row}", text)
+        self.out.headers.append(f"A{self.row}")
+        self.row += 1
+        self.base_cells = {
+            "B": ("monthly_calls", float(v["monthly_calls"])),
+            "C": ("teacher_cost", self.teacher),
+            "D": (self.ref["per_call"], self.per_call),
+            "E": (self.ref["hourly"], self.hourly),
+            "F": ("upfront", v["upfront"]),
+            "G": ("maintenance", v["maintenance"]),
+            "H": ("monthly_growth", v["monthly_growth"]),
+        }
+        self.columns = {
+            "monthly_calls": "B",
+            "teacher_cost_per_1k": "C",
+            "student_cost_per_1k": "E" if self.flag else "D",
+            "upfront_cost": "F",
+            "annual_maintenance": "G",
+            "monthly_growth": "H",
+        }
+        self.variant("base", "The case", {})
+        for name in _NAMES:
+            # the student's row moves both its cost per 1k and the GPU's hourly cost: the one
+            # the case uses counts (a flat cost, or whole GPUs)
+            letters = "DE" if name == "student_cost_per_1k" else self.columns[name]
+            title = (
+                "Student cost per 1k or GPU hourly cost" if len(letters) > 1 else ASSUMPTIONS[name]
+            )
+            lows: dict[str, tuple[str, float]] = {}
+            highs: dict[str, tuple[str, float]] = {}
+            for letter in letters:
+                base_ref, base = self.base_cells[letter]
+                if name == "monthly_growth":
+                    lows[letter] = (
+                        f"{base_ref}-sensitivity_swing*ABS({base_ref})",
+                        base - swing * abs(base),
+                    )
+                    highs[letter] = (
+                        f"{base_ref}+sensitivity_swing*ABS({base_ref})",
+                        base + swing * abs(base),
+                    )
+                else:
+                    lows[letter] = (f"{base_ref}*(1-sensitivity_swing)", base * (1.0 - swing))
+                    highs[letter] = (f"{base_ref}*(1+sensitivity_swing)", base * (1.0 + swing))
+            column = self.columns[name]
+            self.moved[name] = (lows[column][1], highs[column][1])
+            self.variant(f"{name} low", f"{title}, low", lows)
+            self.variant(f"{name} high", f"{title}, high", highs)
+        self.scenarios = (
+            ("Half volume", "B", "monthly_calls/2", float(v["monthly_calls"]) / 2.0),
+            ("Maintenance twice as often", "G", "2*maintenance", 2.0 * v["maintenance"]),
+            ("Teacher price halved", "C", "teacher_cost/2", self.teacher / 2.0),
+        )
+        for text, letter, formula, value in self.scenarios:
+            self.variant(text, text, {letter: (formula, value)})
+        self.base_row = self.variant_rows["base"]
+        self.ref["base_row"] = str(self.base_row)
+        self.base = self.results[self.base_row]
 
     # 3. the break-evens, as the core works them (xl_roi._sensitivity.breakeven_values)
-    row += 1
-    label(f"A{row}", "Break-evens")
-    out.headers.append(f"A{row}")
-    row += 1
-    thousands = float(v["monthly_calls"]) / calls_1k
-    serving = base["gpus"] * hourly * costs.HOURS_PER_MONTH / thousands if flag else per_call
-    scalar(
-        "serving",
-        "Student serving cost per 1,000 calls (before escalation)",
-        f"IF({ref['flag']}, I{base_row}*E{base_row}*hours_per_month/(B{base_row}/calls_per_1k), "
-        f"D{base_row})",
-        serving,
-        layout.PRICE,
-    )
-    margin = teacher * (1.0 - escalation) - serving
-    scalar(
-        "margin",
-        "Saving per 1,000 calls",
-        f"teacher_cost*(1-{ref['escalation']})-{ref['serving']}",
-        margin,
-        layout.PRICE,
-    )
-    needed_pay = upfront * factor
-    needed_net = maintenance / 12.0
-    scalar(
-        "needed_pay",
-        "Monthly savings that pay back on target",
-        f"upfront*{ref['factor']}",
-        needed_pay,
-        layout.MONEY,
-    )
-    scalar(
-        "needed_net",
-        "Monthly savings that zero the annual net benefit",
-        "maintenance/months_per_year",
-        needed_net,
-        layout.MONEY,
-    )
-    volume_net_ref, volume_net = _volume_threshold(
-        out, v, ref, flag, escalation, hourly, row + 2 + GROWTH_STEPS + 30
-    )
-    growth_ref, growth_pay = _growth_bisection(out, v, ref, savings, row + 1)
+    def breakeven_rows(self) -> None:
+        v, ref, base_row = self.v, self.ref, self.base_row
+        self.row += 1
+        self.heading("Break-evens")
+        self.thousands = float(v["monthly_calls"]) / 1000.0
+        serving = (
+            self.base["gpus"] * self.hourly * costs.HOURS_PER_MONTH / self.thousands
+            if self.flag
+            else self.per_call
+        )
+        self.scalar(
+            "serving",
+            "Student serving cost per 1,000 calls (before escalation)",
+            f"IF({ref['flag']}, I{base_row}*E{base_row}*hours_per_month/"
+            f"(B{base_row}/calls_per_1k), D{base_row})",
+            serving,
+            layout.PRICE,
+        )
+        self.margin = self.teacher * (1.0 - self.escalation) - serving
+        self.scalar(
+            "margin",
+            "Saving per 1,000 calls",
+            f"teacher_cost*(1-{ref['escalation']})-{ref['serving']}",
+            self.margin,
+            layout.PRICE,
+        )
+        self.needed_pay = v["upfront"] * self.factor
+        self.needed_net = v["maintenance"] / 12.0
+        self.scalar(
+            "needed_pay",
+            "Monthly savings that pay back on target",
+            f"upfront*{ref['factor']}",
+            self.needed_pay,
+            layout.MONEY,
+        )
+        self.scalar(
+            "needed_net",
+            "Monthly savings that zero the annual net benefit",
+            "maintenance/months_per_year",
+            self.needed_net,
+            layout.MONEY,
+        )
+        self.volume_net_ref, self.volume_net = _volume_threshold(
+            self.out,
+            v,
+            ref,
+            self.flag,
+            self.escalation,
+            self.hourly,
+            self.row + 2 + GROWTH_STEPS + 30,
+        )
+        self.growth_ref, self.growth_pay = _growth_bisection(
+            self.out, v, ref, self.base["savings"], self.row + 1
+        )
 
     # 4. the assumptions in the core's order, then the scenarios: the table's columns A:J
-    rank_top = row + GROWTH_STEPS + 30 + 10
-    row = rank_top - 1
-    for position, text in enumerate(
-        (
-            *table[0],
+    def ranked_rows(self) -> None:
+        self.rank_top = self.row + GROWTH_STEPS + 30 + 10
+        heads = (
+            *self.table[0],
             "Payback never on one side",
             "Payback swing (0 when never)",
             "Net benefit swing",
@@ -399,20 +424,20 @@ def working(v: dict[str, Any], table: list[list[Any]], top: int) -> Working:
             "Rank",
             "Table row shows",
         )
-    ):
-        label(f"{chr(65 + position)}{row}", text)
-    out.headers.append(f"A{row}")
-    row = rank_top
-    rank_bottom = rank_top + len(names) - 1
-    keys: list[tuple[int, float, float]] = []
+        for position, text in enumerate(heads):
+            self.label(f"{chr(65 + position)}{self.rank_top - 1}", text)
+        self.out.headers.append(f"A{self.rank_top - 1}")
+        self.rank_bottom = self.rank_top + len(_NAMES) - 1
+        keys = [self.assumption_row(index, name) for index, name in enumerate(_NAMES)]
+        self.rank_cells(keys)
 
-    def blank_if_nan(value: float) -> Any:
-        return "" if math.isnan(value) else value
-
-    for index, name in enumerate(names):
-        r = rank_top + index
-        low_row, high_row = variant_rows[f"{name} low"], variant_rows[f"{name} high"]
-        column = columns[name]
+    def assumption_row(self, index: int, name: str) -> tuple[int, float, float]:
+        """An assumption's row of the ranking: its low and high values, payback and net benefit
+        at each, the swings, its break-evens and its ranking keys."""
+        put, ref, flag = self.put, self.ref, self.flag
+        r = self.rank_top + index
+        low_row, high_row = self.variant_rows[f"{name} low"], self.variant_rows[f"{name} high"]
+        column = self.columns[name]
         is_hosted_row = name == "student_cost_per_1k" and flag
         title = ASSUMPTIONS["gpu_hourly_cost" if is_hosted_row else name]
         if name == "student_cost_per_1k":
@@ -425,11 +450,12 @@ def working(v: dict[str, Any], table: list[list[Any]], top: int) -> Working:
             low_form = f"IF({ref['flag']}, E{low_row}, D{low_row})"
             high_form = f"IF({ref['flag']}, E{high_row}, D{high_row})"
         else:
-            label(f"A{r}", title)
+            self.label(f"A{r}", title)
             low_form, high_form = f"{column}{low_row}", f"{column}{high_row}"
-        low, high = moved[name]
+        low, high = self.moved[name]
         put(f"B{r}", low_form, low)
         put(f"C{r}", high_form, high)
+        results = self.results
         pay_low, pay_high = results[low_row]["payback"], results[high_row]["payback"]
         shown = [pay if _paid(pay) else NEVER for pay in (pay_low, pay_high)]
         for letter, source, shown_value in (("D", low_row, shown[0]), ("E", high_row, shown[1])):
@@ -442,27 +468,27 @@ def working(v: dict[str, Any], table: list[list[Any]], top: int) -> Working:
         pay_form, pay, net_form, net = _breakevens(
             name,
             ref,
-            val,
-            savings,
-            thousands,
-            margin,
-            needed_pay,
-            needed_net,
-            teacher,
+            self.val,
+            self.base["savings"],
+            self.thousands,
+            self.margin,
+            self.needed_pay,
+            self.needed_net,
+            self.teacher,
             flag,
-            escalation,
-            base["gpus"],
-            volume_net_ref,
-            volume_net,
-            growth_ref,
-            growth_pay,
-            v,
+            self.escalation,
+            self.base["gpus"],
+            self.volume_net_ref,
+            self.volume_net,
+            self.growth_ref,
+            self.growth_pay,
+            self.v,
         )
         if name != "upfront_cost":
             pay_form = f'IF(upfront=0, "", {pay_form})'
-            pay = math.nan if upfront == 0.0 else pay
-        put(f"I{r}", pay_form, blank_if_nan(pay))
-        put(f"J{r}", net_form, blank_if_nan(net))
+            pay = math.nan if self.v["upfront"] == 0.0 else pay
+        put(f"I{r}", pay_form, _blank_if_nan(pay))
+        put(f"J{r}", net_form, _blank_if_nan(net))
         never = 1.0 if swing_value == NEVER else 0.0
         finite = swing_value if _paid(swing_value) else 0.0
         net_swing = abs(net_high - net_low)
@@ -470,62 +496,80 @@ def working(v: dict[str, Any], table: list[list[Any]], top: int) -> Working:
         finite, net_swing = rank_figure(finite), rank_figure(net_swing)
         put(f"L{r}", f"IF(ISNUMBER(H{r}), {_rank_formula(f'H{r}', ref)}, 0)", finite)
         put(f"M{r}", _rank_formula(f"ABS(G{r}-F{r})", ref), net_swing)
-        plain[f"N{r}"] = index + 1
-        keys.append((int(never), float(finite), net_swing))
-    span = {letter: f"{letter}${rank_top}:{letter}${rank_bottom}" for letter in "KLMNO"}
-    for index in range(len(names)):
-        r = rank_top + index
-        k, p, n, o = (f"{letter}{r}" for letter in "KLMN")
-        rank = 1 + sum(
-            1
-            for other, key in enumerate(keys)
-            if (key[0], key[1], key[2], -other)
-            > (keys[index][0], keys[index][1], keys[index][2], -index)
-        )
-        put(
-            f"O{r}",
-            f"SUMPRODUCT(({span['K']}>{k})+({span['K']}={k})*({span['L']}>{p})"
-            f"+({span['K']}={k})*({span['L']}={p})*({span['M']}>{n})"
-            f"+({span['K']}={k})*({span['L']}={p})*({span['M']}={n})*({span['N']}<={o}))",
-            float(rank),
-        )
-    ranks = [formulas[f"O{rank_top + index}"][1] for index in range(len(names))]
-    for index in range(len(names)):
-        r = rank_top + index
-        put(f"P{r}", f"MATCH(N{r}, {span['O']}, 0)", float(ranks.index(index + 1.0) + 1))
+        self.out.plain[f"N{r}"] = index + 1
+        return int(never), float(finite), net_swing
 
-    # the scenarios
-    scenario_top = rank_bottom + 1
-    base_pay = base["payback"]
-    for offset, (text, letter, _, value) in enumerate(scenarios):
-        r = scenario_top + offset
-        source = variant_rows[text]
-        label(f"A{r}", text)
-        put(f"B{r}", f"{letter}{source}", value)
-        pay = results[source]["payback"]
-        put(f"D{r}", f'IF(ISNUMBER(L{source}), L{source}, "{NEVER}")', pay if _paid(pay) else NEVER)
-        put(f"F{r}", f"M{source}", results[source]["net"])
-        put(f"H{r}", _swing_formula(f"L{source}", f"L{base_row}"), _swing_value(pay, base_pay))
+    def rank_cells(self, keys: list[tuple[int, float, float]]) -> None:
+        """Each assumption's rank (SUMPRODUCT over the keys) and the row each table row shows."""
+        top, bottom = self.rank_top, self.rank_bottom
+        span = {letter: f"{letter}${top}:{letter}${bottom}" for letter in "KLMNO"}
+        for index in range(len(keys)):
+            r = top + index
+            k, p, n, o = (f"{letter}{r}" for letter in "KLMN")
+            rank = 1 + sum(
+                1
+                for other, key in enumerate(keys)
+                if (key[0], key[1], key[2], -other)
+                > (keys[index][0], keys[index][1], keys[index][2], -index)
+            )
+            self.put(
+                f"O{r}",
+                f"SUMPRODUCT(({span['K']}>{k})+({span['K']}={k})*({span['L']}>{p})"
+                f"+({span['K']}={k})*({span['L']}={p})*({span['M']}>{n})"
+                f"+({span['K']}={k})*({span['L']}={p})*({span['M']}={n})*({span['N']}<={o}))",
+                float(rank),
+            )
+        ranks = [self.out.formulas[f"O{top + index}"][1] for index in range(len(keys))]
+        for index in range(len(keys)):
+            r = top + index
+            self.put(f"P{r}", f"MATCH(N{r}, {span['O']}, 0)", float(ranks.index(index + 1.0) + 1))
+
+    def scenario_rows(self) -> None:
+        self.scenario_top = self.rank_bottom + 1
+        base_pay = self.base["payback"]
+        for offset, (text, letter, _, value) in enumerate(self.scenarios):
+            r = self.scenario_top + offset
+            source = self.variant_rows[text]
+            self.label(f"A{r}", text)
+            self.put(f"B{r}", f"{letter}{source}", value)
+            pay = self.results[source]["payback"]
+            self.put(
+                f"D{r}",
+                f'IF(ISNUMBER(L{source}), L{source}, "{NEVER}")',
+                pay if _paid(pay) else NEVER,
+            )
+            self.put(f"F{r}", f"M{source}", self.results[source]["net"])
+            self.put(
+                f"H{r}",
+                _swing_formula(f"L{source}", f"L{self.base_row}"),
+                _swing_value(pay, base_pay),
+            )
 
     # 5. the table: the assumptions picked by rank, the scenarios as they are
-    for offset in range(len(names)):
-        r = 6 + offset
-        for position in range(10):
-            letter = chr(65 + position)
-            put(
-                f"{letter}{r}",
-                f"INDEX({letter}${rank_top}:{letter}${rank_bottom}, $P${rank_top + offset})",
-                table[1 + offset][position],
-            )
-    for offset in range(len(scenarios)):
-        r = 6 + len(names) + offset
-        for letter in "ABDFH":
-            put(
-                f"{letter}{r}",
-                f"{letter}{scenario_top + offset}",
-                table[7 + offset][ord(letter) - 65],
-            )
-    return out
+    def table_cells(self) -> None:
+        table = self.table
+        for offset in range(len(_NAMES)):
+            r = 6 + offset
+            for position in range(10):
+                letter = chr(65 + position)
+                self.put(
+                    f"{letter}{r}",
+                    f"INDEX({letter}${self.rank_top}:{letter}${self.rank_bottom}, "
+                    f"$P${self.rank_top + offset})",
+                    table[1 + offset][position],
+                )
+        for offset in range(len(self.scenarios)):
+            r = 6 + len(_NAMES) + offset
+            for letter in "ABDFH":
+                self.put(
+                    f"{letter}{r}",
+                    f"{letter}{self.scenario_top + offset}",
+                    table[7 + offset][ord(letter) - 65],
+                )
+
+
+def _blank_if_nan(value: float) -> Any:
+    return "" if math.isnan(value) else value
 
 
 def _rank_formula(x: str, ref: dict[str, str]) -> str:
