@@ -1289,8 +1289,6 @@ def mirror_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
     v.update({name: value for name, _, value, _ in CONSTANTS})
     v.update(zip(STUDENT_MODE_NAMES, STUDENT_MODES, strict=True))
     v["student_modes"] = STUDENT_MODES
-    hosted = v["student_pricing"] == MODE_SELF_HOSTED
-
     for name in (
         "teacher_cost_from_tokens",
         "teacher_cost",
@@ -1302,8 +1300,17 @@ def mirror_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
         "student_cost",
     ):
         _worked(name, v)
-    teacher, calls = v["teacher_cost"], v["monthly_calls"]
+    _upfront_and_maintenance(v)
+    _headline(v)
+    _flags_and_recommendation(v, case)
+    _plain_payback(v)
+    _finance_values(v, case)
+    return v
 
+
+def _upfront_and_maintenance(v: dict[str, Any]) -> None:
+    """The Upfront cost and Maintenance rows: each the input where given, else its items."""
+    teacher = v["teacher_cost"]
     v["data_generation_from_corpus"] = (
         costs.data_generation_cost(
             v["corpus_examples"], teacher, v["data_generation_passes"], v["batch_discount"]
@@ -1344,6 +1351,11 @@ def mirror_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
     )
     v["maintenance"] = maintenance
 
+
+def _headline(v: dict[str, Any]) -> None:
+    """The Headline rows and those at half the volume."""
+    upfront, maintenance = v["upfront"], v["maintenance"]
+    hosted = v["student_pricing"] == MODE_SELF_HOSTED
     growth = v["monthly_growth"]
     savings = _worked("savings_monthly", v)
     v["savings_annual"] = v["months_per_year"] * savings
@@ -1361,17 +1373,21 @@ def mirror_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
         else 0.0
     )
     _worked("first_year_net", v)
-    months = v["months_per_year"]
     payback = v["payback_months"]
     v["verdict_label"] = verdict(
         math.inf if isinstance(payback, str) else payback, v["net_benefit_annual"], growth
     )
 
-    v["half_calls"] = calls / 2
+    v["half_calls"] = v["monthly_calls"] / 2
     for name in ("half_gpus", "half_serving_cost", "half_student_cost", "half_savings"):
         _worked(name, v)
     _worked("half_payback", v)
 
+
+def _flags_and_recommendation(v: dict[str, Any], case: Case) -> None:
+    """The Flags rows and the recommendation's words."""
+    upfront, maintenance = v["upfront"], v["maintenance"]
+    savings, growth, months = v["savings_monthly"], v["monthly_growth"], v["months_per_year"]
     critical_failures = sum(
         1 for item in case.quality_slices if item.business_critical and not item.passed
     )
@@ -1389,13 +1405,19 @@ def mirror_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
         savings,
         maintenance,
         v["target_payback_months"],
-        teacher,
+        v["teacher_cost"],
         v["student_cost"],
         math.inf if isinstance(half_payback, str) else half_payback,
         growth,
         [item.name for item in case.quality_slices if item.business_critical and not item.passed],
         v["currency"],
     )
+
+
+def _plain_payback(v: dict[str, Any]) -> None:
+    """Payback by plain arithmetic, for the Checks sheet's cross-check."""
+    upfront, savings, growth = v["upfront"], v["savings_monthly"], v["monthly_growth"]
+    payback = v["payback_months"]
     pays = _number(payback) and savings > 0
     v["payback_flat"] = upfront / savings if pays else "never"
     v["payback_grown"] = (
@@ -1404,8 +1426,6 @@ def mirror_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
         else NOT_USED
     )
     v["payback_plain"] = v["payback_grown"] if growth != 0 else v["payback_flat"]
-    _finance_values(v, case)
-    return v
 
 
 def slice_quality_costs(case: Case) -> list[float | str]:
