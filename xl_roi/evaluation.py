@@ -347,30 +347,11 @@ def evaluate(case: Case) -> Result:
     half = _economics_at(case, teacher, case.monthly_calls / 2.0)
     half_payback = roi.payback_months(upfront, half.monthly_savings, case.monthly_growth)
     quality_total, quality_note, slice_costs = _quality_cost(case)
-    quality = tuple(
-        SliceResult(
-            item.name,
-            item.business_critical,
-            item.teacher_score,
-            item.student_score,
-            item.allowed_drop,
-            item.drop,
-            item.passed,
-            item.traffic_share,
-            item.cost_per_error,
-            cost.monthly_cost,
-            cost.reason,
-        )
-        for item, cost in zip(case.quality_slices, slice_costs, strict=True)
-    )
+    quality = _slice_results(case, slice_costs)
     adjusted = savings - quality_total  # nan when the quality cost is not computed
-    if math.isnan(adjusted):
-        adjusted_payback = adjusted_net = math.nan
-        adjusted_verdict: Verdict | None = None
-    else:
-        adjusted_payback = roi.payback_months(upfront, adjusted, case.monthly_growth)
-        adjusted_net = roi.annual_net_benefit(adjusted, maintenance)
-        adjusted_verdict = verdict(adjusted_payback, adjusted_net, case.monthly_growth)
+    adjusted_payback, adjusted_net, adjusted_verdict = _quality_adjusted(
+        upfront, adjusted, maintenance, case.monthly_growth
+    )
     return Result(
         case=case,
         teacher_cost_per_1k=teacher,
@@ -422,6 +403,40 @@ def evaluate(case: Case) -> Result:
         teacher_p95_ms=None if case.teacher_p95_ms is None else float(case.teacher_p95_ms),
         student_p95_ms=None if case.student_p95_ms is None else float(case.student_p95_ms),
     )
+
+
+def _slice_results(
+    case: Case, slice_costs: tuple[SliceQualityCost, ...]
+) -> tuple[SliceResult, ...]:
+    """Each quality slice with its verdict and its cost of worse answers."""
+    return tuple(
+        SliceResult(
+            item.name,
+            item.business_critical,
+            item.teacher_score,
+            item.student_score,
+            item.allowed_drop,
+            item.drop,
+            item.passed,
+            item.traffic_share,
+            item.cost_per_error,
+            cost.monthly_cost,
+            cost.reason,
+        )
+        for item, cost in zip(case.quality_slices, slice_costs, strict=True)
+    )
+
+
+def _quality_adjusted(
+    upfront: float, adjusted: float, maintenance: float, growth: float
+) -> tuple[float, float, Verdict | None]:
+    """Payback, annual net benefit and verdict on the savings less the cost of worse answers
+    (nan and no verdict when that cost is not computed)."""
+    if math.isnan(adjusted):
+        return math.nan, math.nan, None
+    payback = roi.payback_months(upfront, adjusted, growth)
+    net = roi.annual_net_benefit(adjusted, maintenance)
+    return payback, net, verdict(payback, net, growth)
 
 
 def _quality_cost(case: Case) -> tuple[float, str, tuple[SliceQualityCost, ...]]:
