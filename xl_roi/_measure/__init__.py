@@ -247,16 +247,21 @@ def expand_paths(logs: str | Path | Iterable[str | Path]) -> list[Path]:
     return files
 
 
+_EMPTY_LOOK_BYTES = 1 << 20
+"""How far a file is read to call it empty: a megabyte of white space with more after it is
+not empty (a packed run of newlines is the gzip check's to refuse, as a bomb)."""
+
+
 def _is_empty(path: Path) -> bool:
-    """True for a file with nothing in it but white space (gzipped or not)."""
+    """True for a file with nothing in it but white space, all of it within the first megabyte
+    (gzipped or not)."""
     import gzip
 
     try:
-        if path.suffix.lower() == ".gz":
-            with gzip.open(path, "rb") as stream:
-                return not stream.read(4096).strip()
-        with path.open("rb") as stream:
-            return not stream.read(4096).strip()
+        opener = gzip.open if path.suffix.lower() == ".gz" else open
+        with opener(path, "rb") as stream:
+            start = stream.read(_EMPTY_LOOK_BYTES)
+            return not start.strip() and not stream.read(1)
     except (OSError, EOFError):
         return False  # unreadable: the reader says why
 
