@@ -657,8 +657,8 @@ def _flags(
                 "unstable_teacher",
                 "Unstable teacher",
                 f"Maintenance ({_money(maintenance, case.currency)} a year) eats "
-                f"{maintenance / annual_savings:.0%} of the annual savings "
-                f"({_money(annual_savings, case.currency)}): redistilling this often erodes "
+                f"{maintenance / annual_savings:.0%} of the annual savings of "
+                f"{_money(annual_savings, case.currency)}: redistilling this often erodes "
                 "the return.",
             )
         )

@@ -450,6 +450,43 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_deck(args: argparse.Namespace) -> int:
+    from xl_roi._sensitivity import sensitivity
+    from xl_roi.deck import deck_slides, write_deck
+
+    case, swing = _case_and_swing(args.case)
+    if args.case is not None and same_file(args.output, args.case):
+        raise CommandError(f"{args.output}: give another output; the input is never replaced")
+    notes: dict[str, str] = {}
+    named_prices = None
+    if args.case is None:
+        from xl_roi.casefile import example_case_text, input_notes
+
+        notes = input_notes(example_case_text())
+    elif Path(args.case).suffix.lower() in (".xlsx", ".xlsm"):
+        from xl_roi.workbook.read import input_notes as workbook_notes
+        from xl_roi.workbook.read import open_workbook
+
+        notes = workbook_notes(open_workbook(args.case, data_only=True))
+    else:
+        from xl_roi.casefile import input_notes, named_model_prices
+
+        notes = input_notes(Path(args.case).read_text(encoding="utf-8"))
+        named_prices = named_model_prices(args.case)
+    result = evaluate(case)
+    slides = deck_slides(
+        result,
+        sensitivity(case, swing=swing),
+        swing=swing,
+        notes=notes,
+        prices=named_prices,
+        source_name="the built-in example" if args.case is None else Path(args.case).name,
+    )
+    target = write_deck(slides, args.output, force=args.force)
+    print(f"wrote {target}: {len(slides)} slides, the pitch of {case.name} ({result.verdict})")
+    return EXIT_OK
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     from xl_roi.workbook.check import check_workbook, group_findings, next_step
 
@@ -899,6 +936,7 @@ COMMANDS = (
     "sensitivity",
     "simulate",
     "build",
+    "deck",
     "check",
     "freeze",
     "screen",
@@ -989,6 +1027,14 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         help="the Sensitivity sheet's swing (default 0.5, or the input workbook's)",
     )
     build.set_defaults(handler=_cmd_build)
+
+    deck = add_command(
+        "deck", help="write the pitch as slides (PowerPoint), with its charts and sources"
+    )
+    _add_case_argument(deck)
+    deck.add_argument("-o", "--output", metavar="PITCH.pptx", required=True)
+    deck.add_argument("--force", action="store_true", help="replace PITCH.pptx if it exists")
+    deck.set_defaults(handler=_cmd_deck)
 
     check = add_command(
         "check", help="recompute a workbook's figures and report every disagreement"

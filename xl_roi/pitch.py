@@ -24,6 +24,7 @@ __all__ = [
     "format_money",
     "format_months",
     "pitch",
+    "pitch_sections",
     "pitch_title",
     "reason_not_to_distill",
     "recommendation",
@@ -235,7 +236,7 @@ def worse_answers_sentence(
         f"{RECOMMENDATION[DO_NOT_DISTILL]} {WORSE_ANSWERS_COST_MORE}: about "
         f"{format_money(quality_cost_monthly, currency)} a month lost to the "
         f"student's wrong answers against {format_money(monthly_savings, currency)} "
-        f"a month of compute saved (on compute alone the case is {verdict_label})."
+        f"a month of compute saved (on compute alone: {verdict_label})."
     )
 
 
@@ -633,13 +634,35 @@ def pitch(result: Result) -> str:
     >>> "recovered in **2.5 months**" in text
     True
     """
-    lines = [f"# {pitch_title(result)}", ""]
-    lines.append(f"**Recommendation: {recommendation(result)}**")
-    lines.append("")
-    lines += _unusual_inputs_section(result)
-    lines += _savings_section(result)
-    lines += _payback_section(result)
-    lines += _risk_section(result)
-    lines += _ask_section(result)
-    lines += _upside_section(result)
+    lines = [line for section in pitch_sections(result) for line in section]
     return "\n".join(lines) + "\n"
+
+
+def pitch_sections(result: Result) -> list[list[str]]:
+    """The pitch's Markdown, section by section: the title and recommendation (with any input
+    to check), the savings, the payback, the risk, the ask, the upside (absent when there is
+    none). :func:`pitch` joins them; the deck (:mod:`xl_roi.deck`) puts each on its slides.
+
+    Examples
+    --------
+    >>> from xl_roi import Case, evaluate
+    >>> sections = pitch_sections(evaluate(Case(monthly_calls=2_000_000,
+    ...     teacher_cost_per_1k=12.0, student_cost_per_1k=1.5, upfront_cost=52_500,
+    ...     annual_maintenance=40_000)))
+    >>> [section[0] if section[0] else section[1] for section in sections]
+    ['# Distillation case: strong', '## 1. The savings', '## 2. The payback',
+     '## 3. The risk and the mitigation', '## 4. The ask']
+    """
+    head = [f"# {pitch_title(result)}", ""]
+    head.append(f"**Recommendation: {recommendation(result)}**")
+    head.append("")
+    head += _unusual_inputs_section(result)
+    sections = [
+        head,
+        _savings_section(result),
+        _payback_section(result),
+        _risk_section(result),
+        _ask_section(result),
+        _upside_section(result),
+    ]
+    return [section for section in sections if section]

@@ -446,7 +446,7 @@ _WORSE_ANSWERS_DECIDE = 'quality_adjusted_reason<>""'
 _WORSE_ANSWERS_SENTENCE = (
     f'"{_SENTENCES["do not distill"]} {WORSE_ANSWERS_COST_MORE}: about "&'
     f'{_money("quality_cost_monthly")}&" a month lost to the student\'s wrong answers against "&'
-    f'{_money("savings_monthly")}&" a month of compute saved (on compute alone the case is "&'
+    f'{_money("savings_monthly")}&" a month of compute saved (on compute alone: "&'
     'verdict_label&")."'
 )
 """The recommendation when worse answers cost more than the compute saved
