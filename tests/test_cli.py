@@ -314,7 +314,7 @@ def test_screen_sample_to_workbook(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, out, _ = run(capsys, "screen")
     assert code == 0 and (tmp_path / "portfolio.xlsx").exists()
-    assert "10 endpoints screened (1 refused)" in out
+    assert "10 endpoints: 9 screened, 1 refused" in out
     assert "1. search-query-rewriter" in out
 
 
@@ -448,8 +448,8 @@ def test_screen_says_savings_before_and_after_maintenance_with_currency(tmp_path
     code, out, err = run(capsys, "screen", str(path), "-o", str(out_path), "--currency", "EUR")
     assert code == 0 and err == ""
     assert (
-        "worth doing: 1, netting EUR 212,000 a year after maintenance (EUR 252,000 before) "
-        "for EUR 52,500 upfront" in out
+        "worth doing on compute alone: 1, netting EUR 212,000 a year after maintenance "
+        "(EUR 252,000 before) for EUR 52,500 upfront" in out
     )
 
 

@@ -691,15 +691,23 @@ def _cmd_screen(args: argparse.Namespace) -> int:
     )
     summary = summarise(table)
     print(
-        f"{summary.endpoints:,} endpoints screened ({summary.refused:,} refused): "
+        f"{summary.endpoints:,} endpoints: {summary.screened:,} screened, "
+        f"{summary.refused:,} refused; "
         + ", ".join(f"{count:,} {label}" for label, count in summary.by_verdict.items())
     )
     print(
-        f"worth doing: {summary.worth_doing:,}, netting "
-        f"{currency} {summary.annual_net_benefit_worth_doing:,.0f} a year after maintenance "
-        f"({currency} {summary.annual_savings_worth_doing:,.0f} before) for "
-        f"{currency} {summary.upfront_worth_doing:,.0f} upfront"
+        f"worth doing on compute alone: {summary.worth_doing:,}, netting "
+        f"{_money(summary.annual_net_benefit_worth_doing, currency)} a year after maintenance "
+        f"({_money(summary.annual_savings_worth_doing, currency)} before) for "
+        f"{_money(summary.upfront_worth_doing, currency)} upfront"
     )
+    if summary.worth_doing_not_once_counted:
+        print(
+            f"counting worse answers: {summary.worth_doing_counting_quality:,} worth doing "
+            f"({summary.worth_doing_not_once_counted:,} fewer), netting "
+            f"{_money(summary.annual_net_benefit_worth_doing_counting_quality, currency)} a "
+            f"year for {_money(summary.upfront_worth_doing_counting_quality, currency)} upfront"
+        )
     for record in table.head(10).itertuples():
         payback = (
             "never"
