@@ -211,7 +211,8 @@ def _figure(name: str, value: float, currency: str, *, bare: bool = False) -> st
     if unit == "calls":
         return f"{value:,.0f}"
     if unit == "money":
-        price = name.endswith("_per_1k") or name == "gpu_hourly_cost"
+        # a price, or an amount a call or an error costs: cents matter
+        price = name.endswith("_per_1k") or name in ("gpu_hourly_cost", "cost_per_error")
         digits = f"{value:,.2f}" if price else f"{value:,.0f}"
         return digits if bare else f"{currency} {digits}"
     return _number(value)
@@ -405,7 +406,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         label = "Chance of a positive annual net benefit"
         print(f"  {label:<46} {_percent(result.p_quality_adjusted_net_benefit_positive):>7}")
         print(
-            f"  Payback P50 {_months(result.quality_adjusted_payback_p50)} months; annual net "
+            f"  Payback P50 {_months_unit(result.quality_adjusted_payback_p50)}; annual net "
             f"benefit P50 {_money(result.quality_adjusted_net_benefit_p50, currency)}"
         )
     return EXIT_OK
