@@ -495,7 +495,7 @@ class Result:
 
     What the case is worth today (:mod:`xl_roi.finance` defines the monthly cash flows):
     ``npv`` over ``case.horizon_months`` at ``case.discount_rate``; ``discounted_payback_months``
-    (at a 0 % rate, payback after maintenance; ``math.inf``: never); ``irr``,
+    (month by month, interpolated, at every rate; ``math.inf``: never); ``irr``,
     the annualised internal rate of return (``nan`` when none exists).
 
     The cost of worse answers (:mod:`xl_roi.quality_cost`): ``quality_cost_monthly`` (``nan``
