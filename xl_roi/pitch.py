@@ -23,6 +23,7 @@ __all__ = [
     "breakeven_sentence",
     "format_money",
     "format_months",
+    "latency_words",
     "pitch",
     "pitch_sections",
     "pitch_title",
@@ -578,7 +579,20 @@ def _upside_section(result: Result) -> list[str]:
 
 
 def _latency_words(result: Result) -> str:
-    teacher, student = result.teacher_p95_ms, result.student_p95_ms
+    return latency_words(result.teacher_p95_ms, result.student_p95_ms)
+
+
+def latency_words(teacher: float | None, student: float | None) -> str:
+    """The two models' P95 latency in words, as the pitch's upside says it (either may be
+    missing; ``"not measured"`` when both are); the workbook's Pitch says the same.
+
+    Examples
+    --------
+    >>> latency_words(1_200.0, 150.0), latency_words(1_200.0, None)
+    ('teacher 1,200 ms, student 150 ms (8.0× faster)', 'teacher 1,200 ms')
+    """
+    if teacher is None and student is None:
+        return "not measured"
     parts = []
     if teacher is not None:
         parts.append(f"teacher {teacher:,.0f} ms")
