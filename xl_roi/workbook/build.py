@@ -675,8 +675,9 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
         _newton_helpers(writer, sheet, values)
         _cash_table(writer, sheet, values)
     writer.name("schedule_net", sheet, f"D{first}:D{first + SCHEDULE_MONTHS}")
-    # the work and the schedule (and the portable helpers beside them), not the cash table
-    sheet.print_area = f"A1:H{first + SCHEDULE_MONTHS}"
+    # the work and the schedule; the portable helpers beside them (the payback search's steps,
+    # the cash table) stay on the sheet, off the page
+    sheet.print_area = f"A1:F{first + SCHEDULE_MONTHS}"
     sheet.freeze_panes = "B5"
     _widths(sheet, CALCULATIONS_WIDTHS)
     return first
@@ -809,7 +810,7 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
             writer.formula(sheet, coordinate, native, stored, cell_format)
         for coordinate in cells.headers:
             sheet[coordinate].font = SECTION_FONT
-        sheet.print_area = f"A1:M{last_row + 22}"  # the table and its chart, not the working
+        sheet.print_area = f"A1:J{last_row + 22}"  # the table and its chart, not the working
         sheet["A3"] = note + PORTABLE_SENSITIVITY_NOTE
         sheet.row_dimensions[3].height = 48
     else:
@@ -874,6 +875,8 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
     chart.y_axis.majorGridlines = None
     chart.height, chart.width = 9, 18
     sheet.add_chart(chart, f"A{last_row + 3}")
+    if not writer.portable:  # the table and its chart; the chart's helper columns L:M off it
+        sheet.print_area = f"A1:J{last_row + 22}"
     sheet.freeze_panes = "B6"
     # headers in bold wrap into the two lines of row 5: "Payback at high" / "(months)"
     _widths(sheet, {"A": 30, **{letter: 18 for letter in "BCDEFGHIJ"}, "L": 22, "M": 22})
@@ -896,7 +899,7 @@ def sensitivity_row_formats() -> dict[str, str]:
     --------
     >>> formats = sensitivity_row_formats()
     >>> formats["Monthly growth"], formats["Half volume"]
-    ('0.0%', '#,##0')
+    ('0.0%;[Red](0.0%)', '#,##0')
     """
     moved = {entry.assumption: entry.name for entry in FIELDS.values() if entry.assumption}
     moved.update(SENSITIVITY_SCENARIO_FIELDS)
@@ -1290,6 +1293,8 @@ def _build(
     _pitch(writer, sheets["Pitch"], values, case, schedule_first)
     _checks(writer, sheets["Checks"])
     _conf(sheets["xlwings.conf"])
+    if portable and styled:  # nothing to configure without the add-in: neither shown nor printed
+        sheets["xlwings.conf"].sheet_state = "hidden"
     for title in ("About", "Inputs", "Calculations", "Sensitivity", "Quality", "Pitch", "Checks"):
         sheet = sheets[title]
         sheet.protection.sheet = True

@@ -296,8 +296,27 @@ def _money(label: str, name: str) -> PitchLine:
     return PitchLine(label, name, layout.MONEY, money=True)
 
 
+def _in_words(line: PitchLine, word: str) -> PitchLine:
+    """A figure the Calculations sheet gives as an error text (``#NUM! never pays back: …``,
+    which the formulas reading it test with ISNUMBER) said on the Pitch in a reader's word:
+    "never", "no volume", "none"; the recommendation says why."""
+    return PitchLine(
+        line.label,
+        f'IF(ISNUMBER({line.formula}), {line.formula}, IF(LEFT({line.formula}, 1)="#", '
+        f'"{word}", {line.formula}))',
+        line.number_format,
+        money=line.money,
+        value=lambda values: _word_for(line.value_in(values), word),
+    )
+
+
+def _word_for(value: Any, word: str) -> Any:
+    return word if isinstance(value, str) and value.startswith("#") else value
+
+
 def _months(label: str, name: str) -> PitchLine:
-    return PitchLine(label, name, layout.MONTHS)
+    """Months on the Pitch: a figure, or "never"."""
+    return _in_words(PitchLine(label, name, layout.MONTHS), "never")
 
 
 def _latency(values: dict[str, Any]) -> str:
@@ -376,8 +395,11 @@ PITCH: tuple[tuple[str, tuple[PitchLine, ...]], ...] = (
             _months("Recovered after maintenance too (months)", "payback_net_of_maintenance"),
             _money("Worth today (discounted, over the horizon)", "value_today"),
             _months("Recovered, discounted (months)", "payback_discounted"),
-            PitchLine(
-                "Rate of return a year (IRR over the horizon)", "rate_of_return", layout.SHARE
+            _in_words(
+                PitchLine(
+                    "Rate of return a year (IRR over the horizon)", "rate_of_return", layout.SHARE
+                ),
+                "none",
             ),
             _months("Target payback (months)", "target_payback_months"),
             _money("First year, net of upfront and maintenance", "first_year_net"),
@@ -394,11 +416,14 @@ PITCH: tuple[tuple[str, tuple[PitchLine, ...]], ...] = (
             ),
             PitchLine("Business-critical slices failing", "critical_failures", layout.WHOLE_NUMBER),
             _months("Payback at half the volume (months)", "half_payback"),
-            PitchLine(
-                "Break-even: from this many calls a month up (growing as assumed; whole "
-                "GPUs when self-hosted) payback meets the target; just below, it misses",
-                "breakeven_calls",
-                layout.COUNT,
+            _in_words(
+                PitchLine(
+                    "Break-even: from this many calls a month up (growing as assumed; whole "
+                    "GPUs when self-hosted) payback meets the target; just below, it misses",
+                    "breakeven_calls",
+                    layout.COUNT,
+                ),
+                "no volume",
             ),
             _yes_no("low_volume_flag"),
             _yes_no("unstable_teacher_flag"),
