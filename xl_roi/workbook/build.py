@@ -636,6 +636,10 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
     sheet.cell(row=row, column=1, value="Cash flow by month").font = SECTION_FONT
     row += 1
     _header(sheet, row, rows.SCHEDULE_HEADERS)
+    for index in range(1, len(rows.SCHEDULE_HEADERS) + 1):  # over its figures, right-aligned
+        sheet.cell(row=row, column=index).alignment = Alignment(
+            horizontal="right", vertical="center", wrap_text=True
+        )
     sheet.row_dimensions[row].height = 32
     schedule = rows.schedule_values(values)
     first = row + 1
@@ -1100,8 +1104,14 @@ def _pitch(
             )
             if height > 1:
                 sheet.row_dimensions[row].height = 15 * height
-            if money:
-                unit = writer.formula(sheet, f"C{row}", "currency", currency, layout.PLAIN)
+            if money:  # beside an amount; none beside "no ask", "not computed", "in the total"
+                unit = writer.formula(
+                    sheet,
+                    f"C{row}",
+                    f'IF(ISNUMBER(B{row}), currency, "")',
+                    currency if isinstance(value, float | int) else "",
+                    layout.PLAIN,
+                )
                 unit.font, unit.alignment = UNIT_FONT, TOP
             row += 1
         row += 1

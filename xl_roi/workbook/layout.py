@@ -87,6 +87,8 @@ SCORE_DROP = "0.####"
 """A quality slice's score drop: up to four decimals, none when whole."""
 MULTIPLIER = "0.0#"
 """A factor such as the peak over average traffic: one or two decimals."""
+PER_SECOND = "#,##0.00"
+"""Calls a second: two decimals, so that a quiet endpoint's 0.03 never reads 0.0."""
 NEWTON_STEP = "0.000000000"
 """A step of the portable flavour's payback search: nine decimals, to see it converge."""
 TOLERANCE = "0.0000000%"
@@ -631,7 +633,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "Peak calls per second",
         f'IF({_HOSTED}, peak_factor*monthly_calls/(hours_per_month*seconds_per_hour), "not used")',
         "calls / s",
-        MONTHS,
+        PER_SECOND,
         "Peak factor × average calls per second",
     ),
     CalcRow(
