@@ -542,3 +542,13 @@ def test_pitch_shows_no_error_text(tmp_path, key):
         if isinstance(cell.value, str) and cell.value.startswith("#")
     ]
     assert texts == []
+
+
+def test_quality_scores_read_alike_and_results_stand_apart(example_file):
+    """Teacher, student, allowed drop and drop share one number format (0.90 beside 0.96, not
+    0.9), and pass/FAIL is centred, never run into the drop beside it."""
+    path, _ = example_file
+    sheet = openpyxl.load_workbook(path)["Quality"]
+    formats = {sheet[f"{column}5"].number_format for column in "CDEF"}
+    assert len(formats) == 1 and formats != {"General"}
+    assert sheet["G5"].alignment.horizontal == "center"

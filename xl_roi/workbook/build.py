@@ -976,6 +976,7 @@ def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, An
         critical_rule.add(cells["B"].coordinate)
         for column in "CDE":
             score_rule.add(cells[column].coordinate)
+            cells[column].number_format = layout.SCORE_DROP
         share_rule.add(cells["I"].coordinate)
         cells["I"].number_format = layout.SHARE
         cost_rule.add(cells["J"].coordinate)
@@ -1006,6 +1007,8 @@ def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, An
     for r in range(first, last + 1):  # a slice's name, or "not computed: …", wraps
         for column in "AHK":
             sheet[f"{column}{r}"].alignment = WRAP if column != "K" else WRAP_RIGHT
+        # pass / FAIL centred: never run into the drop beside it ("0.01pass")
+        sheet[f"G{r}"].alignment = Alignment(horizontal="center", vertical="top")
 
 
 QUALITY_WIDTHS: dict[str, float] = {

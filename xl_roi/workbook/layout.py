@@ -83,8 +83,9 @@ TRUE_FALSE = '"TRUE";"TRUE";"FALSE"'
 """A yes/no result reads TRUE or FALSE, even where a program stored it as 1 or 0."""
 WHOLE_NUMBER = "0"
 """Month numbers and counts of slices: a whole number, no separator."""
-SCORE_DROP = "0.####"
-"""A quality slice's score drop: up to four decimals, none when whole."""
+SCORE_DROP = "0.00##"
+"""A quality slice's scores and score drop, one format for the column: two decimals, up to four
+when typed (0.90 beside 0.96, never 0.9)."""
 MULTIPLIER = "0.0#"
 """A factor such as the peak over average traffic: one or two decimals."""
 PER_SECOND = "#,##0.00"
