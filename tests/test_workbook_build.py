@@ -552,3 +552,15 @@ def test_quality_scores_read_alike_and_results_stand_apart(example_file):
     formats = {sheet[f"{column}5"].number_format for column in "CDEF"}
     assert len(formats) == 1 and formats != {"General"}
     assert sheet["G5"].alignment.horizontal == "center"
+
+
+@pytest.mark.parametrize("portable", [False, True])
+def test_sensitivity_words_sit_right_like_the_figures(tmp_path, portable):
+    """Every Sensitivity value cell is right-aligned, so "never" never runs into the figure
+    to its left."""
+    path = tmp_path / "x.xlsx"
+    save_workbook(WORKBOOK_CASES["shrinking"], path, portable=portable)
+    sheet = openpyxl.load_workbook(path)["Sensitivity"]
+    for row in sheet.iter_rows(min_row=6, max_row=12, min_col=2, max_col=10):
+        for cell in row:
+            assert cell.alignment.horizontal == "right", cell.coordinate

@@ -840,7 +840,10 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
     for r in range(6, last_row + 1):
         for column, number_format in enumerate(formats, start=1):
             if number_format:
-                sheet.cell(row=r, column=column).number_format = number_format
+                cell = sheet.cell(row=r, column=column)
+                cell.number_format = number_format
+                # "never" and other words right-aligned like the figures: never "3.74never"
+                cell.alignment = Alignment(horizontal="right")
     _value_formats_by_row(sheet, last_row)
     # Tornado helper: annual net benefit at low and high against the base, per assumption.
     sheet["L5"] = "Net benefit at low − base"
