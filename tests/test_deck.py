@@ -229,3 +229,28 @@ def test_deck_from_a_filled_in_workbook_matches_its_pitch_json(tmp_path: Path, c
     texts = " ".join(text for slide in _slides(out) for text in slide["texts"])
     assert f"{data['annual_savings']:,.0f}" in texts
     assert main(["deck", str(book), "-o", str(book), "--force"]) == 2
+
+
+def test_a_self_hosted_case_that_loses_money_says_so_without_an_empty_chart(tmp_path: Path):
+    """A quiet self-hosted endpoint (one GPU's bill above the teacher's): no assumption moved
+    alone makes it pay back, so the tornado slide says that in words instead of drawing an
+    empty chart; the sources name no token prices the case does not have."""
+    from xl_roi import Case
+
+    case = Case(
+        name="Too quiet",
+        monthly_calls=60_000,
+        teacher_cost_per_1k=4.0,
+        gpu_hourly_cost=2.5,
+        calls_per_second_per_gpu=20,
+        upfront_cost=40_000,
+        annual_maintenance=12_000,
+    )
+    path, result, _ = _deck(tmp_path, case)
+    assert result.verdict == "do not distill"
+    slides = _slides(path)
+    tornado = next(s for s in slides if s["texts"][0] == "What moves the case")
+    assert tornado["charts"] == []
+    assert any("No single assumption rescues it" in text for text in tornado["texts"])
+    texts = " ".join(text for slide in slides for text in slide["texts"])
+    assert "token prices" not in texts

@@ -241,18 +241,23 @@ def _sources_slides(
         rows.append((item.label, _input_value(name, value, case.currency), note))
     table = price_table()
     lines = [f"From {source_name}. Money in {case.currency}."]
-    if prices:
-        for role, named in sorted(prices.items()):
-            lines.append(f"The {role}'s token prices: {named.source}.")
-    else:
+    typed = [
+        role
+        for role in ("teacher", "student")
+        if getattr(case, f"{role}_input_price_per_million", None) is not None and role not in prices
+    ]
+    for role, named in sorted(prices.items()):
+        lines.append(f"The {role}'s token prices: {named.source}.")
+    if typed:
         lines.append(
-            f"Token prices as typed into the case, not from the price table "
-            f"({table.describe()}): check them against the provider's price page."
+            f"The {' and '.join(typed)}'s token prices as typed into the case, not from the "
+            f"price table ({table.describe()}): check them against the provider's price page."
         )
     if result.quality:
+        count = len(result.quality)
         lines.append(
-            f"Quality: {len(result.quality)} evaluation slices, teacher and student scored on "
-            "the same frozen set (the risk slide)."
+            f"Quality: {count} evaluation slice{'s' if count != 1 else ''}, teacher and "
+            "student scored on the same frozen set (the risk slide)."
         )
     per_slide = 12
     chunks = [rows[i : i + per_slide] for i in range(0, len(rows), per_slide)] or [[]]
@@ -388,13 +393,15 @@ def deck_slides(
         )
     )
     slides.append(_section_slide(risk))
-    slides.append(
-        Slide(
-            "What moves the case",
-            paragraphs=_tornado_words(result, sensitivity_table, swing),
-            chart=_tornado_chart(result, sensitivity_table),
+    tornado = _tornado_chart(result, sensitivity_table)
+    drawn = any(value is not None for _, values in tornado.series for value in values)
+    words = _tornado_words(result, sensitivity_table, swing)
+    if not drawn:
+        words = (
+            f"Each assumption moved ±{swing:.0%} on its own: at its low and at its high alike, "
+            "the case still never pays back. No single assumption rescues it.",
         )
-    )
+    slides.append(Slide("What moves the case", paragraphs=words, chart=tornado if drawn else None))
     slides.append(_section_slide(ask))
     slides += [_section_slide(section) for section in upside]
     slides += _sources_slides(result, notes or {}, prices or {}, source_name)
