@@ -564,3 +564,18 @@ def test_sensitivity_words_sit_right_like_the_figures(tmp_path, portable):
     for row in sheet.iter_rows(min_row=6, max_row=12, min_col=2, max_col=10):
         for cell in row:
             assert cell.alignment.horizontal == "right", cell.coordinate
+
+
+def test_a_long_case_name_wraps_in_its_cell(tmp_path):
+    """A case name longer than the value column wraps there, its row as tall as its lines,
+    instead of spilling over the unit and the note beside it."""
+    from xl_roi.workbook.build import INPUTS_VALUE_WIDTH
+
+    name = "Customer-support triage for the EMEA enterprise accounts, phase two"
+    path = tmp_path / "x.xlsx"
+    save_workbook(example_case().replace(name=name), path)
+    workbook = openpyxl.load_workbook(path)
+    cell = named(workbook, "case_name")
+    assert cell.value == name and cell.alignment.wrap_text
+    height = workbook["Inputs"].row_dimensions[cell.row].height
+    assert height >= 15 * (len(name) // INPUTS_VALUE_WIDTH)

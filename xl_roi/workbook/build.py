@@ -491,6 +491,11 @@ def _inputs(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, Any
         value = values.get(item.name)
         if isinstance(value, str):
             write_text(cell, value)
+            # a long case name wraps in its cell, the row as tall as it needs, never spilling
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            lines = math.ceil(len(value) * 1.1 / (INPUTS_VALUE_WIDTH - 2))
+            if lines > 1:
+                sheet.row_dimensions[row].height = 15 * lines
         else:
             cell.value = value
         cell.fill = INPUT_FILL
@@ -520,7 +525,11 @@ def _inputs(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, Any
     writer.name("student_modes", sheet, "G5:G7")
     sheet.print_area = f"A1:E{row - 1}"  # the inputs only
     sheet.freeze_panes = "B5"
-    _widths(sheet, {"A": 42, "B": 26, "C": 20, "D": 60, "E": 32, "G": 18})
+    _widths(sheet, {"A": 42, "B": INPUTS_VALUE_WIDTH, "C": 20, "D": 60, "E": 32, "G": 18})
+
+
+INPUTS_VALUE_WIDTH = 26
+"""The Inputs sheet's value column, in characters."""
 
 
 def price_note(prices: ModelPrices) -> str:

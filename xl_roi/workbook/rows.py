@@ -46,13 +46,15 @@ __all__ = [
 
 SCHEDULE_HEADERS = (
     "Month",
-    "Savings",
-    "Maintenance",
+    "Savings (money in)",
+    "Maintenance (money out, taken off)",
     "Cumulative net before maintenance",
     "Cumulative net after maintenance",
     "Discounted, after maintenance",
 )
-"""The schedule's columns, A to F."""
+"""The schedule's columns, A to F. Savings and maintenance are both written as positive
+amounts, their direction in the header; the cumulative columns carry the sign (a deficit in red
+brackets)."""
 
 SCHEDULE_DISCOUNTED = "F{r_before}+(B{r}-C{r})/(1+discount_rate)^(A{r}/months_per_year)"
 """Column F from month 1: the cumulative net after maintenance, each month's net discounted at
