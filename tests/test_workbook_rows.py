@@ -112,3 +112,20 @@ def test_pitch_makes_no_ask_when_the_cli_makes_none(tmp_path):
     lines = _pitch_lines(example)
     assert lines["Upfront budget"] == evaluate(example_case()).upfront_cost
     assert lines["Why"] not in ("-", "")
+
+
+def test_pitch_says_an_irr_above_100_percent_in_words(tmp_path):
+    """The example's IRR (about 1,800 % a year beside a 3-month payback) reads "over 100 %"
+    on the Pitch; a modest one reads as the share it is; Calculations keeps the figure."""
+    from xl_roi.workbook.build import save_workbook
+
+    label = "Rate of return a year (IRR over the horizon)"
+    path = tmp_path / "x.xlsx"
+    save_workbook(example_case(), path)
+    assert evaluate(example_case()).irr > 1
+    assert _pitch_lines(path)[label] == "over 100 %"
+    slow = example_case().replace(monthly_calls=500_000, monthly_growth=0.0)
+    save_workbook(slow, path, force=True)
+    irr = evaluate(slow).irr
+    assert 0 < irr < 1
+    assert _pitch_lines(path)[label] == irr

@@ -316,6 +316,16 @@ def _word_for(value: Any, word: str) -> Any:
     return word if isinstance(value, str) and value.startswith("#") else value
 
 
+def _rate_of_return(values: dict[str, Any]) -> Any:
+    """The IRR as a finance reader takes it: a share up to 100 % a year; beyond that "over
+    100 %" (thousands of per cent beside a payback of a few months inform no one); "none"
+    where the cash never changes sign."""
+    rate = values["rate_of_return"]
+    if not isinstance(rate, float):
+        return "none"
+    return "over 100 %" if rate > 1 else rate
+
+
 def _months(label: str, name: str) -> PitchLine:
     """Months on the Pitch: a figure, or "never"."""
     return _in_words(PitchLine(label, name, layout.MONTHS), "never")
@@ -397,11 +407,12 @@ PITCH: tuple[tuple[str, tuple[PitchLine, ...]], ...] = (
             _months("Recovered after maintenance too (months)", "payback_net_of_maintenance"),
             _money("Worth today (discounted, over the horizon)", "value_today"),
             _months("Recovered, discounted (months)", "payback_discounted"),
-            _in_words(
-                PitchLine(
-                    "Rate of return a year (IRR over the horizon)", "rate_of_return", layout.SHARE
-                ),
-                "none",
+            PitchLine(
+                "Rate of return a year (IRR over the horizon)",
+                'IF(ISNUMBER(rate_of_return), IF(rate_of_return>1, "over 100 %", '
+                'rate_of_return), "none")',
+                layout.SHARE,
+                value=_rate_of_return,
             ),
             _months("Target payback (months)", "target_payback_months"),
             _money("First year, net of upfront and maintenance", "first_year_net"),
