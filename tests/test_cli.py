@@ -218,6 +218,43 @@ def test_simulate_takes_ranges_from_the_case_file(capsys, tmp_path):
     ]
 
 
+WORSE_ANSWERS_CASE = """
+name = "Costly errors"
+[volume]
+monthly_calls = 2_000_000
+[teacher]
+cost_per_1k = 12.0
+[student]
+cost_per_1k = 1.5
+[upfront]
+total = 52_500
+[maintenance]
+annual = 40_000
+[quality]
+cost_per_error = 1.50
+[[quality_slices]]
+name = "All"
+business_critical = false
+teacher_score = 0.95
+student_score = 0.85
+allowed_drop = 0.2
+traffic_share = 1.0
+"""
+
+
+def test_simulate_writes_small_money_with_cents_and_never_without_months(capsys, tmp_path):
+    """A cost per error of 1.50 ± 50 % reads 0.75 / 1.50 / 2.25 (not "USD 1 / USD 2 / USD 2"),
+    and a quality-adjusted payback that never comes reads "never", not "never months"."""
+    path = tmp_path / "case.toml"
+    path.write_text(WORSE_ANSWERS_CASE, encoding="utf-8")
+    code, out, err = run(capsys, "simulate", str(path), "--draws", "2000")
+    assert code == 0, err
+    cost = next(line for line in out.splitlines() if "error" in line.lower() and "USD" in line)
+    assert "USD 0.75" in cost and "USD 1.50" in cost and "USD 2.25" in cost
+    assert "never months" not in out
+    assert "Payback P50 never;" in out  # 0.1 × 2,000,000 × 1.50 = 300,000 a month > 21,000
+
+
 @pytest.mark.parametrize(
     ("table", "message"),
     [
@@ -314,7 +351,7 @@ def test_screen_sample_to_workbook(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, out, _ = run(capsys, "screen")
     assert code == 0 and (tmp_path / "portfolio.xlsx").exists()
-    assert "10 endpoints screened (1 refused)" in out
+    assert "10 endpoints: 9 screened, 1 refused" in out
     assert "1. search-query-rewriter" in out
 
 
@@ -448,8 +485,8 @@ def test_screen_says_savings_before_and_after_maintenance_with_currency(tmp_path
     code, out, err = run(capsys, "screen", str(path), "-o", str(out_path), "--currency", "EUR")
     assert code == 0 and err == ""
     assert (
-        "worth doing: 1, netting EUR 212,000 a year after maintenance (EUR 252,000 before) "
-        "for EUR 52,500 upfront" in out
+        "worth doing on compute alone: 1, netting EUR 212,000 a year after maintenance "
+        "(EUR 252,000 before) for EUR 52,500 upfront" in out
     )
 
 

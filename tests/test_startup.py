@@ -79,6 +79,7 @@ def test_check_loads_once_and_builds_no_workbook(tmp_path, monkeypatch):
         ["simulate", "--draws", "10", "--seed", "3"],
         ["build", "-o", "out.xlsx", "--force"],
         ["check", "f.xlsx", "--json"],
+        ["deck", "case.toml", "-o", "p.pptx", "--force"],
         ["freeze", "f.xlsx", "-o", "g.xlsx"],
         ["screen", "e.csv", "--json"],
         ["measure", "a.csv", "b.jsonl", "--update", "c.toml", "--teacher", "big", "--approx"],

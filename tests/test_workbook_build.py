@@ -483,3 +483,99 @@ def test_built_alike_whichever_xml_writer_openpyxl_uses(tmp_path, portable):
     ]
     # most formulas store a number or a text (some store an empty text, read back as None)
     assert sum(stored.get(key) is not None for key in results) > 100
+
+
+@pytest.mark.parametrize("portable", [False, True])
+def test_print_areas_leave_the_helper_columns_off_the_page(tmp_path, portable):
+    """Calculations prints the work and the schedule (A:F), not the payback search's steps or
+    the cash table beside them; Sensitivity prints its table and chart (A:J), not the chart's
+    helper columns (L:M)."""
+    path = tmp_path / "x.xlsx"
+    save_workbook(example_case(), path, portable=portable)
+    workbook = openpyxl.load_workbook(path)
+    calculations = workbook["Calculations"].print_area
+    sensitivity = workbook["Sensitivity"].print_area
+    assert re.fullmatch(r"'Calculations'!\$A\$1:\$F\$\d+", calculations), calculations
+    assert re.fullmatch(r"'Sensitivity'!\$A\$1:\$J\$\d+", sensitivity), sensitivity
+    helpers = [
+        cell.coordinate
+        for row in workbook["Calculations"].iter_rows(min_col=7)
+        for cell in row
+        if cell.value is not None
+    ]
+    assert bool(helpers) == portable  # the portable flavour's helpers exist, off the page
+
+
+@pytest.mark.parametrize("portable", [False, True])
+def test_xlwings_conf_is_neither_shown_nor_printed_in_the_portable_flavour(tmp_path, portable):
+    """The portable flavour has no add-in to configure: its xlwings.conf sheet is hidden."""
+    path = tmp_path / "x.xlsx"
+    save_workbook(example_case(), path, portable=portable)
+    state = openpyxl.load_workbook(path)["xlwings.conf"].sheet_state
+    assert state == ("hidden" if portable else "visible")
+
+
+def test_tallies_read_as_typed_and_negative_shares_in_brackets(example_file):
+    """Teacher calls per example, engineer-days and redistillations a year show 2, not 2.0;
+    a negative share reads in red brackets, as a loss of money does."""
+    path, _ = example_file
+    workbook = openpyxl.load_workbook(path)
+    for name in ("data_generation_passes", "evaluation_days", "engineering_days"):
+        assert not named(workbook, name).number_format.endswith(".0"), name
+    assert not named(workbook, "redistillations_per_year").number_format.endswith(".0")
+    positive, negative = SHARE_FORMAT.split(";")
+    assert negative == f"[Red]({positive})"
+    assert MONEY_FORMAT.split(";")[1] == f"[Red]({MONEY_FORMAT.split(';')[0]})"
+
+
+@pytest.mark.parametrize("key", sorted(WORKBOOK_CASES))
+def test_pitch_shows_no_error_text(tmp_path, key):
+    """Where a reader expects a figure the Pitch says "never", "no volume" or "none", never a
+    "#NUM! …" text (the Calculations cells the formulas read keep theirs)."""
+    path = tmp_path / "x.xlsx"
+    save_workbook(WORKBOOK_CASES[key], path, portable=True)
+    sheet = openpyxl.load_workbook(path, data_only=True)["Pitch"]
+    texts = [
+        cell.value
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str) and cell.value.startswith("#")
+    ]
+    assert texts == []
+
+
+def test_quality_scores_read_alike_and_results_stand_apart(example_file):
+    """Teacher, student, allowed drop and drop share one number format (0.90 beside 0.96, not
+    0.9), and pass/FAIL is centred, never run into the drop beside it."""
+    path, _ = example_file
+    sheet = openpyxl.load_workbook(path)["Quality"]
+    formats = {sheet[f"{column}5"].number_format for column in "CDEF"}
+    assert len(formats) == 1 and formats != {"General"}
+    assert sheet["G5"].alignment.horizontal == "center"
+
+
+@pytest.mark.parametrize("portable", [False, True])
+def test_sensitivity_words_sit_right_like_the_figures(tmp_path, portable):
+    """Every Sensitivity value cell is right-aligned, so "never" never runs into the figure
+    to its left."""
+    path = tmp_path / "x.xlsx"
+    save_workbook(WORKBOOK_CASES["shrinking"], path, portable=portable)
+    sheet = openpyxl.load_workbook(path)["Sensitivity"]
+    for row in sheet.iter_rows(min_row=6, max_row=12, min_col=2, max_col=10):
+        for cell in row:
+            assert cell.alignment.horizontal == "right", cell.coordinate
+
+
+def test_a_long_case_name_wraps_in_its_cell(tmp_path):
+    """A case name longer than the value column wraps there, its row as tall as its lines,
+    instead of spilling over the unit and the note beside it."""
+    from xl_roi.workbook.build import INPUTS_VALUE_WIDTH
+
+    name = "Customer-support triage for the EMEA enterprise accounts, phase two"
+    path = tmp_path / "x.xlsx"
+    save_workbook(example_case().replace(name=name), path)
+    workbook = openpyxl.load_workbook(path)
+    cell = named(workbook, "case_name")
+    assert cell.value == name and cell.alignment.wrap_text
+    height = workbook["Inputs"].row_dimensions[cell.row].height
+    assert height >= 15 * (len(name) // INPUTS_VALUE_WIDTH)

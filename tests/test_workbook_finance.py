@@ -120,10 +120,11 @@ def test_a_traffic_share_above_one_is_refused_by_name(tmp_path):
 
 
 def test_pitch_shows_latency_and_the_value_today():
-    """The Pitch carries the value today beside the payback and the P95 latencies (900 → 120)."""
+    """The Pitch carries the value today beside the payback and the P95 latencies, in the CLI
+    pitch's words."""
     blueprint = blueprint_of(DISCOUNTED_COSTED)
     pitch = {v for (sheet, _), (_, v) in blueprint.formulas.items() if sheet == "Pitch"}
-    assert "900 → 120" in pitch
+    assert "teacher 900 ms, student 120 ms (7.5× faster)" in pitch
     assert stored(blueprint, "value_today") in pitch
 
 

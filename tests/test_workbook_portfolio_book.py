@@ -11,7 +11,16 @@ import pytest
 from xl_roi.casefile import sample_endpoints_path
 from xl_roi.files import OverwriteRefusedError
 from xl_roi.portfolio import RESULT_COLUMNS, screen, summarise
-from xl_roi.workbook.portfolio_book import LABELLED_POINTS, header_of, write_portfolio
+from xl_roi.workbook.portfolio_book import (
+    _FORMATS,
+    HEADERS,
+    LABELLED_POINTS,
+    PRINTED,
+    RANKED_POINTS,
+    header_of,
+    sheet_order,
+    write_portfolio,
+)
 
 
 @pytest.fixture
@@ -27,13 +36,14 @@ def test_ranked_table_with_header_filter_and_frozen_header(written):
     """The Endpoints sheet is the ranked table: header, filter, frozen header row."""
     table, path = written
     sheet = openpyxl.load_workbook(path)["Endpoints"]
-    assert [cell.value for cell in sheet[1]] == [header_of(name, "USD") for name in RESULT_COLUMNS]
+    order = sheet_order(RESULT_COLUMNS)
+    assert [cell.value for cell in sheet[1]] == [header_of(name, "USD") for name in order]
     assert sheet.freeze_panes == "C2"
     last = openpyxl.utils.get_column_letter(len(RESULT_COLUMNS))
     assert sheet.auto_filter.ref == f"A1:{last}{len(table) + 1}"
     for row, record in enumerate(table.itertuples(index=False), start=2):
         assert sheet.cell(row=row, column=2).value == record.name
-        payback = sheet.cell(row=row, column=4).value
+        payback = sheet.cell(row=row, column=order.index("payback_months") + 1).value
         if math.isinf(record.payback_months):
             assert payback == "never"
         elif math.isnan(record.payback_months):
@@ -52,7 +62,11 @@ def test_summary_counts_and_chart(written):
         for row in workbook["Summary"].iter_rows(min_row=4)
         if row[0].value
     }
-    assert values["Endpoints screened"] == summary.endpoints
+    assert values["Endpoints in the file"] == summary.endpoints == len(table)
+    assert values["Screened (given a verdict)"] == summary.screened == table.verdict.notna().sum()
+    assert values["Screened (given a verdict)"] + values[
+        "Refused (the Endpoints sheet says why)"
+    ] == len(table)
     assert values["Verdict: defensible"] == summary.by_verdict["defensible"]
     assert values["Annual savings of those worth doing, before maintenance"] == pytest.approx(
         summary.annual_savings_worth_doing
@@ -134,12 +148,13 @@ def test_chart_points_named(written):
     import zipfile
 
     xml = zipfile.ZipFile(path).read("xl/charts/chart1.xml").decode()
-    # the sample has 10 endpoints, all within the labelled few: one series each, named
-    # after its row's Endpoint cell, its label showing that name
-    assert LABELLED_POINTS >= 10
-    for row in range(2, 12):
+    # the sample's 9 screened endpoints (1 refused, with no point to plot), all within the
+    # labelled few: one series each, named after its row's Endpoint cell, its label that name
+    assert LABELLED_POINTS >= 9
+    for row in range(2, 11):
         assert f"'Endpoints'!$B${row}" in xml
-    assert xml.count('showSerName val="1"') == 10
+    assert "'Endpoints'!$B$11" not in xml  # the refused endpoint
+    assert xml.count('showSerName val="1"') == 9
 
 
 def test_control_characters_replaced_in_cells(tmp_path):
@@ -169,8 +184,8 @@ def test_notes_on_the_summary(written, tmp_path):
 
 
 def test_large_portfolio_chart_unlabelled(tmp_path):
-    """Past the labelled few, the chart names no points (they would pile up) and says where
-    the names are."""
+    """Past the labelled few, each chart point carries its rank, not its name (names would
+    pile up), and the title says where to find them; past the ranked many, no labels."""
     import zipfile
 
     frame = pd.DataFrame(
@@ -185,7 +200,13 @@ def test_large_portfolio_chart_unlabelled(tmp_path):
     )
     path = write_portfolio(screen(frame), tmp_path / "p.xlsx")
     xml = zipfile.ZipFile(path).read("xl/charts/chart1.xml").decode()
-    assert 'showSerName val="1"' not in xml and "names on Endpoints" in xml
+    assert "'Endpoints'!$B$" not in xml and "rank on Endpoints" in xml
+    assert xml.count('showSerName val="1"') == LABELLED_POINTS + 1
+    assert f"'Endpoints'!$A${LABELLED_POINTS + 2}" in xml  # the rank column
+    many = pd.concat([frame] * 4, ignore_index=True)
+    path = write_portfolio(screen(many), tmp_path / "many.xlsx")
+    xml = zipfile.ZipFile(path).read("xl/charts/chart1.xml").decode()
+    assert xml.count('showSerName val="1"') == RANKED_POINTS < len(many)
 
 
 def test_cells_equal_the_table_across_blocks_and_new_columns(tmp_path, monkeypatch):
@@ -201,6 +222,7 @@ def test_cells_equal_the_table_across_blocks_and_new_columns(tmp_path, monkeypat
     table = screen(frame)
     table["made_up_figure"] = 0.5 * table["monthly_savings"]  # a column no writer knows
     path = write_portfolio(table, tmp_path / "portfolio.xlsx")
+    table = table[sheet_order(table.columns)]
     sheet = openpyxl.load_workbook(path)["Endpoints"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][-1] == "Made up figure"
@@ -217,3 +239,84 @@ def test_cells_equal_the_table_across_blocks_and_new_columns(tmp_path, monkeypat
             else:
                 assert cell == value
     assert "=1+1" in [row[1] for row in rows]
+
+
+def test_every_column_has_a_header_in_words_and_every_figure_a_format(tmp_path):
+    """Each result column has its own header (no "Npv") and each numeric one a number format:
+    money with its currency, months with a decimal, shares as %, volumes whole."""
+    frame = pd.read_csv(sample_endpoints_path()).drop(columns="note")
+    frame["teacher_accuracy"], frame["student_accuracy"], frame["cost_per_error"] = 0.95, 0.9, 2.0
+    frame["discount_rate"] = 0.1
+    table = screen(frame)
+    assert set(RESULT_COLUMNS) <= set(HEADERS)
+    numeric = [name for name in RESULT_COLUMNS if table[name].dtype.kind == "f"]
+    assert set(numeric) <= set(_FORMATS)
+    path = write_portfolio(table, tmp_path / "p.xlsx")
+    sheet = openpyxl.load_workbook(path)["Endpoints"]
+    formats = {cell.value: sheet.cell(row=2, column=cell.column).number_format for cell in sheet[1]}
+    for name in numeric:
+        assert formats[header_of(name, "USD")] != "General", name
+    assert formats[header_of("npv", "USD")].startswith('"USD "#,##0')
+    assert formats[header_of("discounted_payback_months", "USD")] == "0.0"
+
+
+def test_prints_the_decision_columns_one_page_wide(written):
+    """The print area holds the decision columns, the reason last; the widths add up to what
+    a landscape page holds legibly (no more than 190 characters at 11 points)."""
+    table, path = written
+    sheet = openpyxl.load_workbook(path)["Endpoints"]
+    last = openpyxl.utils.get_column_letter(len(PRINTED))
+    assert sheet.print_area == f"'Endpoints'!$A$1:${last}${len(table) + 1}"
+    assert sheet[f"{last}1"].value == "Why refused"
+    widths = [
+        sheet.column_dimensions[openpyxl.utils.get_column_letter(i + 1)].width
+        for i in range(len(PRINTED))
+    ]
+    assert sum(widths) <= 190
+    refused = [row for row in sheet.iter_rows(min_row=2) if row[len(PRINTED) - 1].value]
+    assert refused
+    for row in refused:
+        reason = row[len(PRINTED) - 1]
+        assert reason.alignment.wrap_text
+        lines = math.ceil(len(reason.value) / widths[-1])
+        assert lines == 1 or sheet.row_dimensions[reason.row].height >= 15 * lines
+
+
+def test_totals_say_both_verdicts_when_worse_answers_are_costed(tmp_path):
+    """Endpoints worth doing on compute but not once worse answers are counted are counted
+    apart, and the totals counting them add up only those worth doing both ways."""
+    frame = pd.DataFrame(
+        {
+            "name": ["cheap errors", "dear errors", "no cost given"],
+            "monthly_calls": [2e6, 2e6, 2e6],
+            "teacher_cost_per_1k": 12.0,
+            "student_cost_per_1k": 1.5,
+            "upfront_cost": 52_500.0,
+            "annual_maintenance": 0.0,
+            "teacher_accuracy": [0.95, 0.95, None],
+            "student_accuracy": [0.94, 0.90, None],
+            "cost_per_error": [0.1, 5.0, None],
+        }
+    )
+    table = screen(frame)
+    summary = summarise(table)
+    assert summary.worth_doing == 3
+    assert summary.worth_doing_counting_quality == 2 and summary.worth_doing_not_once_counted == 1
+    kept = table[table.name != "dear errors"]
+    adjusted = kept.quality_adjusted_annual_net_benefit.fillna(kept.annual_net_benefit)
+    assert summary.annual_net_benefit_worth_doing_counting_quality == pytest.approx(adjusted.sum())
+    path = write_portfolio(table, tmp_path / "p.xlsx")
+    values = {
+        row[0].value: row[1].value
+        for row in openpyxl.load_workbook(path)["Summary"].iter_rows()
+        if row[0].value
+    }
+    assert values["Worth doing counting worse answers too"] == 2
+    assert values["Of those worth doing on compute, not once worse answers count"] == 1
+    width = openpyxl.load_workbook(path)["Summary"].column_dimensions["A"].width
+    assert (
+        max(
+            len(label) for label in values if not label.startswith(("Note", "Portfolio", "Figures"))
+        )
+        <= width
+    )

@@ -109,3 +109,69 @@ def test_the_formulas_engine_computes_each_check_to_its_stored_value(label):
         engine = compiled(*(values[input_.lower()] for input_ in compiled.inputs))
         engine = engine.item() if hasattr(engine, "item") else engine
         assert bool(engine) is worked.value, (name, engine, worked.value)
+
+
+def _pitch_lines(path):
+    """The Pitch sheet's stored values by label (column A → column B)."""
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(path, data_only=True)["Pitch"]
+    return {row[0].value: row[1].value for row in sheet.iter_rows() if row[0].value}
+
+
+def test_pitch_latency_is_the_cli_pitch_words_with_one_model_measured(tmp_path):
+    """Only the teacher's P95 measured: the Pitch says it (not "not measured"), in the CLI
+    pitch's words, stored and recalculated (portable flavour, nothing registered)."""
+    from tests.formulas_engine import recalculate
+    from xl_roi.pitch import pitch
+    from xl_roi.workbook.build import save_workbook
+
+    case = example_case().replace(teacher_p95_ms=1_200.0)
+    words = "teacher 1,200 ms"
+    assert f"Latency at the 95th percentile: {words}." in pitch(evaluate(case))
+    path = tmp_path / "p95.xlsx"
+    save_workbook(case, path, portable=True)
+    assert _pitch_lines(path)["P95 latency"] == words
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(path)["Pitch"]
+    cell = next(row[1].coordinate for row in sheet.iter_rows() if row[0].value == "P95 latency")
+    assert recalculate(path, register=False)[("PITCH", cell)] == words
+
+
+def test_pitch_makes_no_ask_when_the_cli_makes_none(tmp_path):
+    """Worse answers cost more than the compute saved: the CLI says "No ask."; the Pitch's
+    amounts say "no ask" rather than a budget, and "Why" gives the reason (never "-")."""
+    from tests.cases import WORSE_ANSWERS
+    from xl_roi.pitch import pitch
+    from xl_roi.workbook.build import save_workbook
+
+    assert "No ask." in pitch(evaluate(WORSE_ANSWERS))
+    path = tmp_path / "worse.xlsx"
+    save_workbook(WORSE_ANSWERS, path)
+    lines = _pitch_lines(path)
+    assert lines["Upfront budget"] == rows.NO_ASK_TEXT
+    assert lines["Recurring: maintenance a year"] == rows.NO_ASK_TEXT
+    assert lines["Why"] == "Worse answers cost more than the compute saved"
+    example = tmp_path / "example.xlsx"
+    save_workbook(example_case(), example)
+    lines = _pitch_lines(example)
+    assert lines["Upfront budget"] == evaluate(example_case()).upfront_cost
+    assert lines["Why"] not in ("-", "")
+
+
+def test_pitch_says_an_irr_above_100_percent_in_words(tmp_path):
+    """The example's IRR (about 1,800 % a year beside a 3-month payback) reads "over 100 %"
+    on the Pitch; a modest one reads as the share it is; Calculations keeps the figure."""
+    from xl_roi.workbook.build import save_workbook
+
+    label = "Rate of return a year (IRR over the horizon)"
+    path = tmp_path / "x.xlsx"
+    save_workbook(example_case(), path)
+    assert evaluate(example_case()).irr > 1
+    assert _pitch_lines(path)[label] == "over 100 %"
+    slow = example_case().replace(monthly_calls=500_000, monthly_growth=0.0)
+    save_workbook(slow, path, force=True)
+    irr = evaluate(slow).irr
+    assert 0 < irr < 1
+    assert _pitch_lines(path)[label] == irr

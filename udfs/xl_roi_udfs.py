@@ -821,7 +821,8 @@ def DISCOUNTED_PAYBACK(
     monthly_growth: Cell = None,
 ) -> Returned:
     """Months until the discounted cumulative cash after maintenance turns positive
-    (interpolated within the month). At a 0 % rate it is PAYBACK_AFTER_MAINTENANCE.
+    (interpolated within the month), at every rate alike. At 0 % with flat volume it equals
+    PAYBACK_AFTER_MAINTENANCE.
 
     Examples
     --------

@@ -378,12 +378,10 @@ def discounted_payback_array(
     annual_maintenance: Any,
     discount_rate: Any,
     growth: Any,
-    after_maintenance: Any = None,
 ) -> FloatArray:
-    """:func:`xl_roi.cashflow.discounted_payback` over numpy arrays: at a 0 % rate payback
-    after maintenance (``after_maintenance`` where already worked out, else
-    :func:`payback_after_maintenance_array`: equal to rounding); at other rates step for step
-    (equal to rounding), each element stopping the month it crosses zero or can no longer.
+    """:func:`xl_roi.cashflow.discounted_payback` over numpy arrays, step for step at every
+    rate, 0 % included (equal to rounding), each element stopping the month it crosses zero
+    or can no longer.
 
     Examples
     --------
@@ -401,13 +399,9 @@ def discounted_payback_array(
     factor = 1.0 + _monthly_rates(rate)
     growth_factor = 1.0 + growth
     monthly = maintenance / 12.0
-    if after_maintenance is None:
-        at_zero = payback_after_maintenance_array(upfront, savings, maintenance, growth)
-    else:
-        at_zero = np.broadcast_to(np.asarray(after_maintenance, dtype=float), shape).reshape(-1)
-    result = np.where(rate == 0.0, at_zero, np.inf)
+    result = np.full(upfront.shape, np.inf)
     result[upfront == 0.0] = 0.0
-    index = np.flatnonzero((upfront != 0.0) & (rate != 0.0))
+    index = np.flatnonzero(upfront != 0.0)
     total = 0.0 - upfront[index]
     discount = np.ones_like(total)
     grown = np.ones_like(total)

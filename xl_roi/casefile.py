@@ -29,6 +29,7 @@ __all__ = [
     "case_from_mapping",
     "example_case",
     "example_case_text",
+    "input_notes",
     "load_case",
     "toml_hint",
 ]
@@ -518,3 +519,42 @@ def example_case() -> Case:
     (10560.0, 33750.0, 'defensible')
     """
     return case_from_mapping(tomllib.loads(example_case_text()), "built-in example")
+
+
+_TABLE_LINE = re.compile(r"^\s*\[\s*([A-Za-z0-9_]+)\s*\]\s*(#.*)?$")
+_ARRAY_LINE = re.compile(r"^\s*\[\[")
+_KEY_LINE = re.compile(r"^\s*([A-Za-z0-9_]+)\s*=\s*([^#\"']*?)\s*#\s*(.*?)\s*$")
+
+
+def input_notes(text: str) -> dict[str, str]:
+    """Where a case file says each figure comes from: the comment on its line, by field.
+
+    Only a figure typed on its own line with a comment after it has a note; a figure whose
+    value is text in quotes, a figure in ``[[quality_slices]]`` and a commented-out line have
+    none. ``xl-roi measure`` writes such a comment for each figure it measures.
+
+    Examples
+    --------
+    >>> notes = input_notes(example_case_text())
+    >>> notes["monthly_calls"]
+    'tickets classified a month (illustrative)'
+    >>> "teacher_p95_ms" in notes   # commented out in the example
+    False
+    """
+    notes: dict[str, str] = {}
+    table: str | None = None
+    for line in text.splitlines():
+        if _ARRAY_LINE.match(line):
+            table = "[[array]]"
+            continue
+        header = _TABLE_LINE.match(line)
+        if header:
+            table = header.group(1)
+            continue
+        found = _KEY_LINE.match(line)
+        if found is None or table == "[[array]]":
+            continue
+        name = CASE_FILE_KEYS.get(table, {}).get(found.group(1))
+        if name is not None and found.group(3):
+            notes[name] = found.group(3)
+    return notes

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 
-from xl_roi import _kernel, roi
+from xl_roi import _kernel
 from xl_roi.bounds import BOUNDS
 from xl_roi.errors import check_number, check_result
 
@@ -160,12 +160,15 @@ def discounted_payback(
     """Months until the discounted cumulative cash after maintenance reaches zero: what
     ``DISCOUNTED_PAYBACK`` shows. Arguments as :func:`present_value`'s.
 
-    At a 0 % rate nothing is discounted, and this is payback after maintenance itself
-    (:func:`xl_roi.roi.payback_after_maintenance_months`, where the cumulative cash after
-    maintenance crosses zero). At any other rate the discounted cash is added month by month
-    and interpolated linearly within the month it crosses; 0 with nothing to pay back;
-    ``math.inf`` when it never does within :data:`PAYBACK_SEARCH_MONTHS`, or when the monthly
-    cash has turned negative and can only fall further (savings not growing).
+    One definition at every rate, 0 % included, so that it is continuous in the rate: the
+    discounted cash is added month by month and interpolated linearly within the month it
+    crosses; 0 with nothing to pay back; ``math.inf`` when it never does within
+    :data:`PAYBACK_SEARCH_MONTHS`, or when the monthly cash has turned negative and can only
+    fall further (savings not growing). At 0 % and flat volume the cumulative cash is a
+    straight line, and this is payback after maintenance
+    (:func:`xl_roi.roi.payback_after_maintenance_months`); with growth at 0 % the two differ by
+    the interpolation within the crossing month (payback after maintenance follows the
+    growing savings through the month, this draws a straight line across it).
 
     Examples
     --------
@@ -179,10 +182,6 @@ def discounted_payback(
     )
     if upfront_cost == 0.0:
         return 0.0
-    if discount_rate == 0.0:
-        return roi.payback_after_maintenance_months(
-            upfront_cost, monthly_savings, annual_maintenance, monthly_growth
-        )
     factor = 1.0 + monthly_rate(discount_rate)
     growth = 1.0 + monthly_growth
     maintenance = annual_maintenance / 12.0

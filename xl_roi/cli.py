@@ -241,7 +241,8 @@ def _figure(name: str, value: float, currency: str, *, bare: bool = False) -> st
     if unit == "calls":
         return f"{value:,.0f}"
     if unit == "money":
-        price = name.endswith("_per_1k") or name == "gpu_hourly_cost"
+        # a price, or an amount a call or an error costs: cents matter
+        price = name.endswith("_per_1k") or name in ("gpu_hourly_cost", "cost_per_error")
         digits = f"{value:,.2f}" if price else f"{value:,.0f}"
         return digits if bare else f"{currency} {digits}"
     return _number(value)
@@ -435,7 +436,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         label = "Chance of a positive annual net benefit"
         print(f"  {label:<46} {_percent(result.p_quality_adjusted_net_benefit_positive):>7}")
         print(
-            f"  Payback P50 {_months(result.quality_adjusted_payback_p50)} months; annual net "
+            f"  Payback P50 {_months_unit(result.quality_adjusted_payback_p50)}; annual net "
             f"benefit P50 {_money(result.quality_adjusted_net_benefit_p50, currency)}"
         )
     return EXIT_OK
@@ -501,6 +502,43 @@ def _build_flavour(args: argparse.Namespace) -> bool:
         return bool(args.portable)
     flavour = _read_flavour(args.case)
     return flavour is None or flavour == "portable"
+
+
+def _cmd_deck(args: argparse.Namespace) -> int:
+    from xl_roi._sensitivity import sensitivity
+    from xl_roi.deck import deck_slides, write_deck
+
+    case, swing = _case_and_swing(args.case)
+    if args.case is not None and same_file(args.output, args.case):
+        raise CommandError(f"{args.output}: give another output; the input is never replaced")
+    notes: dict[str, str] = {}
+    named_prices = None
+    if args.case is None:
+        from xl_roi.casefile import example_case_text, input_notes
+
+        notes = input_notes(example_case_text())
+    elif Path(args.case).suffix.lower() in (".xlsx", ".xlsm"):
+        from xl_roi.workbook.read import input_notes as workbook_notes
+        from xl_roi.workbook.read import open_workbook
+
+        notes = workbook_notes(open_workbook(args.case, data_only=True))
+    else:
+        from xl_roi.casefile import input_notes, named_model_prices
+
+        notes = input_notes(Path(args.case).read_text(encoding="utf-8"))
+        named_prices = named_model_prices(args.case)
+    result = evaluate(case)
+    slides = deck_slides(
+        result,
+        sensitivity(case, swing=swing),
+        swing=swing,
+        notes=notes,
+        prices=named_prices,
+        source_name="the built-in example" if args.case is None else Path(args.case).name,
+    )
+    target = write_deck(slides, args.output, force=args.force)
+    print(f"wrote {target}: {len(slides)} slides, the pitch of {case.name} ({result.verdict})")
+    return EXIT_OK
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -715,15 +753,23 @@ def _cmd_screen(args: argparse.Namespace) -> int:
     )
     summary = summarise(table)
     print(
-        f"{summary.endpoints:,} endpoints screened ({summary.refused:,} refused): "
+        f"{summary.endpoints:,} endpoints: {summary.screened:,} screened, "
+        f"{summary.refused:,} refused; "
         + ", ".join(f"{count:,} {label}" for label, count in summary.by_verdict.items())
     )
     print(
-        f"worth doing: {summary.worth_doing:,}, netting "
-        f"{currency} {summary.annual_net_benefit_worth_doing:,.0f} a year after maintenance "
-        f"({currency} {summary.annual_savings_worth_doing:,.0f} before) for "
-        f"{currency} {summary.upfront_worth_doing:,.0f} upfront"
+        f"worth doing on compute alone: {summary.worth_doing:,}, netting "
+        f"{_money(summary.annual_net_benefit_worth_doing, currency)} a year after maintenance "
+        f"({_money(summary.annual_savings_worth_doing, currency)} before) for "
+        f"{_money(summary.upfront_worth_doing, currency)} upfront"
     )
+    if summary.worth_doing_not_once_counted:
+        print(
+            f"counting worse answers: {summary.worth_doing_counting_quality:,} worth doing "
+            f"({summary.worth_doing_not_once_counted:,} fewer), netting "
+            f"{_money(summary.annual_net_benefit_worth_doing_counting_quality, currency)} a "
+            f"year for {_money(summary.upfront_worth_doing_counting_quality, currency)} upfront"
+        )
     for record in table.head(10).itertuples():
         payback = (
             "never"
@@ -1267,6 +1313,7 @@ COMMANDS = (
     "sensitivity",
     "simulate",
     "build",
+    "deck",
     "check",
     "freeze",
     "screen",
@@ -1366,6 +1413,14 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         help="the Sensitivity sheet's swing (default 0.5, or the input workbook's)",
     )
     build.set_defaults(handler=_cmd_build)
+
+    deck = add_command(
+        "deck", help="write the pitch as slides (PowerPoint), with its charts and sources"
+    )
+    _add_case_argument(deck)
+    deck.add_argument("-o", "--output", metavar="PITCH.pptx", required=True)
+    deck.add_argument("--force", action="store_true", help="replace PITCH.pptx if it exists")
+    deck.set_defaults(handler=_cmd_deck)
 
     check = add_command(
         "check", help="recompute a workbook's figures and report every disagreement"

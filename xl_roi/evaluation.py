@@ -89,7 +89,7 @@ class Result:
 
     What the case is worth today (:mod:`xl_roi.finance` defines the monthly cash flows):
     ``npv`` over ``case.horizon_months`` at ``case.discount_rate``; ``discounted_payback_months``
-    (at a 0 % rate, payback after maintenance; ``math.inf``: never); ``irr``,
+    (month by month, interpolated, at every rate; ``math.inf``: never); ``irr``,
     the annualised internal rate of return (``nan`` when none exists).
 
     The cost of worse answers (:mod:`xl_roi.quality_cost`): ``quality_cost_monthly`` (``nan``
@@ -273,8 +273,8 @@ def _flags(
                 "unstable_teacher",
                 "Unstable teacher",
                 f"Maintenance ({_money(maintenance, case.currency)} a year) eats "
-                f"{maintenance / annual_savings:.0%} of the annual savings "
-                f"({_money(annual_savings, case.currency)}): redistilling this often erodes "
+                f"{maintenance / annual_savings:.0%} of the annual savings of "
+                f"{_money(annual_savings, case.currency)}: redistilling this often erodes "
                 "the return.",
             )
         )

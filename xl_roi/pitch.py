@@ -29,7 +29,9 @@ __all__ = [
     "breakeven_sentence",
     "format_money",
     "format_months",
+    "latency_words",
     "pitch",
+    "pitch_sections",
     "pitch_title",
     "recommendation",
     "recommendation_from_figures",
@@ -354,7 +356,20 @@ def _upside_section(result: Result) -> list[str]:
 
 
 def _latency_words(result: Result) -> str:
-    teacher, student = result.teacher_p95_ms, result.student_p95_ms
+    return latency_words(result.teacher_p95_ms, result.student_p95_ms)
+
+
+def latency_words(teacher: float | None, student: float | None) -> str:
+    """The two models' P95 latency in words, as the pitch's upside says it (either may be
+    missing; ``"not measured"`` when both are); the workbook's Pitch says the same.
+
+    Examples
+    --------
+    >>> latency_words(1_200.0, 150.0), latency_words(1_200.0, None)
+    ('teacher 1,200 ms, student 150 ms (8.0× faster)', 'teacher 1,200 ms')
+    """
+    if teacher is None and student is None:
+        return "not measured"
     parts = []
     if teacher is not None:
         parts.append(f"teacher {teacher:,.0f} ms")
@@ -410,13 +425,35 @@ def pitch(result: Result) -> str:
     >>> "recovered in **2.5 months**" in text
     True
     """
-    lines = [f"# {pitch_title(result)}", ""]
-    lines.append(f"**Recommendation: {recommendation(result)}**")
-    lines.append("")
-    lines += _unusual_inputs_section(result)
-    lines += _savings_section(result)
-    lines += _payback_section(result)
-    lines += _risk_section(result)
-    lines += _ask_section(result)
-    lines += _upside_section(result)
+    lines = [line for section in pitch_sections(result) for line in section]
     return "\n".join(lines) + "\n"
+
+
+def pitch_sections(result: Result) -> list[list[str]]:
+    """The pitch's Markdown, section by section: the title and recommendation (with any input
+    to check), the savings, the payback, the risk, the ask, the upside (absent when there is
+    none). :func:`pitch` joins them; the deck (:mod:`xl_roi.deck`) puts each on its slides.
+
+    Examples
+    --------
+    >>> from xl_roi import Case, evaluate
+    >>> sections = pitch_sections(evaluate(Case(monthly_calls=2_000_000,
+    ...     teacher_cost_per_1k=12.0, student_cost_per_1k=1.5, upfront_cost=52_500,
+    ...     annual_maintenance=40_000)))
+    >>> [section[0] if section[0] else section[1] for section in sections]
+    ['# Distillation case: strong', '## 1. The savings', '## 2. The payback',
+     '## 3. The risk and the mitigation', '## 4. The ask']
+    """
+    head = [f"# {pitch_title(result)}", ""]
+    head.append(f"**Recommendation: {recommendation(result)}**")
+    head.append("")
+    head += _unusual_inputs_section(result)
+    sections = [
+        head,
+        _savings_section(result),
+        _payback_section(result),
+        _risk_section(result),
+        _ask_section(result),
+        _upside_section(result),
+    ]
+    return [section for section in sections if section]

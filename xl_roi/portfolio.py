@@ -583,9 +583,7 @@ def _screen_columns(
         growth,
     )
     after_maintenance = payback_after_maintenance_array(upfront, savings, maintenance, growth)
-    discounted = discounted_payback_array(
-        upfront, savings, maintenance, rate, growth, after_maintenance
-    )
+    discounted = discounted_payback_array(upfront, savings, maintenance, rate, growth)
     with np.errstate(invalid="ignore", over="ignore"):
         drop = np.maximum(0.0, figures["teacher_accuracy"] - figures["student_accuracy"])
         quality = 1.0 * drop * calls * figures["cost_per_error"]  # one slice, all the traffic
@@ -928,7 +926,15 @@ def _ordered(table: pd.DataFrame, codes: FloatArray) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class PortfolioSummary:
-    """How a screened portfolio adds up."""
+    """How a screened portfolio adds up.
+
+    ``endpoints`` counts every row; ``screened`` those given a verdict, ``refused`` the rest
+    (``screened + refused == endpoints``). The ``*_counting_quality`` figures count an endpoint
+    as worth doing only when its verdict once worse answers are counted is worth doing too (an
+    endpoint with no cost of worse answers keeps its verdict), and add up its quality-adjusted
+    annual net benefit where there is one; ``worth_doing_not_once_counted`` says how many of
+    those worth doing drop out that way.
+    """
 
     endpoints: int
     refused: int
@@ -937,10 +943,24 @@ class PortfolioSummary:
     annual_savings_worth_doing: float
     annual_net_benefit_worth_doing: float
     upfront_worth_doing: float
+    worth_doing_counting_quality: int = 0
+    annual_net_benefit_worth_doing_counting_quality: float = 0.0
+    upfront_worth_doing_counting_quality: float = 0.0
+
+    @property
+    def screened(self) -> int:
+        """The endpoints given a verdict: every row less the refused."""
+        return self.endpoints - self.refused
+
+    @property
+    def worth_doing_not_once_counted(self) -> int:
+        """Endpoints worth doing on compute whose verdict counting worse answers is not."""
+        return self.worth_doing - self.worth_doing_counting_quality
 
 
 def summarise(table: pd.DataFrame) -> PortfolioSummary:
-    """Counts per verdict, and what the endpoints worth doing (strong, defensible) add up to.
+    """Counts per verdict, and what the endpoints worth doing (strong, defensible) add up to,
+    on compute alone and counting worse answers.
 
     Examples
     --------
@@ -949,17 +969,34 @@ def summarise(table: pd.DataFrame) -> PortfolioSummary:
     >>> summary = summarise(table)
     >>> summary.by_verdict["strong"], summary.worth_doing, summary.annual_savings_worth_doing
     (1, 1, 252000.0)
+    >>> summary.screened, summary.worth_doing_counting_quality
+    (2, 1)
     """
     worth = table["verdict"].isin(WORTH_DOING)
     counts = table["verdict"].value_counts()
+    net = table["annual_net_benefit"]
+    adjusted_verdict = (
+        table["quality_adjusted_verdict"]
+        if "quality_adjusted_verdict" in table
+        else pd.Series(None, index=table.index, dtype=object)
+    )
+    costed = adjusted_verdict.notna()
+    still_worth = worth & (~costed | adjusted_verdict.isin(WORTH_DOING))
+    if "quality_adjusted_annual_net_benefit" in table:
+        counted_net = table["quality_adjusted_annual_net_benefit"].where(costed, net)
+    else:
+        counted_net = net
     return PortfolioSummary(
         endpoints=len(table),
         refused=int(table["error"].notna().sum()),
         by_verdict={label: int(counts.get(label, 0)) for label in VERDICTS},
         worth_doing=int(worth.sum()),
         annual_savings_worth_doing=float(table.loc[worth, "annual_savings"].sum()),
-        annual_net_benefit_worth_doing=float(table.loc[worth, "annual_net_benefit"].sum()),
+        annual_net_benefit_worth_doing=float(net[worth].sum()),
         upfront_worth_doing=float(table.loc[worth, "upfront_cost"].sum()),
+        worth_doing_counting_quality=int(still_worth.sum()),
+        annual_net_benefit_worth_doing_counting_quality=float(counted_net[still_worth].sum()),
+        upfront_worth_doing_counting_quality=float(table.loc[still_worth, "upfront_cost"].sum()),
     )
 
 

@@ -202,5 +202,5 @@ def worse_answers_sentence(
         f"{RECOMMENDATION[DO_NOT_DISTILL]} {WORSE_ANSWERS_COST_MORE}: about "
         f"{format_money(quality_cost_monthly, currency)} a month lost to the "
         f"student's wrong answers against {format_money(monthly_savings, currency)} "
-        f"a month of compute saved (on compute alone the case is {verdict_label})."
+        f"a month of compute saved (on compute alone: {verdict_label})."
     )

@@ -492,6 +492,11 @@ def _inputs(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, Any
         value = values.get(item.name)
         if isinstance(value, str):
             write_text(cell, value)
+            # a long case name wraps in its cell, the row as tall as it needs, never spilling
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            lines = math.ceil(len(value) * 1.1 / (INPUTS_VALUE_WIDTH - 2))
+            if lines > 1:
+                sheet.row_dimensions[row].height = 15 * lines
         else:
             cell.value = value
         cell.fill = INPUT_FILL
@@ -519,7 +524,11 @@ def _inputs(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, Any
     writer.name("student_modes", sheet, "G5:G7")
     sheet.print_area = f"A1:E{row - 1}"  # the inputs only
     sheet.freeze_panes = "B5"
-    _widths(sheet, {"A": 42, "B": 26, "C": 20, "D": 60, "E": 32, "G": 18})
+    _widths(sheet, {"A": 42, "B": INPUTS_VALUE_WIDTH, "C": 20, "D": 60, "E": 32, "G": 18})
+
+
+INPUTS_VALUE_WIDTH = 26
+"""The Inputs sheet's value column, in characters."""
 
 
 def price_note(prices: ModelPrices) -> str:
@@ -645,6 +654,10 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
     sheet.cell(row=row, column=1, value="Cash flow by month").font = SECTION_FONT
     row += 1
     _header(sheet, row, rows.SCHEDULE_HEADERS)
+    for index in range(1, len(rows.SCHEDULE_HEADERS) + 1):  # over its figures, right-aligned
+        sheet.cell(row=row, column=index).alignment = Alignment(
+            horizontal="right", vertical="center", wrap_text=True
+        )
     sheet.row_dimensions[row].height = 32
     schedule = rows.schedule_values(values)
     first = row + 1
@@ -684,8 +697,9 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
         _newton_helpers(writer, sheet, values)
         _cash_table(writer, sheet, values)
     writer.name("schedule_net", sheet, f"D{first}:D{first + SCHEDULE_MONTHS}")
-    # the work and the schedule (and the portable helpers beside them), not the cash table
-    sheet.print_area = f"A1:H{first + SCHEDULE_MONTHS}"
+    # the work and the schedule; the portable helpers beside them (the payback search's steps,
+    # the cash table) stay on the sheet, off the page
+    sheet.print_area = f"A1:F{first + SCHEDULE_MONTHS}"
     sheet.freeze_panes = "B5"
     _widths(sheet, CALCULATIONS_WIDTHS)
     return first
@@ -818,7 +832,7 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
             writer.formula(sheet, coordinate, native, stored, cell_format)
         for coordinate in cells.headers:
             sheet[coordinate].font = SECTION_FONT
-        sheet.print_area = f"A1:M{last_row + 22}"  # the table and its chart, not the working
+        sheet.print_area = f"A1:J{last_row + 22}"  # the table and its chart, not the working
         sheet["A3"] = note + PORTABLE_SENSITIVITY_NOTE
         sheet.row_dimensions[3].height = 48
     else:
@@ -844,7 +858,10 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
     for r in range(6, last_row + 1):
         for column, number_format in enumerate(formats, start=1):
             if number_format:
-                sheet.cell(row=r, column=column).number_format = number_format
+                cell = sheet.cell(row=r, column=column)
+                cell.number_format = number_format
+                # "never" and other words right-aligned like the figures: never "3.74never"
+                cell.alignment = Alignment(horizontal="right")
     _value_formats_by_row(sheet, last_row)
     # Tornado helper: annual net benefit at low and high against the base, per assumption.
     sheet["L5"] = "Net benefit at low − base"
@@ -883,6 +900,8 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
     chart.y_axis.majorGridlines = None
     chart.height, chart.width = 9, 18
     sheet.add_chart(chart, f"A{last_row + 3}")
+    if not writer.portable:  # the table and its chart; the chart's helper columns L:M off it
+        sheet.print_area = f"A1:J{last_row + 22}"
     sheet.freeze_panes = "B6"
     # headers in bold wrap into the two lines of row 5: "Payback at high" / "(months)"
     _widths(sheet, {"A": 30, **{letter: 18 for letter in "BCDEFGHIJ"}, "L": 22, "M": 22})
@@ -905,7 +924,7 @@ def sensitivity_row_formats() -> dict[str, str]:
     --------
     >>> formats = sensitivity_row_formats()
     >>> formats["Monthly growth"], formats["Half volume"]
-    ('0.0%', '#,##0')
+    ('0.0%;[Red](0.0%)', '#,##0')
     """
     moved = {entry.assumption: entry.name for entry in FIELDS.values() if entry.assumption}
     moved.update(SENSITIVITY_SCENARIO_FIELDS)
@@ -978,6 +997,7 @@ def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, An
         critical_rule.add(cells["B"].coordinate)
         for column in "CDE":
             score_rule.add(cells[column].coordinate)
+            cells[column].number_format = layout.SCORE_DROP
         share_rule.add(cells["I"].coordinate)
         cells["I"].number_format = layout.SHARE
         cost_rule.add(cells["J"].coordinate)
@@ -1008,6 +1028,8 @@ def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, An
     for r in range(first, last + 1):  # a slice's name, or "not computed: …", wraps
         for column in "AHK":
             sheet[f"{column}{r}"].alignment = WRAP if column != "K" else WRAP_RIGHT
+        # pass / FAIL centred: never run into the drop beside it ("0.01pass")
+        sheet[f"G{r}"].alignment = Alignment(horizontal="center", vertical="top")
 
 
 QUALITY_WIDTHS: dict[str, float] = {
@@ -1106,8 +1128,14 @@ def _pitch(
             )
             if height > 1:
                 sheet.row_dimensions[row].height = 15 * height
-            if money:
-                unit = writer.formula(sheet, f"C{row}", "currency", currency, layout.PLAIN)
+            if money:  # beside an amount; none beside "no ask", "not computed", "in the total"
+                unit = writer.formula(
+                    sheet,
+                    f"C{row}",
+                    f'IF(ISNUMBER(B{row}), currency, "")',
+                    currency if isinstance(value, float | int) else "",
+                    layout.PLAIN,
+                )
                 unit.font, unit.alignment = UNIT_FONT, TOP
             row += 1
         row += 1
@@ -1325,6 +1353,8 @@ def _build(
     _pitch(writer, sheets["Pitch"], values, case, schedule_first)
     _checks(writer, sheets["Checks"], values)
     _conf(sheets["xlwings.conf"])
+    if portable and styled:  # nothing to configure without the add-in: neither shown nor printed
+        sheets["xlwings.conf"].sheet_state = "hidden"
     for title in ("About", "Inputs", "Calculations", "Sensitivity", "Quality", "Pitch", "Checks"):
         sheet = sheets[title]
         sheet.protection.sheet = True

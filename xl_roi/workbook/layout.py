@@ -87,10 +87,13 @@ TRUE_FALSE = '"TRUE";"TRUE";"FALSE"'
 """A yes/no result reads TRUE or FALSE, even where a program stored it as 1 or 0."""
 WHOLE_NUMBER = "0"
 """Month numbers and counts of slices: a whole number, no separator."""
-SCORE_DROP = "0.####"
-"""A quality slice's score drop: up to four decimals, none when whole."""
+SCORE_DROP = "0.00##"
+"""A quality slice's scores and score drop, one format for the column: two decimals, up to four
+when typed (0.90 beside 0.96, never 0.9)."""
 MULTIPLIER = "0.0#"
 """A factor such as the peak over average traffic: one or two decimals."""
+PER_SECOND = "#,##0.00"
+"""Calls a second: two decimals, so that a quiet endpoint's 0.03 never reads 0.0."""
 NEWTON_STEP = "0.000000000"
 """A step of the portable flavour's payback search: nine decimals, to see it converge."""
 TOLERANCE = "0.0000000%"
@@ -395,14 +398,13 @@ def cash_table_formulas(month: int) -> tuple[str | None, str | None, str, str | 
 
 
 def native_discounted_payback() -> str:
-    """DISCOUNTED_PAYBACK natively: 0 with nothing upfront; at a 0 % rate, payback after
-    maintenance; otherwise the first month the discounted cumulative cash (the cash table)
-    turns positive, interpolated; never within the table's hundred years."""
+    """DISCOUNTED_PAYBACK natively: 0 with nothing upfront; otherwise, at every rate (0 %
+    included), the first month the discounted cumulative cash (the cash table) turns positive,
+    interpolated within that month, as :func:`xl_roi.cashflow.discounted_payback` works it;
+    never within the table's hundred years."""
     crossings = _cash_range(CASH_TABLE_COLUMNS[3])
     return (
-        f"IF(upfront=0, 0, IF(discount_rate=0, IF(ISNUMBER(payback_net_of_maintenance), "
-        f'payback_net_of_maintenance, "{DISCOUNTED_NEVER_TEXT}"), IF(COUNT({crossings})=0, '
-        f'"{DISCOUNTED_NEVER_TEXT}", MIN({crossings}))))'
+        f'IF(upfront=0, 0, IF(COUNT({crossings})=0, "{DISCOUNTED_NEVER_TEXT}", MIN({crossings})))'
     )
 
 
@@ -464,7 +466,7 @@ _WORSE_ANSWERS_DECIDE = 'quality_adjusted_reason<>""'
 _WORSE_ANSWERS_SENTENCE = (
     f'"{_SENTENCES["do not distill"]} {WORSE_ANSWERS_COST_MORE}: about "&'
     f'{_money("quality_cost_monthly")}&" a month lost to the student\'s wrong answers against "&'
-    f'{_money("savings_monthly")}&" a month of compute saved (on compute alone the case is "&'
+    f'{_money("savings_monthly")}&" a month of compute saved (on compute alone: "&'
     'verdict_label&")."'
 )
 """The recommendation when worse answers cost more than the compute saved
@@ -753,7 +755,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "Peak calls per second",
         "",
         "calls / s",
-        MONTHS,
+        PER_SECOND,
         "Peak factor × average calls per second",
         calc=lambda ops: _unless(
             ops,

@@ -7,7 +7,9 @@ table is cut there, and the Summary says how many rows were left out (``--json``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import math
+import textwrap
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +28,7 @@ from xl_roi.portfolio import WORTH_DOING, summarise
 from xl_roi.text import NEVER, figure_cell, looks_like_formula, printable
 from xl_roi.verdict import VERDICTS
 
-__all__ = ["EXCEL_MAX_ROWS", "HEADERS", "header_of", "write_portfolio"]
+__all__ = ["EXCEL_MAX_ROWS", "HEADERS", "PRINTED", "header_of", "sheet_order", "write_portfolio"]
 
 EXCEL_MAX_ROWS = 1_048_576
 CHART_POINTS = 2_000
@@ -35,6 +37,9 @@ LABELLED_POINTS = 12
 """Up to this many endpoints, each chart point carries its endpoint's name; more names would
 pile up over each other (the best endpoints sit together at short payback and high volume),
 so a larger portfolio's chart points the reader to the ranked Endpoints sheet instead."""
+RANKED_POINTS = 40
+"""Past :data:`LABELLED_POINTS`, up to this many points carry their rank (short labels that
+do not pile up), so that a reader finds each on the Endpoints sheet."""
 CHART_MAX_PAYBACK_MONTHS = 36
 """The chart's payback axis stops here: a 5,000-month payback would flatten every other point."""
 STYLED_ROWS = 100_000
@@ -53,6 +58,11 @@ HEADERS = {
     "annual_savings": "Annual savings, before maintenance ({currency})",
     "savings_share": "Share of spend saved",
     "breakeven_monthly_calls": "Break-even volume (calls a month)",
+    "npv": "NPV over the horizon ({currency})",
+    "discounted_payback_months": "Discounted payback (months)",
+    "quality_cost_monthly": "Cost of worse answers a month ({currency})",
+    "quality_adjusted_annual_net_benefit": "Annual net benefit counting worse answers ({currency})",
+    "quality_adjusted_verdict": "Verdict counting worse answers",
     "monthly_calls": "Monthly calls",
     "teacher_cost_per_1k": "Teacher cost per 1,000 calls ({currency})",
     "student_cost_per_1k": "Student cost per 1,000 calls ({currency})",
@@ -75,6 +85,10 @@ _FORMATS = {
     "annual_savings": "money",
     "savings_share": _PERCENT,
     "breakeven_monthly_calls": _WHOLE,
+    "npv": "money",
+    "discounted_payback_months": "0.0",
+    "quality_cost_monthly": "money",
+    "quality_adjusted_annual_net_benefit": "money",
     "monthly_calls": _WHOLE,
     "teacher_cost_per_1k": "money per 1k",
     "student_cost_per_1k": "money per 1k",
@@ -82,12 +96,47 @@ _FORMATS = {
     "annual_maintenance": "money",
     "monthly_growth": _PERCENT,
 }
-_WIDTHS = {"name": 28, "error": 40, "rank": 6, "verdict": 13}
+_WIDTHS = {
+    "rank": 6,
+    "name": 26,
+    "verdict": 12,
+    "quality_adjusted_verdict": 12,
+    "payback_months": 9,
+    "payback_after_maintenance_months": 13,
+    "discounted_payback_months": 11,
+    "error": 32,
+}
+_MONEY_WIDTH = 14
+_WIDTH = 12
+
+PRINTED = (
+    "rank",
+    "name",
+    "verdict",
+    "quality_adjusted_verdict",
+    "payback_months",
+    "payback_after_maintenance_months",
+    "discounted_payback_months",
+    "annual_net_benefit",
+    "quality_adjusted_annual_net_benefit",
+    "npv",
+    "annual_savings",
+    "breakeven_monthly_calls",
+    "error",
+)
+"""The Endpoints sheet's first columns, the printed ones: the decision and why. The rest (the
+monthly figures, the share saved, the cost of worse answers, each endpoint's inputs and any
+column of the input file) follow on the sheet, off the printed page."""
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 _HEADER_FILL = PatternFill("solid", fgColor="1F3864")
 _HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
 _TITLE_FONT = Font(bold=True, size=16, color="1F3864")
-_RIGHT = Alignment(horizontal="right")
+_RIGHT = Alignment(horizontal="right", vertical="top")
+_TOP = Alignment(vertical="top")  # a row as tall as a wrapped name reads from its top
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_LEFT = Alignment(horizontal="left", vertical="top")
+_TEXT_COLUMNS = ("verdict", "quality_adjusted_verdict")
+_WRAPPED = ("name", "error")
 _NAVY = "1F3864"
 
 
@@ -98,6 +147,21 @@ def _money_formats(currency: str) -> dict[str, str]:
         "money": f'"{code} "#,##0;[Red]("{code} "#,##0)',
         "money per 1k": f'"{code} "#,##0.0000',
     }
+
+
+def sheet_order(columns: Iterable[str]) -> list[str]:
+    """The Endpoints sheet's column order: the printed decision columns (:data:`PRINTED`)
+    first, then the rest as the table has them.
+
+    Examples
+    --------
+    >>> sheet_order(["rank", "monthly_calls", "error", "name"])
+    ['rank', 'name', 'error', 'monthly_calls']
+    """
+    given = list(columns)
+    return [name for name in PRINTED if name in given] + [
+        name for name in given if name not in PRINTED
+    ]
 
 
 def header_of(column: str, currency: str) -> str:
@@ -189,6 +253,8 @@ def write_portfolio(
     ['Summary', 'Endpoints']
     """
     summary = summarise(table)
+    order = [name for name in PRINTED if name in table.columns]
+    table = table[sheet_order(table.columns)]
     shown = min(len(table), EXCEL_MAX_ROWS - 1)
     formats = {
         name: _money_formats(currency).get(number_format, number_format)
@@ -225,7 +291,7 @@ def write_portfolio(
         overview.page_setup.fitToWidth = 1
         overview.page_setup.fitToHeight = 1
         overview.sheet_properties.pageSetUpPr.fitToPage = True
-        overview.column_dimensions["A"].width = 52
+        overview.column_dimensions["A"].width = 64
         overview.column_dimensions["B"].width = 18
         overview.append(
             [styled(overview, "Portfolio screen: which endpoints to distill", _TITLE_FONT)]
@@ -238,12 +304,14 @@ def write_portfolio(
         )
         overview.append([f"Money in {currency_text}."])
         rows: list[tuple[str, Any, str | None]] = [
-            ("Endpoints screened", summary.endpoints, _WHOLE),
-            ("Refused (see the Why refused column)", summary.refused, _WHOLE),
+            ("Endpoints in the file", summary.endpoints, _WHOLE),
+            ("Screened (given a verdict)", summary.screened, _WHOLE),
+            ("Refused (the Endpoints sheet says why)", summary.refused, _WHOLE),
         ]
         rows += [(f"Verdict: {label}", summary.by_verdict[label], _WHOLE) for label in VERDICTS]
+        worth = " or ".join(WORTH_DOING)
         rows += [
-            (f"Worth doing ({' or '.join(WORTH_DOING)})", summary.worth_doing, _WHOLE),
+            (f"Worth doing on compute alone ({worth})", summary.worth_doing, _WHOLE),
             (
                 "Annual net benefit of those worth doing, after maintenance",
                 summary.annual_net_benefit_worth_doing,
@@ -256,6 +324,29 @@ def write_portfolio(
             ),
             ("Upfront cost of those worth doing (the ask)", summary.upfront_worth_doing, money),
         ]
+        if _costs_worse_answers(table):
+            rows += [
+                (
+                    "Worth doing counting worse answers too",
+                    summary.worth_doing_counting_quality,
+                    _WHOLE,
+                ),
+                (
+                    "Of those worth doing on compute, not once worse answers count",
+                    summary.worth_doing_not_once_counted,
+                    _WHOLE,
+                ),
+                (
+                    "Annual net benefit of those, counting worse answers",
+                    summary.annual_net_benefit_worth_doing_counting_quality,
+                    money,
+                ),
+                (
+                    "Upfront cost of those (the ask, counting worse answers)",
+                    summary.upfront_worth_doing_counting_quality,
+                    money,
+                ),
+            ]
         if shown < len(table):
             rows.append(
                 (
@@ -269,9 +360,11 @@ def write_portfolio(
         summary_rows = 4 + len(rows)
         if notes:
             overview.append([])
-            for note in notes:
-                overview.append([f"Note: {printable(note)}"])
-            summary_rows += 1 + len(notes)
+            summary_rows += 1
+            for note in notes:  # in lines the page holds: a long line would shrink the page
+                for line in textwrap.wrap(f"Note: {printable(note)}", 100):
+                    overview.append([line])
+                    summary_rows += 1
 
         endpoints.freeze_panes = "C2"
         endpoints.print_title_rows = "1:1"  # the header on every printed page
@@ -281,8 +374,10 @@ def write_portfolio(
         endpoints.sheet_properties.pageSetUpPr.fitToPage = True
         columns = list(table.columns)
         for index, name in enumerate(columns):
-            endpoints.column_dimensions[_letter(index)].width = _WIDTHS.get(name, 14)
+            width = _MONEY_WIDTH if _FORMATS.get(name) == "money" else _WIDTH
+            endpoints.column_dimensions[_letter(index)].width = _WIDTHS.get(name, width)
         endpoints.auto_filter.ref = f"A1:{_letter(len(columns) - 1)}{shown + 1}"
+        endpoints.print_area = f"A1:{_letter(len(order) - 1)}{shown + 1}"  # the decision
         endpoints.row_dimensions[1].height = 62  # four lines of a wrapped header
         endpoints.append(
             [
@@ -296,7 +391,19 @@ def write_portfolio(
                 for name in columns
             ]
         )
+        wrapped = [(columns.index(name), _WIDTHS[name]) for name in _WRAPPED if name in columns]
         for cell_row, values in enumerate(_rows(endpoints, table, shown), start=1):
+            if cell_row <= STYLED_ROWS:  # as tall as its longest name or reason
+                lines = max(
+                    (
+                        math.ceil(len(values[index]) * 1.15 / (width - 2))
+                        for index, width in wrapped
+                        if isinstance(values[index], str)
+                    ),
+                    default=1,
+                )
+                if lines > 1:
+                    endpoints.row_dimensions[cell_row + 1].height = 15 * lines
             if cell_row <= STYLED_ROWS:
                 endpoints.append(
                     [
@@ -304,9 +411,13 @@ def write_portfolio(
                             endpoints,
                             value,
                             number_format=formats[name],
-                            alignment=_RIGHT if isinstance(value, str) else None,  # "never"
+                            alignment=_RIGHT if isinstance(value, str) else _TOP,  # "never"
                         )
                         if name in formats and not isinstance(value, Cell)
+                        else styled(endpoints, value, alignment=_WRAP)
+                        if name in _WRAPPED and isinstance(value, str)
+                        else styled(endpoints, value, alignment=_LEFT)
+                        if name in _TEXT_COLUMNS and isinstance(value, str)
                         else value
                         for name, value in zip(columns, values, strict=True)
                     ]
@@ -316,7 +427,7 @@ def write_portfolio(
             if progress is not None and cell_row % 100_000 == 0:
                 progress(cell_row)
 
-        points = min(shown, CHART_POINTS)
+        points = min(shown, summary.screened, CHART_POINTS)  # refused rows come last
         if points:
             overview.add_chart(_chart(endpoints, columns, points), f"A{summary_rows + 2}")
         workbook.save(temporary)
@@ -324,15 +435,26 @@ def write_portfolio(
     return write_atomic(path, write, force=force)
 
 
+def _costs_worse_answers(table: pd.DataFrame) -> bool:
+    """Whether any endpoint has a verdict counting worse answers."""
+    column = table.get("quality_adjusted_verdict")
+    return column is not None and bool(column.notna().any())
+
+
 def _chart(endpoints: Any, columns: list[str], points: int) -> ScatterChart:
     """Payback against volume for the best-ranked endpoints, the first few named."""
     chart = ScatterChart()
     labelled = points if points <= LABELLED_POINTS else 0
-    chart.title = (
-        "Payback against monthly volume"
-        if labelled
-        else f"Payback against monthly volume (best {points:,} endpoints; names on Endpoints)"
-    )
+    ranked = 0 if labelled else min(points, RANKED_POINTS)
+    if labelled:
+        chart.title = "Payback against monthly volume"
+    elif ranked == points:
+        chart.title = "Payback against monthly volume (each point its rank on Endpoints)"
+    else:
+        chart.title = (
+            f"Payback against monthly volume (best {points:,} endpoints; the first "
+            f"{ranked:,} labelled with their rank on Endpoints)"
+        )
     chart.style = 13
     chart.x_axis.title = "Monthly calls (log scale)"
     chart.y_axis.title = f"Payback (months; beyond {CHART_MAX_PAYBACK_MONTHS} off the chart)"
@@ -358,17 +480,19 @@ def _chart(endpoints: Any, columns: list[str], points: int) -> ScatterChart:
         item.graphicalProperties.line.noFill = True
         return item
 
-    for row in range(2, labelled + 2):
-        item = series(row, row)  # one point a series, so that its label is the endpoint's name
-        item.tx = SeriesLabel(strRef=StrRef(f"'Endpoints'!${_letter(name - 1)}${row}"))
+    label_column = name if labelled else columns.index("rank") + 1
+    for row in range(2, max(labelled, ranked) + 2):
+        item = series(row, row)  # one point a series, so that its label names the endpoint
+        item.tx = SeriesLabel(strRef=StrRef(f"'Endpoints'!${_letter(label_column - 1)}${row}"))
         item.dLbls = DataLabelList()
         item.dLbls.showSerName = True
         for flag in ("showVal", "showCatName", "showLegendKey", "showPercent"):
             setattr(item.dLbls, flag, False)
         item.dLbls.position = "r"
         chart.series.append(item)
-    if points > labelled:
-        chart.series.append(series(labelled + 2, points + 1))
+    named = max(labelled, ranked)
+    if points > named:
+        chart.series.append(series(named + 2, points + 1))
     chart.legend = None
     chart.height, chart.width = 11, 20
     return chart

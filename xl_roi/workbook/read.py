@@ -36,6 +36,7 @@ from xl_roi.workbook.layout import (
     ADDIN,
     FLAVOUR_LABELS,
     INPUT_ROWS,
+    INPUTS,
     PORTABLE,
     STUDENT_MODES,
     InputRow,
@@ -57,6 +58,7 @@ __all__ = [
     "WorkbookError",
     "check_archive",
     "endpoint_chunks",
+    "input_notes",
     "open_workbook",
     "read_case",
     "workbook_flavour",
@@ -403,3 +405,29 @@ def _frame(batch: list[tuple[Any, ...]], columns: list[str]) -> pd.DataFrame:
         columns.append(f"Unnamed: {len(columns)}")
     padded = [row + (None,) * (width - len(row)) if len(row) < width else row for row in batch]
     return pd.DataFrame(padded, columns=columns)
+
+
+def input_notes(workbook: Workbook) -> dict[str, str]:
+    """Where a filled-in workbook says each input comes from: its "Source or note" cell, by
+    case field, where the user (or ``build``, for a named model's prices) changed it from the
+    template's note.
+
+    Examples
+    --------
+    >>> from xl_roi import example_case
+    >>> from xl_roi.workbook.build import build_workbook
+    >>> input_notes(build_workbook(example_case())[0])
+    {}
+    """
+    notes: dict[str, str] = {}
+    for row in INPUTS:
+        if not isinstance(row, InputRow) or row.field is None:
+            continue
+        where = _named_cell(workbook, row.name)
+        if where is None:
+            continue
+        sheet = workbook[where[0]]
+        note = sheet.cell(row=sheet[where[1]].row, column=4).value
+        if isinstance(note, str) and note.strip() and note.strip() != row.note.strip():
+            notes[row.field] = note.strip()
+    return notes

@@ -16,7 +16,8 @@ from typing import Any
 from xl_roi import cashflow
 from xl_roi.case import MAX_QUALITY_SLICES, SCHEDULE_MONTHS, QualitySlice
 from xl_roi.formula import Expr, FormulaOps, as_expr, call
-from xl_roi.pitch import ONCE_WORSE_ANSWERS_COUNTED
+from xl_roi.pitch import ONCE_WORSE_ANSWERS_COUNTED, latency_words
+from xl_roi.verdict import DO_NOT_DISTILL
 from xl_roi.workbook import layout
 
 __all__ = [
@@ -46,13 +47,15 @@ __all__ = [
 
 SCHEDULE_HEADERS = (
     "Month",
-    "Savings",
-    "Maintenance",
+    "Savings (money in)",
+    "Maintenance (money out, taken off)",
     "Cumulative net before maintenance",
     "Cumulative net after maintenance",
     "Discounted, after maintenance",
 )
-"""The schedule's columns, A to F."""
+"""The schedule's columns, A to F. Savings and maintenance are both written as positive
+amounts, their direction in the header; the cumulative columns carry the sign (a deficit in red
+brackets)."""
 
 SCHEDULE_DISCOUNTED = "F{r_before}+(B{r}-C{r})/(1+discount_rate)^(A{r}/months_per_year)"
 """Column F from month 1: the cumulative net after maintenance, each month's net discounted at
@@ -296,16 +299,94 @@ def _money(label: str, name: str) -> PitchLine:
     return PitchLine(label, name, layout.MONEY, money=True)
 
 
+def _in_words(line: PitchLine, word: str) -> PitchLine:
+    """A figure the Calculations sheet gives as an error text (``#NUM! never pays back: …``,
+    which the formulas reading it test with ISNUMBER) said on the Pitch in a reader's word:
+    "never", "no volume", "none"; the recommendation says why."""
+    return PitchLine(
+        line.label,
+        f'IF(ISNUMBER({line.formula}), {line.formula}, IF(LEFT({line.formula}, 1)="#", '
+        f'"{word}", {line.formula}))',
+        line.number_format,
+        money=line.money,
+        value=lambda values: _word_for(line.value_in(values), word),
+    )
+
+
+def _word_for(value: Any, word: str) -> Any:
+    return word if isinstance(value, str) and value.startswith("#") else value
+
+
+def _rate_of_return(values: dict[str, Any]) -> Any:
+    """The IRR as a finance reader takes it: a share up to 100 % a year; beyond that "over
+    100 %" (thousands of per cent beside a payback of a few months inform no one); "none"
+    where the cash never changes sign."""
+    rate = values["rate_of_return"]
+    if not isinstance(rate, float):
+        return "none"
+    return "over 100 %" if rate > 1 else rate
+
+
 def _months(label: str, name: str) -> PitchLine:
-    return PitchLine(label, name, layout.MONTHS)
+    """Months on the Pitch: a figure, or "never"."""
+    return _in_words(PitchLine(label, name, layout.MONTHS), "never")
 
 
 def _latency(values: dict[str, Any]) -> str:
-    """The teacher's and the student's P95 latency, as the Pitch's upside shows them."""
+    """The teacher's and the student's P95 latency, as the CLI pitch's upside says them
+    (:func:`xl_roi.pitch.latency_words`): either alone when only one is measured."""
     teacher, student = values.get("teacher_p95_ms"), values.get("student_p95_ms")
-    if not isinstance(teacher, float) or not isinstance(student, float):
-        return "not measured"
-    return f"{teacher:,.0f} → {student:,.0f}"
+    return latency_words(
+        teacher if isinstance(teacher, float) else None,
+        student if isinstance(student, float) else None,
+    )
+
+
+_BOTH_P95 = "AND(ISNUMBER(teacher_p95_ms), ISNUMBER(student_p95_ms))"
+LATENCY_FORMULA = (
+    'IF(AND(NOT(ISNUMBER(teacher_p95_ms)), NOT(ISNUMBER(student_p95_ms))), "not measured", '
+    'IF(ISNUMBER(teacher_p95_ms), "teacher "&TEXT(teacher_p95_ms, "#,##0")&" ms", "")&'
+    f'IF({_BOTH_P95}, ", ", "")&'
+    'IF(ISNUMBER(student_p95_ms), "student "&TEXT(student_p95_ms, "#,##0")&" ms", "")&'
+    f"IF({_BOTH_P95}, IF(AND(student_p95_ms>0, student_p95_ms<teacher_p95_ms), "
+    '" ("&TEXT(teacher_p95_ms/student_p95_ms, "0.0")&"× faster)", '
+    'IF(student_p95_ms>teacher_p95_ms, " (the student is slower)", "")), ""))'
+)
+"""The Pitch's P95 latency line: :func:`xl_roi.pitch.latency_words` in a formula."""
+
+NO_ASK = 'OR(verdict_label="do not distill", quality_adjusted_reason<>"")'
+"""When the pitch makes no ask: the case says do not distill, or worse answers cost more than
+the compute saved (:func:`xl_roi.pitch.pitch`'s ask)."""
+
+NO_ASK_TEXT = "no ask"
+"""What the ask's amounts say when there is no ask (the recommendation says why)."""
+
+
+def _no_ask(values: dict[str, Any]) -> bool:
+    return values["verdict_label"] == DO_NOT_DISTILL or bool(values["quality_adjusted_reason"])
+
+
+def _asked(line: PitchLine) -> PitchLine:
+    """An amount of the ask, or "no ask" when the pitch makes none."""
+    return PitchLine(
+        line.label,
+        f'IF({NO_ASK}, "{NO_ASK_TEXT}", {line.formula})',
+        line.number_format,
+        money=line.money,
+        value=lambda values: NO_ASK_TEXT if _no_ask(values) else line.value_in(values),
+    )
+
+
+def _why_after_worse_answers(values: dict[str, Any]) -> str:
+    if values["quality_adjusted_reason"]:
+        return str(values["quality_adjusted_reason"])
+    if isinstance(values["quality_adjusted_savings"], float):
+        return WORSE_ANSWERS_COST_LESS
+    return NO_COST_PER_ERROR
+
+
+WORSE_ANSWERS_COST_LESS = "Worse answers cost less than the compute saved"
+NO_COST_PER_ERROR = "No cost of a wrong answer given"
 
 
 PITCH: tuple[tuple[str, tuple[PitchLine, ...]], ...] = (
@@ -328,7 +409,11 @@ PITCH: tuple[tuple[str, tuple[PitchLine, ...]], ...] = (
             _money("Worth today (discounted, over the horizon)", "value_today"),
             _months("Recovered, discounted (months)", "payback_discounted"),
             PitchLine(
-                "Rate of return a year (IRR over the horizon)", "rate_of_return", layout.SHARE
+                "Rate of return a year (IRR over the horizon)",
+                'IF(ISNUMBER(rate_of_return), IF(rate_of_return>1, "over 100 %", '
+                'rate_of_return), "none")',
+                layout.SHARE,
+                value=_rate_of_return,
             ),
             _months("Target payback (months)", "target_payback_months"),
             _money("First year, net of upfront and maintenance", "first_year_net"),
@@ -345,11 +430,14 @@ PITCH: tuple[tuple[str, tuple[PitchLine, ...]], ...] = (
             ),
             PitchLine("Business-critical slices failing", "critical_failures", layout.WHOLE_NUMBER),
             _months("Payback at half the volume (months)", "half_payback"),
-            PitchLine(
-                "Break-even: from this many calls a month up (growing as assumed; whole "
-                "GPUs when self-hosted) payback meets the target; just below, it misses",
-                "breakeven_calls",
-                layout.COUNT,
+            _in_words(
+                PitchLine(
+                    "Break-even: from this many calls a month up (growing as assumed; whole "
+                    "GPUs when self-hosted) payback meets the target; just below, it misses",
+                    "breakeven_calls",
+                    layout.COUNT,
+                ),
+                "no volume",
             ),
             _yes_no("low_volume_flag"),
             _yes_no("unstable_teacher_flag"),
@@ -360,24 +448,28 @@ PITCH: tuple[tuple[str, tuple[PitchLine, ...]], ...] = (
             PitchLine("Verdict after worse answers", "quality_adjusted_verdict", layout.PLAIN),
             PitchLine(
                 "Why",
-                'IF(quality_adjusted_reason="", "-", quality_adjusted_reason)',
+                f'IF(quality_adjusted_reason<>"", quality_adjusted_reason, '
+                f'IF(ISNUMBER(quality_adjusted_savings), "{WORSE_ANSWERS_COST_LESS}", '
+                f'"{NO_COST_PER_ERROR}"))',
                 layout.PLAIN,
-                value=lambda values: values["quality_adjusted_reason"] or "-",
+                value=_why_after_worse_answers,
             ),
         ),
     ),
     (
         "4. The ask",
         (
-            _money("Upfront budget", "upfront"),
-            _itemised("of which data generation", "data_generation"),
-            _itemised("of which training compute", "training_compute"),
-            _itemised("of which evaluation build", "evaluation_cost"),
-            _itemised("of which engineering time", "engineering_cost"),
-            _money("Recurring: maintenance a year", "maintenance"),
-            _money(
-                "Recurring: GPU serving a year (GPUs × 730 h × 12 × hourly cost)",
-                "annual_serving_cost",
+            _asked(_money("Upfront budget", "upfront")),
+            _asked(_itemised("of which data generation", "data_generation")),
+            _asked(_itemised("of which training compute", "training_compute")),
+            _asked(_itemised("of which evaluation build", "evaluation_cost")),
+            _asked(_itemised("of which engineering time", "engineering_cost")),
+            _asked(_money("Recurring: maintenance a year", "maintenance")),
+            _asked(
+                _money(
+                    "Recurring: GPU serving a year (GPUs × 730 h × 12 × hourly cost)",
+                    "annual_serving_cost",
+                )
             ),
             PitchLine(
                 "GPUs sized for a peak of (× average traffic; 1.5 unless set)",
@@ -396,14 +488,7 @@ PITCH: tuple[tuple[str, tuple[PitchLine, ...]], ...] = (
         (
             _money("Faster answers, a month", "monthly_latency_value"),
             _money("New-capability revenue, a year", "annual_new_capability_revenue"),
-            PitchLine(
-                "P95 latency, teacher → student (ms)",
-                "IF(AND(ISNUMBER(teacher_p95_ms), ISNUMBER(student_p95_ms)), "
-                'TEXT(teacher_p95_ms, "#,##0")&" → "&TEXT(student_p95_ms, "#,##0"), '
-                '"not measured")',
-                layout.PLAIN,
-                value=_latency,
-            ),
+            PitchLine("P95 latency", LATENCY_FORMULA, layout.PLAIN, value=_latency),
         ),
     ),
 )

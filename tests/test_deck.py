@@ -1,0 +1,256 @@
+"""The deck: the pitch's figures and words on slides, read back with python-pptx."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pptx import Presentation
+
+from tests.cases import WORKBOOK_CASES, WORSE_ANSWERS
+from xl_roi import evaluate, example_case
+from xl_roi._sensitivity import sensitivity
+from xl_roi.casefile import example_case_text, input_notes
+from xl_roi.cli import main
+from xl_roi.deck import deck_slides, write_deck
+from xl_roi.json_value import json_value
+from xl_roi.pitch import pitch
+from xl_roi.prices import price_table
+
+STRUCTURAL = {12.0, 730.0, 1000.0, 95.0}
+"""Numbers the pitch's sentences hold as words, not figures: months in a year ("12 × monthly
+savings"), hours in a month, calls in a thousand, the 95th percentile."""
+
+NUMBER = re.compile(r"(\(([A-Z]{3}) )?([-−+]?\d[\d,]*(?:\.\d+)?)(\)?)( ?%|×)?")
+
+
+def _numbers(data: Any) -> list[float]:
+    """Every number in a JSON document."""
+    if isinstance(data, bool) or data is None or isinstance(data, str):
+        return []
+    if isinstance(data, int | float):
+        return [float(data)]
+    if isinstance(data, dict):
+        return [number for value in data.values() for number in _numbers(value)]
+    return [number for value in data for number in _numbers(value)]
+
+
+def _slides(path: Path) -> list[dict[str, Any]]:
+    """Each slide's text (paragraphs and table cells, apart), its tables and its charts."""
+    slides = []
+    for slide in Presentation(str(path)).slides:
+        texts: list[str] = []
+        tables: list[list[list[str]]] = []
+        charts = []
+        for shape in slide.shapes:
+            if shape.has_text_frame:
+                texts += [p.text for p in shape.text_frame.paragraphs if p.text]
+            if shape.has_table:
+                tables.append([[cell.text for cell in row.cells] for row in shape.table.rows])
+            if shape.has_chart:
+                charts.append(
+                    {
+                        "categories": list(shape.chart.plots[0].categories),
+                        "series": {s.name: list(s.values) for s in shape.chart.plots[0].series},
+                    }
+                )
+        slides.append({"texts": texts, "tables": tables, "charts": charts})
+    return slides
+
+
+def _matches(token: str, negative: bool, percent: bool, candidates: list[float]) -> bool:
+    """Whether the figure as written is some candidate, rounded as it is written."""
+    written = float(token.replace(",", "").replace("−", "-"))
+    if negative:
+        written = -written
+    decimals = len(token.split(".")[1]) if "." in token else 0
+    half_unit = 0.5 * 10.0**-decimals + 1e-9
+    for value in candidates:
+        shown = 100.0 * value if percent else value
+        if math.isfinite(shown) and abs(shown - written) <= half_unit:
+            return True
+    return False
+
+
+def _unexplained(text: str, candidates: list[float], words: str = "") -> list[str]:
+    """The figures in ``text`` that no candidate explains and ``words`` (the JSON's sentences:
+    the recommendation, the flags) do not hold."""
+    text = re.sub(r"^\d\. ", "", text)  # a section's number
+    text = re.sub(r"\(\d of \d\)", "", text)  # "Sources (1 of 2)"
+    bad = []
+    for found in NUMBER.finditer(text):
+        bracket, _, token, close, suffix = found.groups()
+        if suffix == "×":
+            continue  # the latency ratio and "12 × monthly savings": sentences of the pitch
+        negative = bool(bracket) and close == ")"
+        if not negative and float(token.replace(",", "").replace("−", "-")) in STRUCTURAL:
+            continue
+        if found.group(0) in words:
+            continue  # written as the JSON's own sentence writes it
+        if not _matches(token, negative, (suffix or "").strip() == "%", candidates):
+            bad.append(found.group(0))
+    return bad
+
+
+def _deck(tmp_path: Path, case: Any) -> tuple[Path, Any, Any]:
+    result = evaluate(case)
+    table = sensitivity(case)
+    path = write_deck(deck_slides(result, table), tmp_path / "pitch.pptx")
+    return path, result, table
+
+
+@pytest.mark.parametrize("key", sorted(WORKBOOK_CASES))
+def test_every_figure_on_the_slides_is_a_figure_of_the_pitch_json(tmp_path: Path, key: str) -> None:
+    """Each number written on a slide (text and tables, sources' notes aside) is a figure of
+    ``pitch --json`` or of the tornado's rows, as rounded on the slide."""
+    path, result, table = _deck(tmp_path, WORKBOOK_CASES[key])
+    candidates = _numbers(result.to_dict()) + _numbers(json_value(table.to_dict("records")))
+    candidates.append(0.5)  # the tornado's swing
+    candidates += [abs(value) for value in candidates]  # a loss is written in brackets
+    describe = price_table().describe()
+    data = result.to_dict()
+    words = " ".join([data["recommendation"], *(flag["reason"] for flag in data["flags"])])
+    names = [result.case.name, *(item.name for item in result.quality)]  # text, not figures
+
+    def unnamed(text: str) -> str:
+        for name in names:
+            text = text.replace(name, "")
+        return text
+
+    bad = []
+    for slide in _slides(path):
+        for text in slide["texts"]:
+            if describe not in text:
+                bad += _unexplained(unnamed(text), candidates, words)
+        for rows in slide["tables"]:
+            sources = rows[0][-1] == "Where it comes from"
+            for row in rows[1:]:
+                for cell in row[:-1] if sources else row:
+                    bad += _unexplained(unnamed(cell), candidates)
+    assert bad == []
+
+
+@pytest.mark.parametrize("key", sorted(WORKBOOK_CASES))
+def test_the_slides_say_the_pitch_sentences(tmp_path: Path, key: str) -> None:
+    """Every sentence of the pitch's Markdown appears on a slide, word for word."""
+    path, result, _ = _deck(tmp_path, WORKBOOK_CASES[key])
+    shown = " ".join(
+        text
+        for slide in _slides(path)
+        for text in [*slide["texts"], *(" | ".join(row) for t in slide["tables"] for row in t)]
+    )
+    for line in pitch(result).splitlines():
+        words = line.replace("**", "").removeprefix("> ").removeprefix("- ").lstrip("# ")
+        if not line.strip() or line.startswith("|"):
+            continue
+        assert words in shown.replace("• ", ""), words
+
+
+def test_the_charts_hold_the_cash_flow_and_the_tornado(tmp_path: Path) -> None:
+    """The cash chart's lines are the schedule's cumulative cash, month by month; the tornado's
+    bars are the sensitivity rows' payback at low and high, widest swing on top."""
+    case = WORSE_ANSWERS
+    path, result, table = _deck(tmp_path, case)
+    charts = [chart for slide in _slides(path) for chart in slide["charts"]]
+    cash, tornado = charts
+    rows = result.schedule(int(case.horizon_months))
+    assert cash["series"]["Savings less upfront (payback)"] == pytest.approx(
+        [row["cumulative_net"] for row in rows], rel=1e-12
+    )
+    assert cash["series"]["After maintenance too"] == pytest.approx(
+        [row["cumulative_net_after_maintenance"] for row in rows], rel=1e-12
+    )
+    counted = cash["series"]["After maintenance and worse answers"]
+    assert counted[0] == -result.upfront_cost
+    assert counted[1] - counted[0] == pytest.approx(
+        result.quality_adjusted_monthly_savings - result.annual_maintenance / 12
+    )
+    assumptions = table[table.kind == "assumption"]
+    assert tornado["categories"][::-1] == list(assumptions.assumption)
+    assert tornado["series"]["Assumption at its low"][::-1] == pytest.approx(
+        list(assumptions.payback_low)
+    )
+
+
+def test_a_case_that_says_no_shows_no_ask_and_its_reason(tmp_path: Path) -> None:
+    """Worse answers costing more than the compute saved: the deck says do not distill and
+    makes no ask, as the pitch does."""
+    path, result, _ = _deck(tmp_path, WORSE_ANSWERS)
+    texts = " ".join(text for slide in _slides(path) for text in slide["texts"])
+    assert result.recommendation.startswith("Do not distill.")
+    assert result.recommendation in texts.replace("Recommendation: ", "")
+    assert "No ask." in texts
+    assert "Approve" not in texts
+
+
+def test_the_sources_slide_says_where_each_input_was_measured(tmp_path: Path) -> None:
+    """Each input with a note in the case file is on a sources slide beside its note, and the
+    price table's date is said."""
+    out = tmp_path / "pitch.pptx"
+    assert main(["deck", "-o", str(out)]) == 0
+    notes = input_notes(example_case_text())
+    rows = [
+        row
+        for slide in _slides(out)
+        for table in slide["tables"]
+        if table[0][-1] == "Where it comes from"
+        for row in table[1:]
+    ]
+    assert {row[2] for row in rows} >= set(notes.values())
+    texts = " ".join(text for slide in _slides(out) for text in slide["texts"])
+    assert price_table().date.isoformat() in texts
+
+
+def test_deck_never_overwrites_without_force(tmp_path: Path, capsys: Any) -> None:
+    """An existing file is left as it was unless --force; with it, it is replaced by a deck."""
+    out = tmp_path / "pitch.pptx"
+    out.write_bytes(b"mine")
+    assert main(["deck", "-o", str(out)]) == 2
+    assert out.read_bytes() == b"mine"
+    assert "--force" in capsys.readouterr().err
+    assert main(["deck", "-o", str(out), "--force"]) == 0
+    assert len(Presentation(str(out)).slides) >= 8
+
+
+def test_deck_from_a_filled_in_workbook_matches_its_pitch_json(tmp_path: Path, capsys: Any) -> None:
+    """A deck from a filled-in workbook shows the figures ``pitch --json`` reads from it."""
+    from xl_roi.workbook.build import save_workbook
+
+    book = tmp_path / "case.xlsx"
+    save_workbook(example_case().replace(monthly_calls=900_000), book, portable=True)
+    assert main(["pitch", str(book), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    out = tmp_path / "pitch.pptx"
+    assert main(["deck", str(book), "-o", str(out)]) == 0
+    texts = " ".join(text for slide in _slides(out) for text in slide["texts"])
+    assert f"{data['annual_savings']:,.0f}" in texts
+    assert main(["deck", str(book), "-o", str(book), "--force"]) == 2
+
+
+def test_a_self_hosted_case_that_loses_money_says_so_without_an_empty_chart(tmp_path: Path):
+    """A quiet self-hosted endpoint (one GPU's bill above the teacher's): no assumption moved
+    alone makes it pay back, so the tornado slide says that in words instead of drawing an
+    empty chart; the sources name no token prices the case does not have."""
+    from xl_roi import Case
+
+    case = Case(
+        name="Too quiet",
+        monthly_calls=60_000,
+        teacher_cost_per_1k=4.0,
+        gpu_hourly_cost=2.5,
+        calls_per_second_per_gpu=20,
+        upfront_cost=40_000,
+        annual_maintenance=12_000,
+    )
+    path, result, _ = _deck(tmp_path, case)
+    assert result.verdict == "do not distill"
+    slides = _slides(path)
+    tornado = next(s for s in slides if s["texts"][0] == "What moves the case")
+    assert tornado["charts"] == []
+    assert any("No single assumption rescues it" in text for text in tornado["texts"])
+    texts = " ".join(text for slide in slides for text in slide["texts"])
+    assert "token prices" not in texts
