@@ -838,6 +838,19 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "The input if given, else from the corpus",
     ),
     CalcRow(
+        "training_cost",
+        "Training compute",
+        "",
+        "money",
+        MONEY,
+        "The input (0 when blank)",
+        calc=lambda ops: ops.where(
+            ops.isnumber(ops.name("training_compute")),
+            lambda: ops.name("training_compute"),
+            lambda: 0.0,
+        ),
+    ),
+    CalcRow(
         "evaluation_cost",
         "Evaluation build",
         "IF(ISNUMBER(evaluation_build), evaluation_build, evaluation_days*day_rate)",
@@ -857,11 +870,11 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "upfront",
         "Upfront cost",
         "IF(ISNUMBER(upfront_total), upfront_total, UPFRONT_COST(data_generation, "
-        "training_compute, evaluation_cost, engineering_cost))",
+        "training_cost, evaluation_cost, engineering_cost))",
         "money",
         MONEY,
         "The total if given, else the sum of the items",
-        native="IF(ISNUMBER(upfront_total), upfront_total, data_generation+training_compute+"
+        native="IF(ISNUMBER(upfront_total), upfront_total, data_generation+training_cost+"
         "evaluation_cost+engineering_cost)",
     ),
     Section("Maintenance"),
@@ -1325,6 +1338,7 @@ def _upfront_and_maintenance(v: dict[str, Any]) -> None:
         if _number(v["data_generation_cost"])
         else v["data_generation_from_corpus"]
     )
+    _worked("training_cost", v)
     v["evaluation_cost"] = (
         v["evaluation_build"]
         if _number(v["evaluation_build"])
@@ -1340,7 +1354,7 @@ def _upfront_and_maintenance(v: dict[str, Any]) -> None:
         if _number(v["upfront_total"])
         else costs.upfront_cost(
             v["data_generation"],
-            v["training_compute"],
+            v["training_cost"],
             v["evaluation_cost"],
             v["engineering_cost"],
         )

@@ -568,7 +568,7 @@ def _upfront_check(ops: Any) -> Any:
     name = ops.name
     items = (
         name("data_generation")
-        + name("training_compute")
+        + name("training_cost")
         + name("evaluation_cost")
         + name("engineering_cost")
     )
