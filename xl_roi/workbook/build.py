@@ -949,8 +949,8 @@ def _value_formats_by_row(sheet: Worksheet, last_row: int) -> None:
 
 def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, Any]) -> None:
     _title(sheet, "Quality", QUALITY_SUBTITLE)
-    _header(sheet, 4, rows.QUALITY_HEADERS)
-    sheet.row_dimensions[4].height = 48  # three lines: "Business-" "critical" "(yes/no)"
+    _header(sheet, 4, rows.quality_headers(values["currency"]))
+    sheet.row_dimensions[4].height = 64  # four lines: "Own cost of a" "wrong answer" "(USD)"
     first, last = rows.QUALITY_FIRST_ROW, rows.QUALITY_FIRST_ROW + QUALITY_ROWS - 1
     critical_rule = DataValidation(type="list", formula1='"yes,no"', allow_blank=True)
     critical_rule.error = "Answer yes or no."

@@ -38,6 +38,7 @@ __all__ = [
     "discounted_schedule_values",
     "pitch_sections",
     "pitch_title_value",
+    "quality_headers",
     "quality_summary_values",
     "schedule_values",
     "slice_values",
@@ -134,6 +135,18 @@ QUALITY_HEADERS = (
 )
 """The slice table's columns, A to K: five inputs, three worked out, two more inputs (traffic
 share and an own cost per error) and the slice's cost of worse answers."""
+
+
+def quality_headers(currency: str) -> tuple[str, ...]:
+    """:data:`QUALITY_HEADERS` with the currency beside the two amounts.
+
+    Examples
+    --------
+    >>> quality_headers("EUR")[-2:]
+    ('Own cost of a wrong answer (EUR)', 'Cost of worse answers a month (EUR)')
+    """
+    return (*QUALITY_HEADERS[:-2], *(f"{header} ({currency})" for header in QUALITY_HEADERS[-2:]))
+
 
 QUALITY_TRAFFIC_SHARE_COLUMN = "I"
 QUALITY_COST_PER_ERROR_COLUMN = "J"
