@@ -487,7 +487,7 @@ def test_built_alike_whichever_xml_writer_openpyxl_uses(tmp_path, portable):
 
 @pytest.mark.parametrize("portable", [False, True])
 def test_print_areas_leave_the_helper_columns_off_the_page(tmp_path, portable):
-    """Calculations prints the work and the schedule (A:F), not the payback search's steps or
+    """Calculations prints the work and the schedule (A:G), not the payback search's steps or
     the cash table beside them; Sensitivity prints its table and chart (A:J), not the chart's
     helper columns (L:M)."""
     path = tmp_path / "x.xlsx"
@@ -495,11 +495,11 @@ def test_print_areas_leave_the_helper_columns_off_the_page(tmp_path, portable):
     workbook = openpyxl.load_workbook(path)
     calculations = workbook["Calculations"].print_area
     sensitivity = workbook["Sensitivity"].print_area
-    assert re.fullmatch(r"'Calculations'!\$A\$1:\$F\$\d+", calculations), calculations
+    assert re.fullmatch(r"'Calculations'!\$A\$1:\$G\$\d+", calculations), calculations
     assert re.fullmatch(r"'Sensitivity'!\$A\$1:\$J\$\d+", sensitivity), sensitivity
     helpers = [
         cell.coordinate
-        for row in workbook["Calculations"].iter_rows(min_col=7)
+        for row in workbook["Calculations"].iter_rows(min_col=8)
         for cell in row
         if cell.value is not None
     ]

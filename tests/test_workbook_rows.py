@@ -175,3 +175,29 @@ def test_pitch_says_an_irr_above_100_percent_in_words(tmp_path):
     irr = evaluate(slow).irr
     assert 0 < irr < 1
     assert _pitch_lines(path)[label] == irr
+
+
+def test_worse_answers_column_is_the_schedule_of_the_quality_adjusted_savings():
+    """The schedule's last column (what the Pitch chart's quality-adjusted line draws) is the
+    core's cumulative net after maintenance on the savings less the cost of worse answers, and
+    blank where that cost is not computed."""
+    from xl_roi import cashflow
+
+    case = WORKBOOK_CASES["worse answers"]
+    result = evaluate(case)
+    values = layout.mirror_values(case)
+    expected = [
+        month["cumulative_net_after_maintenance"]
+        for month in cashflow.schedule(
+            result.upfront_cost,
+            result.quality_adjusted_monthly_savings,
+            result.annual_maintenance,
+            case.monthly_growth,
+            rows.SCHEDULE_MONTHS,
+        )
+    ]
+    got = rows.worse_answers_schedule_values(values)
+    assert got == pytest.approx(expected, rel=1e-9, abs=1e-6)
+    assert got[-1] < got[0] < 0  # worse answers cost more than the compute saves: it falls
+    example = layout.mirror_values(WORKBOOK_CASES["example"])
+    assert set(rows.worse_answers_schedule_values(example)) == {""}

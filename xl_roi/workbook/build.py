@@ -658,10 +658,11 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
         sheet.cell(row=row, column=index).alignment = Alignment(
             horizontal="right", vertical="center", wrap_text=True
         )
-    sheet.row_dimensions[row].height = 32
+    sheet.row_dimensions[row].height = 48  # three lines: "Maintenance" "(money out," "taken off)"
     schedule = rows.schedule_values(values)
     first = row + 1
     discounted = rows.discounted_schedule_values(values)
+    worse = rows.worse_answers_schedule_values(values)
     for month, (savings, maintenance, net, net_after) in enumerate(schedule):
         r = first + month
         if month == 0:
@@ -671,6 +672,13 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
             writer.formula(sheet, f"D{r}", "-upfront", net, layout.MONEY)
             writer.formula(sheet, f"E{r}", "-upfront", net_after, layout.MONEY)
             writer.formula(sheet, f"F{r}", "-upfront", discounted[0], layout.MONEY)
+            writer.formula(
+                sheet,
+                f"G{r}",
+                'IF(ISNUMBER(quality_cost_monthly), -upfront, "")',
+                worse[0],
+                layout.MONEY,
+            )
         else:
             writer.formula(sheet, f"A{r}", f"A{r - 1}+1", float(month), layout.WHOLE_NUMBER)
             writer.formula(
@@ -690,6 +698,13 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
                 discounted[month],
                 layout.MONEY,
             )
+            writer.formula(
+                sheet,
+                f"G{r}",
+                rows.SCHEDULE_WORSE_ANSWERS.format(r=r, r_before=r - 1),
+                worse[month],
+                layout.MONEY,
+            )
         for column in "BC":
             sheet[f"{column}{r}"].number_format = layout.MONEY
     writer.name("schedule_months", sheet, f"A{first}:A{first + SCHEDULE_MONTHS}")
@@ -699,13 +714,21 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
     writer.name("schedule_net", sheet, f"D{first}:D{first + SCHEDULE_MONTHS}")
     # the work and the schedule; the portable helpers beside them (the payback search's steps,
     # the cash table) stay on the sheet, off the page
-    sheet.print_area = f"A1:F{first + SCHEDULE_MONTHS}"
+    sheet.print_area = f"A1:G{first + SCHEDULE_MONTHS}"
     sheet.freeze_panes = "B5"
     _widths(sheet, CALCULATIONS_WIDTHS)
     return first
 
 
-CALCULATIONS_WIDTHS: dict[str, float] = {"A": 48, "B": 30, "C": 16, "D": 56, "E": 30, "F": 18}
+CALCULATIONS_WIDTHS: dict[str, float] = {
+    "A": 48,
+    "B": 30,
+    "C": 16,
+    "D": 56,
+    "E": 30,
+    "F": 18,
+    "G": 18,
+}
 """Calculations' columns: label, figure (a text answer wraps in it), unit, how, name."""
 
 
@@ -1146,10 +1169,15 @@ def _pitch(
     chart.x_axis.title = "Month"
     chart.x_axis.tickLblPos = "low"  # month numbers below the plot, not on the zero line
     calculations = writer.workbook["Calculations"]
+    costed = isinstance(values["quality_cost_monthly"], float | int)
+    if costed:  # the line a reader must see when worse answers decide it
+        chart.title = (
+            "Cumulative net cash: before and after maintenance, discounted, and after worse answers"
+        )
     data = Reference(
         calculations,
         min_col=4,
-        max_col=6,
+        max_col=7 if costed else 6,
         min_row=schedule_first - 1,
         max_row=schedule_first + SCHEDULE_MONTHS,
     )

@@ -528,7 +528,7 @@ def native_recommendation(joined_names: str) -> str:
 
 NEWTON_STEPS = 40
 """Newton steps the portable flavour lays out for payback after maintenance with growth."""
-NEWTON_SHEET_COLUMN = "H"
+NEWTON_SHEET_COLUMN = "I"
 """Where the steps sit: Calculations, this column, from :data:`NEWTON_FIRST_ROW`."""
 NEWTON_FIRST_ROW = 6
 

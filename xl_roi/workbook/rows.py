@@ -34,6 +34,7 @@ __all__ = [
     "QUALITY_TRAFFIC_SHARE_COLUMN",
     "SCHEDULE_HEADERS",
     "SCHEDULE_MONTHS",
+    "SCHEDULE_WORSE_ANSWERS",
     "PitchLine",
     "discounted_schedule_values",
     "pitch_sections",
@@ -42,6 +43,7 @@ __all__ = [
     "quality_summary_values",
     "schedule_values",
     "slice_values",
+    "worse_answers_schedule_values",
 ]
 
 # --- The cash-flow schedule (Calculations, below the rows) -----------------------------------
@@ -53,10 +55,47 @@ SCHEDULE_HEADERS = (
     "Cumulative net before maintenance",
     "Cumulative net after maintenance",
     "Discounted, after maintenance",
+    "After maintenance and worse answers",
 )
-"""The schedule's columns, A to F. Savings and maintenance are both written as positive
+"""The schedule's columns, A to G. Savings and maintenance are both written as positive
 amounts, their direction in the header; the cumulative columns carry the sign (a deficit in red
-brackets)."""
+brackets). G takes off the cost of worse answers too (growing with volume, as the savings do;
+blank when that cost is not computed)."""
+
+SCHEDULE_WORSE_ANSWERS = (
+    "IF(ISNUMBER(quality_cost_monthly), G{r_before}+B{r}-C{r}-quality_cost_monthly*"
+    '(1+monthly_growth)^(A{r}-1), "")'
+)
+"""Column G from month 1: the cumulative net after maintenance and the cost of worse answers
+(what the chart's quality-adjusted line shows)."""
+
+
+def worse_answers_schedule_values(values: dict[str, Any]) -> list[float | str]:
+    """Column G's stored values, month 0 to the end of the schedule (its formula's arithmetic);
+    blank when the cost of worse answers is not computed.
+
+    Examples
+    --------
+    >>> values = {"upfront": 100.0, "savings_monthly": 60.0, "maintenance": 120.0,
+    ...           "monthly_growth": 0.0, "quality_cost_monthly": 20.0}
+    >>> worse_answers_schedule_values(values)[:3]
+    [-100.0, -70.0, -40.0]
+    """
+    quality = values["quality_cost_monthly"]
+    schedule = schedule_values(values)
+    if not isinstance(quality, float | int) or isinstance(quality, bool):
+        return ["" for _ in schedule]
+    totals: list[float | str] = []
+    total = 0.0
+    for month, (savings, maintenance, _, net_after) in enumerate(schedule):
+        if month == 0:
+            total = net_after
+        else:
+            grown = quality * (1.0 + values["monthly_growth"]) ** (month - 1)
+            total = total + savings - maintenance - grown
+        totals.append(total)
+    return totals
+
 
 SCHEDULE_DISCOUNTED = "F{r_before}+(B{r}-C{r})/(1+discount_rate)^(A{r}/months_per_year)"
 """Column F from month 1: the cumulative net after maintenance, each month's net discounted at
