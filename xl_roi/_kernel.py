@@ -33,6 +33,7 @@ __all__ = [
     "array_ops",
     "breakeven",
     "breakeven_from_needed",
+    "crossing_at_no_discount",
     "cumulative_gap",
     "cumulative_slope",
     "discounted_month",
@@ -504,6 +505,51 @@ def breakeven(
     """
     needed = savings_needed(upfront, target, growth, ops)
     return breakeven_from_needed(needed, upfront, teacher, student, gpu, capacity, ops)
+
+
+def crossing_at_no_discount(
+    upfront: Any,
+    savings: Any,
+    monthly: Any,
+    growth: Any,
+    after_maintenance: Any,
+    last_month: Any,
+    ops: Any = SCALAR,
+) -> Any:
+    """Discounted payback at a 0 % rate, by the one definition (the cumulative cash after
+    maintenance month by month, interpolated within the month it crosses zero), worked from
+    its closed form: the crossing month is the whole month at or after ``after_maintenance``
+    (where the growing cumulative cash first reaches zero), checked a month either way;
+    inf past ``last_month`` or when it never does.
+
+    Examples
+    --------
+    >>> crossing_at_no_discount(52_500.0, 21_000.0, 40_000.0 / 12.0, 0.0, 2.9717, 1200.0)
+    2.9716981132075473
+    """
+
+    def cumulative(month: Any) -> Any:
+        return growing_savings(savings, month, growth, ops) - monthly * month - upfront
+
+    def crossing() -> Any:
+        month = ops.maximum(1.0, ops.ceil(after_maintenance))
+        month = ops.where(
+            (month > 1.0) & (cumulative(month - 1.0) >= 0.0),
+            lambda: month - 1.0,
+            lambda: ops.where(cumulative(month) < 0.0, lambda: month + 1.0, lambda: month),
+        )
+        before, after = cumulative(month - 1.0), cumulative(month)
+        return ops.where(
+            month > last_month,
+            lambda: ops.never(NEVER_SAVINGS),
+            lambda: (month - 1.0) + (-before) / (after - before),
+        )
+
+    return ops.where(
+        upfront == 0.0,
+        lambda: 0.0,
+        lambda: ops.where(ops.isinf(after_maintenance), lambda: ops.never(NEVER_SAVINGS), crossing),
+    )
 
 
 def npv_month(

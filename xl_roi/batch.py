@@ -378,10 +378,13 @@ def discounted_payback_array(
     annual_maintenance: Any,
     discount_rate: Any,
     growth: Any,
+    after_maintenance: Any = None,
 ) -> FloatArray:
-    """:func:`xl_roi.cashflow.discounted_payback` over numpy arrays, step for step at every
-    rate, 0 % included (equal to rounding), each element stopping the month it crosses zero
-    or can no longer.
+    """:func:`xl_roi.cashflow.discounted_payback` over numpy arrays: at a 0 % rate the same
+    months summed in closed form (:func:`xl_roi._kernel.crossing_at_no_discount`, from
+    ``after_maintenance`` where already worked out, else
+    :func:`payback_after_maintenance_array`); at other rates step for step, each element
+    stopping the month it crosses zero or can no longer. Equal to it to rounding.
 
     Examples
     --------
@@ -401,7 +404,25 @@ def discounted_payback_array(
     monthly = maintenance / 12.0
     result = np.full(upfront.shape, np.inf)
     result[upfront == 0.0] = 0.0
-    index = np.flatnonzero(upfront != 0.0)
+    flat = np.flatnonzero((rate == 0.0) & (upfront != 0.0))
+    if flat.size:
+        if after_maintenance is None:
+            after = payback_after_maintenance_array(
+                upfront[flat], savings[flat], maintenance[flat], growth[flat]
+            )
+        else:
+            after = np.broadcast_to(np.asarray(after_maintenance, dtype=float), shape)
+            after = np.array(after).reshape(-1)[flat]
+        result[flat] = _kernel.crossing_at_no_discount(
+            upfront[flat],
+            savings[flat],
+            monthly[flat],
+            growth[flat],
+            after,
+            float(cashflow.PAYBACK_SEARCH_MONTHS),
+            _kernel.array_ops(),
+        )
+    index = np.flatnonzero((upfront != 0.0) & (rate != 0.0))
     total = 0.0 - upfront[index]
     discount = np.ones_like(total)
     grown = np.ones_like(total)

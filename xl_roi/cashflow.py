@@ -182,6 +182,22 @@ def discounted_payback(
     )
     if upfront_cost == 0.0:
         return 0.0
+    if discount_rate == 0.0:  # the same months, summed in closed form (as screen does)
+        from xl_roi import roi
+
+        after = roi.payback_after_maintenance_months(
+            upfront_cost, monthly_savings, annual_maintenance, monthly_growth
+        )
+        return float(
+            _kernel.crossing_at_no_discount(
+                upfront_cost,
+                monthly_savings,
+                annual_maintenance / 12.0,
+                monthly_growth,
+                after,
+                float(PAYBACK_SEARCH_MONTHS),
+            )
+        )
     factor = 1.0 + monthly_rate(discount_rate)
     growth = 1.0 + monthly_growth
     maintenance = annual_maintenance / 12.0

@@ -583,7 +583,9 @@ def _screen_columns(
         growth,
     )
     after_maintenance = payback_after_maintenance_array(upfront, savings, maintenance, growth)
-    discounted = discounted_payback_array(upfront, savings, maintenance, rate, growth)
+    discounted = discounted_payback_array(
+        upfront, savings, maintenance, rate, growth, after_maintenance
+    )
     with np.errstate(invalid="ignore", over="ignore"):
         drop = np.maximum(0.0, figures["teacher_accuracy"] - figures["student_accuracy"])
         quality = 1.0 * drop * calls * figures["cost_per_error"]  # one slice, all the traffic
