@@ -520,7 +520,8 @@ def crossing_at_no_discount(
     maintenance month by month, interpolated within the month it crosses zero), worked from
     its closed form: the crossing month is the whole month at or after ``after_maintenance``
     (where the growing cumulative cash first reaches zero), checked a month either way;
-    inf past ``last_month`` or when it never does.
+    inf past ``last_month`` or when it never does; NaN where the closed form cannot settle the
+    month (the caller then adds the months up one by one).
 
     Examples
     --------
@@ -539,10 +540,13 @@ def crossing_at_no_discount(
             lambda: ops.where(cumulative(month) < 0.0, lambda: month + 1.0, lambda: month),
         )
         before, after = cumulative(month - 1.0), cumulative(month)
+        settled = (before < 0.0) & (after >= 0.0)
         return ops.where(
             month > last_month,
             lambda: ops.never(NEVER_SAVINGS),
-            lambda: (month - 1.0) + (-before) / (after - before),
+            lambda: ops.where(
+                settled, lambda: (month - 1.0) + (-before) / (after - before), lambda: math.nan
+            ),
         )
 
     return ops.where(

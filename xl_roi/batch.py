@@ -422,7 +422,8 @@ def discounted_payback_array(
             float(cashflow.PAYBACK_SEARCH_MONTHS),
             _kernel.array_ops(),
         )
-    index = np.flatnonzero((upfront != 0.0) & (rate != 0.0))
+    # at other rates, and where the closed form could not settle the month: month by month
+    index = np.flatnonzero((upfront != 0.0) & ((rate != 0.0) | np.isnan(result)))
     total = 0.0 - upfront[index]
     discount = np.ones_like(total)
     grown = np.ones_like(total)

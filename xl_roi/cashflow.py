@@ -188,7 +188,7 @@ def discounted_payback(
         after = roi.payback_after_maintenance_months(
             upfront_cost, monthly_savings, annual_maintenance, monthly_growth
         )
-        return float(
+        closed = float(
             _kernel.crossing_at_no_discount(
                 upfront_cost,
                 monthly_savings,
@@ -198,6 +198,8 @@ def discounted_payback(
                 float(PAYBACK_SEARCH_MONTHS),
             )
         )
+        if not math.isnan(closed):
+            return closed
     factor = 1.0 + monthly_rate(discount_rate)
     growth = 1.0 + monthly_growth
     maintenance = annual_maintenance / 12.0

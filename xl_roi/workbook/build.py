@@ -1319,7 +1319,7 @@ def build_workbook(
     >>> workbook, blueprint = build_workbook(example_case())
     >>> workbook.sheetnames[:3], blueprint.inputs["monthly_calls"]
     (['About', 'Inputs', 'Calculations'], ('Inputs', 'B9'))
-    >>> blueprint.formulas[("Calculations", "B33")]
+    >>> blueprint.formulas[("Calculations", "B34")]
     ('=MONTHLY_SAVINGS(teacher_cost, student_cost, monthly_calls)', 10560.0)
     """
     return _build(
@@ -1497,7 +1497,7 @@ def save_workbook(
     >>> target = pathlib.Path(tempfile.mkdtemp()) / "case.xlsx"
     >>> _ = save_workbook(example_case(), target)
     >>> stored = openpyxl.load_workbook(target, data_only=True)["Calculations"]
-    >>> stored["B33"].value, stored["B36"].value
+    >>> stored["B34"].value, stored["B37"].value
     (10560.0, 102720.0)
     """
     workbook, blueprint = build_workbook(
