@@ -82,8 +82,9 @@ NO_VOLUME_HOSTED = (
 """Why no volume reaches a payback target for a self-hosted student."""
 
 
-class _ScalarOps:
-    """Operations on Python floats (:mod:`math`; never raising: inf and nan as numpy gives)."""
+class _NumberOps:
+    """What floats and arrays share: the fixed numbers, and infinity for a result that never
+    comes (the formula backend writes the reason there instead)."""
 
     calls_per_1k = CALLS_PER_1K
     months_per_year = MONTHS_PER_YEAR
@@ -99,6 +100,10 @@ class _ScalarOps:
     def no_volume(reason: str) -> float:
         """A break-even volume that no volume reaches (``reason``: why): inf."""
         return math.inf
+
+
+class _ScalarOps(_NumberOps):
+    """Operations on Python floats (:mod:`math`; never raising: inf and nan as numpy gives)."""
 
     @staticmethod
     def where(condition: Any, then: Callable[[], Any], otherwise: Callable[[], Any]) -> Any:
@@ -160,13 +165,8 @@ class _ScalarOps:
         return _ScalarOps.log1p(x) / x
 
 
-class _ArrayOps:
+class _ArrayOps(_NumberOps):
     """Operations on numpy arrays, element for element those of :class:`_ScalarOps`."""
-
-    calls_per_1k = CALLS_PER_1K
-    months_per_year = MONTHS_PER_YEAR
-    seconds_per_month = SECONDS_PER_MONTH
-    hours_per_month = HOURS_PER_MONTH
 
     def __init__(self) -> None:
         import numpy as np
@@ -177,16 +177,6 @@ class _ArrayOps:
         np = self.np
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return np.where(condition, then(), otherwise())
-
-    @staticmethod
-    def never(reason: str) -> float:
-        """A payback that never comes: inf."""
-        return math.inf
-
-    @staticmethod
-    def no_volume(reason: str) -> float:
-        """A break-even volume that no volume reaches: inf."""
-        return math.inf
 
     def isinf(self, x: Any) -> Any:
         return self.np.isinf(x)
