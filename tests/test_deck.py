@@ -254,3 +254,21 @@ def test_a_self_hosted_case_that_loses_money_says_so_without_an_empty_chart(tmp_
     assert any("No single assumption rescues it" in text for text in tornado["texts"])
     texts = " ".join(text for slide in slides for text in slide["texts"])
     assert "token prices" not in texts
+
+
+def test_deck_says_the_verdict_once_worse_answers_are_counted(tmp_path: Path, capsys: Any) -> None:
+    """Where worse answers cost more than the compute saves, the command's line names the
+    verdict counting them, as the pitch's title does (it named the headline's alone)."""
+    case = tmp_path / "worse.toml"
+    case.write_text(
+        'name = "Invoice extraction"\n[volume]\nmonthly_calls = 6_000_000\n'
+        "[teacher]\ncost_per_1k = 4.20\n[student]\ncost_per_1k = 0.55\n"
+        "[upfront]\ntotal = 58_760\n[maintenance]\nannual = 30_000\n"
+        "[quality]\ncost_per_error = 2.50\n"
+        '[[quality_slices]]\nname = "Line items"\nbusiness_critical = false\n'
+        "teacher_score = 0.95\nstudent_score = 0.93\nallowed_drop = 0.03\ntraffic_share = 0.4\n",
+        encoding="utf-8",
+    )
+    assert main(["deck", str(case), "-o", str(tmp_path / "worse.pptx")]) == 0
+    out = capsys.readouterr().out
+    assert "Invoice extraction: strong; do not distill once worse answers are counted" in out

@@ -537,7 +537,9 @@ def _cmd_deck(args: argparse.Namespace) -> int:
         source_name="the built-in example" if args.case is None else Path(args.case).name,
     )
     target = write_deck(slides, args.output, force=args.force)
-    print(f"wrote {target}: {len(slides)} slides, the pitch of {case.name} ({result.verdict})")
+    from xl_roi.pitch import pitch_title
+
+    print(f"wrote {target}: {len(slides)} slides, the pitch of {pitch_title(result)}")
     return EXIT_OK
 
 
