@@ -33,7 +33,9 @@ def _compiled(text):
 
 
 def _engine_value(compiled, order, values):
-    value = compiled(*(values[name] for name in order))
+    import schedula  # the formulas engine's own blank cell
+
+    value = compiled(*(schedula.EMPTY if values[name] is None else values[name] for name in order))
     value = value.item() if hasattr(value, "item") else value
     return value
 
@@ -198,3 +200,18 @@ def test_every_generated_row_computes_to_its_stored_value(generated_rows, label)
     for name, (compiled, order) in generated_rows.items():
         engine = _engine_value(compiled, order, values)
         assert _same_cell(engine, values[name]), (name, engine, values[name])
+
+
+def test_a_blank_cell_is_zero_in_arithmetic_and_n_reads_it_as_zero():
+    """As a spreadsheet: a blank cell is 0 in arithmetic (days × day rate with both blank is
+    0, not an error), ISNUMBER of it is FALSE, and N() turns a blank, text or TRUE into 0, 0, 1."""
+    ops = FormulaOps({"days": None, "rate": None, "word": "x", "yes": True, "share": 0.25})
+    assert (ops.name("days") * ops.name("rate")).value == 0.0
+    assert ops.isnumber(ops.name("days")).value is False
+    assert [ops.n(ops.name(n)).value for n in ("days", "word", "yes", "share")] == [
+        0.0,
+        0.0,
+        1.0,
+        0.25,
+    ]
+    assert ops.n(ops.name("share")).text == "N(share)"

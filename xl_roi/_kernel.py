@@ -36,6 +36,7 @@ __all__ = [
     "crossing_at_no_discount",
     "cumulative_gap",
     "cumulative_slope",
+    "data_generation",
     "discounted_month",
     "first_year_net",
     "gpu_cost_per_1k",
@@ -49,6 +50,7 @@ __all__ = [
     "savings_share",
     "target_savings_factor",
     "token_cost_per_1k",
+    "upfront_total",
     "whole_gpu_threshold",
     "whole_gpus",
 ]
@@ -245,6 +247,26 @@ def token_cost_per_1k(
     """Cost of 1,000 calls priced per million tokens: 1,000 × (tokens × price) ÷ 1,000,000."""
     spent = input_tokens * input_price_per_million + output_tokens * output_price_per_million
     return ops.calls_per_1k * spent / (ops.calls_per_1k * ops.calls_per_1k)
+
+
+def data_generation(
+    corpus_examples: Any,
+    teacher_cost_per_1k: Any,
+    passes: Any,
+    batch_discount: Any,
+    ops: Any = SCALAR,
+) -> Any:
+    """The teacher labelling the corpus: examples × teacher cost ÷ 1,000 × passes × (1 −
+    batch discount)."""
+    per_pass = corpus_examples * teacher_cost_per_1k / ops.calls_per_1k
+    return per_pass * passes * (1.0 - batch_discount)
+
+
+def upfront_total(
+    data_generation: Any, training_compute: Any, evaluation_build: Any, engineering_time: Any
+) -> Any:
+    """The upfront items added up, left to right (as a spreadsheet's ``+`` and ``SUM`` do)."""
+    return data_generation + training_compute + evaluation_build + engineering_time
 
 
 def peak_calls_per_second(monthly_calls: Any, peak_factor: Any, ops: Any = SCALAR) -> Any:

@@ -253,7 +253,7 @@ def data_generation_cost(
     times = check_number("passes", passes)
     discount = check_fraction("batch_discount", batch_discount)
     return check_result(
-        "data_generation_cost", examples * teacher / 1000.0 * times * (1.0 - discount)
+        "data_generation_cost", _kernel.data_generation(examples, teacher, times, discount)
     )
 
 
@@ -280,11 +280,12 @@ def upfront_cost(
     >>> upfront_cost(3_750, 2_000, 8_000, 20_000)
     33750.0
     """
-    # Plain left-to-right addition, as Excel's SUM does, so every layer agrees to the last bit.
     return check_result(
         "upfront_cost",
-        check_number("data_generation", data_generation)
-        + check_number("training_compute", training_compute)
-        + check_number("evaluation_build", evaluation_build)
-        + check_number("engineering_time", engineering_time),
+        _kernel.upfront_total(
+            check_number("data_generation", data_generation),
+            check_number("training_compute", training_compute),
+            check_number("evaluation_build", evaluation_build),
+            check_number("engineering_time", engineering_time),
+        ),
     )

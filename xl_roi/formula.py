@@ -85,6 +85,7 @@ def _arithmetic(function: Callable[..., float], *values: Any) -> Any:
     for value in values:
         if isinstance(value, XlError):
             return value
+    values = tuple(0.0 if value is None else value for value in values)  # a blank cell is 0
     if not all(is_number(value) for value in values):
         return VALUE
     try:
@@ -370,6 +371,19 @@ class FormulaOps:
         truths = [_truth(part.value) for part in parts]
         errors = [truth for truth in truths if isinstance(truth, XlError)]
         return call("AND", *parts, value=errors[0] if errors else all(truths))
+
+    @staticmethod
+    def n(x: Any) -> Expr:
+        """``N(x)``: a number as it is, a truth value as 1 or 0, anything else (a blank, text) 0."""
+        x = as_expr(x)
+        value = x.value
+        if isinstance(value, XlError):
+            number: Any = value
+        elif isinstance(value, bool):
+            number = float(value)
+        else:
+            number = float(value) if is_number(value) else 0.0
+        return call("N", x, value=number)
 
     @staticmethod
     def abs(x: Any) -> Expr:

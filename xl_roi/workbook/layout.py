@@ -654,6 +654,11 @@ def _unless(ops: Any, condition: Any, worked: Callable[[], Any]) -> Any:
     return ops.where(condition, worked, lambda: NOT_USED)
 
 
+def _given_or(ops: Any, name: str, otherwise: Any) -> Any:
+    """The input ``name`` where it is a number, else ``otherwise`` (its items)."""
+    return ops.where(ops.isnumber(ops.name(name)), lambda: ops.name(name), lambda: otherwise)
+
+
 def _hosted(ops: Any) -> Any:
     return ops.name("student_pricing") == ops.name("mode_self_hosted")
 
@@ -825,17 +830,28 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "money",
         MONEY,
         "Examples × teacher cost ÷ 1,000 × passes × (1 − discount)",
-        native="IF(ISNUMBER(corpus_examples), corpus_examples*teacher_cost/calls_per_1k*"
-        "IF(ISNUMBER(data_generation_passes), data_generation_passes, 1)*(1-N(batch_discount)), "
-        '"not used")',
+        calc=lambda ops: _unless(
+            ops,
+            ops.isnumber(ops.name("corpus_examples")),
+            lambda: _kernel.data_generation(
+                ops.name("corpus_examples"),
+                ops.name("teacher_cost"),
+                _given_or(ops, "data_generation_passes", 1.0),
+                ops.n(ops.name("batch_discount")),
+                ops,
+            ),
+        ),
     ),
     CalcRow(
         "data_generation",
         "Data generation",
-        "IF(ISNUMBER(data_generation_cost), data_generation_cost, data_generation_from_corpus)",
+        "",
         "money",
         MONEY,
         "The input if given, else from the corpus",
+        calc=lambda ops: _given_or(
+            ops, "data_generation_cost", ops.name("data_generation_from_corpus")
+        ),
     ),
     CalcRow(
         "training_cost",
@@ -853,18 +869,24 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
     CalcRow(
         "evaluation_cost",
         "Evaluation build",
-        "IF(ISNUMBER(evaluation_build), evaluation_build, evaluation_days*day_rate)",
+        "",
         "money",
         MONEY,
         "The input if given, else days × day rate",
+        calc=lambda ops: _given_or(
+            ops, "evaluation_build", ops.name("evaluation_days") * ops.name("day_rate")
+        ),
     ),
     CalcRow(
         "engineering_cost",
         "Engineering time",
-        "IF(ISNUMBER(engineering_time), engineering_time, engineering_days*day_rate)",
+        "",
         "money",
         MONEY,
         "The input if given, else days × day rate",
+        calc=lambda ops: _given_or(
+            ops, "engineering_time", ops.name("engineering_days") * ops.name("day_rate")
+        ),
     ),
     CalcRow(
         "upfront",
@@ -874,18 +896,30 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "money",
         MONEY,
         "The total if given, else the sum of the items",
-        native="IF(ISNUMBER(upfront_total), upfront_total, data_generation+training_cost+"
-        "evaluation_cost+engineering_cost)",
+        calc=lambda ops: _given_or(
+            ops,
+            "upfront_total",
+            _kernel.upfront_total(
+                ops.name("data_generation"),
+                ops.name("training_cost"),
+                ops.name("evaluation_cost"),
+                ops.name("engineering_cost"),
+            ),
+        ),
     ),
     Section("Maintenance"),
     CalcRow(
         "maintenance",
         "Annual maintenance",
-        "IF(ISNUMBER(annual_maintenance), annual_maintenance, "
-        "redistillations_per_year*redistillation_cost)",
+        "",
         "money / year",
         MONEY,
         "The input if given, else redistillations × their cost",
+        calc=lambda ops: _given_or(
+            ops,
+            "annual_maintenance",
+            ops.name("redistillations_per_year") * ops.name("redistillation_cost"),
+        ),
     ),
     Section("Headline"),
     CalcRow(
@@ -1325,47 +1359,16 @@ def mirror_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
 
 def _upfront_and_maintenance(v: dict[str, Any]) -> None:
     """The Upfront cost and Maintenance rows: each the input where given, else its items."""
-    teacher = v["teacher_cost"]
-    v["data_generation_from_corpus"] = (
-        costs.data_generation_cost(
-            v["corpus_examples"], teacher, v["data_generation_passes"], v["batch_discount"]
-        )
-        if _number(v["corpus_examples"])
-        else NOT_USED
-    )
-    v["data_generation"] = (
-        v["data_generation_cost"]
-        if _number(v["data_generation_cost"])
-        else v["data_generation_from_corpus"]
-    )
-    _worked("training_cost", v)
-    v["evaluation_cost"] = (
-        v["evaluation_build"]
-        if _number(v["evaluation_build"])
-        else _blank_as_zero(v["evaluation_days"]) * _blank_as_zero(v["day_rate"])
-    )
-    v["engineering_cost"] = (
-        v["engineering_time"]
-        if _number(v["engineering_time"])
-        else _blank_as_zero(v["engineering_days"]) * _blank_as_zero(v["day_rate"])
-    )
-    upfront = (
-        v["upfront_total"]
-        if _number(v["upfront_total"])
-        else costs.upfront_cost(
-            v["data_generation"],
-            v["training_cost"],
-            v["evaluation_cost"],
-            v["engineering_cost"],
-        )
-    )
-    v["upfront"] = upfront
-    maintenance = (
-        v["annual_maintenance"]
-        if _number(v["annual_maintenance"])
-        else v["redistillations_per_year"] * v["redistillation_cost"]
-    )
-    v["maintenance"] = maintenance
+    for name in (
+        "data_generation_from_corpus",
+        "data_generation",
+        "training_cost",
+        "evaluation_cost",
+        "engineering_cost",
+        "upfront",
+        "maintenance",
+    ):
+        _worked(name, v)
 
 
 def _headline(v: dict[str, Any]) -> None:
