@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 
-from xl_roi import _kernel
+from xl_roi import _kernel, roi
 from xl_roi.bounds import BOUNDS
 from xl_roi.errors import check_number, check_result
 
@@ -183,8 +183,6 @@ def discounted_payback(
     if upfront_cost == 0.0:
         return 0.0
     if discount_rate == 0.0:  # the same months, summed in closed form (as screen does)
-        from xl_roi import roi
-
         after = roi.payback_after_maintenance_months(
             upfront_cost, monthly_savings, annual_maintenance, monthly_growth
         )

@@ -143,6 +143,24 @@ def _truth(value: Any) -> Any:
     return VALUE
 
 
+def _operators(
+    symbol: str, precedence: int, function: Callable[[float, float], float]
+) -> tuple[Callable[[Expr, Any], Expr], Callable[[Expr, Any], Expr]]:
+    """An arithmetic operator's two methods for :class:`Expr`: ``expr ∘ other`` and
+    ``other ∘ expr``, each writing ``symbol`` and working its value with spreadsheet rules."""
+
+    def worked(a: Any, b: Any) -> Any:
+        return _arithmetic(function, a, b)
+
+    def forward(self: Expr, other: Any) -> Expr:
+        return self._binary(other, symbol, precedence, worked)
+
+    def reflected(self: Expr, other: Any) -> Expr:
+        return self._reflected(other, symbol, precedence, worked)
+
+    return forward, reflected
+
+
 @dataclass(frozen=True, eq=False)
 class Expr:
     """A formula (``text``, without the leading ``=``) and the value it has (``value``).
@@ -168,29 +186,10 @@ class Expr:
     def _reflected(self, other: Any, symbol: str, precedence: int, function: Any) -> Expr:
         return as_expr(other)._binary(self, symbol, precedence, function)
 
-    def __add__(self, other: Any) -> Expr:
-        return self._binary(other, "+", _ADD, lambda a, b: _arithmetic(float.__add__, a, b))
-
-    def __radd__(self, other: Any) -> Expr:
-        return self._reflected(other, "+", _ADD, lambda a, b: _arithmetic(float.__add__, a, b))
-
-    def __sub__(self, other: Any) -> Expr:
-        return self._binary(other, "-", _ADD, lambda a, b: _arithmetic(float.__sub__, a, b))
-
-    def __rsub__(self, other: Any) -> Expr:
-        return self._reflected(other, "-", _ADD, lambda a, b: _arithmetic(float.__sub__, a, b))
-
-    def __mul__(self, other: Any) -> Expr:
-        return self._binary(other, "*", _MULTIPLY, lambda a, b: _arithmetic(float.__mul__, a, b))
-
-    def __rmul__(self, other: Any) -> Expr:
-        return self._reflected(other, "*", _MULTIPLY, lambda a, b: _arithmetic(float.__mul__, a, b))
-
-    def __truediv__(self, other: Any) -> Expr:
-        return self._binary(other, "/", _MULTIPLY, lambda a, b: _arithmetic(_divide, a, b))
-
-    def __rtruediv__(self, other: Any) -> Expr:
-        return self._reflected(other, "/", _MULTIPLY, lambda a, b: _arithmetic(_divide, a, b))
+    __add__, __radd__ = _operators("+", _ADD, float.__add__)
+    __sub__, __rsub__ = _operators("-", _ADD, float.__sub__)
+    __mul__, __rmul__ = _operators("*", _MULTIPLY, float.__mul__)
+    __truediv__, __rtruediv__ = _operators("/", _MULTIPLY, _divide)
 
     def __neg__(self) -> Expr:
         return Expr("-" + self._operand(_NEGATE), _arithmetic(float.__neg__, self.value), _NEGATE)

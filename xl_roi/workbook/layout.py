@@ -34,7 +34,7 @@ from xl_roi.pitch import (
     worse_answers_sentence,
 )
 from xl_roi.resolve import StudentPricing, student_pricing
-from xl_roi.text import NEVER_PAYS_BACK, NO_VOLUME_PAYS_BACK
+from xl_roi.text import NEVER_PAYS_BACK
 from xl_roi.verdict import verdict
 
 __all__ = [
@@ -70,8 +70,6 @@ STUDENT_MODE_NAMES = ("mode_per_1k", "mode_tokens", "mode_self_hosted")
 """How the student can be priced: the choices of the ``student_pricing`` input."""
 
 NEVER_PREFIX = NEVER_PAYS_BACK
-NO_BREAKEVEN_TEXT = NO_VOLUME_PAYS_BACK + roi.NO_VOLUME_PAYS_BACK
-NO_BREAKEVEN_HOSTED_TEXT = NO_VOLUME_PAYS_BACK + roi.NO_VOLUME_PAYS_BACK_HOSTED
 
 MONEY = MONEY_FORMAT
 """Amounts of money, everywhere: whole units of the case's currency, thousands separated."""
@@ -219,10 +217,7 @@ CONSTANTS: tuple[tuple[str, str, float, str], ...] = (
 """Fixed numbers the formulas use by name (no number is hard-coded in a formula)."""
 
 HOSTED_TEST = "student_pricing=mode_self_hosted"
-_HOSTED = HOSTED_TEST
 
-NEVER_SAVINGS_TEXT = NEVER_PREFIX + roi.never_pays_back_reason(0.0)
-NEVER_SHRINKING_TEXT = NEVER_PREFIX + roi.never_pays_back_reason(1.0)
 NEVER_AFTER_MAINTENANCE_TEXT = NEVER_PREFIX + roi.NEVER_AFTER_MAINTENANCE
 
 
@@ -241,27 +236,14 @@ def kernel_formula(function: Callable[..., Any], *references: str) -> str:
     >>> kernel_formula(_kernel.annual_net_benefit, "savings_monthly", "maintenance")
     'months_per_year*savings_monthly-maintenance'
     """
-    return kernel_cell(function, *references).text
-
-
-def kernel_cell(
-    function: Callable[..., Any], *references: str, values: Mapping[str, Any] | None = None
-) -> Expr:
-    """A kernel function over cell references or defined names: its formula, and its value for
-    ``values`` (each reference's value; without them, the formula alone)."""
-    ops = FormulaOps(values)
-    return as_expr(function(*(ops.name(reference) for reference in references), ops=ops))
+    ops = FormulaOps()
+    return as_expr(function(*(ops.name(reference) for reference in references), ops=ops)).text
 
 
 def native_payback(upfront: str, savings: str, growth: str) -> str:
     """PAYBACK in native functions: the kernel's :func:`xl_roi._kernel.payback`, with its
     never-pays-back texts."""
     return kernel_formula(_kernel.payback, upfront, savings, growth)
-
-
-def native_savings(teacher: str, student: str, calls: str) -> str:
-    """MONTHLY_SAVINGS natively: the kernel's (teacher − student) × calls ÷ 1,000."""
-    return kernel_formula(_kernel.monthly_savings, teacher, student, calls)
 
 
 _LOG1P_GROWTH = (
@@ -996,9 +978,9 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
     CalcRow(
         "breakeven_calls",
         "Break-even volume: from it up payback meets the target",
-        f"BREAKEVEN_VOLUME(upfront, teacher_cost, IF({_HOSTED}, escalation_share*teacher_cost, "
+        f"BREAKEVEN_VOLUME(upfront, teacher_cost, IF({HOSTED_TEST}, escalation_share*teacher_cost, "
         "student_cost), target_payback_months, monthly_growth, "
-        f"IF({_HOSTED}, gpu_hourly_cost, 0), calls_per_second_per_gpu, target_utilization, "
+        f"IF({HOSTED_TEST}, gpu_hourly_cost, 0), calls_per_second_per_gpu, target_utilization, "
         "peak_factor)",
         "calls / month",
         COUNT,
@@ -1291,10 +1273,6 @@ def input_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
 
 def _number(value: Any) -> bool:
     return isinstance(value, float | int) and not isinstance(value, bool)
-
-
-def _blank_as_zero(value: Any) -> float:
-    return float(value) if _number(value) else 0.0
 
 
 def _payback_text(upfront: float, savings: float, growth: float) -> float | str:
