@@ -40,9 +40,16 @@ def _engine_value(compiled, order, values):
     return value
 
 
+def _monthly_savings(teacher, student, calls, ops=_kernel.SCALAR):
+    named = _kernel.Named(
+        teacher_cost_per_1k=teacher, student_cost_per_1k=student, monthly_calls=calls
+    )
+    return _kernel.monthly_savings(named, ops)
+
+
 # (kernel function, the names it reads); each formula is compiled once for all examples
 CALCULATIONS = {
-    "monthly_savings": (_kernel.monthly_savings, ("teacher", "student", "calls")),
+    "monthly_savings": (_monthly_savings, ("teacher", "student", "calls")),
     "annual_net_benefit": (_kernel.annual_net_benefit, ("savings", "maintenance")),
     "payback": (_kernel.payback, ("upfront", "savings", "growth")),
     "first_year_net": (_kernel.first_year_net, ("upfront", "savings", "maintenance", "growth")),
@@ -88,7 +95,7 @@ def test_formulas_compute_what_the_kernel_computes(
         maintenance=maintenance,
         growth=growth,
     )
-    values["savings"] = _kernel.monthly_savings(teacher, student, calls)
+    values["savings"] = _monthly_savings(teacher, student, calls)
     for key, (function, names) in CALCULATIONS.items():
         ops = FormulaOps(values)
         carried = as_expr(function(*(ops.name(name) for name in names), ops=ops)).value

@@ -29,6 +29,7 @@ __all__ = [
     "NO_VOLUME_PER_CALL",
     "SCALAR",
     "SECONDS_PER_MONTH",
+    "Named",
     "annual_net_benefit",
     "array_ops",
     "breakeven",
@@ -42,6 +43,7 @@ __all__ = [
     "gpu_cost_per_1k",
     "growing_savings",
     "monthly_savings",
+    "names_read",
     "newton_step",
     "npv_month",
     "payback",
@@ -224,6 +226,57 @@ class _ArrayOps(_NumberOps):
             return np.where(x == 0.0, 1.0, np.where(np.isinf(x), np.nan, ratio))
 
 
+class Named:
+    """Quantities a calculation reads by name: the ``given`` ones, then ``base``'s attributes.
+
+    A calculation that reads its inputs by name (``q.monthly_calls``) picks up an input added to
+    the case without a change to any of its callers: each face passes its own ``base`` (the
+    case, the arrays of a batch, the workbook's defined names) and names only what it has
+    worked out itself (the student's cost at half volume, say).
+
+    Examples
+    --------
+    >>> q = Named(Named(monthly_calls=1e6, monthly_growth=0.0), monthly_calls=5e5)
+    >>> q.monthly_calls, q.monthly_growth
+    (500000.0, 0.0)
+    """
+
+    __slots__ = ("_base", "_given")
+
+    def __init__(self, base: Any = None, /, **given: Any) -> None:
+        self._base = base
+        self._given = given
+
+    def __getattr__(self, name: str) -> Any:
+        given = object.__getattribute__(self, "_given")
+        if name in given:
+            return given[name]
+        base = object.__getattribute__(self, "_base")
+        if base is None:
+            raise AttributeError(name)
+        return getattr(base, name)
+
+
+def names_read(calculation: Callable[[Any], Any]) -> frozenset[str]:
+    """The names a calculation reads from its record (run once, on ones, in floats: a
+    calculation that branches on its inputs reads the names of the branch that ones take).
+
+    Examples
+    --------
+    >>> sorted(names_read(monthly_savings))
+    ['monthly_calls', 'student_cost_per_1k', 'teacher_cost_per_1k']
+    """
+    read: set[str] = set()
+
+    class Recorder:
+        def __getattr__(self, name: str) -> float:
+            read.add(name)
+            return 1.0
+
+    calculation(Recorder())
+    return frozenset(read)
+
+
 SCALAR = _ScalarOps()
 """Operations on one case's floats."""
 
@@ -286,11 +339,18 @@ def gpu_cost_per_1k(gpus: Any, gpu_hourly_cost: Any, monthly_calls: Any, ops: An
     return gpus * gpu_hourly_cost * ops.hours_per_month / (monthly_calls / ops.calls_per_1k)
 
 
-def monthly_savings(
-    teacher_cost_per_1k: Any, student_cost_per_1k: Any, monthly_calls: Any, ops: Any = SCALAR
-) -> Any:
-    """(teacher − student) × calls ÷ 1,000."""
-    return (teacher_cost_per_1k - student_cost_per_1k) * monthly_calls / ops.calls_per_1k
+def monthly_savings(q: Any, ops: Any = SCALAR) -> Any:
+    """(teacher − student) × calls ÷ 1,000, read from ``q`` by name (a :class:`Named`, a case):
+    ``q.teacher_cost_per_1k``, ``q.student_cost_per_1k`` (with escalation) and
+    ``q.monthly_calls``.
+
+    Examples
+    --------
+    >>> monthly_savings(Named(teacher_cost_per_1k=12.0, student_cost_per_1k=1.5,
+    ...     monthly_calls=2_000_000.0))
+    21000.0
+    """
+    return (q.teacher_cost_per_1k - q.student_cost_per_1k) * q.monthly_calls / ops.calls_per_1k
 
 
 def annual_net_benefit(monthly_savings: Any, annual_maintenance: Any, ops: Any = SCALAR) -> Any:

@@ -519,14 +519,13 @@ def _sensitivity_rows(
     ]
     variants += [(name, value) for _, name, value in scenario_rows]
     columns: dict[str, FloatArray] = {}
-    for field in vars(inputs):
-        column = np.full(len(variants), float(getattr(inputs, field)))
-        columns[field] = column
+    for field, value in inputs.named().items():
+        columns[field] = np.full(len(variants), float(value))
     for index, (name, value) in enumerate(variants):
         columns[name][index] = value
         if name == "student_cost_per_1k":
             columns["gpu_hourly_cost"][index] = math.nan
-    out = evaluate_arrays(CaseInputs(**columns))
+    out = evaluate_arrays(CaseInputs.of(columns))
     payback, net = out["payback_months"], out["annual_net_benefit"]
 
     breakevens = breakeven_values(case, target_months, names)

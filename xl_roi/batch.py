@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from xl_roi import _kernel, cashflow
-from xl_roi.case import Case
+from xl_roi.case import DEFAULT_INPUTS, Case
 from xl_roi.costs import HOURS_PER_MONTH, gpu_calls_per_month
+from xl_roi.fields import FIELDS
 from xl_roi.resolve import resolve, worked_out_from
 from xl_roi.uncertainty import INPUT_LABELS
 
@@ -73,6 +76,40 @@ class CaseInputs:
     engineering_time: ArrayLike
     annual_maintenance: ArrayLike
     target_payback_months: ArrayLike
+    extra: dict[str, ArrayLike] = dataclasses.field(default_factory=dict)
+    """Every other number input of the case, by its name (from the registry of fields): a
+    calculation reads it by name as it reads the figures above. An input named nowhere here
+    reads as the case's default (NaN where the case has none)."""
+
+    def __getattr__(self, name: str) -> Any:
+        extra = self.__dict__.get("extra")
+        if extra is None or name.startswith("__"):
+            raise AttributeError(name)
+        if name in extra:
+            return extra[name]
+        entry = FIELDS.get(name)
+        if entry is None or not entry.in_case or entry.bound is None:
+            raise AttributeError(name)
+        default = getattr(DEFAULT_INPUTS, name, None)
+        return math.nan if default is None else float(default)
+
+    @classmethod
+    def of(cls, figures: Mapping[str, ArrayLike]) -> CaseInputs:
+        """Inputs from figures by name (as :meth:`named` gives them).
+
+        Examples
+        --------
+        >>> from xl_roi import example_case
+        >>> inputs = CaseInputs.from_case(example_case())
+        >>> CaseInputs.of(inputs.named()) == inputs
+        True
+        """
+        own = {name: value for name, value in figures.items() if name in _OWN_FIGURES}
+        return cls(**own, extra={k: v for k, v in figures.items() if k not in _OWN_FIGURES})
+
+    def named(self) -> dict[str, ArrayLike]:
+        """Every figure by name: those above and the other inputs."""
+        return {**{name: getattr(self, name) for name in _OWN_FIGURES}, **self.extra}
 
     @classmethod
     def from_case(cls, case: Case) -> CaseInputs:
@@ -121,6 +158,11 @@ class CaseInputs:
             engineering_time=items[3],
             annual_maintenance=figures.annual_maintenance,
             target_payback_months=float(case.target_payback_months),
+            extra={
+                name: number(getattr(case, name))
+                for name, entry in FIELDS.items()
+                if entry.in_case and entry.bound is not None and name not in _OWN_FIGURES
+            },
         )
 
     def replace(self, **changes: Any) -> CaseInputs:
@@ -131,7 +173,10 @@ class CaseInputs:
         """
         if "student_cost_per_1k" in changes:
             changes.setdefault("gpu_hourly_cost", math.nan)
-        return dataclasses.replace(self, **changes)
+        return CaseInputs.of({**self.named(), **changes})
+
+
+_OWN_FIGURES = tuple(item.name for item in dataclasses.fields(CaseInputs) if item.name != "extra")
 
 
 def payback_array(upfront: ArrayLike, savings: ArrayLike, growth: ArrayLike) -> FloatArray:
@@ -470,7 +515,7 @@ def evaluate_arrays(inputs: CaseInputs) -> dict[str, FloatArray]:
     >>> out["payback_months"]
     array([5.  , 2.5 , 1.25])
     """
-    f = {name: np.asarray(value, dtype=float) for name, value in vars(inputs).items()}
+    f = {name: np.asarray(value, dtype=float) for name, value in inputs.named().items()}
     calls = f["monthly_calls"]
     teacher = f["teacher_cost_per_1k"]
     self_hosted = ~np.isnan(f["gpu_hourly_cost"])
@@ -485,7 +530,8 @@ def evaluate_arrays(inputs: CaseInputs) -> dict[str, FloatArray]:
         hosted = _kernel.gpu_cost_per_1k(gpus, f["gpu_hourly_cost"], calls, ops)
         serving = np.where(self_hosted, hosted, f["student_cost_per_1k"])
         student = serving + f["escalation_share"] * teacher
-        savings = _kernel.monthly_savings(teacher, student, calls)
+        named = _kernel.Named(SimpleNamespace(**f), student_cost_per_1k=student)
+        savings = _kernel.monthly_savings(named, ops)
         from_corpus = (
             f["corpus_examples"]
             * teacher

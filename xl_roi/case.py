@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from xl_roi.bounds import BOUNDS
@@ -21,6 +22,7 @@ from xl_roi.text import printable
 from xl_roi.uncertainty import check_range
 
 __all__ = [
+    "DEFAULT_INPUTS",
     "MAX_QUALITY_SLICES",
     "SCHEDULE_MONTHS",
     "UPFRONT_ITEM_FIELDS",
@@ -435,3 +437,15 @@ class Case:
         750000
         """
         return dataclasses.replace(self, **changes)
+
+
+DEFAULT_INPUTS = SimpleNamespace(
+    **{
+        item.name: item.default
+        for item in dataclasses.fields(Case)
+        if item.default is not dataclasses.MISSING
+    }
+)
+"""Every input a case has a default for, at that default: what a calculation reads by name when
+a caller gives it only some of its inputs (:func:`xl_roi.roi.monthly_savings` gives the two costs
+and the volume)."""

@@ -23,8 +23,9 @@ Examples
 >>> from xl_roi import _kernel
 >>> ops = FormulaOps({"teacher_cost": 12.0, "student_cost": 1.5, "monthly_calls": 2_000_000.0,
 ...     "calls_per_1k": 1000.0, "months_per_year": 12.0})
->>> savings = _kernel.monthly_savings(
-...     ops.name("teacher_cost"), ops.name("student_cost"), ops.name("monthly_calls"), ops)
+>>> named = _kernel.Named(teacher_cost_per_1k=ops.name("teacher_cost"),
+...     student_cost_per_1k=ops.name("student_cost"), monthly_calls=ops.name("monthly_calls"))
+>>> savings = _kernel.monthly_savings(named, ops)
 >>> savings.text, savings.value
 ('(teacher_cost-student_cost)*monthly_calls/calls_per_1k', 21000.0)
 """

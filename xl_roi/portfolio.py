@@ -557,6 +557,13 @@ def _screen_columns(
         annual_maintenance=np.where(refused, 0.0, figures["annual_maintenance"]),
         target_payback_months=np.where(refused, 12.0, figures["target_payback_months"]),
     )
+    inputs = inputs.replace(  # every other input a column gives, by name, as the case reads it
+        **{
+            name: values
+            for name, values in figures.items()
+            if name in FIELDS and name not in inputs.named()
+        }
+    )
     out = evaluate_arrays(inputs)
     overflow = ~refused & ~(
         np.isfinite(out["monthly_savings"])

@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from xl_roi import costs, roi
+from xl_roi import _kernel, costs, roi
 
 if TYPE_CHECKING:
     from xl_roi.case import Case
@@ -187,7 +187,14 @@ def economics_at(case: Case, teacher_cost_per_1k: float, monthly_calls: float) -
             case.student_output_price_per_million,
         )
     student = serving + case.escalation_share * teacher_cost_per_1k
-    savings = roi.monthly_savings(teacher_cost_per_1k, student, monthly_calls)
+    savings = roi.savings_of(
+        _kernel.Named(
+            case,
+            teacher_cost_per_1k=teacher_cost_per_1k,
+            student_cost_per_1k=student,
+            monthly_calls=monthly_calls,
+        )
+    )
     return Economics(serving, student, gpus, savings)
 
 

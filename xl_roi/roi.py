@@ -6,9 +6,11 @@ Money is in one currency, time in months, per-call costs per 1,000 calls.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from xl_roi import _kernel
-from xl_roi.bounds import BOUNDS
+from xl_roi.bounds import BOUNDS, check_input
+from xl_roi.case import DEFAULT_INPUTS
 from xl_roi.costs import HOURS_PER_MONTH, gpu_calls_per_month
 from xl_roi.errors import InputError, check_number, check_result, describe_value
 
@@ -48,7 +50,7 @@ NEVER_AFTER_MAINTENANCE = "the savings less maintenance never recover the upfron
 
 
 def monthly_savings(
-    teacher_cost_per_1k: float, student_cost_per_1k: float, monthly_calls: float
+    teacher_cost_per_1k: float, student_cost_per_1k: float, monthly_calls: float, **inputs: float
 ) -> float:
     """Inference spend saved a month by answering calls with the student instead of the teacher.
 
@@ -58,6 +60,10 @@ def monthly_savings(
         Cost per 1,000 calls of each model.
     monthly_calls : float
         Calls a month.
+    **inputs : float
+        Any other input of the case the savings read, by its :class:`~xl_roi.case.Case` name
+        (checked against its bounds); one not given reads as the case's default. Naming an input
+        the savings do not read is refused.
 
     Returns
     -------
@@ -71,11 +77,43 @@ def monthly_savings(
 
     >>> monthly_savings(12.0, 1.5, 2_000_000)
     21000.0
+    >>> monthly_savings(12.0, 1.5, 2_000_000, monthly_growth=0.1)
+    Traceback (most recent call last):
+    ...
+    xl_roi.errors.InputError: monthly savings do not read monthly_growth
     """
-    teacher = check_number("teacher_cost_per_1k", teacher_cost_per_1k)
-    student = check_number("student_cost_per_1k", student_cost_per_1k)
-    calls = check_number("monthly_calls", monthly_calls)
-    return check_result("monthly_savings", _kernel.monthly_savings(teacher, student, calls))
+    unread = sorted(set(inputs) - _kernel.names_read(_kernel.monthly_savings))
+    if unread:
+        raise InputError(f"monthly savings do not read {', '.join(unread)}")
+    return savings_of(
+        _kernel.Named(
+            DEFAULT_INPUTS,
+            **{name: check_input(name, value) for name, value in inputs.items()},
+            teacher_cost_per_1k=teacher_cost_per_1k,
+            student_cost_per_1k=student_cost_per_1k,
+            monthly_calls=monthly_calls,
+        )
+    )
+
+
+def savings_of(q: Any) -> float:
+    """:func:`monthly_savings` of quantities read by name (a case with its worked-out costs).
+
+    Examples
+    --------
+    >>> from xl_roi import _kernel
+    >>> savings_of(_kernel.Named(DEFAULT_INPUTS, teacher_cost_per_1k=12.0,
+    ...     student_cost_per_1k=1.5, monthly_calls=2_000_000))
+    21000.0
+    """
+    checked = _kernel.Named(
+        q,
+        **{
+            name: check_number(name, getattr(q, name))
+            for name in ("teacher_cost_per_1k", "student_cost_per_1k", "monthly_calls")
+        },
+    )
+    return check_result("monthly_savings", _kernel.monthly_savings(checked))
 
 
 def payback_months(

@@ -36,6 +36,7 @@ from xl_roi.pitch import (
 from xl_roi.resolve import StudentPricing, student_pricing
 from xl_roi.text import NEVER_PAYS_BACK
 from xl_roi.verdict import verdict
+from xl_roi.workbook.names import udf_call, workbook_quantities
 
 __all__ = [
     "CALCULATIONS",
@@ -907,13 +908,11 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
     CalcRow(
         "savings_monthly",
         "Monthly savings",
-        "MONTHLY_SAVINGS(teacher_cost, student_cost, monthly_calls)",
+        udf_call("MONTHLY_SAVINGS"),
         "money / month",
         MONEY,
         "(teacher − student per 1k) × calls ÷ 1,000",
-        calc=lambda ops: _kernel.monthly_savings(
-            ops.name("teacher_cost"), ops.name("student_cost"), ops.name("monthly_calls"), ops
-        ),
+        calc=lambda ops: _kernel.monthly_savings(workbook_quantities(ops), ops),
     ),
     CalcRow(
         "savings_annual",
@@ -926,7 +925,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
     CalcRow(
         "payback_months",
         "Payback",
-        "PAYBACK(upfront, savings_monthly, monthly_growth)",
+        udf_call("PAYBACK"),
         "months",
         MONTHS,
         "Upfront ÷ savings (with growth: LN(1 + U·g/s) ÷ LN(1 + g))",
@@ -937,7 +936,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
     CalcRow(
         "net_benefit_annual",
         "Annual net benefit",
-        "NET_BENEFIT(savings_monthly, maintenance)",
+        udf_call("NET_BENEFIT"),
         "money / year",
         MONEY,
         "12 × monthly savings − annual maintenance",
@@ -948,7 +947,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
     CalcRow(
         "spend_cut",
         "Cut in inference spend",
-        "SAVINGS_SHARE(teacher_cost, student_cost)",
+        udf_call("SAVINGS_SHARE"),
         "share",
         SHARE,
         "(teacher − student) ÷ teacher",
@@ -957,7 +956,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
     CalcRow(
         "payback_net_of_maintenance",
         "Payback after maintenance",
-        "PAYBACK_AFTER_MAINTENANCE(upfront, savings_monthly, maintenance, monthly_growth)",
+        udf_call("PAYBACK_AFTER_MAINTENANCE"),
         "months",
         MONTHS,
         "Months until savings less maintenance (a twelfth a month) recover the upfront cost",
@@ -1014,7 +1013,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
     CalcRow(
         "verdict_label",
         "Verdict",
-        "ROI_VERDICT(payback_months, net_benefit_annual, monthly_growth)",
+        udf_call("ROI_VERDICT"),
         "",
         PLAIN,
         "Strong ≤ 3 months; defensible ≤ 12 and growing; marginal ≤ 12 flat",
@@ -1064,18 +1063,23 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
     CalcRow(
         "half_savings",
         "Monthly savings at half volume",
-        "MONTHLY_SAVINGS(teacher_cost, half_student_cost, half_calls)",
+        udf_call(
+            "MONTHLY_SAVINGS", student_cost_per_1k="half_student_cost", monthly_calls="half_calls"
+        ),
         "money / month",
         MONEY,
         "As above, at half volume",
         calc=lambda ops: _kernel.monthly_savings(
-            ops.name("teacher_cost"), ops.name("half_student_cost"), ops.name("half_calls"), ops
+            workbook_quantities(
+                ops, student_cost_per_1k="half_student_cost", monthly_calls="half_calls"
+            ),
+            ops,
         ),
     ),
     CalcRow(
         "half_payback",
         "Payback at half volume",
-        "PAYBACK(upfront, half_savings, monthly_growth)",
+        udf_call("PAYBACK", monthly_savings="half_savings"),
         "months",
         MONTHS,
         "Acceptable here means the case is robust to volume",
@@ -1127,8 +1131,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
     CalcRow(
         "value_today",
         "Worth today (net present value over the horizon)",
-        "NPV_BENEFIT(upfront, savings_monthly, maintenance, discount_rate, horizon_months, "
-        "monthly_growth)",
+        udf_call("NPV_BENEFIT"),
         "money",
         MONEY,
         "Each month's net cash over the horizon, discounted monthly",
@@ -1137,7 +1140,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
     CalcRow(
         "payback_discounted",
         "Discounted payback",
-        "DISCOUNTED_PAYBACK(upfront, savings_monthly, maintenance, discount_rate, monthly_growth)",
+        udf_call("DISCOUNTED_PAYBACK"),
         "months",
         MONTHS,
         "When the discounted cash after maintenance turns positive",
@@ -1146,7 +1149,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
     CalcRow(
         "rate_of_return",
         "Rate of return a year (IRR over the horizon)",
-        "ANNUAL_IRR(upfront, savings_monthly, maintenance, horizon_months, monthly_growth)",
+        udf_call("ANNUAL_IRR"),
         "share / year",
         SHARE,
         "The rate at which the value today is zero, annualised",

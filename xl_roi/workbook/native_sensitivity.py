@@ -27,6 +27,7 @@ from xl_roi._sensitivity import RANK_DIGITS, rank_figure
 from xl_roi.batch import ASSUMPTIONS
 from xl_roi.formula import FormulaOps, as_expr
 from xl_roi.workbook import layout
+from xl_roi.workbook.names import WorkbookNames
 
 __all__ = ["GROWTH_STEPS", "Working", "working"]
 
@@ -280,7 +281,15 @@ class _Sheet:
         )
         savings = self.worked(
             f"K{r}",
-            _kernel.monthly_savings(at(f"C{r}"), at(f"J{r}"), at(f"B{r}"), ops),
+            _kernel.monthly_savings(
+                _kernel.Named(
+                    WorkbookNames(ops),
+                    teacher_cost_per_1k=at(f"C{r}"),
+                    student_cost_per_1k=at(f"J{r}"),
+                    monthly_calls=at(f"B{r}"),
+                ),
+                ops,
+            ),
             layout.MONEY,
         )
         payback = self.worked(

@@ -13,12 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from xl_roi import cashflow
+from xl_roi import _kernel, cashflow
 from xl_roi.case import MAX_QUALITY_SLICES, SCHEDULE_MONTHS, QualitySlice
 from xl_roi.formula import Expr, FormulaOps, as_expr, call
 from xl_roi.pitch import ONCE_WORSE_ANSWERS_COUNTED, latency_words
 from xl_roi.verdict import DO_NOT_DISTILL
 from xl_roi.workbook import layout
+from xl_roi.workbook.names import workbook_quantities
 
 __all__ = [
     "CHECKS",
@@ -597,10 +598,14 @@ def _student_pricing_listed(ops: Any) -> Any:
 def _savings_check(ops: Any) -> Any:
     name = ops.name
     savings = name("savings_monthly")
-    plain = (name("teacher_cost") - name("student_cost")) * name("monthly_calls")
     return ops.where(
         ops.isnumber(savings),
-        lambda: _agrees(ops, savings, plain / ops.calls_per_1k, ops.abs(savings)),
+        lambda: _agrees(
+            ops,
+            savings,
+            _kernel.monthly_savings(workbook_quantities(ops), ops),
+            ops.abs(savings),
+        ),
         lambda: False,
     )
 
