@@ -40,6 +40,7 @@ __all__ = [
     "data_generation",
     "discounted_month",
     "first_year_net",
+    "gap_savings",
     "gpu_cost_per_1k",
     "growing_savings",
     "monthly_savings",
@@ -49,9 +50,11 @@ __all__ = [
     "payback",
     "peak_calls_per_second",
     "savings_needed",
+    "savings_per_1k",
     "savings_share",
     "target_savings_factor",
     "token_cost_per_1k",
+    "unit_gap_savings",
     "upfront_total",
     "whole_gpu_threshold",
     "whole_gpus",
@@ -350,7 +353,49 @@ def monthly_savings(q: Any, ops: Any = SCALAR) -> Any:
     ...     monthly_calls=2_000_000.0))
     21000.0
     """
-    return (q.teacher_cost_per_1k - q.student_cost_per_1k) * q.monthly_calls / ops.calls_per_1k
+    return savings_per_1k(q, ops) * q.monthly_calls / ops.calls_per_1k
+
+
+def savings_per_1k(q: Any, ops: Any = SCALAR) -> Any:
+    """What the student saves on 1,000 calls: the teacher's cost per 1,000 calls less the
+    student's (``q.teacher_cost_per_1k``, ``q.student_cost_per_1k``, read by name).
+
+    Every saving is this gap times a volume, so the break-evens invert it through this one
+    definition: a saving of ``needed`` a month takes ``needed`` × 1,000 ÷ ``savings_per_1k``
+    calls, and what one GPU-month takes off the savings is what a gap the size of its bill
+    saves (:func:`gap_savings`, :func:`breakeven_from_needed`).
+
+    Examples
+    --------
+    >>> savings_per_1k(Named(teacher_cost_per_1k=12.0, student_cost_per_1k=1.5))
+    10.5
+    """
+    return q.teacher_cost_per_1k - q.student_cost_per_1k
+
+
+def unit_gap_savings(q: Any, ops: Any = SCALAR) -> Any:
+    """What a gap of 1 per 1,000 calls saves on 1,000 calls (1: savings are the gap itself);
+    the closed-form break-evens scale the volume by it.
+
+    Examples
+    --------
+    >>> unit_gap_savings(Named())
+    1.0
+    """
+    return gap_savings(q, 1.0, ops)
+
+
+def gap_savings(q: Any, gap: Any, ops: Any = SCALAR) -> Any:
+    """What a cost gap of ``gap`` per 1,000 calls saves on 1,000 calls: :func:`savings_per_1k`
+    with the teacher ``gap`` dearer than the student. The break-evens turn the gaps they work
+    with (the margin before GPUs, a GPU's bill a month) into savings through it.
+
+    Examples
+    --------
+    >>> gap_savings(Named(), 1_460.0)
+    1460.0
+    """
+    return savings_per_1k(Named(q, teacher_cost_per_1k=gap, student_cost_per_1k=0.0), ops)
 
 
 def annual_net_benefit(monthly_savings: Any, annual_maintenance: Any, ops: Any = SCALAR) -> Any:
@@ -523,21 +568,17 @@ def savings_needed(upfront: Any, target: Any, growth: Any, ops: Any = SCALAR) ->
 
 
 def breakeven_from_needed(
-    needed: Any,
-    upfront: Any,
-    teacher: Any,
-    student: Any,
-    gpu: Any,
-    capacity: Any,
-    ops: Any = SCALAR,
+    needed: Any, upfront: Any, q: Any, gpu: Any, capacity: Any, ops: Any = SCALAR
 ) -> Any:
     """First-month volume whose savings reach ``needed`` (:func:`savings_needed`): priced per
     call (NaN ``gpu``) or on whole GPUs (``gpu``: one GPU's bill a month, ``capacity``: the
-    calls a month one GPU carries); 0 when nothing is upfront."""
-    margin = teacher - student  # saved per 1,000 calls, before any GPU
+    calls a month one GPU carries); 0 when nothing is upfront. ``q`` holds the two costs per
+    1,000 calls (for a self-hosted student, what it costs on top of its GPUs) and any other
+    input the savings read."""
+    margin = savings_per_1k(q, ops)  # saved per 1,000 calls, before any GPU
 
     def hosted() -> Any:
-        return whole_gpu_threshold(needed, margin, gpu, capacity, ops)
+        return whole_gpu_threshold(needed, margin, gap_savings(q, gpu, ops), capacity, ops)
 
     def volume() -> Any:
         return ops.where(ops.isnan(gpu), lambda: needed * ops.calls_per_1k / margin, hosted)
@@ -558,25 +599,20 @@ def breakeven_from_needed(
 
 
 def breakeven(
-    upfront: Any,
-    teacher: Any,
-    student: Any,
-    target: Any,
-    growth: Any,
-    gpu: Any,
-    capacity: Any,
-    ops: Any = SCALAR,
+    upfront: Any, q: Any, target: Any, growth: Any, gpu: Any, capacity: Any, ops: Any = SCALAR
 ) -> Any:
     """First-month volume at which payback meets the target (NaN ``gpu``: priced per call;
-    else one GPU's bill a month, and ``capacity`` the calls a month one GPU carries).
+    else one GPU's bill a month, and ``capacity`` the calls a month one GPU carries); ``q``
+    as for :func:`breakeven_from_needed`.
 
     Examples
     --------
-    >>> round(breakeven(52_500.0, 12.0, 1.5, 12.0, 0.0, math.nan, math.nan), 2)
+    >>> costs = Named(teacher_cost_per_1k=12.0, student_cost_per_1k=1.5)
+    >>> round(breakeven(52_500.0, costs, 12.0, 0.0, math.nan, math.nan), 2)
     416666.67
     """
     needed = savings_needed(upfront, target, growth, ops)
-    return breakeven_from_needed(needed, upfront, teacher, student, gpu, capacity, ops)
+    return breakeven_from_needed(needed, upfront, q, gpu, capacity, ops)
 
 
 def crossing_at_no_discount(

@@ -261,7 +261,10 @@ def breakeven_values(
         else upfront
     )
     thousands = calls / 1000.0
-    margin = teacher * (1.0 - escalation) - serving  # saving per call × 1000
+    # what a gap of 1 per 1,000 calls saves a month: the savings are the gap times this, so
+    # each break-even below solves the savings (kernel.savings_per_1k) for the gap they need
+    saved = thousands * float(_kernel.unit_gap_savings(inputs))
+    margin = (teacher * (1.0 - escalation) - serving) * float(_kernel.unit_gap_savings(inputs))
 
     values: dict[str, tuple[float, float]] = {}
     for name in assumptions_of(case) if assumptions is None else assumptions:
@@ -275,8 +278,10 @@ def breakeven_values(
                 net = float(
                     _kernel.whole_gpu_threshold(
                         needed_for_net,
-                        teacher * (1.0 - escalation),
-                        float(inputs.gpu_hourly_cost) * HOURS_PER_MONTH,
+                        teacher * (1.0 - escalation) * float(_kernel.unit_gap_savings(inputs)),
+                        _kernel.gap_savings(
+                            inputs, float(inputs.gpu_hourly_cost) * HOURS_PER_MONTH
+                        ),
                         _gpu_calls_per_month(inputs),
                     )
                 )
@@ -284,34 +289,20 @@ def breakeven_values(
             else:
                 net = needed_for_net * 1000.0 / margin if margin > 0 else math.nan
         elif name == "teacher_cost_per_1k":
-            denominator = (1.0 - escalation) * thousands - per_teacher * factor
-            pay = (
-                (fixed * factor + serving * thousands) / denominator
-                if denominator > 0
-                else math.nan
-            )
-            net = (
-                (needed_for_net / thousands + serving) / (1.0 - escalation)
-                if thousands > 0
-                else math.nan
-            )
+            denominator = (1.0 - escalation) * saved - per_teacher * factor
+            pay = (fixed * factor + serving * saved) / denominator if denominator > 0 else math.nan
+            net = (needed_for_net / saved + serving) / (1.0 - escalation) if saved > 0 else math.nan
         elif name == "student_cost_per_1k":
             pay = (
-                teacher * (1.0 - escalation) - needed_for_payback / thousands
-                if thousands > 0
-                else math.nan
+                teacher * (1.0 - escalation) - needed_for_payback / saved if saved > 0 else math.nan
             )
-            net = (
-                teacher * (1.0 - escalation) - needed_for_net / thousands
-                if thousands > 0
-                else math.nan
-            )
+            net = teacher * (1.0 - escalation) - needed_for_net / saved if saved > 0 else math.nan
         elif name == "gpu_hourly_cost":
             gpus = float(base["gpus"])
             if thousands > 0:
                 per_hour = gpus * HOURS_PER_MONTH / thousands  # serving per 1k per 1.00 an hour
-                pay = (teacher * (1.0 - escalation) - needed_for_payback / thousands) / per_hour
-                net = (teacher * (1.0 - escalation) - needed_for_net / thousands) / per_hour
+                pay = (teacher * (1.0 - escalation) - needed_for_payback / saved) / per_hour
+                net = (teacher * (1.0 - escalation) - needed_for_net / saved) / per_hour
             else:
                 pay = net = math.nan
         elif name == "target_utilization":
@@ -393,8 +384,9 @@ def volume_holds_below(case: Case, target_months: float | None = None) -> tuple[
     inputs = CaseInputs.from_case(case)
     base = evaluate_arrays(inputs)
     teacher = float(inputs.teacher_cost_per_1k)
-    margin = teacher * (1.0 - float(inputs.escalation_share))
-    gpu = float(inputs.gpu_hourly_cost) * HOURS_PER_MONTH
+    # saved per 1,000 calls before any GPU, and what a GPU-month takes off the savings
+    margin = teacher * (1.0 - float(inputs.escalation_share)) * _kernel.unit_gap_savings(inputs)
+    gpu = _kernel.gap_savings(inputs, float(inputs.gpu_hourly_cost) * HOURS_PER_MONTH)
     capacity = _gpu_calls_per_month(inputs)
     full = capacity * margin / 1000.0  # a full GPU's savings a month before its bill
     upfront = float(base["upfront_cost"])

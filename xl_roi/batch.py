@@ -204,8 +204,10 @@ def breakeven_array(
     growth: Any,
     gpu_monthly_cost: Any,
     calls_per_gpu_month: Any,
+    inputs: Any = DEFAULT_INPUTS,
 ) -> Any:
-    """:func:`breakeven_volume` over numpy arrays (NaN ``gpu_monthly_cost``: priced per call).
+    """:func:`breakeven_volume` over numpy arrays (NaN ``gpu_monthly_cost``: priced per call;
+    ``inputs``: any other input the savings read, by name).
 
     ``gpu_monthly_cost`` is one GPU's bill a month (hourly × 730); ``calls_per_gpu_month`` the
     calls a month one GPU carries at the peak within its target load. The scalar function
@@ -233,7 +235,13 @@ def breakeven_array(
     )
     return np.asarray(
         _kernel.breakeven(
-            upfront, teacher, student, target, growth, gpu, capacity, _kernel.array_ops()
+            upfront,
+            _kernel.Named(inputs, teacher_cost_per_1k=teacher, student_cost_per_1k=student),
+            target,
+            growth,
+            gpu,
+            capacity,
+            _kernel.array_ops(),
         )
     )
 
@@ -530,8 +538,8 @@ def evaluate_arrays(inputs: CaseInputs) -> dict[str, FloatArray]:
         hosted = _kernel.gpu_cost_per_1k(gpus, f["gpu_hourly_cost"], calls, ops)
         serving = np.where(self_hosted, hosted, f["student_cost_per_1k"])
         student = serving + f["escalation_share"] * teacher
-        named = _kernel.Named(SimpleNamespace(**f), student_cost_per_1k=student)
-        savings = _kernel.monthly_savings(named, ops)
+        figures = SimpleNamespace(**f)
+        savings = _kernel.monthly_savings(_kernel.Named(figures, student_cost_per_1k=student), ops)
         from_corpus = (
             f["corpus_examples"]
             * teacher
@@ -559,6 +567,7 @@ def evaluate_arrays(inputs: CaseInputs) -> dict[str, FloatArray]:
             gpu_calls_per_month(
                 f["calls_per_second_per_gpu"], f["target_utilization"], f["peak_factor"]
             ),
+            figures,
         )
     shape = np.broadcast_shapes(*(value.shape for value in f.values()))
     out = {

@@ -39,7 +39,18 @@ from typing import Any
 
 from xl_roi.text import NEVER_PAYS_BACK, NO_VOLUME_PAYS_BACK
 
-__all__ = ["DIV0", "NUM", "VALUE", "Expr", "FormulaOps", "XlError", "as_expr", "call", "is_number"]
+__all__ = [
+    "ARITHMETIC",
+    "DIV0",
+    "NUM",
+    "VALUE",
+    "Expr",
+    "FormulaOps",
+    "XlError",
+    "as_expr",
+    "call",
+    "is_number",
+]
 
 
 class XlError(str):
@@ -54,6 +65,9 @@ VALUE = XlError("#VALUE!")
 # Operator precedence in spreadsheet formulas, low to high; an atom (a name, a number, a
 # function call, text in quotes) binds tightest.
 _COMPARE, _ADD, _MULTIPLY, _POWER, _NEGATE, _ATOM = 1, 3, 4, 5, 6, 9
+ARITHMETIC = _ADD
+"""The precedence to give an :class:`Expr` built from formula text whose value is a sum or
+product (a number or an error, never text): adding 0 to it or multiplying it by 1 leaves it."""
 
 
 def is_number(value: Any) -> bool:
@@ -144,6 +158,13 @@ def _truth(value: Any) -> Any:
     return VALUE
 
 
+def _identity(symbol: str, other: Any) -> bool:
+    """Whether ``other`` is a literal that leaves the operation's other side as it is."""
+    if isinstance(other, bool) or not isinstance(other, int | float):
+        return False
+    return other == (0.0 if symbol in "+-" else 1.0)
+
+
 def _operators(
     symbol: str, precedence: int, function: Callable[[float, float], float]
 ) -> tuple[Callable[[Expr, Any], Expr], Callable[[Expr, Any], Expr]]:
@@ -178,6 +199,9 @@ class Expr:
         return self.text if self.precedence >= minimum else f"({self.text})"
 
     def _binary(self, other: Any, symbol: str, precedence: int, function: Any) -> Expr:
+        if _identity(symbol, other) and self.precedence < _ATOM:
+            # an arithmetic result is a number or an error, so x−0, x+0, x×1 and x÷1 are x
+            return Expr(self.text, function(self.value, other), self.precedence)
         right = as_expr(other)
         # left-associative: an operand of equal precedence on the right keeps its brackets,
         # so that a spreadsheet adds and multiplies in the kernel's order
@@ -185,6 +209,8 @@ class Expr:
         return Expr(text, function(self.value, right.value), precedence)
 
     def _reflected(self, other: Any, symbol: str, precedence: int, function: Any) -> Expr:
+        if symbol in "+*" and _identity(symbol, other) and self.precedence < _ATOM:
+            return Expr(self.text, function(other, self.value), self.precedence)
         return as_expr(other)._binary(self, symbol, precedence, function)
 
     __add__, __radd__ = _operators("+", _ADD, float.__add__)

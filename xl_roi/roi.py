@@ -82,18 +82,50 @@ def monthly_savings(
     ...
     xl_roi.errors.InputError: monthly savings do not read monthly_growth
     """
-    unread = sorted(set(inputs) - _kernel.names_read(_kernel.monthly_savings))
-    if unread:
-        raise InputError(f"monthly savings do not read {', '.join(unread)}")
     return savings_of(
         _kernel.Named(
-            DEFAULT_INPUTS,
-            **{name: check_input(name, value) for name, value in inputs.items()},
+            other_inputs("monthly savings", _kernel.monthly_savings, inputs),
             teacher_cost_per_1k=teacher_cost_per_1k,
             student_cost_per_1k=student_cost_per_1k,
             monthly_calls=monthly_calls,
         )
     )
+
+
+def other_inputs(what: str, calculation: Any, inputs: dict[str, float]) -> _kernel.Named:
+    """The case's defaults with ``inputs`` (checked against their bounds) in their place;
+    refused when ``calculation`` does not read one of them (``what`` names it).
+
+    Examples
+    --------
+    >>> other_inputs("monthly savings", _kernel.monthly_savings, {}).monthly_growth
+    0.0
+    """
+    read = _kernel.names_read(calculation)
+    unread = sorted(set(inputs) - read)
+    if unread:
+        raise InputError(f"{what} do not read {', '.join(unread)}")
+    return _kernel.Named(
+        DEFAULT_INPUTS, **{name: check_input(name, value) for name, value in inputs.items()}
+    )
+
+
+def inputs_read(case: Any, calculation: Any, given: tuple[str, ...]) -> dict[str, float]:
+    """The inputs of ``case`` that ``calculation`` reads, other than those ``given`` apart
+    (what :func:`monthly_savings` and :func:`breakeven_volume` take by name).
+
+    Examples
+    --------
+    >>> from xl_roi import example_case
+    >>> inputs_read(example_case(), _kernel.savings_per_1k,
+    ...     ("teacher_cost_per_1k", "student_cost_per_1k"))
+    {}
+    """
+    return {
+        name: getattr(case, name)
+        for name in sorted(_kernel.names_read(calculation))
+        if name not in given
+    }
 
 
 def savings_of(q: Any) -> float:
@@ -260,6 +292,7 @@ def breakeven_volume(
     calls_per_second_per_gpu: float | None = None,
     target_utilization: float = 0.7,
     peak_factor: float = 1.5,
+    **inputs: float,
 ) -> float:
     """The monthly volume below which payback misses the target.
 
@@ -286,6 +319,8 @@ def breakeven_volume(
     calls_per_second_per_gpu, target_utilization, peak_factor : float
         The self-hosted student's throughput, target load and peak ÷ average traffic, as in
         :func:`xl_roi.costs.self_hosted_gpus`.
+    **inputs : float
+        Any other input of the case the savings read, as for :func:`monthly_savings`.
 
     Returns
     -------
@@ -335,7 +370,9 @@ def breakeven_volume(
         peak = check_number("peak_factor", peak_factor, minimum=1.0)
         gpu_monthly = hourly * HOURS_PER_MONTH
         capacity = gpu_calls_per_month(rate, busy, peak)
-    return _breakeven(upfront, teacher, student, target, growth, gpu_monthly, capacity)
+    others = other_inputs("break-even volumes", _kernel.savings_per_1k, inputs)
+    costs = _kernel.Named(others, teacher_cost_per_1k=teacher, student_cost_per_1k=student)
+    return float(_kernel.breakeven(upfront, costs, target, growth, gpu_monthly, capacity))
 
 
 def payback_after_maintenance_months(
@@ -394,23 +431,6 @@ def payback_after_maintenance_months(
         net = savings - maintenance / 12.0
         return max(upfront / net, before) if net > 0.0 else math.inf
     return max(_solve_after_maintenance(upfront, savings, maintenance / 12.0, growth), before)
-
-
-def _breakeven(
-    upfront: float,
-    teacher: float,
-    student: float,
-    target: float,
-    growth: float,
-    gpu: float,
-    capacity: float,
-) -> float:
-    """:func:`breakeven_volume` from checked figures (NaN ``gpu``: priced per call).
-
-    The same arithmetic as the array engine's ``breakeven_array`` (:mod:`xl_roi.batch`),
-    written with :mod:`math` so that a single case needs no numpy: the two agree to rounding.
-    """
-    return float(_kernel.breakeven(upfront, teacher, student, target, growth, gpu, capacity))
 
 
 def _cumulative_gap(

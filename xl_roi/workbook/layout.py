@@ -36,7 +36,7 @@ from xl_roi.pitch import (
 from xl_roi.resolve import StudentPricing, student_pricing
 from xl_roi.text import NEVER_PAYS_BACK
 from xl_roi.verdict import verdict
-from xl_roi.workbook.names import udf_call, workbook_quantities
+from xl_roi.workbook.names import WorkbookNames, udf_call, workbook_quantities
 
 __all__ = [
     "CALCULATIONS",
@@ -279,7 +279,10 @@ def breakeven_calculation(ops: Any) -> Any:
     student = ops.where(
         hosted, lambda: name("escalation_share") * teacher, lambda: name("student_cost")
     )
-    common = (name("savings_needed"), name("upfront"), teacher, student)
+    costs_per_1k = _kernel.Named(
+        WorkbookNames(ops), teacher_cost_per_1k=teacher, student_cost_per_1k=student
+    )
+    common = (name("savings_needed"), name("upfront"), costs_per_1k)
     gpu = name("gpu_hourly_cost") * name("hours_per_month")
     capacity = costs.gpu_calls_per_month(
         name("calls_per_second_per_gpu"), name("target_utilization"), name("peak_factor"), ops

@@ -19,13 +19,14 @@ result (the table itself stores :func:`~xl_roi._sensitivity.headline_table`'s ce
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from xl_roi import _kernel, costs
 from xl_roi._sensitivity import RANK_DIGITS, rank_figure
 from xl_roi.batch import ASSUMPTIONS
-from xl_roi.formula import FormulaOps, as_expr
+from xl_roi.formula import ARITHMETIC, Expr, FormulaOps, as_expr
 from xl_roi.workbook import layout
 from xl_roi.workbook.names import WorkbookNames
 
@@ -365,6 +366,16 @@ class _Sheet:
         self.ref["base_row"] = str(self.base_row)
         self.base = self.results[self.base_row]
 
+    def gap_saving(self, gap_formula: str, gap: float) -> Expr:
+        """A cost gap per 1,000 calls (or any quantity the savings are that gap times) as what
+        it saves: the kernel's :func:`~xl_roi._kernel.gap_savings` of it, the gap itself unless
+        an input takes a share of every saving."""
+        return as_expr(
+            _kernel.gap_savings(
+                WorkbookNames(self.ops), Expr(gap_formula, gap, ARITHMETIC), self.ops
+            )
+        )
+
     # 3. the break-evens, as the core works them (xl_roi._sensitivity.breakeven_values)
     def breakeven_rows(self) -> None:
         v, ref, base_row = self.v, self.ref, self.base_row
@@ -384,14 +395,13 @@ class _Sheet:
             serving,
             layout.PRICE,
         )
-        self.margin = self.teacher * (1.0 - self.escalation) - serving
-        self.scalar(
-            "margin",
-            "Saving per 1,000 calls",
+        margin = self.gap_saving(
             f"teacher_cost*(1-{ref['escalation']})-{ref['serving']}",
-            self.margin,
-            layout.PRICE,
+            self.teacher * (1.0 - self.escalation) - serving,
         )
+        self.margin = float(margin.value)
+        self.scalar("margin", "Saving per 1,000 calls", margin.text, self.margin, layout.PRICE)
+        self.saved = self.gap_saving("monthly_calls/calls_per_1k", self.thousands)
         self.needed_pay = v["upfront"] * self.factor
         self.needed_net = v["maintenance"] / 12.0
         self.scalar(
@@ -416,6 +426,7 @@ class _Sheet:
             self.escalation,
             self.hourly,
             self.row + 2 + GROWTH_STEPS + 30,
+            self.gap_saving,
         )
         self.growth_ref, self.growth_pay = _growth_bisection(
             self.out, v, ref, self.base["savings"], self.row + 1
@@ -480,6 +491,7 @@ class _Sheet:
             self.val,
             self.base["savings"],
             self.thousands,
+            self.saved,
             self.margin,
             self.needed_pay,
             self.needed_net,
@@ -599,6 +611,7 @@ def _breakevens(
     val: dict[str, Any],
     savings: float,
     thousands: float,
+    saved: Expr,
     margin: float,
     needed_pay: float,
     needed_net: float,
@@ -612,9 +625,11 @@ def _breakevens(
     growth_pay: float,
     v: dict[str, Any],
 ) -> tuple[str, float, str, float]:
-    """(payback formula, value, net formula, value) for one assumption; NaN/"" where none."""
+    """(payback formula, value, net formula, value) for one assumption; NaN/"" where none.
+    ``saved`` is what a cost gap of 1 per 1,000 calls saves a month (the volume in thousands)."""
     nan = math.nan
     k = "(monthly_calls/calls_per_1k)"
+    ks, kv = f"({saved.text})", float(saved.value)
     e = ref["escalation"]
     if name == "monthly_calls":
         pay = v["breakeven_calls"] if _paid(v["breakeven_calls"]) else nan
@@ -629,36 +644,35 @@ def _breakevens(
         net = net if net >= 0 else nan
         return pay_form, pay, net_form, net
     if name == "teacher_cost_per_1k":
-        denominator = (1.0 - escalation) * thousands
+        denominator = (1.0 - escalation) * kv
         pay = (
-            (float(v["upfront"]) * val["factor"] + val["serving"] * thousands) / denominator
+            (float(v["upfront"]) * val["factor"] + val["serving"] * kv) / denominator
             if denominator > 0
             else nan
         )
-        net = (
-            (needed_net / thousands + val["serving"]) / (1.0 - escalation) if thousands > 0 else nan
-        )
+        net = (needed_net / kv + val["serving"]) / (1.0 - escalation) if kv > 0 else nan
         pay_form = (
-            f"IF((1-{e})*{k}>0, IF((upfront*{ref['factor']}+{ref['serving']}*{k})/((1-{e})*{k})>0, "
-            f'(upfront*{ref["factor"]}+{ref["serving"]}*{k})/((1-{e})*{k}), ""), "")'
+            f"IF((1-{e})*{ks}>0, "
+            f"IF((upfront*{ref['factor']}+{ref['serving']}*{ks})/((1-{e})*{ks})>0, "
+            f'(upfront*{ref["factor"]}+{ref["serving"]}*{ks})/((1-{e})*{ks}), ""), "")'
         )
-        net_expression = f"({ref['needed_net']}/{k}+{ref['serving']})/(1-{e})"
-        net_form = f'IF({k}>0, IF({net_expression}>0, {net_expression}, ""), "")'
+        net_expression = f"({ref['needed_net']}/{ks}+{ref['serving']})/(1-{e})"
+        net_form = f'IF({ks}>0, IF({net_expression}>0, {net_expression}, ""), "")'
         return pay_form, pay if pay > 0 else nan, net_form, net if net > 0 else nan
     if name == "student_cost_per_1k":
         if flag:
             per_hour = gpus * costs.HOURS_PER_MONTH / thousands
-            pay = (teacher * (1.0 - escalation) - needed_pay / thousands) / per_hour
-            net = (teacher * (1.0 - escalation) - needed_net / thousands) / per_hour
+            pay = (teacher * (1.0 - escalation) - needed_pay / kv) / per_hour
+            net = (teacher * (1.0 - escalation) - needed_net / kv) / per_hour
         else:
-            pay = teacher * (1.0 - escalation) - needed_pay / thousands if thousands > 0 else nan
-            net = teacher * (1.0 - escalation) - needed_net / thousands if thousands > 0 else nan
+            pay = teacher * (1.0 - escalation) - needed_pay / kv if kv > 0 else nan
+            net = teacher * (1.0 - escalation) - needed_net / kv if kv > 0 else nan
         forms = []
         for needed in (ref["needed_pay"], ref["needed_net"]):
-            per_call = f"(teacher_cost*(1-{e})-{needed}/{k})"
+            per_call = f"(teacher_cost*(1-{e})-{needed}/{ks})"
             hosted = f"({per_call}/(I{_base(ref)}*hours_per_month/{k}))"
             either = f"IF({ref['flag']}, {hosted}, {per_call})"
-            forms.append(f'IF({k}>0, IF({either}>=0, {either}, ""), "")')
+            forms.append(f'IF({ks}>0, IF({either}>=0, {either}, ""), "")')
         return forms[0], pay if pay >= 0 else nan, forms[1], net if net >= 0 else nan
     if name == "upfront_cost":
         pay = savings / val["factor"] if savings > 0 else nan
@@ -798,11 +812,13 @@ def _volume_threshold(
     escalation: float,
     hourly: float,
     top: int,
+    gap_saving: Callable[[str, float], Expr],
 ) -> tuple[str, float]:
     """The volume at which the net benefit reaches zero on whole GPUs, in closed form as the
     core has it (:func:`xl_roi._kernel.whole_gpu_threshold`): the lowest volume above which the
     net benefit is positive at every volume, the last partly profitable band found by
-    ``ROUNDUP`` as the break-even volume's is."""
+    ``ROUNDUP`` as the break-even volume's is. ``gap_saving`` turns the margin before GPUs and
+    a GPU's bill a month into what they save (:meth:`_Sheet.gap_saving`)."""
     teacher, maintenance = float(v["teacher_cost"]), float(v["maintenance"])
     capacity_value = (
         costs.gpu_calls_per_month(
@@ -813,12 +829,14 @@ def _volume_threshold(
         if flag
         else math.nan
     )
+    margin_saved = gap_saving(f"teacher_cost*(1-{ref['escalation']})", teacher * (1 - escalation))
+    gpu_saved = gap_saving(f"{ref['hourly']}*hours_per_month", hourly * costs.HOURS_PER_MONTH)
     value = (
         float(
             _kernel.whole_gpu_threshold(
                 maintenance / 12.0,
-                teacher * (1.0 - escalation),
-                hourly * costs.HOURS_PER_MONTH,
+                float(margin_saved.value),
+                float(gpu_saved.value),
                 capacity_value,
             )
         )
@@ -826,8 +844,7 @@ def _volume_threshold(
         else math.inf
     )
     needed = ref["needed_net"]
-    margin = f"(teacher_cost*(1-{ref['escalation']}))"
-    gpu = f"({ref['hourly']}*hours_per_month)"
+    margin, gpu = f"({margin_saved.text})", f"({gpu_saved.text})"
     capacity = (
         "(calls_per_second_per_gpu*target_utilization*(hours_per_month*seconds_per_hour)"
         "/peak_factor)"
