@@ -980,10 +980,11 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
     CalcRow(
         "breakeven_calls",
         "Break-even volume: from it up payback meets the target",
-        f"BREAKEVEN_VOLUME(upfront, teacher_cost, IF({HOSTED_TEST}, escalation_share*teacher_cost, "
-        "student_cost), target_payback_months, monthly_growth, "
-        f"IF({HOSTED_TEST}, gpu_hourly_cost, 0), calls_per_second_per_gpu, target_utilization, "
-        "peak_factor)",
+        udf_call(
+            "BREAKEVEN_VOLUME",
+            student_cost_per_1k=f"IF({HOSTED_TEST}, escalation_share*teacher_cost, student_cost)",
+            gpu_hourly_cost=f"IF({HOSTED_TEST}, gpu_hourly_cost, 0)",
+        ),
         "calls / month",
         COUNT,
         "Calls a month, growing at the case's growth (whole GPUs when self-hosted), from "

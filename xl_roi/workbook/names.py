@@ -123,8 +123,8 @@ def udf_parameters(function: str) -> tuple[tuple[str, ...], int]:
 
 def udf_call(function: str, **rows: str) -> str:
     """The call of an Excel function over the workbook's defined names, one argument per
-    parameter (``rows``: names standing in for some). An optional parameter with no defined name
-    is left out, with those after it.
+    parameter (``rows``: names, or formulas, standing in for some). An optional parameter with no
+    defined name is left out, with those after it.
 
     Examples
     --------
