@@ -15,7 +15,6 @@ import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -538,7 +537,7 @@ def evaluate_arrays(inputs: CaseInputs) -> dict[str, FloatArray]:
         hosted = _kernel.gpu_cost_per_1k(gpus, f["gpu_hourly_cost"], calls, ops)
         serving = np.where(self_hosted, hosted, f["student_cost_per_1k"])
         student = serving + f["escalation_share"] * teacher
-        figures = SimpleNamespace(**f)
+        figures = _kernel.Named(inputs, **f)  # an input named nowhere: its default
         savings = _kernel.monthly_savings(_kernel.Named(figures, student_cost_per_1k=student), ops)
         from_corpus = (
             f["corpus_examples"]
