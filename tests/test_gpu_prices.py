@@ -316,3 +316,15 @@ class TestCommand:
         """A GPU on a cloud left out of the snapshot: exit 2 with the reason."""
         code, _, err = run(capsys, "gpu-prices", "H200", "--cloud", "gcp")
         assert code == 2 and "left out of the snapshot" in err
+
+    def test_all_gpus_on_one_cloud(self, capsys):
+        """gpu-prices --cloud gcp lists every GPU priced on GCP, and only those."""
+        code, out, err = run(capsys, "gpu-prices", "--cloud", "gcp")
+        assert code == 0, err
+        listed = {line.split()[0] for line in out.splitlines() if line.startswith("  ")}
+        assert listed == set(derived()["gcp"])
+
+    def test_all_gpus_on_a_left_out_cloud_exits_2(self, capsys):
+        """gpu-prices --cloud azure: exit 2, saying why Azure is not in the snapshot."""
+        code, _, err = run(capsys, "gpu-prices", "--cloud", "azure")
+        assert code == 2 and "left out of the snapshot" in err and "Azure" in err

@@ -37,6 +37,7 @@ __all__ = [
     "GpuPrice",
     "GpuSource",
     "UnknownGpuError",
+    "cloud_gpu_prices",
     "gpu_catalogue",
     "gpu_price",
     "gpu_prices",
@@ -346,6 +347,35 @@ def gpu_prices(gpu: str, cloud: str | None = None) -> list[GpuPrice]:
             )
         found = on_cloud
     return sorted(found, key=lambda row: (row.per_gpu_hour(), row.cloud))
+
+
+def cloud_gpu_prices(cloud: str | None = None) -> list[GpuPrice]:
+    """Every price the snapshot has on one cloud (or on all), by GPU, cheapest first.
+
+    Raises
+    ------
+    UnknownGpuError
+        When the snapshot prices nothing on that cloud: the message lists the clouds, closest
+        first, and says why a cloud was left out of the snapshot.
+
+    Examples
+    --------
+    >>> sorted({p.gpu for p in cloud_gpu_prices("gcp")})
+    ['A100', 'L4']
+    """
+    catalogue, rows = _snapshot()
+    if cloud is not None:
+        named = str(cloud).strip().lower()
+        rows = tuple(row for row in rows if row.cloud == named)
+        if not rows:
+            why = catalogue.left_out.get(named)
+            reason = f": left out of the snapshot, {why}" if why else ""
+            raise UnknownGpuError(
+                f"no GPU prices on cloud {cloud!r} in the GPU price snapshot{reason} (clouds, "
+                f"closest first: {_closest_first(str(cloud), known_clouds())}); or give "
+                "gpu_hourly_cost yourself"
+            )
+    return sorted(rows, key=lambda row: (row.gpu, row.per_gpu_hour(), row.cloud))
 
 
 def gpu_price(gpu: str, cloud: str | None = None, spot: bool = False) -> GpuPrice:
