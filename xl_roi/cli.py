@@ -1174,14 +1174,13 @@ def _gpu_source(path: str) -> str | None:
 
 
 def _cmd_gpu_prices(args: argparse.Namespace) -> int:
-    from xl_roi.gpu_prices import gpu_catalogue, gpu_prices, known_gpus
+    from xl_roi.gpu_prices import cloud_gpu_prices, gpu_catalogue, gpu_prices
 
     catalogue = gpu_catalogue()
     stale = catalogue.stale_warning()
     if stale:
         print(f"xl-roi: warning: {stale}", file=sys.stderr)
-    names = [args.gpu] if args.gpu else known_gpus()
-    rows = [row for name in names for row in gpu_prices(name, args.cloud)]
+    rows = gpu_prices(args.gpu, args.cloud) if args.gpu else cloud_gpu_prices(args.cloud)
     if args.spot:
         rows = [row for row in rows if not math.isnan(row.spot_per_instance_hour)]
     if args.json:

@@ -29,15 +29,36 @@ __all__ = [
     "known_providers",
     "model_prices",
     "price_table",
+    "stale_warning",
 ]
 
 STALE_AFTER_DAYS = 180
-"""Prices from a table older than this many days get a warning."""
+"""Prices older than this many days get a warning (token prices and GPU prices alike)."""
 
 PRICE_KINDS = ("input", "output", "cached_input")
 """The prices a model has per million tokens, as ``MODEL_PRICE`` and ``xl-roi prices`` name them."""
 
 _ISO_DATE = re.compile(r"\b(20\d\d)-(\d\d)-(\d\d)\b")
+
+
+def stale_warning(prices: str, age_days: int, advice: str, about: bool = False) -> str | None:
+    """The warning for prices older than :data:`STALE_AFTER_DAYS` days, else ``None``.
+
+    The one definition of "stale" for every dated price source (the token price table, the
+    GPU price snapshot): ``prices`` names them, ``advice`` says what to do; ``about`` when the
+    age is known only roughly.
+
+    Examples
+    --------
+    >>> stale_warning("the prices from X", 180, "check them") is None
+    True
+    >>> stale_warning("the prices from X", 181, "check them")
+    'the prices from X are 181 days old (more than 180): check them'
+    """
+    if age_days <= STALE_AFTER_DAYS:
+        return None
+    roughly = "about " if about else ""
+    return f"{prices} are {roughly}{age_days} days old (more than {STALE_AFTER_DAYS}): {advice}"
 
 
 class UnknownModelError(InputError):
@@ -69,13 +90,10 @@ class PriceTable:
 
     def stale_warning(self, today: dt.date | None = None) -> str | None:
         """A warning when the table is older than :data:`STALE_AFTER_DAYS`, else ``None``."""
-        age = self.age_days(today)
-        if age <= STALE_AFTER_DAYS:
-            return None
-        return (
-            f"the prices from {self.describe()} are {age} days old (more than "
-            f"{STALE_AFTER_DAYS}): check them against the provider's price page, or upgrade "
-            "genai-prices"
+        return stale_warning(
+            f"the prices from {self.describe()}",
+            self.age_days(today),
+            "check them against the provider's price page, or upgrade genai-prices",
         )
 
 
