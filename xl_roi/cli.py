@@ -1362,16 +1362,29 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             return _UnusedParser()
         return commands.add_parser(name, **kwargs)
 
+    for add_parser in _COMMAND_PARSERS:
+        add_parser(add_command)
+    return parser
+
+
+def _add_init_parser(add_command: Callable[..., Any]) -> None:
+    """``xl-roi init``: write a commented example case file to edit."""
     init = add_command("init", help="write a commented example case file to edit")
     init.add_argument("path", nargs="?", default="case.toml", metavar="PATH")
     init.add_argument("--force", action="store_true", help="replace PATH if it exists")
     init.set_defaults(handler=_cmd_init)
 
+
+def _add_pitch_parser(add_command: Callable[..., Any]) -> None:
+    """``xl-roi pitch``: print the decision-maker's pitch, or every figure as JSON."""
     pitch_parser = add_command("pitch", help="print the decision-maker's pitch")
     _add_case_argument(pitch_parser)
     pitch_parser.add_argument("--json", action="store_true", help="print every figure as JSON")
     pitch_parser.set_defaults(handler=_cmd_pitch)
 
+
+def _add_sensitivity_parser(add_command: Callable[..., Any]) -> None:
+    """``xl-roi sensitivity``: the tornado, scenarios and break-evens."""
     sens = add_command(
         "sensitivity", help="which assumption breaks the case: tornado, scenarios, break-evens"
     )
@@ -1381,6 +1394,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     sens.add_argument("--json", action="store_true", help="print the table as JSON")
     sens.set_defaults(handler=_cmd_sensitivity)
 
+
+def _add_simulate_parser(add_command: Callable[..., Any]) -> None:
+    """``xl-roi simulate``: Monte Carlo, how likely the case is to pay back."""
     sim = add_command("simulate", help="Monte Carlo: how likely it is to pay back")
     _add_case_argument(sim)
     sim.add_argument("--draws", type=int, default=100_000, help="number of draws (100,000)")
@@ -1389,6 +1405,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     sim.add_argument("--json", action="store_true", help="print the result as JSON")
     sim.set_defaults(handler=_cmd_simulate)
 
+
+def _add_build_parser(add_command: Callable[..., Any]) -> None:
+    """``xl-roi build``: fill the workbook from a case, in either flavour."""
     build = add_command(
         "build", help="fill the template from a case; store every result; print the pitch"
     )
@@ -1416,6 +1435,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     build.set_defaults(handler=_cmd_build)
 
+
+def _add_deck_parser(add_command: Callable[..., Any]) -> None:
+    """``xl-roi deck``: the pitch as slides."""
     deck = add_command(
         "deck", help="write the pitch as slides (PowerPoint), with its charts and sources"
     )
@@ -1424,6 +1446,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     deck.add_argument("--force", action="store_true", help="replace PITCH.pptx if it exists")
     deck.set_defaults(handler=_cmd_deck)
 
+
+def _add_check_parser(add_command: Callable[..., Any]) -> None:
+    """``xl-roi check``: recompute a workbook's figures and report every disagreement."""
     check = add_command(
         "check", help="recompute a workbook's figures and report every disagreement"
     )
@@ -1431,12 +1456,18 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="print the findings as JSON")
     check.set_defaults(handler=_cmd_check)
 
+
+def _add_freeze_parser(add_command: Callable[..., Any]) -> None:
+    """``xl-roi freeze``: a values-only copy of a workbook."""
     freeze = add_command("freeze", help="write a values-only copy of a workbook")
     freeze.add_argument("file", metavar="FILE.xlsx")
     freeze.add_argument("-o", "--output", metavar="OUT.xlsx", required=True)
     freeze.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
     freeze.set_defaults(handler=_cmd_freeze)
 
+
+def _add_screen_parser(add_command: Callable[..., Any]) -> None:
+    """``xl-roi screen``: screen many endpoints, best first."""
     screen = add_command("screen", help="screen many endpoints: which to distill, best first")
     screen.add_argument(
         "endpoints",
@@ -1461,17 +1492,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     screen.set_defaults(handler=_cmd_screen)
 
-    _add_measure_parsers(add_command)
 
-    template = add_command("template", help="write the template workbook")
-    template.add_argument("-o", "--output", metavar="PATH", default="workbook_template.xlsx")
-    template.add_argument("--force", action="store_true", help="replace PATH if it exists")
-    template.add_argument("--portable", action="store_true", help=PORTABLE_HELP)
-    template.set_defaults(handler=_cmd_template)
-    return parser
-
-
-def _add_measure_parsers(add_command: Callable[..., Any]) -> None:
+def _add_measure_parser(add_command: Callable[..., Any]) -> None:
+    """``xl-roi measure``: per-call cost, volume, growth and latency per model from logs."""
     measure = add_command(
         "measure", help="per-call cost, volume, growth and P95 latency per model from request logs"
     )
@@ -1535,6 +1558,9 @@ def _add_measure_parsers(add_command: Callable[..., Any]) -> None:
     )
     measure.set_defaults(handler=_cmd_measure)
 
+
+def _add_prices_parser(add_command: Callable[..., Any]) -> None:
+    """``xl-roi prices``: a model's list prices per million tokens, with their date."""
     prices = add_command(
         "prices", help="a model's input, output and cached-input prices, with their date"
     )
@@ -1548,6 +1574,9 @@ def _add_measure_parsers(add_command: Callable[..., Any]) -> None:
     prices.add_argument("--json", action="store_true", help="print the prices as JSON")
     prices.set_defaults(handler=_cmd_prices)
 
+
+def _add_gpu_prices_parser(add_command: Callable[..., Any]) -> None:
+    """``xl-roi gpu-prices``: a GPU's price per GPU-hour, with the prices' date."""
     gpus = add_command(
         "gpu-prices", help="a GPU's price per GPU-hour on the main clouds, with the prices' date"
     )
@@ -1557,6 +1586,9 @@ def _add_measure_parsers(add_command: Callable[..., Any]) -> None:
     gpus.add_argument("--json", action="store_true", help="print the prices as JSON")
     gpus.set_defaults(handler=_cmd_gpu_prices)
 
+
+def _add_capacity_parser(add_command: Callable[..., Any]) -> None:
+    """``xl-roi capacity``: calls a second per GPU from serving benchmarks."""
     cap = add_command(
         "capacity",
         help="calls a second per GPU from serving benchmarks: the highest load whose P95 "
@@ -1592,6 +1624,34 @@ def _add_measure_parsers(add_command: Callable[..., Any]) -> None:
         help="--update: replace figures you typed; -o: replace the file if it exists",
     )
     cap.set_defaults(handler=_cmd_capacity)
+
+
+def _add_template_parser(add_command: Callable[..., Any]) -> None:
+    """``xl-roi template``: write the template workbook."""
+    template = add_command("template", help="write the template workbook")
+    template.add_argument("-o", "--output", metavar="PATH", default="workbook_template.xlsx")
+    template.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    template.add_argument("--portable", action="store_true", help=PORTABLE_HELP)
+    template.set_defaults(handler=_cmd_template)
+
+
+_COMMAND_PARSERS: tuple[Callable[[Callable[..., Any]], None], ...] = (
+    _add_init_parser,
+    _add_pitch_parser,
+    _add_sensitivity_parser,
+    _add_simulate_parser,
+    _add_build_parser,
+    _add_deck_parser,
+    _add_check_parser,
+    _add_freeze_parser,
+    _add_screen_parser,
+    _add_measure_parser,
+    _add_prices_parser,
+    _add_gpu_prices_parser,
+    _add_capacity_parser,
+    _add_template_parser,
+)
+"""Each sub-command's parser, in the order ``xl-roi --help`` lists them."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
