@@ -321,6 +321,20 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
         {str(key): value for key, value in row.items()} for row in table.to_dict(orient="records")
     ]
     rows = [row for row in records if row["kind"] == "assumption"]
+    _print_tornado(rows, currency)
+    _print_scenarios(records, currency)
+    _print_quality_rows(records, currency)
+    _print_breaks(rows, target, currency)
+    if payback_below or net_below:
+        _print_volume_holds_below(payback_below, net_below)
+    if math.isfinite(breakeven):
+        print(f"\nBreak-even volume {breakeven:,.0f} calls a month: {BREAKEVEN_DEFINITION}.")
+    return EXIT_OK
+
+
+def _print_tornado(rows: list[dict[str, Any]], currency: str) -> None:
+    """The tornado as text: each assumption's low and high value, the payback and annual net
+    benefit at each, and a bar as long as its payback swing (the widest the longest)."""
     widest = max([float(row["payback_swing"]) for row in rows], default=0.0)
     header = (
         f"{'Assumption':<22} {'low':>12} {'high':>12}  {'payback (months)':>16}  "
@@ -340,6 +354,10 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
             f"{row['assumption']:<22} {low:>12} {high:>12}  "
             f"{payback:>16}  {net:>27}  {_bar(row['payback_swing'], widest)}"
         )
+
+
+def _print_scenarios(records: list[dict[str, Any]], currency: str) -> None:
+    """The named scenarios' payback and annual net benefit."""
     print("\nScenarios")
     for row in records:
         if row["kind"] == "scenario":
@@ -347,6 +365,11 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
                 f"  {row['assumption']:<32} payback {_months(row['payback_low']):>6} months, "
                 f"annual net benefit {_money(row['net_low'], currency)}"
             )
+
+
+def _print_quality_rows(records: list[dict[str, Any]], currency: str) -> None:
+    """The cost per error's row, where the case costs worse answers: its range, the
+    quality-adjusted payback and net benefit across it, and where it breaks them."""
     for row in records:
         if row["kind"] == "quality":
             print(
@@ -366,6 +389,10 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
                 for key in ("breakeven_payback", "breakeven_net")
             )
             print(f"  breaks payback target: {payback}; net benefit ≤ 0: {net}")
+
+
+def _print_breaks(rows: list[dict[str, Any]], target: float, currency: str) -> None:
+    """Where each assumption, alone, breaks the payback target and the net benefit."""
     print(f"\nWhere the case breaks (payback beyond {target:g} months; net benefit ≤ 0)")
     for row in rows:
         name = _name_of(row["assumption"])
@@ -377,18 +404,18 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
             for key in ("breakeven_payback", "breakeven_net")
         )
         print(f"  {row['assumption']:<22} payback: {payback:<22} net benefit: {net}")
-    if payback_below or net_below:
-        both = payback_below and net_below
-        which = "payback and net-benefit" if both else "payback" if payback_below else "net-benefit"
-        print(
-            "  (Monthly volume, on whole GPUs: each GPU added cuts the savings by its monthly "
-            f"bill, so the case also holds at some volumes below the {which} "
-            f"break-even{'s' if both else ''}; above {'them' if both else 'it'} it holds at "
-            "every volume.)"
-        )
-    if math.isfinite(breakeven):
-        print(f"\nBreak-even volume {breakeven:,.0f} calls a month: {BREAKEVEN_DEFINITION}.")
-    return EXIT_OK
+
+
+def _print_volume_holds_below(payback_below: bool, net_below: bool) -> None:
+    """Say that on whole GPUs the case also holds at some volumes below its break-evens."""
+    both = payback_below and net_below
+    which = "payback and net-benefit" if both else "payback" if payback_below else "net-benefit"
+    print(
+        "  (Monthly volume, on whole GPUs: each GPU added cuts the savings by its monthly "
+        f"bill, so the case also holds at some volumes below the {which} "
+        f"break-even{'s' if both else ''}; above {'them' if both else 'it'} it holds at "
+        "every volume.)"
+    )
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
