@@ -17,7 +17,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xl_roi._version import __version__
 from xl_roi.case import Case
@@ -36,6 +36,10 @@ from xl_roi.pitch import format_money, pitch
 from xl_roi.roi import BREAKEVEN_DEFINITION
 from xl_roi.text import printable
 from xl_roi.uncertainty import DRAWN_LABELS, INPUT_LABELS, INPUT_UNITS
+
+if TYPE_CHECKING:  # imported where run, to keep start-up quick
+    from xl_roi._measure._casefile import Figure
+    from xl_roi.capacity import Capacity
 
 __all__ = ["main"]
 
@@ -1077,9 +1081,6 @@ def _print_measured(table: Any, args: argparse.Namespace) -> None:
 
 def _cmd_capacity(args: argparse.Namespace) -> int:
     """Calls a second per GPU at the highest load whose P95 meets the target."""
-    import tomllib
-
-    from xl_roi._measure._casefile import BENCH_MARK, Figure, _one_line
     from xl_roi.capacity import capacity, length_warnings, read_runs
 
     if args.output and not args.gpu:
@@ -1090,27 +1091,57 @@ def _cmd_capacity(args: argparse.Namespace) -> int:
         )
     if (args.cloud or args.spot) and not args.gpu:
         raise CommandError("--cloud and --spot go with --gpu GPU")
-    case_path = args.update
-    case_data: dict[str, Any] = {}
-    if case_path:
-        try:
-            case_data = tomllib.loads(Path(case_path).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise CommandError(f"{case_path}: no such file (use -o to write a new case)") from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-            raise CommandError(f"{case_path}: not a readable case file ({error})") from None
-    target = args.slo_p95_ms
-    target_from = "--slo-p95-ms"
-    if target is None:
-        teacher_p95 = (case_data.get("upside") or {}).get("teacher_p95_ms")
-        if not isinstance(teacher_p95, int | float) or isinstance(teacher_p95, bool):
-            raise CommandError(
-                "give the P95 target: --slo-p95-ms MS (or --update a case whose [upside] "
-                "teacher_p95_ms is the target)"
-            )
-        target, target_from = float(teacher_p95), f"the teacher's P95 in {case_path}"
+    case_data = _capacity_case_data(args.update)
+    target, target_from = _capacity_target(args, case_data)
     runs = read_runs(args.benchmarks, gpus=args.gpus)
     found = capacity(runs, target, gpus=args.gpus)
+    _print_capacity(found, target, target_from)
+    teacher = case_data.get("teacher") or {}
+    tokens_in = teacher.get("input_tokens_per_call")
+    tokens_out = teacher.get("output_tokens_per_call")
+    if isinstance(tokens_in, int | float) and isinstance(tokens_out, int | float):
+        for warning in length_warnings(found, float(tokens_in), float(tokens_out)):
+            print(
+                f"xl-roi: warning: {warning} (the case's teacher tokens per call)", file=sys.stderr
+            )
+    if not (args.output or args.update):
+        print("\nto write these into a case file: add -o case.toml (or --update case.toml)")
+        return EXIT_OK
+    _write_capacity_case(args, _capacity_figures(args, found))
+    return EXIT_OK
+
+
+def _capacity_case_data(case_path: str | None) -> dict[str, Any]:
+    """The case file ``--update`` names, as TOML data (empty without one)."""
+    import tomllib
+
+    if not case_path:
+        return {}
+    try:
+        return tomllib.loads(Path(case_path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CommandError(f"{case_path}: no such file (use -o to write a new case)") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise CommandError(f"{case_path}: not a readable case file ({error})") from None
+
+
+def _capacity_target(args: argparse.Namespace, case_data: dict[str, Any]) -> tuple[float, str]:
+    """The P95 target in milliseconds and where it comes from: ``--slo-p95-ms``, else the
+    teacher's P95 in the ``--update`` case."""
+    if args.slo_p95_ms is not None:
+        return args.slo_p95_ms, "--slo-p95-ms"
+    teacher_p95 = (case_data.get("upside") or {}).get("teacher_p95_ms")
+    if not isinstance(teacher_p95, int | float) or isinstance(teacher_p95, bool):
+        raise CommandError(
+            "give the P95 target: --slo-p95-ms MS (or --update a case whose [upside] "
+            "teacher_p95_ms is the target)"
+        )
+    return float(teacher_p95), f"the teacher's P95 in {args.update}"
+
+
+def _print_capacity(found: Capacity, target: float, target_from: str) -> None:
+    """Each run against the target (the one chosen marked), then the calls a second per GPU
+    and the student's P95 at that load."""
     print(f"target: P95 ≤ {target:g} ms ({target_from})")
     for run in found.runs:
         chosen = "→" if run is found.run else " "
@@ -1131,17 +1162,14 @@ def _cmd_capacity(args: argparse.Namespace) -> int:
             "1 assumed (give --gpus N)",
             file=sys.stderr,
         )
-    teacher = case_data.get("teacher") or {}
-    tokens_in = teacher.get("input_tokens_per_call")
-    tokens_out = teacher.get("output_tokens_per_call")
-    if isinstance(tokens_in, int | float) and isinstance(tokens_out, int | float):
-        for warning in length_warnings(found, float(tokens_in), float(tokens_out)):
-            print(
-                f"xl-roi: warning: {warning} (the case's teacher tokens per call)", file=sys.stderr
-            )
-    if not (args.output or args.update):
-        print("\nto write these into a case file: add -o case.toml (or --update case.toml)")
-        return EXIT_OK
+
+
+def _capacity_figures(args: argparse.Namespace, found: Capacity) -> list[Figure]:
+    """The figures to write into the case: calls a second per GPU and the student's P95, and
+    with ``--gpu`` the GPU, its cloud and spot, each under a comment saying where it comes
+    from."""
+    from xl_roi._measure._casefile import BENCH_MARK, Figure, _one_line
+
     where = _one_line(f"{BENCH_MARK} {found.describe()}")
     new = [
         Figure("student", "calls_per_second_per_gpu", found.calls_per_second_per_gpu, where),
@@ -1159,8 +1187,7 @@ def _cmd_capacity(args: argparse.Namespace) -> int:
         new.append(Figure("student", "cloud", price.cloud, named))
         if args.spot:
             new.append(Figure("student", "spot", True, named))
-    _write_capacity_case(args, new)
-    return EXIT_OK
+    return new
 
 
 def _write_capacity_case(args: argparse.Namespace, new: list[Any]) -> None:
