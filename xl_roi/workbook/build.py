@@ -599,6 +599,8 @@ def _source_note(writer: _Writer, sheet: Worksheet, name: str, note_text: str) -
 
 
 def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> int:
+    """Write the Calculations sheet: the constants, each calculation row (named), and the cash
+    flow by month; return the schedule's first row (month 0)."""
     _title(
         sheet,
         "Calculations",
@@ -606,7 +608,32 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
         "inputs and the rows above. No number is typed into a formula.",
     )
     _header(sheet, 4, ("Calculation", "Value", "Unit", "How", "Name"))
-    row = 5
+    row = _constants(writer, sheet, 5)
+    for item in CALCULATIONS:
+        if isinstance(item, Section):
+            sheet.cell(row=row, column=1, value=item.title).font = SECTION_FONT
+            row += 1
+            continue
+        assert isinstance(item, CalcRow)
+        _calculation_row(writer, sheet, row, item, values)
+        row += 1
+    row += 1
+    first = _schedule(writer, sheet, values, row)
+    writer.name("schedule_months", sheet, f"A{first}:A{first + SCHEDULE_MONTHS}")
+    if writer.portable:
+        _newton_helpers(writer, sheet, values)
+        _cash_table(writer, sheet, values)
+    writer.name("schedule_net", sheet, f"D{first}:D{first + SCHEDULE_MONTHS}")
+    # the work and the schedule; the portable helpers beside them (the payback search's steps,
+    # the cash table) stay on the sheet, off the page
+    sheet.print_area = f"A1:G{first + SCHEDULE_MONTHS}"
+    sheet.freeze_panes = "B5"
+    _widths(sheet, CALCULATIONS_WIDTHS)
+    return first
+
+
+def _constants(writer: _Writer, sheet: Worksheet, row: int) -> int:
+    """The Constants section from ``row``, each constant a named cell; return the next row."""
     sheet.cell(row=row, column=1, value="Constants").font = SECTION_FONT
     row += 1
     for name, label, value, unit in CONSTANTS:
@@ -617,38 +644,44 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
         sheet.cell(row=row, column=5, value=name).font = UNIT_FONT
         writer.name(name, sheet, cell.coordinate)
         row += 1
-    for item in CALCULATIONS:
-        if isinstance(item, Section):
-            sheet.cell(row=row, column=1, value=item.title).font = SECTION_FONT
-            row += 1
-            continue
-        assert isinstance(item, CalcRow)
-        sheet.cell(row=row, column=1, value=item.label).alignment = TOP
-        formula = item.formula_in(writer.portable)
-        if formula is None:  # a row with no native formula stores its value
-            cell = sheet.cell(row=row, column=2)
-            if isinstance(values[item.name], str):
-                write_text(cell, values[item.name])
-            else:
-                cell.value = values[item.name]
-            cell.number_format = item.number_format
+    return row
+
+
+def _calculation_row(
+    writer: _Writer, sheet: Worksheet, row: int, item: CalcRow, values: dict[str, Any]
+) -> None:
+    """One calculation on ``row``: its label, its formula (or, with no native formula, its
+    stored value) named after it, its unit and how it is worked out; as tall as its longest
+    text."""
+    sheet.cell(row=row, column=1, value=item.label).alignment = TOP
+    formula = item.formula_in(writer.portable)
+    if formula is None:  # a row with no native formula stores its value
+        cell = sheet.cell(row=row, column=2)
+        if isinstance(values[item.name], str):
+            write_text(cell, values[item.name])
         else:
-            cell = writer.formula(sheet, f"B{row}", formula, values[item.name], item.number_format)
-        cell.alignment = Alignment(horizontal="right", vertical="top", wrap_text=True)
-        _unit(writer, sheet, row, item.unit, values["currency"])
-        sheet.cell(row=row, column=4, value=item.how).alignment = WRAP
-        stored = values[item.name]
-        height = max(  # the row as tall as its longest text: none runs off its cell
-            _wrapped_lines(item.how, CALCULATIONS_WIDTHS["D"]),
-            _wrapped_lines(stored, CALCULATIONS_WIDTHS["B"]) if isinstance(stored, str) else 1,
-        )
-        if height > 1:
-            sheet.row_dimensions[row].height = 15 * height
-        name_cell = sheet.cell(row=row, column=5, value=item.name)
-        name_cell.font, name_cell.alignment = UNIT_FONT, TOP
-        writer.name(item.name, sheet, cell.coordinate)
-        row += 1
-    row += 1
+            cell.value = values[item.name]
+        cell.number_format = item.number_format
+    else:
+        cell = writer.formula(sheet, f"B{row}", formula, values[item.name], item.number_format)
+    cell.alignment = Alignment(horizontal="right", vertical="top", wrap_text=True)
+    _unit(writer, sheet, row, item.unit, values["currency"])
+    sheet.cell(row=row, column=4, value=item.how).alignment = WRAP
+    stored = values[item.name]
+    height = max(  # the row as tall as its longest text: none runs off its cell
+        _wrapped_lines(item.how, CALCULATIONS_WIDTHS["D"]),
+        _wrapped_lines(stored, CALCULATIONS_WIDTHS["B"]) if isinstance(stored, str) else 1,
+    )
+    if height > 1:
+        sheet.row_dimensions[row].height = 15 * height
+    name_cell = sheet.cell(row=row, column=5, value=item.name)
+    name_cell.font, name_cell.alignment = UNIT_FONT, TOP
+    writer.name(item.name, sheet, cell.coordinate)
+
+
+def _schedule(writer: _Writer, sheet: Worksheet, values: dict[str, Any], row: int) -> int:
+    """The cash flow by month from ``row`` (its title, header, then months 0 to
+    :data:`SCHEDULE_MONTHS`), on a printed page of its own; return month 0's row."""
     # printed, the schedule starts a page of its own, its header above all of its months
     sheet.row_breaks.append(Break(id=row - 1))
     sheet.cell(row=row, column=1, value="Cash flow by month").font = SECTION_FONT
@@ -666,58 +699,68 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
     for month, (savings, maintenance, net, net_after) in enumerate(schedule):
         r = first + month
         if month == 0:
-            sheet.cell(row=r, column=1, value=0)
-            sheet.cell(row=r, column=2, value=0.0)
-            sheet.cell(row=r, column=3, value=0.0)
-            writer.formula(sheet, f"D{r}", "-upfront", net, layout.MONEY)
-            writer.formula(sheet, f"E{r}", "-upfront", net_after, layout.MONEY)
-            writer.formula(sheet, f"F{r}", "-upfront", discounted[0], layout.MONEY)
-            writer.formula(
-                sheet,
-                f"G{r}",
-                'IF(ISNUMBER(quality_cost_monthly), -upfront, "")',
-                worse[0],
-                layout.MONEY,
-            )
+            _schedule_start(writer, sheet, r, (net, net_after, discounted[0], worse[0]))
         else:
-            writer.formula(sheet, f"A{r}", f"A{r - 1}+1", float(month), layout.WHOLE_NUMBER)
-            writer.formula(
-                sheet,
-                f"B{r}",
-                f"savings_monthly*(1+monthly_growth)^(A{r}-1)",
-                savings,
-                layout.MONEY,
-            )
-            writer.formula(sheet, f"C{r}", "maintenance/months_per_year", maintenance, layout.MONEY)
-            writer.formula(sheet, f"D{r}", f"D{r - 1}+B{r}", net, layout.MONEY)
-            writer.formula(sheet, f"E{r}", f"E{r - 1}+B{r}-C{r}", net_after, layout.MONEY)
-            writer.formula(
-                sheet,
-                f"F{r}",
-                rows.SCHEDULE_DISCOUNTED.format(r=r, r_before=r - 1),
-                discounted[month],
-                layout.MONEY,
-            )
-            writer.formula(
-                sheet,
-                f"G{r}",
-                rows.SCHEDULE_WORSE_ANSWERS.format(r=r, r_before=r - 1),
-                worse[month],
-                layout.MONEY,
-            )
+            stored = (savings, maintenance, net, net_after, discounted[month], worse[month])
+            _schedule_month(writer, sheet, r, month, stored)
         for column in "BC":
             sheet[f"{column}{r}"].number_format = layout.MONEY
-    writer.name("schedule_months", sheet, f"A{first}:A{first + SCHEDULE_MONTHS}")
-    if writer.portable:
-        _newton_helpers(writer, sheet, values)
-        _cash_table(writer, sheet, values)
-    writer.name("schedule_net", sheet, f"D{first}:D{first + SCHEDULE_MONTHS}")
-    # the work and the schedule; the portable helpers beside them (the payback search's steps,
-    # the cash table) stay on the sheet, off the page
-    sheet.print_area = f"A1:G{first + SCHEDULE_MONTHS}"
-    sheet.freeze_panes = "B5"
-    _widths(sheet, CALCULATIONS_WIDTHS)
     return first
+
+
+def _schedule_start(
+    writer: _Writer, sheet: Worksheet, r: int, stored: tuple[float, float, float, Any]
+) -> None:
+    """Month 0 on row ``r``: no savings, no maintenance, every cumulative figure −upfront
+    (after worse answers only where they are costed); ``stored`` the four cumulative values."""
+    net, net_after, discounted, worse = stored
+    sheet.cell(row=r, column=1, value=0)
+    sheet.cell(row=r, column=2, value=0.0)
+    sheet.cell(row=r, column=3, value=0.0)
+    writer.formula(sheet, f"D{r}", "-upfront", net, layout.MONEY)
+    writer.formula(sheet, f"E{r}", "-upfront", net_after, layout.MONEY)
+    writer.formula(sheet, f"F{r}", "-upfront", discounted, layout.MONEY)
+    writer.formula(
+        sheet,
+        f"G{r}",
+        'IF(ISNUMBER(quality_cost_monthly), -upfront, "")',
+        worse,
+        layout.MONEY,
+    )
+
+
+def _schedule_month(
+    writer: _Writer, sheet: Worksheet, r: int, month: int, stored: tuple[Any, ...]
+) -> None:
+    """Month ``month`` on row ``r``, each figure a formula over the row above: savings grown,
+    a twelfth of maintenance, and the cumulative cash (before and after maintenance,
+    discounted, after worse answers); ``stored`` their six values."""
+    savings, maintenance, net, net_after, discounted, worse = stored
+    writer.formula(sheet, f"A{r}", f"A{r - 1}+1", float(month), layout.WHOLE_NUMBER)
+    writer.formula(
+        sheet,
+        f"B{r}",
+        f"savings_monthly*(1+monthly_growth)^(A{r}-1)",
+        savings,
+        layout.MONEY,
+    )
+    writer.formula(sheet, f"C{r}", "maintenance/months_per_year", maintenance, layout.MONEY)
+    writer.formula(sheet, f"D{r}", f"D{r - 1}+B{r}", net, layout.MONEY)
+    writer.formula(sheet, f"E{r}", f"E{r - 1}+B{r}-C{r}", net_after, layout.MONEY)
+    writer.formula(
+        sheet,
+        f"F{r}",
+        rows.SCHEDULE_DISCOUNTED.format(r=r, r_before=r - 1),
+        discounted,
+        layout.MONEY,
+    )
+    writer.formula(
+        sheet,
+        f"G{r}",
+        rows.SCHEDULE_WORSE_ANSWERS.format(r=r, r_before=r - 1),
+        worse,
+        layout.MONEY,
+    )
 
 
 CALCULATIONS_WIDTHS: dict[str, float] = {
