@@ -848,12 +848,50 @@ def _sensitivity_table(values: dict[str, Any]) -> list[list[Any]]:
 
 
 def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case: Case) -> None:
+    """Write the Sensitivity sheet: the table (one SENSITIVITY array formula, or in the
+    portable flavour one native formula a cell, worked below the chart), its formats, and the
+    tornado chart with its helper columns."""
     _title(
         sheet,
         "Sensitivity",
         "Which assumption breaks the case: each moved ± the swing on "
         "Inputs, one at a time, ranked by how far payback swings; then named scenarios.",
     )
+    note = _sensitivity_note(values, case)
+    sheet["A3"] = note
+    sheet["A3"].alignment = WRAP
+    sheet.merge_cells("A3:J3")
+    sheet.row_dimensions[3].height = 32
+    formula = (
+        f"SENSITIVITY(upfront, teacher_cost, IF({layout.HOSTED_TEST}, "
+        "escalation_share*teacher_cost, student_cost), monthly_calls, maintenance, "
+        "sensitivity_swing, target_payback_months, monthly_growth, "
+        f"IF({layout.HOSTED_TEST}, gpu_hourly_cost, 0), calls_per_second_per_gpu, "
+        "target_utilization, peak_factor)"
+    )
+    table = _sensitivity_table(values)
+    last_row = 5 + HEADLINE_TABLE_ROWS
+    if writer.portable:  # one native formula a cell, worked below the chart
+        _native_sensitivity_cells(writer, sheet, values, table, last_row)
+        sheet.print_area = f"A1:J{last_row + 22}"  # the table and its chart, not the working
+        sheet["A3"] = note + PORTABLE_SENSITIVITY_NOTE
+        sheet.row_dimensions[3].height = 48
+    else:
+        writer.array_formula(sheet, f"A5:J{last_row}", formula, table)
+    _sensitivity_formats(sheet, last_row)
+    assumption_rows = HEADLINE_TABLE_ROWS - 3
+    _tornado_helper(writer, sheet, values, table, assumption_rows)
+    sheet.add_chart(_tornado_chart(sheet, assumption_rows), f"A{last_row + 3}")
+    if not writer.portable:  # the table and its chart; the chart's helper columns L:M off it
+        sheet.print_area = f"A1:J{last_row + 22}"
+    sheet.freeze_panes = "B6"
+    # headers in bold wrap into the two lines of row 5: "Payback at high" / "(months)"
+    _widths(sheet, {"A": 30, **{letter: 18 for letter in "BCDEFGHIJ"}, "L": 22, "M": 22})
+
+
+def _sensitivity_note(values: dict[str, Any], case: Case) -> str:
+    """The Sensitivity sheet's note on the model it runs: the student's cost (on whole GPUs
+    when self-hosted), the upfront cost as one total, and what the break-even volume means."""
     hosted = values["student_pricing"] == layout.MODE_SELF_HOSTED
     note = (
         "The same model as the Pitch: the student's cost as worked out"
@@ -872,37 +910,36 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
             " Data generation that moves with the teacher's price is in `xl-roi "
             "sensitivity` on the case file."
         )
-    sheet["A3"] = note
-    sheet["A3"].alignment = WRAP
-    sheet.merge_cells("A3:J3")
-    sheet.row_dimensions[3].height = 32
-    formula = (
-        f"SENSITIVITY(upfront, teacher_cost, IF({layout.HOSTED_TEST}, "
-        "escalation_share*teacher_cost, student_cost), monthly_calls, maintenance, "
-        "sensitivity_swing, target_payback_months, monthly_growth, "
-        f"IF({layout.HOSTED_TEST}, gpu_hourly_cost, 0), calls_per_second_per_gpu, "
-        "target_utilization, peak_factor)"
-    )
-    table = _sensitivity_table(values)
-    last_row = 5 + HEADLINE_TABLE_ROWS
-    if writer.portable:  # one native formula a cell, worked below the chart
-        for c, value in enumerate(table[0]):
-            write_text(sheet.cell(row=5, column=1 + c), value)
-        cells = native_sensitivity.working(values, table, last_row + 26)
-        for coordinate, plain in cells.plain.items():
-            if isinstance(plain, str):
-                write_text(sheet[coordinate], plain)
-            else:
-                sheet[coordinate].value = plain
-        for coordinate, (native, stored, cell_format) in cells.formulas.items():
-            writer.formula(sheet, coordinate, native, stored, cell_format)
-        for coordinate in cells.headers:
-            sheet[coordinate].font = SECTION_FONT
-        sheet.print_area = f"A1:J{last_row + 22}"  # the table and its chart, not the working
-        sheet["A3"] = note + PORTABLE_SENSITIVITY_NOTE
-        sheet.row_dimensions[3].height = 48
-    else:
-        writer.array_formula(sheet, f"A5:J{last_row}", formula, table)
+    return note
+
+
+def _native_sensitivity_cells(
+    writer: _Writer,
+    sheet: Worksheet,
+    values: dict[str, Any],
+    table: list[list[Any]],
+    last_row: int,
+) -> None:
+    """Portable flavour: the table's header, and its cells and their working
+    (:func:`~xl_roi.workbook.native_sensitivity.working`, from 26 rows below the table) in
+    built-in functions only."""
+    for c, value in enumerate(table[0]):
+        write_text(sheet.cell(row=5, column=1 + c), value)
+    cells = native_sensitivity.working(values, table, last_row + 26)
+    for coordinate, plain in cells.plain.items():
+        if isinstance(plain, str):
+            write_text(sheet[coordinate], plain)
+        else:
+            sheet[coordinate].value = plain
+    for coordinate, (native, stored, cell_format) in cells.formulas.items():
+        writer.formula(sheet, coordinate, native, stored, cell_format)
+    for coordinate in cells.headers:
+        sheet[coordinate].font = SECTION_FONT
+
+
+def _sensitivity_formats(sheet: Worksheet, last_row: int) -> None:
+    """The table's header row styled, and its figures' number formats (right-aligned, words
+    too), each row's values in its own unit."""
     sheet.row_dimensions[5].height = 32
     for column in range(1, 11):
         cell = sheet.cell(row=5, column=column)
@@ -929,7 +966,17 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
                 # "never" and other words right-aligned like the figures: never "3.74never"
                 cell.alignment = Alignment(horizontal="right")
     _value_formats_by_row(sheet, last_row)
-    # Tornado helper: annual net benefit at low and high against the base, per assumption.
+
+
+def _tornado_helper(
+    writer: _Writer,
+    sheet: Worksheet,
+    values: dict[str, Any],
+    table: list[list[Any]],
+    assumption_rows: int,
+) -> None:
+    """Columns L:M, the tornado's data: each assumption's annual net benefit at its low and
+    its high against the base."""
     sheet["L5"] = "Net benefit at low − base"
     sheet["M5"] = "Net benefit at high − base"
     for letter in "LM":
@@ -937,7 +984,6 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
         sheet[f"{letter}5"].fill = HEADER_FILL
         sheet[f"{letter}5"].alignment = Alignment(wrap_text=True, vertical="center")
     base_net = values["net_benefit_annual"]
-    assumption_rows = HEADLINE_TABLE_ROWS - 3
     for offset in range(assumption_rows):
         r = 6 + offset
         for letter, source in (("L", "F"), ("M", "G")):
@@ -950,6 +996,10 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
                 value,
                 layout.MONEY,
             )
+
+
+def _tornado_chart(sheet: Worksheet, assumption_rows: int) -> BarChart:
+    """The tornado: each assumption's change in annual net benefit, the widest on top."""
     chart = BarChart()
     chart.type = "bar"
     chart.grouping = "clustered"
@@ -965,12 +1015,7 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
     chart.y_axis.number_format = layout.MONEY
     chart.y_axis.majorGridlines = None
     chart.height, chart.width = 9, 18
-    sheet.add_chart(chart, f"A{last_row + 3}")
-    if not writer.portable:  # the table and its chart; the chart's helper columns L:M off it
-        sheet.print_area = f"A1:J{last_row + 22}"
-    sheet.freeze_panes = "B6"
-    # headers in bold wrap into the two lines of row 5: "Payback at high" / "(months)"
-    _widths(sheet, {"A": 30, **{letter: 18 for letter in "BCDEFGHIJ"}, "L": 22, "M": 22})
+    return chart
 
 
 SENSITIVITY_SCENARIO_FIELDS: dict[str, str] = {
