@@ -37,7 +37,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_roi._sensitivity import HEADLINE_TABLE_ROWS, headline_table
 from xl_roi._version import __version__
-from xl_roi.case import Case
+from xl_roi.case import Case, QualitySlice
 from xl_roi.errors import InputError
 from xl_roi.fields import FIELDS
 from xl_roi.files import write_atomic
@@ -1059,27 +1059,13 @@ def _value_formats_by_row(sheet: Worksheet, last_row: int) -> None:
 
 
 def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, Any]) -> None:
+    """Write the Quality sheet: a row a slice (its inputs to fill in, checked, and its
+    verdict and cost as formulas), the slice columns named, and the summary below."""
     _title(sheet, "Quality", QUALITY_SUBTITLE)
     _header(sheet, 4, rows.quality_headers(values["currency"]))
     sheet.row_dimensions[4].height = 64  # four lines: "Own cost of a" "wrong answer" "(USD)"
     first, last = rows.QUALITY_FIRST_ROW, rows.QUALITY_FIRST_ROW + QUALITY_ROWS - 1
-    critical_rule = DataValidation(type="list", formula1='"yes,no"', allow_blank=True)
-    critical_rule.error = "Answer yes or no."
-    sheet.add_data_validation(critical_rule)
-    score_rule = DataValidation(
-        type="decimal", operator="greaterThanOrEqual", formula1="-1e300", allow_blank=True
-    )
-    sheet.add_data_validation(score_rule)
-    share_rule = DataValidation(
-        type="decimal", operator="between", formula1="0", formula2="1", allow_blank=True
-    )
-    share_rule.error = "A share of calls from 0 to 1 (0.1 = 10 %)."
-    sheet.add_data_validation(share_rule)
-    cost_rule = DataValidation(
-        type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True
-    )
-    cost_rule.error = "A cost of 0 or more; blank takes the case's cost of a wrong answer."
-    sheet.add_data_validation(cost_rule)
+    rules = _quality_rules(sheet)
     slices = case.quality_slices
     if len(slices) > QUALITY_ROWS:
         raise ValueError(
@@ -1087,39 +1073,9 @@ def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, An
         )
     slice_costs = layout.slice_quality_costs(case)
     for offset in range(QUALITY_ROWS):
-        r = first + offset
         item = slices[offset] if offset < len(slices) else None
-        cells = {column: sheet[f"{column}{r}"] for column in rows.QUALITY_INPUT_COLUMNS}
-        if item is not None:
-            write_text(cells["A"], item.name)
-            write_text(cells["B"], "yes" if item.business_critical else "no")
-            cells["C"].value = float(item.teacher_score)
-            cells["D"].value = float(item.student_score)
-            cells["E"].value = float(item.allowed_drop)
-            if item.traffic_share is not None:
-                cells["I"].value = float(item.traffic_share)
-            if item.cost_per_error is not None:
-                cells["J"].value = float(item.cost_per_error)
-        for cell in cells.values():
-            cell.fill = INPUT_FILL
-            cell.font = INPUT_FONT
-            cell.border = BOX
-            cell.protection = UNLOCKED
-        critical_rule.add(cells["B"].coordinate)
-        for column in "CDE":
-            score_rule.add(cells[column].coordinate)
-            cells[column].number_format = layout.SCORE_DROP
-        share_rule.add(cells["I"].coordinate)
-        cells["I"].number_format = layout.SHARE
-        cost_rule.add(cells["J"].coordinate)
-        cells["J"].number_format = layout.PRICE
         cost = slice_costs[offset] if item is not None else ""
-        for (column, formula, number_format), value in zip(
-            rows.QUALITY_FORMULAS, rows.slice_values(item, cost), strict=True
-        ):
-            writer.formula(
-                sheet, f"{column}{r}", rows.slice_formula(formula, r), value, number_format
-            )
+        _quality_slice_row(writer, sheet, first + offset, item, cost, rules)
     if writer.portable:
         _joined_names(writer, sheet, slices, first, last)
     for name, column in rows.QUALITY_NAMES:
@@ -1141,6 +1097,80 @@ def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, An
             sheet[f"{column}{r}"].alignment = WRAP if column != "K" else WRAP_RIGHT
         # pass / FAIL centred: never run into the drop beside it ("0.01pass")
         sheet[f"G{r}"].alignment = Alignment(horizontal="center", vertical="top")
+
+
+@dataclass(frozen=True)
+class _QualityRules:
+    """The checks on a slice's input cells: business-critical (yes or no), the scores and
+    allowed drop (numbers), its share of calls (0 to 1), its own cost of a wrong answer."""
+
+    critical: DataValidation
+    score: DataValidation
+    share: DataValidation
+    cost: DataValidation
+
+
+def _quality_rules(sheet: Worksheet) -> _QualityRules:
+    """The slice inputs' checks, added to the sheet (their cells added row by row)."""
+    critical_rule = DataValidation(type="list", formula1='"yes,no"', allow_blank=True)
+    critical_rule.error = "Answer yes or no."
+    sheet.add_data_validation(critical_rule)
+    score_rule = DataValidation(
+        type="decimal", operator="greaterThanOrEqual", formula1="-1e300", allow_blank=True
+    )
+    sheet.add_data_validation(score_rule)
+    share_rule = DataValidation(
+        type="decimal", operator="between", formula1="0", formula2="1", allow_blank=True
+    )
+    share_rule.error = "A share of calls from 0 to 1 (0.1 = 10 %)."
+    sheet.add_data_validation(share_rule)
+    cost_rule = DataValidation(
+        type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True
+    )
+    cost_rule.error = "A cost of 0 or more; blank takes the case's cost of a wrong answer."
+    sheet.add_data_validation(cost_rule)
+    return _QualityRules(critical_rule, score_rule, share_rule, cost_rule)
+
+
+def _quality_slice_row(
+    writer: _Writer,
+    sheet: Worksheet,
+    r: int,
+    item: QualitySlice | None,
+    cost: float | str,
+    rules: _QualityRules,
+) -> None:
+    """A slice's row ``r`` (blank inputs without ``item``): its input cells styled, unlocked
+    and checked, and its formulas with their stored values (``cost``: its cost of worse
+    answers a month)."""
+    cells = {column: sheet[f"{column}{r}"] for column in rows.QUALITY_INPUT_COLUMNS}
+    if item is not None:
+        write_text(cells["A"], item.name)
+        write_text(cells["B"], "yes" if item.business_critical else "no")
+        cells["C"].value = float(item.teacher_score)
+        cells["D"].value = float(item.student_score)
+        cells["E"].value = float(item.allowed_drop)
+        if item.traffic_share is not None:
+            cells["I"].value = float(item.traffic_share)
+        if item.cost_per_error is not None:
+            cells["J"].value = float(item.cost_per_error)
+    for cell in cells.values():
+        cell.fill = INPUT_FILL
+        cell.font = INPUT_FONT
+        cell.border = BOX
+        cell.protection = UNLOCKED
+    rules.critical.add(cells["B"].coordinate)
+    for column in "CDE":
+        rules.score.add(cells[column].coordinate)
+        cells[column].number_format = layout.SCORE_DROP
+    rules.share.add(cells["I"].coordinate)
+    cells["I"].number_format = layout.SHARE
+    rules.cost.add(cells["J"].coordinate)
+    cells["J"].number_format = layout.PRICE
+    for (column, formula, number_format), value in zip(
+        rows.QUALITY_FORMULAS, rows.slice_values(item, cost), strict=True
+    ):
+        writer.formula(sheet, f"{column}{r}", rows.slice_formula(formula, r), value, number_format)
 
 
 QUALITY_WIDTHS: dict[str, float] = {
@@ -1205,6 +1235,9 @@ def _joined_names(writer: _Writer, sheet: Worksheet, slices: Any, first: int, la
 def _pitch(
     writer: _Writer, sheet: Worksheet, values: dict[str, Any], case: Case, schedule_first: int
 ) -> None:
+    """Write the Pitch sheet: the title and recommendation, each section's figures, and the
+    chart of cumulative net cash (from the Calculations schedule, month 0 on
+    ``schedule_first``), printed on one landscape page."""
     currency = values["currency"]
     writer.formula(
         sheet,
@@ -1227,29 +1260,55 @@ def _pitch(
     for heading, lines in rows.pitch_sections(values):
         sheet.cell(row=row, column=1, value=heading).font = SECTION_FONT
         row += 1
-        for label, formula, value, number_format, money in lines:
-            label_cell = sheet.cell(row=row, column=1, value=label)
-            label_cell.alignment = WRAP
-            figure = writer.formula(sheet, f"B{row}", formula, value, number_format)
-            # text answers line up with numbers, and wrap within their row, never clipped
-            figure.alignment = Alignment(horizontal="right", vertical="top", wrap_text=True)
-            height = max(
-                _wrapped_lines(label, PITCH_WIDTHS["A"]),
-                _wrapped_lines(value, PITCH_WIDTHS["B"]) if isinstance(value, str) else 1,
-            )
-            if height > 1:
-                sheet.row_dimensions[row].height = 15 * height
-            if money:  # beside an amount; none beside "no ask", "not computed", "in the total"
-                unit = writer.formula(
-                    sheet,
-                    f"C{row}",
-                    f'IF(ISNUMBER(B{row}), currency, "")',
-                    currency if isinstance(value, float | int) else "",
-                    layout.PLAIN,
-                )
-                unit.font, unit.alignment = UNIT_FONT, TOP
+        for line in lines:
+            _pitch_line(writer, sheet, row, line, currency)
             row += 1
         row += 1
+    sheet.add_chart(_cash_chart(writer, values, schedule_first), "E5")
+    sheet.print_area = f"A1:M{row}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 1
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    _widths(sheet, PITCH_WIDTHS)
+
+
+def _pitch_line(
+    writer: _Writer,
+    sheet: Worksheet,
+    row: int,
+    line: tuple[str, str, Any, str, bool],
+    currency: str,
+) -> None:
+    """One figure of the Pitch on ``row``: its label, its formula (right-aligned, wrapped; the
+    row as tall as its longest text) and, beside an amount, the currency."""
+    label, formula, value, number_format, money = line
+    label_cell = sheet.cell(row=row, column=1, value=label)
+    label_cell.alignment = WRAP
+    figure = writer.formula(sheet, f"B{row}", formula, value, number_format)
+    # text answers line up with numbers, and wrap within their row, never clipped
+    figure.alignment = Alignment(horizontal="right", vertical="top", wrap_text=True)
+    height = max(
+        _wrapped_lines(label, PITCH_WIDTHS["A"]),
+        _wrapped_lines(value, PITCH_WIDTHS["B"]) if isinstance(value, str) else 1,
+    )
+    if height > 1:
+        sheet.row_dimensions[row].height = 15 * height
+    if money:  # beside an amount; none beside "no ask", "not computed", "in the total"
+        unit = writer.formula(
+            sheet,
+            f"C{row}",
+            f'IF(ISNUMBER(B{row}), currency, "")',
+            currency if isinstance(value, float | int) else "",
+            layout.PLAIN,
+        )
+        unit.font, unit.alignment = UNIT_FONT, TOP
+
+
+def _cash_chart(writer: _Writer, values: dict[str, Any], schedule_first: int) -> LineChart:
+    """Cumulative net cash month by month, before and after maintenance and discounted (and,
+    where worse answers are costed, after them), from the Calculations schedule."""
+    currency = values["currency"]
     chart = LineChart()
     chart.title = "Cumulative net cash: before and after maintenance, and discounted"
     chart.y_axis.title = currency
@@ -1280,13 +1339,7 @@ def _pitch(
     )
     chart.height, chart.width = 9, 16
     chart.legend.position = "b"
-    sheet.add_chart(chart, "E5")
-    sheet.print_area = f"A1:M{row}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 1
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    _widths(sheet, PITCH_WIDTHS)
+    return chart
 
 
 PITCH_WIDTHS: dict[str, float] = {"A": 44, "B": 34, "C": 8}
