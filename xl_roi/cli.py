@@ -17,7 +17,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xl_roi._version import __version__
 from xl_roi.case import Case
@@ -36,6 +36,10 @@ from xl_roi.pitch import format_money, pitch
 from xl_roi.roi import BREAKEVEN_DEFINITION
 from xl_roi.text import printable
 from xl_roi.uncertainty import DRAWN_LABELS, INPUT_LABELS, INPUT_UNITS
+
+if TYPE_CHECKING:  # imported where run, to keep start-up quick
+    from xl_roi._measure._casefile import Figure
+    from xl_roi.capacity import Capacity
 
 __all__ = ["main"]
 
@@ -321,6 +325,20 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
         {str(key): value for key, value in row.items()} for row in table.to_dict(orient="records")
     ]
     rows = [row for row in records if row["kind"] == "assumption"]
+    _print_tornado(rows, currency)
+    _print_scenarios(records, currency)
+    _print_quality_rows(records, currency)
+    _print_breaks(rows, target, currency)
+    if payback_below or net_below:
+        _print_volume_holds_below(payback_below, net_below)
+    if math.isfinite(breakeven):
+        print(f"\nBreak-even volume {breakeven:,.0f} calls a month: {BREAKEVEN_DEFINITION}.")
+    return EXIT_OK
+
+
+def _print_tornado(rows: list[dict[str, Any]], currency: str) -> None:
+    """The tornado as text: each assumption's low and high value, the payback and annual net
+    benefit at each, and a bar as long as its payback swing (the widest the longest)."""
     widest = max([float(row["payback_swing"]) for row in rows], default=0.0)
     header = (
         f"{'Assumption':<22} {'low':>12} {'high':>12}  {'payback (months)':>16}  "
@@ -340,6 +358,10 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
             f"{row['assumption']:<22} {low:>12} {high:>12}  "
             f"{payback:>16}  {net:>27}  {_bar(row['payback_swing'], widest)}"
         )
+
+
+def _print_scenarios(records: list[dict[str, Any]], currency: str) -> None:
+    """The named scenarios' payback and annual net benefit."""
     print("\nScenarios")
     for row in records:
         if row["kind"] == "scenario":
@@ -347,6 +369,11 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
                 f"  {row['assumption']:<32} payback {_months(row['payback_low']):>6} months, "
                 f"annual net benefit {_money(row['net_low'], currency)}"
             )
+
+
+def _print_quality_rows(records: list[dict[str, Any]], currency: str) -> None:
+    """The cost per error's row, where the case costs worse answers: its range, the
+    quality-adjusted payback and net benefit across it, and where it breaks them."""
     for row in records:
         if row["kind"] == "quality":
             print(
@@ -366,6 +393,10 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
                 for key in ("breakeven_payback", "breakeven_net")
             )
             print(f"  breaks payback target: {payback}; net benefit ≤ 0: {net}")
+
+
+def _print_breaks(rows: list[dict[str, Any]], target: float, currency: str) -> None:
+    """Where each assumption, alone, breaks the payback target and the net benefit."""
     print(f"\nWhere the case breaks (payback beyond {target:g} months; net benefit ≤ 0)")
     for row in rows:
         name = _name_of(row["assumption"])
@@ -377,18 +408,18 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
             for key in ("breakeven_payback", "breakeven_net")
         )
         print(f"  {row['assumption']:<22} payback: {payback:<22} net benefit: {net}")
-    if payback_below or net_below:
-        both = payback_below and net_below
-        which = "payback and net-benefit" if both else "payback" if payback_below else "net-benefit"
-        print(
-            "  (Monthly volume, on whole GPUs: each GPU added cuts the savings by its monthly "
-            f"bill, so the case also holds at some volumes below the {which} "
-            f"break-even{'s' if both else ''}; above {'them' if both else 'it'} it holds at "
-            "every volume.)"
-        )
-    if math.isfinite(breakeven):
-        print(f"\nBreak-even volume {breakeven:,.0f} calls a month: {BREAKEVEN_DEFINITION}.")
-    return EXIT_OK
+
+
+def _print_volume_holds_below(payback_below: bool, net_below: bool) -> None:
+    """Say that on whole GPUs the case also holds at some volumes below its break-evens."""
+    both = payback_below and net_below
+    which = "payback and net-benefit" if both else "payback" if payback_below else "net-benefit"
+    print(
+        "  (Monthly volume, on whole GPUs: each GPU added cuts the savings by its monthly "
+        f"bill, so the case also holds at some volumes below the {which} "
+        f"break-even{'s' if both else ''}; above {'them' if both else 'it'} it holds at "
+        "every volume.)"
+    )
 
 
 def _cmd_simulate(args: argparse.Namespace) -> int:
@@ -1050,9 +1081,6 @@ def _print_measured(table: Any, args: argparse.Namespace) -> None:
 
 def _cmd_capacity(args: argparse.Namespace) -> int:
     """Calls a second per GPU at the highest load whose P95 meets the target."""
-    import tomllib
-
-    from xl_roi._measure._casefile import BENCH_MARK, Figure, _one_line
     from xl_roi.capacity import capacity, length_warnings, read_runs
 
     if args.output and not args.gpu:
@@ -1063,27 +1091,57 @@ def _cmd_capacity(args: argparse.Namespace) -> int:
         )
     if (args.cloud or args.spot) and not args.gpu:
         raise CommandError("--cloud and --spot go with --gpu GPU")
-    case_path = args.update
-    case_data: dict[str, Any] = {}
-    if case_path:
-        try:
-            case_data = tomllib.loads(Path(case_path).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise CommandError(f"{case_path}: no such file (use -o to write a new case)") from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-            raise CommandError(f"{case_path}: not a readable case file ({error})") from None
-    target = args.slo_p95_ms
-    target_from = "--slo-p95-ms"
-    if target is None:
-        teacher_p95 = (case_data.get("upside") or {}).get("teacher_p95_ms")
-        if not isinstance(teacher_p95, int | float) or isinstance(teacher_p95, bool):
-            raise CommandError(
-                "give the P95 target: --slo-p95-ms MS (or --update a case whose [upside] "
-                "teacher_p95_ms is the target)"
-            )
-        target, target_from = float(teacher_p95), f"the teacher's P95 in {case_path}"
+    case_data = _capacity_case_data(args.update)
+    target, target_from = _capacity_target(args, case_data)
     runs = read_runs(args.benchmarks, gpus=args.gpus)
     found = capacity(runs, target, gpus=args.gpus)
+    _print_capacity(found, target, target_from)
+    teacher = case_data.get("teacher") or {}
+    tokens_in = teacher.get("input_tokens_per_call")
+    tokens_out = teacher.get("output_tokens_per_call")
+    if isinstance(tokens_in, int | float) and isinstance(tokens_out, int | float):
+        for warning in length_warnings(found, float(tokens_in), float(tokens_out)):
+            print(
+                f"xl-roi: warning: {warning} (the case's teacher tokens per call)", file=sys.stderr
+            )
+    if not (args.output or args.update):
+        print("\nto write these into a case file: add -o case.toml (or --update case.toml)")
+        return EXIT_OK
+    _write_capacity_case(args, _capacity_figures(args, found))
+    return EXIT_OK
+
+
+def _capacity_case_data(case_path: str | None) -> dict[str, Any]:
+    """The case file ``--update`` names, as TOML data (empty without one)."""
+    import tomllib
+
+    if not case_path:
+        return {}
+    try:
+        return tomllib.loads(Path(case_path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CommandError(f"{case_path}: no such file (use -o to write a new case)") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise CommandError(f"{case_path}: not a readable case file ({error})") from None
+
+
+def _capacity_target(args: argparse.Namespace, case_data: dict[str, Any]) -> tuple[float, str]:
+    """The P95 target in milliseconds and where it comes from: ``--slo-p95-ms``, else the
+    teacher's P95 in the ``--update`` case."""
+    if args.slo_p95_ms is not None:
+        return args.slo_p95_ms, "--slo-p95-ms"
+    teacher_p95 = (case_data.get("upside") or {}).get("teacher_p95_ms")
+    if not isinstance(teacher_p95, int | float) or isinstance(teacher_p95, bool):
+        raise CommandError(
+            "give the P95 target: --slo-p95-ms MS (or --update a case whose [upside] "
+            "teacher_p95_ms is the target)"
+        )
+    return float(teacher_p95), f"the teacher's P95 in {args.update}"
+
+
+def _print_capacity(found: Capacity, target: float, target_from: str) -> None:
+    """Each run against the target (the one chosen marked), then the calls a second per GPU
+    and the student's P95 at that load."""
     print(f"target: P95 ≤ {target:g} ms ({target_from})")
     for run in found.runs:
         chosen = "→" if run is found.run else " "
@@ -1104,17 +1162,14 @@ def _cmd_capacity(args: argparse.Namespace) -> int:
             "1 assumed (give --gpus N)",
             file=sys.stderr,
         )
-    teacher = case_data.get("teacher") or {}
-    tokens_in = teacher.get("input_tokens_per_call")
-    tokens_out = teacher.get("output_tokens_per_call")
-    if isinstance(tokens_in, int | float) and isinstance(tokens_out, int | float):
-        for warning in length_warnings(found, float(tokens_in), float(tokens_out)):
-            print(
-                f"xl-roi: warning: {warning} (the case's teacher tokens per call)", file=sys.stderr
-            )
-    if not (args.output or args.update):
-        print("\nto write these into a case file: add -o case.toml (or --update case.toml)")
-        return EXIT_OK
+
+
+def _capacity_figures(args: argparse.Namespace, found: Capacity) -> list[Figure]:
+    """The figures to write into the case: calls a second per GPU and the student's P95, and
+    with ``--gpu`` the GPU, its cloud and spot, each under a comment saying where it comes
+    from."""
+    from xl_roi._measure._casefile import BENCH_MARK, Figure, _one_line
+
     where = _one_line(f"{BENCH_MARK} {found.describe()}")
     new = [
         Figure("student", "calls_per_second_per_gpu", found.calls_per_second_per_gpu, where),
@@ -1132,8 +1187,7 @@ def _cmd_capacity(args: argparse.Namespace) -> int:
         new.append(Figure("student", "cloud", price.cloud, named))
         if args.spot:
             new.append(Figure("student", "spot", True, named))
-    _write_capacity_case(args, new)
-    return EXIT_OK
+    return new
 
 
 def _write_capacity_case(args: argparse.Namespace, new: list[Any]) -> None:
@@ -1361,16 +1415,29 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             return _UnusedParser()
         return commands.add_parser(name, **kwargs)
 
+    for add_parser in _COMMAND_PARSERS:
+        add_parser(add_command)
+    return parser
+
+
+def _add_init_parser(add_command: Callable[..., Any]) -> None:
+    """``xl-roi init``: write a commented example case file to edit."""
     init = add_command("init", help="write a commented example case file to edit")
     init.add_argument("path", nargs="?", default="case.toml", metavar="PATH")
     init.add_argument("--force", action="store_true", help="replace PATH if it exists")
     init.set_defaults(handler=_cmd_init)
 
+
+def _add_pitch_parser(add_command: Callable[..., Any]) -> None:
+    """``xl-roi pitch``: print the decision-maker's pitch, or every figure as JSON."""
     pitch_parser = add_command("pitch", help="print the decision-maker's pitch")
     _add_case_argument(pitch_parser)
     pitch_parser.add_argument("--json", action="store_true", help="print every figure as JSON")
     pitch_parser.set_defaults(handler=_cmd_pitch)
 
+
+def _add_sensitivity_parser(add_command: Callable[..., Any]) -> None:
+    """``xl-roi sensitivity``: the tornado, scenarios and break-evens."""
     sens = add_command(
         "sensitivity", help="which assumption breaks the case: tornado, scenarios, break-evens"
     )
@@ -1380,6 +1447,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     sens.add_argument("--json", action="store_true", help="print the table as JSON")
     sens.set_defaults(handler=_cmd_sensitivity)
 
+
+def _add_simulate_parser(add_command: Callable[..., Any]) -> None:
+    """``xl-roi simulate``: Monte Carlo, how likely the case is to pay back."""
     sim = add_command("simulate", help="Monte Carlo: how likely it is to pay back")
     _add_case_argument(sim)
     sim.add_argument("--draws", type=int, default=100_000, help="number of draws (100,000)")
@@ -1388,6 +1458,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     sim.add_argument("--json", action="store_true", help="print the result as JSON")
     sim.set_defaults(handler=_cmd_simulate)
 
+
+def _add_build_parser(add_command: Callable[..., Any]) -> None:
+    """``xl-roi build``: fill the workbook from a case, in either flavour."""
     build = add_command(
         "build", help="fill the template from a case; store every result; print the pitch"
     )
@@ -1415,6 +1488,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     build.set_defaults(handler=_cmd_build)
 
+
+def _add_deck_parser(add_command: Callable[..., Any]) -> None:
+    """``xl-roi deck``: the pitch as slides."""
     deck = add_command(
         "deck", help="write the pitch as slides (PowerPoint), with its charts and sources"
     )
@@ -1423,6 +1499,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     deck.add_argument("--force", action="store_true", help="replace PITCH.pptx if it exists")
     deck.set_defaults(handler=_cmd_deck)
 
+
+def _add_check_parser(add_command: Callable[..., Any]) -> None:
+    """``xl-roi check``: recompute a workbook's figures and report every disagreement."""
     check = add_command(
         "check", help="recompute a workbook's figures and report every disagreement"
     )
@@ -1430,12 +1509,18 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="print the findings as JSON")
     check.set_defaults(handler=_cmd_check)
 
+
+def _add_freeze_parser(add_command: Callable[..., Any]) -> None:
+    """``xl-roi freeze``: a values-only copy of a workbook."""
     freeze = add_command("freeze", help="write a values-only copy of a workbook")
     freeze.add_argument("file", metavar="FILE.xlsx")
     freeze.add_argument("-o", "--output", metavar="OUT.xlsx", required=True)
     freeze.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
     freeze.set_defaults(handler=_cmd_freeze)
 
+
+def _add_screen_parser(add_command: Callable[..., Any]) -> None:
+    """``xl-roi screen``: screen many endpoints, best first."""
     screen = add_command("screen", help="screen many endpoints: which to distill, best first")
     screen.add_argument(
         "endpoints",
@@ -1460,17 +1545,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     screen.set_defaults(handler=_cmd_screen)
 
-    _add_measure_parsers(add_command)
 
-    template = add_command("template", help="write the template workbook")
-    template.add_argument("-o", "--output", metavar="PATH", default="workbook_template.xlsx")
-    template.add_argument("--force", action="store_true", help="replace PATH if it exists")
-    template.add_argument("--portable", action="store_true", help=PORTABLE_HELP)
-    template.set_defaults(handler=_cmd_template)
-    return parser
-
-
-def _add_measure_parsers(add_command: Callable[..., Any]) -> None:
+def _add_measure_parser(add_command: Callable[..., Any]) -> None:
+    """``xl-roi measure``: per-call cost, volume, growth and latency per model from logs."""
     measure = add_command(
         "measure", help="per-call cost, volume, growth and P95 latency per model from request logs"
     )
@@ -1534,6 +1611,9 @@ def _add_measure_parsers(add_command: Callable[..., Any]) -> None:
     )
     measure.set_defaults(handler=_cmd_measure)
 
+
+def _add_prices_parser(add_command: Callable[..., Any]) -> None:
+    """``xl-roi prices``: a model's list prices per million tokens, with their date."""
     prices = add_command(
         "prices", help="a model's input, output and cached-input prices, with their date"
     )
@@ -1547,6 +1627,9 @@ def _add_measure_parsers(add_command: Callable[..., Any]) -> None:
     prices.add_argument("--json", action="store_true", help="print the prices as JSON")
     prices.set_defaults(handler=_cmd_prices)
 
+
+def _add_gpu_prices_parser(add_command: Callable[..., Any]) -> None:
+    """``xl-roi gpu-prices``: a GPU's price per GPU-hour, with the prices' date."""
     gpus = add_command(
         "gpu-prices", help="a GPU's price per GPU-hour on the main clouds, with the prices' date"
     )
@@ -1556,6 +1639,9 @@ def _add_measure_parsers(add_command: Callable[..., Any]) -> None:
     gpus.add_argument("--json", action="store_true", help="print the prices as JSON")
     gpus.set_defaults(handler=_cmd_gpu_prices)
 
+
+def _add_capacity_parser(add_command: Callable[..., Any]) -> None:
+    """``xl-roi capacity``: calls a second per GPU from serving benchmarks."""
     cap = add_command(
         "capacity",
         help="calls a second per GPU from serving benchmarks: the highest load whose P95 "
@@ -1591,6 +1677,34 @@ def _add_measure_parsers(add_command: Callable[..., Any]) -> None:
         help="--update: replace figures you typed; -o: replace the file if it exists",
     )
     cap.set_defaults(handler=_cmd_capacity)
+
+
+def _add_template_parser(add_command: Callable[..., Any]) -> None:
+    """``xl-roi template``: write the template workbook."""
+    template = add_command("template", help="write the template workbook")
+    template.add_argument("-o", "--output", metavar="PATH", default="workbook_template.xlsx")
+    template.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    template.add_argument("--portable", action="store_true", help=PORTABLE_HELP)
+    template.set_defaults(handler=_cmd_template)
+
+
+_COMMAND_PARSERS: tuple[Callable[[Callable[..., Any]], None], ...] = (
+    _add_init_parser,
+    _add_pitch_parser,
+    _add_sensitivity_parser,
+    _add_simulate_parser,
+    _add_build_parser,
+    _add_deck_parser,
+    _add_check_parser,
+    _add_freeze_parser,
+    _add_screen_parser,
+    _add_measure_parser,
+    _add_prices_parser,
+    _add_gpu_prices_parser,
+    _add_capacity_parser,
+    _add_template_parser,
+)
+"""Each sub-command's parser, in the order ``xl-roi --help`` lists them."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -475,6 +475,61 @@ def _screen_columns(
     """The screened columns, unranked, each an array of its own (no ``rank``): names and
     refusal reasons as Python text (None where none), the two verdicts as ``int8`` codes into
     :data:`VERDICTS` (``len(VERDICTS)``: no verdict), every figure a float array."""
+    frame = _matched_columns(endpoints)
+    refusals = _Refusals(len(frame))
+    if refused_up_front:
+        positions = np.zeros(len(frame), dtype=bool)
+        positions[list(refused_up_front)] = True
+        refusals.refuse(positions, lambda i: refused_up_front[i])
+    calls, teacher, student, hosting = _calls_and_costs(frame, refusals)
+    figures = _figures(frame, refusals)
+    inputs = _case_inputs(refusals.refused.copy(), calls, teacher, student, hosting, figures)
+    out = evaluate_arrays(inputs)
+    overflow = ~refusals.refused & ~(
+        np.isfinite(out["monthly_savings"])
+        & np.isfinite(out["annual_net_benefit"])
+        & np.isfinite(out["student_cost_per_1k"])
+    )
+    refusals.refuse(overflow, lambda i: "the figures are too large to compute")
+    codes = verdict_codes(out["payback_months"], out["annual_net_benefit"], inputs.monthly_growth)  # type: ignore[arg-type]
+    npv, after_maintenance, discounted = _cash_flow(out, inputs, figures, refusals.refused)
+    quality = _quality_adjusted(out, inputs, figures, calls, npv, refusals)
+    refused = refusals.refused
+
+    def figure(values: FloatArray) -> FloatArray:
+        return np.where(refused, np.nan, values)
+
+    return {
+        "name": _names(frame, first_number),
+        "verdict": np.where(refused, len(VERDICTS), codes).astype(np.int8),
+        "payback_months": figure(out["payback_months"]),
+        "payback_after_maintenance_months": figure(after_maintenance),
+        "annual_net_benefit": figure(out["annual_net_benefit"]),
+        "monthly_savings": figure(out["monthly_savings"]),
+        "annual_savings": figure(_kernel.MONTHS_PER_YEAR * out["monthly_savings"]),
+        "savings_share": figure(out["savings_share"]),
+        "breakeven_monthly_calls": figure(out["breakeven_monthly_calls"]),
+        "npv": figure(npv),
+        "discounted_payback_months": figure(discounted),
+        "quality_cost_monthly": np.where(quality.costed, quality.cost_monthly, np.nan),
+        "quality_adjusted_annual_net_benefit": np.where(
+            quality.costed, quality.annual_net_benefit, np.nan
+        ),
+        "quality_adjusted_verdict": quality.verdicts,
+        "monthly_calls": figure(inputs.monthly_calls),  # type: ignore[arg-type]
+        "teacher_cost_per_1k": figure(inputs.teacher_cost_per_1k),  # type: ignore[arg-type]
+        "student_cost_per_1k": figure(out["student_cost_per_1k"]),
+        "upfront_cost": figure(out["upfront_cost"]),
+        "annual_maintenance": figure(inputs.annual_maintenance),  # type: ignore[arg-type]
+        "monthly_growth": figure(inputs.monthly_growth),  # type: ignore[arg-type]
+        "error": refusals.reason,
+    }
+
+
+def _matched_columns(endpoints: pd.DataFrame) -> pd.DataFrame:
+    """The endpoints with a fresh index and their columns named as matched
+    (:func:`_normalised`); an input column given twice is refused, so that no figure is a
+    guess."""
     frame = endpoints.reset_index(drop=True)
     names_seen = [_normalised(column) for column in frame.columns]
     twice = sorted(
@@ -485,12 +540,21 @@ def _screen_columns(
             f"the column {twice[0]} is given twice: keep one, so that no figure is a guess"
         )
     frame.columns = pd.Index(names_seen)
-    rows = len(frame)
-    refusals = _Refusals(rows)
-    if refused_up_front:
-        positions = np.zeros(rows, dtype=bool)
-        positions[list(refused_up_front)] = True
-        refusals.refuse(positions, lambda i: refused_up_front[i])
+    return frame
+
+
+def _calls_and_costs(
+    frame: pd.DataFrame, refusals: _Refusals
+) -> tuple[FloatArray, FloatArray, FloatArray, _Hosting]:
+    """Each row's monthly calls, the teacher's and the student's cost per 1k calls, and its
+    self-hosting, refusing the rows where any is missing or impossible.
+
+    Returns
+    -------
+    tuple
+        ``(calls, teacher, student, hosting)``: the student's cost is NaN-free only where it is
+        priced per call; a self-hosted row's cost comes from ``hosting``.
+    """
     calls_column = _column(frame, "monthly_calls")
     _check(refusals, "monthly_calls", calls_column, required=True)
     calls = calls_column.numbers
@@ -521,6 +585,13 @@ def _screen_columns(
         missing_hint=", or gpu_hourly_cost and calls_per_second_per_gpu (self-hosted)",
         elsewhere=hosting.rows,
     )
+    return calls, teacher, student, hosting
+
+
+def _figures(frame: pd.DataFrame, refusals: _Refusals) -> dict[str, FloatArray]:
+    """The other inputs the screen reads, each checked against its bounds (a blank cell its
+    default, or NaN without one), required ones first, then optional ones, then the two
+    accuracies."""
     figures = {}
     figure_columns = [
         *((name, True, None) for name, entry in FIELDS.items() if entry.screen == "required"),
@@ -531,8 +602,19 @@ def _screen_columns(
         column = _column(frame, name)
         _check(refusals, name, column, required=required, field=field)
         figures[name] = np.where(column.blank, DEFAULTS.get(name, np.nan), column.numbers)
+    return figures
 
-    refused = refusals.refused.copy()
+
+def _case_inputs(
+    refused: np.ndarray[Any, np.dtype[np.bool_]],
+    calls: FloatArray,
+    teacher: FloatArray,
+    student: FloatArray,
+    hosting: _Hosting,
+    figures: Mapping[str, FloatArray],
+) -> CaseInputs:
+    """The rows as the array engine's inputs; a refused row gets harmless stand-ins (its
+    figures are blanked afterwards)."""
     nan = math.nan
     inputs = CaseInputs(
         monthly_calls=np.where(refused, 1.0, calls),
@@ -557,26 +639,22 @@ def _screen_columns(
         annual_maintenance=np.where(refused, 0.0, figures["annual_maintenance"]),
         target_payback_months=np.where(refused, 12.0, figures["target_payback_months"]),
     )
-    inputs = inputs.replace(  # every other input a column gives, by name, as the case reads it
+    return inputs.replace(  # every other input a column gives, by name, as the case reads it
         **{
             name: values
             for name, values in figures.items()
             if name in FIELDS and name not in inputs.named()
         }
     )
-    out = evaluate_arrays(inputs)
-    overflow = ~refused & ~(
-        np.isfinite(out["monthly_savings"])
-        & np.isfinite(out["annual_net_benefit"])
-        & np.isfinite(out["student_cost_per_1k"])
-    )
-    refusals.refuse(overflow, lambda i: "the figures are too large to compute")
-    refused = refusals.refused
-    codes = verdict_codes(out["payback_months"], out["annual_net_benefit"], inputs.monthly_growth)  # type: ignore[arg-type]
 
-    def figure(values: FloatArray) -> FloatArray:
-        return np.where(refused, np.nan, values)
 
+def _cash_flow(
+    out: Mapping[str, FloatArray],
+    inputs: CaseInputs,
+    figures: Mapping[str, FloatArray],
+    refused: np.ndarray[Any, np.dtype[np.bool_]],
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Each row's NPV over its horizon, payback after maintenance and discounted payback."""
     growth = inputs.monthly_growth
     upfront, savings = out["upfront_cost"], out["monthly_savings"]
     maintenance = inputs.annual_maintenance
@@ -593,6 +671,34 @@ def _screen_columns(
     discounted = discounted_payback_array(
         upfront, savings, maintenance, rate, growth, after_maintenance
     )
+    return npv, after_maintenance, discounted
+
+
+@dataclass(frozen=True)
+class _QualityAdjusted:
+    """The cost of worse answers and the figures counting it, where the quality columns are
+    given (``costed``)."""
+
+    costed: np.ndarray[Any, np.dtype[np.bool_]]
+    cost_monthly: FloatArray
+    annual_net_benefit: FloatArray
+    verdicts: np.ndarray[Any, Any]
+
+
+def _quality_adjusted(
+    out: Mapping[str, FloatArray],
+    inputs: CaseInputs,
+    figures: Mapping[str, FloatArray],
+    calls: FloatArray,
+    npv: FloatArray,
+    refusals: _Refusals,
+) -> _QualityAdjusted:
+    """The cost of worse answers (one slice carrying all the traffic) and the annual net
+    benefit and verdict counting it; rows whose NPV or adjusted savings are too large to
+    compute are refused here."""
+    growth = inputs.monthly_growth
+    upfront, savings = out["upfront_cost"], out["monthly_savings"]
+    refused = refusals.refused
     with np.errstate(invalid="ignore", over="ignore"):
         drop = np.maximum(0.0, figures["teacher_accuracy"] - figures["student_accuracy"])
         quality = 1.0 * drop * calls * figures["cost_per_error"]  # one slice, all the traffic
@@ -603,41 +709,18 @@ def _screen_columns(
     refusals.refuse(too_large, lambda i: "the figures are too large to compute")
     refused = refusals.refused
     costed &= ~refused
-    adjusted_net = _kernel.annual_net_benefit(adjusted, maintenance)
-    adjusted_verdicts = np.full(rows, len(VERDICTS), dtype=np.int8)
+    adjusted_net = _kernel.annual_net_benefit(adjusted, inputs.annual_maintenance)
+    adjusted_verdicts = np.full(len(refused), len(VERDICTS), dtype=np.int8)
     if costed.any():  # only where the quality columns are given: no cost to the rest
         where = np.flatnonzero(costed)
-        adjusted_growth = np.broadcast_to(growth, (rows,))[where]
+        adjusted_growth = np.broadcast_to(growth, (len(refused),))[where]
         adjusted_codes = verdict_codes(
             payback_array(upfront[where], adjusted[where], adjusted_growth),
             adjusted_net[where],
             adjusted_growth,
         )
         adjusted_verdicts[where] = adjusted_codes
-    names = _names(frame, first_number)
-    return {
-        "name": names,
-        "verdict": np.where(refused, len(VERDICTS), codes).astype(np.int8),
-        "payback_months": figure(out["payback_months"]),
-        "payback_after_maintenance_months": figure(after_maintenance),
-        "annual_net_benefit": figure(out["annual_net_benefit"]),
-        "monthly_savings": figure(out["monthly_savings"]),
-        "annual_savings": figure(_kernel.MONTHS_PER_YEAR * out["monthly_savings"]),
-        "savings_share": figure(out["savings_share"]),
-        "breakeven_monthly_calls": figure(out["breakeven_monthly_calls"]),
-        "npv": figure(npv),
-        "discounted_payback_months": figure(discounted),
-        "quality_cost_monthly": np.where(costed, quality, np.nan),
-        "quality_adjusted_annual_net_benefit": np.where(costed, adjusted_net, np.nan),
-        "quality_adjusted_verdict": adjusted_verdicts,
-        "monthly_calls": figure(inputs.monthly_calls),  # type: ignore[arg-type]
-        "teacher_cost_per_1k": figure(inputs.teacher_cost_per_1k),  # type: ignore[arg-type]
-        "student_cost_per_1k": figure(out["student_cost_per_1k"]),
-        "upfront_cost": figure(out["upfront_cost"]),
-        "annual_maintenance": figure(inputs.annual_maintenance),  # type: ignore[arg-type]
-        "monthly_growth": figure(inputs.monthly_growth),  # type: ignore[arg-type]
-        "error": refusals.reason,
-    }
+    return _QualityAdjusted(costed, quality, adjusted_net, adjusted_verdicts)
 
 
 def _names(frame: pd.DataFrame, first_number: int) -> np.ndarray[Any, Any]:

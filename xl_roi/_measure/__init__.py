@@ -62,6 +62,9 @@ from xl_roi._measure._figures import (
     ALL_CALLS,
     NO_COST_RECORDED,
     SUCCESSFUL,
+    Cost,
+    Group,
+    PriceLookup,
     combined,
     group_cost,
     model_groups,
@@ -654,42 +657,124 @@ def _assemble(
     today: dt.date | None,
     include_failed: bool = False,
 ) -> pd.DataFrame:
-    refused: dict[str, int] = {}
-    outside = 0
-    rows_read = 0
-    good_rows = 0
-    by_month: dict[str, dict[dt.date, float]] = {}
-    first_ts = last_ts = None
-    for state, model, month, rows, calls, first, last in counted:
-        rows_read += int(rows)
-        if state == "outside the window":
-            outside += int(rows)
-        elif state is not None:
-            refused[state] = refused.get(state, 0) + int(rows)
-        else:
-            good_rows += int(rows)
-            by_month.setdefault(model, {})[_as_date(month)] = float(calls or 0)
-            first_ts = first if first_ts is None or first < first_ts else first_ts
-            last_ts = last if last_ts is None or last > last_ts else last_ts
+    """The measured table, a row a model, most calls first, with where its figures come from
+    (files, window, rows read, used and refused, warnings) in ``attrs["source"]``.
+
+    ``counted`` is the counts query's rows (state, model, month, rows, calls, first, last);
+    ``per_model`` the aggregation's rows (see :func:`~xl_roi._measure._figures.model_groups`).
+    """
+    counts = _tally(counted)
     warnings: list[str] = []
-    if refused:
+    if counts.refused:
         warnings.append(
-            f"{sum(refused.values()):,} of {rows_read:,} rows refused: "
-            + ", ".join(f"{count:,} {reason}" for reason, count in sorted(refused.items()))
+            f"{sum(counts.refused.values()):,} of {counts.rows_read:,} rows refused: "
+            + ", ".join(f"{count:,} {reason}" for reason, count in sorted(counts.refused.items()))
         )
-    if good_rows == 0 or first_ts is None or last_ts is None:
+    first_day, last_day, months = _window_months(counts, files, since_day, until_day, warnings)
+
+    def lookup(model: str) -> tuple[float, float, float, str] | None:
+        try:
+            return _prices_for(model, prices, sources.price_providers)
+        except UnknownModelError:
+            return None
+
+    models = _model_records(
+        per_model,
+        counts.by_month,
+        (first_day, last_day, months),
+        wanted,
+        include_failed,
+        lookup,
+        warnings,
+    )
+    if any("genai-prices" in source for source in models.priced_sources):
+        stale = price_table().stale_warning(today)
+        if stale:
+            warnings.append(stale)
+    table = pd.DataFrame.from_records(models.records, columns=list(MEASURE_COLUMNS))
+    table = table.sort_values(["calls", "model"], ascending=[False, True], ignore_index=True)
+    table.attrs["source"] = {
+        "files": [str(path) for path in files],
+        "formats": sources.formats,
+        "engine": runner.name,
+        "window": {"first_day": first_day.isoformat(), "last_day": last_day.isoformat()},
+        "complete_months": [f"{month:%Y-%m}" for month in months],
+        "rows_read": counts.rows_read,
+        "rows_used": counts.good_rows,
+        "rows_refused": dict(sorted(counts.refused.items())),
+        "rows_outside_window": counts.outside,
+        "rows_by_model": models.rows_by_model,
+        "latency_rows_by_model": models.latency_rows_by_model,
+        "percentiles": approx_bound(runner.dialect) if approx else EXACT_P95,
+        "figures_over": ALL_CALLS if include_failed else SUCCESSFUL,
+        "latency_note": _latency_note(sources),
+        "warnings": warnings,
+    }
+    return table
+
+
+@dataclass
+class _Counts:
+    """The counts query's rows added up: rows read, used, refused (by reason) and outside the
+    window; each model's calls by month; the first and last usable call."""
+
+    refused: dict[str, int]
+    outside: int
+    rows_read: int
+    good_rows: int
+    by_month: dict[str, dict[dt.date, float]]
+    first_ts: Any
+    last_ts: Any
+
+
+def _tally(counted: list[tuple[Any, ...]]) -> _Counts:
+    """Add up the counts query's rows (state, model, month, rows, calls, first, last); a row's
+    state is None when usable, else its reason or ``outside the window``."""
+    counts = _Counts({}, 0, 0, 0, {}, None, None)
+    for state, model, month, rows, calls, first, last in counted:
+        counts.rows_read += int(rows)
+        if state == "outside the window":
+            counts.outside += int(rows)
+        elif state is not None:
+            counts.refused[state] = counts.refused.get(state, 0) + int(rows)
+        else:
+            counts.good_rows += int(rows)
+            counts.by_month.setdefault(model, {})[_as_date(month)] = float(calls or 0)
+            if counts.first_ts is None or first < counts.first_ts:
+                counts.first_ts = first
+            if counts.last_ts is None or last > counts.last_ts:
+                counts.last_ts = last
+    return counts
+
+
+def _window_months(
+    counts: _Counts,
+    files: list[Path],
+    since_day: dt.date | None,
+    until_day: dt.date | None,
+    warnings: list[str],
+) -> tuple[dt.date, dt.date, list[dt.date]]:
+    """The window measured (the one asked for, else first to last usable call) and its complete
+    calendar months; a warning when they are too few for a growth figure.
+
+    Raises
+    ------
+    NothingToMeasureError
+        When no row is usable, with the reasons the rows were refused.
+    """
+    if counts.good_rows == 0 or counts.first_ts is None or counts.last_ts is None:
         detail = (
-            ", ".join(f"{count:,} {reason}" for reason, count in sorted(refused.items()))
+            ", ".join(f"{count:,} {reason}" for reason, count in sorted(counts.refused.items()))
             or "no rows"
         )
-        if outside:
-            detail += f"; {outside:,} outside the window"
+        if counts.outside:
+            detail += f"; {counts.outside:,} outside the window"
         raise NothingToMeasureError(
-            f"nothing to measure in {len(files)} file(s): {rows_read:,} rows read, none usable "
-            f"({detail})"
+            f"nothing to measure in {len(files)} file(s): {counts.rows_read:,} rows read, none "
+            f"usable ({detail})"
         )
-    first_day = since_day or _as_date(first_ts)
-    last_day = until_day or _as_date(last_ts)
+    first_day = since_day or _as_date(counts.first_ts)
+    last_day = until_day or _as_date(counts.last_ts)
     months = complete_months(first_day, last_day)
     if not months:
         warnings.append(
@@ -698,26 +783,47 @@ def _assemble(
         )
     elif len(months) < 2:
         warnings.append(f"one complete month ({months[0]:%Y-%m}): no growth figure (it needs two)")
-    records = []
-    rows_by_model: dict[str, int] = {}
-    latency_rows_by_model: dict[str, int] = {}
-    priced_sources: set[str] = set()
+    return first_day, last_day, months
+
+
+@dataclass
+class _Models:
+    """The measured models' rows, and what the table's source says of them."""
+
+    records: list[dict[str, Any]]
+    rows_by_model: dict[str, int]
+    latency_rows_by_model: dict[str, int]
+    priced_sources: set[str]
+
+
+def _model_records(
+    per_model: list[tuple[Any, ...]],
+    by_month: Mapping[str, Mapping[dt.date, float]],
+    window: tuple[dt.date, dt.date, list[dt.date]],
+    wanted: set[str] | None,
+    include_failed: bool,
+    lookup: PriceLookup,
+    warnings: list[str],
+) -> _Models:
+    """A row of figures for each model measured (each of ``wanted``, or all), adding to
+    ``warnings`` the models with no growth figure or no recorded cost.
+
+    Raises
+    ------
+    InputError
+        When a model of ``wanted`` has no usable call.
+    """
+    first_day, last_day, months = window
+    models = _Models([], {}, {}, set())
     no_cost: list[str] = []
-
-    def lookup(model: str) -> tuple[float, float, float, str] | None:
-        try:
-            return _prices_for(model, prices, sources.price_providers)
-        except UnknownModelError:
-            return None
-
     for model, groups in model_groups(per_model).items():
         if wanted is not None and model not in wanted:
             continue
-        calls, first_seen, last_seen, model_rows, status_calls, error_calls = combined(groups)
+        totals = combined(groups)
         main = groups.get(None if include_failed else 0)
         failed = groups.get(1)
-        rows_by_model[model] = model_rows
-        latency_rows_by_model[model] = main.latency_rows if main else 0
+        models.rows_by_model[model] = totals[3]
+        models.latency_rows_by_model[model] = main.latency_rows if main else 0
         monthly, _, growth = monthly_calls_from_counts(by_month.get(model, {}), first_day, last_day)
         if months:
             series = [by_month.get(model, {}).get(month, 0.0) for month in months]
@@ -727,37 +833,11 @@ def _assemble(
         failed_cost = group_cost(model, failed, lookup) if failed else None
         for found in (cost, failed_cost):
             if found and found.priced_source:
-                priced_sources.add(found.priced_source)
+                models.priced_sources.add(found.priced_source)
         if cost is not None and cost.source.startswith(NO_COST_RECORDED):
             no_cost.append(model)
-        latency = [math.nan] * 3 if not (main and main.quantiles) else list(main.quantiles)
-        failed_latency = (
-            [math.nan] * 3 if not (failed and failed.quantiles) else list(failed.quantiles)
-        )
-        records.append(
-            {
-                "model": model,
-                "calls": int(calls) if calls.is_integer() else calls,
-                "first_seen": pd.Timestamp(first_seen),
-                "last_seen": pd.Timestamp(last_seen),
-                "monthly_calls": monthly,
-                "monthly_growth": growth,
-                "input_tokens_per_call": main.per_call(main.input_tokens) if main else math.nan,
-                "output_tokens_per_call": main.per_call(main.output_tokens) if main else math.nan,
-                "cached_input_tokens_per_call": main.per_call(main.cached_input_tokens)
-                if main
-                else math.nan,
-                "cost_per_1k": cost.per_1k if cost else math.nan,
-                "cost_source": cost.source if cost else "no successful call",
-                "latency_p50_ms": latency[0],
-                "latency_p95_ms": latency[1],
-                "latency_p99_ms": latency[2],
-                "error_share": error_calls / status_calls if status_calls else math.nan,
-                "failed_calls": int(failed.calls) if failed else 0,
-                "failed_cost_per_1k": failed_cost.per_1k if failed_cost else math.nan,
-                "failed_latency_p50_ms": failed_latency[0],
-                "failed_latency_p95_ms": failed_latency[1],
-            }
+        models.records.append(
+            _model_record(model, totals, (main, failed), (cost, failed_cost), monthly, growth)
         )
     for model in no_cost:
         warnings.append(
@@ -766,39 +846,72 @@ def _assemble(
             "(never read as free)"
         )
     if wanted is not None:
-        missing = sorted(wanted - {record["model"] for record in records})
+        missing = sorted(wanted - {record["model"] for record in models.records})
         if missing:
             known = ", ".join(repr(row[0]) for row in per_model[:12])
             raise InputError(
                 f"no usable calls of {', '.join(map(repr, missing))} in the logs "
                 f"(models found: {known})"
             )
-    if any("genai-prices" in source for source in priced_sources):
-        stale = price_table().stale_warning(today)
-        if stale:
-            warnings.append(stale)
-    table = pd.DataFrame.from_records(records, columns=list(MEASURE_COLUMNS))
-    table = table.sort_values(["calls", "model"], ascending=[False, True], ignore_index=True)
-    latency_note = None
-    if sources.bucketed and not sources.per_request:
-        latency_note = f"{LATENCY_NOT_AVAILABLE} (bucketed counts, no per-request latency)"
-    elif sources.bucketed:
-        latency_note = "latency from the per-request logs only; the bucketed export has none"
-    table.attrs["source"] = {
-        "files": [str(path) for path in files],
-        "formats": sources.formats,
-        "engine": runner.name,
-        "window": {"first_day": first_day.isoformat(), "last_day": last_day.isoformat()},
-        "complete_months": [f"{month:%Y-%m}" for month in months],
-        "rows_read": rows_read,
-        "rows_used": good_rows,
-        "rows_refused": dict(sorted(refused.items())),
-        "rows_outside_window": outside,
-        "rows_by_model": rows_by_model,
-        "latency_rows_by_model": latency_rows_by_model,
-        "percentiles": approx_bound(runner.dialect) if approx else EXACT_P95,
-        "figures_over": ALL_CALLS if include_failed else SUCCESSFUL,
-        "latency_note": latency_note,
-        "warnings": warnings,
+    return models
+
+
+def _model_record(
+    model: str,
+    totals: tuple[float, Any, Any, int, float, float],
+    groups: tuple[Group | None, Group | None],
+    costs: tuple[Cost | None, Cost | None],
+    monthly: float,
+    growth: float,
+) -> dict[str, Any]:
+    """A model's row of the measured table (:data:`MEASURE_COLUMNS`).
+
+    Parameters
+    ----------
+    totals : tuple
+        Over every call (:func:`~xl_roi._measure._figures.combined`): calls, first seen, last
+        seen, rows, calls with a status, failed calls.
+    groups, costs : tuple
+        The calls the figures are over (the successful, or all) and the failed calls, and
+        their costs per 1k calls (None: no such calls).
+    monthly, growth : float
+        Monthly calls and monthly growth.
+    """
+    calls, first_seen, last_seen, _, status_calls, error_calls = totals
+    main, failed = groups
+    cost, failed_cost = costs
+    latency = [math.nan] * 3 if not (main and main.quantiles) else list(main.quantiles)
+    failed_latency = [math.nan] * 3 if not (failed and failed.quantiles) else list(failed.quantiles)
+    return {
+        "model": model,
+        "calls": int(calls) if calls.is_integer() else calls,
+        "first_seen": pd.Timestamp(first_seen),
+        "last_seen": pd.Timestamp(last_seen),
+        "monthly_calls": monthly,
+        "monthly_growth": growth,
+        "input_tokens_per_call": main.per_call(main.input_tokens) if main else math.nan,
+        "output_tokens_per_call": main.per_call(main.output_tokens) if main else math.nan,
+        "cached_input_tokens_per_call": main.per_call(main.cached_input_tokens)
+        if main
+        else math.nan,
+        "cost_per_1k": cost.per_1k if cost else math.nan,
+        "cost_source": cost.source if cost else "no successful call",
+        "latency_p50_ms": latency[0],
+        "latency_p95_ms": latency[1],
+        "latency_p99_ms": latency[2],
+        "error_share": error_calls / status_calls if status_calls else math.nan,
+        "failed_calls": int(failed.calls) if failed else 0,
+        "failed_cost_per_1k": failed_cost.per_1k if failed_cost else math.nan,
+        "failed_latency_p50_ms": failed_latency[0],
+        "failed_latency_p95_ms": failed_latency[1],
     }
-    return table
+
+
+def _latency_note(sources: _Sources) -> str | None:
+    """Why latency is missing or partial, when a bucketed export (no per-request latency) is
+    among the sources."""
+    if sources.bucketed and not sources.per_request:
+        return f"{LATENCY_NOT_AVAILABLE} (bucketed counts, no per-request latency)"
+    if sources.bucketed:
+        return "latency from the per-request logs only; the bucketed export has none"
+    return None

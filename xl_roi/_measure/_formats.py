@@ -248,112 +248,157 @@ def _typed(expressions: dict[str, str | None]) -> dict[str, str]:
     return typed
 
 
+_Expressions = dict[str, str | None]
+_Stamp = tuple[str, str] | None
+
+
 def expressions(
     fmt: Format, schema: Schema, dialect: Dialect, columns: Mapping[str, str] | None = None
 ) -> dict[str, str]:
     """The canonical columns of one source as SQL expressions (absent ones are left out)."""
     b = _Builder(schema, dialect)
-    out: dict[str, str | None] = {"calls": "1"}
-    stamp: tuple[str, str] | None
+    out: _Expressions = {"calls": "1"}
     if fmt is CANONICAL_FORMAT:
-        names = {name: name for name in CANONICAL_COLUMNS}
-        names.update(columns or {})
-        stamp = b.timestamp(names["timestamp"])
-        out["model"] = b.column(names["model"])
-        out["input_tokens"] = b.number(names["input_tokens"])
-        out["output_tokens"] = b.number(names["output_tokens"])
-        out["cached_input_tokens"] = b.number(names["cached_input_tokens"])
-        out["cost"] = b.number(names["cost"])
-        out["latency_ms"] = b.number(names["latency_ms"])
-        out["is_error"] = b.error_flag(
-            b.column(names["status"]), _ERROR_WORDS, b.status_type(names["status"])
-        )
-        out["request_id"] = b.column(names["request_id"])
+        stamp = _canonical(b, out, columns)
     elif fmt is LITELLM:
-        stamp = b.timestamp("startTime")
-        end = b.timestamp("endTime")
-        out["model"] = b.column("model")
-        out["input_tokens"] = b.number("prompt_tokens")
-        out["output_tokens"] = b.number("completion_tokens")
-        out["cost"] = b.number("spend")
-        if stamp and end:
-            out["latency_ms"] = b.milliseconds_between(stamp[0], end[0])
-        out["is_error"] = b.error_flag(b.column("status"), _ERROR_WORDS)
-        out["request_id"] = b.column("request_id")
+        stamp = _litellm(b, out)
     elif fmt is LANGFUSE:
-        stamp = b.timestamp("startTime")
-        end = b.timestamp("endTime")
-        out["model"] = b.column("model")
-        uncached = b.number("usageDetails", "input") or b.number("promptTokens")
-        cached = b.number("usageDetails", "input_cached_tokens") or b.number(
-            "usageDetails", "cache_read_input_tokens"
-        )
-        # Langfuse counts cache reads apart from "input": add them back (input includes cached)
-        out["input_tokens"] = (
-            f"({uncached} + coalesce({cached}, 0))" if uncached and cached else uncached
-        )
-        out["cached_input_tokens"] = cached
-        out["output_tokens"] = b.number("usageDetails", "output") or b.number("completionTokens")
-        out["cost"] = b.number("costDetails", "total") or b.number("calculatedTotalCost")
-        latency = b.number("latency")  # seconds in Langfuse's export
-        if latency:
-            out["latency_ms"] = f"({latency} * 1000.0)"
-        elif stamp and end:
-            out["latency_ms"] = b.milliseconds_between(stamp[0], end[0])
-        out["is_error"] = b.error_flag(b.column("level"), ("error",))
-        out["request_id"] = b.column("id")
+        stamp = _langfuse(b, out)
     elif fmt is OTEL:
-        if b.has("attributes"):
-            prefix: tuple[str, ...] = ("attributes",)
-        else:
-            prefix = ()
-        stamp = b.timestamp("start_time") or b.timestamp("startTime")
-        end = b.timestamp("end_time") or b.timestamp("endTime")
-        out["model"] = b.column(*prefix, "gen_ai.response.model") or b.column(
-            *prefix, "gen_ai.request.model"
-        )
-        if b.has(*prefix, "gen_ai.response.model") and b.has(*prefix, "gen_ai.request.model"):
-            response = b.column(*prefix, "gen_ai.response.model")
-            request = b.column(*prefix, "gen_ai.request.model")
-            out["model"] = f"coalesce({response}, {request})"
-        out["input_tokens"] = b.number(*prefix, "gen_ai.usage.input_tokens")
-        out["output_tokens"] = b.number(*prefix, "gen_ai.usage.output_tokens")
-        out["cached_input_tokens"] = b.number(*prefix, "gen_ai.usage.cache_read.input_tokens")
-        if stamp and end:
-            out["latency_ms"] = b.milliseconds_between(stamp[0], end[0])
-        status = b.column("status", "status_code")
-        error_type = b.column(*prefix, "error.type")
-        flag = b.error_flag(status, ("error",))
-        if flag and error_type:
-            flag = f"CASE WHEN {error_type} IS NOT NULL THEN 1 ELSE {flag} END"
-        out["is_error"] = flag
-        span, trace = b.column("context", "span_id"), b.column("context", "trace_id")
-        if span and trace:  # an all-zero span id is OpenTelemetry's "no span": no id
-            out["request_id"] = (
-                f"CASE WHEN {span} IS NULL OR {trace} IS NULL"
-                f" OR {span} = '0x0000000000000000' THEN NULL"
-                f" ELSE concat(CAST({trace} AS STRING), '/', CAST({span} AS STRING)) END"
-            )
+        stamp = _otel(b, out)
     elif fmt is BEDROCK:
-        stamp = b.timestamp("timestamp")
-        out["model"] = b.column("modelId")
-        out["input_tokens"] = b.number("input", "inputTokenCount")
-        out["output_tokens"] = b.number("output", "outputTokenCount")
-        out["cached_input_tokens"] = b.number("input", "cacheReadInputTokenCount")
-        out["latency_ms"] = b.number("output", "outputBodyJson", "metrics", "latencyMs")
-        error = b.column("errorCode")
-        if error:
-            out["is_error"] = f"CASE WHEN {error} IS NOT NULL THEN 1 ELSE 0 END"
-        out["request_id"] = b.column("requestId")
+        stamp = _bedrock(b, out)
     else:  # OpenAI usage export: one row per bucket and model
-        stamp = b.timestamp("start_time")
-        out["model"] = b.column("model")
-        out["calls"] = b.number("num_model_requests")
-        out["input_tokens"] = b.number("input_tokens")
-        out["output_tokens"] = b.number("output_tokens")
-        out["cached_input_tokens"] = b.number("input_cached_tokens")
+        stamp = _openai_usage(b, out)
     if stamp is not None:
         out["ts"], out["ts_given"] = stamp
     if b.number_checks:
         out["raw_numbers_bad"] = f"CASE WHEN {' OR '.join(b.number_checks)} THEN 1 ELSE 0 END"
     return _typed(out)
+
+
+def _canonical(b: _Builder, out: _Expressions, columns: Mapping[str, str] | None) -> _Stamp:
+    """The canonical columns (renamed by ``columns``, canonical name → the file's) into
+    ``out``; return the timestamp's expressions."""
+    names = {name: name for name in CANONICAL_COLUMNS}
+    names.update(columns or {})
+    stamp = b.timestamp(names["timestamp"])
+    out["model"] = b.column(names["model"])
+    out["input_tokens"] = b.number(names["input_tokens"])
+    out["output_tokens"] = b.number(names["output_tokens"])
+    out["cached_input_tokens"] = b.number(names["cached_input_tokens"])
+    out["cost"] = b.number(names["cost"])
+    out["latency_ms"] = b.number(names["latency_ms"])
+    out["is_error"] = b.error_flag(
+        b.column(names["status"]), _ERROR_WORDS, b.status_type(names["status"])
+    )
+    out["request_id"] = b.column(names["request_id"])
+    return stamp
+
+
+def _litellm(b: _Builder, out: _Expressions) -> _Stamp:
+    """LiteLLM's spend-log columns into ``out``; return the timestamp's expressions."""
+    stamp = b.timestamp("startTime")
+    end = b.timestamp("endTime")
+    out["model"] = b.column("model")
+    out["input_tokens"] = b.number("prompt_tokens")
+    out["output_tokens"] = b.number("completion_tokens")
+    out["cost"] = b.number("spend")
+    if stamp and end:
+        out["latency_ms"] = b.milliseconds_between(stamp[0], end[0])
+    out["is_error"] = b.error_flag(b.column("status"), _ERROR_WORDS)
+    out["request_id"] = b.column("request_id")
+    return stamp
+
+
+def _langfuse(b: _Builder, out: _Expressions) -> _Stamp:
+    """Langfuse's observation fields into ``out`` (cache reads added back to the input
+    tokens, latency from seconds); return the timestamp's expressions."""
+    stamp = b.timestamp("startTime")
+    end = b.timestamp("endTime")
+    out["model"] = b.column("model")
+    uncached = b.number("usageDetails", "input") or b.number("promptTokens")
+    cached = b.number("usageDetails", "input_cached_tokens") or b.number(
+        "usageDetails", "cache_read_input_tokens"
+    )
+    # Langfuse counts cache reads apart from "input": add them back (input includes cached)
+    out["input_tokens"] = (
+        f"({uncached} + coalesce({cached}, 0))" if uncached and cached else uncached
+    )
+    out["cached_input_tokens"] = cached
+    out["output_tokens"] = b.number("usageDetails", "output") or b.number("completionTokens")
+    out["cost"] = b.number("costDetails", "total") or b.number("calculatedTotalCost")
+    latency = b.number("latency")  # seconds in Langfuse's export
+    if latency:
+        out["latency_ms"] = f"({latency} * 1000.0)"
+    elif stamp and end:
+        out["latency_ms"] = b.milliseconds_between(stamp[0], end[0])
+    out["is_error"] = b.error_flag(b.column("level"), ("error",))
+    out["request_id"] = b.column("id")
+    return stamp
+
+
+def _otel(b: _Builder, out: _Expressions) -> _Stamp:
+    """OpenTelemetry GenAI span attributes into ``out`` (the response's model, else the
+    request's; an error type marks an error; trace and span ids as the request id); return the
+    timestamp's expressions."""
+    if b.has("attributes"):
+        prefix: tuple[str, ...] = ("attributes",)
+    else:
+        prefix = ()
+    stamp = b.timestamp("start_time") or b.timestamp("startTime")
+    end = b.timestamp("end_time") or b.timestamp("endTime")
+    out["model"] = b.column(*prefix, "gen_ai.response.model") or b.column(
+        *prefix, "gen_ai.request.model"
+    )
+    if b.has(*prefix, "gen_ai.response.model") and b.has(*prefix, "gen_ai.request.model"):
+        response = b.column(*prefix, "gen_ai.response.model")
+        request = b.column(*prefix, "gen_ai.request.model")
+        out["model"] = f"coalesce({response}, {request})"
+    out["input_tokens"] = b.number(*prefix, "gen_ai.usage.input_tokens")
+    out["output_tokens"] = b.number(*prefix, "gen_ai.usage.output_tokens")
+    out["cached_input_tokens"] = b.number(*prefix, "gen_ai.usage.cache_read.input_tokens")
+    if stamp and end:
+        out["latency_ms"] = b.milliseconds_between(stamp[0], end[0])
+    status = b.column("status", "status_code")
+    error_type = b.column(*prefix, "error.type")
+    flag = b.error_flag(status, ("error",))
+    if flag and error_type:
+        flag = f"CASE WHEN {error_type} IS NOT NULL THEN 1 ELSE {flag} END"
+    out["is_error"] = flag
+    span, trace = b.column("context", "span_id"), b.column("context", "trace_id")
+    if span and trace:  # an all-zero span id is OpenTelemetry's "no span": no id
+        out["request_id"] = (
+            f"CASE WHEN {span} IS NULL OR {trace} IS NULL"
+            f" OR {span} = '0x0000000000000000' THEN NULL"
+            f" ELSE concat(CAST({trace} AS STRING), '/', CAST({span} AS STRING)) END"
+        )
+    return stamp
+
+
+def _bedrock(b: _Builder, out: _Expressions) -> _Stamp:
+    """AWS Bedrock invocation-log fields into ``out`` (an error code marks an error); return
+    the timestamp's expressions."""
+    stamp = b.timestamp("timestamp")
+    out["model"] = b.column("modelId")
+    out["input_tokens"] = b.number("input", "inputTokenCount")
+    out["output_tokens"] = b.number("output", "outputTokenCount")
+    out["cached_input_tokens"] = b.number("input", "cacheReadInputTokenCount")
+    out["latency_ms"] = b.number("output", "outputBodyJson", "metrics", "latencyMs")
+    error = b.column("errorCode")
+    if error:
+        out["is_error"] = f"CASE WHEN {error} IS NOT NULL THEN 1 ELSE 0 END"
+    out["request_id"] = b.column("requestId")
+    return stamp
+
+
+def _openai_usage(b: _Builder, out: _Expressions) -> _Stamp:
+    """OpenAI's usage export (one row per bucket and model, its calls counted) into ``out``;
+    return the timestamp's expressions."""
+    stamp = b.timestamp("start_time")
+    out["model"] = b.column("model")
+    out["calls"] = b.number("num_model_requests")
+    out["input_tokens"] = b.number("input_tokens")
+    out["output_tokens"] = b.number("output_tokens")
+    out["cached_input_tokens"] = b.number("input_cached_tokens")
+    return stamp

@@ -37,7 +37,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_roi._sensitivity import HEADLINE_TABLE_ROWS, headline_table
 from xl_roi._version import __version__
-from xl_roi.case import Case
+from xl_roi.case import Case, QualitySlice
 from xl_roi.errors import InputError
 from xl_roi.fields import FIELDS
 from xl_roi.files import write_atomic
@@ -599,6 +599,8 @@ def _source_note(writer: _Writer, sheet: Worksheet, name: str, note_text: str) -
 
 
 def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> int:
+    """Write the Calculations sheet: the constants, each calculation row (named), and the cash
+    flow by month; return the schedule's first row (month 0)."""
     _title(
         sheet,
         "Calculations",
@@ -606,7 +608,32 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
         "inputs and the rows above. No number is typed into a formula.",
     )
     _header(sheet, 4, ("Calculation", "Value", "Unit", "How", "Name"))
-    row = 5
+    row = _constants(writer, sheet, 5)
+    for item in CALCULATIONS:
+        if isinstance(item, Section):
+            sheet.cell(row=row, column=1, value=item.title).font = SECTION_FONT
+            row += 1
+            continue
+        assert isinstance(item, CalcRow)
+        _calculation_row(writer, sheet, row, item, values)
+        row += 1
+    row += 1
+    first = _schedule(writer, sheet, values, row)
+    writer.name("schedule_months", sheet, f"A{first}:A{first + SCHEDULE_MONTHS}")
+    if writer.portable:
+        _newton_helpers(writer, sheet, values)
+        _cash_table(writer, sheet, values)
+    writer.name("schedule_net", sheet, f"D{first}:D{first + SCHEDULE_MONTHS}")
+    # the work and the schedule; the portable helpers beside them (the payback search's steps,
+    # the cash table) stay on the sheet, off the page
+    sheet.print_area = f"A1:G{first + SCHEDULE_MONTHS}"
+    sheet.freeze_panes = "B5"
+    _widths(sheet, CALCULATIONS_WIDTHS)
+    return first
+
+
+def _constants(writer: _Writer, sheet: Worksheet, row: int) -> int:
+    """The Constants section from ``row``, each constant a named cell; return the next row."""
     sheet.cell(row=row, column=1, value="Constants").font = SECTION_FONT
     row += 1
     for name, label, value, unit in CONSTANTS:
@@ -617,38 +644,44 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
         sheet.cell(row=row, column=5, value=name).font = UNIT_FONT
         writer.name(name, sheet, cell.coordinate)
         row += 1
-    for item in CALCULATIONS:
-        if isinstance(item, Section):
-            sheet.cell(row=row, column=1, value=item.title).font = SECTION_FONT
-            row += 1
-            continue
-        assert isinstance(item, CalcRow)
-        sheet.cell(row=row, column=1, value=item.label).alignment = TOP
-        formula = item.formula_in(writer.portable)
-        if formula is None:  # a row with no native formula stores its value
-            cell = sheet.cell(row=row, column=2)
-            if isinstance(values[item.name], str):
-                write_text(cell, values[item.name])
-            else:
-                cell.value = values[item.name]
-            cell.number_format = item.number_format
+    return row
+
+
+def _calculation_row(
+    writer: _Writer, sheet: Worksheet, row: int, item: CalcRow, values: dict[str, Any]
+) -> None:
+    """One calculation on ``row``: its label, its formula (or, with no native formula, its
+    stored value) named after it, its unit and how it is worked out; as tall as its longest
+    text."""
+    sheet.cell(row=row, column=1, value=item.label).alignment = TOP
+    formula = item.formula_in(writer.portable)
+    if formula is None:  # a row with no native formula stores its value
+        cell = sheet.cell(row=row, column=2)
+        if isinstance(values[item.name], str):
+            write_text(cell, values[item.name])
         else:
-            cell = writer.formula(sheet, f"B{row}", formula, values[item.name], item.number_format)
-        cell.alignment = Alignment(horizontal="right", vertical="top", wrap_text=True)
-        _unit(writer, sheet, row, item.unit, values["currency"])
-        sheet.cell(row=row, column=4, value=item.how).alignment = WRAP
-        stored = values[item.name]
-        height = max(  # the row as tall as its longest text: none runs off its cell
-            _wrapped_lines(item.how, CALCULATIONS_WIDTHS["D"]),
-            _wrapped_lines(stored, CALCULATIONS_WIDTHS["B"]) if isinstance(stored, str) else 1,
-        )
-        if height > 1:
-            sheet.row_dimensions[row].height = 15 * height
-        name_cell = sheet.cell(row=row, column=5, value=item.name)
-        name_cell.font, name_cell.alignment = UNIT_FONT, TOP
-        writer.name(item.name, sheet, cell.coordinate)
-        row += 1
-    row += 1
+            cell.value = values[item.name]
+        cell.number_format = item.number_format
+    else:
+        cell = writer.formula(sheet, f"B{row}", formula, values[item.name], item.number_format)
+    cell.alignment = Alignment(horizontal="right", vertical="top", wrap_text=True)
+    _unit(writer, sheet, row, item.unit, values["currency"])
+    sheet.cell(row=row, column=4, value=item.how).alignment = WRAP
+    stored = values[item.name]
+    height = max(  # the row as tall as its longest text: none runs off its cell
+        _wrapped_lines(item.how, CALCULATIONS_WIDTHS["D"]),
+        _wrapped_lines(stored, CALCULATIONS_WIDTHS["B"]) if isinstance(stored, str) else 1,
+    )
+    if height > 1:
+        sheet.row_dimensions[row].height = 15 * height
+    name_cell = sheet.cell(row=row, column=5, value=item.name)
+    name_cell.font, name_cell.alignment = UNIT_FONT, TOP
+    writer.name(item.name, sheet, cell.coordinate)
+
+
+def _schedule(writer: _Writer, sheet: Worksheet, values: dict[str, Any], row: int) -> int:
+    """The cash flow by month from ``row`` (its title, header, then months 0 to
+    :data:`SCHEDULE_MONTHS`), on a printed page of its own; return month 0's row."""
     # printed, the schedule starts a page of its own, its header above all of its months
     sheet.row_breaks.append(Break(id=row - 1))
     sheet.cell(row=row, column=1, value="Cash flow by month").font = SECTION_FONT
@@ -666,58 +699,68 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
     for month, (savings, maintenance, net, net_after) in enumerate(schedule):
         r = first + month
         if month == 0:
-            sheet.cell(row=r, column=1, value=0)
-            sheet.cell(row=r, column=2, value=0.0)
-            sheet.cell(row=r, column=3, value=0.0)
-            writer.formula(sheet, f"D{r}", "-upfront", net, layout.MONEY)
-            writer.formula(sheet, f"E{r}", "-upfront", net_after, layout.MONEY)
-            writer.formula(sheet, f"F{r}", "-upfront", discounted[0], layout.MONEY)
-            writer.formula(
-                sheet,
-                f"G{r}",
-                'IF(ISNUMBER(quality_cost_monthly), -upfront, "")',
-                worse[0],
-                layout.MONEY,
-            )
+            _schedule_start(writer, sheet, r, (net, net_after, discounted[0], worse[0]))
         else:
-            writer.formula(sheet, f"A{r}", f"A{r - 1}+1", float(month), layout.WHOLE_NUMBER)
-            writer.formula(
-                sheet,
-                f"B{r}",
-                f"savings_monthly*(1+monthly_growth)^(A{r}-1)",
-                savings,
-                layout.MONEY,
-            )
-            writer.formula(sheet, f"C{r}", "maintenance/months_per_year", maintenance, layout.MONEY)
-            writer.formula(sheet, f"D{r}", f"D{r - 1}+B{r}", net, layout.MONEY)
-            writer.formula(sheet, f"E{r}", f"E{r - 1}+B{r}-C{r}", net_after, layout.MONEY)
-            writer.formula(
-                sheet,
-                f"F{r}",
-                rows.SCHEDULE_DISCOUNTED.format(r=r, r_before=r - 1),
-                discounted[month],
-                layout.MONEY,
-            )
-            writer.formula(
-                sheet,
-                f"G{r}",
-                rows.SCHEDULE_WORSE_ANSWERS.format(r=r, r_before=r - 1),
-                worse[month],
-                layout.MONEY,
-            )
+            stored = (savings, maintenance, net, net_after, discounted[month], worse[month])
+            _schedule_month(writer, sheet, r, month, stored)
         for column in "BC":
             sheet[f"{column}{r}"].number_format = layout.MONEY
-    writer.name("schedule_months", sheet, f"A{first}:A{first + SCHEDULE_MONTHS}")
-    if writer.portable:
-        _newton_helpers(writer, sheet, values)
-        _cash_table(writer, sheet, values)
-    writer.name("schedule_net", sheet, f"D{first}:D{first + SCHEDULE_MONTHS}")
-    # the work and the schedule; the portable helpers beside them (the payback search's steps,
-    # the cash table) stay on the sheet, off the page
-    sheet.print_area = f"A1:G{first + SCHEDULE_MONTHS}"
-    sheet.freeze_panes = "B5"
-    _widths(sheet, CALCULATIONS_WIDTHS)
     return first
+
+
+def _schedule_start(
+    writer: _Writer, sheet: Worksheet, r: int, stored: tuple[float, float, float, Any]
+) -> None:
+    """Month 0 on row ``r``: no savings, no maintenance, every cumulative figure −upfront
+    (after worse answers only where they are costed); ``stored`` the four cumulative values."""
+    net, net_after, discounted, worse = stored
+    sheet.cell(row=r, column=1, value=0)
+    sheet.cell(row=r, column=2, value=0.0)
+    sheet.cell(row=r, column=3, value=0.0)
+    writer.formula(sheet, f"D{r}", "-upfront", net, layout.MONEY)
+    writer.formula(sheet, f"E{r}", "-upfront", net_after, layout.MONEY)
+    writer.formula(sheet, f"F{r}", "-upfront", discounted, layout.MONEY)
+    writer.formula(
+        sheet,
+        f"G{r}",
+        'IF(ISNUMBER(quality_cost_monthly), -upfront, "")',
+        worse,
+        layout.MONEY,
+    )
+
+
+def _schedule_month(
+    writer: _Writer, sheet: Worksheet, r: int, month: int, stored: tuple[Any, ...]
+) -> None:
+    """Month ``month`` on row ``r``, each figure a formula over the row above: savings grown,
+    a twelfth of maintenance, and the cumulative cash (before and after maintenance,
+    discounted, after worse answers); ``stored`` their six values."""
+    savings, maintenance, net, net_after, discounted, worse = stored
+    writer.formula(sheet, f"A{r}", f"A{r - 1}+1", float(month), layout.WHOLE_NUMBER)
+    writer.formula(
+        sheet,
+        f"B{r}",
+        f"savings_monthly*(1+monthly_growth)^(A{r}-1)",
+        savings,
+        layout.MONEY,
+    )
+    writer.formula(sheet, f"C{r}", "maintenance/months_per_year", maintenance, layout.MONEY)
+    writer.formula(sheet, f"D{r}", f"D{r - 1}+B{r}", net, layout.MONEY)
+    writer.formula(sheet, f"E{r}", f"E{r - 1}+B{r}-C{r}", net_after, layout.MONEY)
+    writer.formula(
+        sheet,
+        f"F{r}",
+        rows.SCHEDULE_DISCOUNTED.format(r=r, r_before=r - 1),
+        discounted,
+        layout.MONEY,
+    )
+    writer.formula(
+        sheet,
+        f"G{r}",
+        rows.SCHEDULE_WORSE_ANSWERS.format(r=r, r_before=r - 1),
+        worse,
+        layout.MONEY,
+    )
 
 
 CALCULATIONS_WIDTHS: dict[str, float] = {
@@ -805,12 +848,50 @@ def _sensitivity_table(values: dict[str, Any]) -> list[list[Any]]:
 
 
 def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case: Case) -> None:
+    """Write the Sensitivity sheet: the table (one SENSITIVITY array formula, or in the
+    portable flavour one native formula a cell, worked below the chart), its formats, and the
+    tornado chart with its helper columns."""
     _title(
         sheet,
         "Sensitivity",
         "Which assumption breaks the case: each moved ± the swing on "
         "Inputs, one at a time, ranked by how far payback swings; then named scenarios.",
     )
+    note = _sensitivity_note(values, case)
+    sheet["A3"] = note
+    sheet["A3"].alignment = WRAP
+    sheet.merge_cells("A3:J3")
+    sheet.row_dimensions[3].height = 32
+    formula = (
+        f"SENSITIVITY(upfront, teacher_cost, IF({layout.HOSTED_TEST}, "
+        "escalation_share*teacher_cost, student_cost), monthly_calls, maintenance, "
+        "sensitivity_swing, target_payback_months, monthly_growth, "
+        f"IF({layout.HOSTED_TEST}, gpu_hourly_cost, 0), calls_per_second_per_gpu, "
+        "target_utilization, peak_factor)"
+    )
+    table = _sensitivity_table(values)
+    last_row = 5 + HEADLINE_TABLE_ROWS
+    if writer.portable:  # one native formula a cell, worked below the chart
+        _native_sensitivity_cells(writer, sheet, values, table, last_row)
+        sheet.print_area = f"A1:J{last_row + 22}"  # the table and its chart, not the working
+        sheet["A3"] = note + PORTABLE_SENSITIVITY_NOTE
+        sheet.row_dimensions[3].height = 48
+    else:
+        writer.array_formula(sheet, f"A5:J{last_row}", formula, table)
+    _sensitivity_formats(sheet, last_row)
+    assumption_rows = HEADLINE_TABLE_ROWS - 3
+    _tornado_helper(writer, sheet, values, table, assumption_rows)
+    sheet.add_chart(_tornado_chart(sheet, assumption_rows), f"A{last_row + 3}")
+    if not writer.portable:  # the table and its chart; the chart's helper columns L:M off it
+        sheet.print_area = f"A1:J{last_row + 22}"
+    sheet.freeze_panes = "B6"
+    # headers in bold wrap into the two lines of row 5: "Payback at high" / "(months)"
+    _widths(sheet, {"A": 30, **{letter: 18 for letter in "BCDEFGHIJ"}, "L": 22, "M": 22})
+
+
+def _sensitivity_note(values: dict[str, Any], case: Case) -> str:
+    """The Sensitivity sheet's note on the model it runs: the student's cost (on whole GPUs
+    when self-hosted), the upfront cost as one total, and what the break-even volume means."""
     hosted = values["student_pricing"] == layout.MODE_SELF_HOSTED
     note = (
         "The same model as the Pitch: the student's cost as worked out"
@@ -829,37 +910,36 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
             " Data generation that moves with the teacher's price is in `xl-roi "
             "sensitivity` on the case file."
         )
-    sheet["A3"] = note
-    sheet["A3"].alignment = WRAP
-    sheet.merge_cells("A3:J3")
-    sheet.row_dimensions[3].height = 32
-    formula = (
-        f"SENSITIVITY(upfront, teacher_cost, IF({layout.HOSTED_TEST}, "
-        "escalation_share*teacher_cost, student_cost), monthly_calls, maintenance, "
-        "sensitivity_swing, target_payback_months, monthly_growth, "
-        f"IF({layout.HOSTED_TEST}, gpu_hourly_cost, 0), calls_per_second_per_gpu, "
-        "target_utilization, peak_factor)"
-    )
-    table = _sensitivity_table(values)
-    last_row = 5 + HEADLINE_TABLE_ROWS
-    if writer.portable:  # one native formula a cell, worked below the chart
-        for c, value in enumerate(table[0]):
-            write_text(sheet.cell(row=5, column=1 + c), value)
-        cells = native_sensitivity.working(values, table, last_row + 26)
-        for coordinate, plain in cells.plain.items():
-            if isinstance(plain, str):
-                write_text(sheet[coordinate], plain)
-            else:
-                sheet[coordinate].value = plain
-        for coordinate, (native, stored, cell_format) in cells.formulas.items():
-            writer.formula(sheet, coordinate, native, stored, cell_format)
-        for coordinate in cells.headers:
-            sheet[coordinate].font = SECTION_FONT
-        sheet.print_area = f"A1:J{last_row + 22}"  # the table and its chart, not the working
-        sheet["A3"] = note + PORTABLE_SENSITIVITY_NOTE
-        sheet.row_dimensions[3].height = 48
-    else:
-        writer.array_formula(sheet, f"A5:J{last_row}", formula, table)
+    return note
+
+
+def _native_sensitivity_cells(
+    writer: _Writer,
+    sheet: Worksheet,
+    values: dict[str, Any],
+    table: list[list[Any]],
+    last_row: int,
+) -> None:
+    """Portable flavour: the table's header, and its cells and their working
+    (:func:`~xl_roi.workbook.native_sensitivity.working`, from 26 rows below the table) in
+    built-in functions only."""
+    for c, value in enumerate(table[0]):
+        write_text(sheet.cell(row=5, column=1 + c), value)
+    cells = native_sensitivity.working(values, table, last_row + 26)
+    for coordinate, plain in cells.plain.items():
+        if isinstance(plain, str):
+            write_text(sheet[coordinate], plain)
+        else:
+            sheet[coordinate].value = plain
+    for coordinate, (native, stored, cell_format) in cells.formulas.items():
+        writer.formula(sheet, coordinate, native, stored, cell_format)
+    for coordinate in cells.headers:
+        sheet[coordinate].font = SECTION_FONT
+
+
+def _sensitivity_formats(sheet: Worksheet, last_row: int) -> None:
+    """The table's header row styled, and its figures' number formats (right-aligned, words
+    too), each row's values in its own unit."""
     sheet.row_dimensions[5].height = 32
     for column in range(1, 11):
         cell = sheet.cell(row=5, column=column)
@@ -886,7 +966,17 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
                 # "never" and other words right-aligned like the figures: never "3.74never"
                 cell.alignment = Alignment(horizontal="right")
     _value_formats_by_row(sheet, last_row)
-    # Tornado helper: annual net benefit at low and high against the base, per assumption.
+
+
+def _tornado_helper(
+    writer: _Writer,
+    sheet: Worksheet,
+    values: dict[str, Any],
+    table: list[list[Any]],
+    assumption_rows: int,
+) -> None:
+    """Columns L:M, the tornado's data: each assumption's annual net benefit at its low and
+    its high against the base."""
     sheet["L5"] = "Net benefit at low − base"
     sheet["M5"] = "Net benefit at high − base"
     for letter in "LM":
@@ -894,7 +984,6 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
         sheet[f"{letter}5"].fill = HEADER_FILL
         sheet[f"{letter}5"].alignment = Alignment(wrap_text=True, vertical="center")
     base_net = values["net_benefit_annual"]
-    assumption_rows = HEADLINE_TABLE_ROWS - 3
     for offset in range(assumption_rows):
         r = 6 + offset
         for letter, source in (("L", "F"), ("M", "G")):
@@ -907,6 +996,10 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
                 value,
                 layout.MONEY,
             )
+
+
+def _tornado_chart(sheet: Worksheet, assumption_rows: int) -> BarChart:
+    """The tornado: each assumption's change in annual net benefit, the widest on top."""
     chart = BarChart()
     chart.type = "bar"
     chart.grouping = "clustered"
@@ -922,12 +1015,7 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
     chart.y_axis.number_format = layout.MONEY
     chart.y_axis.majorGridlines = None
     chart.height, chart.width = 9, 18
-    sheet.add_chart(chart, f"A{last_row + 3}")
-    if not writer.portable:  # the table and its chart; the chart's helper columns L:M off it
-        sheet.print_area = f"A1:J{last_row + 22}"
-    sheet.freeze_panes = "B6"
-    # headers in bold wrap into the two lines of row 5: "Payback at high" / "(months)"
-    _widths(sheet, {"A": 30, **{letter: 18 for letter in "BCDEFGHIJ"}, "L": 22, "M": 22})
+    return chart
 
 
 SENSITIVITY_SCENARIO_FIELDS: dict[str, str] = {
@@ -971,27 +1059,13 @@ def _value_formats_by_row(sheet: Worksheet, last_row: int) -> None:
 
 
 def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, Any]) -> None:
+    """Write the Quality sheet: a row a slice (its inputs to fill in, checked, and its
+    verdict and cost as formulas), the slice columns named, and the summary below."""
     _title(sheet, "Quality", QUALITY_SUBTITLE)
     _header(sheet, 4, rows.quality_headers(values["currency"]))
     sheet.row_dimensions[4].height = 64  # four lines: "Own cost of a" "wrong answer" "(USD)"
     first, last = rows.QUALITY_FIRST_ROW, rows.QUALITY_FIRST_ROW + QUALITY_ROWS - 1
-    critical_rule = DataValidation(type="list", formula1='"yes,no"', allow_blank=True)
-    critical_rule.error = "Answer yes or no."
-    sheet.add_data_validation(critical_rule)
-    score_rule = DataValidation(
-        type="decimal", operator="greaterThanOrEqual", formula1="-1e300", allow_blank=True
-    )
-    sheet.add_data_validation(score_rule)
-    share_rule = DataValidation(
-        type="decimal", operator="between", formula1="0", formula2="1", allow_blank=True
-    )
-    share_rule.error = "A share of calls from 0 to 1 (0.1 = 10 %)."
-    sheet.add_data_validation(share_rule)
-    cost_rule = DataValidation(
-        type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True
-    )
-    cost_rule.error = "A cost of 0 or more; blank takes the case's cost of a wrong answer."
-    sheet.add_data_validation(cost_rule)
+    rules = _quality_rules(sheet)
     slices = case.quality_slices
     if len(slices) > QUALITY_ROWS:
         raise ValueError(
@@ -999,39 +1073,9 @@ def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, An
         )
     slice_costs = layout.slice_quality_costs(case)
     for offset in range(QUALITY_ROWS):
-        r = first + offset
         item = slices[offset] if offset < len(slices) else None
-        cells = {column: sheet[f"{column}{r}"] for column in rows.QUALITY_INPUT_COLUMNS}
-        if item is not None:
-            write_text(cells["A"], item.name)
-            write_text(cells["B"], "yes" if item.business_critical else "no")
-            cells["C"].value = float(item.teacher_score)
-            cells["D"].value = float(item.student_score)
-            cells["E"].value = float(item.allowed_drop)
-            if item.traffic_share is not None:
-                cells["I"].value = float(item.traffic_share)
-            if item.cost_per_error is not None:
-                cells["J"].value = float(item.cost_per_error)
-        for cell in cells.values():
-            cell.fill = INPUT_FILL
-            cell.font = INPUT_FONT
-            cell.border = BOX
-            cell.protection = UNLOCKED
-        critical_rule.add(cells["B"].coordinate)
-        for column in "CDE":
-            score_rule.add(cells[column].coordinate)
-            cells[column].number_format = layout.SCORE_DROP
-        share_rule.add(cells["I"].coordinate)
-        cells["I"].number_format = layout.SHARE
-        cost_rule.add(cells["J"].coordinate)
-        cells["J"].number_format = layout.PRICE
         cost = slice_costs[offset] if item is not None else ""
-        for (column, formula, number_format), value in zip(
-            rows.QUALITY_FORMULAS, rows.slice_values(item, cost), strict=True
-        ):
-            writer.formula(
-                sheet, f"{column}{r}", rows.slice_formula(formula, r), value, number_format
-            )
+        _quality_slice_row(writer, sheet, first + offset, item, cost, rules)
     if writer.portable:
         _joined_names(writer, sheet, slices, first, last)
     for name, column in rows.QUALITY_NAMES:
@@ -1053,6 +1097,80 @@ def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, An
             sheet[f"{column}{r}"].alignment = WRAP if column != "K" else WRAP_RIGHT
         # pass / FAIL centred: never run into the drop beside it ("0.01pass")
         sheet[f"G{r}"].alignment = Alignment(horizontal="center", vertical="top")
+
+
+@dataclass(frozen=True)
+class _QualityRules:
+    """The checks on a slice's input cells: business-critical (yes or no), the scores and
+    allowed drop (numbers), its share of calls (0 to 1), its own cost of a wrong answer."""
+
+    critical: DataValidation
+    score: DataValidation
+    share: DataValidation
+    cost: DataValidation
+
+
+def _quality_rules(sheet: Worksheet) -> _QualityRules:
+    """The slice inputs' checks, added to the sheet (their cells added row by row)."""
+    critical_rule = DataValidation(type="list", formula1='"yes,no"', allow_blank=True)
+    critical_rule.error = "Answer yes or no."
+    sheet.add_data_validation(critical_rule)
+    score_rule = DataValidation(
+        type="decimal", operator="greaterThanOrEqual", formula1="-1e300", allow_blank=True
+    )
+    sheet.add_data_validation(score_rule)
+    share_rule = DataValidation(
+        type="decimal", operator="between", formula1="0", formula2="1", allow_blank=True
+    )
+    share_rule.error = "A share of calls from 0 to 1 (0.1 = 10 %)."
+    sheet.add_data_validation(share_rule)
+    cost_rule = DataValidation(
+        type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True
+    )
+    cost_rule.error = "A cost of 0 or more; blank takes the case's cost of a wrong answer."
+    sheet.add_data_validation(cost_rule)
+    return _QualityRules(critical_rule, score_rule, share_rule, cost_rule)
+
+
+def _quality_slice_row(
+    writer: _Writer,
+    sheet: Worksheet,
+    r: int,
+    item: QualitySlice | None,
+    cost: float | str,
+    rules: _QualityRules,
+) -> None:
+    """A slice's row ``r`` (blank inputs without ``item``): its input cells styled, unlocked
+    and checked, and its formulas with their stored values (``cost``: its cost of worse
+    answers a month)."""
+    cells = {column: sheet[f"{column}{r}"] for column in rows.QUALITY_INPUT_COLUMNS}
+    if item is not None:
+        write_text(cells["A"], item.name)
+        write_text(cells["B"], "yes" if item.business_critical else "no")
+        cells["C"].value = float(item.teacher_score)
+        cells["D"].value = float(item.student_score)
+        cells["E"].value = float(item.allowed_drop)
+        if item.traffic_share is not None:
+            cells["I"].value = float(item.traffic_share)
+        if item.cost_per_error is not None:
+            cells["J"].value = float(item.cost_per_error)
+    for cell in cells.values():
+        cell.fill = INPUT_FILL
+        cell.font = INPUT_FONT
+        cell.border = BOX
+        cell.protection = UNLOCKED
+    rules.critical.add(cells["B"].coordinate)
+    for column in "CDE":
+        rules.score.add(cells[column].coordinate)
+        cells[column].number_format = layout.SCORE_DROP
+    rules.share.add(cells["I"].coordinate)
+    cells["I"].number_format = layout.SHARE
+    rules.cost.add(cells["J"].coordinate)
+    cells["J"].number_format = layout.PRICE
+    for (column, formula, number_format), value in zip(
+        rows.QUALITY_FORMULAS, rows.slice_values(item, cost), strict=True
+    ):
+        writer.formula(sheet, f"{column}{r}", rows.slice_formula(formula, r), value, number_format)
 
 
 QUALITY_WIDTHS: dict[str, float] = {
@@ -1117,6 +1235,9 @@ def _joined_names(writer: _Writer, sheet: Worksheet, slices: Any, first: int, la
 def _pitch(
     writer: _Writer, sheet: Worksheet, values: dict[str, Any], case: Case, schedule_first: int
 ) -> None:
+    """Write the Pitch sheet: the title and recommendation, each section's figures, and the
+    chart of cumulative net cash (from the Calculations schedule, month 0 on
+    ``schedule_first``), printed on one landscape page."""
     currency = values["currency"]
     writer.formula(
         sheet,
@@ -1139,29 +1260,55 @@ def _pitch(
     for heading, lines in rows.pitch_sections(values):
         sheet.cell(row=row, column=1, value=heading).font = SECTION_FONT
         row += 1
-        for label, formula, value, number_format, money in lines:
-            label_cell = sheet.cell(row=row, column=1, value=label)
-            label_cell.alignment = WRAP
-            figure = writer.formula(sheet, f"B{row}", formula, value, number_format)
-            # text answers line up with numbers, and wrap within their row, never clipped
-            figure.alignment = Alignment(horizontal="right", vertical="top", wrap_text=True)
-            height = max(
-                _wrapped_lines(label, PITCH_WIDTHS["A"]),
-                _wrapped_lines(value, PITCH_WIDTHS["B"]) if isinstance(value, str) else 1,
-            )
-            if height > 1:
-                sheet.row_dimensions[row].height = 15 * height
-            if money:  # beside an amount; none beside "no ask", "not computed", "in the total"
-                unit = writer.formula(
-                    sheet,
-                    f"C{row}",
-                    f'IF(ISNUMBER(B{row}), currency, "")',
-                    currency if isinstance(value, float | int) else "",
-                    layout.PLAIN,
-                )
-                unit.font, unit.alignment = UNIT_FONT, TOP
+        for line in lines:
+            _pitch_line(writer, sheet, row, line, currency)
             row += 1
         row += 1
+    sheet.add_chart(_cash_chart(writer, values, schedule_first), "E5")
+    sheet.print_area = f"A1:M{row}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 1
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    _widths(sheet, PITCH_WIDTHS)
+
+
+def _pitch_line(
+    writer: _Writer,
+    sheet: Worksheet,
+    row: int,
+    line: tuple[str, str, Any, str, bool],
+    currency: str,
+) -> None:
+    """One figure of the Pitch on ``row``: its label, its formula (right-aligned, wrapped; the
+    row as tall as its longest text) and, beside an amount, the currency."""
+    label, formula, value, number_format, money = line
+    label_cell = sheet.cell(row=row, column=1, value=label)
+    label_cell.alignment = WRAP
+    figure = writer.formula(sheet, f"B{row}", formula, value, number_format)
+    # text answers line up with numbers, and wrap within their row, never clipped
+    figure.alignment = Alignment(horizontal="right", vertical="top", wrap_text=True)
+    height = max(
+        _wrapped_lines(label, PITCH_WIDTHS["A"]),
+        _wrapped_lines(value, PITCH_WIDTHS["B"]) if isinstance(value, str) else 1,
+    )
+    if height > 1:
+        sheet.row_dimensions[row].height = 15 * height
+    if money:  # beside an amount; none beside "no ask", "not computed", "in the total"
+        unit = writer.formula(
+            sheet,
+            f"C{row}",
+            f'IF(ISNUMBER(B{row}), currency, "")',
+            currency if isinstance(value, float | int) else "",
+            layout.PLAIN,
+        )
+        unit.font, unit.alignment = UNIT_FONT, TOP
+
+
+def _cash_chart(writer: _Writer, values: dict[str, Any], schedule_first: int) -> LineChart:
+    """Cumulative net cash month by month, before and after maintenance and discounted (and,
+    where worse answers are costed, after them), from the Calculations schedule."""
+    currency = values["currency"]
     chart = LineChart()
     chart.title = "Cumulative net cash: before and after maintenance, and discounted"
     chart.y_axis.title = currency
@@ -1192,13 +1339,7 @@ def _pitch(
     )
     chart.height, chart.width = 9, 16
     chart.legend.position = "b"
-    sheet.add_chart(chart, "E5")
-    sheet.print_area = f"A1:M{row}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 1
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    _widths(sheet, PITCH_WIDTHS)
+    return chart
 
 
 PITCH_WIDTHS: dict[str, float] = {"A": 44, "B": 34, "C": 8}

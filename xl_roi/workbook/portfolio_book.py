@@ -24,7 +24,7 @@ from openpyxl.chart.series import SeriesLabel, StrRef
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from xl_roi.files import write_atomic
-from xl_roi.portfolio import WORTH_DOING, summarise
+from xl_roi.portfolio import WORTH_DOING, PortfolioSummary, summarise
 from xl_roi.text import NEVER, figure_cell, looks_like_formula, printable
 from xl_roi.verdict import VERDICTS
 
@@ -253,186 +253,248 @@ def write_portfolio(
     ['Summary', 'Endpoints']
     """
     summary = summarise(table)
-    order = [name for name in PRINTED if name in table.columns]
+    printed = sum(name in table.columns for name in PRINTED)
     table = table[sheet_order(table.columns)]
     shown = min(len(table), EXCEL_MAX_ROWS - 1)
     formats = {
         name: _money_formats(currency).get(number_format, number_format)
         for name, number_format in _FORMATS.items()
     }
-    money = formats["upfront_cost"]
     currency_text = printable(currency)
 
     def write(temporary: Path) -> None:
         workbook = Workbook(write_only=True)
         overview = workbook.create_sheet("Summary")
         endpoints = workbook.create_sheet("Endpoints")
-
-        def styled(
-            sheet: Any,
-            value: Any,
-            font: Font | None = None,
-            number_format: str | None = None,
-            fill: PatternFill | None = None,
-            alignment: Alignment | None = None,
-        ) -> WriteOnlyCell:
-            cell = WriteOnlyCell(sheet, value=value)
-            if font is not None:
-                cell.font = font
-            if number_format is not None:
-                cell.number_format = number_format
-            if fill is not None:
-                cell.fill = fill
-            if alignment is not None:
-                cell.alignment = alignment
-            return cell
-
-        overview.page_setup.orientation = "landscape"
-        overview.page_setup.fitToWidth = 1
-        overview.page_setup.fitToHeight = 1
-        overview.sheet_properties.pageSetUpPr.fitToPage = True
-        overview.column_dimensions["A"].width = 64
-        overview.column_dimensions["B"].width = 18
-        overview.append(
-            [styled(overview, "Portfolio screen: which endpoints to distill", _TITLE_FONT)]
-        )
-        overview.append(
-            [
-                "Figures are ILLUSTRATIVE unless your input file says otherwise; "
-                "ranked by verdict, then annual net benefit."
-            ]
-        )
-        overview.append([f"Money in {currency_text}."])
-        rows: list[tuple[str, Any, str | None]] = [
-            ("Endpoints in the file", summary.endpoints, _WHOLE),
-            ("Screened (given a verdict)", summary.screened, _WHOLE),
-            ("Refused (the Endpoints sheet says why)", summary.refused, _WHOLE),
-        ]
-        rows += [(f"Verdict: {label}", summary.by_verdict[label], _WHOLE) for label in VERDICTS]
-        worth = " or ".join(WORTH_DOING)
-        rows += [
-            (f"Worth doing on compute alone ({worth})", summary.worth_doing, _WHOLE),
-            (
-                "Annual net benefit of those worth doing, after maintenance",
-                summary.annual_net_benefit_worth_doing,
-                money,
-            ),
-            (
-                "Annual savings of those worth doing, before maintenance",
-                summary.annual_savings_worth_doing,
-                money,
-            ),
-            ("Upfront cost of those worth doing (the ask)", summary.upfront_worth_doing, money),
-        ]
-        if _costs_worse_answers(table):
-            rows += [
-                (
-                    "Worth doing counting worse answers too",
-                    summary.worth_doing_counting_quality,
-                    _WHOLE,
-                ),
-                (
-                    "Of those worth doing on compute, not once worse answers count",
-                    summary.worth_doing_not_once_counted,
-                    _WHOLE,
-                ),
-                (
-                    "Annual net benefit of those, counting worse answers",
-                    summary.annual_net_benefit_worth_doing_counting_quality,
-                    money,
-                ),
-                (
-                    "Upfront cost of those (the ask, counting worse answers)",
-                    summary.upfront_worth_doing_counting_quality,
-                    money,
-                ),
-            ]
-        if shown < len(table):
-            rows.append(
-                (
-                    "Rows left out of the Endpoints sheet (Excel's row limit)",
-                    len(table) - shown,
-                    _WHOLE,
-                )
-            )
-        for label, value, number_format in rows:
-            overview.append([label, styled(overview, value, number_format=number_format)])
-        summary_rows = 4 + len(rows)
-        if notes:
-            overview.append([])
-            summary_rows += 1
-            for note in notes:  # in lines the page holds: a long line would shrink the page
-                for line in textwrap.wrap(f"Note: {printable(note)}", 100):
-                    overview.append([line])
-                    summary_rows += 1
-
-        endpoints.freeze_panes = "C2"
-        endpoints.print_title_rows = "1:1"  # the header on every printed page
-        endpoints.page_setup.orientation = "landscape"
-        endpoints.page_setup.fitToWidth = 1
-        endpoints.page_setup.fitToHeight = 0  # as many pages down as it takes
-        endpoints.sheet_properties.pageSetUpPr.fitToPage = True
-        columns = list(table.columns)
-        for index, name in enumerate(columns):
-            width = _MONEY_WIDTH if _FORMATS.get(name) == "money" else _WIDTH
-            endpoints.column_dimensions[_letter(index)].width = _WIDTHS.get(name, width)
-        endpoints.auto_filter.ref = f"A1:{_letter(len(columns) - 1)}{shown + 1}"
-        endpoints.print_area = f"A1:{_letter(len(order) - 1)}{shown + 1}"  # the decision
-        endpoints.row_dimensions[1].height = 62  # four lines of a wrapped header
-        endpoints.append(
-            [
-                styled(
-                    endpoints,
-                    header_of(name, currency_text),
-                    _HEADER_FONT,
-                    fill=_HEADER_FILL,
-                    alignment=_HEADER_ALIGNMENT,
-                )
-                for name in columns
-            ]
-        )
-        wrapped = [(columns.index(name), _WIDTHS[name]) for name in _WRAPPED if name in columns]
-        for cell_row, values in enumerate(_rows(endpoints, table, shown), start=1):
-            if cell_row <= STYLED_ROWS:  # as tall as its longest name or reason
-                lines = max(
-                    (
-                        math.ceil(len(values[index]) * 1.15 / (width - 2))
-                        for index, width in wrapped
-                        if isinstance(values[index], str)
-                    ),
-                    default=1,
-                )
-                if lines > 1:
-                    endpoints.row_dimensions[cell_row + 1].height = 15 * lines
-            if cell_row <= STYLED_ROWS:
-                endpoints.append(
-                    [
-                        styled(
-                            endpoints,
-                            value,
-                            number_format=formats[name],
-                            alignment=_RIGHT if isinstance(value, str) else _TOP,  # "never"
-                        )
-                        if name in formats and not isinstance(value, Cell)
-                        else styled(endpoints, value, alignment=_WRAP)
-                        if name in _WRAPPED and isinstance(value, str)
-                        else styled(endpoints, value, alignment=_LEFT)
-                        if name in _TEXT_COLUMNS and isinstance(value, str)
-                        else value
-                        for name, value in zip(columns, values, strict=True)
-                    ]
-                )
-            else:
-                endpoints.append(values)
-            if progress is not None and cell_row % 100_000 == 0:
-                progress(cell_row)
-
+        rows = _summary_rows(summary, table, shown, formats["upfront_cost"])
+        summary_rows = _write_summary(overview, rows, currency_text, notes)
+        _set_up_endpoints(endpoints, list(table.columns), printed, shown, currency_text)
+        _write_endpoints(endpoints, table, shown, formats, progress)
         points = min(shown, summary.screened, CHART_POINTS)  # refused rows come last
         if points:
-            overview.add_chart(_chart(endpoints, columns, points), f"A{summary_rows + 2}")
+            chart = _chart(endpoints, list(table.columns), points)
+            overview.add_chart(chart, f"A{summary_rows + 2}")
         workbook.save(temporary)
 
     return write_atomic(path, write, force=force)
+
+
+def _styled(
+    sheet: Any,
+    value: Any,
+    font: Font | None = None,
+    number_format: str | None = None,
+    fill: PatternFill | None = None,
+    alignment: Alignment | None = None,
+) -> WriteOnlyCell:
+    """A write-only cell holding ``value``, with whichever of the styles are given."""
+    cell = WriteOnlyCell(sheet, value=value)
+    if font is not None:
+        cell.font = font
+    if number_format is not None:
+        cell.number_format = number_format
+    if fill is not None:
+        cell.fill = fill
+    if alignment is not None:
+        cell.alignment = alignment
+    return cell
+
+
+def _summary_rows(
+    summary: PortfolioSummary, table: pd.DataFrame, shown: int, money: str
+) -> list[tuple[str, Any, str | None]]:
+    """The Summary sheet's figures, each with its label and number format.
+
+    Parameters
+    ----------
+    summary : PortfolioSummary
+        The table added up (:func:`~xl_roi.portfolio.summarise`).
+    table : pandas.DataFrame
+        The screened table; its verdicts counting worse answers add rows of their own.
+    shown : int
+        How many of its rows the Endpoints sheet holds (fewer: a row says how many are left out).
+    money : str
+        The number format of a money figure.
+    """
+    rows: list[tuple[str, Any, str | None]] = [
+        ("Endpoints in the file", summary.endpoints, _WHOLE),
+        ("Screened (given a verdict)", summary.screened, _WHOLE),
+        ("Refused (the Endpoints sheet says why)", summary.refused, _WHOLE),
+    ]
+    rows += [(f"Verdict: {label}", summary.by_verdict[label], _WHOLE) for label in VERDICTS]
+    worth = " or ".join(WORTH_DOING)
+    rows += [
+        (f"Worth doing on compute alone ({worth})", summary.worth_doing, _WHOLE),
+        (
+            "Annual net benefit of those worth doing, after maintenance",
+            summary.annual_net_benefit_worth_doing,
+            money,
+        ),
+        (
+            "Annual savings of those worth doing, before maintenance",
+            summary.annual_savings_worth_doing,
+            money,
+        ),
+        ("Upfront cost of those worth doing (the ask)", summary.upfront_worth_doing, money),
+    ]
+    if _costs_worse_answers(table):
+        rows += [
+            (
+                "Worth doing counting worse answers too",
+                summary.worth_doing_counting_quality,
+                _WHOLE,
+            ),
+            (
+                "Of those worth doing on compute, not once worse answers count",
+                summary.worth_doing_not_once_counted,
+                _WHOLE,
+            ),
+            (
+                "Annual net benefit of those, counting worse answers",
+                summary.annual_net_benefit_worth_doing_counting_quality,
+                money,
+            ),
+            (
+                "Upfront cost of those (the ask, counting worse answers)",
+                summary.upfront_worth_doing_counting_quality,
+                money,
+            ),
+        ]
+    if shown < len(table):
+        rows.append(
+            (
+                "Rows left out of the Endpoints sheet (Excel's row limit)",
+                len(table) - shown,
+                _WHOLE,
+            )
+        )
+    return rows
+
+
+def _write_summary(
+    overview: Any,
+    rows: list[tuple[str, Any, str | None]],
+    currency_text: str,
+    notes: Sequence[str],
+) -> int:
+    """Write the Summary sheet's page set-up, title, figures and notes; return the rows
+    written (the chart goes below them)."""
+    overview.page_setup.orientation = "landscape"
+    overview.page_setup.fitToWidth = 1
+    overview.page_setup.fitToHeight = 1
+    overview.sheet_properties.pageSetUpPr.fitToPage = True
+    overview.column_dimensions["A"].width = 64
+    overview.column_dimensions["B"].width = 18
+    overview.append(
+        [_styled(overview, "Portfolio screen: which endpoints to distill", _TITLE_FONT)]
+    )
+    overview.append(
+        [
+            "Figures are ILLUSTRATIVE unless your input file says otherwise; "
+            "ranked by verdict, then annual net benefit."
+        ]
+    )
+    overview.append([f"Money in {currency_text}."])
+    for label, value, number_format in rows:
+        overview.append([label, _styled(overview, value, number_format=number_format)])
+    summary_rows = 4 + len(rows)
+    if notes:
+        overview.append([])
+        summary_rows += 1
+        for note in notes:  # in lines the page holds: a long line would shrink the page
+            for line in textwrap.wrap(f"Note: {printable(note)}", 100):
+                overview.append([line])
+                summary_rows += 1
+    return summary_rows
+
+
+def _set_up_endpoints(
+    endpoints: Any, columns: list[str], printed: int, shown: int, currency_text: str
+) -> None:
+    """The Endpoints sheet's panes, page set-up, column widths, filter, print area (its first
+    ``printed`` columns) and header row, before its ``shown`` rows are written."""
+    endpoints.freeze_panes = "C2"
+    endpoints.print_title_rows = "1:1"  # the header on every printed page
+    endpoints.page_setup.orientation = "landscape"
+    endpoints.page_setup.fitToWidth = 1
+    endpoints.page_setup.fitToHeight = 0  # as many pages down as it takes
+    endpoints.sheet_properties.pageSetUpPr.fitToPage = True
+    for index, name in enumerate(columns):
+        width = _MONEY_WIDTH if _FORMATS.get(name) == "money" else _WIDTH
+        endpoints.column_dimensions[_letter(index)].width = _WIDTHS.get(name, width)
+    endpoints.auto_filter.ref = f"A1:{_letter(len(columns) - 1)}{shown + 1}"
+    endpoints.print_area = f"A1:{_letter(printed - 1)}{shown + 1}"  # the decision
+    endpoints.row_dimensions[1].height = 62  # four lines of a wrapped header
+    endpoints.append(
+        [
+            _styled(
+                endpoints,
+                header_of(name, currency_text),
+                _HEADER_FONT,
+                fill=_HEADER_FILL,
+                alignment=_HEADER_ALIGNMENT,
+            )
+            for name in columns
+        ]
+    )
+
+
+def _write_endpoints(
+    endpoints: Any,
+    table: pd.DataFrame,
+    shown: int,
+    formats: dict[str, str],
+    progress: Callable[[int], None] | None,
+) -> None:
+    """Append the table's first ``shown`` rows under the header: the first
+    :data:`STYLED_ROWS` styled and as tall as their longest name or reason, the rest bare."""
+    columns = list(table.columns)
+    wrapped = [(columns.index(name), _WIDTHS[name]) for name in _WRAPPED if name in columns]
+    for cell_row, values in enumerate(_rows(endpoints, table, shown), start=1):
+        if cell_row <= STYLED_ROWS:  # as tall as its longest name or reason
+            lines = _wrapped_lines(values, wrapped)
+            if lines > 1:
+                endpoints.row_dimensions[cell_row + 1].height = 15 * lines
+            endpoints.append(_styled_row(endpoints, columns, values, formats))
+        else:
+            endpoints.append(values)
+        if progress is not None and cell_row % 100_000 == 0:
+            progress(cell_row)
+
+
+def _wrapped_lines(values: tuple[Any, ...], wrapped: list[tuple[int, int]]) -> int:
+    """How many lines the row's longest wrapped text takes, each ``(index, width)`` of
+    ``wrapped`` a wrapped column (1 where none is text)."""
+    return max(
+        (
+            math.ceil(len(values[index]) * 1.15 / (width - 2))
+            for index, width in wrapped
+            if isinstance(values[index], str)
+        ),
+        default=1,
+    )
+
+
+def _styled_row(
+    endpoints: Any, columns: list[str], values: tuple[Any, ...], formats: dict[str, str]
+) -> list[Any]:
+    """A row's cells styled: figures in their number format (a "never" right-aligned), names
+    and reasons wrapped, verdicts left-aligned, everything else as it is."""
+    return [
+        _styled(
+            endpoints,
+            value,
+            number_format=formats[name],
+            alignment=_RIGHT if isinstance(value, str) else _TOP,  # "never"
+        )
+        if name in formats and not isinstance(value, Cell)
+        else _styled(endpoints, value, alignment=_WRAP)
+        if name in _WRAPPED and isinstance(value, str)
+        else _styled(endpoints, value, alignment=_LEFT)
+        if name in _TEXT_COLUMNS and isinstance(value, str)
+        else value
+        for name, value in zip(columns, values, strict=True)
+    ]
 
 
 def _costs_worse_answers(table: pd.DataFrame) -> bool:
