@@ -579,3 +579,39 @@ def test_a_long_case_name_wraps_in_its_cell(tmp_path):
     assert cell.value == name and cell.alignment.wrap_text
     height = workbook["Inputs"].row_dimensions[cell.row].height
     assert height >= 15 * (len(name) // INPUTS_VALUE_WIDTH)
+
+
+@pytest.mark.parametrize("portable", [False, True])
+def test_pitch_rows_hold_the_texts_a_live_edit_can_bring(tmp_path, portable):
+    """Row heights are fixed when the workbook is built, and a spreadsheet keeps them when an
+    edit changes a text: so each Pitch row of the example is tall enough for the text any other
+    case shows in that row (another verdict's recommendation, a cost of worse answers not
+    computed for another reason, another why)."""
+    path = tmp_path / "example.xlsx"
+    save_workbook(example_case(), path, portable=portable)
+    styles = openpyxl.load_workbook(path)["Pitch"]
+    merged = sum(
+        styles.column_dimensions[letter].width if letter in "BC" else 8.43
+        for letter in "BCDEFGHIJKLM"
+    )
+    cases = {
+        **WORKBOOK_CASES,
+        "untrafficked slices": example_case().replace(cost_per_error=4.0),
+        "long recommendation": example_case().replace(monthly_calls=400_000),
+    }
+    short = set()
+    (tmp_path / "cases").mkdir()
+    for key, case in cases.items():
+        other = tmp_path / "cases" / f"{key}.xlsx"
+        save_workbook(case, other, portable=portable)
+        sheet = openpyxl.load_workbook(other, data_only=True)["Pitch"]
+        recommendation = sheet["B3"].value
+        if _lines(recommendation, merged * 0.9) > _room(styles, 3):
+            short.add((key, "recommendation"))
+        for row in range(5, sheet.max_row + 1):
+            value = sheet[f"B{row}"].value
+            if isinstance(value, str) and _lines(
+                value, styles.column_dimensions["B"].width
+            ) > _room(styles, row):
+                short.add((key, sheet[f"A{row}"].value))
+    assert short == set()
