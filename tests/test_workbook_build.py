@@ -615,3 +615,25 @@ def test_pitch_rows_hold_the_texts_a_live_edit_can_bring(tmp_path, portable):
             ) > _room(styles, row):
                 short.add((key, sheet[f"A{row}"].value))
     assert short == set()
+
+
+@pytest.mark.parametrize("portable", [False, True])
+def test_quality_headers_sit_over_their_figures(tmp_path, portable):
+    """Each printed Quality header sits as its column's figures do (right over numbers,
+    centred over pass/FAIL): a left-aligned header in a wide column stands far from its
+    right-aligned amounts."""
+    path = tmp_path / "case.xlsx"
+    save_workbook(WORKBOOK_CASES["worse answers"], path, portable=portable)
+    sheet = openpyxl.load_workbook(path)["Quality"]
+    values = openpyxl.load_workbook(path, data_only=True)["Quality"]
+    printed = re.search(r":\$?([A-Z]+)\$?\d+$", str(sheet.print_area)).group(1)
+    checked = 0
+    for column in range(1, openpyxl.utils.column_index_from_string(printed) + 1):
+        figure, header = sheet.cell(5, column), sheet.cell(4, column)
+        value = values.cell(5, column).value
+        if header.value is None or value is None or isinstance(value, bool):
+            continue
+        sits = figure.alignment.horizontal or ("right" if isinstance(value, int | float) else None)
+        assert (header.alignment.horizontal or None) == sits, (header.value, value)
+        checked += 1
+    assert checked >= 9

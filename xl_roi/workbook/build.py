@@ -1053,6 +1053,15 @@ def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, An
             sheet[f"{column}{r}"].alignment = WRAP if column != "K" else WRAP_RIGHT
         # pass / FAIL centred: never run into the drop beside it ("0.01pass")
         sheet[f"G{r}"].alignment = Alignment(horizontal="center", vertical="top")
+    # each header over its figures: right above numbers, centred above pass / FAIL
+    for column, horizontal in QUALITY_HEADER_ALIGNMENT.items():
+        sheet[f"{column}4"].alignment = Alignment(
+            horizontal=horizontal, vertical="center", wrap_text=True
+        )
+
+
+QUALITY_HEADER_ALIGNMENT = {column: "right" for column in "CDEFIJK"} | {"G": "center"}
+"""How the Quality headers sit: as the figures below them do."""
 
 
 QUALITY_WIDTHS: dict[str, float] = {
