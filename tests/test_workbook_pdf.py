@@ -143,3 +143,50 @@ def test_pitch_rows_hold_their_text_after_a_live_edit(tmp_path):
         if height < 15 * lines - 0.5:
             short.append((label.row, label.value, figure.value, height, lines))
     assert short == []
+
+
+def test_portfolio_rows_are_as_tall_as_their_names_need(tmp_path):
+    """On the printed Endpoints sheet a row is as tall as its longest name or reason wrapped
+    in its column: a name that fits one line gets one line (no gap under it), a long one as
+    many as it takes; LibreOffice renders every name on the page."""
+    import pandas as pd
+
+    from xl_roi.portfolio import screen
+    from xl_roi.workbook.portfolio_book import write_portfolio
+
+    names = [
+        "claims intake triage A",  # fits one line of the name column
+        "endpoint-01-extractor",
+        "support ticket classifier for the European retail business unit, second line",
+    ]
+    table = screen(
+        pd.DataFrame(
+            {
+                "name": names,
+                "monthly_calls": [2e6] * 3,
+                "teacher_cost_per_1k": [12.0] * 3,
+                "student_cost_per_1k": [1.5] * 3,
+                "upfront_cost": [52_500] * 3,
+                "annual_maintenance": [0] * 3,
+            }
+        )
+    )
+    book = write_portfolio(table, tmp_path / "portfolio.xlsx")
+    sheet = openpyxl.load_workbook(book)["Endpoints"]
+    width = sheet.column_dimensions["B"].width
+    for row in range(2, 5):
+        name = sheet[f"B{row}"].value
+        fits = len(name) <= width - 2
+        height = sheet.row_dimensions[row].height
+        assert (height is None) == fits, (name, height)
+        assert height is None or height >= 15 * 2
+    convert(book, tmp_path, make_profile(tmp_path / "profile"), fmt="pdf")
+    text = subprocess.run(
+        [PDFTOTEXT, str(tmp_path / "portfolio.pdf"), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    words = " ".join(text.split())
+    assert all(name.split()[0] in words for name in names)
