@@ -1178,17 +1178,14 @@ def _pitch(
             row += 1
         row += 1
     chart = LineChart()
-    chart.title = "Cumulative net cash: before and after maintenance, and discounted"
+    # one line of title, so the plot keeps the chart's height: the legend names the lines
+    chart.title = "Cumulative net cash, month by month"
     chart.y_axis.title = currency
     chart.y_axis.number_format = layout.MONEY
     chart.x_axis.title = "Month"
     chart.x_axis.tickLblPos = "low"  # month numbers below the plot, not on the zero line
     calculations = writer.workbook["Calculations"]
     costed = isinstance(values["quality_cost_monthly"], float | int)
-    if costed:  # the line a reader must see when worse answers decide it
-        chart.title = (
-            "Cumulative net cash: before and after maintenance, discounted, and after worse answers"
-        )
     data = Reference(
         calculations,
         min_col=4,
@@ -1205,7 +1202,7 @@ def _pitch(
             max_row=schedule_first + SCHEDULE_MONTHS,
         )
     )
-    chart.height, chart.width = 9, 16
+    chart.height, chart.width = 12, 16
     chart.legend.position = "b"
     sheet.add_chart(chart, "E5")
     sheet.print_area = f"A1:M{row}"
