@@ -641,9 +641,9 @@ def test_quality_headers_sit_over_their_figures(tmp_path, portable):
 
 @pytest.mark.parametrize("portable", [False, True])
 def test_pitch_cash_chart_keeps_its_height_for_the_plot(tmp_path, portable):
-    """The Pitch's cash chart has a title of one line at its width (14-point bold, 0.6 em a
-    character) and the legend names its lines, worse answers' included: a title of two or
-    three lines left the plot a quarter of the chart."""
+    """The Pitch's cash chart has a title of one line at its width (up to 24-point bold, as
+    LibreOffice draws it; 0.6 em a character) and the legend names its lines, worse answers'
+    included: a title of two or three lines left the plot a quarter of the chart."""
     from openpyxl.chart import LineChart
 
     path = tmp_path / "case.xlsx"
@@ -652,6 +652,6 @@ def test_pitch_cash_chart_keeps_its_height_for_the_plot(tmp_path, portable):
     (chart,) = [chart for chart in sheet._charts if isinstance(chart, LineChart)]
     title = "".join(run.t for paragraph in chart.title.tx.rich.p for run in (paragraph.r or []))
     size = chart.anchor.ext  # EMU: 360,000 a centimetre, 12,700 a point
-    assert len(title) * 14 * 0.6 <= size.width / 12_700, title
+    assert len(title) * 24 * 0.6 <= size.width / 12_700, title
     assert len(chart.series) == 4  # before and after maintenance, discounted, worse answers
     assert size.height >= 11 * 360_000

@@ -1179,7 +1179,7 @@ def _pitch(
         row += 1
     chart = LineChart()
     # one line of title, so the plot keeps the chart's height: the legend names the lines
-    chart.title = "Cumulative net cash, month by month"
+    chart.title = "Cumulative net cash"
     chart.y_axis.title = currency
     chart.y_axis.number_format = layout.MONEY
     chart.x_axis.title = "Month"
