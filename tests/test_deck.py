@@ -376,3 +376,18 @@ def test_every_text_is_readable_and_inside_its_box(tmp_path: Path, key: str) -> 
         boxes.sort()
         assert all(a[1] <= b[0] + 0.5 for a, b in itertools.pairwise(boxes)), (number, boxes)
     assert problems == []
+
+
+def test_the_tornado_says_it_counts_compute_alone_when_worse_answers_decide(tmp_path: Path):
+    """Where worse answers turn the verdict, the tornado's slide says its paybacks count
+    compute alone and gives the payback and verdict counting worse answers; elsewhere it
+    says nothing of the kind."""
+    for case, counted in ((WORSE_ANSWERS, True), (example_case(), False)):
+        (tmp_path / str(counted)).mkdir()
+        path, result, _ = _deck(tmp_path / str(counted), case)
+        slide = next(s for s in _slides(path) if s["texts"][0] == "What moves the case")
+        words = " ".join(slide["texts"])
+        assert ("compute alone" in words) == counted
+        if counted:
+            assert f"the case is {result.quality_adjusted_verdict}" in words
+            assert "payback is never" in words  # 48,000 a month of errors against 21,000 saved

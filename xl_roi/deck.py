@@ -417,6 +417,13 @@ def deck_slides(
             f"Each assumption moved ±{swing:.0%} on its own: at its low and at its high alike, "
             "the case still never pays back. No single assumption rescues it.",
         )
+    if counted:  # the bars are compute alone, while worse answers decide the case
+        words = (
+            *words,
+            "These paybacks count compute alone. Counting worse answers, payback is "
+            f"{format_months(result.quality_adjusted_payback_months)} and the case is "
+            f"**{result.quality_adjusted_verdict}** (the risk slide).",
+        )
     slides.append(Slide("What moves the case", paragraphs=words, chart=tornado if drawn else None))
     slides.append(_section_slide(ask))
     slides += [_section_slide(section) for section in upside]
