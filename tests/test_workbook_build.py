@@ -579,3 +579,79 @@ def test_a_long_case_name_wraps_in_its_cell(tmp_path):
     assert cell.value == name and cell.alignment.wrap_text
     height = workbook["Inputs"].row_dimensions[cell.row].height
     assert height >= 15 * (len(name) // INPUTS_VALUE_WIDTH)
+
+
+@pytest.mark.parametrize("portable", [False, True])
+def test_pitch_rows_hold_the_texts_a_live_edit_can_bring(tmp_path, portable):
+    """Row heights are fixed when the workbook is built, and a spreadsheet keeps them when an
+    edit changes a text: so each Pitch row of the example is tall enough for the text any other
+    case shows in that row (another verdict's recommendation, a cost of worse answers not
+    computed for another reason, another why)."""
+    path = tmp_path / "example.xlsx"
+    save_workbook(example_case(), path, portable=portable)
+    styles = openpyxl.load_workbook(path)["Pitch"]
+    merged = sum(
+        styles.column_dimensions[letter].width if letter in "BC" else 8.43
+        for letter in "BCDEFGHIJKLM"
+    )
+    cases = {
+        **WORKBOOK_CASES,
+        "untrafficked slices": example_case().replace(cost_per_error=4.0),
+        "long recommendation": example_case().replace(monthly_calls=400_000),
+    }
+    short = set()
+    (tmp_path / "cases").mkdir()
+    for key, case in cases.items():
+        other = tmp_path / "cases" / f"{key}.xlsx"
+        save_workbook(case, other, portable=portable)
+        sheet = openpyxl.load_workbook(other, data_only=True)["Pitch"]
+        recommendation = sheet["B3"].value
+        if _lines(recommendation, merged * 0.9) > _room(styles, 3):
+            short.add((key, "recommendation"))
+        for row in range(5, sheet.max_row + 1):
+            value = sheet[f"B{row}"].value
+            if isinstance(value, str) and _lines(
+                value, styles.column_dimensions["B"].width
+            ) > _room(styles, row):
+                short.add((key, sheet[f"A{row}"].value))
+    assert short == set()
+
+
+@pytest.mark.parametrize("portable", [False, True])
+def test_quality_headers_sit_over_their_figures(tmp_path, portable):
+    """Each printed Quality header sits as its column's figures do (right over numbers,
+    centred over pass/FAIL): a left-aligned header in a wide column stands far from its
+    right-aligned amounts."""
+    path = tmp_path / "case.xlsx"
+    save_workbook(WORKBOOK_CASES["worse answers"], path, portable=portable)
+    sheet = openpyxl.load_workbook(path)["Quality"]
+    values = openpyxl.load_workbook(path, data_only=True)["Quality"]
+    printed = re.search(r":\$?([A-Z]+)\$?\d+$", str(sheet.print_area)).group(1)
+    checked = 0
+    for column in range(1, openpyxl.utils.column_index_from_string(printed) + 1):
+        figure, header = sheet.cell(5, column), sheet.cell(4, column)
+        value = values.cell(5, column).value
+        if header.value is None or value is None or isinstance(value, bool):
+            continue
+        sits = figure.alignment.horizontal or ("right" if isinstance(value, int | float) else None)
+        assert (header.alignment.horizontal or None) == sits, (header.value, value)
+        checked += 1
+    assert checked >= 9
+
+
+@pytest.mark.parametrize("portable", [False, True])
+def test_pitch_cash_chart_keeps_its_height_for_the_plot(tmp_path, portable):
+    """The Pitch's cash chart has a title of one line at its width (up to 24-point bold, as
+    LibreOffice draws it; 0.6 em a character) and the legend names its lines, worse answers'
+    included: a title of two or three lines left the plot a quarter of the chart."""
+    from openpyxl.chart import LineChart
+
+    path = tmp_path / "case.xlsx"
+    save_workbook(WORKBOOK_CASES["worse answers"], path, portable=portable)
+    sheet = openpyxl.load_workbook(path)["Pitch"]
+    (chart,) = [chart for chart in sheet._charts if isinstance(chart, LineChart)]
+    title = "".join(run.t for paragraph in chart.title.tx.rich.p for run in (paragraph.r or []))
+    size = chart.anchor.ext  # EMU: 360,000 a centimetre, 12,700 a point
+    assert len(title) * 24 * 0.6 <= size.width / 12_700, title
+    assert len(chart.series) == 4  # before and after maintenance, discounted, worse answers
+    assert size.height >= 11 * 360_000

@@ -100,3 +100,93 @@ def test_every_page_writes_figures_as_a_reader_expects(tmp_path):
     assert re.search(r"^Upfront cost\s+44,200 USD\b", calculations, re.MULTILINE)
     checks = next(page for page in pages if "MASTER CHECK" in page)
     assert "TRUE" in checks
+
+
+def test_pitch_rows_hold_their_text_after_a_live_edit(tmp_path):
+    """Inputs changed after the build (a lower volume, a cost per error for slices without a
+    traffic share), recalculated by LibreOffice: each Pitch row it saves is tall enough for the
+    texts its formulas now give (wrapped at the column's width), the recommendation included."""
+    import textwrap
+
+    from xl_roi.workbook.build import PITCH_WIDTHS
+
+    built = tmp_path / "built.xlsx"
+    save_workbook(example_case(), built, portable=True)
+    book = openpyxl.load_workbook(built)
+    for name, value in (("monthly_calls", 400_000), ("cost_per_error", 4.0)):
+        sheet, reference = next(iter(book.defined_names[name].destinations))
+        book[sheet][reference.replace("$", "")].value = value
+    edited = tmp_path / "edited.xlsx"
+    book.save(edited)  # no stored results: LibreOffice works out every text
+    saved = convert(edited, tmp_path / "out", make_profile(tmp_path / "profile"))
+    pitch = openpyxl.load_workbook(saved, data_only=True)["Pitch"]
+    merged = PITCH_WIDTHS["B"] + PITCH_WIDTHS["C"] + 10 * 8.43
+    recommendation = pitch["B3"].value
+    assert len(recommendation) > 300  # the edit made it long: four sentences
+    quality_cost = next(
+        row for row in pitch.iter_rows() if row[0].value == "Cost of worse answers a month"
+    )[1].value
+    assert quality_cost.startswith("not computed: a slice")  # the edit changed the text
+    short = []
+    for row in pitch.iter_rows(min_row=3, max_col=2):
+        label, figure = row
+        width = merged * 0.9 if figure.coordinate == "B3" else PITCH_WIDTHS["B"]
+        lines = max(
+            len(textwrap.wrap(label.value, int(PITCH_WIDTHS["A"]) - 2))
+            if isinstance(label.value, str)
+            else 1,
+            len(textwrap.wrap(figure.value, int(width) - 2))
+            if isinstance(figure.value, str)
+            else 1,
+        )
+        height = pitch.row_dimensions[label.row].height or 15
+        if height < 15 * lines - 0.5:
+            short.append((label.row, label.value, figure.value, height, lines))
+    assert short == []
+
+
+def test_portfolio_rows_are_as_tall_as_their_names_need(tmp_path):
+    """On the printed Endpoints sheet a row is as tall as its longest name or reason wrapped
+    in its column: a name that fits one line gets one line (no gap under it), a long one as
+    many as it takes; LibreOffice renders every name on the page."""
+    import pandas as pd
+
+    from xl_roi.portfolio import screen
+    from xl_roi.workbook.portfolio_book import write_portfolio
+
+    names = [
+        "claims intake triage A",  # fits one line of the name column
+        "endpoint-01-extractor",
+        "support ticket classifier for the European retail business unit, second line",
+    ]
+    table = screen(
+        pd.DataFrame(
+            {
+                "name": names,
+                "monthly_calls": [2e6] * 3,
+                "teacher_cost_per_1k": [12.0] * 3,
+                "student_cost_per_1k": [1.5] * 3,
+                "upfront_cost": [52_500] * 3,
+                "annual_maintenance": [0] * 3,
+            }
+        )
+    )
+    book = write_portfolio(table, tmp_path / "portfolio.xlsx")
+    sheet = openpyxl.load_workbook(book)["Endpoints"]
+    width = sheet.column_dimensions["B"].width
+    for row in range(2, 5):
+        name = sheet[f"B{row}"].value
+        fits = len(name) <= width - 2
+        height = sheet.row_dimensions[row].height
+        assert (height is None) == fits, (name, height)
+        assert height is None or height >= 15 * 2
+    convert(book, tmp_path, make_profile(tmp_path / "profile"), fmt="pdf")
+    text = subprocess.run(
+        [PDFTOTEXT, str(tmp_path / "portfolio.pdf"), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    words = " ".join(text.split())
+    assert all(name.split()[0] in words for name in names)

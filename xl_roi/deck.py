@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -66,6 +67,8 @@ class Slide:
     chart: Chart | None = None
     after: tuple[str, ...] = field(default=())
     """Paragraphs below the table."""
+    points: float = 0
+    """The body text's size in points, at least :data:`MIN_POINTS` (0: not laid out yet)."""
 
 
 def _section_slide(lines: Sequence[str], headline: str = "") -> Slide:
@@ -123,12 +126,27 @@ def _cash_chart(result: Result) -> Chart:
         )
     return Chart(
         "line",
-        tuple(f"{int(row['month'])}" for row in rows),
+        # a month number every few months: 37 of them at a readable size run into each other
+        tuple(
+            f"{int(row['month'])}" if int(row["month"]) % _month_step(months) == 0 else ""
+            for row in rows
+        ),
         tuple(series),
         _money_format(case.currency),
         value_title=f"Cumulative cash ({case.currency})",
         category_title="Month (0: the upfront spend)",
     )
+
+
+def _month_step(months: int) -> int:
+    """Every how many months the cash chart names a month: at most 13 names.
+
+    Examples
+    --------
+    >>> _month_step(36), _month_step(12), _month_step(600)
+    (3, 1, 50)
+    """
+    return max(1, math.ceil(months / 12))
 
 
 def _money_format(currency: str) -> str:
@@ -208,6 +226,8 @@ def _input_value(name: str, value: Any, currency: str) -> str:
         return f"{number:.1%}"
     if item.number_format == FIELDS["upfront_cost"].number_format or name.endswith("_cost"):
         return format_money(number, currency, cents=abs(number) < 100 and number != int(number))
+    if name.endswith("_ms"):
+        return f"{number:,.0f} ms"
     if name.endswith("_per_1k") or name.endswith("_per_million") or name == "cost_per_error":
         return f"{currency} {number:,.2f}"
     if number == int(number):
@@ -221,7 +241,8 @@ def _sources_slides(
     prices: Mapping[str, ModelPrices],
     source_name: str,
 ) -> list[Slide]:
-    """Each input the case sets, its value, and where it comes from; the price table's date."""
+    """Each input the case sets, its value, and where it comes from; the price table's date:
+    one slide, spread over as many as its rows need when laid out (:func:`_fitted`)."""
     from xl_roi.prices import price_table
 
     case = result.case
@@ -259,19 +280,14 @@ def _sources_slides(
             f"Quality: {count} evaluation slice{'s' if count != 1 else ''}, teacher and "
             "student scored on the same frozen set (the risk slide)."
         )
-    per_slide = 12
-    chunks = [rows[i : i + per_slide] for i in range(0, len(rows), per_slide)] or [[]]
-    slides = []
-    for number, chunk in enumerate(chunks, start=1):
-        title = "Sources" if len(chunks) == 1 else f"Sources ({number} of {len(chunks)})"
-        slides.append(
-            Slide(
-                title,
-                paragraphs=tuple(lines) if number == 1 else (),
-                table=(("Input", "Value", "Where it comes from"), *chunk),
-            )
+    # one slide, spread over as many as its rows need when it is laid out
+    return [
+        Slide(
+            "Sources",
+            paragraphs=tuple(lines),
+            table=(("Input", "Value", "Where it comes from"), *rows),
         )
-    return slides
+    ]
 
 
 def _key_figures(result: Result) -> tuple[tuple[str, ...], ...]:
@@ -401,32 +417,261 @@ def deck_slides(
             f"Each assumption moved ±{swing:.0%} on its own: at its low and at its high alike, "
             "the case still never pays back. No single assumption rescues it.",
         )
+    if counted:  # the bars are compute alone, while worse answers decide the case
+        words = (
+            *words,
+            "These paybacks count compute alone. Counting worse answers, payback is "
+            f"{format_months(result.quality_adjusted_payback_months)} and the case is "
+            f"**{result.quality_adjusted_verdict}** (the risk slide).",
+        )
     slides.append(Slide("What moves the case", paragraphs=words, chart=tornado if drawn else None))
     slides.append(_section_slide(ask))
     slides += [_section_slide(section) for section in upside]
     slides += _sources_slides(result, notes or {}, prices or {}, source_name)
-    return slides
+    return [part for slide in slides for part in _fitted(slide)]
 
 
 _WIDE_EMU = 12_192_000  # 13.333 in: a 16:9 slide
 _TALL_EMU = 6_858_000  # 7.5 in
+_EMU_PER_POINT = 12_700
+_MARGIN_EMU = 457_200  # 0.5 in left and right
+_TOP_EMU = 300_000
+_BOTTOM_EMU = _TALL_EMU - 300_000
+_BODY_EMU = _WIDE_EMU - 2 * _MARGIN_EMU
+_GAP_EMU = 120_000
+_SIDE_INSET_EMU = 91_440  # python-pptx's text box and table cell margins: 0.1 in each side
+_END_INSET_EMU = 45_720  # and 0.05 in above and below
+_CHART_MIN_EMU = 2_400_000  # 2.6 in: a chart's plot stays readable
 _NAVY = (0x1F, 0x3A, 0x5F)
 _RED = (0xA0, 0x1C, 0x1C)
-_CHARS_AT_ONE_POINT = 1150
-"""Characters a line of the body holds at one point: at 18 points, about 64 (bold, wide)."""
+
+MIN_POINTS = 14
+"""The smallest text on a slide, in points: readable when projected."""
+BODY_POINTS = (20, 18, 16, MIN_POINTS)
+"""The body text's sizes, largest first: a slide takes the largest its words fit at."""
+CHAR_EMS = 0.6
+"""An average character's width, in ems, bold included: generous for the sans-serif faces
+(Calibri, Carlito, DejaVu Sans), so a line holds at least the characters it is counted for."""
+LINE_EMS = 1.2
+"""A line's height, in ems."""
+BOLD_WIDER = 1.1
+"""How much wider a bold character is."""
+_TITLE_POINTS = (30, 26, 24)
+_HEADLINE_POINTS = 40
+_SUBHEADLINE_POINTS = 24
 
 
-def _font_size(text_length: int, room: float) -> int:
-    """Points that fit ``text_length`` characters in ``room`` (0 … 1 of the body area)."""
-    for points in (22, 20, 18, 16, 14, 12):
-        chars_per_line = _CHARS_AT_ONE_POINT / points  # across 12.3 in of body width
-        lines_fit = (360 * room) / (points * 1.35)
-        if text_length / chars_per_line * 1.15 + 1 <= lines_fit:
-            return points
-    return 11
+def chars_per_line(width_emu: int, points: float, *, bold: bool = False) -> int:
+    """The characters a line of a text box (or table cell) ``width_emu`` wide holds at
+    ``points``, its margins aside (bold: a tenth fewer).
+
+    Examples
+    --------
+    >>> chars_per_line(_BODY_EMU, 14)  # 12.33 in of body width at 14 points
+    104
+    """
+    room = width_emu - 2 * _SIDE_INSET_EMU
+    return max(1, int(room / (_char_emu(points, bold))))
 
 
-def _runs(paragraph: Any, text: str, size: int) -> None:
+def _char_emu(points: float, bold: bool = False) -> float:
+    return points * CHAR_EMS * (BOLD_WIDER if bold else 1.0) * _EMU_PER_POINT
+
+
+def wrapped_lines(text: str, width_emu: int, points: float, *, bold: bool = False) -> int:
+    """The lines ``text`` (Markdown ``**`` aside) takes wrapped at words in ``width_emu``.
+
+    Examples
+    --------
+    >>> wrapped_lines("Pays back in 3.1 months", _BODY_EMU, 40)
+    1
+    """
+    plain = text.replace("**", "")
+    bold = bold or "**" in text
+    return max(1, len(textwrap.wrap(plain, chars_per_line(width_emu, points, bold=bold))))
+
+
+def text_height(paragraphs: Sequence[str], width_emu: int, points: float) -> int:
+    """The height (EMU) paragraphs take at ``points``: their wrapped lines, the space after
+    each, and the box's margins."""
+    lines = sum(wrapped_lines(text, width_emu, points) for text in paragraphs)
+    line = points * LINE_EMS * _EMU_PER_POINT
+    after = points * 0.5 * _EMU_PER_POINT
+    return int(lines * line + len(paragraphs) * after) + 2 * _END_INSET_EMU
+
+
+def _heading(spec: Slide) -> tuple[int, int]:
+    """The title's size and the height of the title, headline and subheadline together."""
+    size = next(
+        (points for points in _TITLE_POINTS if wrapped_lines(spec.title, _BODY_EMU, points) <= 2),
+        _TITLE_POINTS[-1],
+    )
+    height = text_height([spec.title], _BODY_EMU, size)
+    if spec.headline:
+        height += text_height([spec.headline], _BODY_EMU, _HEADLINE_POINTS) - 2 * _END_INSET_EMU
+    if spec.subheadline:
+        height += (
+            text_height([spec.subheadline], _BODY_EMU, _SUBHEADLINE_POINTS) - 2 * _END_INSET_EMU
+        )
+    return size, height
+
+
+def _column_room(
+    rows: Sequence[Sequence[str]], points: float
+) -> tuple[list[list[str]], list[float], list[float]]:
+    """A table's cells (rows made whole), and each column's narrowest width (its longest
+    word) and ideal width (its longest cell, up to 60 characters), in EMU at ``points``."""
+    columns = max(len(row) for row in rows)
+    cells = [[(row[c] if c < len(row) else "") for c in range(columns)] for row in rows]
+
+    def needed(column: Sequence[str], longest: Callable[[str], int]) -> float:
+        return (
+            max(
+                (longest(text) + 1) * _char_emu(points, bold=r == 0 or "**" in text)
+                for r, text in enumerate(column)
+            )
+            + 2 * _SIDE_INSET_EMU
+        )
+
+    columns_of = list(zip(*cells, strict=True))
+    narrowest = [
+        needed(
+            column, lambda text: max((len(w) for w in text.replace("**", "").split()), default=0)
+        )
+        for column in columns_of
+    ]
+    ideal = [
+        max(least, needed(column[1:] or ("",), lambda text: min(60, len(text.replace("**", "")))))
+        for least, column in zip(narrowest, columns_of, strict=True)
+    ]
+    return cells, narrowest, ideal
+
+
+def _table_layout(rows: Sequence[Sequence[str]], points: float) -> tuple[list[int], list[int]]:
+    """A table's column widths and row heights (EMU) at ``points``: each column as wide as its
+    longest cell (up to 60 characters) where the slide allows, never narrower than its longest
+    word (the header's bold); each row as tall as its most wrapped cell, so a header that
+    wraps pushes what follows down, never under the table."""
+    cells, narrowest, ideal = _column_room(rows, points)
+    excess = sum(ideal) - _BODY_EMU
+    flexible = sum(ideal) - sum(narrowest)
+    if excess <= 0:  # room to spare: every column widened alike
+        widths = [int(width * _BODY_EMU / sum(ideal)) for width in ideal]
+    elif excess <= flexible:  # the wide columns give up room, down to their longest word
+        widths = [
+            int(width - excess * (width - least) / flexible)
+            for width, least in zip(ideal, narrowest, strict=True)
+        ]
+    else:  # words too long for the slide at this size
+        widths = [int(least * _BODY_EMU / sum(narrowest)) for least in narrowest]
+    line = points * LINE_EMS * _EMU_PER_POINT
+    heights = [
+        int(
+            line
+            * max(
+                wrapped_lines(text, widths[c], points, bold=r == 0)
+                for c, text in enumerate(cells[r])
+            )
+        )
+        + 2 * _END_INSET_EMU
+        for r in range(len(cells))
+    ]
+    return widths, heights
+
+
+def _whole(rows: Sequence[Sequence[str]], points: float) -> bool:
+    """Whether every column of the table gets its ideal width at ``points``."""
+    _, _, ideal = _column_room(rows, points)
+    return sum(ideal) <= _BODY_EMU
+
+
+def _blocks_height(spec: Slide, points: float) -> int:
+    """The height a slide's heading, words, table and (smallest) chart take at ``points``."""
+    height = _heading(spec)[1]
+    if spec.paragraphs:
+        height += _GAP_EMU + text_height(spec.paragraphs, _BODY_EMU, points)
+    if spec.table:
+        height += _GAP_EMU + sum(_table_layout(spec.table, points)[1])
+    if spec.after:
+        height += _GAP_EMU + text_height(spec.after, _BODY_EMU, points)
+    if spec.chart:
+        height += _GAP_EMU + _CHART_MIN_EMU
+    return height
+
+
+def _fits(spec: Slide, points: float) -> bool:
+    """Whether the slide's blocks fit between its margins at ``points``, and its table's
+    words each on one line of their column."""
+    if spec.table and points > MIN_POINTS and not _whole(spec.table, points):
+        return False
+    return _blocks_height(spec, points) <= _BOTTOM_EMU - _TOP_EMU
+
+
+def _fitted(spec: Slide) -> list[Slide]:
+    """The slide at the largest body size its words fit at; where they do not fit at the
+    smallest, its table's rows (or its paragraphs) spread over as many slides as they need,
+    titled "(1 of 2)", "(2 of 2)"."""
+    for points in BODY_POINTS:
+        if _fits(spec, points):
+            return [replace(spec, points=points)]
+    numbered = replace(spec, title=f"{spec.title} (9 of 9)")  # room for the numbering
+    parts: list[Slide] = []
+    if len(spec.table) > 2:
+        header, rows = spec.table[0], list(spec.table[1:])
+        part = replace(numbered, table=(header,), after=(), chart=None)
+        while rows:
+            grown = replace(part, table=(*part.table, rows[0]))
+            if len(part.table) > 1 and not _fits(grown, MIN_POINTS):
+                parts.append(part)
+                part = replace(
+                    numbered, headline="", subheadline="", paragraphs=(), table=(header,)
+                )
+                part = replace(part, after=(), chart=None)
+                continue
+            part = grown
+            rows.pop(0)
+        last = replace(part, after=spec.after, chart=spec.chart)
+        if _fits(last, MIN_POINTS):
+            parts.append(last)
+        else:
+            parts += [
+                part,
+                replace(
+                    numbered,
+                    headline="",
+                    subheadline="",
+                    paragraphs=spec.after,
+                    table=(),
+                    after=(),
+                    chart=spec.chart,
+                ),
+            ]
+    else:
+        words = [*spec.paragraphs, *spec.after]
+        part = replace(numbered, paragraphs=(), table=(), after=(), chart=None)
+        for text in words:
+            grown = replace(part, paragraphs=(*part.paragraphs, text))
+            if part.paragraphs and not _fits(grown, MIN_POINTS):
+                parts.append(part)
+                grown = replace(
+                    numbered,
+                    headline="",
+                    subheadline="",
+                    paragraphs=(text,),
+                    table=(),
+                    after=(),
+                    chart=None,
+                )
+            part = grown
+        parts.append(replace(part, chart=spec.chart))
+    total = len(parts)
+    return [
+        replace(part, title=f"{spec.title} ({number} of {total})", points=MIN_POINTS)
+        for number, part in enumerate(parts, start=1)
+    ]
+
+
+def _runs(paragraph: Any, text: str, size: float) -> None:
     from pptx.util import Pt
 
     for index, part in enumerate(text.split("**")):
@@ -438,46 +683,15 @@ def _runs(paragraph: Any, text: str, size: int) -> None:
         run.font.bold = index % 2 == 1
 
 
-def _table_layout(rows: Sequence[Sequence[str]]) -> tuple[int, list[int], list[int]]:
-    """A table's font size, column widths and row heights (EMU), each row as tall as its most
-    wrapped cell: a header that wraps pushes what follows down, never under the table."""
-    columns = max(len(row) for row in rows)
-    longest = max(len(" ".join(row)) for row in rows)
-    size = 12 if len(rows) > 9 or longest > 110 else 14
-    weights = [
-        min(
-            60,
-            max(
-                max((len(word) for word in rows[0][c].split()), default=0) + 2,
-                *(len(row[c].replace("**", "")) + 2 for row in rows[1:] if c < len(row)),
-            ),
-        )
-        for c in range(columns)
-    ]
-    room = _WIDE_EMU - 914_400
-    widths = [int(room * weight / sum(weights)) for weight in weights]
-    char_emu = size * 0.6 * 12_700  # an average character of the sans-serif face
-    heights = []
-    for row in rows:
-        lines = max(
-            math.ceil(len(row[c].replace("**", "")) * char_emu / max(widths[c] - 182_880, 1))
-            if c < len(row)
-            else 1
-            for c in range(columns)
-        )
-        heights.append(int(12_700 * size * (0.7 + 1.25 * max(lines, 1))))
-    return size, widths, heights
-
-
-def _add_table(slide: Any, rows: Sequence[Sequence[str]], top: int) -> int:
+def _add_table(slide: Any, rows: Sequence[Sequence[str]], top: int, size: float) -> int:
     """The table at ``top``; returns where it ends."""
     from pptx.enum.text import PP_ALIGN
     from pptx.util import Emu
 
-    size, widths, heights = _table_layout(rows)
+    widths, heights = _table_layout(rows, size)
     columns = len(widths)
     shape = slide.shapes.add_table(
-        len(rows), columns, Emu(457_200), Emu(top), Emu(sum(widths)), Emu(sum(heights))
+        len(rows), columns, Emu(_MARGIN_EMU), Emu(top), Emu(sum(widths)), Emu(sum(heights))
     )
     table = shape.table
     for column, width in enumerate(widths):
@@ -488,6 +702,7 @@ def _add_table(slide: Any, rows: Sequence[Sequence[str]], top: int) -> int:
             text = row[c] if c < len(row) else ""
             cell = table.cell(r, c)
             cell.text = ""
+            cell.text_frame.word_wrap = True
             paragraph = cell.text_frame.paragraphs[0]
             _runs(paragraph, text, size)
             if r == 0:
@@ -516,26 +731,27 @@ def _add_chart(slide: Any, chart: Chart, top: int, height: int) -> None:
         data.add_series(name, values)  # type: ignore[no-untyped-call]
     kind = XL_CHART_TYPE.LINE if chart.kind == "line" else XL_CHART_TYPE.BAR_CLUSTERED
     frame = slide.shapes.add_chart(
-        kind, Emu(457_200), Emu(top), Emu(_WIDE_EMU - 914_400), Emu(height), data
+        kind, Emu(_MARGIN_EMU), Emu(top), Emu(_BODY_EMU), Emu(height), data
     )
     plot = frame.chart
+    plot.font.size = Pt(MIN_POINTS)
     plot.has_legend = True
     plot.legend.position = XL_LEGEND_POSITION.BOTTOM
     plot.legend.include_in_layout = False
-    plot.legend.font.size = Pt(12)
+    plot.legend.font.size = Pt(MIN_POINTS)
     values = plot.value_axis
-    values.tick_labels.font.size = Pt(11)
+    values.tick_labels.font.size = Pt(MIN_POINTS)
     values.tick_labels.number_format = chart.number_format
     values.tick_labels.number_format_is_linked = False
     values.has_major_gridlines = True
     categories = plot.category_axis
-    categories.tick_labels.font.size = Pt(11)
+    categories.tick_labels.font.size = Pt(MIN_POINTS)
     categories.tick_label_position = XL_TICK_LABEL_POSITION.LOW
     for axis, title in ((values, chart.value_title), (categories, chart.category_title)):
         if title:
             axis.has_title = True
             axis.axis_title.text_frame.text = title
-            axis.axis_title.text_frame.paragraphs[0].runs[0].font.size = Pt(12)
+            axis.axis_title.text_frame.paragraphs[0].runs[0].font.size = Pt(MIN_POINTS)
     if chart.kind == "line":
         for series in plot.plots[0].series:
             series.smooth = False
@@ -549,12 +765,16 @@ def _add_chart(slide: Any, chart: Chart, top: int, height: int) -> None:
             values.crosses_at = chart.crosses_at
 
 
-def _add_text(slide: Any, paragraphs: Sequence[str], top: int, size: int) -> int:
-    """Paragraphs in a text box from ``top``; returns where the text ends (estimated)."""
+def _add_text(slide: Any, paragraphs: Sequence[str], top: int, size: float) -> int:
+    """Paragraphs in a text box from ``top``, as tall as :func:`text_height` counts them;
+    returns where the box ends."""
+    from pptx.enum.text import MSO_AUTO_SIZE
     from pptx.util import Emu, Pt
 
-    body = slide.shapes.add_textbox(Emu(457_200), Emu(top), Emu(_WIDE_EMU - 914_400), Emu(200_000))
+    height = text_height(paragraphs, _BODY_EMU, size)
+    body = slide.shapes.add_textbox(Emu(_MARGIN_EMU), Emu(top), Emu(_BODY_EMU), Emu(height))
     body.text_frame.word_wrap = True
+    body.text_frame.auto_size = MSO_AUTO_SIZE.NONE
     for number, text in enumerate(paragraphs):
         paragraph = (
             body.text_frame.paragraphs[0] if number == 0 else body.text_frame.add_paragraph()
@@ -562,63 +782,60 @@ def _add_text(slide: Any, paragraphs: Sequence[str], top: int, size: int) -> int
         bullet = text.startswith("- ")
         _runs(paragraph, ("• " if bullet else "") + text.removeprefix("- "), size)
         paragraph.space_after = Pt(size * 0.5)
-    lines = sum(
-        math.ceil(len(text.replace("**", "")) * size / _CHARS_AT_ONE_POINT) for text in paragraphs
-    )
-    return top + int(Pt(size * 1.2 * 1.2)) * lines + int(Pt(size * 0.5)) * len(paragraphs) + 80_000
+        paragraph.line_spacing = LINE_EMS * 0.85  # PowerPoint's single line is 1.2 ems
+    return top + height
+
+
+def _add_heading(slide: Any, spec: Slide) -> int:
+    """The title, headline and subheadline in one box at the top; returns where it ends."""
+    from pptx.dml.color import RGBColor
+    from pptx.enum.text import MSO_AUTO_SIZE
+    from pptx.util import Emu, Pt
+
+    size, height = _heading(spec)
+    box = slide.shapes.add_textbox(Emu(_MARGIN_EMU), Emu(_TOP_EMU), Emu(_BODY_EMU), Emu(height))
+    frame = box.text_frame
+    frame.word_wrap = True
+    frame.auto_size = MSO_AUTO_SIZE.NONE
+    lines: list[tuple[str, int, tuple[int, int, int] | None]] = [(spec.title, size, _NAVY)]
+    if spec.headline:
+        lines.append((spec.headline, _HEADLINE_POINTS, None))
+    if spec.subheadline:
+        lines.append((spec.subheadline, _SUBHEADLINE_POINTS, _RED))
+    for number, (text, points, colour) in enumerate(lines):
+        paragraph = frame.paragraphs[0] if number == 0 else frame.add_paragraph()
+        _runs(paragraph, text, points)
+        paragraph.space_after = Pt(points * 0.5)
+        paragraph.line_spacing = LINE_EMS * 0.85
+        for run in paragraph.runs:
+            run.font.bold = True
+            if colour:
+                run.font.color.rgb = RGBColor(*colour)  # type: ignore[no-untyped-call]
+    return _TOP_EMU + height
 
 
 def _render(slides: Sequence[Slide], path: Path) -> None:
     from pptx import Presentation
-    from pptx.dml.color import RGBColor
-    from pptx.util import Emu, Pt
+    from pptx.util import Emu
 
     deck = Presentation()
     deck.slide_width, deck.slide_height = Emu(_WIDE_EMU), Emu(_TALL_EMU)
     blank = deck.slide_layouts[6]
     for spec in slides:
+        if not spec.points:
+            (spec,) = _fitted(spec)[:1]
         slide = deck.slides.add_slide(blank)
-        box = slide.shapes.add_textbox(Emu(457_200), Emu(300_000), Emu(_WIDE_EMU - 914_400), 0)
-        frame = box.text_frame
-        frame.word_wrap = True
-        title = frame.paragraphs[0]
-        title_size = 30 if len(spec.title) < 50 else 24
-        _runs(title, spec.title, title_size)
-        for run in title.runs:
-            run.font.bold = True
-            run.font.color.rgb = RGBColor(*_NAVY)  # type: ignore[no-untyped-call]
-        title_lines = math.ceil(len(spec.title) * 1.1 * title_size / _CHARS_AT_ONE_POINT)
-        top = 300_000 + int(Pt(title_size * 1.3)) * title_lines + int(Pt(12))
-        if spec.headline:
-            line = frame.add_paragraph()
-            _runs(line, spec.headline, 40)
-            for run in line.runs:
-                run.font.bold = True
-            top += int(Pt(40 * 1.3))
-        if spec.subheadline:
-            line = frame.add_paragraph()
-            _runs(line, spec.subheadline, 24)
-            for run in line.runs:
-                run.font.bold = True
-                run.font.color.rgb = RGBColor(*_RED)  # type: ignore[no-untyped-call]
-            top += int(Pt(24 * 1.3))
-        bottom = _TALL_EMU - 300_000
-        table_height = sum(_table_layout(spec.table)[2]) if spec.table else 0
-        chart_height = int((bottom - top) * 0.72) if spec.chart else 0
-        words = [*spec.paragraphs, *spec.after]
-        size = 16
-        if words:
-            text = " ".join(words)
-            room = (bottom - top - table_height - chart_height) / (bottom - 1_000_000)
-            size = _font_size(len(text) + 40 * len(words), max(room, 0.15))
+        top = _add_heading(slide, spec)
+        size = spec.points
         if spec.paragraphs:
-            top = _add_text(slide, spec.paragraphs, top, size)
+            top = _add_text(slide, spec.paragraphs, top + _GAP_EMU, size)
         if spec.table:
-            top = _add_table(slide, spec.table, top + 50_000) + 200_000
+            top = _add_table(slide, spec.table, top + _GAP_EMU, size)
         if spec.after:
-            top = _add_text(slide, spec.after, top, size)
+            top = _add_text(slide, spec.after, top + _GAP_EMU, size)
         if spec.chart:
-            _add_chart(slide, spec.chart, top + 50_000, max(bottom - top - 50_000, 2_000_000))
+            top += _GAP_EMU
+            _add_chart(slide, spec.chart, top, max(_BOTTOM_EMU - top, _CHART_MIN_EMU))
     deck.save(str(path))
 
 

@@ -1097,6 +1097,15 @@ def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, An
             sheet[f"{column}{r}"].alignment = WRAP if column != "K" else WRAP_RIGHT
         # pass / FAIL centred: never run into the drop beside it ("0.01pass")
         sheet[f"G{r}"].alignment = Alignment(horizontal="center", vertical="top")
+    # each header over its figures: right above numbers, centred above pass / FAIL
+    for column, horizontal in QUALITY_HEADER_ALIGNMENT.items():
+        sheet[f"{column}4"].alignment = Alignment(
+            horizontal=horizontal, vertical="center", wrap_text=True
+        )
+
+
+QUALITY_HEADER_ALIGNMENT = {column: "right" for column in "CDEFIJK"} | {"G": "center"}
+"""How the Quality headers sit: as the figures below them do."""
 
 
 @dataclass(frozen=True)
@@ -1255,7 +1264,11 @@ def _pitch(
     cell.font = Font(bold=True)
     cell.alignment = WRAP
     sheet.merge_cells("B3:M3")
-    sheet.row_dimensions[3].height = 64
+    # a merged cell never grows to its text in Excel or LibreOffice: room for the longest
+    # recommendation its formula can give, whatever is typed into the inputs later
+    merged = (PITCH_WIDTHS["B"] + PITCH_WIDTHS["C"] + 10 * _DEFAULT_WIDTH) * _BOLD_WIDTH
+    longest = _longest_recommendation(case, currency)
+    sheet.row_dimensions[3].height = _LINE_POINTS * _wrapped_lines(longest, merged)
     row = 5
     for heading, lines in rows.pitch_sections(values):
         sheet.cell(row=row, column=1, value=heading).font = SECTION_FONT
@@ -1288,12 +1301,14 @@ def _pitch_line(
     figure = writer.formula(sheet, f"B{row}", formula, value, number_format)
     # text answers line up with numbers, and wrap within their row, never clipped
     figure.alignment = Alignment(horizontal="right", vertical="top", wrap_text=True)
+    # as tall as the longest text the formula can give, not only today's value: a spreadsheet
+    # keeps a row's height when a recalculation changes its text
     height = max(
-        _wrapped_lines(label, PITCH_WIDTHS["A"]),
-        _wrapped_lines(value, PITCH_WIDTHS["B"]) if isinstance(value, str) else 1,
+        [_wrapped_lines(label, PITCH_WIDTHS["A"])]
+        + [_wrapped_lines(text, PITCH_WIDTHS["B"]) for text in _texts_shown(formula, value)]
     )
     if height > 1:
-        sheet.row_dimensions[row].height = 15 * height
+        sheet.row_dimensions[row].height = _LINE_POINTS * height
     if money:  # beside an amount; none beside "no ask", "not computed", "in the total"
         unit = writer.formula(
             sheet,
@@ -1310,17 +1325,14 @@ def _cash_chart(writer: _Writer, values: dict[str, Any], schedule_first: int) ->
     where worse answers are costed, after them), from the Calculations schedule."""
     currency = values["currency"]
     chart = LineChart()
-    chart.title = "Cumulative net cash: before and after maintenance, and discounted"
+    # one line of title, so the plot keeps the chart's height: the legend names the lines
+    chart.title = "Cumulative net cash"
     chart.y_axis.title = currency
     chart.y_axis.number_format = layout.MONEY
     chart.x_axis.title = "Month"
     chart.x_axis.tickLblPos = "low"  # month numbers below the plot, not on the zero line
     calculations = writer.workbook["Calculations"]
     costed = isinstance(values["quality_cost_monthly"], float | int)
-    if costed:  # the line a reader must see when worse answers decide it
-        chart.title = (
-            "Cumulative net cash: before and after maintenance, discounted, and after worse answers"
-        )
     data = Reference(
         calculations,
         min_col=4,
@@ -1337,7 +1349,7 @@ def _cash_chart(writer: _Writer, values: dict[str, Any], schedule_first: int) ->
             max_row=schedule_first + SCHEDULE_MONTHS,
         )
     )
-    chart.height, chart.width = 9, 16
+    chart.height, chart.width = 12, 16
     chart.legend.position = "b"
     return chart
 
@@ -1345,6 +1357,97 @@ def _cash_chart(writer: _Writer, values: dict[str, Any], schedule_first: int) ->
 PITCH_WIDTHS: dict[str, float] = {"A": 44, "B": 34, "C": 8}
 """The Pitch's columns: labels, figures (wide enough for a short reason in two or three lines),
 the currency."""
+
+
+_LINE_POINTS = 15
+"""The height of one line of 11-point text in a row, in points."""
+
+_DEFAULT_WIDTH = 8.43
+"""A column's width where none is set, in characters."""
+
+_BOLD_WIDTH = 0.9
+"""The share of a column's characters a line of bold text holds."""
+
+_LITERAL = re.compile(r'"((?:[^"]|"")*)"')
+
+_CALCULATION_FORMULAS = {
+    item.name: f"{item.formula} {item.native or ''}"
+    for item in CALCULATIONS
+    if isinstance(item, CalcRow)
+}
+"""Each Calculations row's formulas, both flavours'."""
+
+
+def _texts_shown(formula: str, value: Any) -> list[str]:
+    """The texts a Pitch figure can show: its value, the texts its formula can give and those
+    of the Calculations rows it can give (either flavour's formula), and for a formula that
+    joins texts with ``&`` all of its texts joined. Texts and names compared (``x="a"``) or
+    tested (``ISNUMBER(x)``) are not shown; nor are error texts (``#NUM! …``), which the
+    Pitch says in words its formula holds.
+
+    Examples
+    --------
+    >>> _texts_shown('IF(x="no", "never", IF(ISNUMBER(y), y, "not computed"))', 3.0)
+    ['never', 'not computed']
+    """
+    texts = _given(formula)
+    for name in re.findall(r"[A-Za-z_][A-Za-z0-9_.]*", _LITERAL.sub('""', formula)):
+        if name in _CALCULATION_FORMULAS and name in _given(formula, names=True):
+            texts += _given(_CALCULATION_FORMULAS[name])
+    if "&" in _LITERAL.sub("", formula):
+        texts.append("".join(_LITERAL.findall(formula)) + "99,999" * formula.count("TEXT("))
+    if isinstance(value, str):
+        texts.append(value)
+    return texts
+
+
+_TESTED = re.compile(r"(?:[=<>]\s*$)|(?:(?:ISNUMBER|ISTEXT|ISBLANK|LEFT|LEN)\(\s*$)")
+
+
+def _given(formula: str, *, names: bool = False) -> list[str]:
+    """The texts (or, with ``names``, the names) ``formula`` can give as its result: those
+    neither compared nor tested, error texts aside."""
+    pattern = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*(?!\()") if names else _LITERAL
+    found = []
+    for match in pattern.finditer(formula):
+        before, after = formula[: match.start()], formula[match.end() :].lstrip()
+        if names and _LITERAL.sub('""', before).count('"') % 2:
+            continue  # inside a text
+        if _TESTED.search(before) or after[:1] in ("=", "<", ">"):
+            continue
+        text = match.group(0) if names else match.group(1).replace('""', '"')
+        if not text.startswith("#"):
+            found.append(text)
+    return found
+
+
+def _longest_recommendation(case: Case, currency: str) -> str:
+    """The longest recommendation the workbook's formula can give for this case's slices,
+    whatever figures are typed in: every sentence it can add, with amounts of nine digits, and
+    every slice named as failing.
+
+    Examples
+    --------
+    >>> from xl_roi import example_case
+    >>> len(_longest_recommendation(example_case(), "USD")) > 300
+    True
+    """
+    from xl_roi.recommendation import recommendation_from_figures, worse_answers_sentence
+
+    big = 999_999_999.0
+    names = [item.name for item in case.quality_slices]
+    # payback 9.9 months within 12; after maintenance beyond it; a first year at a loss
+    figures = (9.9 * big / 100, big / 100, 2.4 * big / 100, 12.0, 2.0, 1.0, 99_999.9)
+    return max(
+        (
+            recommendation_from_figures(*figures, currency=currency),
+            recommendation_from_figures(*figures, failing_critical_slices=names, currency=currency),
+            recommendation_from_figures(big, 1.0, big, 12.0, 1.0, 2.0, 0.0, currency=currency),
+            recommendation_from_figures(big, big, big * 13, 12.0, 2.0, 1.0, 0.0, currency=currency),
+            worse_answers_sentence(big, big, "defensible", currency),
+        ),
+        key=len,
+    )
 
 
 def _wrapped_lines(text: str, width: float) -> int:

@@ -7,7 +7,6 @@ table is cut there, and the Summary says how many rows were left out (``--json``
 
 from __future__ import annotations
 
-import math
 import textwrap
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -467,7 +466,9 @@ def _wrapped_lines(values: tuple[Any, ...], wrapped: list[tuple[int, int]]) -> i
     ``wrapped`` a wrapped column (1 where none is text)."""
     return max(
         (
-            math.ceil(len(values[index]) * 1.15 / (width - 2))
+            # wrapped at words, as a spreadsheet wraps it: counting characters with a margin
+            # gave some one-line names two lines (a gap)
+            len(textwrap.wrap(values[index], int(width - 2)))
             for index, width in wrapped
             if isinstance(values[index], str)
         ),
