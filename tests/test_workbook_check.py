@@ -22,6 +22,7 @@ from tests.xlsx_tamper import (
 )
 from xl_roi import example_case
 from xl_roi.cli import main
+from xl_roi.workbook import layout
 from xl_roi.workbook.build import build_workbook, save_workbook
 from xl_roi.workbook.check import (
     DISTINCT_PER_KIND,
@@ -77,6 +78,9 @@ def test_formula_overwritten_by_a_constant(built):
     assert ("formula overwritten", f"{sheet}!{reference}") in [(f.kind, f.where) for f in findings]
 
 
+SAVINGS_CALL = layout.CALC_ROWS["savings_monthly"].formula
+
+
 def test_changed_formula(built):
     """A formula edited to something else is reported as changed."""
     path, blueprint = built
@@ -84,10 +88,7 @@ def test_changed_formula(built):
     edit_part(
         path,
         "xl/worksheets/sheet3.xml",
-        lambda xml: xml.replace(
-            "MONTHLY_SAVINGS(teacher_cost, student_cost, monthly_calls)",
-            "MONTHLY_SAVINGS(teacher_cost, student_cost, half_calls)",
-        ),
+        lambda xml: xml.replace(SAVINGS_CALL, SAVINGS_CALL.replace("monthly_calls", "half_calls")),
     )
     kinds = [(f.kind, f.where) for f in check_workbook(path).findings]
     assert ("formula changed", f"{sheet}!{reference}") in kinds

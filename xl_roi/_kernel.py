@@ -266,8 +266,9 @@ def names_read(calculation: Callable[[Any], Any]) -> frozenset[str]:
 
     Examples
     --------
-    >>> sorted(names_read(monthly_savings))
-    ['monthly_calls', 'student_cost_per_1k', 'teacher_cost_per_1k']
+    >>> {"monthly_calls", "student_cost_per_1k", "teacher_cost_per_1k"} <= names_read(
+    ...     monthly_savings)
+    True
     """
     read: set[str] = set()
 
@@ -349,7 +350,8 @@ def monthly_savings(q: Any, ops: Any = SCALAR) -> Any:
 
     Examples
     --------
-    >>> monthly_savings(Named(teacher_cost_per_1k=12.0, student_cost_per_1k=1.5,
+    >>> from xl_roi.case import DEFAULT_INPUTS   # every other input at the case's default
+    >>> monthly_savings(Named(DEFAULT_INPUTS, teacher_cost_per_1k=12.0, student_cost_per_1k=1.5,
     ...     monthly_calls=2_000_000.0))
     21000.0
     """
@@ -367,7 +369,8 @@ def savings_per_1k(q: Any, ops: Any = SCALAR) -> Any:
 
     Examples
     --------
-    >>> savings_per_1k(Named(teacher_cost_per_1k=12.0, student_cost_per_1k=1.5))
+    >>> from xl_roi.case import DEFAULT_INPUTS
+    >>> savings_per_1k(Named(DEFAULT_INPUTS, teacher_cost_per_1k=12.0, student_cost_per_1k=1.5))
     10.5
     """
     return q.teacher_cost_per_1k - q.student_cost_per_1k
@@ -379,7 +382,8 @@ def unit_gap_savings(q: Any, ops: Any = SCALAR) -> Any:
 
     Examples
     --------
-    >>> unit_gap_savings(Named())
+    >>> from xl_roi.case import DEFAULT_INPUTS
+    >>> unit_gap_savings(DEFAULT_INPUTS)
     1.0
     """
     return gap_savings(q, 1.0, ops)
@@ -392,7 +396,8 @@ def gap_savings(q: Any, gap: Any, ops: Any = SCALAR) -> Any:
 
     Examples
     --------
-    >>> gap_savings(Named(), 1_460.0)
+    >>> from xl_roi.case import DEFAULT_INPUTS
+    >>> gap_savings(DEFAULT_INPUTS, 1_460.0)
     1460.0
     """
     return savings_per_1k(Named(q, teacher_cost_per_1k=gap, student_cost_per_1k=0.0), ops)
@@ -607,7 +612,8 @@ def breakeven(
 
     Examples
     --------
-    >>> costs = Named(teacher_cost_per_1k=12.0, student_cost_per_1k=1.5)
+    >>> from xl_roi.case import DEFAULT_INPUTS
+    >>> costs = Named(DEFAULT_INPUTS, teacher_cost_per_1k=12.0, student_cost_per_1k=1.5)
     >>> round(breakeven(52_500.0, costs, 12.0, 0.0, math.nan, math.nan), 2)
     416666.67
     """

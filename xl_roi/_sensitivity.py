@@ -22,6 +22,7 @@ from xl_roi.case import Case
 from xl_roi.costs import HOURS_PER_MONTH, gpu_calls_per_month
 from xl_roi.errors import InputError, check_number
 from xl_roi.evaluation import breakeven_monthly_calls, evaluate
+from xl_roi.roi import other_inputs
 from xl_roi.text import figure_cell
 
 if TYPE_CHECKING:
@@ -720,6 +721,7 @@ def headline_table(
     calls_per_second_per_gpu: float | None = None,
     target_utilization: float = 0.7,
     peak_factor: float = 1.5,
+    **inputs: float,
 ) -> list[list[Any]]:
     """The sensitivity of a case given by its headline figures, as a fixed-shape table of cells.
 
@@ -734,7 +736,8 @@ def headline_table(
     (throughput ``calls_per_second_per_gpu``, ``target_utilization``, ``peak_factor``): half
     the volume pays for the same GPUs, exactly as :func:`~xl_roi.evaluate` has it, and
     ``student_cost_per_1k`` is then only what the student costs per call on top of its GPUs
-    (escalations to the teacher; 0 without), moving with the teacher's price.
+    (escalations to the teacher; 0 without), moving with the teacher's price. Any other input
+    the savings read comes by its :class:`Case` name in ``inputs``.
 
     Examples
     --------
@@ -775,7 +778,8 @@ def headline_table(
             "gpu_hourly_cost" if name == "student_cost_per_1k" else name
             for name in _HEADLINE_ASSUMPTIONS
         )
-    case = Case(
+    other_inputs("SENSITIVITY", inputs)  # only inputs the savings read
+    figures: dict[str, Any] = dict(
         monthly_calls=monthly_calls,
         monthly_growth=monthly_growth,
         teacher_cost_per_1k=teacher_cost_per_1k,
@@ -783,7 +787,9 @@ def headline_table(
         annual_maintenance=annual_maintenance,
         target_payback_months=target_payback_months,
         **hosting,
+        **inputs,
     )
+    case = Case(**figures)
     records = [
         record
         for record in _sensitivity_rows(case, swing=swing, assumptions=assumptions)

@@ -21,13 +21,11 @@ The elementary functions spreadsheets lack are written with the ones they have, 
 Examples
 --------
 >>> from xl_roi import _kernel
->>> ops = FormulaOps({"teacher_cost": 12.0, "student_cost": 1.5, "monthly_calls": 2_000_000.0,
-...     "calls_per_1k": 1000.0, "months_per_year": 12.0})
->>> named = _kernel.Named(teacher_cost_per_1k=ops.name("teacher_cost"),
-...     student_cost_per_1k=ops.name("student_cost"), monthly_calls=ops.name("monthly_calls"))
->>> savings = _kernel.monthly_savings(named, ops)
->>> savings.text, savings.value
-('(teacher_cost-student_cost)*monthly_calls/calls_per_1k', 21000.0)
+>>> ops = FormulaOps({"upfront": 52_500.0, "savings_monthly": 21_000.0, "monthly_growth": 0.0})
+>>> payback = _kernel.payback(
+...     ops.name("upfront"), ops.name("savings_monthly"), ops.name("monthly_growth"), ops)
+>>> payback.value
+2.5
 """
 
 from __future__ import annotations

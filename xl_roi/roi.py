@@ -80,11 +80,11 @@ def monthly_savings(
     >>> monthly_savings(12.0, 1.5, 2_000_000, monthly_growth=0.1)
     Traceback (most recent call last):
     ...
-    xl_roi.errors.InputError: monthly savings do not read monthly_growth
+    xl_roi.errors.InputError: monthly_savings: the savings do not read monthly_growth
     """
     return savings_of(
         _kernel.Named(
-            other_inputs("monthly savings", _kernel.monthly_savings, inputs),
+            other_inputs("monthly_savings", inputs),
             teacher_cost_per_1k=teacher_cost_per_1k,
             student_cost_per_1k=student_cost_per_1k,
             monthly_calls=monthly_calls,
@@ -92,19 +92,19 @@ def monthly_savings(
     )
 
 
-def other_inputs(what: str, calculation: Any, inputs: dict[str, float]) -> _kernel.Named:
-    """The case's defaults with ``inputs`` (checked against their bounds) in their place;
-    refused when ``calculation`` does not read one of them (``what`` names it).
+def other_inputs(function: str, inputs: dict[str, float]) -> _kernel.Named:
+    """The case's defaults with ``inputs`` (checked against their bounds) in their place: the
+    other inputs a ``function`` taking the costs per 1,000 calls passes on to the savings;
+    refused when the savings (:func:`xl_roi._kernel.savings_per_1k`) do not read one of them.
 
     Examples
     --------
-    >>> other_inputs("monthly savings", _kernel.monthly_savings, {}).monthly_growth
+    >>> other_inputs("monthly_savings", {}).monthly_growth
     0.0
     """
-    read = _kernel.names_read(calculation)
-    unread = sorted(set(inputs) - read)
+    unread = sorted(set(inputs) - _kernel.names_read(_kernel.monthly_savings))
     if unread:
-        raise InputError(f"{what} do not read {', '.join(unread)}")
+        raise InputError(f"{function}: the savings do not read {', '.join(unread)}")
     return _kernel.Named(
         DEFAULT_INPUTS, **{name: check_input(name, value) for name, value in inputs.items()}
     )
@@ -117,9 +117,9 @@ def inputs_read(case: Any, calculation: Any, given: tuple[str, ...]) -> dict[str
     Examples
     --------
     >>> from xl_roi import example_case
-    >>> inputs_read(example_case(), _kernel.savings_per_1k,
+    >>> "teacher_cost_per_1k" in inputs_read(example_case(), _kernel.savings_per_1k,
     ...     ("teacher_cost_per_1k", "student_cost_per_1k"))
-    {}
+    False
     """
     return {
         name: getattr(case, name)
@@ -370,7 +370,7 @@ def breakeven_volume(
         peak = check_number("peak_factor", peak_factor, minimum=1.0)
         gpu_monthly = hourly * HOURS_PER_MONTH
         capacity = gpu_calls_per_month(rate, busy, peak)
-    others = other_inputs("break-even volumes", _kernel.savings_per_1k, inputs)
+    others = other_inputs("breakeven_volume", inputs)
     costs = _kernel.Named(others, teacher_cost_per_1k=teacher, student_cost_per_1k=student)
     return float(_kernel.breakeven(upfront, costs, target, growth, gpu_monthly, capacity))
 

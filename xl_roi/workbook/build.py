@@ -54,6 +54,7 @@ from xl_roi.workbook.layout import (
     InputRow,
     Section,
 )
+from xl_roi.workbook.names import savings_inputs, udf_call
 from xl_roi.workbook.rows import CHECKS, QUALITY_ROWS, SCHEDULE_MONTHS
 
 __all__ = [
@@ -834,6 +835,7 @@ def _sensitivity_table(values: dict[str, Any]) -> list[list[Any]]:
                     "peak_factor",
                 )
             }
+    others = {name: values[FIELDS[name].cell] for name in savings_inputs()}  # type: ignore[index]
     return headline_table(
         values["upfront"],
         values["teacher_cost"],
@@ -844,6 +846,7 @@ def _sensitivity_table(values: dict[str, Any]) -> list[list[Any]]:
         values["target_payback_months"],
         values["monthly_growth"],
         **hosting,
+        **others,
     )
 
 
@@ -862,13 +865,7 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
     sheet["A3"].alignment = WRAP
     sheet.merge_cells("A3:J3")
     sheet.row_dimensions[3].height = 32
-    formula = (
-        f"SENSITIVITY(upfront, teacher_cost, IF({layout.HOSTED_TEST}, "
-        "escalation_share*teacher_cost, student_cost), monthly_calls, maintenance, "
-        "sensitivity_swing, target_payback_months, monthly_growth, "
-        f"IF({layout.HOSTED_TEST}, gpu_hourly_cost, 0), calls_per_second_per_gpu, "
-        "target_utilization, peak_factor)"
-    )
+    formula = udf_call("SENSITIVITY", swing="sensitivity_swing", **layout.HOSTING_ARGUMENTS)
     table = _sensitivity_table(values)
     last_row = 5 + HEADLINE_TABLE_ROWS
     if writer.portable:  # one native formula a cell, worked below the chart
@@ -1563,8 +1560,8 @@ def build_workbook(
     >>> workbook, blueprint = build_workbook(example_case())
     >>> workbook.sheetnames[:3], blueprint.inputs["monthly_calls"]
     (['About', 'Inputs', 'Calculations'], ('Inputs', 'B9'))
-    >>> blueprint.formulas[("Calculations", "B34")]
-    ('=MONTHLY_SAVINGS(teacher_cost, student_cost, monthly_calls)', 10560.0)
+    >>> blueprint.formulas[("Calculations", "B37")]
+    ('=NET_BENEFIT(savings_monthly, maintenance)', 102720.0)
     """
     return _build(
         case,

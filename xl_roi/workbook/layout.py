@@ -269,6 +269,15 @@ def _target_factor() -> str:
     )
 
 
+HOSTING_ARGUMENTS = {
+    "student_cost_per_1k": f"IF({HOSTED_TEST}, escalation_share*teacher_cost, student_cost)",
+    "gpu_hourly_cost": f"IF({HOSTED_TEST}, gpu_hourly_cost, 0)",
+}
+"""How the add-in's break-even and sensitivity calls pass the student: self-hosted, its cost
+per call on top of its GPUs (escalations) and its GPUs' price; else its cost per call and no
+GPU (0 reads as priced per call)."""
+
+
 def breakeven_calculation(ops: Any) -> Any:
     """BREAKEVEN_VOLUME as the Calculations sheet works it, from ``savings_needed``: the kernel's
     :func:`xl_roi._kernel.breakeven_from_needed`, on whole GPUs when the student is self-hosted
@@ -980,11 +989,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
     CalcRow(
         "breakeven_calls",
         "Break-even volume: from it up payback meets the target",
-        udf_call(
-            "BREAKEVEN_VOLUME",
-            student_cost_per_1k=f"IF({HOSTED_TEST}, escalation_share*teacher_cost, student_cost)",
-            gpu_hourly_cost=f"IF({HOSTED_TEST}, gpu_hourly_cost, 0)",
-        ),
+        udf_call("BREAKEVEN_VOLUME", **HOSTING_ARGUMENTS),
         "calls / month",
         COUNT,
         "Calls a month, growing at the case's growth (whole GPUs when self-hosted), from "

@@ -20,7 +20,14 @@ from typing import Any
 from xl_roi import _kernel
 from xl_roi.fields import FIELDS
 
-__all__ = ["ROW_OF", "WorkbookNames", "udf_call", "udf_parameters", "workbook_quantities"]
+__all__ = [
+    "ROW_OF",
+    "WorkbookNames",
+    "savings_inputs",
+    "udf_call",
+    "udf_parameters",
+    "workbook_quantities",
+]
 
 ROW_OF = {
     "teacher_cost_per_1k": "teacher_cost",
@@ -89,9 +96,9 @@ def workbook_quantities(ops: Any, **rows: str) -> _kernel.Named:
     Examples
     --------
     >>> from xl_roi.formula import FormulaOps
-    >>> ops = FormulaOps()
-    >>> _kernel.monthly_savings(workbook_quantities(ops), ops).text
-    '(teacher_cost-student_cost)*monthly_calls/calls_per_1k'
+    >>> quantities = workbook_quantities(FormulaOps(), monthly_calls="half_calls")
+    >>> quantities.monthly_calls.text, quantities.teacher_cost_per_1k.text
+    ('half_calls', 'teacher_cost')
     """
     return _kernel.Named(WorkbookNames(ops, rows))
 
@@ -128,8 +135,8 @@ def udf_call(function: str, **rows: str) -> str:
 
     Examples
     --------
-    >>> udf_call("MONTHLY_SAVINGS")
-    'MONTHLY_SAVINGS(teacher_cost, student_cost, monthly_calls)'
+    >>> udf_call("NET_BENEFIT")
+    'NET_BENEFIT(savings_monthly, maintenance)'
     >>> udf_call("PAYBACK", monthly_savings="half_savings")
     'PAYBACK(upfront, half_savings, monthly_growth)'
     """
@@ -143,3 +150,16 @@ def udf_call(function: str, **rows: str) -> str:
                 raise
             break
     return f"{function}({', '.join(arguments)})"
+
+
+def savings_inputs() -> tuple[str, ...]:
+    """The inputs the savings read besides the two costs and the volume, by their case names:
+    what a function given the costs (``SENSITIVITY``, ``BREAKEVEN_VOLUME``) is passed besides.
+
+    Examples
+    --------
+    >>> "monthly_calls" in savings_inputs(), "student_cost_per_1k" in savings_inputs()
+    (False, False)
+    """
+    given = {"teacher_cost_per_1k", "student_cost_per_1k", "monthly_calls"}
+    return tuple(sorted(_kernel.names_read(_kernel.monthly_savings) - given))
