@@ -243,24 +243,7 @@ def breakeven_values(
     factor = _payback_factor(target, growth)
     needed_for_payback = upfront * factor  # monthly savings that pay back on target
     needed_for_net = maintenance / 12.0  # monthly savings that zero the annual net benefit
-    # upfront = fixed + per_teacher × teacher, when data generation follows the teacher's cost
-    per_teacher = 0.0
-    if math.isnan(float(inputs.upfront_cost)) and math.isnan(float(inputs.data_generation_cost)):
-        per_teacher = (
-            float(inputs.corpus_examples)
-            / 1000.0
-            * float(inputs.data_generation_passes)
-            * (1.0 - float(inputs.batch_discount))
-        )
-    # the rest of the upfront cost, added up (not upfront − per_teacher × teacher, which leaves
-    # a rounding residue where the rest is zero)
-    fixed = (
-        float(inputs.training_compute)
-        + float(inputs.evaluation_build)
-        + float(inputs.engineering_time)
-        if per_teacher
-        else upfront
-    )
+    per_teacher, fixed = _upfront_parts(inputs, upfront)
     thousands = calls / 1000.0
     # what a gap of 1 per 1,000 calls saves a month: the savings are the gap times this, so
     # each break-even below solves the savings (kernel.savings_per_1k) for the gap they need
@@ -270,25 +253,7 @@ def breakeven_values(
     values: dict[str, tuple[float, float]] = {}
     for name in assumptions_of(case) if assumptions is None else assumptions:
         if name == "monthly_calls":
-            # the one break-even volume of the pitch, the workbook and the Excel functions
-            pay = breakeven_monthly_calls(
-                case.replace(target_payback_months=target), teacher, upfront
-            )
-            pay = math.nan if math.isinf(pay) else pay
-            if case.is_self_hosted:  # whole GPUs: where every higher volume has net > 0
-                net = float(
-                    _kernel.whole_gpu_threshold(
-                        needed_for_net,
-                        teacher * (1.0 - escalation) * float(_kernel.unit_gap_savings(inputs)),
-                        _kernel.gap_savings(
-                            inputs, float(inputs.gpu_hourly_cost) * HOURS_PER_MONTH
-                        ),
-                        _gpu_calls_per_month(inputs),
-                    )
-                )
-                net = math.nan if math.isinf(net) else net
-            else:
-                net = needed_for_net * 1000.0 / margin if margin > 0 else math.nan
+            pay, net = _volume_breakevens(case, inputs, target, upfront, needed_for_net, margin)
         elif name == "teacher_cost_per_1k":
             denominator = (1.0 - escalation) * saved - per_teacher * factor
             pay = (fixed * factor + serving * saved) / denominator if denominator > 0 else math.nan
@@ -316,16 +281,70 @@ def breakeven_values(
             pay, net = math.nan, 12.0 * savings
         else:  # monthly_growth
             pay, net = _solve_growth(upfront, savings, target), math.nan
-        if upfront == 0.0 and name != "upfront_cost":
-            pay = math.nan  # nothing to pay back: payback is 0 whatever this assumption does
-        upper = 1.0 if name == "target_utilization" else math.inf
-        if name == "teacher_cost_per_1k":  # a teacher that costs nothing is no case
-            values[name] = (pay if pay > 0 else math.nan, net if net > 0 else math.nan)
-        elif name == "monthly_growth":
-            values[name] = (pay if pay > -1.0 else math.nan, net)
-        else:
-            values[name] = (_nonnegative(pay, upper), _nonnegative(net, upper))
+        values[name] = _within_range(name, pay, net, upfront)
     return values
+
+
+def _upfront_parts(inputs: CaseInputs, upfront: float) -> tuple[float, float]:
+    """The upfront cost as fixed + per_teacher × the teacher's cost per 1,000 calls: per_teacher
+    is non-zero when data generation follows the teacher's cost."""
+    per_teacher = 0.0
+    if math.isnan(float(inputs.upfront_cost)) and math.isnan(float(inputs.data_generation_cost)):
+        per_teacher = (
+            float(inputs.corpus_examples)
+            / 1000.0
+            * float(inputs.data_generation_passes)
+            * (1.0 - float(inputs.batch_discount))
+        )
+    # the rest of the upfront cost, added up (not upfront − per_teacher × teacher, which leaves
+    # a rounding residue where the rest is zero)
+    fixed = (
+        float(inputs.training_compute)
+        + float(inputs.evaluation_build)
+        + float(inputs.engineering_time)
+        if per_teacher
+        else upfront
+    )
+    return per_teacher, fixed
+
+
+def _volume_breakevens(
+    case: Case,
+    inputs: CaseInputs,
+    target: float,
+    upfront: float,
+    needed_for_net: float,
+    margin: float,
+) -> tuple[float, float]:
+    """The volumes at which payback meets the target (the one break-even volume of the pitch,
+    the workbook and the Excel functions) and the net benefit reaches zero (on whole GPUs:
+    where every higher volume has a positive net benefit)."""
+    teacher = float(inputs.teacher_cost_per_1k)
+    pay = breakeven_monthly_calls(case.replace(target_payback_months=target), teacher, upfront)
+    pay = math.nan if math.isinf(pay) else pay
+    if not case.is_self_hosted:
+        return pay, needed_for_net * 1000.0 / margin if margin > 0 else math.nan
+    net = float(
+        _kernel.whole_gpu_threshold(
+            needed_for_net,
+            teacher * (1.0 - float(inputs.escalation_share)) * _kernel.unit_gap_savings(inputs),
+            _kernel.gap_savings(inputs, float(inputs.gpu_hourly_cost) * HOURS_PER_MONTH),
+            _gpu_calls_per_month(inputs),
+        )
+    )
+    return pay, math.nan if math.isinf(net) else net
+
+
+def _within_range(name: str, pay: float, net: float, upfront: float) -> tuple[float, float]:
+    """A pair of break-evens kept where the assumption can take them (NaN elsewhere)."""
+    if upfront == 0.0 and name != "upfront_cost":
+        pay = math.nan  # nothing to pay back: payback is 0 whatever this assumption does
+    upper = 1.0 if name == "target_utilization" else math.inf
+    if name == "teacher_cost_per_1k":  # a teacher that costs nothing is no case
+        return (pay if pay > 0 else math.nan, net if net > 0 else math.nan)
+    if name == "monthly_growth":
+        return (pay if pay > -1.0 else math.nan, net)
+    return (_nonnegative(pay, upper), _nonnegative(net, upper))
 
 
 def _gpu_calls_per_month(inputs: CaseInputs) -> float:
@@ -491,34 +510,9 @@ def _sensitivity_rows(
         bases[name] = _base_value(inputs, base_upfront, name)
         low, high = _low_high(name, bases[name], spread)
         variants += [(name, low), (name, high)]
-    scenario_rows: list[tuple[str, str, float]] = [
-        ("Half volume", "monthly_calls", float(inputs.monthly_calls) / 2.0)
-    ]
-    if case.is_self_hosted:
-        scenario_rows.append(
-            (
-                "Serving utilisation below plan",
-                "target_utilization",
-                float(inputs.target_utilization) * (1.0 - spread),
-            )
-        )
-    scenario_rows += [
-        (
-            "Maintenance twice as often",
-            "annual_maintenance",
-            2.0 * float(inputs.annual_maintenance),
-        ),
-        ("Teacher price halved", "teacher_cost_per_1k", float(inputs.teacher_cost_per_1k) / 2.0),
-    ]
+    scenario_rows = _scenarios(case, inputs, spread)
     variants += [(name, value) for _, name, value in scenario_rows]
-    columns: dict[str, FloatArray] = {}
-    for field, value in inputs.named().items():
-        columns[field] = np.full(len(variants), float(value))
-    for index, (name, value) in enumerate(variants):
-        columns[name][index] = value
-        if name == "student_cost_per_1k":
-            columns["gpu_hourly_cost"][index] = math.nan
-    out = evaluate_arrays(CaseInputs.of(columns))
+    out = _evaluate_variants(inputs, variants)
     payback, net = out["payback_months"], out["annual_net_benefit"]
 
     breakevens = breakeven_values(case, target_months, names)
@@ -567,6 +561,46 @@ def _sensitivity_rows(
             }
         )
     return rows
+
+
+def _scenarios(case: Case, inputs: CaseInputs, spread: float) -> list[tuple[str, str, float]]:
+    """The scenarios' (label, assumption, value): half volume, serving utilisation below plan
+    (self-hosted), maintenance twice as often, the teacher's price halved."""
+    scenario_rows: list[tuple[str, str, float]] = [
+        ("Half volume", "monthly_calls", float(inputs.monthly_calls) / 2.0)
+    ]
+    if case.is_self_hosted:
+        scenario_rows.append(
+            (
+                "Serving utilisation below plan",
+                "target_utilization",
+                float(inputs.target_utilization) * (1.0 - spread),
+            )
+        )
+    scenario_rows += [
+        (
+            "Maintenance twice as often",
+            "annual_maintenance",
+            2.0 * float(inputs.annual_maintenance),
+        ),
+        ("Teacher price halved", "teacher_cost_per_1k", float(inputs.teacher_cost_per_1k) / 2.0),
+    ]
+    return scenario_rows
+
+
+def _evaluate_variants(
+    inputs: CaseInputs, variants: list[tuple[str, float]]
+) -> dict[str, FloatArray]:
+    """Every variant (one assumption set to a value, the rest as the case) in one array
+    evaluation."""
+    columns: dict[str, FloatArray] = {}
+    for field, value in inputs.named().items():
+        columns[field] = np.full(len(variants), float(value))
+    for index, (name, value) in enumerate(variants):
+        columns[name][index] = value
+        if name == "student_cost_per_1k":
+            columns["gpu_hourly_cost"][index] = math.nan
+    return evaluate_arrays(CaseInputs.of(columns))
 
 
 COST_PER_ERROR_LABEL = "Cost per error (quality-adjusted)"

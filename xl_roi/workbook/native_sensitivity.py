@@ -720,25 +720,7 @@ def _growth_bisection(
     applies = savings > 0.0 and upfront > 0.0
     plain[f"A{top}"] = "Growth at which payback meets the target: the search"
     out.headers.append(f"A{top}")
-    row = top + 1
-    plain[f"A{row}"] = "Upper end, doubled while the savings fall short"
-    high: Any = 1.0 if applies else NOT_USED
-    formulas[f"B{row}"] = (
-        f'IF(AND($K${base_row}>0, upfront>0), 1, "{NOT_USED}")',
-        high,
-        "General",
-    )
-    for _ in range(20):
-        row += 1
-        previous = f"B{row - 1}"
-        if applies and _shortfall(savings, upfront, target, high) < 0.0 and high < GROWTH_HIGH_CAP:
-            high = 2.0 * high
-        formulas[f"B{row}"] = (
-            f"IF(ISNUMBER({previous}), IF(AND({_shortfall_formula(previous, base_row)}<0, "
-            f'{previous}<{ref["growth_cap"]}), 2*{previous}, {previous}), "{NOT_USED}")',
-            high,
-            "General",
-        )
+    row, high = _growth_upper_end(out, ref, savings, upfront, target, top + 1)
     upper = f"$B${row}"
     row += 1
     plain[f"A{row}"] = "The target is within reach"
@@ -802,6 +784,34 @@ def _growth_bisection(
         )
     result = highs if valid else math.nan
     return f"$C${row}", result
+
+
+def _growth_upper_end(
+    out: Working, ref: dict[str, str], savings: float, upfront: float, target: float, row: int
+) -> tuple[int, Any]:
+    """The growth search's upper end from ``row`` down: 100 %, doubled while the savings fall
+    short (21 rows). Returns its last row and its value."""
+    formulas, base_row = out.formulas, int(ref["base_row"])
+    applies = savings > 0.0 and upfront > 0.0
+    out.plain[f"A{row}"] = "Upper end, doubled while the savings fall short"
+    high: Any = 1.0 if applies else NOT_USED
+    formulas[f"B{row}"] = (
+        f'IF(AND($K${base_row}>0, upfront>0), 1, "{NOT_USED}")',
+        high,
+        "General",
+    )
+    for _ in range(20):
+        row += 1
+        previous = f"B{row - 1}"
+        if applies and _shortfall(savings, upfront, target, high) < 0.0 and high < GROWTH_HIGH_CAP:
+            high = 2.0 * high
+        formulas[f"B{row}"] = (
+            f"IF(ISNUMBER({previous}), IF(AND({_shortfall_formula(previous, base_row)}<0, "
+            f'{previous}<{ref["growth_cap"]}), 2*{previous}, {previous}), "{NOT_USED}")',
+            high,
+            "General",
+        )
+    return row, high
 
 
 def _volume_threshold(
