@@ -196,6 +196,16 @@ class TestSnapshot:
         warning = gpu_catalogue().stale_warning(dt.date(2026, 12, 7))
         assert all(f"the {cloud} GPU prices" in warning for cloud in gpu_catalogue().sources)
 
+    def test_command_warns_only_of_the_clouds_it_shows(self, capsys):
+        """`gpu-prices H100 --cloud aws` warns of the AWS prices' age alone, not of a cloud it
+        does not show; a GPU priced on two clouds warns of both."""
+        code, out, err = run(capsys, "gpu-prices", "H100", "--cloud", "aws")
+        assert code == 0 and "the aws GPU prices" in err and "the gcp GPU prices" not in err
+        code, out, err = run(capsys, "gpu-prices", "L4")
+        shown = {line.split()[1] for line in out.splitlines() if line.startswith("  L4 ")}
+        assert shown == {"aws", "gcp"}
+        assert all(f"the {cloud} GPU prices" in err for cloud in shown)
+
     def test_one_stale_rule_for_token_and_gpu_prices(self):
         """Token prices and GPU prices go stale on the same day count, by the same function."""
         table = price_table()

@@ -1231,10 +1231,11 @@ def _cmd_gpu_prices(args: argparse.Namespace) -> int:
     from xl_roi.gpu_prices import cloud_gpu_prices, gpu_catalogue, gpu_prices
 
     catalogue = gpu_catalogue()
-    stale = catalogue.stale_warning()
-    if stale:
-        print(f"xl-roi: warning: {stale}", file=sys.stderr)
     rows = gpu_prices(args.gpu, args.cloud) if args.gpu else cloud_gpu_prices(args.cloud)
+    for cloud in sorted({row.cloud for row in rows}):  # the clouds shown, not every one
+        stale = catalogue.sources[cloud].stale_warning()
+        if stale:
+            print(f"xl-roi: warning: {stale}", file=sys.stderr)
     if args.spot:
         rows = [row for row in rows if not math.isnan(row.spot_per_instance_hour)]
     if args.json:
@@ -1265,9 +1266,10 @@ def _cmd_gpu_prices(args: argparse.Namespace) -> int:
     print(f"USD per GPU-hour, {kind}: the instance's price ÷ its GPUs ({catalogue.describe()})")
     for row in rows:
         price = row.per_gpu_hour(spot=args.spot)
+        gpus = f"{row.gpus_per_instance} GPU{'' if row.gpus_per_instance == 1 else 's'}"
         print(
             f"  {row.gpu:<10} {row.cloud:<6} {row.region:<10} {price:>8.4f}  "
-            f"{row.instance_type} ({row.gpus_per_instance} GPUs)"
+            f"{row.instance_type} ({gpus})"
         )
     if args.gpu and rows:
         spot = "\n  spot = true" if args.spot else ""
