@@ -342,3 +342,15 @@ def test_cli_quality_row_never_says_never_months(tmp_path, capsys):
     assert "never months" not in line
     assert "payback never … never" in line
     assert "annual net benefit (EUR " in line  # a loss, in brackets as everywhere
+
+
+def test_a_payback_that_never_comes_at_either_end_has_no_swing():
+    """Where payback never comes at the low or the high value, the swing is blank (NaN; "" in
+    the table), not 0.0, which would read as a payback that holds; such rows rank last."""
+    dearer = Case(**{**SIMPLE, "student_cost_per_1k": 12.5})  # never pays back at all
+    rows = sensitivity(dearer).to_dict("records")
+    both_never = [r for r in rows if math.isinf(r["payback_low"]) and math.isinf(r["payback_high"])]
+    assert both_never and all(math.isnan(r["payback_swing"]) for r in both_never)
+    table = headline_table(52_500, 12.0, 12.5, 2_000_000, 40_000)
+    column = table[0].index("Payback swing (months)")
+    assert all(row[column] in ("", "never") for row in table[1:])

@@ -190,3 +190,32 @@ def test_portfolio_rows_are_as_tall_as_their_names_need(tmp_path):
     ).stdout
     words = " ".join(text.split())
     assert all(name.split()[0] in words for name in names)
+
+
+def test_a_payback_that_never_comes_reads_never_on_the_calculations_page(tmp_path):
+    """A case that never pays back: LibreOffice's Calculations page shows each payback as
+    "never" in words, not the "#NUM! never pays back: …" text its cells hold for the formulas
+    that read them (the Checks and the Pitch read that text)."""
+    from tests.cases import WORKBOOK_CASES
+    from xl_roi.text import NEVER_PAYS_BACK
+    from xl_roi.workbook import layout
+
+    built = tmp_path / "never.xlsx"
+    save_workbook(WORKBOOK_CASES["never pays back"], built, portable=True)
+    book = openpyxl.load_workbook(built)
+    for name in layout.NEVER_ROWS:
+        sheet, reference = next(iter(book.defined_names[name].destinations))
+        stored = book[sheet][reference.replace("$", "")].value
+        assert isinstance(stored, str) or name == "quality_adjusted_payback", name
+    convert(built, tmp_path, make_profile(tmp_path / "profile"), fmt="pdf")
+    text = subprocess.run(
+        [PDFTOTEXT, "-layout", str(tmp_path / "never.pdf"), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    calculations = "\n".join(p for p in text.split("\f") if "Calculations" in p[:200])
+    assert NEVER_PAYS_BACK.strip() not in calculations
+    for label in ("Payback", "Payback after maintenance", "Payback at half volume"):
+        assert re.search(rf"^{label}\s+never months\b", calculations, re.MULTILINE), label

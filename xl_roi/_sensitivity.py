@@ -95,9 +95,16 @@ def _low_high(name: str, base: float, swing: float) -> tuple[float, float]:
 
 
 def _swing(low: float, high: float) -> float:
+    """How far payback moves between two values; NaN when it never comes at either (it does
+    not move, but a swing of 0 would read as a payback that holds)."""
     if math.isinf(low) and math.isinf(high):
-        return 0.0
+        return math.nan
     return abs(high - low)
+
+
+def _rank_key(swing: float) -> float:
+    """A swing as the tornado ranks it: NaN (never at both ends) as no swing."""
+    return 0.0 if math.isnan(swing) else rank_figure(swing)
 
 
 RANK_DIGITS = 10
@@ -538,7 +545,7 @@ def _sensitivity_rows(
                 "breakeven_net": breakevens[name][1],
             }
         )
-    rows.sort(key=lambda row: (-rank_figure(row["payback_swing"]), -rank_figure(row["net_swing"])))
+    rows.sort(key=lambda row: (-_rank_key(row["payback_swing"]), -rank_figure(row["net_swing"])))
     rows += _quality_rows(case, spread, target_months)
     first_scenario = 2 * len(names)
     for offset, (label, name, value) in enumerate(scenario_rows):

@@ -262,7 +262,7 @@ def _percent(share: float) -> str:
 
 
 def _bar(swing: float, widest: float, width: int = 24) -> str:
-    if widest <= 0:
+    if widest <= 0 or math.isnan(swing):
         return ""
     if math.isinf(swing):
         return "█" * width + "▶"
@@ -339,7 +339,8 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
 def _print_tornado(rows: list[dict[str, Any]], currency: str) -> None:
     """The tornado as text: each assumption's low and high value, the payback and annual net
     benefit at each, and a bar as long as its payback swing (the widest the longest)."""
-    widest = max([float(row["payback_swing"]) for row in rows], default=0.0)
+    swings = [float(row["payback_swing"]) for row in rows]
+    widest = max([swing for swing in swings if not math.isnan(swing)], default=0.0)
     header = (
         f"{'Assumption':<22} {'low':>12} {'high':>12}  {'payback (months)':>16}  "
         f"{'annual net benefit (' + currency + ')':>27}  swing"

@@ -42,7 +42,7 @@ from xl_roi.errors import InputError
 from xl_roi.fields import FIELDS
 from xl_roi.files import write_atomic
 from xl_roi.prices import STALE_AFTER_DAYS, ModelPrices
-from xl_roi.text import looks_like_formula
+from xl_roi.text import NEVER_PAYS_BACK, looks_like_formula
 from xl_roi.workbook import layout, native_sensitivity, rows
 from xl_roi.workbook.layout import (
     CALCULATIONS,
@@ -669,6 +669,10 @@ def _calculation_row(
     _unit(writer, sheet, row, item.unit, values["currency"])
     sheet.cell(row=row, column=4, value=item.how).alignment = WRAP
     stored = values[item.name]
+    if item.name in layout.NEVER_ROWS:
+        _never_in_words(sheet, cell.coordinate)
+        if isinstance(stored, str) and stored.startswith(NEVER_PAYS_BACK):
+            stored = "never"  # what the page shows
     height = max(  # the row as tall as its longest text: none runs off its cell
         _wrapped_lines(item.how, CALCULATIONS_WIDTHS["D"]),
         _wrapped_lines(stored, CALCULATIONS_WIDTHS["B"]) if isinstance(stored, str) else 1,
@@ -678,6 +682,21 @@ def _calculation_row(
     name_cell = sheet.cell(row=row, column=5, value=item.name)
     name_cell.font, name_cell.alignment = UNIT_FONT, TOP
     writer.name(item.name, sheet, cell.coordinate)
+
+
+NEVER_FORMAT_ID = 400
+"""The conditional number format's id, past those openpyxl gives cell formats and the
+Sensitivity sheet's."""
+
+
+def _never_in_words(sheet: Worksheet, coordinate: str) -> None:
+    """A payback cell holding the never text (``#NUM! never pays back: …``, which formulas read)
+    shows "never" in words; any other text (a bad input's message) shows as it is."""
+    style = DifferentialStyle(
+        numFmt=NumberFormat(numFmtId=NEVER_FORMAT_ID, formatCode=layout.NEVER_IN_WORDS)
+    )
+    test = f'LEFT({coordinate}, {len(NEVER_PAYS_BACK)})="{NEVER_PAYS_BACK}"'
+    sheet.conditional_formatting.add(coordinate, Rule(type="expression", dxf=style, formula=[test]))
 
 
 def _schedule(writer: _Writer, sheet: Worksheet, values: dict[str, Any], row: int) -> int:

@@ -81,6 +81,18 @@ RATE = RATE_FORMAT
 COUNT = COUNT_FORMAT
 SHARE = SHARE_FORMAT
 MONTHS = TENTHS_FORMAT
+NEVER_IN_WORDS = f'{TENTHS_FORMAT};-{TENTHS_FORMAT};{TENTHS_FORMAT};"never"'
+"""How a payback cell shows the never text (``#NUM! never pays back: …``, kept in the cell for
+the formulas that read it): "never", in words. Applied by a conditional format on the never
+text alone, so that any other text (a bad input's message) still shows as it is."""
+NEVER_ROWS = (
+    "payback_months",
+    "payback_net_of_maintenance",
+    "half_payback",
+    "payback_discounted",
+    "quality_adjusted_payback",
+)
+"""The Calculations rows of paybacks, whose never text reads "never" on the page."""
 PLAIN = "General"
 TRUE_FALSE = '"TRUE";"TRUE";"FALSE"'
 """A yes/no result reads TRUE or FALSE, even where a program stored it as 1 or 0."""

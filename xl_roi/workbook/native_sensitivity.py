@@ -63,13 +63,13 @@ def _paid(value: Any) -> bool:
 def _swing_value(low: Any, high: Any) -> Any:
     if _paid(low) and _paid(high):
         return abs(high - low)
-    return NEVER if (_paid(low) or _paid(high)) else 0.0
+    return NEVER if (_paid(low) or _paid(high)) else ""
 
 
 def _swing_formula(low: str, high: str) -> str:
     return (
         f"IF(AND(ISNUMBER({low}), ISNUMBER({high})), ABS({high}-{low}), "
-        f'IF(OR(ISNUMBER({low}), ISNUMBER({high})), "{NEVER}", 0))'
+        f'IF(OR(ISNUMBER({low}), ISNUMBER({high})), "{NEVER}", ""))'
     )
 
 
