@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from tests.cases import WORKBOOK_CASES
 from tests.figures import agree
 from xl_roi import _kernel
+from xl_roi.case import DEFAULT_INPUTS
 from xl_roi.formula import DIV0, NUM, VALUE, Expr, FormulaOps, as_expr, is_number
 from xl_roi.workbook import layout
 
@@ -41,8 +42,11 @@ def _engine_value(compiled, order, values):
 
 
 def _monthly_savings(teacher, student, calls, ops=_kernel.SCALAR):
-    named = _kernel.Named(
-        teacher_cost_per_1k=teacher, student_cost_per_1k=student, monthly_calls=calls
+    named = _kernel.Named(  # every other input at the case's default
+        DEFAULT_INPUTS,
+        teacher_cost_per_1k=teacher,
+        student_cost_per_1k=student,
+        monthly_calls=calls,
     )
     return _kernel.monthly_savings(named, ops)
 
