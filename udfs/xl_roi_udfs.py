@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import inspect
 import math
 from collections.abc import Callable
 from decimal import Decimal
@@ -38,6 +39,7 @@ import xl_roi
 from xl_roi import cashflow, roi
 from xl_roi.bounds import BOUNDS
 from xl_roi.errors import InputError
+from xl_roi.fields import FIELDS
 from xl_roi.quality_cost import SliceTraffic, quality_cost
 from xl_roi.recommendation import recommendation_from_figures
 from xl_roi.text import NEVER, NEVER_PAYS_BACK, NO_VOLUME_PAYS_BACK, printable
@@ -385,7 +387,8 @@ def excel_function(
     def decorate(function: F) -> F:
         if _office_js_decorators():
             function = _reading_office_js(function)
-        for argument, doc in argument_docs.items():
+        documented = {**registry_docs(function), **argument_docs}
+        for argument, doc in documented.items():
             options = {**RAW, **(argument_options or {}).get(argument, {})}
             function = xw.arg(argument, doc=doc, **options)(function)
         function = xw.func(category=CATEGORY)(function)
@@ -395,6 +398,27 @@ def excel_function(
         return function
 
     return decorate
+
+
+def registry_docs(function: Callable[..., Any]) -> dict[str, str]:
+    """The wizard's doc of each argument named after a case input, from the registry of fields
+    (its label, unit and note; "Optional." first where the argument may be left out): an input
+    added to the case and to a function is documented without a word more.
+
+    Examples
+    --------
+    >>> registry_docs(lambda monthly_growth=None, other=None: 0)["monthly_growth"][:38]
+    'Optional. Monthly volume growth (share'
+    """
+    docs = {}
+    for name, parameter in inspect.signature(function).parameters.items():
+        entry = FIELDS.get(name)
+        if entry is None:
+            continue
+        optional = "Optional. " if parameter.default is not inspect.Parameter.empty else ""
+        unit = f" ({entry.unit})" if entry.unit else ""
+        docs[name] = f"{optional}{entry.label}{unit}: {entry.help}"[:255]
+    return docs
 
 
 def wizard_text(function: Callable[..., Any]) -> str:
