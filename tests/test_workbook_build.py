@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import re
 import textwrap
@@ -661,3 +662,29 @@ def test_pitch_cash_chart_keeps_its_height_for_the_plot(tmp_path, portable):
     assert len(title) * 24 * 0.6 <= size.width / 12_700, title
     assert len(chart.series) == 4  # before and after maintenance, discounted, worse answers
     assert size.height >= 11 * 360_000
+
+
+@pytest.mark.parametrize("name", ["worse answers", "example", "never pays back"])
+def test_pitch_sheet_states_the_figures_the_pitch_states(tmp_path, name):
+    """The Pitch sheet shows the figures the command's pitch states: the growth assumed, the
+    maintenance a year (also when there is no ask) and the annual net benefit once worse
+    answers are counted."""
+    case = WORKBOOK_CASES[name]
+    result = evaluate(case)
+    path = tmp_path / "case.xlsx"
+    save_workbook(case, path)
+    pitch = openpyxl.load_workbook(path, data_only=True)["Pitch"]
+    shown = {
+        pitch[f"A{row}"].value: pitch[f"B{row}"].value
+        for row in range(5, pitch.max_row + 1)
+        if pitch[f"A{row}"].value
+    }
+    assert shown["Monthly growth in calls, as assumed"] == case.monthly_growth
+    assert shown["Maintenance a year (taken off above)"] == pytest.approx(
+        result.annual_maintenance, rel=1e-12
+    )
+    adjusted = shown["Annual net benefit after worse answers"]
+    if math.isnan(result.quality_adjusted_annual_net_benefit):
+        assert isinstance(adjusted, str)
+    else:
+        assert adjusted == pytest.approx(result.quality_adjusted_annual_net_benefit, rel=1e-12)

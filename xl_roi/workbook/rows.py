@@ -450,7 +450,9 @@ PITCH: tuple[tuple[str, tuple[PitchLine, ...]], ...] = (
             PitchLine("Cut in inference spend on this endpoint", "spend_cut", layout.SHARE),
             _money("Monthly savings", "savings_monthly"),
             PitchLine("Monthly calls", "monthly_calls", layout.COUNT),
+            PitchLine("Monthly growth in calls, as assumed", "monthly_growth", layout.SHARE),
             _money("Annual net benefit after maintenance", "net_benefit_annual"),
+            _money("Maintenance a year (taken off above)", "maintenance"),
         ),
     ),
     (
@@ -498,6 +500,7 @@ PITCH: tuple[tuple[str, tuple[PitchLine, ...]], ...] = (
             _money("Cost of worse answers a month", "quality_cost_monthly"),
             _money("Monthly savings after worse answers", "quality_adjusted_savings"),
             _months("Payback after worse answers (months)", "quality_adjusted_payback"),
+            _money("Annual net benefit after worse answers", "quality_adjusted_net"),
             PitchLine("Verdict after worse answers", "quality_adjusted_verdict", layout.PLAIN),
             PitchLine(
                 "Why",
