@@ -317,7 +317,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     currency = case.currency
     print(f"Sensitivity: {case.name} — each assumption ±{args.swing:.0%}, one at a time")
     print(
-        f"Base: payback {_months(result.payback_months)} months "
+        f"Base: payback {_months_unit(result.payback_months)} "
         f"({_months(result.payback_after_maintenance_months)} after maintenance), annual net "
         f"benefit {_money(result.annual_net_benefit, currency)}\n"
     )
@@ -367,7 +367,7 @@ def _print_scenarios(records: list[dict[str, Any]], currency: str) -> None:
     for row in records:
         if row["kind"] == "scenario":
             print(
-                f"  {row['assumption']:<32} payback {_months(row['payback_low']):>6} months, "
+                f"  {row['assumption']:<32} payback {_months_unit(row['payback_low']):>13}, "
                 f"annual net benefit {_money(row['net_low'], currency)}"
             )
 

@@ -27,6 +27,7 @@ from xl_roi.evaluation import Result
 from xl_roi.fields import FIELDS
 from xl_roi.files import write_atomic
 from xl_roi.pitch import format_money, format_months, pitch_sections
+from xl_roi.recommendation import payback_phrase
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -420,8 +421,8 @@ def deck_slides(
     if counted:  # the bars are compute alone, while worse answers decide the case
         words = (
             *words,
-            "These paybacks count compute alone. Counting worse answers, payback is "
-            f"{format_months(result.quality_adjusted_payback_months)} and the case is "
+            "These paybacks count compute alone. Counting worse answers, "
+            f"{payback_phrase(result.quality_adjusted_payback_months)} and the case is "
             f"**{result.quality_adjusted_verdict}** (the risk slide).",
         )
     slides.append(Slide("What moves the case", paragraphs=words, chart=tornado if drawn else None))

@@ -256,14 +256,14 @@ def _flags(
         at_half = (
             "never pays back"
             if math.isinf(half_volume_payback)
-            else f"pays back in {half_volume_payback:.1f} months"
+            else f"pays back in {half_volume_payback:.1f} months: beyond a year"
         )
         flags.append(
             Flag(
                 "low_volume",
                 "Low volume",
                 f"At half the volume ({case.monthly_calls / 2:,.0f} calls a month) the case "
-                f"{at_half}: beyond a year, so it rests on the volume estimate.",
+                f"{at_half}, so it rests on the volume estimate.",
             )
         )
     annual_savings = 12.0 * figures.monthly_savings

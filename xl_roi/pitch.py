@@ -17,6 +17,7 @@ from xl_roi.recommendation import (
     WORSE_ANSWERS_COST_MORE,
     format_money,
     format_months,
+    payback_phrase,
     recommendation_from_figures,
     worse_answers_sentence,
 )
@@ -271,8 +272,8 @@ def _risk_section(result: Result) -> list[str]:
     breakeven = breakeven_sentence(result)
     lines += [
         "",
-        f"Volume is the load-bearing assumption: at half the volume, payback is "
-        f"{format_months(result.half_volume_payback_months)}. {breakeven}",
+        "Volume is the load-bearing assumption: at half the volume, "
+        f"{payback_phrase(result.half_volume_payback_months)}. {breakeven}",
     ]
     for flag in result.flags:
         lines.append(f"- **{flag.title}.** {flag.reason}")

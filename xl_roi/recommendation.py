@@ -21,6 +21,7 @@ __all__ = [
     "format_money",
     "format_months",
     "join_names",
+    "payback_phrase",
     "recommendation_from_figures",
     "worse_answers_sentence",
 ]
@@ -73,6 +74,19 @@ def format_months(months: float) -> str:
     if math.isinf(months):
         return "never"
     return f"{months:,.1f} months"
+
+
+def payback_phrase(months: float) -> str:
+    """Payback in a sentence: ``payback is 3.1 months``, or ``payback never comes``.
+
+    Examples
+    --------
+    >>> payback_phrase(2.5), payback_phrase(math.inf)
+    ('payback is 2.5 months', 'payback never comes')
+    """
+    if math.isinf(months):
+        return "payback never comes"
+    return f"payback is {format_months(months)}"
 
 
 def _reason_from_figures(
@@ -180,8 +194,8 @@ def recommendation_from_figures(
         )
     if half_volume_payback_months > LOW_VOLUME_PAYBACK_MONTHS:
         sentences.append(
-            f"At half the volume payback is {format_months(half_volume_payback_months)}: the "
-            "case rests on the volume estimate."
+            f"At half the volume {payback_phrase(half_volume_payback_months)}: the case rests "
+            "on the volume estimate."
         )
     if len(sentences) > 1 and not failing_critical_slices:
         sentences[0] = sentences[0].replace("Distill. ", "Distill, with care. ", 1)

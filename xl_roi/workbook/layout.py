@@ -513,8 +513,9 @@ def native_recommendation(joined_names: str) -> str:
         '" after upfront and maintenance.", "")'
     )
     half = (
-        'IF(low_volume_flag, " At half the volume payback is "&IF(ISNUMBER(half_payback), '
-        f'{_months("half_payback")}, "never")&": the case rests on the volume estimate.", "")'
+        'IF(low_volume_flag, " At half the volume "&IF(ISNUMBER(half_payback), '
+        f'"payback is "&{_months("half_payback")}, "payback never comes")&": the case rests on '
+        'the volume estimate.", "")'
     )
     rest = f"{after}&{first_year}&{half}"
     verdict_sentence = (
