@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 QUANTILES = (0.5, 0.95, 0.99)
 """The latency percentiles reported: P50, P95, P99."""
@@ -240,14 +241,19 @@ def models_query(
 ) -> str:
     """Per model, the sums the figures need over the good rows inside the window: one row for
     the successful calls (``failed`` 0) and one for the failed (``failed`` 1); with
-    ``include_failed``, one more over all of them (``failed`` NULL)."""
+    ``include_failed``, one more over all of them (``failed`` NULL).
+
+    ``first_seen`` and ``last_seen`` come back NULL: the counts query over the same window
+    already has each model's first and last call, month by month, and reading every timestamp
+    a second time cost about 8 % of the whole measurement. :func:`with_first_and_last`
+    fills them in."""
     latency = dialect.quantiles("latency_ms", approx)
     groups = "GROUPING SETS ((model, failed), (model))" if include_failed else "model, failed"
     return (
         "SELECT model,"
         " sum(calls) AS calls,"
-        " min(ts) AS first_seen,"
-        " max(ts) AS last_seen,"
+        " CAST(NULL AS TIMESTAMP) AS first_seen,"
+        " CAST(NULL AS TIMESTAMP) AS last_seen,"
         " sum(CASE WHEN input_tokens IS NOT NULL THEN calls ELSE 0 END) AS token_calls,"
         " sum(input_tokens) AS input_tokens,"
         " sum(output_tokens) AS output_tokens,"
@@ -272,6 +278,30 @@ def models_query(
         f" WHERE reason IS NULL AND ({inside})) AS good"
         f" GROUP BY {groups} ORDER BY model, failed"
     )
+
+
+def with_first_and_last(
+    per_model: Sequence[Sequence[Any]], counted: Sequence[Sequence[Any]]
+) -> list[tuple[Any, ...]]:
+    """The rows of :func:`models_query` with each model's first and last call filled in from
+    the rows of :func:`counts_query` over the same window (its good rows, a row a model and
+    month): the earliest first and the latest last of the model's months.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> jan, feb, mar = (dt.datetime(2026, m, 5) for m in (1, 2, 3))
+    >>> counted = [(None, "m", jan, 1, 1.0, jan, jan), (None, "m", mar, 2, 2.0, feb, mar),
+    ...     ("missing model", None, None, 1, 1.0, None, None)]
+    >>> with_first_and_last([("m", 3.0, None, None, 7)], counted)[0][2:4] == (jan, mar)
+    True
+    """
+    seen: dict[Any, tuple[Any, Any]] = {}
+    for state, model, _month, _rows, _calls, first, last in counted:
+        if state is None:
+            low, high = seen.get(model, (first, last))
+            seen[model] = (min(low, first), max(high, last))
+    return [(row[0], row[1], *seen.get(row[0], (None, None)), *row[4:]) for row in per_model]
 
 
 def select_from(source: str, expressions: Mapping[str, str]) -> str:
