@@ -249,6 +249,13 @@ def models_query(
     fills them in."""
     latency = dialect.quantiles("latency_ms", approx)
     groups = "GROUPING SETS ((model, failed), (model))" if include_failed else "model, failed"
+    # a failed group's error calls are its calls, a successful group's none: one sum the fewer
+    # (the group over all calls, with include_failed, sums them)
+    errors = (
+        "sum(CASE WHEN is_error = 1 THEN calls ELSE 0 END)"
+        if include_failed
+        else "CASE WHEN failed = 1 THEN sum(calls) ELSE 0 END"
+    )
     return (
         "SELECT model,"
         " sum(calls) AS calls,"
@@ -270,7 +277,7 @@ def models_query(
         " count(latency_ms) AS latency_rows,"
         f" {latency} AS latency_quantiles,"
         " sum(CASE WHEN is_error IS NOT NULL THEN calls ELSE 0 END) AS status_calls,"
-        " sum(CASE WHEN is_error = 1 THEN calls ELSE 0 END) AS error_calls,"
+        f" {errors} AS error_calls,"
         " count(*) AS model_rows,"
         " failed,"
         " sum(CASE WHEN cost = 0 AND cost_given IS NULL THEN calls ELSE 0 END) AS zero_cost_calls"
