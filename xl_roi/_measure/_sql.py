@@ -265,7 +265,7 @@ def models_query(
         " sum(input_tokens) AS input_tokens,"
         " sum(output_tokens) AS output_tokens,"
         " sum(coalesce(cached_input_tokens, 0)) AS cached_input_tokens,"
-        " sum(CASE WHEN cost_given IS NOT NULL THEN 1 ELSE 0 END) AS costed_rows,"
+        " count(cost_given) AS costed_rows,"
         " sum(cost_given) AS cost,"
         " sum(CASE WHEN cost_given IS NULL THEN input_tokens ELSE 0 END)"
         " AS unpriced_input_tokens,"
