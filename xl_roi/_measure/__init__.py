@@ -88,6 +88,7 @@ from xl_roi._measure._sql import (
     normalised_union,
     select_from,
     window_filter,
+    with_first_and_last,
 )
 from xl_roi.errors import InputError
 from xl_roi.prices import ModelPrices, UnknownModelError, model_prices, price_table
@@ -593,6 +594,7 @@ def measure(
             per_model = runner.rows(
                 models_query("xl_roi_rows", dense, runner.dialect, approx, include_failed)
             )
+            per_model = with_first_and_last(per_model, counted)
             counted = _unreadable_lines_counted(counted, runner.unreadable_lines())
             break
         except CsvTypesError:
