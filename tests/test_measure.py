@@ -826,3 +826,21 @@ class TestWindowAndRefusals:
         copy = tmp_path / "renamed.jsonl"
         shutil.copy(LOGS / "langfuse_observations.jsonl", copy)
         assert_same_figures(measure(copy), measure(LOGS / "langfuse_observations.jsonl"))
+
+
+@pytest.mark.parametrize("blank", ["", " ", "\t", "\u3000", " \u00a0 "])
+def test_a_model_name_of_spaces_alone_is_a_missing_model(tmp_path, blank):
+    """A model named by white space alone (a tab, an ideographic or a no-break space) is a
+    missing model, refused and counted, as an empty name is; a name starting with a printable
+    character is never trimmed away."""
+    path = tmp_path / "logs.csv"
+    rows = [
+        "timestamp,model,input_tokens,output_tokens,cached_input_tokens,cost,latency_ms,status",
+        "2026-01-01T02:05:00Z,gpt-4o,1000,200,0,0.0045,100,success",
+        "2026-01-02T02:05:00Z,~x ,1000,200,0,0.0045,100,success",
+        f'2026-01-03T02:05:00Z,"{blank}",1000,200,0,0.0045,100,success',
+    ]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    table = measure(path)
+    assert table.attrs["source"]["rows_refused"] == {"missing model": 1}
+    assert sorted(table["model"]) == ["gpt-4o", "~x "]  # names are kept as written

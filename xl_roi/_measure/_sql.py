@@ -141,13 +141,20 @@ def _plainly_good() -> str:
     )
 
 
+WHITE_SPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace() and c != "'") + "\ufeff"
+"""Every white-space character (Python's ``str.isspace``, all below U+3001), and the
+byte-order mark: a model named by these alone is a missing model."""
+
+
 def reason_expression() -> str:
     """Why a normalised row is refused, or NULL when it is good (first reason wins)."""
     numbers = ("input_tokens", "output_tokens", "cached_input_tokens", "cost", "calls")
     not_finite = " OR ".join(f"{name} > {LARGEST_DOUBLE}" for name in numbers)
     # a name starting with a printable ASCII character other than a space (between '!' and
-    # '~' in byte order) cannot trim to nothing: trim, the costly part, is skipped for it
-    blank = "NOT (model >= '!' AND model <= '~') AND trim(model) = ''"
+    # '~' in byte order) cannot be blank: the costly test is skipped for it. Blank is white
+    # space alone of any kind (a tab, a no-break or an ideographic space), which trim, taking
+    # off spaces alone, would keep as a model's name
+    blank = f"NOT (model >= '!' AND model <= '~') AND translate(model, '{WHITE_SPACE}', '') = ''"
     return (
         "CASE"
         f" WHEN {_plainly_good()} THEN NULL"
