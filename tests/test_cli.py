@@ -592,7 +592,7 @@ def test_signal_mid_write_leaves_no_temporary_file(tmp_path, name, code):
             time.sleep(0.01)  # wait until ours and openpyxl's temporary files are being written
         process.send_signal(getattr(signal, name))
         rest = process.stderr.read()
-        assert process.wait() == code
+        assert process.wait() == code, rest
     assert sorted(p.name for p in work.iterdir()) == ["many.csv"]
     assert list(temporary.iterdir()) == []
     assert len(rest.strip().splitlines()) == 1 and "Traceback" not in rest
