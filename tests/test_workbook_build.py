@@ -688,3 +688,20 @@ def test_pitch_sheet_states_the_figures_the_pitch_states(tmp_path, name):
         assert isinstance(adjusted, str)
     else:
         assert adjusted == pytest.approx(result.quality_adjusted_annual_net_benefit, rel=1e-12)
+
+
+@pytest.mark.parametrize("portable", [False, True], ids=["add-in", "portable"])
+def test_headers_sit_over_their_figures_and_checks_apart_from_their_advice(tmp_path, portable):
+    """The Sensitivity table's figure headers are right-aligned over their right-aligned
+    figures; each check's TRUE/FALSE is centred in its column, never flush against the "OK"
+    beside it."""
+    path = tmp_path / "case.xlsx"
+    save_workbook(example_case(), path, portable=portable)
+    book = openpyxl.load_workbook(path)
+    sensitivity, checks = book["Sensitivity"], book["Checks"]
+    for column in "BCDEFGHIJ":
+        assert sensitivity[f"{column}5"].alignment.horizontal == "right", column
+        assert sensitivity[f"{column}6"].alignment.horizontal == "right", column
+    shown = openpyxl.load_workbook(path, data_only=True)["Checks"]
+    holds = [row for row in range(5, shown.max_row + 1) if shown[f"C{row}"].value == "OK"]
+    assert holds and all(checks[f"B{row}"].alignment.horizontal == "center" for row in holds)

@@ -271,6 +271,12 @@ def _title(sheet: Worksheet, text: str, subtitle: str) -> None:
     sheet["A2"].font = UNIT_FONT
 
 
+CENTERED = Alignment(horizontal="center", vertical="top")
+CENTERED_HEADER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+RIGHT_HEADER = Alignment(horizontal="right", vertical="center", wrap_text=True)
+"""A header over a column of numbers: right-aligned, over its figures."""
+
+
 def _header(sheet: Worksheet, row: int, labels: tuple[str, ...]) -> None:
     for column, label in enumerate(labels, start=1):
         cell = sheet.cell(row=row, column=column, value=label)
@@ -961,7 +967,10 @@ def _sensitivity_formats(sheet: Worksheet, last_row: int) -> None:
         cell = sheet.cell(row=5, column=column)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        # the figures' headers over their figures (right), the assumptions' over theirs
+        cell.alignment = (
+            RIGHT_HEADER if column > 1 else Alignment(wrap_text=True, vertical="center")
+        )
     formats = [
         None,
         layout.PRICE,
@@ -1487,6 +1496,7 @@ def _checks(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> None:
         f"This is the {flavour}.",
     )
     _header(sheet, 4, ("Check", "Holds", "If it does not"))
+    sheet["B4"].alignment = CENTERED_HEADER
     first = 5
     holds = []
     for offset, (label, check, advice) in enumerate(CHECKS):
@@ -1496,9 +1506,8 @@ def _checks(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> None:
         sheet.cell(row=r, column=1, value=label).alignment = WRAP
         worked = rows.check_cell(check, values)
         holds.append(worked.value is True)
-        writer.formula(
-            sheet, f"B{r}", worked.text, worked.value, layout.TRUE_FALSE
-        ).fill = CHECK_FILL
+        held = writer.formula(sheet, f"B{r}", worked.text, worked.value, layout.TRUE_FALSE)
+        held.fill, held.alignment = CHECK_FILL, CENTERED  # apart from the advice beside it
         writer.formula(
             sheet,
             f"C{r}",
@@ -1511,7 +1520,7 @@ def _checks(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> None:
     sheet.cell(row=master, column=1, value="MASTER CHECK").font = Font(bold=True, size=12)
     passed = all(holds)
     cell = writer.formula(sheet, f"B{master}", f"AND(B{first}:B{last})", passed, layout.TRUE_FALSE)
-    cell.font = Font(bold=True, size=12)
+    cell.font, cell.alignment = Font(bold=True, size=12), CENTERED
     writer.name("master_check", sheet, cell.coordinate)
     writer.formula(
         sheet,
@@ -1532,7 +1541,7 @@ def _checks(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> None:
         formula,
         writer.blueprint.value_of("Quality", _quality_cell(writer, "critical_failures")) == 0,
         layout.TRUE_FALSE,
-    )
+    ).alignment = CENTERED
     _widths(sheet, {"A": 60, "B": 10, "C": 80})
 
 
