@@ -133,3 +133,21 @@ def test_endpoints_saved_by_gnumeric_screen_as_the_csv(tmp_path, capsys):
     captured = capsys.readouterr()
     assert captured.out == from_csv
     assert "Warning" not in captured.err and "openpyxl" not in captured.err
+
+
+def test_a_portfolio_workbook_is_not_read_as_endpoints_or_as_a_case(tmp_path, capsys):
+    """The portfolio workbook `xl-roi screen` writes, given back to screen, check or deck, is
+    refused as what it is (exit 2, one line), never screened as a table of blank endpoints."""
+    portfolio = tmp_path / "portfolio.xlsx"
+    code, _, _ = run(capsys, "screen", "-o", str(portfolio))
+    assert code == 0 and portfolio.exists()
+    for argv in (
+        ("screen", str(portfolio), "--json"),
+        ("check", str(portfolio)),
+        ("deck", str(portfolio), "-o", str(tmp_path / "deck.pptx")),
+    ):
+        code, out, err = run(capsys, *argv)
+        assert code == 2 and out == "", argv
+        assert "portfolio workbook that xl-roi screen wrote" in err, argv
+        assert len(err.strip().splitlines()) == 1, argv
+    assert not (tmp_path / "deck.pptx").exists()

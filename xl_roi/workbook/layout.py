@@ -59,6 +59,10 @@ ADDIN = "add-in"
 FLAVOUR_LABELS = {PORTABLE: "Portable flavour", ADDIN: "Add-in flavour"}
 """The About sheet's label naming a workbook's flavour (how a reader tells them apart)."""
 
+PORTFOLIO_TITLE = "Portfolio screen: which endpoints to distill"
+"""The title atop a portfolio workbook's Summary sheet (how reading one back tells it apart
+from an endpoints table)."""
+
 NOT_USED = "not used"
 """What a calculation shows when the case takes its figure another way."""
 

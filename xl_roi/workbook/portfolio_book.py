@@ -26,6 +26,7 @@ from xl_roi.files import write_atomic
 from xl_roi.portfolio import WORTH_DOING, PortfolioSummary, summarise
 from xl_roi.text import NEVER, figure_cell, looks_like_formula, printable
 from xl_roi.verdict import VERDICTS
+from xl_roi.workbook.layout import PORTFOLIO_TITLE
 
 __all__ = ["EXCEL_MAX_ROWS", "HEADERS", "PRINTED", "header_of", "sheet_order", "write_portfolio"]
 
@@ -384,9 +385,7 @@ def _write_summary(
     overview.sheet_properties.pageSetUpPr.fitToPage = True
     overview.column_dimensions["A"].width = 64
     overview.column_dimensions["B"].width = 18
-    overview.append(
-        [_styled(overview, "Portfolio screen: which endpoints to distill", _TITLE_FONT)]
-    )
+    overview.append([_styled(overview, PORTFOLIO_TITLE, _TITLE_FONT)])
     overview.append(
         [
             "Figures are ILLUSTRATIVE unless your input file says otherwise; "

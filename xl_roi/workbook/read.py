@@ -38,6 +38,7 @@ from xl_roi.workbook.layout import (
     INPUT_ROWS,
     INPUTS,
     PORTABLE,
+    PORTFOLIO_TITLE,
     STUDENT_MODES,
     InputRow,
 )
@@ -232,6 +233,11 @@ def read_case(workbook: Workbook) -> tuple[Case | None, float, list[Finding]]:
     >>> case == example_case(), swing, findings
     (True, 0.5, [])
     """
+    if workbook.worksheets and workbook.worksheets[0]["A1"].value == PORTFOLIO_TITLE:
+        raise WorkbookError(
+            "this is a portfolio workbook that xl-roi screen wrote (its ranked endpoints), not "
+            "a case workbook: check, build and deck read the workbook xl-roi build writes"
+        )
     findings: list[Finding] = []
     values: dict[str, Any] = {}
     for name, row in INPUT_ROWS.items():
@@ -366,6 +372,11 @@ def endpoint_chunks(path: str | Path, rows_per_chunk: int) -> Iterator[pd.DataFr
         header = next(rows, None)
         if header is None:
             return
+        if header and header[0] == PORTFOLIO_TITLE:
+            raise WorkbookError(
+                "this is a portfolio workbook that xl-roi screen wrote (its ranked "
+                "results), not an endpoints table: screen the endpoints file it was made from"
+            )
         columns = _column_names(header)
         batch: list[tuple[Any, ...]] = []
         blanks: list[tuple[Any, ...]] = []
