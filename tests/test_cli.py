@@ -560,8 +560,10 @@ def test_screen_never_replaces_its_own_input(tmp_path, capsys):
 def _slow_screen(tmp_path, rows=40_000):
     """A CSV big enough that writing its workbook takes seconds, with progress on the way."""
     source = tmp_path / "many.csv"
-    lines = ["name,monthly_calls,teacher_cost_per_1k,student_cost_per_1k,upfront_cost"]
-    lines += [f"ep-{i},{1000 + i},12,1.5,{5000 + i}" for i in range(rows)]
+    lines = [
+        "name,monthly_calls,teacher_cost_per_1k,student_cost_per_1k,upfront_cost,annual_maintenance"
+    ]
+    lines += [f"ep-{i},{1000 + i},12,1.5,{5000 + i},{1200 + i}" for i in range(rows)]
     source.write_text("\n".join(lines) + "\n")
     return source
 

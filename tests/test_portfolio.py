@@ -523,3 +523,24 @@ def test_screen_of_a_large_table_in_chunks_equals_screen_at_once(rows, chunk_row
     finally:
         portfolio._SCREEN_CHUNK_ROWS = before
     pd.testing.assert_frame_equal(in_chunks, at_once)
+
+
+def test_a_table_without_a_column_every_row_needs_is_refused_whole(tmp_path, capsys):
+    """A table with no monthly_calls column (here named "calls") is refused as a whole, naming
+    the columns it lacks and those it has, never screened as every row refused with exit 0."""
+    from xl_roi.cli import main
+    from xl_roi.portfolio import TableError
+
+    frame = pd.DataFrame({"name": ["a"], "calls": [1000], "teacher_cost_per_1k": [2.0],
+                          "student_cost_per_1k": [0.5], "upfront_cost": [10.0],
+                          "annual_maintenance": [0.0]})  # fmt: skip
+    with (
+        pytest.warns(UnusedColumnsWarning),
+        pytest.raises(TableError, match=r"no monthly_calls column.*found: 'name', 'calls'"),
+    ):
+        screen(frame)
+    path = tmp_path / "endpoints.csv"
+    frame.to_csv(path, index=False)
+    assert main(["screen", str(path), "--json"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "no monthly_calls column" in err and "cannot be read" not in err

@@ -671,7 +671,7 @@ def _read_endpoints(path: Path) -> tuple[Any, tuple[str, ...]]:
     """
 
     from xl_roi.endpoint_file import read_endpoint_csv
-    from xl_roi.portfolio import screen_chunks, unused_columns
+    from xl_roi.portfolio import TableError, screen_chunks, unused_columns
     from xl_roi.read_ahead import read_ahead
 
     suffix = path.suffix.lower()
@@ -730,6 +730,8 @@ def _read_endpoints(path: Path) -> tuple[Any, tuple[str, ...]]:
                     print(f"screened {screened:,} endpoints…", file=sys.stderr, flush=True)
 
         table = screen_chunks(chunks(), compact=True)
+    except TableError as error:  # read, but not a table the screen can take
+        raise CommandError(f"{path}: {error}") from None
     except InputError as error:
         raise CommandError(f"{path}: cannot be read as CSV: {error}") from None
     except ValueError:  # no chunk at all: nothing to join
@@ -754,6 +756,9 @@ def _cmd_screen(args: argparse.Namespace) -> int:
     from xl_roi.portfolio import summarise, unused_columns_message
 
     source = Path(args.endpoints) if args.endpoints else sample_endpoints_path()
+    output = args.output or "portfolio.xlsx"
+    if not args.json and same_file(source, output):  # before any reading: never the input
+        raise CommandError(f"{output}: give another output; the input file is never replaced")
     table, unused = _read_endpoints(source)
     notes = [unused_columns_message(unused)] if unused else []
     for note in notes:
@@ -773,10 +778,6 @@ def _cmd_screen(args: argparse.Namespace) -> int:
         write_json_rows(table, sys.stdout, progress=said)
         return EXIT_OK
     from xl_roi.workbook.portfolio_book import write_portfolio
-
-    output = args.output or "portfolio.xlsx"
-    if same_file(source, output):
-        raise CommandError(f"{output}: give another output; the input file is never replaced")
 
     def progress(rows: int) -> None:
         print(f"wrote {rows:,} rows…", file=sys.stderr, flush=True)

@@ -526,6 +526,11 @@ def _screen_columns(
     }
 
 
+class TableError(InputError):
+    """A table of endpoints the screen cannot take as a whole (a column missing or given
+    twice), as opposed to a row it refuses."""
+
+
 def _matched_columns(endpoints: pd.DataFrame) -> pd.DataFrame:
     """The endpoints with a fresh index and their columns named as matched
     (:func:`_normalised`); an input column given twice is refused, so that no figure is a
@@ -536,11 +541,26 @@ def _matched_columns(endpoints: pd.DataFrame) -> pd.DataFrame:
         {name for name in names_seen if name in ENDPOINT_COLUMNS and names_seen.count(name) > 1}
     )
     if twice:
-        raise InputError(
+        raise TableError(
             f"the column {twice[0]} is given twice: keep one, so that no figure is a guess"
         )
     frame.columns = pd.Index(names_seen)
+    absent = [name for name in COLUMNS_EVERY_ROW_NEEDS if name not in frame.columns]
+    if absent and len(frame):
+        found = ", ".join(repr(printable(str(column))) for column in endpoints.columns[:8])
+        raise TableError(
+            f"no {' or '.join(absent)} column, so no endpoint can be screened: every endpoint "
+            f"needs {'it' if len(absent) == 1 else 'them'}, in a column named as in a case file "
+            f"(the columns found: {found or 'none'})"
+        )
     return frame
+
+
+COLUMNS_EVERY_ROW_NEEDS = (
+    "monthly_calls",
+    *(name for name, entry in FIELDS.items() if entry.screen == "required"),
+)
+"""The columns without which every row would be refused: a table lacking one is refused whole."""
 
 
 def _calls_and_costs(
