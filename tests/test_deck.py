@@ -206,6 +206,30 @@ def test_the_sources_slide_says_where_each_input_was_measured(tmp_path: Path) ->
     assert price_table().date.isoformat() in texts
 
 
+def test_a_named_models_prices_say_where_they_came_from(tmp_path: Path) -> None:
+    """A case file naming its teacher's model: the sources slide gives each token price the
+    price table it came from, never "not stated in the case"."""
+    case = tmp_path / "case.toml"
+    case.write_text(
+        '[volume]\nmonthly_calls = 2_000_000\n\n[teacher]\nmodel = "gpt-4o"\n'
+        "input_tokens_per_call = 800\noutput_tokens_per_call = 200\n\n"
+        "[student]\ncost_per_1k = 0.4\n\n[upfront]\ntotal = 30_000\n\n"
+        "[maintenance]\nannual = 10_000\n"
+    )
+    out = tmp_path / "pitch.pptx"
+    assert main(["deck", str(case), "-o", str(out)]) == 0
+    rows = {
+        row[0]: row[2]
+        for slide in _slides(out)
+        for table in slide["tables"]
+        if table[0][-1] == "Where it comes from"
+        for row in table[1:]
+    }
+    for kind in ("input", "output"):
+        source = rows[f"Teacher price per million {kind} tokens"]
+        assert "gpt-4o" in source and price_table().name in source, source
+
+
 def test_deck_never_overwrites_without_force(tmp_path: Path, capsys: Any) -> None:
     """An existing file is left as it was unless --force; with it, it is replaced by a deck."""
     out = tmp_path / "pitch.pptx"

@@ -240,6 +240,38 @@ class TestCaseFile:
         case.write_text(case.read_text().replace("calls_per", "spot = true\ncalls_per"))
         assert load_case(case).gpu_hourly_cost == pytest.approx(spot / gpus)
 
+    def test_named_gpu_is_priced_as_shown_and_warns_of_its_own_cloud(self, capsys, tmp_path):
+        """A case on a GCP L4: the pitch's ask shows the hourly price to the digits that make
+        GPUs × 730 × 12 × price the bill it states; only GCP's prices' age is warned of; the
+        deck's sources slide names the snapshot for the GPU's price."""
+        import json
+
+        from pptx import Presentation
+
+        case = tmp_path / "case.toml"
+        case.write_text(
+            self.BASE + '[student]\ngpu = "L4"\ncloud = "gcp"\ncalls_per_second_per_gpu = 4\n'
+        )
+        code, out, err = run(capsys, "pitch", case)
+        assert code == 0 and "the gcp GPU prices" in err and "the aws GPU prices" not in err
+        hourly = load_case(case).gpu_hourly_cost
+        assert f"{hourly:.4f}".rstrip("0") in out  # every digit the price has, up to four
+        code, data, _ = run(capsys, "pitch", case, "--json")
+        figures = json.loads(data)
+        assert f"× USD {hourly:.4f}".rstrip("0") in out
+        assert round(figures["gpus"] * 730 * 12 * hourly) == round(figures["annual_serving_cost"])
+        deck = tmp_path / "pitch.pptx"
+        assert run(capsys, "deck", case, "-o", deck)[0] == 0
+        rows = [
+            [cell.text for cell in row.cells]
+            for slide in Presentation(str(deck)).slides
+            for shape in slide.shapes
+            if shape.has_table
+            for row in shape.table.rows
+        ]
+        gpu = next(row for row in rows if row[0] == "GPU hourly cost")
+        assert "SkyPilot catalogue" in gpu[2] and "not stated" not in gpu[2]
+
     def test_typed_gpu_hourly_cost_wins_and_says_so(self, capsys, tmp_path):
         """A typed gpu_hourly_cost is the case's, and the command says it wins over gpu."""
         case = tmp_path / "case.toml"

@@ -284,6 +284,27 @@ def named_gpu_price(path: str | Path) -> tuple[str, float | None] | None:
     ) else None
 
 
+def named_gpu_cloud(path: str | Path) -> str | None:
+    """The cloud whose price a case file's ``[student] gpu`` takes (``None`` without a
+    ``gpu``): the one whose snapshot's age concerns it.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> case = pathlib.Path(tempfile.mkdtemp()) / "case.toml"
+    >>> _ = case.write_text('[student]\\ngpu = "L4"\\ncloud = "gcp"\\n')
+    >>> named_gpu_cloud(case)
+    'gcp'
+    """
+    from xl_roi.gpu_prices import gpu_price
+
+    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    section = data.get("student")
+    if not isinstance(section, dict) or "gpu" not in section:
+        return None
+    return gpu_price(*_gpu_name(section)).cloud
+
+
 def named_model_prices(path: str | Path) -> dict[str, ModelPrices]:
     """The prices a case file's ``model = "…"`` resolved to: table → :class:`ModelPrices`
     (with the price table's version and date; empty without models).

@@ -155,7 +155,7 @@ def _say_model_prices(path: str) -> None:
 def _say_gpu_price(path: str) -> str | None:
     """Where a case file's ``[student] gpu`` price came from, or that a typed
     ``gpu_hourly_cost`` wins over it, on stderr; returns the source for the workbook."""
-    from xl_roi.casefile import named_gpu_price
+    from xl_roi.casefile import named_gpu_cloud, named_gpu_price
     from xl_roi.gpu_prices import gpu_catalogue
 
     found = named_gpu_price(path)
@@ -170,7 +170,7 @@ def _say_gpu_price(path: str) -> str | None:
         )
         return None
     print(f"xl-roi: [student] GPU price: {source}", file=sys.stderr)
-    stale = gpu_catalogue().stale_warning()
+    stale = gpu_catalogue().sources[named_gpu_cloud(path) or ""].stale_warning()
     if stale:
         print(f"xl-roi: warning: {stale}", file=sys.stderr)
     return source
@@ -555,10 +555,13 @@ def _cmd_deck(args: argparse.Namespace) -> int:
 
         notes = workbook_notes(open_workbook(args.case, data_only=True))
     else:
-        from xl_roi.casefile import input_notes, named_model_prices
+        from xl_roi.casefile import input_notes, named_gpu_price, named_model_prices
 
         notes = input_notes(Path(args.case).read_text(encoding="utf-8"))
         named_prices = named_model_prices(args.case)
+        gpu = named_gpu_price(args.case)
+        if gpu is not None and gpu[1] is None:  # the GPU's price from the snapshot, dated
+            notes.setdefault("gpu_hourly_cost", gpu[0])
     result = evaluate(case)
     slides = deck_slides(
         result,
@@ -696,8 +699,9 @@ def _read_endpoints(path: Path) -> tuple[Any, tuple[str, ...]]:
             if first_chunk is None:
                 raise CommandError(f"{path}: no endpoints in the file")
             table = screen_chunks(itertools.chain([first_chunk], screened), compact=True)
-        except InputError as error:
-            raise CommandError(f"{path}: {error}") from None
+        except InputError as error:  # named once: the workbook's own checks name the file
+            said = str(error)
+            raise CommandError(said if said.startswith(f"{path}:") else f"{path}: {said}") from None
         return table, unused_columns(columns)
     if suffix in (".parquet", ".pq"):
         from xl_roi.endpoint_file import read_endpoint_parquet
@@ -813,9 +817,11 @@ def _cmd_screen(args: argparse.Namespace) -> int:
                 "—" if math.isnan(record.payback_months) else f"{record.payback_months:.1f} months"
             )
         )
-        verdict = record.verdict if isinstance(record.verdict, str) else f"error: {record.error}"
         name = printable(str(record.name))  # never a terminal escape from a file we did not write
-        print(f"  {record.rank:>3}. {name:<32} {printable(verdict):<16} {payback}")
+        if isinstance(record.verdict, str):
+            print(f"  {record.rank:>3}. {name:<32} {printable(record.verdict):<16} {payback}")
+        else:  # refused: its reason, and no payback column
+            print(f"  {record.rank:>3}. {name:<32} refused: {printable(str(record.error))}")
     print(f"wrote {output}")
     return EXIT_OK
 
@@ -1217,14 +1223,14 @@ def _write_capacity_case(args: argparse.Namespace, new: list[Any]) -> None:
 
 def _gpu_source(path: str) -> str | None:
     """The Source note for a GPU price taken from the snapshot (``None``: typed or none)."""
-    from xl_roi.casefile import named_gpu_price
+    from xl_roi.casefile import named_gpu_cloud, named_gpu_price
     from xl_roi.gpu_prices import STALE_AFTER_DAYS, gpu_catalogue
 
     found = named_gpu_price(path)
     if found is None or found[1] is not None:
         return None
     note = f"GPU price: {found[0]}; USD per GPU-hour"
-    if gpu_catalogue().stale_warning():
+    if gpu_catalogue().sources[named_gpu_cloud(path) or ""].stale_warning():
         note += f"; over {STALE_AFTER_DAYS} days old: check the cloud's price page"
     return note
 

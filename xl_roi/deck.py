@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING, Any
 
 from xl_roi import cashflow
 from xl_roi.evaluation import Result
-from xl_roi.fields import FIELDS
+from xl_roi.fields import FIELDS, HOURLY_FORMAT
 from xl_roi.files import write_atomic
 from xl_roi.pitch import format_money, format_months, pitch_sections
-from xl_roi.recommendation import payback_phrase
+from xl_roi.recommendation import format_price, payback_phrase
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -225,6 +225,8 @@ def _input_value(name: str, value: Any, currency: str) -> str:
     number = float(value)
     if item.kind == "share" or (item.bound is not None and item.bound.share):
         return f"{number:.1%}"
+    if item.number_format == HOURLY_FORMAT:  # as the ask multiplies it: 0.8048, not 0.80
+        return format_price(number, currency)
     if item.number_format == FIELDS["upfront_cost"].number_format or name.endswith("_cost"):
         return format_money(number, currency, cents=abs(number) < 100 and number != int(number))
     if name.endswith("_ms"):
@@ -247,6 +249,10 @@ def _sources_slides(
     from xl_roi.prices import price_table
 
     case = result.case
+    notes = dict(notes)
+    for role, named in prices.items():  # a model's prices: where they came from
+        for kind in ("input", "output"):
+            notes.setdefault(f"{role}_{kind}_price_per_million", named.source)
     rows: list[tuple[str, ...]] = []
     for name, item in FIELDS.items():
         if not item.in_case or name in ("name", "currency") or not hasattr(case, name):

@@ -50,6 +50,7 @@ __all__ = [
     "BOUNDS",
     "COUNT_FORMAT",
     "FIELDS",
+    "HOURLY_FORMAT",
     "MONEY_FORMAT",
     "PRICE_FORMAT",
     "RATE_FORMAT",
@@ -66,6 +67,9 @@ MONEY_FORMAT = "#,##0;[Red](#,##0)"
 loss in red brackets, as the pitch writes it (``(USD 1,234)``)."""
 PRICE_FORMAT = "#,##0.00;[Red](#,##0.00)"
 """Prices (per 1,000 calls, per GPU-hour, per million tokens): always two decimals."""
+HOURLY_FORMAT = "#,##0.00##;[Red](#,##0.00##)"
+"""A price an hour (a GPU's): two decimals, up to four where it has them (0.8048, not 0.80),
+so that GPUs × 730 hours × 12 × the price shown multiplies to the bill shown."""
 RATE_FORMAT = "#,##0.0"
 """Throughputs and multipliers (calls per second, peak factor, teacher calls per example)."""
 COUNT_FORMAT = "#,##0"
@@ -501,7 +505,7 @@ _ALL: tuple[Field, ...] = (
         "gpu_hourly_cost",
         cell="gpu_hourly_cost",
         heading=_STUDENT,
-        number_format=PRICE_FORMAT,
+        number_format=HOURLY_FORMAT,
         assumption="GPU hourly cost",
         drawn="GPU hourly cost",
         reads_as="money",

@@ -17,6 +17,7 @@ from xl_roi.recommendation import (
     WORSE_ANSWERS_COST_MORE,
     format_money,
     format_months,
+    format_price,
     payback_phrase,
     recommendation_from_figures,
     worse_answers_sentence,
@@ -312,7 +313,7 @@ def _ask_section(result: Result) -> list[str]:
     recurring = [f"**{maintenance} a year** for maintenance{cadence}"]
     if case.is_self_hosted and result.gpus is not None:
         gpus = f"{result.gpus} GPU{'s' if result.gpus != 1 else ''}"
-        hourly = format_money(case.gpu_hourly_cost or 0.0, currency, cents=True)
+        hourly = format_price(case.gpu_hourly_cost or 0.0, currency)
         recurring.append(
             f"**{format_money(result.annual_serving_cost, currency)} a year** of GPU serving "
             f"({gpus} × 730 hours × 12 × {hourly} an hour)"

@@ -20,6 +20,7 @@ __all__ = [
     "WORSE_ANSWERS_COST_MORE",
     "format_money",
     "format_months",
+    "format_price",
     "join_names",
     "payback_phrase",
     "recommendation_from_figures",
@@ -61,6 +62,20 @@ def format_money(amount: float, currency: str, cents: bool = False) -> str:
     if amount < 0 and digits.strip("0.,"):  # a loss that rounds to nothing reads as none
         return f"({currency} {digits})"
     return f"{currency} {digits}"
+
+
+def format_price(amount: float, currency: str) -> str:
+    """A price for a reader: two decimals, up to four where it has them, so that a sum worked
+    from it comes out as shown (``USD 0.8048`` an hour, not ``USD 0.80``).
+
+    Examples
+    --------
+    >>> format_price(0.8048, "USD"), format_price(2.2, "USD"), format_price(1234.5, "EUR")
+    ('USD 0.8048', 'USD 2.20', 'EUR 1,234.50')
+    """
+    digits = f"{abs(amount):,.4f}".rstrip("0")
+    digits += "0" * max(0, 2 - len(digits.split(".")[1]))
+    return f"({currency} {digits})" if amount < 0 else f"{currency} {digits}"
 
 
 def format_months(months: float) -> str:

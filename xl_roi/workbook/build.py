@@ -376,12 +376,12 @@ ABOUT_LINES: tuple[tuple[str, str], ...] = (
         "The formulas use xl_roi's Excel functions (PAYBACK, MONTHLY_SAVINGS, …). On Windows "
         "desktop Excel: pip install xl-roi; xlwings addin install; save this file as .xlsm; on "
         "the xlwings tab click Import Functions (the xlwings.conf sheet already names the "
-        "module). Without them the cells show #NAME? — use `xl-roi freeze` for a values-only "
+        "module). Without them the cells show #NAME? — use xl-roi freeze for a values-only "
         "copy to share.",
     ),
     (
         "Check the numbers",
-        "Run `xl-roi check FILE.xlsx`: it works every figure out again from the inputs and "
+        "Run xl-roi check FILE.xlsx: it works every figure out again from the inputs and "
         "reports any figure that disagrees, any formula typed over and any input out of range.",
     ),
     (
@@ -398,14 +398,14 @@ PORTABLE_FILE = "workbook_portable.xlsx"
 PORTABLE_ABOUT = (
     layout.FLAVOUR_LABELS[layout.PORTABLE],
     "This is the portable flavour: every calculation uses built-in spreadsheet functions only, "
-    "so it works in Excel (Windows, Mac, web), LibreOffice and Google Sheets with nothing to "
-    "install. (The add-in flavour, workbook_template.xlsx, is for typing xl_roi's functions "
-    "into your own sheets.)",
+    "so it works in Excel (Windows, Mac, web), LibreOffice and Gnumeric with nothing to "
+    "install (Google Sheets: not tested). (The add-in flavour, workbook_template.xlsx, is for "
+    "typing xl_roi's functions into your own sheets.)",
 )
 ADDIN_ABOUT = (
     layout.FLAVOUR_LABELS[layout.ADDIN],
     "This is the add-in flavour: its formulas call xl_roi's functions, which need the add-in. "
-    f"Without it, open the portable flavour ({PORTABLE_FILE}, or `xl-roi build --portable`): "
+    f"Without it, open the portable flavour ({PORTABLE_FILE}, or xl-roi build --portable): "
     "the same workbook in built-in functions only.",
 )
 PORTABLE_SENSITIVITY_NOTE = (
@@ -429,11 +429,10 @@ FROZEN_WORDING: dict[str, str] = {
     ),
     ABOUT_LINES[2][1]: "Yellow cells with blue figures are the inputs the figures come from.",
     ABOUT_LINES[3][1]: (
-        "Not needed to read this copy: it holds values only, no formulas (made with "
-        "`xl-roi freeze`)."
+        "Not needed to read this copy: it holds values only, no formulas (made with xl-roi freeze)."
     ),
     ABOUT_LINES[4][1]: (
-        "Run `xl-roi check` on the original workbook: it works every figure out again from "
+        "Run xl-roi check on the original workbook: it works every figure out again from "
         "the inputs."
     ),
     INPUTS_SUBTITLE: "One row per input: the values this copy's figures were worked out from.",
@@ -929,8 +928,8 @@ def _sensitivity_note(values: dict[str, Any], case: Case) -> str:
     )
     if case.upfront_cost is None:
         note += (
-            " Data generation that moves with the teacher's price is in `xl-roi "
-            "sensitivity` on the case file."
+            " Data generation that moves with the teacher's price is in xl-roi "
+            "sensitivity on the case file."
         )
     return note
 
