@@ -16,7 +16,7 @@ import pytest
 
 from tests.cases import WORKBOOK_CASES
 from xl_roi import InputError, evaluate, example_case
-from xl_roi.fields import COUNT_FORMAT, HOURLY_FORMAT, MONEY_FORMAT, PRICE_FORMAT, SHARE_FORMAT
+from xl_roi.fields import COUNT_FORMAT, MONEY_FORMAT, PRICE_FORMAT, SHARE_FORMAT
 from xl_roi.files import OverwriteRefusedError
 from xl_roi.text import NEVER_PAYS_BACK
 from xl_roi.workbook.build import SHEETS, build_workbook, save_workbook
@@ -270,7 +270,7 @@ def test_sensitivity_values_formatted_by_their_field(tmp_path, portable):
         "Maintenance twice as often": MONEY_FORMAT,
         "Teacher cost per 1k": PRICE_FORMAT,
         "Teacher price halved": PRICE_FORMAT,
-        "GPU hourly cost": HOURLY_FORMAT,
+        "GPU hourly cost": PRICE_FORMAT,
         "Student cost per 1k": PRICE_FORMAT,
         "Monthly growth": SHARE_FORMAT,
         "Target utilisation": SHARE_FORMAT,

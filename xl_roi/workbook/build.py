@@ -39,7 +39,7 @@ from xl_roi._sensitivity import HEADLINE_TABLE_ROWS, headline_table
 from xl_roi._version import __version__
 from xl_roi.case import Case, QualitySlice
 from xl_roi.errors import InputError
-from xl_roi.fields import FIELDS
+from xl_roi.fields import FIELDS, HOURLY_FORMAT, PRICE_FORMAT
 from xl_roi.files import write_atomic
 from xl_roi.prices import STALE_AFTER_DAYS, ModelPrices
 from xl_roi.text import NEVER_PAYS_BACK, looks_like_formula
@@ -1063,7 +1063,13 @@ def sensitivity_row_formats() -> dict[str, str]:
     """
     moved = {entry.assumption: entry.name for entry in FIELDS.values() if entry.assumption}
     moved.update(SENSITIVITY_SCENARIO_FIELDS)
-    return {label: FIELDS[name].number_format for label, name in moved.items()}
+    # a moved or break-even GPU price is worked out, not typed: cents, as other prices
+    return {
+        label: PRICE_FORMAT
+        if FIELDS[name].number_format == HOURLY_FORMAT
+        else FIELDS[name].number_format
+        for label, name in moved.items()
+    }
 
 
 def _value_formats_by_row(sheet: Worksheet, last_row: int) -> None:
