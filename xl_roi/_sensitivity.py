@@ -254,8 +254,9 @@ def breakeven_values(
     thousands = calls / 1000.0
     # what a gap of 1 per 1,000 calls saves a month: the savings are the gap times this, so
     # each break-even below solves the savings (kernel.savings_per_1k) for the gap they need
-    saved = thousands * float(_kernel.unit_gap_savings(inputs))
-    margin = (teacher * (1.0 - escalation) - serving) * float(_kernel.unit_gap_savings(inputs))
+    unit = float(_kernel.unit_gap_savings(inputs))
+    saved = thousands * unit
+    margin = (teacher * (1.0 - escalation) - serving) * unit
 
     values: dict[str, tuple[float, float]] = {}
     for name in assumptions_of(case) if assumptions is None else assumptions:
@@ -333,13 +334,21 @@ def _volume_breakevens(
         return pay, needed_for_net * 1000.0 / margin if margin > 0 else math.nan
     net = float(
         _kernel.whole_gpu_threshold(
-            needed_for_net,
-            teacher * (1.0 - float(inputs.escalation_share)) * _kernel.unit_gap_savings(inputs),
-            _kernel.gap_savings(inputs, float(inputs.gpu_hourly_cost) * HOURS_PER_MONTH),
-            _gpu_calls_per_month(inputs),
+            needed_for_net, *_hosted_gaps(inputs), _gpu_calls_per_month(inputs)
         )
     )
     return pay, math.nan if math.isinf(net) else net
+
+
+def _hosted_gaps(inputs: CaseInputs) -> tuple[float, float]:
+    """A self-hosted student's saving per 1,000 calls before any GPU, and what one GPU-month
+    takes off the savings: both as the savings count them (:func:`xl_roi._kernel.gap_savings`)."""
+    margin = float(inputs.teacher_cost_per_1k) * (1.0 - float(inputs.escalation_share))
+    gpu = float(inputs.gpu_hourly_cost) * HOURS_PER_MONTH
+    return (
+        margin * float(_kernel.unit_gap_savings(inputs)),
+        float(_kernel.gap_savings(inputs, gpu)),
+    )
 
 
 def _within_range(name: str, pay: float, net: float, upfront: float) -> tuple[float, float]:
@@ -410,10 +419,7 @@ def volume_holds_below(case: Case, target_months: float | None = None) -> tuple[
     )
     inputs = CaseInputs.from_case(case)
     base = evaluate_arrays(inputs)
-    teacher = float(inputs.teacher_cost_per_1k)
-    # saved per 1,000 calls before any GPU, and what a GPU-month takes off the savings
-    margin = teacher * (1.0 - float(inputs.escalation_share)) * _kernel.unit_gap_savings(inputs)
-    gpu = _kernel.gap_savings(inputs, float(inputs.gpu_hourly_cost) * HOURS_PER_MONTH)
+    margin, gpu = _hosted_gaps(inputs)
     capacity = _gpu_calls_per_month(inputs)
     full = capacity * margin / 1000.0  # a full GPU's savings a month before its bill
     upfront = float(base["upfront_cost"])

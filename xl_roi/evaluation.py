@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from xl_roi import _kernel, cashflow, roi
+from xl_roi import cashflow, roi
 from xl_roi.case import SCHEDULE_MONTHS, Case
 from xl_roi.costs import HOURS_PER_MONTH
 from xl_roi.errors import check_result
@@ -506,7 +506,7 @@ def breakeven_monthly_calls(case: Case, teacher_cost_per_1k: float, upfront: flo
     >>> round(breakeven_monthly_calls(case, 12.0, 52_500))   # 52,500 / 12 / 0.0105
     416667
     """
-    others = roi.inputs_read(case, _kernel.savings_per_1k, _COSTS)
+    others = {name: getattr(case, name) for name in roi.savings_inputs()}
     if case.gpu_hourly_cost is None:
         student = _economics_at(case, teacher_cost_per_1k, case.monthly_calls).student_cost_per_1k
         return roi.breakeven_volume(
@@ -529,6 +529,3 @@ def breakeven_monthly_calls(case: Case, teacher_cost_per_1k: float, upfront: flo
         peak_factor=case.peak_factor,
         **others,
     )
-
-
-_COSTS = ("teacher_cost_per_1k", "student_cost_per_1k")

@@ -5,6 +5,7 @@ Money is in one currency, time in months, per-call costs per 1,000 calls.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -102,7 +103,7 @@ def other_inputs(function: str, inputs: dict[str, float]) -> _kernel.Named:
     >>> other_inputs("monthly_savings", {}).monthly_growth
     0.0
     """
-    unread = sorted(set(inputs) - _kernel.names_read(_kernel.monthly_savings))
+    unread = sorted(set(inputs) - set(savings_inputs()))
     if unread:
         raise InputError(f"{function}: the savings do not read {', '.join(unread)}")
     return _kernel.Named(
@@ -110,22 +111,19 @@ def other_inputs(function: str, inputs: dict[str, float]) -> _kernel.Named:
     )
 
 
-def inputs_read(case: Any, calculation: Any, given: tuple[str, ...]) -> dict[str, float]:
-    """The inputs of ``case`` that ``calculation`` reads, other than those ``given`` apart
-    (what :func:`monthly_savings` and :func:`breakeven_volume` take by name).
+@functools.cache
+def savings_inputs() -> tuple[str, ...]:
+    """The inputs the savings read besides the two costs and the volume, by their case names:
+    what :func:`monthly_savings`, :func:`breakeven_volume` and the sensitivity's table take by
+    name, and what the workbook and one case pass them.
 
     Examples
     --------
-    >>> from xl_roi import example_case
-    >>> "teacher_cost_per_1k" in inputs_read(example_case(), _kernel.savings_per_1k,
-    ...     ("teacher_cost_per_1k", "student_cost_per_1k"))
-    False
+    >>> "monthly_calls" in savings_inputs(), "student_cost_per_1k" in savings_inputs()
+    (False, False)
     """
-    return {
-        name: getattr(case, name)
-        for name in sorted(_kernel.names_read(calculation))
-        if name not in given
-    }
+    given = {"teacher_cost_per_1k", "student_cost_per_1k", "monthly_calls"}
+    return tuple(sorted(_kernel.names_read(_kernel.monthly_savings) - given))
 
 
 def savings_of(q: Any) -> float:

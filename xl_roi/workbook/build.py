@@ -35,6 +35,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xl_roi import roi
 from xl_roi._sensitivity import HEADLINE_TABLE_ROWS, headline_table
 from xl_roi._version import __version__
 from xl_roi.case import Case, QualitySlice
@@ -54,7 +55,7 @@ from xl_roi.workbook.layout import (
     InputRow,
     Section,
 )
-from xl_roi.workbook.names import savings_inputs, udf_call
+from xl_roi.workbook.names import udf_call
 from xl_roi.workbook.rows import CHECKS, QUALITY_ROWS, SCHEDULE_MONTHS
 
 __all__ = [
@@ -859,7 +860,7 @@ def _sensitivity_table(values: dict[str, Any]) -> list[list[Any]]:
                     "peak_factor",
                 )
             }
-    others = {name: values[FIELDS[name].cell] for name in savings_inputs()}  # type: ignore[index]
+    others = {name: values[FIELDS[name].cell] for name in roi.savings_inputs()}  # type: ignore[index]
     return headline_table(
         values["upfront"],
         values["teacher_cost"],

@@ -23,7 +23,6 @@ from xl_roi.fields import FIELDS
 __all__ = [
     "ROW_OF",
     "WorkbookNames",
-    "savings_inputs",
     "udf_call",
     "udf_parameters",
     "workbook_quantities",
@@ -150,16 +149,3 @@ def udf_call(function: str, **rows: str) -> str:
                 raise
             break
     return f"{function}({', '.join(arguments)})"
-
-
-def savings_inputs() -> tuple[str, ...]:
-    """The inputs the savings read besides the two costs and the volume, by their case names:
-    what a function given the costs (``SENSITIVITY``, ``BREAKEVEN_VOLUME``) is passed besides.
-
-    Examples
-    --------
-    >>> "monthly_calls" in savings_inputs(), "student_cost_per_1k" in savings_inputs()
-    (False, False)
-    """
-    given = {"teacher_cost_per_1k", "student_cost_per_1k", "monthly_calls"}
-    return tuple(sorted(_kernel.names_read(_kernel.monthly_savings) - given))
