@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
-import dataclasses
 import math
 import os
 import warnings
@@ -33,7 +32,7 @@ from xl_roi.batch import (
     payback_array,
 )
 from xl_roi.bounds import BOUNDS
-from xl_roi.case import Case
+from xl_roi.case import DEFAULT_INPUTS
 from xl_roi.errors import (
     SMALLEST_NUMBER,
     InputError,
@@ -76,11 +75,13 @@ other column is not used, and :func:`unused_columns` names it so that a caller c
 ``cost_per_error`` give the cost of worse answers: a case whose one quality slice carries all
 the traffic."""
 
-_CASE_DEFAULTS = {item.name: item.default for item in dataclasses.fields(Case)}
+_CASE_DEFAULTS = vars(DEFAULT_INPUTS)
 DEFAULTS = {
-    name: float(_CASE_DEFAULTS[name])  # type: ignore[arg-type]
+    name: float(_CASE_DEFAULTS[name])
     for name, entry in FIELDS.items()
-    if entry.screen and entry.bound is not None and isinstance(_CASE_DEFAULTS[name], int | float)
+    if entry.screen
+    and entry.bound is not None
+    and isinstance(_CASE_DEFAULTS.get(name), int | float)
 }
 """Values taken where a column is absent or a cell blank: a case file's defaults. Every other
 figure is required: volume, the teacher's and the student's cost (per 1k, tokens and prices,
