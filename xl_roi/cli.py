@@ -1556,6 +1556,21 @@ def _add_screen_parser(add_command: Callable[..., Any]) -> None:
     screen.set_defaults(handler=_cmd_screen)
 
 
+def _add_case_file_outputs(parser: argparse.ArgumentParser) -> None:
+    """``-o CASE.toml`` or ``--update CASE.toml``, and ``--force``: where a command that measures
+    figures writes them."""
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("-o", "--output", metavar="CASE.toml", help="write a new case file")
+    where.add_argument(
+        "--update", metavar="CASE.toml", help="write the figures into this case file"
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="--update: replace figures you typed; -o: replace the file if it exists",
+    )
+
+
 def _add_measure_parser(add_command: Callable[..., Any]) -> None:
     """``xl-roi measure``: per-call cost, volume, growth and latency per model from logs."""
     measure = add_command(
@@ -1568,16 +1583,7 @@ def _add_measure_parser(add_command: Callable[..., Any]) -> None:
         help="CSV, JSON Lines or Parquet files or globs (.gz too)",
     )
     measure.add_argument("--json", action="store_true", help="print the figures as JSON")
-    where = measure.add_mutually_exclusive_group()
-    where.add_argument("-o", "--output", metavar="CASE.toml", help="write a new case file")
-    where.add_argument(
-        "--update", metavar="CASE.toml", help="write the figures into this case file"
-    )
-    measure.add_argument(
-        "--force",
-        action="store_true",
-        help="--update: replace figures you typed; -o: replace the file if it exists",
-    )
+    _add_case_file_outputs(measure)
     measure.add_argument("--teacher", metavar="MODEL", help="the model the case replaces")
     measure.add_argument("--student", metavar="MODEL", help="the distilled model")
     measure.add_argument(
@@ -1676,16 +1682,7 @@ def _add_capacity_parser(add_command: Callable[..., Any]) -> None:
     cap.add_argument("--gpu", metavar="GPU", help="also write [student] gpu (H100, L4, …)")
     cap.add_argument("--cloud", help="with --gpu: the cloud (aws, …)")
     cap.add_argument("--spot", action="store_true", help="with --gpu: spot prices")
-    where_cap = cap.add_mutually_exclusive_group()
-    where_cap.add_argument("-o", "--output", metavar="CASE.toml", help="write a new case file")
-    where_cap.add_argument(
-        "--update", metavar="CASE.toml", help="write the figures into this case file"
-    )
-    cap.add_argument(
-        "--force",
-        action="store_true",
-        help="--update: replace figures you typed; -o: replace the file if it exists",
-    )
+    _add_case_file_outputs(cap)
     cap.set_defaults(handler=_cmd_capacity)
 
 
