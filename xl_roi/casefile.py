@@ -13,7 +13,7 @@ import re
 import stat
 import tomllib
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from xl_roi.case import Case, QualitySlice
 from xl_roi.errors import CaseFileError, InputError, short_repr
@@ -257,19 +257,29 @@ def _gpu_price_from_name(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "student": rest}
 
 
-def named_gpu_price(path: str | Path) -> tuple[str, float | None] | None:
-    """Where a case file's ``[student] gpu`` price came from, and the typed
-    ``gpu_hourly_cost`` that wins over it (``None`` when none is typed); ``None`` without a
-    ``gpu``.
+class NamedGpuPrice(NamedTuple):
+    """A case file's ``[student] gpu`` price: where it came from, the typed
+    ``gpu_hourly_cost`` that wins over it (``None`` when none is typed), and the warning that
+    its cloud's prices are old (``None`` when they are not)."""
+
+    source: str
+    typed: float | None
+    stale: str | None
+
+
+def named_gpu_price(path: str | Path) -> NamedGpuPrice | None:
+    """Where a case file's ``[student] gpu`` price came from (``None`` without a ``gpu``).
 
     Examples
     --------
     >>> import tempfile, pathlib
     >>> case = pathlib.Path(tempfile.mkdtemp()) / "case.toml"
-    >>> _ = case.write_text('[student]\\ngpu = "H100"\\ncloud = "aws"\\n')
-    >>> source, typed = named_gpu_price(case)
-    >>> source.startswith("H100 on aws us-east-1, on-demand"), typed
+    >>> _ = case.write_text('[student]\\ngpu = "L4"\\ncloud = "gcp"\\n')
+    >>> found = named_gpu_price(case)
+    >>> found.source.startswith("L4 on gcp us-central1, on-demand"), found.typed
     (True, None)
+    >>> found.stale.startswith("the gcp GPU prices")   # of its own cloud, on 2026-12-07
+    True
     """
     from xl_roi.gpu_prices import gpu_price
 
@@ -278,31 +288,13 @@ def named_gpu_price(path: str | Path) -> tuple[str, float | None] | None:
     if not isinstance(section, dict) or "gpu" not in section:
         return None
     gpu, cloud, spot = _gpu_name(section)
+    price = gpu_price(gpu, cloud, spot)
     typed = section.get("gpu_hourly_cost")
-    return gpu_price(gpu, cloud, spot).source(spot), typed if isinstance(
-        typed, int | float
-    ) else None
-
-
-def named_gpu_cloud(path: str | Path) -> str | None:
-    """The cloud whose price a case file's ``[student] gpu`` takes (``None`` without a
-    ``gpu``): the one whose snapshot's age concerns it.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> case = pathlib.Path(tempfile.mkdtemp()) / "case.toml"
-    >>> _ = case.write_text('[student]\\ngpu = "L4"\\ncloud = "gcp"\\n')
-    >>> named_gpu_cloud(case)
-    'gcp'
-    """
-    from xl_roi.gpu_prices import gpu_price
-
-    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    section = data.get("student")
-    if not isinstance(section, dict) or "gpu" not in section:
-        return None
-    return gpu_price(*_gpu_name(section)).cloud
+    return NamedGpuPrice(
+        price.source(spot),
+        typed if isinstance(typed, int | float) else None,
+        price.catalogue_source.stale_warning(),
+    )
 
 
 def named_model_prices(path: str | Path) -> dict[str, ModelPrices]:

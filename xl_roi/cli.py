@@ -155,13 +155,12 @@ def _say_model_prices(path: str) -> None:
 def _say_gpu_price(path: str) -> str | None:
     """Where a case file's ``[student] gpu`` price came from, or that a typed
     ``gpu_hourly_cost`` wins over it, on stderr; returns the source for the workbook."""
-    from xl_roi.casefile import named_gpu_cloud, named_gpu_price
-    from xl_roi.gpu_prices import gpu_catalogue
+    from xl_roi.casefile import named_gpu_price
 
     found = named_gpu_price(path)
     if found is None:
         return None
-    source, typed = found
+    source, typed, stale = found
     if typed is not None:
         print(
             f"xl-roi: [student] gpu_hourly_cost = {typed:g} as typed: it wins over the GPU "
@@ -170,7 +169,6 @@ def _say_gpu_price(path: str) -> str | None:
         )
         return None
     print(f"xl-roi: [student] GPU price: {source}", file=sys.stderr)
-    stale = gpu_catalogue().sources[named_gpu_cloud(path) or ""].stale_warning()
     if stale:
         print(f"xl-roi: warning: {stale}", file=sys.stderr)
     return source
@@ -560,8 +558,8 @@ def _cmd_deck(args: argparse.Namespace) -> int:
         notes = input_notes(Path(args.case).read_text(encoding="utf-8"))
         named_prices = named_model_prices(args.case)
         gpu = named_gpu_price(args.case)
-        if gpu is not None and gpu[1] is None:  # the GPU's price from the snapshot, dated
-            notes.setdefault("gpu_hourly_cost", gpu[0])
+        if gpu is not None and gpu.typed is None:  # the GPU's price from the snapshot, dated
+            notes.setdefault("gpu_hourly_cost", gpu.source)
     result = evaluate(case)
     slides = deck_slides(
         result,
@@ -1223,14 +1221,14 @@ def _write_capacity_case(args: argparse.Namespace, new: list[Any]) -> None:
 
 def _gpu_source(path: str) -> str | None:
     """The Source note for a GPU price taken from the snapshot (``None``: typed or none)."""
-    from xl_roi.casefile import named_gpu_cloud, named_gpu_price
-    from xl_roi.gpu_prices import STALE_AFTER_DAYS, gpu_catalogue
+    from xl_roi.casefile import named_gpu_price
+    from xl_roi.gpu_prices import STALE_AFTER_DAYS
 
     found = named_gpu_price(path)
-    if found is None or found[1] is not None:
+    if found is None or found.typed is not None:
         return None
-    note = f"GPU price: {found[0]}; USD per GPU-hour"
-    if gpu_catalogue().sources[named_gpu_cloud(path) or ""].stale_warning():
+    note = f"GPU price: {found.source}; USD per GPU-hour"
+    if found.stale:
         note += f"; over {STALE_AFTER_DAYS} days old: check the cloud's price page"
     return note
 
