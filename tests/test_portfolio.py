@@ -539,8 +539,11 @@ def test_a_table_without_a_column_every_row_needs_is_refused_whole(tmp_path, cap
         pytest.raises(TableError, match=r"no monthly_calls column.*found: 'name', 'calls'"),
     ):
         screen(frame)
-    path = tmp_path / "endpoints.csv"
-    frame.to_csv(path, index=False)
-    assert main(["screen", str(path), "--json"]) == 2
-    out, err = capsys.readouterr()
-    assert out == "" and "no monthly_calls column" in err and "cannot be read" not in err
+    for path in (tmp_path / "endpoints.csv", tmp_path / "endpoints.parquet"):
+        if path.suffix == ".csv":
+            frame.to_csv(path, index=False)
+        else:
+            frame.to_parquet(path, index=False)
+        assert main(["screen", str(path), "--json"]) == 2
+        out, err = capsys.readouterr()
+        assert out == "" and "no monthly_calls column" in err and "cannot be read" not in err

@@ -713,6 +713,8 @@ def _read_endpoints(path: Path) -> tuple[Any, tuple[str, ...]]:
                 ),
                 compact=True,
             )
+        except TableError as error:  # read, but not a table the screen can take
+            raise CommandError(f"{path}: {error}") from None
         except InputError as error:
             raise CommandError(f"{path}: cannot be read as Parquet: {error}") from None
         return table, unused_columns(header)
