@@ -289,8 +289,9 @@ class TestRankingTies:
         )
     )
     def test_order_is_the_documented_stable_order(self, rows):
-        """The fast order equals a stable sort on (verdict, −net benefit, payback), ties kept."""
-        from xl_roi.portfolio import _order
+        """The fast order equals a stable sort on (verdict, −net benefit, payback), ties kept,
+        sorted whole or merged from chunks each sorted on its own."""
+        from xl_roi.portfolio import _net_key, _order
 
         codes = np.array([row[0] for row in rows], dtype=float)
         net = np.array([row[1] for row in rows], dtype=float)
@@ -304,6 +305,13 @@ class TestRankingTies:
 
         expected = sorted(range(len(rows)), key=key)  # Python's sort is stable
         assert _order(codes, net, payback).tolist() == expected
+        # the same order merged from chunks sorted on their own (as a large table is screened)
+        for size in (1, 7, 25):
+            runs = [
+                np.argsort(_net_key(net[start : start + size]))
+                for start in range(0, len(rows), size)
+            ]
+            assert _order(codes, net, payback, runs or None).tolist() == expected
 
 
 SELF_HOSTED = {

@@ -246,10 +246,11 @@ def breakeven_array(
 
 
 def payback_after_maintenance_array(
-    upfront: Any, savings: Any, annual_maintenance: Any, growth: Any
+    upfront: Any, savings: Any, annual_maintenance: Any, growth: Any, *, payback: Any = None
 ) -> Any:
     """:func:`~xl_roi.roi.payback_after_maintenance_months` over numpy arrays (the same steps
-    and operations: the two agree to rounding).
+    and operations: the two agree to rounding). ``payback``: :func:`payback_array` of the
+    same figures, where the caller has it already.
 
     Examples
     --------
@@ -261,7 +262,10 @@ def payback_after_maintenance_array(
     )
     shape = arrays[0].shape
     upfront, savings, maintenance, growth = (np.array(v).reshape(-1) for v in arrays)
-    before = payback_array(upfront, savings, growth)
+    if payback is None:
+        before = payback_array(upfront, savings, growth)
+    else:
+        before = np.broadcast_to(np.asarray(payback, dtype=float), shape).reshape(-1)
     monthly = maintenance / 12.0
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         net = savings - monthly
@@ -271,7 +275,7 @@ def payback_after_maintenance_array(
         if np.any(solve):
             index = np.nonzero(solve)
             result[index] = _solve_after_maintenance(
-                upfront[index], savings[index], monthly[index], growth[index]
+                upfront[index], savings[index], monthly[index], growth[index], before[index]
             )
         result = np.where(monthly == 0.0, before, result)
         result = np.where(upfront == 0.0, 0.0, result)
@@ -287,8 +291,11 @@ def _cumulative_gap(
     return _kernel.cumulative_gap(n, upfront, savings, monthly, growth, _kernel.array_ops(), rate)
 
 
-def _solve_after_maintenance(upfront: Any, savings: Any, monthly: Any, growth: Any) -> Any:
-    """The first month count at which savings less maintenance recover the upfront cost.
+def _solve_after_maintenance(
+    upfront: Any, savings: Any, monthly: Any, growth: Any, before: Any
+) -> Any:
+    """The first month count at which savings less maintenance recover the upfront cost
+    (``before``: the payback before maintenance).
 
     The cumulative net ``f(n) = s·((1+g)^n − 1)/g − m·n − U`` is convex when volume grows
     (it falls, then rises for ever) and concave when it shrinks (it rises to one peak, then
@@ -308,7 +315,7 @@ def _solve_after_maintenance(upfront: Any, savings: Any, monthly: Any, growth: A
             np.minimum(ops.log(monthly * growth / (savings * rate)) / rate, _kernel.FARTHEST_MONTH),
         )
         # growing volume: from payback (maintenance only delays it), double until f ≥ 0
-        high = np.where(growing, np.maximum(1.0, payback_array(upfront, savings, growth)), peak)
+        high = np.where(growing, np.maximum(1.0, before), peak)
         short = np.nonzero(growing)[0]
         for _ in range(2_100):  # each pass works on the elements still short
             if short.size == 0:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
+import itertools
 import math
 import os
 import warnings
@@ -688,7 +689,9 @@ def _cash_flow(
         np.where(refused, 1.0, figures["horizon_months"]),
         growth,
     )
-    after_maintenance = payback_after_maintenance_array(upfront, savings, maintenance, growth)
+    after_maintenance = payback_after_maintenance_array(
+        upfront, savings, maintenance, growth, payback=out["payback_months"]
+    )
     discounted = discounted_payback_array(
         upfront, savings, maintenance, rate, growth, after_maintenance
     )
@@ -826,24 +829,16 @@ def _screened_side_by_side(
     """Each chunk's :func:`_screen_columns`, in order, worked out on as many threads as
     there are processors (numpy's arithmetic runs outside Python's lock): a chunk or two
     ahead of the one taken, so memory stays that of a few chunks."""
-    workers = max(
-        1,
-        min(
-            len(os.sched_getaffinity(0))
-            if hasattr(os, "sched_getaffinity")
-            else (os.cpu_count() or 1),
-            _SCREEN_THREADS,
-        ),
-    )
+    workers = _screen_workers()
     if workers == 1:
         for frame, first_number, refusals in chunks:
-            yield _screen_columns(frame, first_number, refusals)
+            yield _screened_and_sorted(frame, first_number, refusals)
         return
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
         pending: collections.deque[concurrent.futures.Future[dict[str, Any]]] = collections.deque()
         try:
             for frame, first_number, refusals in chunks:
-                pending.append(pool.submit(_screen_columns, frame, first_number, refusals))
+                pending.append(pool.submit(_screened_and_sorted, frame, first_number, refusals))
                 del frame
                 if len(pending) >= workers:
                     yield pending.popleft().result()
@@ -852,6 +847,40 @@ def _screened_side_by_side(
         finally:
             for future in pending:
                 future.cancel()
+
+
+def _placed(pieces: list[Any], places: np.ndarray[Any, Any]) -> Any:
+    """A column from its chunks' pieces, each row at ``places`` (its ranked place); each
+    piece freed once placed."""
+    ranked = np.empty(len(places), dtype=pieces[0].dtype)
+    start = 0
+    while pieces:
+        piece = pieces.pop(0)
+        ranked[places[start : start + len(piece)]] = piece
+        start += len(piece)
+        del piece
+    _give_back_freed_memory(len(places))
+    return ranked
+
+
+def _screened_and_sorted(
+    frame: pd.DataFrame, first_number: int, refusals: Mapping[int, str] | None
+) -> dict[str, Any]:
+    """A chunk's :func:`_screen_columns` and its own order by net benefit (``net_order``), so
+    that ranking merges the chunks' orders instead of sorting the whole table afresh."""
+    parts = _screen_columns(frame, first_number, refusals)
+    order = np.argsort(_net_key(parts["annual_net_benefit"]))
+    parts["net_order"] = order.astype(np.int32) if len(order) < 2**31 else order  # half the bytes
+    return parts
+
+
+def _screen_workers() -> int:
+    """Threads that screen or rank side by side: one a processor, at most
+    :data:`_SCREEN_THREADS`."""
+    cores = (
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    )
+    return max(1, min(cores, _SCREEN_THREADS))
 
 
 _SCREEN_THREADS = 4
@@ -889,6 +918,7 @@ def _rank_parts(chunks: Iterable[dict[str, Any]], *, compact: bool) -> pd.DataFr
     parts: dict[str, list[Any]] = {  # the rank is numbered once ranked; reasons kept apart
         column: [] for column in RESULT_COLUMNS if column not in ("rank", "error")
     }
+    parts["net_order"] = []  # each chunk's own order by net benefit, where it comes sorted
     reasons: list[tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]] = []
     rows = 0
     for chunk in chunks:
@@ -903,17 +933,25 @@ def _rank_parts(chunks: Iterable[dict[str, Any]], *, compact: bool) -> pd.DataFr
                 )
             else:
                 parts[column].append(values)
+        parts["net_order"].append(chunk.pop("net_order", None))
         rows += len(parts["verdict"][-1])
         del chunk
-        _give_back_freed_memory()  # the chunk's working arrays, between the kept copies
+        _give_back_freed_memory(rows)  # the chunk's working arrays, between the kept copies
     if not parts["verdict"]:
         raise ValueError("no chunks to rank")
     columns: dict[str, Any] = {
         column: np.concatenate(parts.pop(column))
         for column in ("verdict", "annual_net_benefit", "payback_months")
     }
-    _give_back_freed_memory()  # their chunks' pieces
-    order = _order(columns["verdict"], columns["annual_net_benefit"], columns["payback_months"])
+    _give_back_freed_memory(rows)  # their chunks' pieces
+    runs = parts.pop("net_order")
+    order = _order(
+        columns["verdict"],
+        columns["annual_net_benefit"],
+        columns["payback_months"],
+        runs if all(run is not None for run in runs) else None,
+    )
+    del runs
     for column in list(columns):
         columns[column] = columns[column][order]
     if arrow is not None:
@@ -925,17 +963,13 @@ def _rank_parts(chunks: Iterable[dict[str, Any]], *, compact: bool) -> pd.DataFr
     places = np.empty(rows, dtype=np.int64)
     places[order] = np.arange(rows)  # where each row of the input lands
     del order
-    _give_back_freed_memory()
-    for column, pieces in parts.items():
-        ranked = np.empty(rows, dtype=pieces[0].dtype)
-        start = 0
-        while pieces:  # each piece freed once in its place
-            piece = pieces.pop(0)
-            ranked[places[start : start + len(piece)]] = piece
-            start += len(piece)
-            del piece
-        columns[column] = ranked
-        _give_back_freed_memory()
+    _give_back_freed_memory(rows)
+
+    # numpy places a column outside Python's lock: columns side by side, a few at a time
+    with concurrent.futures.ThreadPoolExecutor(_screen_workers()) as pool:
+        placed = pool.map(_placed, parts.values(), itertools.repeat(places))
+        columns.update(zip(parts, placed, strict=True))
+    parts.clear()
     for column in _VERDICT_COLUMNS:
         codes = columns[column]
         if compact:
@@ -978,15 +1012,23 @@ def _arrow() -> Any:
 
 _LIBC: Any = None
 
+_TRIM_FROM_ROWS = 2_000_000
+"""Rows from which ranking a table gives freed memory back as it goes (about 300 MB of
+columns: below that, keeping it costs less than the trims' time)."""
 
-def _give_back_freed_memory() -> None:
-    """Hand memory freed inside the heap back to the system, where the C library allows it.
+
+def _give_back_freed_memory(rows: int) -> None:
+    """Hand memory freed inside the heap back to the system, where the C library allows it,
+    once a table has :data:`_TRIM_FROM_ROWS` rows.
 
     glibc keeps freed blocks of a few megabytes (each chunk's columns) for reuse: joining ten
     million rows' chunks into whole columns would otherwise hold the table twice at its peak.
+    A smaller table is left alone (the memory comes back at once and the trim costs time).
     Elsewhere this does nothing.
     """
     global _LIBC
+    if rows < _TRIM_FROM_ROWS:
+        return
     if _LIBC is None:
         try:
             import ctypes
@@ -999,18 +1041,38 @@ def _give_back_freed_memory() -> None:
         _LIBC.malloc_trim(0)
 
 
-def _order(codes: np.ndarray[Any, Any], net: Any, payback: Any) -> np.ndarray[Any, Any]:
+def _net_key(net: Any) -> FloatArray:
+    """What ranks net benefit, smallest first: its negative, refused rows (NaN) last."""
+    key: FloatArray = np.nan_to_num(np.asarray(net, dtype=float), nan=-np.inf)
+    np.negative(key, out=key)
+    return key
+
+
+def _order(
+    codes: np.ndarray[Any, Any],
+    net: Any,
+    payback: Any,
+    runs: list[np.ndarray[Any, Any]] | None = None,
+) -> np.ndarray[Any, Any]:
     """The order of ``np.lexsort((payback, -net, codes))``, about three times faster.
 
     One unstable sort on net benefit (largest first); ties in it — rare in real portfolios —
     re-sorted by payback, then by their place in the input; then a stable sort on the verdict
     code, which numpy does as a radix sort on small integers. Refused rows (NaN net benefit)
     sort as the smallest net benefit.
+
+    ``runs``: each chunk's own order by :func:`_net_key` (the rows one after another, chunk by
+    chunk), sorted beside the screening; the sort on net benefit is then a merge of them
+    (a stable sort finds the runs), about four times faster than sorting afresh.
     """
     payback = np.asarray(payback, dtype=float)
-    key = np.nan_to_num(np.asarray(net, dtype=float), nan=-np.inf)
-    np.negative(key, out=key)
-    order = np.argsort(key)
+    key = _net_key(net)
+    if runs is None:
+        order = np.argsort(key)
+    else:
+        starts = np.cumsum([0] + [len(run) for run in runs[:-1]])
+        order = np.concatenate([run + start for run, start in zip(runs, starts, strict=True)])
+        order = order[np.argsort(key[order], kind="stable")]
     ranked = key[order]
     del key  # a table's worth of rows: free each working array once done with it
     same = ranked[1:] == ranked[:-1]
