@@ -114,13 +114,19 @@ def test_xlwings_conf_names_the_module(example_file):
     assert (sheet["A1"].value, sheet["B1"].value) == ("UDF Modules", "xl_roi_udfs")
 
 
-def test_pitch_fits_one_page(example_file):
-    """The Pitch sheet prints on one page."""
+def test_pitch_prints_one_page_wide_the_risk_on_a_page_of_its_own(example_file):
+    """The Pitch prints portrait, one page wide and as many long (two), its columns only,
+    the risk and the ask from a page break; the cash chart within the printed columns."""
     path, _ = example_file
     sheet = openpyxl.load_workbook(path)["Pitch"]
-    assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 1
+    assert sheet.page_setup.orientation == "portrait"
+    assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
     assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
-    assert sheet.print_area
+    assert re.fullmatch(r"'Pitch'!\$A\$1:\$C\$\d+", sheet.print_area)
+    (page_break,) = sheet.row_breaks.brk
+    assert sheet.cell(page_break.id + 1, 1).value == "3. The risk and the mitigation"
+    (chart,) = sheet._charts
+    assert chart.anchor._from.col == 0 and chart.anchor._from.row < page_break.id
 
 
 def test_text_that_looks_like_a_formula_stays_text(tmp_path):
@@ -661,7 +667,7 @@ def test_pitch_cash_chart_keeps_its_height_for_the_plot(tmp_path, portable):
     size = chart.anchor.ext  # EMU: 360,000 a centimetre, 12,700 a point
     assert len(title) * 24 * 0.6 <= size.width / 12_700, title
     assert len(chart.series) == 4  # before and after maintenance, discounted, worse answers
-    assert size.height >= 11 * 360_000
+    assert size.height >= 8 * 360_000  # under the payback, on the first of two portrait pages
 
 
 @pytest.mark.parametrize("name", ["worse answers", "example", "never pays back"])

@@ -10,6 +10,7 @@ import subprocess
 
 import openpyxl
 
+from tests.cases import WORKBOOK_CASES
 from tests.libreoffice import SOFFICE, convert, make_profile, need_soffice
 from xl_roi import evaluate, example_case
 from xl_roi.workbook.build import save_workbook
@@ -48,6 +49,42 @@ def test_pitch_page_shows_the_numbers(tmp_path):
     assert f"{result.upfront_cost:,.0f}" in pitch  # 33,750
     assert f"{result.payback_months:.1f}" in pitch
     assert "#NAME?" not in pitch
+
+
+def test_pitch_prints_full_size_on_two_portrait_pages(tmp_path):
+    """The Pitch prints at a size a reader reads without a glass (it was once squeezed onto
+    one landscape page, its words 6.6 points tall): the savings, the payback and the cash
+    chart on one page, the risk and the ask on the next, every figure within the page."""
+    built = tmp_path / "pitch.xlsx"
+    save_workbook(WORKBOOK_CASES["worse answers"], built, portable=True)
+    convert(built, tmp_path, make_profile(tmp_path / "profile"), fmt="pdf")
+    boxes = subprocess.run(
+        [PDFTOTEXT, "-bbox", str(tmp_path / "pitch.pdf"), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    pages = boxes.split("<page ")[1:]
+    words = [
+        re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+            page,
+        )
+        for page in pages
+    ]
+    texts = [" ".join(word[4] for word in page) for page in words]
+    first = next(i for i, text in enumerate(texts) if "1. The savings" in text)
+    assert "2. The payback" in texts[first] and "Cumulative net cash" in texts[first]
+    assert texts[first + 1].startswith("3. The risk and the mitigation")
+    assert "4. The ask" in texts[first + 1] and "Upside" in texts[first + 1]
+    width = float(re.search(r'width="([\d.]+)"', pages[first]).group(1))
+    for page in words[first : first + 2]:
+        heights = [float(w[3]) - float(w[1]) for w in page if w[4] in ("Annual", "Upfront")]
+        assert heights and min(heights) >= 10.0, heights  # about 9 points and more
+        assert max(float(w[2]) for w in page) <= width  # nothing past the page's edge
+    title = f"{WORKBOOK_CASES['worse answers'].name}: strong; do not distill once worse answers"
+    assert f"{title} are counted" in texts[first]  # wrapped within the page, not cut at its edge
 
 
 def _pages(tmp_path, workbook):
@@ -120,7 +157,7 @@ def test_pitch_rows_hold_their_text_after_a_live_edit(tmp_path):
     book.save(edited)  # no stored results: LibreOffice works out every text
     saved = convert(edited, tmp_path / "out", make_profile(tmp_path / "profile"))
     pitch = openpyxl.load_workbook(saved, data_only=True)["Pitch"]
-    merged = PITCH_WIDTHS["B"] + PITCH_WIDTHS["C"] + 10 * 8.43
+    merged = PITCH_WIDTHS["B"] + PITCH_WIDTHS["C"]
     recommendation = pitch["B3"].value
     assert len(recommendation) > 300  # the edit made it long: four sentences
     quality_cost = next(

@@ -32,6 +32,7 @@ from openpyxl.utils.cell import (
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula
+from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -44,6 +45,7 @@ from xl_roi.fields import FIELDS, HOURLY_FORMAT, PRICE_FORMAT
 from xl_roi.files import write_atomic
 from xl_roi.prices import STALE_AFTER_DAYS, ModelPrices
 from xl_roi.text import NEVER_PAYS_BACK, looks_like_formula
+from xl_roi.verdict import VERDICTS
 from xl_roi.workbook import layout, native_sensitivity, rows
 from xl_roi.workbook.layout import (
     CALCULATIONS,
@@ -1277,15 +1279,35 @@ def _pitch(
 ) -> None:
     """Write the Pitch sheet: the title and recommendation, each section's figures, and the
     chart of cumulative net cash (from the Calculations schedule, month 0 on
-    ``schedule_first``), printed on one landscape page."""
+    ``schedule_first``) under the payback, printed at full size on portrait pages: the
+    savings, the payback and the chart on the first; the risk and the ask from the second."""
     currency = values["currency"]
-    writer.formula(
+    title = writer.formula(
         sheet,
         "A1",
         rows.PITCH_TITLE,
         rows.pitch_title_value(values),
         layout.PLAIN,
-    ).font = TITLE_FONT
+    )
+    title.font = TITLE_FONT
+    # within the page's width, wrapped: as tall as the longest title the verdicts can give
+    title.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.merge_cells("A1:C1")
+    page_width = sum(PITCH_WIDTHS.values()) / _TITLE_WIDTH
+    titles = (
+        rows.pitch_title_value(
+            {
+                "case_name": case.name,
+                "verdict_label": verdict,
+                "quality_adjusted_savings": -1.0,
+                "quality_adjusted_verdict": adjusted,
+            }
+        )
+        for verdict in VERDICTS
+        for adjusted in VERDICTS
+    )
+    lines = max(_wrapped_lines(text, page_width) for text in titles)
+    sheet.row_dimensions[1].height = _TITLE_LINE_POINTS * lines
     sheet["A3"] = "Recommendation"
     sheet["A3"].font = Font(bold=True)
     sheet["A3"].alignment = WRAP
@@ -1294,25 +1316,30 @@ def _pitch(
     )
     cell.font = Font(bold=True)
     cell.alignment = WRAP
-    sheet.merge_cells("B3:M3")
+    sheet.merge_cells("B3:C3")
     # a merged cell never grows to its text in Excel or LibreOffice: room for the longest
     # recommendation its formula can give, whatever is typed into the inputs later
-    merged = (PITCH_WIDTHS["B"] + PITCH_WIDTHS["C"] + 10 * _DEFAULT_WIDTH) * _BOLD_WIDTH
+    merged = (PITCH_WIDTHS["B"] + PITCH_WIDTHS["C"]) * _BOLD_WIDTH
     longest = _longest_recommendation(case, currency)
     sheet.row_dimensions[3].height = _LINE_POINTS * _wrapped_lines(longest, merged)
     row = 5
     for heading, lines in rows.pitch_sections(values):
+        if heading == PITCH_SECOND_PAGE:  # the risk and the ask start the second page
+            sheet.row_breaks.append(Break(id=row - 1))
         sheet.cell(row=row, column=1, value=heading).font = SECTION_FONT
         row += 1
         for line in lines:
             _pitch_line(writer, sheet, row, line, currency)
             row += 1
         row += 1
-    sheet.add_chart(_cash_chart(writer, values, schedule_first), "E5")
-    sheet.print_area = f"A1:M{row}"
-    sheet.page_setup.orientation = "landscape"
+        if heading == PITCH_CHART_AFTER:  # the cash the payback speaks of, under it
+            sheet.add_chart(_cash_chart(writer, values, schedule_first), f"A{row}")
+            row += PITCH_CHART_ROWS
+    sheet.print_area = f"A1:C{row}"
+    sheet.page_margins = PageMargins(left=0.6, right=0.6, top=0.5, bottom=0.5)
+    sheet.page_setup.orientation = "portrait"
     sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 1
+    sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     _widths(sheet, PITCH_WIDTHS)
 
@@ -1380,10 +1407,22 @@ def _cash_chart(writer: _Writer, values: dict[str, Any], schedule_first: int) ->
             max_row=schedule_first + SCHEDULE_MONTHS,
         )
     )
-    chart.height, chart.width = 12, 16
+    chart.height, chart.width = PITCH_CHART_CM
     chart.legend.position = "b"
     return chart
 
+
+PITCH_CHART_AFTER = rows.PITCH[1][0]
+"""The Pitch section the cash chart stands under (on the first printed page)."""
+
+PITCH_SECOND_PAGE = rows.PITCH[2][0]
+"""The Pitch section that starts the second printed page."""
+
+PITCH_CHART_CM = (8.5, 16.0)
+"""The Pitch's cash chart, height and width in centimetres: the width of columns A to C."""
+
+PITCH_CHART_ROWS = 17
+"""Rows of 15 points left free for the chart (8.5 cm is 241 points: 16 rows), one spare."""
 
 PITCH_WIDTHS: dict[str, float] = {"A": 44, "B": 34, "C": 8}
 """The Pitch's columns: labels, figures (wide enough for a short reason in two or three lines),
@@ -1398,6 +1437,12 @@ _DEFAULT_WIDTH = 8.43
 
 _BOLD_WIDTH = 0.9
 """The share of a column's characters a line of bold text holds."""
+
+_TITLE_WIDTH = 1.7
+"""How many default characters' width a character of the 16-point bold title takes."""
+
+_TITLE_LINE_POINTS = 21
+"""The height of a line of the 16-point title, in points."""
 
 _LITERAL = re.compile(r'"((?:[^"]|"")*)"')
 
