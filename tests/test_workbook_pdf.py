@@ -192,7 +192,7 @@ def test_portfolio_rows_are_as_tall_as_their_names_need(tmp_path):
     from xl_roi.workbook.portfolio_book import write_portfolio
 
     names = [
-        "claims intake triage A",  # fits one line of the name column
+        "claims intake triage A",  # fits one line of the name column (22 wide)
         "endpoint-01-extractor",
         "support ticket classifier for the European retail business unit, second line",
     ]
@@ -213,7 +213,7 @@ def test_portfolio_rows_are_as_tall_as_their_names_need(tmp_path):
     width = sheet.column_dimensions["B"].width
     for row in range(2, 5):
         name = sheet[f"B{row}"].value
-        fits = len(name) <= width - 2
+        fits = len(name) <= width  # a column holds about as many letters as its width
         height = sheet.row_dimensions[row].height
         assert (height is None) == fits, (name, height)
         assert height is None or height >= 15 * 2
@@ -227,6 +227,44 @@ def test_portfolio_rows_are_as_tall_as_their_names_need(tmp_path):
     ).stdout
     words = " ".join(text.split())
     assert all(name.split()[0] in words for name in names)
+
+
+def test_portfolio_page_prints_every_decision_column_legibly(tmp_path):
+    """A portfolio printing all its decision columns (worse answers costed, cash discounted,
+    an endpoint refused) fits them one page wide at a size a reader reads: each amount alone
+    under a header that names its currency. Before, the columns took 190 characters, each
+    amount carried "USD ", and LibreOffice printed the words 7.3 points tall (now 8.5)."""
+    import pandas as pd
+
+    from xl_roi.casefile import sample_endpoints_path
+    from xl_roi.portfolio import screen
+    from xl_roi.workbook.portfolio_book import PRINTED, printed_columns, write_portfolio
+
+    frame = pd.read_csv(sample_endpoints_path()).drop(columns="note")
+    frame["teacher_accuracy"], frame["student_accuracy"] = 0.95, 0.93
+    frame["cost_per_error"], frame["discount_rate"] = 0.05, 0.1
+    frame.loc[0, "monthly_growth"] = 0.02
+    table = screen(frame)
+    assert printed_columns(table) == list(PRINTED)  # the widest page there is
+    book = write_portfolio(table, tmp_path / "portfolio.xlsx")
+    convert(book, tmp_path, make_profile(tmp_path / "profile"), fmt="pdf")
+    boxes = subprocess.run(
+        [PDFTOTEXT, "-bbox", str(tmp_path / "portfolio.pdf"), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    page = next(page for page in boxes.split("<page ")[1:] if ">refused<" in page)
+    width = float(re.search(r'width="([\d.]+)"', page).group(1))
+    words = re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+        page,
+    )
+    heights = [float(w[3]) - float(w[1]) for w in words if w[4] in ("strong", "never", "router")]
+    assert heights and min(heights) >= 8.0, heights
+    assert max(float(w[2]) for w in words) <= width
+    assert "USD" not in [w[4] for w in words]  # the currency in the headers only: "(USD)"
 
 
 def test_a_payback_that_never_comes_reads_never_on_the_calculations_page(tmp_path):

@@ -18,6 +18,7 @@ from xl_roi.workbook.portfolio_book import (
     PRINTED,
     RANKED_POINTS,
     header_of,
+    printed_columns,
     sheet_order,
     write_portfolio,
 )
@@ -36,7 +37,7 @@ def test_ranked_table_with_header_filter_and_frozen_header(written):
     """The Endpoints sheet is the ranked table: header, filter, frozen header row."""
     table, path = written
     sheet = openpyxl.load_workbook(path)["Endpoints"]
-    order = sheet_order(RESULT_COLUMNS)
+    order = sheet_order(RESULT_COLUMNS, printed_columns(table))
     assert [cell.value for cell in sheet[1]] == [header_of(name, "USD") for name in order]
     assert sheet.freeze_panes == "C2"
     last = openpyxl.utils.get_column_letter(len(RESULT_COLUMNS))
@@ -124,14 +125,15 @@ def test_table_prints_landscape_fit_to_width_with_header_on_each_page(written):
 
 
 def test_money_percent_and_volume_formats(written, tmp_path):
-    """Money shows its currency, shares and growth as %, volumes as whole numbers."""
+    """Money in the table plain, its currency in the column's header (on the Summary, in
+    each amount); shares and growth as %, volumes as whole numbers."""
     table, _ = written
     path = write_portfolio(table, tmp_path / "eur.xlsx", currency="EUR")
     workbook = openpyxl.load_workbook(path)
     sheet = workbook["Endpoints"]
     formats = {cell.value: sheet.cell(row=2, column=cell.column).number_format for cell in sheet[1]}
-    assert formats["Annual net benefit, after maintenance (EUR)"].startswith('"EUR "#,##0')
-    assert formats["Upfront cost (EUR)"].startswith('"EUR "#,##0')
+    assert formats["Annual net benefit, after maintenance (EUR)"] == "#,##0;[Red](#,##0)"
+    assert formats["Upfront cost (EUR)"] == "#,##0;[Red](#,##0)"
     assert formats["Share of spend saved"] == formats["Monthly growth"] == "0.0%"
     assert formats["Monthly calls"] == formats["Break-even volume (calls a month)"] == "#,##0"
     summary = {row[0].value: row[1] for row in workbook["Summary"].iter_rows() if row[0].value}
@@ -222,7 +224,7 @@ def test_cells_equal_the_table_across_blocks_and_new_columns(tmp_path, monkeypat
     table = screen(frame)
     table["made_up_figure"] = 0.5 * table["monthly_savings"]  # a column no writer knows
     path = write_portfolio(table, tmp_path / "portfolio.xlsx")
-    table = table[sheet_order(table.columns)]
+    table = table[sheet_order(table.columns, printed_columns(table))]
     sheet = openpyxl.load_workbook(path)["Endpoints"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][-1] == "Made up figure"
@@ -243,7 +245,8 @@ def test_cells_equal_the_table_across_blocks_and_new_columns(tmp_path, monkeypat
 
 def test_every_column_has_a_header_in_words_and_every_figure_a_format(tmp_path):
     """Each result column has its own header (no "Npv") and each numeric one a number format:
-    money with its currency, months with a decimal, shares as %, volumes whole."""
+    money whole (its currency in the header), months with a decimal, shares as %, volumes
+    whole."""
     frame = pd.read_csv(sample_endpoints_path()).drop(columns="note")
     frame["teacher_accuracy"], frame["student_accuracy"], frame["cost_per_error"] = 0.95, 0.9, 2.0
     frame["discount_rate"] = 0.1
@@ -256,27 +259,30 @@ def test_every_column_has_a_header_in_words_and_every_figure_a_format(tmp_path):
     formats = {cell.value: sheet.cell(row=2, column=cell.column).number_format for cell in sheet[1]}
     for name in numeric:
         assert formats[header_of(name, "USD")] != "General", name
-    assert formats[header_of("npv", "USD")].startswith('"USD "#,##0')
+    assert header_of("npv", "USD").endswith("(USD)")
+    assert formats[header_of("npv", "USD")] == "#,##0;[Red](#,##0)"
     assert formats[header_of("discounted_payback_months", "USD")] == "0.0"
 
 
 def test_prints_the_decision_columns_one_page_wide(written):
     """The print area holds the decision columns, the reason last; the widths add up to what
-    a landscape page holds legibly (no more than 190 characters at 11 points)."""
+    a landscape page holds legibly (no more than 170 characters: at 190 LibreOffice printed
+    its words 5.6 points tall)."""
     table, path = written
     sheet = openpyxl.load_workbook(path)["Endpoints"]
-    last = openpyxl.utils.get_column_letter(len(PRINTED))
+    printed = printed_columns(table)
+    last = openpyxl.utils.get_column_letter(len(printed))
     assert sheet.print_area == f"'Endpoints'!$A$1:${last}${len(table) + 1}"
     assert sheet[f"{last}1"].value == "Why refused"
     widths = [
         sheet.column_dimensions[openpyxl.utils.get_column_letter(i + 1)].width
-        for i in range(len(PRINTED))
+        for i in range(len(printed))
     ]
-    assert sum(widths) <= 190
-    refused = [row for row in sheet.iter_rows(min_row=2) if row[len(PRINTED) - 1].value]
+    assert sum(widths) <= 170
+    refused = [row for row in sheet.iter_rows(min_row=2) if row[len(printed) - 1].value]
     assert refused
     for row in refused:
-        reason = row[len(PRINTED) - 1]
+        reason = row[len(printed) - 1]
         assert reason.alignment.wrap_text
         lines = math.ceil(len(reason.value) / widths[-1])
         assert lines == 1 or sheet.row_dimensions[reason.row].height >= 15 * lines
@@ -320,3 +326,28 @@ def test_totals_say_both_verdicts_when_worse_answers_are_costed(tmp_path):
         )
         <= width
     )
+
+
+def test_printed_columns_leave_out_only_what_would_print_nothing_new():
+    """Discounted payback prints where it differs from payback after maintenance (a
+    discount, or growing volume counted month by month); the figures counting worse answers
+    where some endpoint has them; the reason where some endpoint is refused. Each left out
+    stays on the sheet, after the printed ones."""
+    frame = pd.read_csv(sample_endpoints_path()).drop(columns="note")
+    given = frame[["monthly_calls", "upfront_cost"]].apply(pd.to_numeric, errors="coerce")
+    frame["monthly_growth"] = (
+        0.0  # (month by month, growth parts it from the one after maintenance)
+    )
+    plain = screen(frame[(given >= 0).all(axis=1)])
+    assert plain["error"].isna().all()
+    left_out = {
+        "discounted_payback_months",
+        "quality_adjusted_verdict",
+        "quality_adjusted_annual_net_benefit",
+        "error",
+    }
+    assert printed_columns(plain) == [name for name in PRINTED if name not in left_out]
+    assert set(sheet_order(plain.columns, printed_columns(plain))) == set(plain.columns)
+    frame["discount_rate"] = 0.1
+    frame["teacher_accuracy"], frame["student_accuracy"], frame["cost_per_error"] = 0.9, 0.8, 1.0
+    assert printed_columns(screen(frame)) == list(PRINTED)

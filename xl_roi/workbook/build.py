@@ -1306,8 +1306,8 @@ def _pitch(
         for verdict in VERDICTS
         for adjusted in VERDICTS
     )
-    lines = max(_wrapped_lines(text, page_width) for text in titles)
-    sheet.row_dimensions[1].height = _TITLE_LINE_POINTS * lines
+    title_lines = max(_wrapped_lines(text, page_width) for text in titles)
+    sheet.row_dimensions[1].height = _TITLE_LINE_POINTS * title_lines
     sheet["A3"] = "Recommendation"
     sheet["A3"].font = Font(bold=True)
     sheet["A3"].alignment = WRAP

@@ -97,16 +97,17 @@ _FORMATS = {
     "monthly_growth": _PERCENT,
 }
 _WIDTHS = {
-    "rank": 6,
-    "name": 26,
+    "rank": 5,
+    "name": 22,
     "verdict": 12,
     "quality_adjusted_verdict": 12,
     "payback_months": 9,
-    "payback_after_maintenance_months": 13,
+    "payback_after_maintenance_months": 12,  # "maintenance" whole on a line of its own
     "discounted_payback_months": 11,
-    "error": 32,
+    "breakeven_monthly_calls": 11,
+    "error": 20,
 }
-_MONEY_WIDTH = 14
+_MONEY_WIDTH = 12  # "(999,999,999)" and "1,000,000,000" fit
 _WIDTH = 12
 
 PRINTED = (
@@ -149,9 +150,14 @@ def _money_formats(currency: str) -> dict[str, str]:
     }
 
 
-def sheet_order(columns: Iterable[str]) -> list[str]:
-    """The Endpoints sheet's column order: the printed decision columns (:data:`PRINTED`)
-    first, then the rest as the table has them.
+_TABLE_MONEY_FORMATS = {"money": "#,##0;[Red](#,##0)", "money per 1k": "#,##0.0000"}
+"""The Endpoints table's money: amounts alone, as a finance table has them, the currency in
+each column's header (a code in every cell took a fifth of the printed width)."""
+
+
+def sheet_order(columns: Iterable[str], printed: Iterable[str] = PRINTED) -> list[str]:
+    """The Endpoints sheet's column order: the printed decision columns (``printed``, by
+    default :data:`PRINTED`) first, then the rest as the table has them.
 
     Examples
     --------
@@ -159,9 +165,42 @@ def sheet_order(columns: Iterable[str]) -> list[str]:
     ['rank', 'name', 'error', 'monthly_calls']
     """
     given = list(columns)
-    return [name for name in PRINTED if name in given] + [
-        name for name in given if name not in PRINTED
-    ]
+    first = [name for name in printed if name in given]
+    return first + [name for name in given if name not in first]
+
+
+def printed_columns(table: pd.DataFrame) -> list[str]:
+    """The Endpoints sheet's printed columns: :data:`PRINTED` as the table has them, less
+    those that would print nothing the page does not show already — discounted payback where
+    it equals payback after maintenance on every row (nothing discounted: it repeats it), the
+    verdict and net benefit counting worse answers where no endpoint has them, and the reason
+    for refusing where none was refused. Each stays on the sheet, after the printed columns.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"rank": [1], "name": ["chat"], "verdict": ["strong"],
+    ...     "payback_after_maintenance_months": [2.5], "discounted_payback_months": [2.5],
+    ...     "quality_adjusted_annual_net_benefit": [float("nan")],
+    ...     "quality_adjusted_verdict": [None], "error": [None]})
+    >>> printed_columns(table)
+    ['rank', 'name', 'verdict', 'payback_after_maintenance_months', 'error']
+    """
+    given = set(table.columns)
+    left_out: set[str] = set()
+    pair = ("discounted_payback_months", "payback_after_maintenance_months")
+    if set(pair) <= given:
+        discounted, after = (table[name].to_numpy(dtype=float) for name in pair)
+        with np.errstate(invalid="ignore"):
+            same = (discounted == after) | (np.isnan(discounted) & np.isnan(after))
+            same |= np.isclose(discounted, after, rtol=1e-12, atol=0.0)
+        if same.all():
+            left_out.add(pair[0])
+    adjusted = "quality_adjusted_annual_net_benefit"
+    if adjusted in given and table[adjusted].isna().all():
+        left_out |= {adjusted, "quality_adjusted_verdict"}
+    if "error" in given and table["error"].isna().all():
+        left_out.add("error")  # nothing refused
+    return [name for name in PRINTED if name in given and name not in left_out]
 
 
 def header_of(column: str, currency: str) -> str:
@@ -253,11 +292,12 @@ def write_portfolio(
     ['Summary', 'Endpoints']
     """
     summary = summarise(table)
-    printed = sum(name in table.columns for name in PRINTED)
-    table = table[sheet_order(table.columns)]
+    printed_names = printed_columns(table)
+    printed = len(printed_names)
+    table = table[sheet_order(table.columns, printed_names)]
     shown = min(len(table), EXCEL_MAX_ROWS - 1)
     formats = {
-        name: _money_formats(currency).get(number_format, number_format)
+        name: _TABLE_MONEY_FORMATS.get(number_format, number_format)
         for name, number_format in _FORMATS.items()
     }
     currency_text = printable(currency)
@@ -266,7 +306,7 @@ def write_portfolio(
         workbook = Workbook(write_only=True)
         overview = workbook.create_sheet("Summary")
         endpoints = workbook.create_sheet("Endpoints")
-        rows = _summary_rows(summary, table, shown, formats["upfront_cost"])
+        rows = _summary_rows(summary, table, shown, _money_formats(currency)["money"])
         summary_rows = _write_summary(overview, rows, currency_text, notes)
         _set_up_endpoints(endpoints, list(table.columns), printed, shown, currency_text)
         _write_endpoints(endpoints, table, shown, formats, progress)
@@ -418,11 +458,17 @@ def _set_up_endpoints(
     endpoints.page_setup.fitToHeight = 0  # as many pages down as it takes
     endpoints.sheet_properties.pageSetUpPr.fitToPage = True
     for index, name in enumerate(columns):
-        width = _MONEY_WIDTH if _FORMATS.get(name) == "money" else _WIDTH
-        endpoints.column_dimensions[_letter(index)].width = _WIDTHS.get(name, width)
+        endpoints.column_dimensions[_letter(index)].width = _width_of(name)
     endpoints.auto_filter.ref = f"A1:{_letter(len(columns) - 1)}{shown + 1}"
     endpoints.print_area = f"A1:{_letter(printed - 1)}{shown + 1}"  # the decision
-    endpoints.row_dimensions[1].height = 62  # four lines of a wrapped header
+    # as tall as the longest printed header wrapped in its column (bold: a letter less)
+    header_lines = max(
+        len(textwrap.wrap(header_of(name, currency_text), int(width - 1)))
+        for name, width in zip(
+            columns[:printed], (_width_of(name) for name in columns[:printed]), strict=True
+        )
+    )
+    endpoints.row_dimensions[1].height = 15 * max(header_lines, 2)
     endpoints.append(
         [
             _styled(
@@ -435,6 +481,12 @@ def _set_up_endpoints(
             for name in columns
         ]
     )
+
+
+def _width_of(column: str) -> float:
+    """An Endpoints column's width, in characters."""
+    default = _MONEY_WIDTH if _FORMATS.get(column) == "money" else _WIDTH
+    return _WIDTHS.get(column, default)
 
 
 def _write_endpoints(
@@ -465,9 +517,11 @@ def _wrapped_lines(values: tuple[Any, ...], wrapped: list[tuple[int, int]]) -> i
     ``wrapped`` a wrapped column (1 where none is text)."""
     return max(
         (
-            # wrapped at words, as a spreadsheet wraps it: counting characters with a margin
-            # gave some one-line names two lines (a gap)
-            len(textwrap.wrap(values[index], int(width - 2)))
+            # wrapped at words and hyphens, as a spreadsheet wraps it; a width counts digits,
+            # wider than most letters, so a column holds about as many letters as its width
+            # (LibreOffice, in a font wider than Calibri, holds 22 in 22): counting a margin
+            # of two characters gave many one-line names two lines (gaps under them)
+            len(textwrap.wrap(values[index], int(width)))
             for index, width in wrapped
             if isinstance(values[index], str)
         ),
