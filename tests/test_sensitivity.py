@@ -16,6 +16,7 @@ from xl_roi import Case, InputError, evaluate, example_case
 from xl_roi._sensitivity import (
     HEADLINE_TABLE_HEADER,
     SENSITIVITY_COLUMNS,
+    assumptions_of,
     breakeven_values,
     grid,
     headline_table,
@@ -354,3 +355,80 @@ def test_a_payback_that_never_comes_at_either_end_has_no_swing():
     table = headline_table(52_500, 12.0, 12.5, 2_000_000, 40_000)
     column = table[0].index("Payback swing (months)")
     assert all(row[column] in ("", "never") for row in table[1:])
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        example_case(),  # data generation worked out from the corpus: it moves with the teacher
+        example_case().replace(batch_discount=0.5, data_generation_passes=2.0, monthly_growth=0.0),
+        Case(  # a typed total: nothing moves
+            monthly_calls=1_500_000,
+            monthly_growth=0.02,
+            teacher_cost_per_1k=7.5,
+            student_cost_per_1k=0.46,
+            upfront_cost=40_000,
+            annual_maintenance=24_000,
+        ),
+    ],
+    ids=["corpus", "discounted passes", "typed total"],
+)
+def test_headline_table_is_the_cases_own_sensitivity(case):
+    """SENSITIVITY given the teacher's labels of the corpus (the workbook's "Of which the
+    teacher's labels" row) gives the case's own sensitivity, row for row and figure for figure:
+    the teacher's row, its break-even and Teacher price halved move data generation with the
+    price, as ``xl-roi sensitivity`` does. Given only the upfront total, the teacher's row once
+    read 6.5 months where the CLI read 6.1."""
+    from xl_roi.workbook.layout import mirror_values
+
+    values = mirror_values(case)
+    table = headline_table(
+        values["upfront"],
+        values["teacher_cost"],
+        values["student_cost"],
+        values["monthly_calls"],
+        values["maintenance"],
+        0.5,
+        values["target_payback_months"],
+        values["monthly_growth"],
+        teacher_labelling_cost=values["teacher_labelling"],
+    )
+    own = sensitivity(case, 0.5, assumptions=[*assumptions_of(case), "monthly_growth"][:6])
+    own = own.set_index("assumption")
+    columns = ["low", "high", "payback_low", "payback_high", "net_low", "net_high"]
+    columns += ["payback_swing", "breakeven_payback", "breakeven_net"]
+    assert [row[0] for row in table[1:7]] == list(own.index[:6])  # the same ranking
+    assert [row[0] for row in table[7:]] == list(own.index[6:])  # the same scenarios
+    for row in table[1:]:
+        expected = own.loc[row[0]]
+        for column, cell in zip(columns, row[1:], strict=True):
+            figure = float(expected[column])
+            if cell in ("", "never"):  # no figure: none in the case's own either
+                assert math.isnan(figure) or math.isinf(figure), (row[0], column, figure)
+            else:
+                assert agree(cell, figure), (row[0], column, cell, figure)
+
+
+@pytest.mark.parametrize("command", ["sensitivity", "simulate"])
+def test_cli_says_the_slices_with_their_own_cost_per_error_stay_put(tmp_path, capsys, command):
+    """Moving the cost per error moves the case's; a slice that gives its own keeps it, and
+    both commands say which (they once moved the case's alone without a word)."""
+    from xl_roi import cli
+
+    slices = "".join(
+        f'[[quality_slices]]\nname = "{name}"\nbusiness_critical = false\nteacher_score = 0.9\n'
+        f"student_score = 0.85\nallowed_drop = 0.2\ntraffic_share = 0.3\n{own}"
+        for name, own in (("Refunds", "cost_per_error = 4.0\n"), ("General", ""))
+    )
+    for listed, said in ((slices, True), (slices.replace("cost_per_error = 4.0\n", ""), False)):
+        case = tmp_path / "c.toml"
+        case.write_text(
+            'name = "t"\n[volume]\nmonthly_calls = 1_000_000\n'
+            "[teacher]\ncost_per_1k = 10.0\n[student]\ncost_per_1k = 1.0\n"
+            "[upfront]\ntotal = 10_000\n[maintenance]\nannual = 1_000\n"
+            f"[quality]\ncost_per_error = 0.5\n{listed}"
+        )
+        cli.main([command, str(case), *(["--draws", "1000"] if command == "simulate" else [])])
+        out = capsys.readouterr().out
+        note = "the case's cost per error moves; slice Refunds keeps its own"
+        assert (note in out) is said, out

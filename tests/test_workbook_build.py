@@ -291,12 +291,13 @@ def test_sensitivity_values_formatted_by_their_field(tmp_path, portable):
 
 
 def test_charts_label_beside_the_bars_and_count_in_whole_units(self_hosted_file):
-    """The tornado's names sit left of its bars; no chart axis shows .00."""
+    """The tornado's names sit left of its bars; no chart axis shows .00: the cash chart's
+    amounts are whole, the tornado's months (how far payback moves) have one decimal."""
     tornado = self_hosted_file["Sensitivity"]._charts[0]
     assert tornado.x_axis.tickLblPos == "low"
-    for sheet in ("Sensitivity", "Pitch"):
-        chart = self_hosted_file[sheet]._charts[0]
-        assert chart.y_axis.number_format.formatCode == MONEY_FORMAT
+    assert tornado.y_axis.number_format.formatCode == "0.0"
+    chart = self_hosted_file["Pitch"]._charts[0]
+    assert chart.y_axis.number_format.formatCode == MONEY_FORMAT
 
 
 def test_no_defined_name_is_also_a_function_name():

@@ -242,8 +242,11 @@ def test_three_failing_slices_are_named_in_the_recommendation(recalculated):
 
 def _headline_table_of(case: Case) -> list[list[Any]]:
     """What `xl-roi sensitivity`'s SENSITIVITY table gives for the case, from its own figures:
-    the student per call (self-hosted: only the teacher's share it hands back, on whole GPUs)."""
+    the student per call (self-hosted: only the teacher's share it hands back, on whole GPUs);
+    the teacher's labels of the corpus, where data generation is worked out from it, moving
+    with the teacher's price."""
     result = evaluate(case)
+    from_corpus = case.upfront_cost is None and case.data_generation_cost is None
     hosting: dict[str, Any] = {}
     per_call = result.student_cost_per_1k
     if case.is_self_hosted:
@@ -264,6 +267,7 @@ def _headline_table_of(case: Case) -> list[list[Any]]:
         case.target_payback_months,
         case.monthly_growth,
         **hosting,
+        teacher_labelling_cost=result.data_generation_cost if from_corpus else 0.0,
     )
 
 

@@ -222,13 +222,13 @@ failed:
     SCREEN = Err.Description
 End Function
 
-Function SENSITIVITY(upfront_cost, teacher_cost_per_1k, student_cost_per_1k, monthly_calls, annual_maintenance, Optional swing, Optional target_payback_months, Optional monthly_growth, Optional gpu_hourly_cost, Optional calls_per_second_per_gpu, Optional target_utilization, Optional peak_factor)
+Function SENSITIVITY(upfront_cost, teacher_cost_per_1k, student_cost_per_1k, monthly_calls, annual_maintenance, Optional swing, Optional target_payback_months, Optional monthly_growth, Optional gpu_hourly_cost, Optional calls_per_second_per_gpu, Optional target_utilization, Optional peak_factor, Optional teacher_labelling_cost)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        SENSITIVITY = XLPy.CallUDF("xl_roi_udfs", "SENSITIVITY", Array(upfront_cost, teacher_cost_per_1k, student_cost_per_1k, monthly_calls, annual_maintenance, swing, target_payback_months, monthly_growth, gpu_hourly_cost, calls_per_second_per_gpu, target_utilization, peak_factor), ThisWorkbook, Application.Caller)
+        SENSITIVITY = XLPy.CallUDF("xl_roi_udfs", "SENSITIVITY", Array(upfront_cost, teacher_cost_per_1k, student_cost_per_1k, monthly_calls, annual_maintenance, swing, target_payback_months, monthly_growth, gpu_hourly_cost, calls_per_second_per_gpu, target_utilization, peak_factor, teacher_labelling_cost), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        SENSITIVITY = XLPy.CallUDF("xl_roi_udfs", "SENSITIVITY", Array(upfront_cost, teacher_cost_per_1k, student_cost_per_1k, monthly_calls, annual_maintenance, swing, target_payback_months, monthly_growth, gpu_hourly_cost, calls_per_second_per_gpu, target_utilization, peak_factor))
+        SENSITIVITY = XLPy.CallUDF("xl_roi_udfs", "SENSITIVITY", Array(upfront_cost, teacher_cost_per_1k, student_cost_per_1k, monthly_calls, annual_maintenance, swing, target_payback_months, monthly_growth, gpu_hourly_cost, calls_per_second_per_gpu, target_utilization, peak_factor, teacher_labelling_cost))
         Exit Function
     #End If
 failed:

@@ -1098,6 +1098,11 @@ def _error_table(message: str) -> list[list[Any]]:
     calls_per_second_per_gpu=_GPU_RATE,
     target_utilization=_GPU_LOAD,
     peak_factor=_GPU_PEAK,
+    teacher_labelling_cost=(
+        "Optional. The part of upfront_cost that is the teacher labelling the corpus at its "
+        "price per call: it moves with the teacher's price (as in Teacher price halved); the "
+        "rest stays put. Blank or 0: the upfront cost is one total no price moves."
+    ),
 )
 def SENSITIVITY(
     upfront_cost: Cell,
@@ -1112,6 +1117,7 @@ def SENSITIVITY(
     calls_per_second_per_gpu: Cell = None,
     target_utilization: Cell = None,
     peak_factor: Cell = None,
+    teacher_labelling_cost: Cell = None,
 ) -> list[list[Any]]:
     """Which assumption breaks the case: a 10-row × 10-column table (enter over a 10 × 10
     range). Each assumption moved ± swing, ranked by payback swing; then Half volume,
@@ -1142,6 +1148,9 @@ def SENSITIVITY(
             number("target_payback_months", target_payback_months, default=12.0),
             number("monthly_growth", monthly_growth, default=0.0),
             **_hosting(gpu_hourly_cost, calls_per_second_per_gpu, target_utilization, peak_factor),
+            teacher_labelling_cost=number(
+                "teacher_labelling_cost", teacher_labelling_cost, default=0.0
+            ),
         )
     except Exception as error:
         return _error_table(error_text(error))

@@ -751,6 +751,38 @@ _HEADLINE_COLUMNS = tuple(
 )
 
 
+def _upfront_items(upfront: float, labelling: float, teacher: float) -> dict[str, Any]:
+    """A case's upfront cost given as a total with ``labelling`` of it the teacher's labels:
+    that part as a corpus labelled at the teacher's price (so that it moves with the price),
+    the rest as one fixed item; the total alone where nothing moves.
+
+    Examples
+    --------
+    >>> items = _upfront_items(33_750.0, 3_750.0, 7.5)   # 500,000 examples at 7.50 per 1k
+    >>> items["corpus_examples"], items["training_compute"], items["upfront_cost"]
+    (500000.0, 30000.0, None)
+    """
+    labelling = check_number("teacher_labelling_cost", labelling)
+    if labelling == 0.0:
+        return {"upfront_cost": upfront}
+    total = check_number("upfront_cost", upfront)
+    price = check_number("teacher_cost_per_1k", teacher, strictly_above=True)
+    if labelling > total:
+        raise InputError(
+            "teacher_labelling_cost (the part of the upfront cost that is the teacher's "
+            f"labels) must be at most upfront_cost ({total:g}), got {labelling:g}"
+        )
+    return {
+        "upfront_cost": None,
+        "corpus_examples": labelling / price * 1000.0,
+        "data_generation_passes": 1.0,
+        "batch_discount": 0.0,
+        "training_compute": total - labelling,
+        "evaluation_build": 0.0,
+        "engineering_time": 0.0,
+    }
+
+
 def _table_cell(value: Any) -> Any:
     return figure_cell(value)
 
@@ -768,6 +800,7 @@ def headline_table(
     calls_per_second_per_gpu: float | None = None,
     target_utilization: float = 0.7,
     peak_factor: float = 1.5,
+    teacher_labelling_cost: float = 0.0,
     **inputs: float,
 ) -> list[list[Any]]:
     """The sensitivity of a case given by its headline figures, as a fixed-shape table of cells.
@@ -777,7 +810,12 @@ def headline_table(
     hourly cost —, upfront, maintenance, growth — growth included even at zero, so the shape
     never changes) ranked by payback swing, then the scenarios ``Half volume``, ``Maintenance
     twice as often``, ``Teacher price halved``. A payback that never comes reads ``"never"``; a
-    break-even that no value of the assumption reaches is ``""``. The upfront cost is one total.
+    break-even that no value of the assumption reaches is ``""``.
+
+    ``teacher_labelling_cost`` is the part of ``upfront_cost`` that is the teacher labelling
+    the corpus at its price per call (data generation worked out from the corpus): it moves
+    with the teacher's price, as in :func:`sensitivity` of the case; the rest of the upfront
+    cost stays put. 0: the upfront cost is one total that no price moves.
 
     With ``gpu_hourly_cost`` the student is self-hosted on whole GPUs, as in a :class:`Case`
     (throughput ``calls_per_second_per_gpu``, ``target_utilization``, ``peak_factor``): half
@@ -830,9 +868,9 @@ def headline_table(
         monthly_calls=monthly_calls,
         monthly_growth=monthly_growth,
         teacher_cost_per_1k=teacher_cost_per_1k,
-        upfront_cost=upfront_cost,
         annual_maintenance=annual_maintenance,
         target_payback_months=target_payback_months,
+        **_upfront_items(upfront_cost, teacher_labelling_cost, teacher_cost_per_1k),
         **hosting,
         **inputs,
     )

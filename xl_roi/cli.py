@@ -325,7 +325,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     rows = [row for row in records if row["kind"] == "assumption"]
     _print_tornado(rows, currency)
     _print_scenarios(records, currency)
-    _print_quality_rows(records, currency)
+    _print_quality_rows(records, currency, _slices_costing_their_own(case))
     _print_breaks(rows, target, currency)
     if payback_below or net_below:
         _print_volume_holds_below(payback_below, net_below)
@@ -370,15 +370,40 @@ def _print_scenarios(records: list[dict[str, Any]], currency: str) -> None:
             )
 
 
-def _print_quality_rows(records: list[dict[str, Any]], currency: str) -> None:
+def _slices_costing_their_own(case: Case) -> list[str]:
+    """The quality slices that give their own cost per error (moving the case's leaves them)."""
+    return [item.name for item in case.quality_slices if item.cost_per_error is not None]
+
+
+def _own_costs_stay(slices: list[str]) -> str:
+    """What moving the case's cost per error leaves alone, in words ("" where nothing).
+
+    Examples
+    --------
+    >>> _own_costs_stay(["Billing", "Refunds", "Login"])
+    "the case's cost per error moves; slices Billing, Refunds and Login keep their own"
+    """
+    if not slices:
+        return ""
+    names = [printable(name) for name in slices]
+    if len(names) == 1:
+        return f"the case's cost per error moves; slice {names[0]} keeps its own"
+    listed = ", ".join(names[:-1]) + f" and {names[-1]}"
+    return f"the case's cost per error moves; slices {listed} keep their own"
+
+
+def _print_quality_rows(records: list[dict[str, Any]], currency: str, own: list[str]) -> None:
     """The cost per error's row, where the case costs worse answers: its range, the
-    quality-adjusted payback and net benefit across it, and where it breaks them."""
+    quality-adjusted payback and net benefit across it, and where it breaks them; which
+    slices' own costs per error stay put (``own``)."""
     for row in records:
         if row["kind"] == "quality":
             print(
                 f"\n{row['assumption']}: moves only the quality-adjusted figures (savings less "
                 "the cost of worse answers), never the headline above"
             )
+            if own:
+                print(f"  ({_own_costs_stay(own)})")
             print(
                 f"  {currency} {row['low']:,.2f} … {currency} {row['high']:,.2f} per error: "
                 f"payback {_months_unit(row['payback_low'])} … "
@@ -438,6 +463,9 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
         where = "from the case file" if name in from_file else f"± {args.swing:.0%}"
         figures = (_figure(name, value, currency) for value in (low, likely, high))
         print(f"  {DRAWN_LABELS[name]:<22} " + " ".join(f"{f:>14}" for f in figures) + f"  {where}")
+    own = _slices_costing_their_own(case)
+    if "cost_per_error" in result.ranges and own:
+        print(f"  ({DRAWN_LABELS['cost_per_error']}: {_own_costs_stay(own)})")
     print()
     targets = [3.0, 12.0]
     shares = [result.p_payback_within_3_months, result.p_payback_within_12_months]

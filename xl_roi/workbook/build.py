@@ -873,6 +873,7 @@ def _sensitivity_table(values: dict[str, Any]) -> list[list[Any]]:
         values["target_payback_months"],
         values["monthly_growth"],
         **hosting,
+        teacher_labelling_cost=values["teacher_labelling"],
         **others,
     )
 
@@ -887,7 +888,7 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
         "Which assumption breaks the case: each moved ± the swing on "
         "Inputs, one at a time, ranked by how far payback swings; then named scenarios.",
     )
-    note = _sensitivity_note(values, case)
+    note = _sensitivity_note(values)
     sheet["A3"] = note
     sheet["A3"].alignment = WRAP
     sheet.merge_cells("A3:J3")
@@ -913,14 +914,16 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
     _widths(sheet, {"A": 30, **{letter: 18 for letter in "BCDEFGHIJ"}, "L": 22, "M": 22})
 
 
-def _sensitivity_note(values: dict[str, Any], case: Case) -> str:
+def _sensitivity_note(values: dict[str, Any]) -> str:
     """The Sensitivity sheet's note on the model it runs: the student's cost (on whole GPUs
-    when self-hosted), the upfront cost as one total, and what the break-even volume means."""
+    when self-hosted), the upfront cost (the teacher's labels moving with its price), and what
+    the break-even volume means."""
     hosted = values["student_pricing"] == layout.MODE_SELF_HOSTED
-    note = (
+    return (
         "The same model as the Pitch: the student's cost as worked out"
         + (" on whole GPUs (half the volume pays for the same GPUs)" if hosted else "")
-        + ", the upfront cost as one total. Break-even volume: the monthly calls, growing "
+        + ", the upfront cost as on Calculations, the teacher's labels of the corpus in it "
+        "moving with the teacher's price. Break-even volume: the monthly calls, growing "
         "as assumed, below which payback misses the target"
         + (
             " (on whole GPUs, the lowest above which the case holds at every volume: as each "
@@ -929,12 +932,6 @@ def _sensitivity_note(values: dict[str, Any], case: Case) -> str:
             else "."
         )
     )
-    if case.upfront_cost is None:
-        note += (
-            " Data generation that moves with the teacher's price is in xl-roi "
-            "sensitivity on the case file."
-        )
-    return note
 
 
 def _native_sensitivity_cells(
@@ -1002,44 +999,48 @@ def _tornado_helper(
     table: list[list[Any]],
     assumption_rows: int,
 ) -> None:
-    """Columns L:M, the tornado's data: each assumption's annual net benefit at its low and
-    its high against the base."""
-    sheet["L5"] = "Net benefit at low − base"
-    sheet["M5"] = "Net benefit at high − base"
+    """Columns L:M, the tornado's data: how far payback moves with each assumption at its low
+    and at its high, against the case's own payback (from 0 where the case never pays back);
+    blank where it never pays back at that value (no bar: the table says "never")."""
+    sheet["L5"] = "Payback at low, against the case"
+    sheet["M5"] = "Payback at high, against the case"
     for letter in "LM":
         sheet[f"{letter}5"].font = HEADER_FONT
         sheet[f"{letter}5"].fill = HEADER_FILL
         sheet[f"{letter}5"].alignment = Alignment(wrap_text=True, vertical="center")
-    base_net = values["net_benefit_annual"]
+    base = values["payback_months"]
+    base = base if isinstance(base, float | int) and math.isfinite(base) else 0.0
     for offset in range(assumption_rows):
         r = 6 + offset
-        for letter, source in (("L", "F"), ("M", "G")):
-            stored = table[1 + offset][5 if source == "F" else 6]
-            value = stored - base_net if isinstance(stored, float) else 0.0
+        for letter, source, column in (("L", "D", 3), ("M", "E", 4)):
+            stored = table[1 + offset][column]
+            value = stored - base if isinstance(stored, float | int) else ""
             writer.formula(
                 sheet,
                 f"{letter}{r}",
-                f"IF(ISNUMBER({source}{r}), {source}{r}-net_benefit_annual, 0)",
+                f"IF(ISNUMBER({source}{r}), {source}{r}-IF(ISNUMBER(payback_months), "
+                f'payback_months, 0), "")',
                 value,
-                layout.MONEY,
+                layout.MONTHS,
             )
 
 
 def _tornado_chart(sheet: Worksheet, assumption_rows: int) -> BarChart:
-    """The tornado: each assumption's change in annual net benefit, the widest on top."""
+    """The tornado: how far payback moves with each assumption, ranked as the table ranks
+    them (by payback swing, as the deck's), the widest on top."""
     chart = BarChart()
     chart.type = "bar"
     chart.grouping = "clustered"
     chart.overlap = 100
-    chart.title = "Tornado: annual net benefit against the base"
-    chart.y_axis.title = "Change in annual net benefit"
+    chart.title = "Tornado: how far payback moves"
+    chart.y_axis.title = "Months against the case's payback"
     data = Reference(sheet, min_col=12, max_col=13, min_row=5, max_row=5 + assumption_rows)
     categories = Reference(sheet, min_col=1, min_row=6, max_row=5 + assumption_rows)
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(categories)
     chart.x_axis.scaling.orientation = "maxMin"  # the widest swing on top, as a tornado
     chart.x_axis.tickLblPos = "low"  # the assumptions' names left of the bars, not over them
-    chart.y_axis.number_format = layout.MONEY
+    chart.y_axis.number_format = layout.MONTHS
     chart.y_axis.majorGridlines = None
     chart.height, chart.width = 9, 18
     return chart
@@ -1639,7 +1640,7 @@ def build_workbook(
     >>> workbook, blueprint = build_workbook(example_case())
     >>> workbook.sheetnames[:3], blueprint.inputs["monthly_calls"]
     (['About', 'Inputs', 'Calculations'], ('Inputs', 'B9'))
-    >>> blueprint.formulas[("Calculations", "B37")]
+    >>> blueprint.formulas[("Calculations", "B38")]
     ('=NET_BENEFIT(savings_monthly, maintenance)', 102720.0)
     """
     return _build(
@@ -1817,7 +1818,7 @@ def save_workbook(
     >>> target = pathlib.Path(tempfile.mkdtemp()) / "case.xlsx"
     >>> _ = save_workbook(example_case(), target)
     >>> stored = openpyxl.load_workbook(target, data_only=True)["Calculations"]
-    >>> stored["B34"].value, stored["B37"].value
+    >>> stored["B35"].value, stored["B38"].value
     (10560.0, 102720.0)
     """
     workbook, blueprint = build_workbook(

@@ -479,7 +479,7 @@ def freeze_workbook(
     >>> _ = save_workbook(example_case(), folder / "case.xlsx")
     >>> frozen = freeze_workbook(folder / "case.xlsx", folder / "frozen.xlsx")
     >>> sheet = openpyxl.load_workbook(frozen)["Calculations"]
-    >>> sheet["B34"].value
+    >>> sheet["B35"].value
     10560.0
     """
     source = Path(source)

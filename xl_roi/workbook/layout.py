@@ -866,6 +866,24 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         ),
     ),
     CalcRow(
+        "teacher_labelling",
+        "Of which the teacher's labels, at its price",
+        "",
+        "money",
+        MONEY,
+        "Data generation from the corpus, unless the total or the data generation cost is "
+        "typed (else 0): it moves with the teacher's price on Sensitivity",
+        calc=lambda ops: ops.where(
+            ops.isnumber(ops.name("upfront_total")),
+            lambda: 0.0,
+            lambda: ops.where(
+                ops.isnumber(ops.name("data_generation_cost")),
+                lambda: 0.0,
+                lambda: ops.n(ops.name("data_generation_from_corpus")),
+            ),
+        ),
+    ),
+    CalcRow(
         "training_cost",
         "Training compute",
         "",
@@ -1369,6 +1387,7 @@ def _upfront_and_maintenance(v: dict[str, Any]) -> None:
     for name in (
         "data_generation_from_corpus",
         "data_generation",
+        "teacher_labelling",
         "training_cost",
         "evaluation_cost",
         "engineering_cost",

@@ -32,6 +32,7 @@ ROW_OF = {
     "teacher_cost_per_1k": "teacher_cost",
     "student_cost_per_1k": "student_cost",
     "upfront_cost": "upfront",
+    "teacher_labelling_cost": "teacher_labelling",
     "monthly_savings": "savings_monthly",
     "annual_maintenance": "maintenance",
     "payback_months": "payback_months",

@@ -103,7 +103,7 @@ def working(v: dict[str, Any], table: list[list[Any]], top: int) -> Working:
     >>> cells = working(values, _sensitivity_table(values), 40)
     >>> formula, stored, _ = cells.formulas["A6"]   # the table's top row
     >>> formula.startswith("INDEX("), stored      # the assumption whose payback swings most
-    (True, 'Teacher cost per 1k')
+    (True, 'Monthly volume')
     """
     sheet = _Sheet(v, table, top)
     sheet.case_rows()
@@ -351,17 +351,34 @@ class _Sheet:
                 else:
                     lows[letter] = (f"{base_ref}*(1-sensitivity_swing)", base * (1.0 - swing))
                     highs[letter] = (f"{base_ref}*(1+sensitivity_swing)", base * (1.0 + swing))
+            if name == "teacher_cost_per_1k":  # the teacher's labels move with its price
+                labelling = float(v["teacher_labelling"])
+                lows["F"] = (
+                    "upfront-teacher_labelling*sensitivity_swing",
+                    v["upfront"] - labelling * swing,
+                )
+                highs["F"] = (
+                    "upfront+teacher_labelling*sensitivity_swing",
+                    v["upfront"] + labelling * swing,
+                )
             column = self.columns[name]
             self.moved[name] = (lows[column][1], highs[column][1])
             self.variant(f"{name} low", f"{title}, low", lows)
             self.variant(f"{name} high", f"{title}, high", highs)
+        halved_upfront = v["upfront"] - float(v["teacher_labelling"]) / 2.0
         self.scenarios = (
-            ("Half volume", "B", "monthly_calls/2", float(v["monthly_calls"]) / 2.0),
-            ("Maintenance twice as often", "G", "2*maintenance", 2.0 * v["maintenance"]),
-            ("Teacher price halved", "C", "teacher_cost/2", self.teacher / 2.0),
+            ("Half volume", {"B": ("monthly_calls/2", float(v["monthly_calls"]) / 2.0)}),
+            ("Maintenance twice as often", {"G": ("2*maintenance", 2.0 * v["maintenance"])}),
+            (
+                "Teacher price halved",  # and its labels of the corpus with it
+                {
+                    "C": ("teacher_cost/2", self.teacher / 2.0),
+                    "F": ("upfront-teacher_labelling/2", halved_upfront),
+                },
+            ),
         )
-        for text, letter, formula, value in self.scenarios:
-            self.variant(text, text, {letter: (formula, value)})
+        for text, moved in self.scenarios:
+            self.variant(text, text, moved)
         self.base_row = self.variant_rows["base"]
         self.ref["base_row"] = str(self.base_row)
         self.base = self.results[self.base_row]
@@ -548,10 +565,11 @@ class _Sheet:
     def scenario_rows(self) -> None:
         self.scenario_top = self.rank_bottom + 1
         base_pay = self.base["payback"]
-        for offset, (text, letter, _, value) in enumerate(self.scenarios):
+        for offset, (text, moved) in enumerate(self.scenarios):
             r = self.scenario_top + offset
             source = self.variant_rows[text]
             self.label(f"A{r}", text)
+            letter, (_, value) = next(iter(moved.items()))  # the value the scenario names
             self.put(f"B{r}", f"{letter}{source}", value)
             pay = self.results[source]["payback"]
             self.put(
@@ -644,18 +662,17 @@ def _breakevens(
         net = net if net >= 0 else nan
         return pay_form, pay, net_form, net
     if name == "teacher_cost_per_1k":
-        denominator = (1.0 - escalation) * kv
+        # the upfront cost as fixed + per_teacher × the teacher's price (its labels move)
+        labelling = float(v["teacher_labelling"])
+        per_teacher, fixed = labelling / teacher, float(v["upfront"]) - labelling
+        denominator = (1.0 - escalation) * kv - per_teacher * val["factor"]
         pay = (
-            (float(v["upfront"]) * val["factor"] + val["serving"] * kv) / denominator
-            if denominator > 0
-            else nan
+            (fixed * val["factor"] + val["serving"] * kv) / denominator if denominator > 0 else nan
         )
         net = (needed_net / kv + val["serving"]) / (1.0 - escalation) if kv > 0 else nan
-        pay_form = (
-            f"IF((1-{e})*{ks}>0, "
-            f"IF((upfront*{ref['factor']}+{ref['serving']}*{ks})/((1-{e})*{ks})>0, "
-            f'(upfront*{ref["factor"]}+{ref["serving"]}*{ks})/((1-{e})*{ks}), ""), "")'
-        )
+        below = f"((1-{e})*{ks}-teacher_labelling/teacher_cost*{ref['factor']})"
+        above = f"((upfront-teacher_labelling)*{ref['factor']}+{ref['serving']}*{ks})"
+        pay_form = f'IF({below}>0, IF({above}/{below}>0, {above}/{below}, ""), "")'
         net_expression = f"({ref['needed_net']}/{ks}+{ref['serving']})/(1-{e})"
         net_form = f'IF({ks}>0, IF({net_expression}>0, {net_expression}, ""), "")'
         return pay_form, pay if pay > 0 else nan, net_form, net if net > 0 else nan

@@ -182,8 +182,8 @@ def printed_columns(table: pd.DataFrame) -> list[str]:
     ...     "payback_after_maintenance_months": [2.5], "discounted_payback_months": [2.5],
     ...     "quality_adjusted_annual_net_benefit": [float("nan")],
     ...     "quality_adjusted_verdict": [None], "error": [None]})
-    >>> printed_columns(table)
-    ['rank', 'name', 'verdict', 'payback_after_maintenance_months', 'error']
+    >>> printed_columns(table)      # no discount, no cost of worse answers, none refused
+    ['rank', 'name', 'verdict', 'payback_after_maintenance_months']
     """
     given = set(table.columns)
     left_out: set[str] = set()
