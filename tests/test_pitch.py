@@ -209,3 +209,19 @@ def test_cli_sensitivity_writes_a_loss_in_brackets(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "(USD 48,000)" in out
     assert "USD -" not in out and "-USD" not in out
+
+
+def test_volume_is_load_bearing_on_compute_alone_where_worse_answers_decide():
+    """Where worse answers cost more than the compute saved, the risk section does not call
+    volume the load-bearing assumption outright (the cost of worse answers decides): on
+    compute alone it is; elsewhere the sentence stands as the method has it."""
+    from tests.cases import WORKBOOK_CASES
+
+    worse = evaluate(WORKBOOK_CASES["worse answers"])
+    assert worse.quality_cost_exceeds_savings
+    text = pitch(worse)
+    assert "On compute alone, volume is the load-bearing assumption: at half the volume" in text
+    assert "\nVolume is the load-bearing assumption" not in text
+    plain = pitch(evaluate(example_case()))
+    assert "\nVolume is the load-bearing assumption: at half the volume" in plain
+    assert "On compute alone" not in plain

@@ -271,9 +271,15 @@ def _risk_section(result: Result) -> list[str]:
             "before approval, so the quality trade-off is bounded, not feared."
         )
     breakeven = breakeven_sentence(result)
+    # where worse answers decide, volume bears the case on compute alone, and says so
+    lead = (
+        "On compute alone, volume is the load-bearing assumption"
+        if result.quality_cost_exceeds_savings
+        else "Volume is the load-bearing assumption"
+    )
     lines += [
         "",
-        "Volume is the load-bearing assumption: at half the volume, "
+        f"{lead}: at half the volume, "
         f"{payback_phrase(result.half_volume_payback_months)}. {breakeven}",
     ]
     for flag in result.flags:
