@@ -785,3 +785,35 @@ def test_output_names_of_250_bytes_are_written(tmp_path, capsys):
     assert run(capsys, "build", "-o", str(built))[0] == 0
     assert run(capsys, "freeze", str(built), "-o", str(frozen))[0] == 0
     assert sorted(path.name for path in tmp_path.iterdir()) == [built.name, frozen.name]
+
+
+def test_build_writes_the_case_files_notes_beside_its_inputs_and_keeps_them(tmp_path, capsys):
+    """A case file's comment beside a figure is written in the workbook's Source cell beside
+    that input (it once reached the deck's sources slide only); a workbook built from that
+    workbook keeps them, and xl-roi check finds it clean. Text that looks like a formula
+    stays text."""
+    import openpyxl
+
+    from xl_roi.casefile import example_case_text, input_notes
+    from xl_roi.workbook.read import input_notes as workbook_notes
+
+    text = re.sub(
+        r"(?m)^monthly_calls = 1_500_000 .*$",
+        "monthly_calls = 1_500_000  # =HYPERLINK(1) logs, Nov",
+        example_case_text(),
+    )
+    assert "# =HYPERLINK(1) logs, Nov\n" in text
+    case = tmp_path / "case.toml"
+    case.write_text(text, encoding="utf-8")
+    first, second = tmp_path / "first.xlsx", tmp_path / "second.xlsx"
+    assert main(["build", str(case), "-o", str(first)]) == 0
+    notes = input_notes(text)
+    assert notes["monthly_calls"] == "=HYPERLINK(1) logs, Nov" and len(notes) > 5
+    assert workbook_notes(openpyxl.load_workbook(first)) == notes
+    assert main(["build", str(first), "-o", str(second)]) == 0
+    book = openpyxl.load_workbook(second)
+    assert workbook_notes(book) == notes
+    cell = next(row[3] for row in book["Inputs"].iter_rows() if row[0].value == "Monthly calls")
+    assert cell.data_type == "s"  # text, never a formula
+    capsys.readouterr()
+    assert main(["check", str(second)]) == 0

@@ -519,7 +519,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     portable = _build_flavour(args)
     named_prices = None
     gpu_source = None
-    if args.case is not None and Path(args.case).suffix.lower() not in (".xlsx", ".xlsm"):
+    if args.case is not None and not _is_workbook(args.case):
         from xl_roi.casefile import named_model_prices
 
         named_prices = named_model_prices(args.case)  # their date goes beside them
@@ -532,6 +532,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         portable=portable,
         named_prices=named_prices,
         gpu_source=gpu_source,
+        notes=_input_notes(args.case),  # the case's own notes beside its inputs
     )
     print(pitch(evaluate(case)), end="")
     print(f"\nwrote {output}, {WHERE_IT_COMPUTES[portable]}")
@@ -562,6 +563,25 @@ def _build_flavour(args: argparse.Namespace) -> bool:
     return flavour is None or flavour == "portable"
 
 
+def _is_workbook(path: str) -> bool:
+    return Path(path).suffix.lower() in (".xlsx", ".xlsm")
+
+
+def _input_notes(case_path: str | None) -> dict[str, str]:
+    """Where the case says each input comes from, by field: the comment beside it in a case
+    file (the built-in example's file when none is given), or a filled-in workbook's own
+    Source cells."""
+    if case_path is not None and _is_workbook(case_path):
+        from xl_roi.workbook.read import input_notes as workbook_notes
+        from xl_roi.workbook.read import open_workbook
+
+        return workbook_notes(open_workbook(case_path, data_only=True))
+    from xl_roi.casefile import example_case_text, input_notes
+
+    text = example_case_text() if case_path is None else Path(case_path).read_text("utf-8")
+    return input_notes(text)
+
+
 def _cmd_deck(args: argparse.Namespace) -> int:
     from xl_roi._sensitivity import sensitivity
     from xl_roi.deck import deck_slides, write_deck
@@ -569,21 +589,11 @@ def _cmd_deck(args: argparse.Namespace) -> int:
     case, swing = _case_and_swing(args.case)
     if args.case is not None and same_file(args.output, args.case):
         raise CommandError(f"{args.output}: give another output; the input is never replaced")
-    notes: dict[str, str] = {}
+    notes = _input_notes(args.case)
     named_prices = None
-    if args.case is None:
-        from xl_roi.casefile import example_case_text, input_notes
+    if args.case is not None and not _is_workbook(args.case):
+        from xl_roi.casefile import named_gpu_price, named_model_prices
 
-        notes = input_notes(example_case_text())
-    elif Path(args.case).suffix.lower() in (".xlsx", ".xlsm"):
-        from xl_roi.workbook.read import input_notes as workbook_notes
-        from xl_roi.workbook.read import open_workbook
-
-        notes = workbook_notes(open_workbook(args.case, data_only=True))
-    else:
-        from xl_roi.casefile import input_notes, named_gpu_price, named_model_prices
-
-        notes = input_notes(Path(args.case).read_text(encoding="utf-8"))
         named_prices = named_model_prices(args.case)
         gpu = named_gpu_price(args.case)
         if gpu is not None and gpu.typed is None:  # the GPU's price from the snapshot, dated

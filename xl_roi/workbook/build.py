@@ -13,6 +13,7 @@ import math
 import re
 import textwrap
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -533,8 +534,13 @@ def _inputs(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, Any
     writer.name("student_modes", sheet, "G5:G7")
     sheet.print_area = f"A1:E{row - 1}"  # the inputs only
     sheet.freeze_panes = "B5"
-    _widths(sheet, {"A": 42, "B": INPUTS_VALUE_WIDTH, "C": 20, "D": 60, "E": 32, "G": 18})
+    _widths(
+        sheet, {"A": 42, "B": INPUTS_VALUE_WIDTH, "C": 20, "D": INPUTS_NOTE_WIDTH, "E": 32, "G": 18}
+    )
 
+
+INPUTS_NOTE_WIDTH = 60
+"""The Inputs sheet's "Source or note" column, in characters."""
 
 INPUTS_VALUE_WIDTH = 26
 """The Inputs sheet's value column, in characters."""
@@ -588,23 +594,21 @@ def _named_prices(
                     f"named_prices: the {role}'s {kind} price is {price!r} per million tokens "
                     f"in the price table, {values.get(name)!r} in the case"
                 )
-            _, coordinate = writer.blueprint.inputs[name]
-            row = sheet[coordinate].row
-            note = sheet.cell(row=row, column=4)
-            write_text(note, price_note(prices))
-            note.alignment = WRAP
-            # column D holds about 60 characters a line: the row grows to show the whole note
-            sheet.row_dimensions[row].height = 15 * max(1, math.ceil(len(note.value) / 58))
+            _source_note(writer, sheet, name, price_note(prices))
 
 
 def _source_note(writer: _Writer, sheet: Worksheet, name: str, note_text: str) -> None:
-    """The Source cell beside an input, with the note (wrapped; the row grows to show it)."""
+    """The Source cell beside an input, with the note (wrapped at its words; the row grows
+    to show it, one line where it fits: no gap under the input)."""
     _, coordinate = writer.blueprint.inputs[name]
     row = sheet[coordinate].row
     note = sheet.cell(row=row, column=4)
     write_text(note, note_text)
     note.alignment = WRAP
-    sheet.row_dimensions[row].height = 15 * max(1, math.ceil(len(note.value) / 58))
+    # a column holds about as many letters as its width (a width counts the wider digits)
+    lines = len(textwrap.wrap(str(note.value), INPUTS_NOTE_WIDTH))
+    if lines > 1:
+        sheet.row_dimensions[row].height = 15 * lines
 
 
 def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> int:
@@ -1614,6 +1618,7 @@ def build_workbook(
     portable: bool = False,
     named_prices: dict[str, ModelPrices] | None = None,
     gpu_source: str | None = None,
+    notes: Mapping[str, str] | None = None,
 ) -> tuple[Workbook, Blueprint]:
     """Lay out the template for a case; return it with its blueprint.
 
@@ -1633,6 +1638,10 @@ def build_workbook(
     gpu_source : str, optional
         Where the case's ``gpu_hourly_cost`` came from when a case file named its GPU
         (``[student] gpu``): written in the Source cell beside it, with the prices' date.
+    notes : mapping, optional
+        Case field → where the case says that input comes from (a case file's comment beside
+        it, :func:`xl_roi.casefile.input_notes`; a filled-in workbook's own Source cell):
+        written in the Source cell beside the input, in place of the template's note.
 
     Examples
     --------
@@ -1650,6 +1659,7 @@ def build_workbook(
         portable=portable,
         named_prices=named_prices,
         gpu_source=gpu_source,
+        notes=notes,
     )
 
 
@@ -1674,6 +1684,7 @@ def _build(
     portable: bool = False,
     named_prices: dict[str, ModelPrices] | None = None,
     gpu_source: str | None = None,
+    notes: Mapping[str, str] | None = None,
 ) -> tuple[Workbook, Blueprint]:
     values = layout.mirror_values(case, swing)  # refuses an impossible case first
     if styled:
@@ -1686,6 +1697,9 @@ def _build(
     writer = _Writer(workbook, styled=styled, portable=portable)
     _about(writer, sheets["About"], case)
     _inputs(writer, sheets["Inputs"], case, values)
+    for row in layout.INPUT_ROWS.values():  # where the case says each input comes from
+        if notes and row.field is not None and row.field in notes:
+            _source_note(writer, sheets["Inputs"], row.name, notes[row.field])
     if named_prices:
         _named_prices(writer, sheets["Inputs"], values, named_prices)
     if gpu_source:
@@ -1805,11 +1819,13 @@ def save_workbook(
     portable: bool = False,
     named_prices: dict[str, ModelPrices] | None = None,
     gpu_source: str | None = None,
+    notes: Mapping[str, str] | None = None,
 ) -> Blueprint:
     """Build the workbook for a case and write it, with every formula's result stored.
 
     Written atomically (a temporary file beside the target, then renamed); an existing file is
-    replaced only with ``force``. ``named_prices``, ``gpu_source``: as :func:`build_workbook`.
+    replaced only with ``force``. ``named_prices``, ``gpu_source``, ``notes``: as
+    :func:`build_workbook`.
 
     Examples
     --------
@@ -1822,7 +1838,12 @@ def save_workbook(
     (10560.0, 102720.0)
     """
     workbook, blueprint = build_workbook(
-        case, swing, portable=portable, named_prices=named_prices, gpu_source=gpu_source
+        case,
+        swing,
+        portable=portable,
+        named_prices=named_prices,
+        gpu_source=gpu_source,
+        notes=notes,
     )
 
     def write(temporary: Path) -> None:
