@@ -377,3 +377,29 @@ def test_names_longer_than_the_limit_are_refused_with_it(tmp_path, capsys, where
         err = capsys.readouterr().err
         assert f"at most {MAX_NAME_CHARS}" in err and "32,767 characters long" in err
         assert "y" * 50 not in err
+
+
+def test_the_example_file_shows_how_to_name_a_model_and_a_gpu_and_the_hints_load(tmp_path):
+    """The file `xl-roi init` writes shows, commented, how to name a model from the price table
+    and a GPU from the catalogue; done as its comments say, the file loads, priced from them."""
+    import warnings
+
+    text = example_case_text()
+    assert 'model = "gpt-4o", provider = "openai"' in text and 'gpu = "H100"' in text
+    assert 'cloud = "aws"' in text and "spot = true" in text
+    named = re.sub(
+        r"(?ms)^input_price_per_million = 3\.00.*?^output_price_per_million = 15\.00$",
+        'model = "gpt-4o"\nprovider = "openai"',
+        text,
+    )
+    named = re.sub(
+        r"(?ms)^input_price_per_million = 0\.20.*?^output_price_per_million = 0\.80$",
+        'gpu = "H100"\ncloud = "aws"\ncalls_per_second_per_gpu = 20',
+        named,
+    )
+    assert named.count('gpu = "H100"\ncloud') == 1 and 'model = "gpt-4o"\nprovider' in named
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the prices' age
+        case = load_case(write(tmp_path, named))
+    assert case.is_self_hosted and case.gpu_hourly_cost > 0
+    assert case.teacher_input_price_per_million > 0
