@@ -1349,8 +1349,10 @@ def _worked(name: str, values: dict[str, Any]) -> Any:
 def mirror_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
     """The value of every input, constant and named calculation, as the formulas give it.
 
-    Worked row by row as each formula reads, with the core functions the Excel functions call,
-    so that these are the results Excel shows after recalculating.
+    Worked row by row in the Calculations sheet's order, as each formula reads: a row the
+    kernel defines by its own calculation (:attr:`CalcRow.calc`), the rest by the core functions
+    the Excel functions call (:func:`_worked_by_the_core`), so that these are the results Excel
+    shows after recalculating. A row added with its calculation needs nothing here.
 
     Examples
     --------
@@ -1363,70 +1365,59 @@ def mirror_values(case: Case, swing: float = 0.5) -> dict[str, Any]:
     v.update({name: value for name, _, value, _ in CONSTANTS})
     v.update(zip(STUDENT_MODE_NAMES, STUDENT_MODES, strict=True))
     v["student_modes"] = STUDENT_MODES
-    for name in (
-        "teacher_cost_from_tokens",
-        "teacher_cost",
-        "student_cost_from_tokens",
-        "peak_calls_per_second",
-        "gpus",
-        "self_hosted_cost",
-        "serving_cost",
-        "student_cost",
-    ):
-        _worked(name, v)
-    _upfront_and_maintenance(v)
-    _headline(v)
-    _flags_and_recommendation(v, case)
-    _plain_payback(v)
-    _finance_values(v, case)
+    by_the_core = _worked_by_the_core(case)
+    for name, row in CALC_ROWS.items():
+        if name in v:  # worked out with the rows of its group
+            continue
+        if row.calc is not None:
+            _worked(name, v)
+        else:
+            by_the_core[name](v)
     return v
 
 
-def _upfront_and_maintenance(v: dict[str, Any]) -> None:
-    """The Upfront cost and Maintenance rows: each the input where given, else its items."""
-    for name in (
-        "data_generation_from_corpus",
-        "data_generation",
-        "teacher_labelling",
-        "training_cost",
-        "evaluation_cost",
-        "engineering_cost",
-        "upfront",
-        "maintenance",
-    ):
-        _worked(name, v)
+def _worked_by_the_core(case: Case) -> dict[str, Callable[[dict[str, Any]], None]]:
+    """For each Calculations row without a calculation of its own, what works out its value
+    (and those of the rows of its group below it) with the core's functions."""
+
+    def flags(v: dict[str, Any]) -> None:
+        _flags_and_recommendation(v, case)
+
+    def finance(v: dict[str, Any]) -> None:
+        _finance_values(v, case)
+
+    return {
+        "savings_annual": lambda v: v.update(
+            savings_annual=v["months_per_year"] * v["savings_monthly"]
+        ),
+        "payback_net_of_maintenance": lambda v: v.update(
+            payback_net_of_maintenance=_payback_after_maintenance_text(
+                v["upfront"], v["savings_monthly"], v["maintenance"], v["monthly_growth"]
+            )
+        ),
+        "annual_serving_cost": _annual_serving_cost,
+        "verdict_label": lambda v: v.update(
+            verdict_label=verdict(
+                math.inf if isinstance(v["payback_months"], str) else v["payback_months"],
+                v["net_benefit_annual"],
+                v["monthly_growth"],
+            )
+        ),
+        "half_calls": lambda v: v.update(half_calls=v["monthly_calls"] / 2),
+        "low_volume_flag": flags,  # and the other flags, and the recommendation
+        "value_today": finance,  # and the rest of the time value and the cost of worse answers
+        "payback_flat": _plain_payback,  # and the rest of the cross-check
+    }
 
 
-def _headline(v: dict[str, Any]) -> None:
-    """The Headline rows and those at half the volume."""
-    upfront, maintenance = v["upfront"], v["maintenance"]
+def _annual_serving_cost(v: dict[str, Any]) -> None:
+    """A year of the self-hosted student's GPUs (0 when priced per call)."""
     hosted = v["student_pricing"] == MODE_SELF_HOSTED
-    growth = v["monthly_growth"]
-    savings = _worked("savings_monthly", v)
-    v["savings_annual"] = v["months_per_year"] * savings
-    _worked("payback_months", v)
-    _worked("net_benefit_annual", v)
-    _worked("spend_cut", v)
-    v["payback_net_of_maintenance"] = _payback_after_maintenance_text(
-        upfront, savings, maintenance, growth
-    )
-    _worked("savings_needed", v)
-    _worked("breakeven_calls", v)
     v["annual_serving_cost"] = (
         v["gpus"] * v["hours_per_month"] * v["months_per_year"] * v["gpu_hourly_cost"]
         if hosted
         else 0.0
     )
-    _worked("first_year_net", v)
-    payback = v["payback_months"]
-    v["verdict_label"] = verdict(
-        math.inf if isinstance(payback, str) else payback, v["net_benefit_annual"], growth
-    )
-
-    v["half_calls"] = v["monthly_calls"] / 2
-    for name in ("half_gpus", "half_serving_cost", "half_student_cost", "half_savings"):
-        _worked(name, v)
-    _worked("half_payback", v)
 
 
 def _flags_and_recommendation(v: dict[str, Any], case: Case) -> None:
