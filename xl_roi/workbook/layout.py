@@ -1160,9 +1160,12 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "recommendation_text",
         "Recommendation",
         f"IF({_WORSE_ANSWERS_DECIDE}, {_WORSE_ANSWERS_SENTENCE}, "
-        "RECOMMENDATION(upfront, savings_monthly, maintenance, target_payback_months, "
-        "teacher_cost, student_cost, half_payback, monthly_growth, slice_critical_failing, "
-        "currency))",
+        + udf_call(
+            "RECOMMENDATION",
+            half_volume_payback_months="half_payback",
+            failing_critical_slices="slice_critical_failing",
+        )
+        + ")",
         "",
         PLAIN,
         "The verdict's sentence, changed by the flags, as the pitch words it",
@@ -1223,8 +1226,9 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
     CalcRow(
         "quality_adjusted_payback",
         "Quality-adjusted payback",
-        f"IF(ISNUMBER(quality_adjusted_savings), PAYBACK(upfront, quality_adjusted_savings, "
-        f'monthly_growth), "{QUALITY_NOT_COMPUTED}")',
+        "IF(ISNUMBER(quality_adjusted_savings), "
+        + udf_call("PAYBACK", monthly_savings="quality_adjusted_savings")
+        + f', "{QUALITY_NOT_COMPUTED}")',
         "months",
         MONTHS,
         "Payback on the quality-adjusted savings",
