@@ -72,7 +72,8 @@ def test_example_file_marks_its_figures():
     [
         (
             MINIMAL.replace("monthly_calls", "monthly_cals"),
-            "unknown key [volume] monthly_cals (known: monthly_calls, monthly_growth)",
+            "unknown key [volume] monthly_cals: did you mean monthly_calls? (known: monthly_calls, "
+            "monthly_growth)",
         ),
         (MINIMAL + "\n[extras]\nx = 1\n", "unknown key extras"),
         (

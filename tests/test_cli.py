@@ -295,7 +295,7 @@ def test_bad_uncertainty_is_refused_by_every_command(capsys, tmp_path, table, me
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["sensitivity", "--swing", "1.5"], "swing must be a number ≥ 0 and < 1"),
+        (["sensitivity", "--swing", "1.5"], "swing must be a share at least 0 and below 1"),
         (["simulate", "--draws", "0"], "draws must be a whole number from 1"),
         (["simulate", "--draws", "many"], "invalid int value"),
     ],
@@ -817,3 +817,37 @@ def test_build_writes_the_case_files_notes_beside_its_inputs_and_keeps_them(tmp_
     assert cell.data_type == "s"  # text, never a formula
     capsys.readouterr()
     assert main(["check", str(second)]) == 0
+
+
+def test_tornado_bars_keep_their_proportions_beside_a_swing_to_never(capsys):
+    """A row whose payback never comes at one end runs past the end (▶); the finite rows'
+    bars stay as long as their swings (they all once shrank to the same stub beside it)."""
+    import math
+
+    from xl_roi.cli import _print_tornado
+
+    def row(name, swing):
+        return {
+            "assumption": name,
+            "low": 1.0,
+            "high": 2.0,
+            "payback_low": 3.0,
+            "payback_high": 3.0 + swing,
+            "net_low": 0.0,
+            "net_high": 0.0,
+            "payback_swing": swing,
+        }
+
+    _print_tornado(
+        [
+            row("Monthly volume", 12.0),
+            row("Target utilisation", math.inf),
+            row("Upfront cost", 6.0),
+            row("Monthly growth", 3.0),
+        ],
+        "USD",
+    )
+    lines = {line.split("  ")[0].strip(): line for line in capsys.readouterr().out.splitlines()}
+    bars = {name: line.count("█") for name, line in lines.items() if "█" in line}
+    assert lines["Target utilisation"].endswith("▶")
+    assert bars["Monthly volume"] == 2 * bars["Upfront cost"] == 4 * bars["Monthly growth"] > 0

@@ -151,6 +151,10 @@ def test_ask_names_the_recurring_bill_and_the_assumed_peak():
     assert "**USD 19,272 a year** of GPU serving (1 GPU × 730 hours × 12 × USD 2.20 an hour)" in ask
     assert "peak of 1.5 × the average traffic (assumed: the case does not set it)" in ask
     assert "60% target load;" in ask  # set by the case: no "assumed"
+    assert CONTRACT_REVIEW.monthly_growth > 0  # growing: today's GPUs are not the whole story
+    assert "an hour) at today's volume (as it grows, GPUs are added" in ask
+    flat = pitch(evaluate(CONTRACT_REVIEW.replace(monthly_growth=0.0)))
+    assert "at today's volume" not in flat
 
 
 def test_no_upfront_cost_has_no_breakeven_volume():
@@ -211,17 +215,17 @@ def test_cli_sensitivity_writes_a_loss_in_brackets(tmp_path, capsys):
     assert "USD -" not in out and "-USD" not in out
 
 
-def test_volume_is_load_bearing_on_compute_alone_where_worse_answers_decide():
-    """Where worse answers cost more than the compute saved, the risk section does not call
-    volume the load-bearing assumption outright (the cost of worse answers decides): on
-    compute alone it is; elsewhere the sentence stands as the method has it."""
+def test_half_volume_is_the_first_stress_test_never_called_load_bearing_outright():
+    """The risk section gives the half-volume payback as the first stress test without calling
+    volume the load-bearing assumption (the sensitivity's tornado ranks them, and the deck's
+    tornado once named another while the pitch said volume); where worse answers cost more
+    than the compute saved, it says the test is on compute alone."""
     from tests.cases import WORKBOOK_CASES
 
     worse = evaluate(WORKBOOK_CASES["worse answers"])
     assert worse.quality_cost_exceeds_savings
     text = pitch(worse)
-    assert "On compute alone, volume is the load-bearing assumption: at half the volume" in text
-    assert "\nVolume is the load-bearing assumption" not in text
+    assert "On compute alone, at half the volume (the first stress test), payback is" in text
     plain = pitch(evaluate(example_case()))
-    assert "\nVolume is the load-bearing assumption: at half the volume" in plain
-    assert "On compute alone" not in plain
+    assert "\nAt half the volume (the first stress test), payback is 6.1 months." in plain
+    assert "load-bearing" not in plain + text and "On compute alone" not in plain

@@ -232,9 +232,13 @@ def test_teacher_breakeven_moves_data_generation_too():
 
 @pytest.mark.parametrize("swing", [-0.1, 1.0, 1.5, math.nan, "half"])
 def test_bad_swing(swing):
-    """Swing outside [0, 1) is refused."""
-    with pytest.raises(InputError, match="swing must be a number ≥ 0"):
+    """Swing outside [0, 1) is refused; a number saying what a swing is (not a percentage
+    hint: 1.5 was once read as "write 0.015 for 1.5 %")."""
+    number = isinstance(swing, float) and not math.isnan(swing)
+    said = "swing must be a share at least 0 and below 1 \\(0.5 moves each assumption ±50 %\\)"
+    with pytest.raises(InputError, match=said if number else "swing must be a number ≥ 0") as e:
         sensitivity(Case(**SIMPLE), swing=swing)
+    assert "write 0.0" not in str(e.value)
 
 
 class TestGrid:
@@ -412,7 +416,8 @@ def test_headline_table_is_the_cases_own_sensitivity(case):
 @pytest.mark.parametrize("command", ["sensitivity", "simulate"])
 def test_cli_says_the_slices_with_their_own_cost_per_error_stay_put(tmp_path, capsys, command):
     """Moving the cost per error moves the case's; a slice that gives its own keeps it, and
-    both commands say which (they once moved the case's alone without a word)."""
+    both commands say which (they once moved the case's alone without a word); where that
+    slice alone breaks the case, the break-even says so, not "not on its own"."""
     from xl_roi import cli
 
     slices = "".join(
@@ -432,3 +437,7 @@ def test_cli_says_the_slices_with_their_own_cost_per_error_stay_put(tmp_path, ca
         out = capsys.readouterr().out
         note = "the case's cost per error moves; slice Refunds keeps its own"
         assert (note in out) is said, out
+        if command == "sensitivity":  # Refunds' own cost alone (60,000 a month) outweighs
+            # the 9,000 a month of compute saved: broken at every cost per error, even none
+            broken = "breaks payback target: at every cost per error, even none"
+            assert (broken in out) is said, out

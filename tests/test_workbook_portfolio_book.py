@@ -288,9 +288,12 @@ def test_prints_the_decision_columns_one_page_wide(written):
         assert lines == 1 or sheet.row_dimensions[reason.row].height >= 15 * lines
 
 
-def test_totals_say_both_verdicts_when_worse_answers_are_costed(tmp_path):
+def test_totals_say_both_verdicts_when_worse_answers_are_costed(tmp_path, capsys):
     """Endpoints worth doing on compute but not once worse answers are counted are counted
-    apart, and the totals counting them add up only those worth doing both ways."""
+    apart, and the totals counting them add up only those worth doing both ways; those kept on
+    their compute verdict for want of a cost of worse answers are counted apart too (the CLI
+    and the Summary once counted them among those worth doing "counting worse answers" without
+    a word)."""
     frame = pd.DataFrame(
         {
             "name": ["cheap errors", "dear errors", "no cost given"],
@@ -319,6 +322,16 @@ def test_totals_say_both_verdicts_when_worse_answers_are_costed(tmp_path):
     }
     assert values["Worth doing counting worse answers too"] == 2
     assert values["Of those worth doing on compute, not once worse answers count"] == 1
+    # "no cost given" is counted on its compute verdict, and the Summary says so
+    assert summary.worth_doing_not_costed == 1
+    assert values["Of those counted, worse answers not costed (kept on compute)"] == 1
+    csv = tmp_path / "endpoints.csv"
+    frame.to_csv(csv, index=False)
+    from xl_roi.cli import main
+
+    assert main(["screen", str(csv)]) == 0
+    out = capsys.readouterr().out
+    assert "(1 fewer; 1 of them with no cost of worse answers computed, kept on compute)" in out
     width = openpyxl.load_workbook(path)["Summary"].column_dimensions["A"].width
     assert (
         max(

@@ -471,7 +471,11 @@ def test_numeric_edges_give_numbers_or_reasons(udfs, name, edge):
             (1.0, 2.0, 1.0, 1.0, 0.0, 12.0, 0.5, 10.5),
             "#NUM! draws must be a whole number",
         ),
-        ("SENSITIVITY", (1.0, 2.0, 1.0, 1.0, 0.0, 1.0), "#NUM! swing must be a number ≥ 0 and < 1"),
+        (
+            "SENSITIVITY",
+            (1.0, 2.0, 1.0, 1.0, 0.0, 1.0),
+            "#NUM! swing must be a share at least 0 and below 1",
+        ),
         # A share typed as a percentage: refused with what to write (5 → 500 %; 0.05 is 5 %).
         (
             "PAYBACK",

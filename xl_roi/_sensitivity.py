@@ -20,7 +20,7 @@ from xl_roi.batch import ASSUMPTIONS, CaseInputs, FloatArray, evaluate_arrays
 from xl_roi.bounds import BOUNDS
 from xl_roi.case import Case
 from xl_roi.costs import HOURS_PER_MONTH, gpu_calls_per_month
-from xl_roi.errors import InputError, check_number
+from xl_roi.errors import InputError, check_number, describe_value
 from xl_roi.evaluation import breakeven_monthly_calls, evaluate
 from xl_roi.roi import other_inputs
 from xl_roi.text import figure_cell
@@ -442,7 +442,27 @@ def volume_holds_below(case: Case, target_months: float | None = None) -> tuple[
 
 
 def _check_swing(swing: float) -> float:
-    return check_number("swing", swing, maximum=1.0, maximum_exclusive=True)
+    """The swing as a share of each assumption's value, in [0, 1); a number outside refused
+    with what a swing is (1.5 is not a swing of 1.5 %: below 1, or each value turns negative).
+
+    Examples
+    --------
+    >>> _check_swing(0.3)
+    0.3
+    >>> _check_swing(1.5)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    xl_roi.errors.InputError: swing must be a share at least 0 and below 1 (0.5 moves each ...
+    """
+    try:
+        return check_number("swing", swing, maximum=1.0, maximum_exclusive=True)
+    except InputError:
+        if isinstance(swing, bool) or not isinstance(swing, int | float) or swing != swing:
+            raise  # not a number at all: said as for any other figure
+        raise InputError(
+            "swing must be a share at least 0 and below 1 (0.5 moves each assumption ±50 %), "
+            f"got {describe_value(swing)}"
+        ) from None
 
 
 def sensitivity(

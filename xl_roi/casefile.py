@@ -12,6 +12,7 @@ import os
 import re
 import stat
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -73,6 +74,23 @@ def _check_value(where: str, value: Any, *, text: bool = False) -> Any:
     return value
 
 
+def _did_you_mean(key: str, known: Iterable[str]) -> str:
+    """The known key closest to a misspelt one, as ": did you mean …?" ("" when none is
+    close); British and American spellings (utilisation) among the misspellings it catches.
+
+    Examples
+    --------
+    >>> _did_you_mean("target_utilisation", ["target_utilization", "peak_factor"])
+    ': did you mean target_utilization?'
+    >>> _did_you_mean("colour", ["monthly_calls"])
+    ''
+    """
+    import difflib
+
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.75)
+    return f": did you mean {close[0]}?" if close else ""
+
+
 def case_from_mapping(data: dict[str, Any], source: str = "case") -> Case:
     """Build a :class:`Case` from a case file's parsed tables.
 
@@ -100,7 +118,8 @@ def case_from_mapping(data: dict[str, Any], source: str = "case") -> Case:
     ...     case_from_mapping({"volume": {"monthly_cals": 2}}, "my.toml")
     ... except CaseFileError as error:
     ...     print(error)
-    my.toml: unknown key [volume] monthly_cals (known: monthly_calls, monthly_growth)
+    my.toml: unknown key [volume] monthly_cals: did you mean monthly_calls? (known: \
+monthly_calls, monthly_growth)
     """
     fields: dict[str, Any] = {}
     tables = {table for table in CASE_FILE_KEYS if table is not None}
@@ -124,12 +143,16 @@ def case_from_mapping(data: dict[str, Any], source: str = "case") -> Case:
                 for inner, item in value.items():
                     if inner not in known:
                         raise CaseFileError(
-                            f"unknown key [{key}] {inner} (known: {', '.join(known)})"
+                            f"unknown key [{key}] {inner}{_did_you_mean(inner, known)} "
+                            f"(known: {', '.join(known)})"
                         )
                     fields[known[inner]] = _check_value(f"[{key}] {inner}", item)
             else:
                 known_top = sorted([*CASE_FILE_KEYS[None], *tables])
-                raise CaseFileError(f"unknown key {key} (known: {', '.join(known_top)})")
+                raise CaseFileError(
+                    f"unknown key {key}{_did_you_mean(key, known_top)} "
+                    f"(known: {', '.join(known_top)})"
+                )
         if "monthly_calls" not in fields:
             raise CaseFileError("[volume] monthly_calls is missing")
         return Case(**fields)

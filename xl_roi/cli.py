@@ -260,12 +260,20 @@ def _percent(share: float) -> str:
 
 
 def _bar(swing: float, widest: float, width: int = 24) -> str:
-    if widest <= 0 or math.isnan(swing):
+    """A text bar as long as ``swing`` against the widest finite swing; a swing to "never"
+    (infinite) runs past the end (▶), the finite ones keep their proportions.
+
+    Examples
+    --------
+    >>> [_bar(swing, 4.0, 8) for swing in (4.0, 2.0, math.inf, math.nan)]
+    ['████████', '████', '████████▶', '']
+    """
+    if math.isnan(swing):
         return ""
     if math.isinf(swing):
         return "█" * width + "▶"
-    if math.isinf(widest):
-        return "█" * max(1, round(width * 0.1)) if swing > 0 else ""
+    if widest <= 0:
+        return ""
     return "█" * round(width * swing / widest)
 
 
@@ -325,7 +333,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     rows = [row for row in records if row["kind"] == "assumption"]
     _print_tornado(rows, currency)
     _print_scenarios(records, currency)
-    _print_quality_rows(records, currency, _slices_costing_their_own(case))
+    _print_quality_rows(records, currency, case, target)
     _print_breaks(rows, target, currency)
     if payback_below or net_below:
         _print_volume_holds_below(payback_below, net_below)
@@ -338,7 +346,8 @@ def _print_tornado(rows: list[dict[str, Any]], currency: str) -> None:
     """The tornado as text: each assumption's low and high value, the payback and annual net
     benefit at each, and a bar as long as its payback swing (the widest the longest)."""
     swings = [float(row["payback_swing"]) for row in rows]
-    widest = max([swing for swing in swings if not math.isnan(swing)], default=0.0)
+    # against the widest finite swing: a swing to "never" would flatten every other bar
+    widest = max([swing for swing in swings if math.isfinite(swing)], default=0.0)
     header = (
         f"{'Assumption':<22} {'low':>12} {'high':>12}  {'payback (months)':>16}  "
         f"{'annual net benefit (' + currency + ')':>27}  swing"
@@ -392,10 +401,14 @@ def _own_costs_stay(slices: list[str]) -> str:
     return f"the case's cost per error moves; slices {listed} keep their own"
 
 
-def _print_quality_rows(records: list[dict[str, Any]], currency: str, own: list[str]) -> None:
+def _print_quality_rows(
+    records: list[dict[str, Any]], currency: str, case: Case, target: float
+) -> None:
     """The cost per error's row, where the case costs worse answers: its range, the
-    quality-adjusted payback and net benefit across it, and where it breaks them; which
-    slices' own costs per error stay put (``own``)."""
+    quality-adjusted payback and net benefit across it, and where it breaks them (or that
+    they are broken at any cost per error, none at all included); which slices' own costs
+    per error stay put."""
+    own = _slices_costing_their_own(case)
     for row in records:
         if row["kind"] == "quality":
             print(
@@ -410,10 +423,17 @@ def _print_quality_rows(records: list[dict[str, Any]], currency: str, own: list[
                 f"{_months_unit(row['payback_high'])}, annual net benefit "
                 f"{_money(row['net_low'], currency)} … {_money(row['net_high'], currency)}"
             )
+            at_none = evaluate(case.replace(cost_per_error=0.0))  # the slices' own stay
+            broken = {  # broken at no cost per error: broken at every one
+                "breakeven_payback": not (at_none.quality_adjusted_payback_months <= target),
+                "breakeven_net": not (at_none.quality_adjusted_annual_net_benefit > 0.0),
+            }
             payback, net = (
-                "not on its own"
-                if math.isnan(row[key])
-                else f"above {currency} {row[key]:,.2f} per error"
+                f"above {currency} {row[key]:,.2f} per error"
+                if not math.isnan(row[key])
+                else "at every cost per error, even none"
+                if broken[key]
+                else "not on its own"
                 for key in ("breakeven_payback", "breakeven_net")
             )
             print(f"  breaks payback target: {payback}; net benefit ≤ 0: {net}")
@@ -547,8 +567,9 @@ WHERE_IT_COMPUTES = {
     ),
     False: (
         "the add-in flavour: its formulas call xl_roi's functions, so it computes only in "
-        "desktop Excel with the xl_roi add-in (xlwings) loaded; anywhere else it shows #NAME? "
-        "once recalculated (`--portable` writes the flavour that computes anywhere)"
+        "Excel with them loaded — desktop Excel with the xl_roi add-in (xlwings), or Excel on "
+        "Mac and the web with xlwings Lite; anywhere else it shows #NAME? once recalculated "
+        "(`--portable` writes the flavour that computes anywhere)"
     ),
 }
 """What `xl-roi build` says of the workbook it wrote, by flavour (``True``: portable)."""
@@ -841,9 +862,15 @@ def _cmd_screen(args: argparse.Namespace) -> int:
         f"{_money(summary.upfront_worth_doing, currency)} upfront"
     )
     if summary.worth_doing_not_once_counted:
+        uncosted = summary.worth_doing_not_costed
+        kept = (
+            f"; {uncosted:,} of them with no cost of worse answers computed, kept on compute"
+            if uncosted
+            else ""
+        )
         print(
             f"counting worse answers: {summary.worth_doing_counting_quality:,} worth doing "
-            f"({summary.worth_doing_not_once_counted:,} fewer), netting "
+            f"({summary.worth_doing_not_once_counted:,} fewer{kept}), netting "
             f"{_money(summary.annual_net_benefit_worth_doing_counting_quality, currency)} a "
             f"year for {_money(summary.upfront_worth_doing_counting_quality, currency)} upfront"
         )

@@ -271,15 +271,12 @@ def _risk_section(result: Result) -> list[str]:
             "before approval, so the quality trade-off is bounded, not feared."
         )
     breakeven = breakeven_sentence(result)
-    # where worse answers decide, volume bears the case on compute alone, and says so
-    lead = (
-        "On compute alone, volume is the load-bearing assumption"
-        if result.quality_cost_exceeds_savings
-        else "Volume is the load-bearing assumption"
-    )
+    # the first stress test, named as such: which assumption moves payback most is the
+    # sensitivity's to say (its tornado ranks them); where worse answers decide, on compute alone
+    lead = "On compute alone, at" if result.quality_cost_exceeds_savings else "At"
     lines += [
         "",
-        f"{lead}: at half the volume, "
+        f"{lead} half the volume (the first stress test), "
         f"{payback_phrase(result.half_volume_payback_months)}. {breakeven}",
     ]
     for flag in result.flags:
@@ -320,9 +317,15 @@ def _ask_section(result: Result) -> list[str]:
     if case.is_self_hosted and result.gpus is not None:
         gpus = f"{result.gpus} GPU{'s' if result.gpus != 1 else ''}"
         hourly = format_price(case.gpu_hourly_cost or 0.0, currency)
+        growing = (
+            " at today's volume (as it grows, GPUs are added at about the same cost per call, "
+            "as the savings assume)"
+            if case.monthly_growth > 0
+            else ""
+        )
         recurring.append(
             f"**{format_money(result.annual_serving_cost, currency)} a year** of GPU serving "
-            f"({gpus} × 730 hours × 12 × {hourly} an hour)"
+            f"({gpus} × 730 hours × 12 × {hourly} an hour){growing}"
         )
     lines.append(
         f"Approve **{format_money(result.upfront_cost, currency)}** upfront{detail}; and the "

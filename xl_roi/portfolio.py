@@ -1108,7 +1108,8 @@ class PortfolioSummary:
     as worth doing only when its verdict once worse answers are counted is worth doing too (an
     endpoint with no cost of worse answers keeps its verdict), and add up its quality-adjusted
     annual net benefit where there is one; ``worth_doing_not_once_counted`` says how many of
-    those worth doing drop out that way.
+    those worth doing drop out that way, ``worth_doing_not_costed`` how many of those still
+    counted have no cost of worse answers computed (kept on their compute verdict).
     """
 
     endpoints: int
@@ -1121,6 +1122,7 @@ class PortfolioSummary:
     worth_doing_counting_quality: int = 0
     annual_net_benefit_worth_doing_counting_quality: float = 0.0
     upfront_worth_doing_counting_quality: float = 0.0
+    worth_doing_not_costed: int = 0
 
     @property
     def screened(self) -> int:
@@ -1172,6 +1174,7 @@ def summarise(table: pd.DataFrame) -> PortfolioSummary:
         worth_doing_counting_quality=int(still_worth.sum()),
         annual_net_benefit_worth_doing_counting_quality=float(counted_net[still_worth].sum()),
         upfront_worth_doing_counting_quality=float(table.loc[still_worth, "upfront_cost"].sum()),
+        worth_doing_not_costed=int((worth & ~costed).sum()),
     )
 
 

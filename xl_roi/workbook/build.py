@@ -931,7 +931,9 @@ def _sensitivity_note(values: dict[str, Any]) -> str:
         "as assumed, below which payback misses the target"
         + (
             " (on whole GPUs, the lowest above which the case holds at every volume: as each "
-            "GPU added cuts the savings, some lower volumes may hold too)."
+            "GPU added cuts the savings, some lower volumes may hold too). The GPUs' target "
+            "utilisation is moved too by xl-roi sensitivity and the deck (a row of its own "
+            "and a scenario, Serving utilisation below plan), not in this fixed-shape table."
             if hosted
             else "."
         )

@@ -786,7 +786,7 @@ CALCULATIONS: tuple[Section | CalcRow, ...] = (
         "gpus",
         "GPUs needed (whole)",
         "",
-        "GPU(s)",
+        "GPUs",
         COUNT,
         "Peak ÷ (throughput × target utilisation), rounded up, at least 1",
         calc=lambda ops: _unless(

@@ -390,6 +390,11 @@ def _summary_rows(
                 _WHOLE,
             ),
             (
+                "Of those counted, worse answers not costed (kept on compute)",
+                summary.worth_doing_not_costed,
+                _WHOLE,
+            ),
+            (
                 "Annual net benefit of those, counting worse answers",
                 summary.annual_net_benefit_worth_doing_counting_quality,
                 money,
