@@ -329,7 +329,7 @@ def test_totals_say_both_verdicts_when_worse_answers_are_costed(tmp_path, capsys
     frame.to_csv(csv, index=False)
     from xl_roi.cli import main
 
-    assert main(["screen", str(csv)]) == 0
+    assert main(["screen", str(csv), "-o", str(tmp_path / "from_the_cli.xlsx")]) == 0
     out = capsys.readouterr().out
     assert "(1 fewer; 1 of them with no cost of worse answers computed, kept on compute)" in out
     width = openpyxl.load_workbook(path)["Summary"].column_dimensions["A"].width
