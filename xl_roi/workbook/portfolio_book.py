@@ -571,6 +571,8 @@ LABEL_LINE_CM = 0.45
 """A label's height."""
 MARKER_CM = 0.25
 """A point's marker, and the gap between it and its label."""
+SHARE_CM = 2 * LABEL_LINE_CM
+"""A point whose own label would cover another joins the label of a point this near."""
 
 
 @dataclass(frozen=True)
@@ -642,10 +644,11 @@ def point_labels(
 ) -> tuple[list[PointLabel], bool]:
     """Labels for the chart's points (best ranked first) that do not pile up.
 
-    Points closer than a label's height share one label, the best's, which lists every
-    point's text ("1, 2, 4"); each label then goes beside its point (right, left, above or
-    below), where it covers no other label and no other point, or where it covers the least.
-    Points off the chart (never paying back, or beyond its payback axis) get none.
+    Best first, each point's label goes beside it (right, left, above or below) where it
+    covers no label already placed and no other point. Where every side would, the point
+    joins the label of the nearest point within :data:`SHARE_CM`, which then lists both
+    texts ("1, 2"); with none that near, its label goes where it covers the least. Points off
+    the chart (never paying back, or beyond its payback axis) get none.
 
     Returns
     -------
@@ -657,9 +660,14 @@ def point_labels(
 
     Examples
     --------
-    >>> labels, apart = point_labels(["1", "2", "3"], [2e6, 2.01e6, 4e4], [3.0, 3.1, 20.0])
-    >>> [(label.rows, label.text) for label in labels], apart
-    ([((0, 1), '1, 2'), ((2,), '')], False)
+    Five endpoints on one spot take its four sides, the fifth joining the first's label:
+
+    >>> texts = ["1", "2", "3", "4", "5", "6"]
+    >>> labels, apart = point_labels(texts, [2e6] * 5 + [4e4], [3.0] * 5 + [20.0])
+    >>> [(label.rows, label.text or texts[label.rows[0]], label.position) for label in labels]
+    [((0, 4), '1, 5', 'r'), ((1,), '2', 'l'), ((2,), '3', 't'), ((3,), '4', 'b'), ((5,), '6', 'r')]
+    >>> apart
+    False
     """
     axis = _log_range(calls)
     places = {
@@ -667,29 +675,35 @@ def point_labels(
         for row, at in enumerate(_where(c, p, axis) for c, p in zip(calls, paybacks, strict=True))
         if at is not None
     }
-    groups: list[list[int]] = []
-    for row, at in places.items():
-        near = [group for group in groups if math.dist(at, places[group[0]]) < LABEL_LINE_CM]
-        if near:
-            near[0].append(row)
-        else:
-            groups.append([row])
     half = MARKER_CM / 2
     markers = {row: (x - half, y - half, x + half, y + half) for row, (x, y) in places.items()}
     placed: list[Box] = []
     labels: list[PointLabel] = []
     covered = False
-    for group in groups:
-        at = places[group[0]]
-        text = ", ".join(texts[row] for row in group)
-        obstacles = [*placed, *(box for row, box in markers.items() if row not in group)]
-        boxes = {side: _label_box(at, text, side) for side in ("r", "l", "t", "b")}
-        costs = {side: _covered(box, obstacles) for side, box in boxes.items()}
+    for row, at in places.items():
+        obstacles = [*placed, *(box for other, box in markers.items() if other != row)]
+        costs = {
+            side: _covered(_label_box(at, texts[row], side), obstacles)
+            for side in ("r", "l", "t", "b")
+        }
         position = min(costs, key=costs.__getitem__)
+        near = [
+            number
+            for number, label in enumerate(labels)
+            if math.dist(at, places[label.rows[0]]) < SHARE_CM
+        ]
+        if costs[position] > 0 and near:  # joins the nearest label: "1, 2"
+            number = min(near, key=lambda n: math.dist(at, places[labels[n].rows[0]]))
+            label = labels[number]
+            rows = (*label.rows, row)
+            text = ", ".join(texts[member] for member in rows)
+            labels[number] = PointLabel(rows, text, label.position)
+            placed[number] = _label_box(places[rows[0]], text, label.position)
+            continue
         covered |= costs[position] > 0
-        placed.append(_label_box(at, text, position))
-        labels.append(PointLabel(tuple(group), text if len(group) > 1 else "", position))
-    shared = any(len(group) > 1 for group in groups)
+        placed.append(_label_box(at, texts[row], position))
+        labels.append(PointLabel((row,), "", position))
+    shared = any(len(label.rows) > 1 for label in labels)
     return labels, not (shared or covered)
 
 
