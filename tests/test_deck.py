@@ -494,3 +494,20 @@ def _lines_of(text: str, width_pt: float, points: float, measure: Any) -> int:
             lines, used = lines + 1, 0.0
         used += measure(word, points, True)
     return lines
+
+
+def test_every_figure_in_the_sources_value_column_is_set_right(tmp_path: Path) -> None:
+    """The sources' Value column sets every figure right, money, percentages, counts and
+    latencies in ms alike (one alignment a column of figures)."""
+    from pptx.enum.text import PP_ALIGN
+
+    path, _, _ = _deck(tmp_path, WORSE_ANSWERS)
+    values = [
+        (row.cells[1].text, row.cells[1].text_frame.paragraphs[0].alignment)
+        for slide in Presentation(str(path)).slides
+        for shape in slide.shapes
+        if shape.has_table and shape.table.cell(0, 1).text == "Value"
+        for row in list(shape.table.rows)[1:]
+    ]
+    assert any(text.endswith(" ms") for text, _ in values)
+    assert [text for text, alignment in values if alignment != PP_ALIGN.RIGHT] == []

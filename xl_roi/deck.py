@@ -527,8 +527,9 @@ def _heading(spec: Slide) -> tuple[int, int]:
     return size, height
 
 
-_NUMERIC = re.compile(r"\(?[A-Z]{0,3} ?[-+]?[\d,.]+ ?(%|months)?\)?|never")
-"""A figure in a table cell ("0.94", "USD 48,000", "10.0%", "never"): set right, never wrapped."""
+_NUMERIC = re.compile(r"\(?[A-Z]{0,3} ?[-+]?[\d,.]+ ?(%|months|ms)?\)?|never")
+"""A figure in a table cell ("0.94", "USD 48,000", "10.0%", "900 ms", "never"): set right,
+never wrapped."""
 
 _MOST_CHARS = 60
 """The longest cell a column is made wide enough to hold on one line before a slide counts
