@@ -415,3 +415,99 @@ def test_the_tornado_says_it_counts_compute_alone_when_worse_answers_decide(tmp_
         if counted:
             assert f"the case is {result.quality_adjusted_verdict}" in words
             assert "payback never comes" in words  # 48,000 a month of errors against 21,000 saved
+
+
+LONG_COSTED = LONG_NAMES.replace(
+    cost_per_error=3.5,
+    quality_slices=tuple(
+        QualitySlice(
+            f"Slice {n}: refunds and chargebacks in region {n}",
+            n % 2 == 0,
+            0.95,
+            0.93,
+            0.01,
+            traffic_share=0.05 + 0.01 * n,
+        )
+        for n in range(6)
+    ),
+)
+"""Long slice names, every slice failing and costed: the widest slice table."""
+
+FIGURE = re.compile(r"\(?[A-Z]{0,3} ?[-+]?[\d,.]+ ?%?\)?")
+
+
+def _pieces(text: str) -> list[str]:
+    """What a renderer may not break: a figure whole, else each word and each part of a
+    word after its hyphen."""
+    if FIGURE.fullmatch(text.strip()):
+        return [text.strip()]
+    return [p for p in re.split(r"\s+|(?<=[A-Za-z]-)(?=[A-Za-z])", text) if p]
+
+
+@pytest.mark.parametrize("key", ["example", "worse answers", "long names", "long costed"])
+def test_the_slice_tables_columns_are_sized_for_their_contents(tmp_path: Path, key: str) -> None:
+    """On the risk slide's slice table (measured in DejaVu Sans), no piece of text is wider
+    than its column, and while a slice's cell wraps, or a header wraps beyond two lines, no
+    column is wider than its own contents need by more than three characters: the room goes
+    to the text that needs it, not to a short figure or a long header set on one line."""
+    from pptx.util import Emu
+
+    case = {
+        "example": example_case(),
+        "worse answers": WORSE_ANSWERS,
+        "long names": LONG_NAMES,
+        "long costed": LONG_COSTED,
+    }[key]
+    path, _, _ = _deck(tmp_path, case)
+    measure = _measure()
+    inset = Emu(91_440).pt
+    tables = [
+        shape.table
+        for slide in Presentation(str(path)).slides
+        for shape in slide.shapes
+        if shape.has_table and shape.table.cell(0, 0).text == "Slice"
+    ]
+    assert tables
+    for table in tables:
+        rows = [[cell.text for cell in row.cells] for row in table.rows]
+        points = table.cell(1, 0).text_frame.paragraphs[0].runs[0].font.size.pt
+        assert points >= 14
+        widths = [Emu(column.width).pt - 2 * inset for column in table.columns]
+        slack, crowded = [], False
+        for c, width in enumerate(widths):
+            header = max(measure(piece, points, True) for piece in _pieces(rows[0][c]))
+            body = [measure(row[c], points, "FAIL" in row[c]) for row in rows[1:]]
+            pieces = [measure(p, points, False) for row in rows[1:] for p in _pieces(row[c])]
+            assert max([header, *pieces]) <= width + 0.5, (rows[0][c], max(header, *pieces), width)
+            crowded |= max(body) > width
+            crowded |= _lines_of(rows[0][c], width, points, measure) > 2
+            slack.append(width - max(header, *body))
+        if crowded:
+            assert max(slack) <= 3 * 0.6 * points, (rows[0], [round(s) for s in slack])
+
+
+def _lines_of(text: str, width_pt: float, points: float, measure: Any) -> int:
+    """Lines a bold header wraps into at ``width_pt``, breaking at spaces and after hyphens."""
+    lines, used = 1, 0.0
+    for word in re.split(r"(?<=[ -])", text):
+        if used and used + measure(word.rstrip(), points, True) > width_pt:
+            lines, used = lines + 1, 0.0
+        used += measure(word, points, True)
+    return lines
+
+
+def test_every_figure_in_the_sources_value_column_is_set_right(tmp_path: Path) -> None:
+    """The sources' Value column sets every figure right, money, percentages, counts and
+    latencies in ms alike (one alignment a column of figures)."""
+    from pptx.enum.text import PP_ALIGN
+
+    path, _, _ = _deck(tmp_path, WORSE_ANSWERS)
+    values = [
+        (row.cells[1].text, row.cells[1].text_frame.paragraphs[0].alignment)
+        for slide in Presentation(str(path)).slides
+        for shape in slide.shapes
+        if shape.has_table and shape.table.cell(0, 1).text == "Value"
+        for row in list(shape.table.rows)[1:]
+    ]
+    assert any(text.endswith(" ms") for text, _ in values)
+    assert [text for text, alignment in values if alignment != PP_ALIGN.RIGHT] == []

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from xl_roi.casefile import sample_endpoints_path
 from xl_roi.files import OverwriteRefusedError
@@ -15,9 +18,12 @@ from xl_roi.workbook.portfolio_book import (
     _FORMATS,
     HEADERS,
     LABELLED_POINTS,
+    PLOT_CM,
     PRINTED,
     RANKED_POINTS,
+    SHARE_CM,
     header_of,
+    point_labels,
     printed_columns,
     sheet_order,
     write_portfolio,
@@ -143,20 +149,40 @@ def test_money_percent_and_volume_formats(written, tmp_path):
     assert "Money in EUR." in summary
 
 
-def test_chart_points_named(written):
-    """The best-ranked endpoints' chart points are labelled with their names' cells."""
-    _, path = written
+def _endpoints(calls, upfront):
+    """Endpoints saving 10.5 per thousand calls, at these volumes and upfront costs."""
+    return pd.DataFrame(
+        {
+            "name": [f"endpoint-{i:02d}-service" for i in range(len(calls))],
+            "monthly_calls": calls,
+            "teacher_cost_per_1k": 12.0,
+            "student_cost_per_1k": 1.5,
+            "upfront_cost": upfront,
+            "annual_maintenance": 0.0,
+        }
+    )
 
+
+def test_chart_points_named(tmp_path):
+    """A few endpoints whose names stand apart on the chart are labelled with their names'
+    cells, one series a point; where names would cover each other (the packaged sample: two
+    sit 2.6 months apart, 0.4 decades of volume), each point carries its rank instead."""
     import zipfile
 
+    # paybacks 2.5, 12.5 and 25 months at 20,000,000, 400,000 and 20,000 calls a month
+    frame = _endpoints([2e7, 4e5, 2e4], [525_000.0, 52_500.0, 5_250.0])
+    path = write_portfolio(screen(frame), tmp_path / "few.xlsx")
     xml = zipfile.ZipFile(path).read("xl/charts/chart1.xml").decode()
-    # the sample's 9 screened endpoints (1 refused, with no point to plot), all within the
-    # labelled few: one series each, named after its row's Endpoint cell, its label that name
-    assert LABELLED_POINTS >= 9
-    for row in range(2, 11):
+    assert LABELLED_POINTS >= 3
+    for row in range(2, 5):
         assert f"'Endpoints'!$B${row}" in xml
-    assert "'Endpoints'!$B$11" not in xml  # the refused endpoint
-    assert xml.count('showSerName val="1"') == 9
+    assert xml.count('showSerName val="1"') == 3
+    assert "rank on Endpoints" not in xml
+    frame = pd.read_csv(sample_endpoints_path()).drop(columns="note")
+    path = write_portfolio(screen(frame), tmp_path / "sample.xlsx")
+    xml = zipfile.ZipFile(path).read("xl/charts/chart1.xml").decode()
+    assert "'Endpoints'!$B$" not in xml and "rank on Endpoints" in xml
+    assert "'Endpoints'!$B$11" not in xml and "'Endpoints'!$A$11" not in xml  # refused
 
 
 def test_control_characters_replaced_in_cells(tmp_path):
@@ -190,25 +216,19 @@ def test_large_portfolio_chart_unlabelled(tmp_path):
     pile up), and the title says where to find them; past the ranked many, no labels."""
     import zipfile
 
-    frame = pd.DataFrame(
-        {
-            "name": [f"e{i}" for i in range(LABELLED_POINTS + 1)],
-            "monthly_calls": [2e6 + i for i in range(LABELLED_POINTS + 1)],
-            "teacher_cost_per_1k": 12.0,
-            "student_cost_per_1k": 1.5,
-            "upfront_cost": 52_500.0,
-            "annual_maintenance": 0.0,
-        }
-    )
+    # volumes a tenth of a decade apart: each point stands apart with its rank
+    count = LABELLED_POINTS + 1
+    frame = _endpoints([2e4 * 10 ** (i / 10) for i in range(count)], 5_250.0)
     path = write_portfolio(screen(frame), tmp_path / "p.xlsx")
     xml = zipfile.ZipFile(path).read("xl/charts/chart1.xml").decode()
     assert "'Endpoints'!$B$" not in xml and "rank on Endpoints" in xml
-    assert xml.count('showSerName val="1"') == LABELLED_POINTS + 1
-    assert f"'Endpoints'!$A${LABELLED_POINTS + 2}" in xml  # the rank column
-    many = pd.concat([frame] * 4, ignore_index=True)
+    assert xml.count('showSerName val="1"') == count
+    assert f"'Endpoints'!$A${count + 1}" in xml  # the rank column
+    many = _endpoints([2e4 * 10 ** (i / 20) for i in range(4 * count)], 5_250.0)
     path = write_portfolio(screen(many), tmp_path / "many.xlsx")
-    xml = zipfile.ZipFile(path).read("xl/charts/chart1.xml").decode()
-    assert xml.count('showSerName val="1"') == RANKED_POINTS < len(many)
+    labels = _chart_labels(zipfile.ZipFile(path).read("xl/charts/chart1.xml").decode())
+    ranks = sorted(int(rank) for text, _, _ in labels for rank in text.split(", "))
+    assert ranks == list(range(1, RANKED_POINTS + 1)) and len(many) > RANKED_POINTS
 
 
 def test_cells_equal_the_table_across_blocks_and_new_columns(tmp_path, monkeypatch):
@@ -364,3 +384,126 @@ def test_printed_columns_leave_out_only_what_would_print_nothing_new():
     frame["discount_rate"] = 0.1
     frame["teacher_accuracy"], frame["student_accuracy"], frame["cost_per_error"] = 0.9, 0.8, 1.0
     assert printed_columns(screen(frame)) == list(PRINTED)
+
+
+def _chart_labels(xml, sheet=None):
+    """Each labelled chart point: its label's text (its own cell's, read from ``sheet``, or
+    the text it is given), its row on Endpoints and where the label sits."""
+    import re
+
+    labels = []
+    for series in re.findall(r"<ser>(.*?)</ser>", xml):
+        if 'showSerName val="1"' not in series:
+            continue
+        row = int(re.search(r"<xVal><numRef><f>'Endpoints'!\$[A-Z]+\$(\d+)</f>", series)[1])
+        given = re.search(r"<tx><v>(.*?)</v></tx>", series)
+        cell = re.search(r"<tx><strRef><f>'Endpoints'!\$([A-Z]+)\$(\d+)</f>", series)
+        if given:
+            text = given[1]
+        elif sheet is not None:
+            text = str(sheet[f"{cell[1]}{cell[2]}"].value)
+        else:  # a rank cell: the table is ranked, so its row less the header's is the rank
+            text = str(int(cell[2]) - 1)
+        labels.append((text, row, re.search(r'<dLblPos val="(\w+)"/>', series)[1]))
+    return labels
+
+
+PLOT_WIDTH_CM, PLOT_HEIGHT_CM = 15.0, 6.0
+"""The chart's plot area as LibreOffice draws it (a 20 × 11 cm chart), roughly."""
+CHAR_CM, LINE_CM = 0.2, 0.4
+"""A 9-point label's character and line."""
+
+
+def _label_box(point, text, position):
+    """Where a label of ``text`` sits beside ``point`` (cm on the plot)."""
+    x, y = point
+    width, gap = len(text) * CHAR_CM, 0.15
+    return {
+        "r": (x + gap, y - LINE_CM / 2, x + gap + width, y + LINE_CM / 2),
+        "l": (x - gap - width, y - LINE_CM / 2, x - gap, y + LINE_CM / 2),
+        "t": (x - width / 2, y + gap, x + width / 2, y + gap + LINE_CM),
+        "b": (x - width / 2, y - gap - LINE_CM, x + width / 2, y - gap),
+    }[position]
+
+
+def test_chart_labels_of_points_close_together_do_not_pile_up(tmp_path):
+    """Twenty endpoints, several at one volume with paybacks a month apart (as a real
+    portfolio has them): no two labels on the chart cover each other (placed in the chart's
+    own log-volume, linear-payback space), and every point on the chart is findable: its rank
+    is in exactly one label, set beside it or beside a point within two labels' height."""
+    import zipfile
+
+    calls = [25e6, 25e6, 25e6, 6e6, 6e6, 6e6, 1.5e6, 1.5e6, 4e4, 6e6, 25e6, 3e5]
+    upfront = [400_000, 440_000, 120_000, 300_000, 110_000, 570_000, 75_000, 90_000]
+    upfront += [140_000, 60_000, 2_000_000, 20_000]
+    frame = _endpoints(calls + [2e4] * 8, upfront + [900_000] * 8)  # 8 never pay back
+    table = screen(frame)
+    path = write_portfolio(table, tmp_path / "p20.xlsx")
+    xml = zipfile.ZipFile(path).read("xl/charts/chart1.xml").decode()
+    sheet = openpyxl.load_workbook(path)["Endpoints"]
+    header = [cell.value for cell in sheet[1]]
+    volume_at = header.index(HEADERS["monthly_calls"]) + 1
+    payback_at = header.index(HEADERS["payback_months"]) + 1
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    low = math.floor(math.log10(min(row[volume_at - 1] for row in rows)))
+    high = math.ceil(math.log10(max(row[volume_at - 1] for row in rows)))
+
+    def where(row):
+        volume, payback = sheet.cell(row, volume_at).value, sheet.cell(row, payback_at).value
+        if not isinstance(payback, float) or payback > 36:
+            return None
+        return (
+            (math.log10(volume) - low) / (high - low) * PLOT_WIDTH_CM,
+            payback / 36 * PLOT_HEIGHT_CM,
+        )
+
+    labels = [label for label in _chart_labels(xml, sheet) if where(label[1]) is not None]
+    boxes = [_label_box(where(row), text, position) for text, row, position in labels]
+    for one, other in itertools.combinations(boxes, 2):
+        apart = one[2] <= other[0] or other[2] <= one[0] or one[3] <= other[1] or other[3] <= one[1]
+        assert apart, (labels, one, other)
+    on_chart = [row for row in range(2, len(rows) + 2) if where(row) is not None]
+    assert len(on_chart) >= 10
+    for row in on_chart:
+        rank = str(sheet.cell(row, 1).value)
+        holding = [label for label in labels if rank in label[0].split(", ")]
+        assert len(holding) == 1, (rank, labels)
+        assert math.dist(where(row), where(holding[0][1])) < 1.0, (rank, holding)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(1e3, 1e9),
+            st.one_of(st.floats(0.0, 60.0), st.just(math.inf), st.just(math.nan)),
+        ),
+        max_size=40,
+    )
+)
+def test_each_point_on_the_chart_is_in_exactly_one_label(points):
+    """Whatever the points, each on the chart (a payback within its axis) is named by exactly
+    one label, beside it or beside a point within two labels' height; a label naming several
+    lists their texts best first; a point off the chart is in none."""
+    texts = [str(rank) for rank in range(1, len(points) + 1)]
+    calls = [volume for volume, _ in points]
+    paybacks = [payback for _, payback in points]
+    labels, apart = point_labels(texts, calls, paybacks)
+    on_chart = [row for row, payback in enumerate(paybacks) if 0 <= payback <= 36]
+    named = sorted(row for label in labels for row in label.rows)
+    assert named == on_chart
+    low = math.floor(math.log10(min(calls))) if calls else 0
+    high = max(math.ceil(math.log10(max(calls))) if calls else 1, low + 1)
+
+    def where(row):
+        x = (math.log10(calls[row]) - low) / (high - low) * PLOT_CM[0]
+        return x, paybacks[row] / 36 * PLOT_CM[1]
+
+    for label in labels:
+        assert list(label.rows) == sorted(label.rows)
+        assert all(math.dist(where(row), where(label.rows[0])) < SHARE_CM for row in label.rows)
+        assert label.text == (
+            "" if len(label.rows) == 1 else ", ".join(texts[r] for r in label.rows)
+        )
+        assert label.position in {"r", "l", "t", "b"}
+    if apart:
+        assert all(len(label.rows) == 1 for label in labels)

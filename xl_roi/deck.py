@@ -17,8 +17,9 @@ from __future__ import annotations
 import math
 import re
 import textwrap
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -463,6 +464,9 @@ LINE_EMS = 1.2
 """A line's height, in ems."""
 BOLD_WIDER = 1.1
 """How much wider a bold character is."""
+HEADER_LINES = 2
+"""The most lines a table's header takes at a body size above :data:`MIN_POINTS`: a larger
+size that would squeeze a column's header into more gives way to a smaller one."""
 _TITLE_POINTS = (30, 26, 24)
 _HEADLINE_POINTS = 40
 _SUBHEADLINE_POINTS = 24
@@ -523,73 +527,159 @@ def _heading(spec: Slide) -> tuple[int, int]:
     return size, height
 
 
+_NUMERIC = re.compile(r"\(?[A-Z]{0,3} ?[-+]?[\d,.]+ ?(%|months|ms)?\)?|never")
+"""A figure in a table cell ("0.94", "USD 48,000", "10.0%", "900 ms", "never"): set right,
+never wrapped."""
+
+_MOST_CHARS = 60
+"""The longest cell a column is made wide enough to hold on one line before a slide counts
+its table whole."""
+
+
+def _numeric(text: str) -> bool:
+    return bool(_NUMERIC.fullmatch(text.replace("**", "").strip()))
+
+
+def _pieces(text: str) -> list[str]:
+    """The pieces a line may break between: words, and words after their hyphens
+    ("Business-critical" → "Business-", "critical"), as ``textwrap`` and the renderers break."""
+    return [piece for piece in re.split(r"\s+|(?<=[A-Za-z]-)(?=[A-Za-z])", text) if piece]
+
+
+def _spare(text: str) -> float:
+    """The characters a table cell keeps to spare: a whole one beside a figure (digits are
+    wider than the average character), half of one beside words."""
+    return 1.0 if _numeric(text) else 0.5
+
+
+def _wrap(plain: str, chars: int) -> list[str]:
+    """``plain`` wrapped at words (and after hyphens) in lines of ``chars``, a word never cut."""
+    return textwrap.wrap(plain, max(1, chars), break_long_words=False)
+
+
+@lru_cache(maxsize=4096)
+def _cell_width(text: str, lines: int, points: float, bold: bool) -> float:
+    """The narrowest width (EMU) a table cell holds ``text`` in at most ``lines`` lines (at
+    least its longest piece; a figure whole, on one line), with :func:`_spare` to spare."""
+    plain = text.replace("**", "")
+    bold = bold or "**" in text
+    chars = len(plain)
+    if plain and not _numeric(text):
+        chars = next(
+            count
+            for count in range(max(len(piece) for piece in _pieces(plain)), len(plain) + 1)
+            if len(_wrap(plain, count)) <= lines
+            and all(len(line) <= count for line in _wrap(plain, count))
+        )
+    return (chars + _spare(text)) * _char_emu(points, bold) + 2 * _SIDE_INSET_EMU + 1
+
+
+@lru_cache(maxsize=65536)
+def _cell_lines(text: str, width: float, points: float, bold: bool) -> int:
+    """The lines a table cell ``width`` wide takes for ``text``, as :func:`_cell_width`
+    counts them: a figure one."""
+    plain = text.replace("**", "")
+    if not plain or _numeric(text):
+        return 1
+    char = _char_emu(points, bold or "**" in text)
+    room = int((width - 2 * _SIDE_INSET_EMU) / char - _spare(text))
+    return max(1, len(_wrap(plain, room)))
+
+
 def _column_room(
     rows: Sequence[Sequence[str]], points: float
 ) -> tuple[list[list[str]], list[float], list[float]]:
     """A table's cells (rows made whole), and each column's narrowest width (its longest
-    word) and ideal width (its longest cell, up to 60 characters), in EMU at ``points``."""
+    piece, the header's bold; a figure whole) and ideal width (its longest body cell on one
+    line, up to :data:`_MOST_CHARS` characters), in EMU at ``points``."""
     columns = max(len(row) for row in rows)
     cells = [[(row[c] if c < len(row) else "") for c in range(columns)] for row in rows]
-
-    def needed(column: Sequence[str], longest: Callable[[str], int]) -> float:
-        return (
-            max(
-                (longest(text) + 1) * _char_emu(points, bold=r == 0 or "**" in text)
-                for r, text in enumerate(column)
-            )
-            + 2 * _SIDE_INSET_EMU
-        )
-
-    columns_of = list(zip(*cells, strict=True))
     narrowest = [
-        needed(
-            column, lambda text: max((len(w) for w in text.replace("**", "").split()), default=0)
-        )
-        for column in columns_of
+        max(_cell_width(row[c], len(row[c]) + 1, points, r == 0) for r, row in enumerate(cells))
+        for c in range(columns)
     ]
     ideal = [
-        max(least, needed(column[1:] or ("",), lambda text: min(60, len(text.replace("**", "")))))
-        for least, column in zip(narrowest, columns_of, strict=True)
+        max(
+            least,
+            *(
+                _cell_width(row[c][:_MOST_CHARS], 1, points, False)
+                for row in cells[1:] or [[""] * columns]
+            ),
+        )
+        for c, least in enumerate(narrowest)
     ]
     return cells, narrowest, ideal
 
 
 def _table_layout(rows: Sequence[Sequence[str]], points: float) -> tuple[list[int], list[int]]:
-    """A table's column widths and row heights (EMU) at ``points``: each column as wide as its
-    longest cell (up to 60 characters) where the slide allows, never narrower than its longest
-    word (the header's bold); each row as tall as its most wrapped cell, so a header that
-    wraps pushes what follows down, never under the table."""
-    cells, narrowest, ideal = _column_room(rows, points)
-    excess = sum(ideal) - _BODY_EMU
-    flexible = sum(ideal) - sum(narrowest)
-    if excess <= 0:  # room to spare: every column widened alike
-        widths = [int(width * _BODY_EMU / sum(ideal)) for width in ideal]
-    elif excess <= flexible:  # the wide columns give up room, down to their longest word
-        widths = [
-            int(width - excess * (width - least) / flexible)
-            for width, least in zip(ideal, narrowest, strict=True)
+    """A table's column widths and row heights (EMU) at ``points``, sized for their contents.
+
+    Each column starts as narrow as its longest piece (a figure whole, never wrapped); then,
+    while the slide's width allows, the columns widen where a line less in a row costs the
+    least width for the most height saved, so a long slice name or a long header gets the
+    room a short figure does not need. Room left over is shared alike. Each row is as tall as
+    its most wrapped cell, so a header that wraps pushes what follows down, never under the
+    table. Where the longest pieces alone are wider than the slide, each column gets its share
+    of the width by its longest piece.
+    """
+    cells, narrowest, _ = _column_room(rows, points)
+
+    def grid(widths: Sequence[float]) -> list[list[int]]:
+        return [
+            [_cell_lines(text, widths[c], points, r == 0) for c, text in enumerate(row)]
+            for r, row in enumerate(cells)
         ]
-    else:  # words too long for the slide at this size
-        widths = [int(least * _BODY_EMU / sum(narrowest)) for least in narrowest]
+
+    def height(widths: Sequence[float]) -> int:
+        return sum(max(row) for row in grid(widths))
+
+    widths = list(narrowest)
+    if sum(widths) > _BODY_EMU:  # pieces too long for the slide at this size
+        widths = [least * _BODY_EMU / sum(narrowest) for least in narrowest]
+    else:
+        while True:
+            lines, room = grid(widths), _BODY_EMU - sum(widths)
+            best: tuple[float, list[float]] | None = None
+            for r, row in enumerate(lines):
+                most = max(row)
+                if most == 1:
+                    continue
+                wider = [
+                    max(width, _cell_width(cells[r][c], most - 1, points, r == 0))
+                    if count == most
+                    else width
+                    for c, (width, count) in enumerate(zip(widths, row, strict=True))
+                ]
+                cost = sum(wider) - sum(widths)
+                saved = height(widths) - height(wider)
+                if cost <= room and saved > 0:
+                    rate = saved / max(cost, 1.0)
+                    if best is None or rate > best[0]:
+                        best = (rate, wider)
+            if best is None:
+                break
+            widths = best[1]
+        wrapping = [any(row[c] > 1 for row in grid(widths)) for c in range(len(widths))]
+        if not any(wrapping):
+            wrapping = [True] * len(widths)
+        spare = (_BODY_EMU - sum(widths)) / sum(wrapping)
+        widths = [width + spare * wraps for width, wraps in zip(widths, wrapping, strict=True)]
     line = points * LINE_EMS * _EMU_PER_POINT
-    heights = [
-        int(
-            line
-            * max(
-                wrapped_lines(text, widths[c], points, bold=r == 0)
-                for c, text in enumerate(cells[r])
-            )
-        )
-        + 2 * _END_INSET_EMU
-        for r in range(len(cells))
-    ]
-    return widths, heights
+    heights = [int(line * max(row)) + 2 * _END_INSET_EMU for row in grid(widths)]
+    return [int(width) for width in widths], heights
 
 
 def _whole(rows: Sequence[Sequence[str]], points: float) -> bool:
-    """Whether every column of the table gets its ideal width at ``points``."""
-    _, _, ideal = _column_room(rows, points)
-    return sum(ideal) <= _BODY_EMU
+    """Whether every column of the table gets its ideal width at ``points`` and its header
+    wraps into at most :data:`HEADER_LINES` lines."""
+    cells, _, ideal = _column_room(rows, points)
+    if sum(ideal) > _BODY_EMU:
+        return False
+    widths, _ = _table_layout(rows, points)
+    return all(
+        _cell_lines(text, width, points, True) <= HEADER_LINES
+        for text, width in zip(cells[0], widths, strict=True)
+    )
 
 
 def _blocks_height(spec: Slide, points: float) -> int:
@@ -715,9 +805,7 @@ def _add_table(slide: Any, rows: Sequence[Sequence[str]], top: int, size: float)
             if r == 0:
                 for run in paragraph.runs:
                     run.font.bold = True
-            bare = text.replace("**", "").strip()
-            numeric = bool(re.fullmatch(r"\(?[A-Z]{0,3} ?[-+]?[\d,.]+ ?(%|months)?\)?|never", bare))
-            if r > 0 and numeric:
+            if r > 0 and _numeric(text):
                 paragraph.alignment = PP_ALIGN.RIGHT
     return top + sum(heights)
 

@@ -7,8 +7,10 @@ table is cut there, and the Summary says how many rows were left out (``--json``
 
 from __future__ import annotations
 
+import math
 import textwrap
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,12 +36,14 @@ EXCEL_MAX_ROWS = 1_048_576
 CHART_POINTS = 2_000
 """The chart plots the best-ranked endpoints up to this many (a million points help no one)."""
 LABELLED_POINTS = 12
-"""Up to this many endpoints, each chart point carries its endpoint's name; more names would
-pile up over each other (the best endpoints sit together at short payback and high volume),
-so a larger portfolio's chart points the reader to the ranked Endpoints sheet instead."""
+"""Up to this many endpoints, each chart point carries its endpoint's name where every name
+stands apart (:func:`point_labels`); more names would pile up over each other (the best
+endpoints sit together at short payback and high volume), so a larger portfolio's chart, or
+one whose names would cover each other, points the reader to the ranked Endpoints sheet."""
 RANKED_POINTS = 40
-"""Past :data:`LABELLED_POINTS`, up to this many points carry their rank (short labels that
-do not pile up), so that a reader finds each on the Endpoints sheet."""
+"""Past :data:`LABELLED_POINTS`, up to this many points carry their rank (short labels), so
+that a reader finds each on the Endpoints sheet; points closer together than a label's
+height share one label listing their ranks ("1, 2, 4")."""
 CHART_MAX_PAYBACK_MONTHS = 36
 """The chart's payback axis stops here: a 5,000-month payback would flatten every other point."""
 STYLED_ROWS = 100_000
@@ -312,7 +316,7 @@ def write_portfolio(
         _write_endpoints(endpoints, table, shown, formats, progress)
         points = min(shown, summary.screened, CHART_POINTS)  # refused rows come last
         if points:
-            chart = _chart(endpoints, list(table.columns), points)
+            chart = _chart(endpoints, table, list(table.columns), points)
             overview.add_chart(chart, f"A{summary_rows + 2}")
         workbook.save(temporary)
 
@@ -562,24 +566,183 @@ def _costs_worse_answers(table: pd.DataFrame) -> bool:
     return column is not None and bool(column.notna().any())
 
 
-def _chart(endpoints: Any, columns: list[str], points: int) -> ScatterChart:
-    """Payback against volume for the best-ranked endpoints, the first few named."""
+CHART_CM = (20.0, 11.0)
+"""The chart's width and height."""
+PLOT_CM = (16.0, 6.0)
+"""Its plot area, roughly: the chart less its title, axis titles and tick labels."""
+LABEL_CHAR_CM = 0.22
+"""A label character's width (10 points, 0.6 em, and a little more)."""
+LABEL_LINE_CM = 0.45
+"""A label's height."""
+MARKER_CM = 0.25
+"""A point's marker, and the gap between it and its label."""
+SHARE_CM = 2 * LABEL_LINE_CM
+"""A point whose own label would cover another joins the label of a point this near."""
+
+
+@dataclass(frozen=True)
+class PointLabel:
+    """A chart label: the points it names (their rows on the chart, best first), its text when
+    it names more than one point (``""``: the first point's own cell), and where it sits
+    beside the first point (``"r"``, ``"l"``, ``"t"``, ``"b"``)."""
+
+    rows: tuple[int, ...]
+    text: str
+    position: str
+
+
+def _log_range(calls: Sequence[float]) -> tuple[float, float]:
+    """The chart's volume axis: whole powers of ten around the volumes (log10)."""
+    logs = [math.log10(value) for value in calls if math.isfinite(value) and value > 0]
+    if not logs:
+        return 0.0, 1.0
+    low, high = math.floor(min(logs)), math.ceil(max(logs))
+    return float(low), float(max(high, low + 1))
+
+
+def _where(calls: float, payback: float, axis: tuple[float, float]) -> tuple[float, float] | None:
+    """A point's place on the plot (cm from its bottom left); ``None`` off the chart."""
+    if not (math.isfinite(calls) and calls > 0 and math.isfinite(payback)):
+        return None
+    if not 0 <= payback <= CHART_MAX_PAYBACK_MONTHS:
+        return None
+    low, high = axis
+    return (
+        (math.log10(calls) - low) / (high - low) * PLOT_CM[0],
+        payback / CHART_MAX_PAYBACK_MONTHS * PLOT_CM[1],
+    )
+
+
+Box = tuple[float, float, float, float]
+
+
+def _label_box(at: tuple[float, float], text: str, position: str) -> Box:
+    """The box (left, bottom, right, top; cm) a label of ``text`` takes at ``position``."""
+    x, y = at
+    width, height, gap = len(text) * LABEL_CHAR_CM, LABEL_LINE_CM, MARKER_CM / 2 + 0.05
+    if position == "r":
+        return (x + gap, y - height / 2, x + gap + width, y + height / 2)
+    if position == "l":
+        return (x - gap - width, y - height / 2, x - gap, y + height / 2)
+    if position == "t":
+        return (x - width / 2, y + gap, x + width / 2, y + gap + height)
+    return (x - width / 2, y - gap - height, x + width / 2, y - gap)
+
+
+def _overlap(one: Box, other: Box) -> float:
+    """The area two boxes share."""
+    width = min(one[2], other[2]) - max(one[0], other[0])
+    height = min(one[3], other[3]) - max(one[1], other[1])
+    return max(width, 0.0) * max(height, 0.0)
+
+
+def _covered(box: Box, obstacles: Sequence[Box]) -> float:
+    """How much of other labels and points a label's box covers (cm²), and how far it
+    strays off the plot (cm)."""
+    outside = max(0.0, -box[0] - 0.5) + max(0.0, box[2] - PLOT_CM[0] - 1.0)
+    outside += max(0.0, -box[1] - 0.3) + max(0.0, box[3] - PLOT_CM[1] - 0.3)
+    return sum(_overlap(box, other) for other in obstacles) + outside
+
+
+def point_labels(
+    texts: Sequence[str], calls: Sequence[float], paybacks: Sequence[float]
+) -> tuple[list[PointLabel], bool]:
+    """Labels for the chart's points (best ranked first) that do not pile up.
+
+    Best first, each point's label goes beside it (right, left, above or below) where it
+    covers no label already placed and no other point. Where every side would, the point
+    joins the label of the nearest point within :data:`SHARE_CM`, which then lists both
+    texts ("1, 2"); with none that near, its label goes where it covers the least. Points off
+    the chart (never paying back, or beyond its payback axis) get none.
+
+    Returns
+    -------
+    labels : list of PointLabel
+        The labels, one a group of points close together.
+    apart : bool
+        Whether each point has a label of its own that covers no other (else long names give
+        way to ranks).
+
+    Examples
+    --------
+    Five endpoints on one spot take its four sides, the fifth joining the first's label:
+
+    >>> texts = ["1", "2", "3", "4", "5", "6"]
+    >>> labels, apart = point_labels(texts, [2e6] * 5 + [4e4], [3.0] * 5 + [20.0])
+    >>> [(label.rows, label.text or texts[label.rows[0]], label.position) for label in labels]
+    [((0, 4), '1, 5', 'r'), ((1,), '2', 'l'), ((2,), '3', 't'), ((3,), '4', 'b'), ((5,), '6', 'r')]
+    >>> apart
+    False
+    """
+    axis = _log_range(calls)
+    places = {
+        row: at
+        for row, at in enumerate(_where(c, p, axis) for c, p in zip(calls, paybacks, strict=True))
+        if at is not None
+    }
+    half = MARKER_CM / 2
+    markers = {row: (x - half, y - half, x + half, y + half) for row, (x, y) in places.items()}
+    placed: list[Box] = []
+    labels: list[PointLabel] = []
+    covered = False
+    for row, at in places.items():
+        obstacles = [*placed, *(box for other, box in markers.items() if other != row)]
+        costs = {
+            side: _covered(_label_box(at, texts[row], side), obstacles)
+            for side in ("r", "l", "t", "b")
+        }
+        position = min(costs, key=costs.__getitem__)
+        near = [
+            number
+            for number, label in enumerate(labels)
+            if math.dist(at, places[label.rows[0]]) < SHARE_CM
+        ]
+        if costs[position] > 0 and near:  # joins the nearest label: "1, 2"
+            number = min(near, key=lambda n: math.dist(at, places[labels[n].rows[0]]))
+            label = labels[number]
+            rows = (*label.rows, row)
+            text = ", ".join(texts[member] for member in rows)
+            labels[number] = PointLabel(rows, text, label.position)
+            placed[number] = _label_box(places[rows[0]], text, label.position)
+            continue
+        covered |= costs[position] > 0
+        placed.append(_label_box(at, texts[row], position))
+        labels.append(PointLabel((row,), "", position))
+    shared = any(len(label.rows) > 1 for label in labels)
+    return labels, not (shared or covered)
+
+
+def _chart(endpoints: Any, table: pd.DataFrame, columns: list[str], points: int) -> ScatterChart:
+    """Payback against volume for the best-ranked endpoints, each point labelled with its
+    name (a few, set apart) or its rank, points close together sharing one label."""
     chart = ScatterChart()
-    labelled = points if points <= LABELLED_POINTS else 0
-    ranked = 0 if labelled else min(points, RANKED_POINTS)
-    if labelled:
+    calls_of = [float(value) for value in table["monthly_calls"].iloc[:points]]
+    payback_of = [_number(value) for value in table["payback_months"].iloc[:points]]
+    labelled = min(points, RANKED_POINTS)
+    named = False
+    if points <= LABELLED_POINTS:
+        names = [str(value) for value in table["name"].iloc[:points]]
+        labels, named = point_labels(names, calls_of, payback_of)
+    if not named:
+        ranks = [f"{int(value)}" for value in table["rank"].iloc[:labelled]]
+        labels, _ = point_labels(ranks, calls_of[:labelled], payback_of[:labelled])
+    if named:
         chart.title = "Payback against monthly volume"
-    elif ranked == points:
-        chart.title = "Payback against monthly volume (each point its rank on Endpoints)"
     else:
-        chart.title = (
-            f"Payback against monthly volume (best {points:,} endpoints; the first "
-            f"{ranked:,} labelled with their rank on Endpoints)"
-        )
+        if labelled == points:
+            chart.title = "Payback against monthly volume (each point its rank on Endpoints)"
+        else:
+            chart.title = (
+                f"Payback against monthly volume (best {points:,} endpoints; the first "
+                f"{labelled:,} labelled with their rank on Endpoints)"
+            )
     chart.style = 13
     chart.x_axis.title = "Monthly calls (log scale)"
     chart.y_axis.title = f"Payback (months; beyond {CHART_MAX_PAYBACK_MONTHS} off the chart)"
     chart.x_axis.scaling.logBase = 10
+    low, high = _log_range(calls_of)
+    chart.x_axis.scaling.min = 10**low
+    chart.x_axis.scaling.max = 10**high
     chart.x_axis.number_format = "#,##0"
     chart.y_axis.number_format = "0"
     chart.y_axis.scaling.min = 0
@@ -588,7 +751,7 @@ def _chart(endpoints: Any, columns: list[str], points: int) -> ScatterChart:
     chart.y_axis.delete = False
     calls = columns.index("monthly_calls") + 1
     payback = columns.index("payback_months") + 1
-    name = columns.index("name") + 1
+    label_column = columns.index("name" if named else "rank") + 1
 
     def series(first: int, last: int) -> Series:
         x = Reference(endpoints, min_col=calls, min_row=first, max_row=last)
@@ -601,22 +764,35 @@ def _chart(endpoints: Any, columns: list[str], points: int) -> ScatterChart:
         item.graphicalProperties.line.noFill = True
         return item
 
-    label_column = name if labelled else columns.index("rank") + 1
-    for row in range(2, max(labelled, ranked) + 2):
+    where = {label.rows[0]: label for label in labels}
+    for index in range(labelled):
+        row = index + 2
         item = series(row, row)  # one point a series, so that its label names the endpoint
-        item.tx = SeriesLabel(strRef=StrRef(f"'Endpoints'!${_letter(label_column - 1)}${row}"))
-        item.dLbls = DataLabelList()
-        item.dLbls.showSerName = True
-        for flag in ("showVal", "showCatName", "showLegendKey", "showPercent"):
-            setattr(item.dLbls, flag, False)
-        item.dLbls.position = "r"
+        label = where.get(index)
+        if label is not None and label.text:  # several points: their ranks, as words
+            item.tx = SeriesLabel(v=label.text)
+        else:
+            item.tx = SeriesLabel(strRef=StrRef(f"'Endpoints'!${_letter(label_column - 1)}${row}"))
+        if label is not None:
+            item.dLbls = DataLabelList()
+            item.dLbls.showSerName = True
+            for flag in ("showVal", "showCatName", "showLegendKey", "showPercent"):
+                setattr(item.dLbls, flag, False)
+            item.dLbls.position = label.position
         chart.series.append(item)
-    named = max(labelled, ranked)
-    if points > named:
-        chart.series.append(series(named + 2, points + 1))
+    if points > labelled:
+        chart.series.append(series(labelled + 2, points + 1))
     chart.legend = None
-    chart.height, chart.width = 11, 20
+    chart.width, chart.height = CHART_CM
     return chart
+
+
+def _number(value: Any) -> float:
+    """A table value as a float (``nan`` where it is none)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
 
 
 def _letter(index: int) -> str:
