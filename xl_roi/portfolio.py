@@ -966,10 +966,21 @@ def _rank_parts(chunks: Iterable[dict[str, Any]], *, compact: bool) -> pd.DataFr
     _give_back_freed_memory(rows)
 
     # numpy places a column outside Python's lock: columns side by side, a few at a time
-    with concurrent.futures.ThreadPoolExecutor(_screen_workers()) as pool:
-        placed = pool.map(_placed, parts.values(), itertools.repeat(places))
+    with concurrent.futures.ThreadPoolExecutor(_screen_workers()) as threads:
+        placed = threads.map(_placed, parts.values(), itertools.repeat(places))
         columns.update(zip(parts, placed, strict=True))
     parts.clear()
+    error = np.full(rows, None, dtype=object)
+    for where, texts in reasons:
+        error[places[where]] = texts
+    del places
+    columns["error"] = error
+    return _ranked_frame(columns, compact=compact)
+
+
+def _ranked_frame(columns: dict[str, Any], *, compact: bool) -> pd.DataFrame:
+    """The ranked table from its ranked columns: the verdicts as labels (categorical with
+    ``compact``), the rank numbered, text columns as Python objects."""
     for column in _VERDICT_COLUMNS:
         codes = columns[column]
         if compact:
@@ -977,12 +988,7 @@ def _rank_parts(chunks: Iterable[dict[str, Any]], *, compact: bool) -> pd.DataFr
             columns[column] = pd.Categorical.from_codes(codes, categories=pd.Index(VERDICTS))
         else:
             columns[column] = _VERDICT_LABELS[codes]
-    error = np.full(rows, None, dtype=object)
-    for where, texts in reasons:
-        error[places[where]] = texts
-    del places
-    columns["error"] = error
-    columns["rank"] = np.arange(1, rows + 1)
+    columns["rank"] = np.arange(1, len(columns["error"]) + 1)
     return pd.DataFrame(
         {
             column: (
