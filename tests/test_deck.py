@@ -13,6 +13,7 @@ import pytest
 from pptx import Presentation
 
 from tests.cases import WORKBOOK_CASES, WORSE_ANSWERS
+from tests.libreoffice import convert, make_profile, need_soffice
 from xl_roi import QualitySlice, evaluate, example_case
 from xl_roi._sensitivity import sensitivity
 from xl_roi.casefile import example_case_text, input_notes
@@ -511,3 +512,35 @@ def test_every_figure_in_the_sources_value_column_is_set_right(tmp_path: Path) -
     ]
     assert any(text.endswith(" ms") for text, _ in values)
     assert [text for text, alignment in values if alignment != PP_ALIGN.RIGHT] == []
+
+
+@need_soffice("pdftotext")
+def test_every_assumption_of_a_seven_row_tornado_is_labelled_on_the_page(tmp_path: Path) -> None:
+    """A self-hosted, growing case moves seven assumptions: the tornado is tall enough for a
+    label a bar (the words above move to a smaller size or a slide of their own) and asks for
+    every label, and LibreOffice prints all seven names (it once printed four, the chart
+    squeezed under three paragraphs)."""
+    import shutil
+    import subprocess
+
+    from xl_roi import load_case
+
+    # self-hosted, growing, worse answers costed: three paragraphs above the chart
+    case = load_case(Path(__file__).parent / "fixtures" / "cases" / "contract_clauses.toml")
+    path, result, table = _deck(tmp_path, case)
+    assert result.quality_adjusted_verdict != result.verdict
+    names = list(table[table.kind == "assumption"].assumption)
+    assert len(names) == 7
+    charts = [chart for entry in _slides(path) for chart in entry["charts"]]
+    assert len(charts[-1]["categories"]) == 7
+    convert(path, tmp_path, make_profile(tmp_path / "profile"), fmt="pdf")
+    text = subprocess.run(
+        [shutil.which("pdftotext") or "pdftotext", str(path.with_suffix(".pdf")), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    page = next(page for page in text.split("\f") if page.startswith("What moves the case"))
+    for name in names:
+        assert name.split(" (")[0] in page, name

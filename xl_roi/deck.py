@@ -692,8 +692,19 @@ def _blocks_height(spec: Slide, points: float) -> int:
     if spec.after:
         height += _GAP_EMU + text_height(spec.after, _BODY_EMU, points)
     if spec.chart:
-        height += _GAP_EMU + _CHART_MIN_EMU
+        height += _GAP_EMU + _chart_min_height(spec.chart)
     return height
+
+
+def _chart_min_height(chart: Chart) -> int:
+    """The least height a chart reads at: a bar chart a line and a half of labels a bar
+    (LibreOffice drops the labels it has no room for: a seven-row tornado once kept four),
+    with its axis and legend below; never below :data:`_CHART_MIN_EMU`."""
+    if chart.kind != "bar":
+        return _CHART_MIN_EMU
+    row = int(MIN_POINTS * 1.5 * _EMU_PER_POINT)
+    below = int(MIN_POINTS * 6 * _EMU_PER_POINT)  # value labels, axis title, legend
+    return max(_CHART_MIN_EMU, len(chart.categories) * row + below)
 
 
 def _fits(spec: Slide, points: float) -> bool:
@@ -858,6 +869,25 @@ def _add_chart(slide: Any, chart: Chart, top: int, height: int) -> None:
         bars.gap_width = 60
         if chart.crosses_at is not None:
             values.crosses_at = chart.crosses_at
+        _every_category_labelled(categories._element)
+
+
+def _every_category_labelled(axis: Any) -> None:
+    """Label every category of a bar chart's axis (``c:tickLblSkip`` of 1): left to itself,
+    LibreOffice labelled only every other assumption of a seven-row tornado."""
+    from pptx.oxml.ns import qn
+
+    skip = axis.find(qn("c:tickLblSkip"))
+    if skip is None:
+        skip = axis.makeelement(qn("c:tickLblSkip"), {})
+        # the schema's order: after lblOffset, before tickMarkSkip / noMultiLvlLbl / extLst
+        later = [axis.find(qn(f"c:{tag}")) for tag in ("tickMarkSkip", "noMultiLvlLbl", "extLst")]
+        following = next((element for element in later if element is not None), None)
+        if following is None:
+            axis.append(skip)
+        else:
+            following.addprevious(skip)
+    skip.set("val", "1")
 
 
 def _add_text(slide: Any, paragraphs: Sequence[str], top: int, size: float) -> int:
@@ -930,7 +960,9 @@ def _render(slides: Sequence[Slide], path: Path) -> None:
             top = _add_text(slide, spec.after, top + _GAP_EMU, size)
         if spec.chart:
             top += _GAP_EMU
-            _add_chart(slide, spec.chart, top, max(_BOTTOM_EMU - top, _CHART_MIN_EMU))
+            _add_chart(
+                slide, spec.chart, top, max(_BOTTOM_EMU - top, _chart_min_height(spec.chart))
+            )
     deck.save(str(path))
 
 
