@@ -712,3 +712,24 @@ def test_headers_sit_over_their_figures_and_checks_apart_from_their_advice(tmp_p
     shown = openpyxl.load_workbook(path, data_only=True)["Checks"]
     holds = [row for row in range(5, shown.max_row + 1) if shown[f"C{row}"].value == "OK"]
     assert holds and all(checks[f"B{row}"].alignment.horizontal == "center" for row in holds)
+
+
+@pytest.mark.parametrize("portable", [False, True])
+def test_tornado_names_the_side_that_never_pays_back(tmp_path, portable):
+    """A side of an assumption at which payback never comes has no bar: the tornado's name for
+    it says so, as the deck's does (the teacher's row once showed one bar and no word)."""
+    from pathlib import Path
+
+    from xl_roi import load_case
+
+    case = load_case(Path(__file__).parent / "fixtures" / "cases" / "contract_clauses.toml")
+    path = tmp_path / "case.xlsx"
+    save_workbook(case, path, portable=portable)
+    sheet = openpyxl.load_workbook(path, data_only=True)["Sensitivity"]
+    rows = [[sheet.cell(r, c).value for c in (1, 4, 5, 14)] for r in range(6, 12)]
+    named = {name: label for name, low, high, label in rows}
+    assert named["Teacher cost per 1k"] == "Teacher cost per 1k (never pays back at its low)"
+    for name, low, high, label in rows:
+        assert ("never" in label) == ("never" in (low, high)), (name, low, high, label)
+    (tornado,) = openpyxl.load_workbook(path)["Sensitivity"]._charts
+    assert "$N$6:$N$11" in tornado.series[0].cat.numRef.f

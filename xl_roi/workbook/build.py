@@ -915,7 +915,7 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
         sheet.print_area = f"A1:J{last_row + 22}"
     sheet.freeze_panes = "B6"
     # headers in bold wrap into the two lines of row 5: "Payback at high" / "(months)"
-    _widths(sheet, {"A": 30, **{letter: 18 for letter in "BCDEFGHIJ"}, "L": 22, "M": 22})
+    _widths(sheet, {"A": 30, **{letter: 18 for letter in "BCDEFGHIJ"}, "L": 22, "M": 22, "N": 44})
 
 
 def _sensitivity_note(values: dict[str, Any]) -> str:
@@ -1016,8 +1016,22 @@ def _tornado_helper(
         sheet[f"{letter}5"].alignment = Alignment(wrap_text=True, vertical="center")
     base = values["payback_months"]
     base = base if isinstance(base, float | int) and math.isfinite(base) else 0.0
+    sheet["N5"] = "Assumption, as the tornado names it"
+    sheet["N5"].font, sheet["N5"].fill = HEADER_FONT, HEADER_FILL
     for offset in range(assumption_rows):
         r = 6 + offset
+        # a side that never pays back has no bar: its name says so, as the deck's tornado does
+        row = table[1 + offset]
+        never = [side for side, cell in (("low", row[3]), ("high", row[4])) if cell == "never"]
+        writer.formula(
+            sheet,
+            f"N{r}",
+            f'A{r}&IF(AND(D{r}="never", E{r}="never"), " (never pays back at its low and high)", '
+            f'IF(D{r}="never", " (never pays back at its low)", '
+            f'IF(E{r}="never", " (never pays back at its high)", "")))',
+            f"{row[0]} (never pays back at its {' and '.join(never)})" if never else row[0],
+            layout.PLAIN,
+        )
         for letter, source, column in (("L", "D", 3), ("M", "E", 4)):
             stored = table[1 + offset][column]
             value = stored - base if isinstance(stored, float | int) else ""
@@ -1041,7 +1055,7 @@ def _tornado_chart(sheet: Worksheet, assumption_rows: int) -> BarChart:
     chart.title = "Tornado: how far payback moves"
     chart.y_axis.title = "Months against the case's payback"
     data = Reference(sheet, min_col=12, max_col=13, min_row=5, max_row=5 + assumption_rows)
-    categories = Reference(sheet, min_col=1, min_row=6, max_row=5 + assumption_rows)
+    categories = Reference(sheet, min_col=14, min_row=6, max_row=5 + assumption_rows)
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(categories)
     chart.x_axis.scaling.orientation = "maxMin"  # the widest swing on top, as a tornado
