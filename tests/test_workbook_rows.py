@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import openpyxl
 import pytest
 
 from tests.cases import WORKBOOK_CASES
@@ -202,3 +203,34 @@ def test_worse_answers_column_is_the_schedule_of_the_quality_adjusted_savings():
     assert got[-1] < got[0] < 0  # worse answers cost more than the compute saves: it falls
     example = layout.mirror_values(WORKBOOK_CASES["example"])
     assert set(rows.worse_answers_schedule_values(example)) == {""}
+
+
+@need_ssconvert()
+@pytest.mark.parametrize("failing", [["Billing"], ["Billing", "Refunds"]])
+def test_worse_answers_recommendation_names_the_critical_slices_failed_too(tmp_path, failing):
+    """Where worse answers decide and a business-critical slice fails too, the recommendation
+    names the slice (it once said only "Do not distill. Worse answers cost more…"): the core's
+    words, stored in both flavours and recalculated by Gnumeric in the portable one."""
+    import dataclasses
+
+    from tests.cases import WORSE_ANSWERS
+    from xl_roi import QualitySlice
+    from xl_roi.workbook.build import save_workbook
+
+    billing = WORSE_ANSWERS.quality_slices[0]  # dropped beyond its tolerance, and critical
+    slices = [dataclasses.replace(billing, business_critical=True, student_score=0.90)]
+    slices.append(WORSE_ANSWERS.quality_slices[1])
+    if "Refunds" in failing:
+        slices.append(QualitySlice("Refunds", True, 0.95, 0.90, 0.02, traffic_share=0.1))
+    case = WORSE_ANSWERS.replace(quality_slices=tuple(slices))
+    words = evaluate(case).recommendation
+    named = " and ".join(failing)
+    which = "a business-critical slice" if len(failing) == 1 else "business-critical slices"
+    assert words.startswith("Do not distill. Worse answers cost more")
+    assert words.endswith(f" The student also fails {named}, {which}.")
+    for portable in (False, True):
+        path = tmp_path / f"case_{portable}.xlsx"
+        save_workbook(case, path, portable=portable)
+        assert openpyxl.load_workbook(path, data_only=True)["Pitch"]["B3"].value == words
+    saved = recalculate(path, tmp_path / "gnumeric.xlsx")
+    assert open_workbook(saved, data_only=True)["Pitch"]["B3"].value == words

@@ -179,11 +179,15 @@ class Result:
         longer pays back within a year (:func:`xl_roi.recommendation.recommendation_from_figures`).
         The CLI pitch, the JSON and the workbook's Pitch sheet all show this one.
         """
+        failing = [item.name for item in self.quality if item.business_critical and not item.passed]
         if self.quality_cost_exceeds_savings:
             return worse_answers_sentence(
-                self.quality_cost_monthly, self.monthly_savings, self.verdict, self.case.currency
+                self.quality_cost_monthly,
+                self.monthly_savings,
+                self.verdict,
+                self.case.currency,
+                failing,
             )
-        failing = [item.name for item in self.quality if item.business_critical and not item.passed]
         return recommendation_from_figures(
             self.upfront_cost,
             self.monthly_savings,

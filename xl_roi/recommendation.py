@@ -218,18 +218,33 @@ def recommendation_from_figures(
 
 
 def worse_answers_sentence(
-    quality_cost_monthly: float, monthly_savings: float, verdict_label: str, currency: str
+    quality_cost_monthly: float,
+    monthly_savings: float,
+    verdict_label: str,
+    currency: str,
+    failing_critical_slices: Sequence[str] = (),
 ) -> str:
-    """The recommendation when worse answers cost more than the compute saved.
+    """The recommendation when worse answers cost more than the compute saved, naming the
+    business-critical slices the student fails too (a second reason not to distill).
 
     Examples
     --------
     >>> worse_answers_sentence(48_000, 21_000, "strong", "USD")[:60]
     'Do not distill. Worse answers cost more than the compute sav'
+    >>> worse_answers_sentence(48_000, 21_000, "strong", "USD", ["Refunds"])[-62:]
+    'strong). The student also fails Refunds, a business-critical slice.'
     """
-    return (
+    sentence = (
         f"{RECOMMENDATION[DO_NOT_DISTILL]} {WORSE_ANSWERS_COST_MORE}: about "
         f"{format_money(quality_cost_monthly, currency)} a month lost to the "
         f"student's wrong answers against {format_money(monthly_savings, currency)} "
         f"a month of compute saved (on compute alone: {verdict_label})."
     )
+    if failing_critical_slices:
+        which = (
+            "a business-critical slice"
+            if len(failing_critical_slices) == 1
+            else "business-critical slices"
+        )
+        sentence += f" The student also fails {join_names(list(failing_critical_slices))}, {which}."
+    return sentence

@@ -1130,8 +1130,7 @@ def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, An
         item = slices[offset] if offset < len(slices) else None
         cost = slice_costs[offset] if item is not None else ""
         _quality_slice_row(writer, sheet, first + offset, item, cost, rules)
-    if writer.portable:
-        _joined_names(writer, sheet, slices, first, last)
+    _joined_names(writer, sheet, slices, first, last)  # the recommendation names them
     for name, column in rows.QUALITY_NAMES:
         writer.name(name, sheet, f"{column}{first}:{column}{last}")
     summary_values = rows.quality_summary_values(slices, values)
@@ -1143,7 +1142,7 @@ def _quality(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, An
         writer.name(name, sheet, cell.coordinate)
     sheet.freeze_panes = "A5"
     # printed: the slice table and its summary on a landscape page at a readable size, not
-    # the helper columns beside it (the portable flavour's joined names)
+    # the helper columns beside it (the failing critical slices' names, joined)
     sheet.print_area = f"A1:K{summary + len(rows.QUALITY_SUMMARY) - 1}"
     _widths(sheet, QUALITY_WIDTHS)
     for r in range(first, last + 1):  # a slice's name, or "not computed: …", wraps
@@ -1254,8 +1253,8 @@ QUALITY_WIDTHS: dict[str, float] = {
 
 
 def _joined_names(writer: _Writer, sheet: Worksheet, slices: Any, first: int, last: int) -> None:
-    """Portable flavour: the failing business-critical slices' names as "a, b and c", built
-    down a helper column (no TEXTJOIN, which older spreadsheets lack)."""
+    """The failing business-critical slices' names as "a, b and c", built down a helper
+    column (no TEXTJOIN, which older spreadsheets lack), for the recommendation's words."""
     count_column = get_column_letter(column_index_from_string(layout.QUALITY_JOIN_COLUMN) - 1)
     join = layout.QUALITY_JOIN_COLUMN
     for column, title in ((count_column, "Failing critical so far"), (join, "Their names")):
@@ -1292,6 +1291,7 @@ def _joined_names(writer: _Writer, sheet: Worksheet, slices: Any, first: int, la
             text,
             layout.PLAIN,
         )
+    writer.name("critical_failing_names", sheet, f"{join}{last}")
     _widths(sheet, {count_column: 14, join: 40})
 
 
@@ -1541,7 +1541,7 @@ def _longest_recommendation(case: Case, currency: str) -> str:
             recommendation_from_figures(*figures, failing_critical_slices=names, currency=currency),
             recommendation_from_figures(big, 1.0, big, 12.0, 1.0, 2.0, 0.0, currency=currency),
             recommendation_from_figures(big, big, big * 13, 12.0, 2.0, 1.0, 0.0, currency=currency),
-            worse_answers_sentence(big, big, "defensible", currency),
+            worse_answers_sentence(big, big, "defensible", currency, names),
         ),
         key=len,
     )

@@ -473,19 +473,21 @@ def _months(months: str) -> str:
     return f'TEXT({months}, "#,##0.0")&" months"'
 
 
+QUALITY_JOIN_COLUMN = "N"
+QUALITY_JOIN_LAST = f"'Quality'!${QUALITY_JOIN_COLUMN}${4 + MAX_QUALITY_SLICES}"
+"""Quality's helper column (both flavours): the failing critical slices' names, joined."""
+
 _WORSE_ANSWERS_DECIDE = 'quality_adjusted_reason<>""'
 _WORSE_ANSWERS_SENTENCE = (
     f'"{_SENTENCES["do not distill"]} {WORSE_ANSWERS_COST_MORE}: about "&'
     f'{_money("quality_cost_monthly")}&" a month lost to the student\'s wrong answers against "&'
     f'{_money("savings_monthly")}&" a month of compute saved (on compute alone: "&'
-    'verdict_label&")."'
+    'verdict_label&")."&'
+    'IF(critical_failures=0, "", " The student also fails "&critical_failing_names&'
+    'IF(critical_failures=1, ", a business-critical slice.", ", business-critical slices."))'
 )
-"""The recommendation when worse answers cost more than the compute saved
-(:func:`xl_roi.pitch.worse_answers_sentence`)."""
-
-QUALITY_JOIN_COLUMN = "N"
-QUALITY_JOIN_LAST = f"'Quality'!${QUALITY_JOIN_COLUMN}${4 + MAX_QUALITY_SLICES}"
-"""Quality's helper column (portable flavour): the failing critical slices' names, joined."""
+"""The recommendation when worse answers cost more than the compute saved, with the
+business-critical slices the student fails (:func:`xl_roi.pitch.worse_answers_sentence`)."""
 
 
 def native_recommendation(joined_names: str) -> str:
@@ -1528,8 +1530,11 @@ def _finance_values(v: dict[str, Any], case: Case) -> None:
     )
     if savings > 0 and quality >= savings:
         v["quality_adjusted_reason"] = WORSE_ANSWERS_COST_MORE
+        failing = [
+            item.name for item in case.quality_slices if item.business_critical and not item.passed
+        ]
         v["recommendation_text"] = worse_answers_sentence(
-            quality, savings, v["verdict_label"], v["currency"]
+            quality, savings, v["verdict_label"], v["currency"], failing
         )
 
 
