@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 
@@ -556,6 +557,8 @@ def test_a_frozen_copy_checks_clean_as_a_values_only_copy(tmp_path, capsys, name
     out = capsys.readouterr().out
     assert "values-only copy" in out and "no formulas to check" in out
     assert len(out.strip().splitlines()) == 1
+    assert main(["check", str(frozen), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["values_only"] is True
     assert not check_workbook(source).values_only  # the live workbook is not one
 
 

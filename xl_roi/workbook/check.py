@@ -703,9 +703,10 @@ def next_step(report: CheckReport) -> str:
         )
     if report.values_only:
         return (
-            f"next: a values-only copy does not recalculate: `xl-roi build {path}` works every "
-            f"figure out again from its inputs into {built}; `xl-roi freeze {built} -o {values}` "
-            "makes a new copy of that to share"
+            "next: a values-only copy does not recalculate, so a figure typed over or an input "
+            f"changed after freezing stays wrong: `xl-roi build {path}` works every figure out "
+            f"again from its inputs into {built}; `xl-roi freeze {built} -o {values}` makes a "
+            "new copy of that to share"
         )
     if PASTED_AS_VALUES in kinds:
         return (
