@@ -685,3 +685,16 @@ def test_truth_values_libreoffice_writes_as_formulas_are_constants(frozen, tmp_p
     _paste_values(pasted)
     edit_part(pasted, sheet_part("Checks"), as_libreoffice)
     assert [f.kind for f in check_workbook(pasted).findings] == ["formulas replaced by values"]
+
+
+def test_next_step_for_a_frozen_copy_with_only_a_warning():
+    """A clean values-only copy with an unusual input is ready to share, not told it is wrong."""
+    from pathlib import Path
+
+    from xl_roi.workbook.check import CheckReport
+    from xl_roi.workbook.read import UNUSUAL
+
+    report = CheckReport(
+        Path("copy.xlsx"), None, [Finding(UNUSUAL, "Inputs!B10", "unusual")], values_only=True
+    )
+    assert report.clean and "ready to share" in next_step(report)

@@ -684,7 +684,7 @@ def next_step(report: CheckReport) -> str:
     path = report.path
     built = path.with_name(f"{path.stem}_built.xlsx")
     values = path.with_name(f"{path.stem}_values.xlsx")
-    if not kinds and report.values_only:
+    if report.clean and report.values_only:
         return (
             f"next: nothing: {path} is ready to share (to change the case, change the original "
             "workbook and freeze it again)"
