@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 
@@ -526,3 +527,174 @@ def test_truth_value_stored_as_a_number_or_word(built, kind, stored):
         ),
     )
     assert check_workbook(path).findings == []
+
+
+@pytest.fixture
+def frozen(tmp_path):
+    """A values-only copy (``xl-roi freeze``) of the example workbook, and its blueprint."""
+    from xl_roi.workbook.freeze import freeze_workbook
+
+    source = tmp_path / "case.xlsx"
+    blueprint = save_workbook(example_case(), source)
+    return freeze_workbook(source, tmp_path / "frozen.xlsx"), blueprint
+
+
+@pytest.mark.parametrize("portable", [True, False], ids=["portable", "add-in"])
+@pytest.mark.parametrize("name", ["example", "self-hosted"])
+def test_a_frozen_copy_checks_clean_as_a_values_only_copy(tmp_path, capsys, name, portable):
+    """A frozen copy of a built workbook is clean (exit 0): its figures agree with its inputs,
+    and check says it is a values-only copy with no formulas to check."""
+    from xl_roi.workbook.freeze import freeze_workbook
+
+    source = tmp_path / "case.xlsx"
+    blueprint = save_workbook(WORKBOOK_CASES[name], source, portable=portable)
+    frozen = freeze_workbook(source, tmp_path / "frozen.xlsx")
+    report = check_workbook(frozen)
+    assert report.findings == [] and report.values_only
+    assert report.case == WORKBOOK_CASES[name]
+    assert report.checked_cells == len(blueprint.formulas) + len(blueprint.array_members)
+    assert main(["check", str(frozen)]) == 0
+    out = capsys.readouterr().out
+    assert "values-only copy" in out and "no formulas to check" in out
+    assert len(out.strip().splitlines()) == 1
+    assert main(["check", str(frozen), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["values_only"] is True
+    assert not check_workbook(source).values_only  # the live workbook is not one
+
+
+def test_a_figure_typed_over_in_a_frozen_copy_is_caught(frozen, capsys):
+    """A figure typed over in a frozen copy is a mismatch naming the cell and the figure, with
+    the value the copy's inputs give; exit 1."""
+    from xl_roi.evaluation import evaluate
+
+    path, blueprint = frozen
+    sheet, reference = where(blueprint, "savings_monthly")
+    set_stored_result(path, sheet, reference, "999")
+    report = check_workbook(path)
+    assert [(f.kind, f.where) for f in report.findings] == [
+        ("mismatch", f"{sheet}!{reference} (savings_monthly)")
+    ]
+    assert "holds 999" in report.findings[0].message
+    assert repr(evaluate(example_case()).monthly_savings) in report.findings[0].message
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "values-only copy" in out and f"{sheet}!{reference} (savings_monthly)" in out
+    assert "formula" not in out.splitlines()[1]  # nothing said of formulas it never had
+    assert f"xl-roi build {path}" in out.splitlines()[-1]
+    assert "xl-roi freeze" in out.splitlines()[-1]
+
+
+def test_an_input_changed_after_freezing_is_caught(frozen, capsys):
+    """A frozen copy whose volume was changed after freezing: its figures are no longer the
+    inputs' and each dependent one is a mismatch; exit 1."""
+    path, blueprint = frozen
+    sheet, reference = where(blueprint, "monthly_calls")
+    assert sheet == "Inputs"  # set_input types into the Inputs sheet
+    set_input(path, reference, "3000000")
+    report = check_workbook(path)
+    assert report.values_only and report.findings
+    assert {f.kind for f in report.findings} == {"mismatch"}
+    savings = "{}!{} (savings_monthly)".format(*where(blueprint, "savings_monthly"))
+    assert savings in [f.where for f in report.findings]
+    assert main(["check", str(path)]) == 1
+    assert "mismatch in" in capsys.readouterr().out
+
+
+def _paste_values(path):
+    """Every formula of every sheet removed, its stored result kept, the About sheet as it
+    was: a workbook pasted over as values by hand, not by ``xl-roi freeze``."""
+    from xl_roi.workbook.build import SHEETS
+
+    for title in SHEETS:
+        edit_part(
+            path,
+            sheet_part(title),
+            lambda xml: re.sub(r"<f(?: [^>]*)?(?:/>|>[^<]*</f>)", "", xml),
+        )
+
+
+def test_formulas_pasted_over_by_hand_are_not_taken_for_a_frozen_copy(built, capsys):
+    """A workbook whose formulas were all pasted over as values, without the note freeze
+    writes, is one finding saying so (not thousands), its figures still checked; exit 1."""
+    path, blueprint = built
+    _paste_values(path)
+    with zipfile.ZipFile(path) as archive:
+        assert b"<f>" not in archive.read(sheet_part("Calculations"))
+    report = check_workbook(path)
+    assert not report.values_only and not report.clean
+    assert [f.kind for f in report.findings] == ["formulas replaced by values"]
+    assert "xl-roi freeze" in report.findings[0].message
+    sheet, reference = where(blueprint, "savings_monthly")
+    set_stored_result(path, sheet, reference, "999")
+    kinds = [(f.kind, f.where) for f in check_workbook(path).findings]
+    assert ("mismatch", f"{sheet}!{reference} (savings_monthly)") in kinds
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "formulas replaced by values" in out and "formula overwritten" not in out
+    assert f"xl-roi build {path}" in out.splitlines()[-1]
+
+
+def test_a_formula_typed_into_a_frozen_copy_is_reported(frozen):
+    """A formula typed into a frozen copy is reported (the copy says it holds values only);
+    its figure is checked like the others."""
+    path, blueprint = frozen
+    sheet, reference = where(blueprint, "payback_months")
+    edit_part(
+        path,
+        sheet_part(sheet),
+        lambda xml: re.sub(
+            rf'(<c r="{reference}"[^>]*>)(<v>)', r"\g<1><f>1+1</f>\g<2>", xml, count=1
+        ),
+    )
+    report = check_workbook(path)
+    assert report.values_only
+    assert [(f.kind, f.where) for f in report.findings] == [
+        ("formula in a values-only copy", f"{sheet}!{reference} (payback_months)")
+    ]
+    assert "=1+1" in report.findings[0].message
+
+
+def test_next_step_for_a_clean_frozen_copy(frozen):
+    """A clean frozen copy is not told to freeze itself again."""
+    path, _ = frozen
+    step = next_step(check_workbook(path))
+    assert "xl-roi freeze" not in step and "ready to share" in step
+
+
+def test_truth_values_libreoffice_writes_as_formulas_are_constants(frozen, tmp_path):
+    """A frozen copy saved by LibreOffice holds each truth value as the formula =TRUE()
+    (stored as the number 1): still a values-only copy, clean; and a hand-pasted workbook
+    saved so is still told apart from one."""
+    path, _ = frozen
+    libreoffice = re.compile(r'(<c r="B\d+"[^>]*) t="b"><v>([01])</v>')
+
+    def written_so(match):
+        truth = "TRUE" if match.group(2) == "1" else "FALSE"
+        return f'{match.group(1)} t="n"><f aca="false">{truth}()</f><v>{match.group(2)}</v>'
+
+    def as_libreoffice(xml):
+        written = libreoffice.sub(written_so, xml)
+        assert written != xml
+        return written
+
+    edit_part(path, sheet_part("Checks"), as_libreoffice)
+    report = check_workbook(path)
+    assert report.values_only and report.findings == []
+    pasted = tmp_path / "pasted.xlsx"
+    save_workbook(example_case(), pasted)
+    _paste_values(pasted)
+    edit_part(pasted, sheet_part("Checks"), as_libreoffice)
+    assert [f.kind for f in check_workbook(pasted).findings] == ["formulas replaced by values"]
+
+
+def test_next_step_for_a_frozen_copy_with_only_a_warning():
+    """A clean values-only copy with an unusual input is ready to share, not told it is wrong."""
+    from pathlib import Path
+
+    from xl_roi.workbook.check import CheckReport
+    from xl_roi.workbook.read import UNUSUAL
+
+    report = CheckReport(
+        Path("copy.xlsx"), None, [Finding(UNUSUAL, "Inputs!B10", "unusual")], values_only=True
+    )
+    assert report.clean and "ready to share" in next_step(report)

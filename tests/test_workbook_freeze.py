@@ -275,3 +275,25 @@ def test_a_formula_like_name_stays_text_in_the_frozen_pitch(tmp_path, name):
         before.font.sz,
         before.fill.fgColor.rgb,
     )
+
+
+@pytest.mark.parametrize("portable", [True, False], ids=["portable", "add-in"])
+def test_frozen_about_lines_fit_their_rows_and_point_check_at_the_copy(tmp_path, portable):
+    """Each About line a frozen copy rewords fits the height the live workbook gave its row
+    (16 points a line of 110 characters), and the copy says check works on it."""
+    import math
+
+    source = tmp_path / "case.xlsx"
+    save_workbook(WORKBOOK_CASES["self-hosted"], source, portable=portable)
+    target = freeze_workbook(source, tmp_path / "frozen.xlsx")
+    live, about = (openpyxl.load_workbook(path)["About"] for path in (source, target))
+    reworded = [
+        (cell.row, cell.value)
+        for row in about.iter_rows(min_col=2, max_col=2)
+        for cell in row
+        if isinstance(cell.value, str) and cell.value != live.cell(cell.row, 2).value
+    ]
+    assert len(reworded) >= 3
+    for row, text in reworded:
+        assert 16 * math.ceil(len(text) / 110) <= about.row_dimensions[row].height, text
+    assert any(text.startswith("Run xl-roi check on this copy") for _, text in reworded)

@@ -645,6 +645,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
             {
                 "file": str(report.path),
                 "clean": report.clean,
+                "values_only": report.values_only,
                 "checked_cells": report.checked_cells,
                 "findings": [
                     {"kind": f.kind, "where": f.where, "message": f.message}
@@ -662,6 +663,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
                 "next": next_step(report),
             }
         )
+    elif report.clean and report.values_only:
+        print(
+            f"{printable(args.file)} ({report.flavour} flavour, values-only copy): clean — "
+            "made by xl-roi freeze, so no formulas to check; its "
+            f"{report.checked_cells} figures agree with its inputs, every input in range"
+        )
+        for finding in report.warnings:
+            print(f"  {printable(str(finding))}")
     elif report.clean:
         print(
             f"{printable(args.file)} ({report.flavour} flavour): clean — "
@@ -671,9 +680,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
         for finding in report.warnings:
             print(f"  {printable(str(finding))}")
     else:
-        print(
-            f"{printable(args.file)} ({report.flavour} flavour): {len(report.findings)} finding(s)"
-        )
+        what = f"{report.flavour} flavour" + (", values-only copy" if report.values_only else "")
+        print(f"{printable(args.file)} ({what}): {len(report.findings)} finding(s)")
         for group in groups:
             print(f"  {printable(str(group))}")  # formula text from the file, C1 controls too
         print(printable(next_step(report)))

@@ -436,8 +436,9 @@ FROZEN_WORDING: dict[str, str] = {
         "Not needed to read this copy: it holds values only, no formulas (made with xl-roi freeze)."
     ),
     ABOUT_LINES[4][1]: (
-        "Run xl-roi check on the original workbook: it works every figure out again from "
-        "the inputs."
+        "Run xl-roi check on this copy: it works every figure out again from its inputs and "
+        "reports any that disagrees (typed over, or an input changed after the copy was made). "
+        "On the original, it checks the formulas too."
     ),
     INPUTS_SUBTITLE: "One row per input: the values this copy's figures were worked out from.",
     QUALITY_SUBTITLE: (
@@ -457,6 +458,11 @@ PORTABLE_WORDING: dict[str, str] = {
 }
 """Add-in text → what the portable flavour says instead."""
 FROZEN_WORDING[PORTABLE_WORDING[ABOUT_LINES[3][1]]] = FROZEN_WORDING[ABOUT_LINES[3][1]]
+
+VALUES_ONLY_NOTE = FROZEN_WORDING[ABOUT_LINES[3][1]]
+"""What the About sheet of a copy made by ``xl-roi freeze`` says, in either flavour, in place of
+how to enable the functions: how ``xl-roi check`` knows a values-only copy from a workbook whose
+formulas were pasted over by hand. Changing it stops check knowing the copies made before."""
 
 
 def _about(writer: _Writer, sheet: Worksheet, case: Case) -> None:

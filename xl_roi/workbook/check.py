@@ -2,7 +2,9 @@
 
 :func:`check_workbook` reads the inputs back into a case, lays out what the template holds for
 that case, and reports every stored result that disagrees with the core, every formula
-overwritten by a constant or changed, every input out of range, and every missing name.
+overwritten by a constant or changed, every input out of range, and every missing name. A
+values-only copy (``xl-roi freeze``) has no formulas to check: its figures are checked against
+its own inputs.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from openpyxl.formula.tokenizer import Token, Tokenizer
 from openpyxl.worksheet.formula import ArrayFormula
 
 from xl_roi.case import Case
-from xl_roi.workbook.build import blueprint_of
+from xl_roi.workbook.build import VALUES_ONLY_NOTE, Blueprint, blueprint_of
 from xl_roi.workbook.read import (
     UNUSUAL,
     Finding,
@@ -58,6 +60,9 @@ class CheckReport:
     checked_cells: int = 0
     flavour: str = "add-in"
     """``"portable"`` (native functions only) or ``"add-in"`` (xl_roi's functions)."""
+    values_only: bool = False
+    """A values-only copy made by ``xl-roi freeze`` (its About sheet says so): no formulas to
+    check, its figures checked against its inputs."""
 
     @property
     def clean(self) -> bool:
@@ -362,6 +367,10 @@ def _open_once(path: Path) -> tuple[Workbook, dict[tuple[str, str], Any]]:
 def check_workbook(path: str | Path) -> CheckReport:
     """Check a workbook against the core; raise :class:`WorkbookError` if it cannot be read.
 
+    A workbook none of whose formula cells holds a formula is checked for its figures only:
+    a values-only copy when its About sheet carries the note ``xl-roi freeze`` writes
+    (``values_only``), otherwise one finding, :data:`PASTED_AS_VALUES`, as well.
+
     Examples
     --------
     >>> import tempfile, pathlib
@@ -381,6 +390,11 @@ def check_workbook(path: str | Path) -> CheckReport:
         return report
     blueprint = blueprint_of(case, swing, portable=flavour == "portable")
     report.findings.extend(_name_findings(stored, blueprint.names))
+    present = [key for key in blueprint.formulas if key[0] in stored.sheetnames]
+    noted = _says_values_only(stored)
+    if noted or (present and not any(_computes(formula_of.get(key)) for key in present)):
+        _check_figures(report, stored, formula_of, blueprint, noted=noted)
+        return report
     uncomputed: list[str] = []  # cells showing #NAME?: a program without xl_roi's functions
     for (sheet, coordinate), (formula, expected) in blueprint.formulas.items():
         where = f"{sheet}!{coordinate}"
@@ -419,6 +433,103 @@ def check_workbook(path: str | Path) -> CheckReport:
         ]
         report.findings.append(_uncomputed_finding(path, uncomputed))
     return report
+
+
+PASTED_AS_VALUES = "formulas replaced by values"
+"""The kind of the one finding for a workbook holding no formula where the template puts them,
+without the note of a copy made by ``xl-roi freeze``."""
+
+FORMULA_IN_COPY = "formula in a values-only copy"
+"""The kind of a finding for a formula in a copy whose About sheet says it holds values only."""
+
+
+_TRUTH_CONSTANTS = (formula_key("=TRUE"), formula_key("=FALSE"))
+
+
+def _computes(formula: Any) -> bool:
+    """Whether a cell's formula computes something: not absent, and not the bare truth value
+    that LibreOffice writes as ``=TRUE()`` for the constant TRUE."""
+    text = _formula_text(formula)
+    return text is not None and formula_key(text) not in _TRUTH_CONSTANTS
+
+
+def _says_values_only(stored: Workbook) -> bool:
+    """Whether the About sheet carries the note ``xl-roi freeze`` writes into a values-only copy."""
+    if "About" not in stored.sheetnames:
+        return False
+    return any(
+        isinstance(cell.value, str) and cell.value.strip() == VALUES_ONLY_NOTE
+        for row in stored["About"].iter_rows()
+        for cell in row
+    )
+
+
+def _cell_names(names: dict[str, str]) -> dict[tuple[str, str], str]:
+    """The defined name of each single cell the template names (``Calculations!B35`` →
+    ``savings_monthly``), the first when several name it."""
+    cells: dict[tuple[str, str], str] = {}
+    for name, target in names.items():
+        sheet, _, reference = target.rpartition("!")
+        key = (sheet.strip("'").replace("''", "'"), reference.replace("$", ""))
+        if ":" not in reference:
+            cells.setdefault(key, name)
+    return cells
+
+
+def _check_figures(
+    report: CheckReport,
+    stored: Workbook,
+    formula_of: dict[tuple[str, str], Any],
+    blueprint: Blueprint,
+    *,
+    noted: bool,
+) -> None:
+    """Check a workbook without formulas: each figure against the one its inputs give.
+
+    ``noted``: its About sheet says it is a values-only copy, so a formula in it is a finding;
+    otherwise none of its formula cells holds a formula, which is one finding.
+    """
+    report.values_only = noted
+    named = _cell_names(blueprint.names)
+    expected_at = {key: expected for key, (_, expected) in blueprint.formulas.items()}
+    expected_at.update(blueprint.array_members)
+    for (sheet, coordinate), expected in expected_at.items():
+        if sheet not in stored.sheetnames:
+            where = f"{sheet}!{coordinate}"
+            report.findings.append(Finding("missing sheet", where, f"no sheet {sheet}"))
+            continue
+        report.checked_cells += 1
+        name = named.get((sheet, coordinate))
+        where = f"{sheet}!{coordinate}" + (f" ({name})" if name else "")
+        formula = formula_of.get((sheet, coordinate))
+        if _computes(formula) and (sheet, coordinate) in blueprint.formulas:
+            text = _formula_text(formula) or "="
+            report.findings.append(
+                Finding(
+                    FORMULA_IN_COPY,
+                    where,
+                    f"holds the formula {shortened(text)} in a copy whose About sheet says it "
+                    "holds values only",
+                )
+            )
+        value = stored[sheet][coordinate].value
+        if same_result(expected, value):
+            continue
+        shown = "is blank" if value in ("", None) else f"holds {value!r}"
+        report.findings.append(
+            Finding("mismatch", where, f"{shown}; worked out from its inputs it is {expected!r}")
+        )
+    if not noted:
+        report.findings.append(
+            Finding(
+                PASTED_AS_VALUES,
+                "workbook",
+                f"none of the {len(blueprint.formulas):,} cells where the workbook's formulas go "
+                "holds a formula (pasted over as values?), and its About sheet does not say it is "
+                "a values-only copy made by `xl-roi freeze`: its figures were checked against its "
+                "inputs, its formulas cannot be",
+            )
+        )
 
 
 def _name_findings(stored: Workbook, names: dict[str, str]) -> list[Finding]:
@@ -572,8 +683,13 @@ def next_step(report: CheckReport) -> str:
     kinds = {finding.kind for finding in report.findings}
     path = report.path
     built = path.with_name(f"{path.stem}_built.xlsx")
+    values = path.with_name(f"{path.stem}_values.xlsx")
+    if report.clean and report.values_only:
+        return (
+            f"next: nothing: {path} is ready to share (to change the case, change the original "
+            "workbook and freeze it again)"
+        )
     if not kinds:
-        values = path.with_name(f"{path.stem}_values.xlsx")
         return f"next: `xl-roi freeze {path} -o {values}` for readers without the functions"
     if kinds & {"bad input", "missing name", "missing sheet"}:
         return (
@@ -584,6 +700,19 @@ def next_step(report: CheckReport) -> str:
         return (
             f"next: open {path} in Excel with the xl_roi add-in and save it, or "
             f"`xl-roi build {path} --portable` writes {built}, which computes anywhere"
+        )
+    if report.values_only:
+        return (
+            "next: a values-only copy does not recalculate, so a figure typed over or an input "
+            f"changed after freezing stays wrong: `xl-roi build {path}` works every figure out "
+            f"again from its inputs into {built}; `xl-roi freeze {built} -o {values}` makes a "
+            "new copy of that to share"
+        )
+    if PASTED_AS_VALUES in kinds:
+        return (
+            f"next: `xl-roi build {path}` rebuilds it from its inputs into {built}, with the "
+            f"template's formulas restored; `xl-roi freeze {built} -o {values}` makes a "
+            "values-only copy of that to share"
         )
     if "no stored result" in kinds:
         return (
