@@ -528,11 +528,21 @@ PITCH: tuple[tuple[str, tuple[PitchLine, ...]], ...] = (
                 )
             ),
             PitchLine(
-                "GPUs sized for a peak of (× average traffic; 1.5 unless set)",
+                "GPUs sized for peak traffic of (× the average)",
                 f'IF({layout.HOSTED_TEST}, peak_factor, "not self-hosted")',
                 layout.MULTIPLIER,
                 value=lambda values: (
                     values["peak_factor"]
+                    if values["student_pricing"] == layout.MODE_SELF_HOSTED
+                    else "not self-hosted"
+                ),
+            ),
+            PitchLine(
+                "Each GPU loaded at peak to at most",
+                f'IF({layout.HOSTED_TEST}, target_utilization, "not self-hosted")',
+                layout.SHARE,
+                value=lambda values: (
+                    values["target_utilization"]
                     if values["student_pricing"] == layout.MODE_SELF_HOSTED
                     else "not self-hosted"
                 ),
