@@ -11,7 +11,7 @@ import subprocess
 import openpyxl
 
 from tests.cases import WORKBOOK_CASES
-from tests.libreoffice import SOFFICE, convert, make_profile, need_soffice
+from tests.libreoffice import SOFFICE, convert, convert_all, make_profile, need_soffice
 from xl_roi import evaluate, example_case
 from xl_roi.workbook.build import save_workbook
 
@@ -294,3 +294,53 @@ def test_a_payback_that_never_comes_reads_never_on_the_calculations_page(tmp_pat
     assert NEVER_PAYS_BACK.strip() not in calculations
     for label in ("Payback", "Payback after maintenance", "Payback at half volume"):
         assert re.search(rf"^{label}\s+never months\b", calculations, re.MULTILINE), label
+
+
+def test_calculations_cash_flow_and_sensitivity_print_at_a_readable_size(tmp_path):
+    """Both flavours' Calculations, Cash flow and Sensitivity pages print at a size a reader
+    reads (they once printed 6.4 points tall, the helper columns on the page): every word at
+    least 9 points, none past the page's edge, the work's header over each of its pages, the
+    cash flow filling most of its page, and no helper (payback search, cash table) printed."""
+    case = WORKBOOK_CASES["worse answers"]
+    built = [tmp_path / "portable.xlsx", tmp_path / "addin.xlsx"]
+    save_workbook(case, built[0], portable=True)
+    save_workbook(case, built[1], portable=False)
+    pdfs = convert_all(built, tmp_path / "pdf", make_profile(tmp_path / "profile"), fmt="pdf")
+    for pdf in pdfs:
+        boxes = subprocess.run(
+            [PDFTOTEXT, "-bbox", str(pdf), "-"],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout
+        pages = boxes.split("<page ")[1:]
+        words = [
+            re.findall(
+                r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
+                r"([^<]*)</word>",
+                page,
+            )
+            for page in pages
+        ]
+        texts = [" ".join(word[4] for word in page) for page in words]
+        first = next(i for i, text in enumerate(texts) if text.startswith("Calculations The work"))
+        cash = next(i for i, text in enumerate(texts) if "Cash flow by month" in text)
+        sensitivity = next(i for i, text in enumerate(texts) if text.startswith("Sensitivity"))
+        assert first < cash < sensitivity, (pdf.name, first, cash, sensitivity)
+        for index in range(first, sensitivity + 1):
+            page = words[index]
+            width, height = (
+                float(x)
+                for x in re.search(r'width="([\d.]+)" height="([\d.]+)"', pages[index]).groups()
+            )
+            heights = [float(w[3]) - float(w[1]) for w in page]
+            assert min(heights) >= 9.0, (pdf.name, index, min(heights))
+            assert max(float(w[2]) for w in page) <= width, (pdf.name, index)
+            if first < index < cash:  # the work runs on: its header over the page
+                assert texts[index].startswith("Calculation "), texts[index][:80]
+        top = min(float(w[1]) for w in words[cash])
+        bottom = max(float(w[3]) for w in words[cash])
+        assert bottom - top >= 0.6 * height, (top, bottom)  # not a third of the page
+        everything = " ".join(texts)
+        assert "Newton" not in everything and "Monthly cash: what" not in everything
