@@ -660,6 +660,7 @@ def _constants(writer: _Writer, sheet: Worksheet, row: int) -> int:
         cell.alignment = TOP
         unit_cell = sheet.cell(row=row, column=3, value=unit)
         unit_cell.font, unit_cell.alignment = UNIT_FONT, WRAP
+        sheet.cell(row=row, column=4).alignment = TOP  # no note: the row reads from its top
         name_cell = sheet.cell(row=row, column=5, value=name)
         name_cell.font, name_cell.alignment = UNIT_FONT, TOP
         lines = max(
