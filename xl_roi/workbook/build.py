@@ -623,6 +623,7 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
         "inputs and the rows above. No number is typed into a formula.",
     )
     _header(sheet, 4, ("Calculation", "Value", "Unit", "How", "Name"))
+    sheet["B4"].alignment = RIGHT_HEADER  # over its figures, as they sit
     row = _constants(writer, sheet, 5)
     for item in CALCULATIONS:
         if isinstance(item, Section):
