@@ -699,13 +699,14 @@ def test_pitch_sheet_states_the_figures_the_pitch_states(tmp_path, name):
 
 @pytest.mark.parametrize("portable", [False, True], ids=["add-in", "portable"])
 def test_headers_sit_over_their_figures_and_checks_apart_from_their_advice(tmp_path, portable):
-    """The Sensitivity table's figure headers are right-aligned over their right-aligned
-    figures; each check's TRUE/FALSE is centred in its column, never flush against the "OK"
-    beside it."""
+    """The Sensitivity table's figure headers, and Calculations' "Value", are right-aligned
+    over their right-aligned figures; each check's TRUE/FALSE is centred in its column, never
+    flush against the "OK" beside it."""
     path = tmp_path / "case.xlsx"
     save_workbook(example_case(), path, portable=portable)
     book = openpyxl.load_workbook(path)
     sensitivity, checks = book["Sensitivity"], book["Checks"]
+    assert book["Calculations"]["B4"].alignment.horizontal == "right"
     for column in "BCDEFGHIJ":
         assert sensitivity[f"{column}5"].alignment.horizontal == "right", column
         assert sensitivity[f"{column}6"].alignment.horizontal == "right", column

@@ -11,7 +11,7 @@ import subprocess
 import openpyxl
 
 from tests.cases import WORKBOOK_CASES
-from tests.libreoffice import SOFFICE, convert, make_profile, need_soffice
+from tests.libreoffice import SOFFICE, convert, convert_all, make_profile, need_soffice
 from xl_roi import evaluate, example_case
 from xl_roi.workbook.build import save_workbook
 
@@ -126,13 +126,14 @@ def test_every_page_writes_figures_as_a_reader_expects(tmp_path):
     workbook = freeze_workbook(built, tmp_path / "hosted.xlsx")
     pages = _pages(tmp_path, workbook)
     everything = "\n".join(pages)
-    sensitivity = next(page for page in pages if "Breaks payback" in page)
+    sensitivity = next(page for page in pages if page.startswith("Sensitivity"))
     growth = next(line for line in sensitivity.splitlines() if "Monthly growth" in line)
     assert "2.5%" in growth and "7.5%" in growth  # 5 % ± 50 %
     assert "0.025" not in everything and "0.075" not in everything
     # no figure with three or more decimals (a percentage of a tolerance aside)
     assert not re.findall(r"\d\.\d{3,}(?![\d]*%)", everything)
-    calculations = next(page for page in pages if page.startswith("Calculations"))
+    # the work runs over pages, each under its header ("Calculation  Value  Unit …")
+    calculations = "\n".join(page for page in pages if page.startswith("Calculation"))
     # 1,000,000 examples × 1.20 per 1k ÷ 1,000 = 1,200; + 4,000 + 9,000 + 30,000 = 44,200
     assert re.search(r"^Upfront cost\s+44,200 USD\b", calculations, re.MULTILINE)
     checks = next(page for page in pages if "MASTER CHECK" in page)
@@ -290,7 +291,58 @@ def test_a_payback_that_never_comes_reads_never_on_the_calculations_page(tmp_pat
         text=True,
         timeout=60,
     ).stdout
-    calculations = "\n".join(p for p in text.split("\f") if "Calculations" in p[:200])
+    # the work's pages: the first titled, the others under its header, repeated
+    calculations = "\n".join(p for p in text.split("\f") if p.startswith("Calculation"))
     assert NEVER_PAYS_BACK.strip() not in calculations
     for label in ("Payback", "Payback after maintenance", "Payback at half volume"):
         assert re.search(rf"^{label}\s+never months\b", calculations, re.MULTILINE), label
+
+
+def test_calculations_cash_flow_and_sensitivity_print_at_a_readable_size(tmp_path):
+    """Both flavours' Calculations, Cash flow and Sensitivity pages print at a size a reader
+    reads (they once printed 6.4 points tall, the helper columns on the page): every word at
+    least 9 points, none past the page's edge, the work's header over each of its pages, the
+    cash flow filling most of its page, and no helper (payback search, cash table) printed."""
+    case = WORKBOOK_CASES["worse answers"]
+    built = [tmp_path / "portable.xlsx", tmp_path / "addin.xlsx"]
+    save_workbook(case, built[0], portable=True)
+    save_workbook(case, built[1], portable=False)
+    pdfs = convert_all(built, tmp_path / "pdf", make_profile(tmp_path / "profile"), fmt="pdf")
+    for pdf in pdfs:
+        boxes = subprocess.run(
+            [PDFTOTEXT, "-bbox", str(pdf), "-"],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout
+        pages = boxes.split("<page ")[1:]
+        words = [
+            re.findall(
+                r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
+                r"([^<]*)</word>",
+                page,
+            )
+            for page in pages
+        ]
+        texts = [" ".join(word[4] for word in page) for page in words]
+        first = next(i for i, text in enumerate(texts) if text.startswith("Calculations The work"))
+        cash = next(i for i, text in enumerate(texts) if "Cash flow by month" in text)
+        sensitivity = next(i for i, text in enumerate(texts) if text.startswith("Sensitivity"))
+        assert first < cash < sensitivity, (pdf.name, first, cash, sensitivity)
+        for index in range(first, sensitivity + 1):
+            page = words[index]
+            width, height = (
+                float(x)
+                for x in re.search(r'width="([\d.]+)" height="([\d.]+)"', pages[index]).groups()
+            )
+            heights = [float(w[3]) - float(w[1]) for w in page]
+            assert min(heights) >= 9.0, (pdf.name, index, min(heights))
+            assert max(float(w[2]) for w in page) <= width, (pdf.name, index)
+            if first < index < cash:  # the work runs on: its header over the page
+                assert texts[index].startswith("Calculation "), texts[index][:80]
+        top = min(float(w[1]) for w in words[cash])
+        bottom = max(float(w[3]) for w in words[cash])
+        assert bottom - top >= 0.6 * height, (top, bottom)  # not a third of the page
+        everything = " ".join(texts)
+        assert "Newton" not in everything and "Monthly cash: what" not in everything

@@ -21,6 +21,8 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart.text import RichText
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
 from openpyxl.formatting.rule import Rule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.styles.differential import DifferentialStyle
@@ -265,7 +267,7 @@ def _unit(writer: _Writer, sheet: Worksheet, row: int, unit: str, currency: str)
     else:
         cell = sheet.cell(row=row, column=3, value=unit)
     cell.font = UNIT_FONT
-    cell.alignment = TOP  # beside a figure or note that wraps, on its first line
+    cell.alignment = WRAP  # beside a figure or note that wraps, from its first line
 
 
 def _title(sheet: Worksheet, text: str, subtitle: str) -> None:
@@ -627,6 +629,7 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
         "inputs and the rows above. No number is typed into a formula.",
     )
     _header(sheet, 4, ("Calculation", "Value", "Unit", "How", "Name"))
+    sheet["B4"].alignment = RIGHT_HEADER  # over its figures, as they sit
     row = _constants(writer, sheet, 5)
     for item in CALCULATIONS:
         if isinstance(item, Section):
@@ -646,6 +649,8 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
     # the work and the schedule; the portable helpers beside them (the payback search's steps,
     # the cash table) stay on the sheet, off the page
     sheet.print_area = f"A1:G{first + SCHEDULE_MONTHS}"
+    sheet.print_title_rows = "4:4"  # the work's header over each page it runs to
+    sheet.page_margins = PRINT_MARGINS
     sheet.freeze_panes = "B5"
     _widths(sheet, CALCULATIONS_WIDTHS)
     return first
@@ -656,11 +661,21 @@ def _constants(writer: _Writer, sheet: Worksheet, row: int) -> int:
     sheet.cell(row=row, column=1, value="Constants").font = SECTION_FONT
     row += 1
     for name, label, value, unit in CONSTANTS:
-        sheet.cell(row=row, column=1, value=label)
+        sheet.cell(row=row, column=1, value=label).alignment = WRAP
         cell = sheet.cell(row=row, column=2, value=value)
         cell.number_format = CONSTANT_FORMATS.get(name, layout.COUNT)
-        sheet.cell(row=row, column=3, value=unit).font = UNIT_FONT
-        sheet.cell(row=row, column=5, value=name).font = UNIT_FONT
+        cell.alignment = TOP
+        unit_cell = sheet.cell(row=row, column=3, value=unit)
+        unit_cell.font, unit_cell.alignment = UNIT_FONT, WRAP
+        sheet.cell(row=row, column=4).alignment = TOP  # no note: the row reads from its top
+        name_cell = sheet.cell(row=row, column=5, value=name)
+        name_cell.font, name_cell.alignment = UNIT_FONT, TOP
+        lines = max(
+            _wrapped_lines(label, CALCULATIONS_WIDTHS["A"]),
+            _wrapped_lines(unit, CALCULATIONS_WIDTHS["C"]),
+        )
+        if lines > 1:
+            sheet.row_dimensions[row].height = 15 * lines
         writer.name(name, sheet, cell.coordinate)
         row += 1
     return row
@@ -672,7 +687,7 @@ def _calculation_row(
     """One calculation on ``row``: its label, its formula (or, with no native formula, its
     stored value) named after it, its unit and how it is worked out; as tall as its longest
     text."""
-    sheet.cell(row=row, column=1, value=item.label).alignment = TOP
+    sheet.cell(row=row, column=1, value=item.label).alignment = WRAP
     formula = item.formula_in(writer.portable)
     if formula is None:  # a row with no native formula stores its value
         cell = sheet.cell(row=row, column=2)
@@ -691,7 +706,12 @@ def _calculation_row(
         _never_in_words(sheet, cell.coordinate)
         if isinstance(stored, str) and stored.startswith(NEVER_PAYS_BACK):
             stored = "never"  # what the page shows
+    unit = (
+        item.unit if item.unit not in _MONEY_UNITS else values["currency"] + _MONEY_UNITS[item.unit]
+    )
     height = max(  # the row as tall as its longest text: none runs off its cell
+        _wrapped_lines(item.label, CALCULATIONS_WIDTHS["A"]),
+        _wrapped_lines(unit, CALCULATIONS_WIDTHS["C"]),
         _wrapped_lines(item.how, CALCULATIONS_WIDTHS["D"]),
         _wrapped_lines(stored, CALCULATIONS_WIDTHS["B"]) if isinstance(stored, str) else 1,
     )
@@ -729,7 +749,8 @@ def _schedule(writer: _Writer, sheet: Worksheet, values: dict[str, Any], row: in
         sheet.cell(row=row, column=index).alignment = Alignment(
             horizontal="right", vertical="center", wrap_text=True
         )
-    sheet.row_dimensions[row].height = 48  # three lines: "Maintenance" "(money out," "taken off)"
+    # four lines: "After" "maintenance" "and worse" "answers" in column G
+    sheet.row_dimensions[row].height = 60
     schedule = rows.schedule_values(values)
     first = row + 1
     discounted = rows.discounted_schedule_values(values)
@@ -743,7 +764,16 @@ def _schedule(writer: _Writer, sheet: Worksheet, values: dict[str, Any], row: in
             _schedule_month(writer, sheet, r, month, stored)
         for column in "BC":
             sheet[f"{column}{r}"].number_format = layout.MONEY
+        sheet.row_dimensions[r].height = SCHEDULE_ROW_POINTS
     return first
+
+
+SCHEDULE_ROW_POINTS = 13.5
+"""A schedule month's row height: one line of figures (18 pixels; Excel's default is 15
+points). With it the work's header, the schedule's title and header and its 37 months fit one
+landscape letter page in Excel too (about 87 % of full size: 590 points of the 620 a page
+holds; at 15 points they take 646, and the last months would spill onto a page of their
+own)."""
 
 
 def _schedule_start(
@@ -802,15 +832,20 @@ def _schedule_month(
 
 
 CALCULATIONS_WIDTHS: dict[str, float] = {
-    "A": 48,
-    "B": 30,
-    "C": 16,
-    "D": 56,
+    "A": 28,
+    "B": 18,
+    "C": 13,
+    "D": 38,
     "E": 30,
-    "F": 18,
-    "G": 18,
+    "F": 13,
+    "G": 13,
 }
-"""Calculations' columns: label, figure (a text answer wraps in it), unit, how, name."""
+"""Calculations' columns: label, figure (a text answer wraps in it), unit, how, name; F and
+G the schedule's last two. 152 characters across: a landscape page fitted to its width prints
+at about 85 % of full size (labels, units, answers and notes wrap; a name, one word, fits)."""
+
+PRINT_MARGINS = PageMargins(left=0.5, right=0.5, top=0.5, bottom=0.5, header=0.3, footer=0.3)
+"""Margins (inches) of the pages fitted to their width: room for the text, not white paper."""
 
 
 def _cash_table(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> None:
@@ -898,19 +933,19 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
         "Which assumption breaks the case: each moved ± the swing on "
         "Inputs, one at a time, ranked by how far payback swings; then named scenarios.",
     )
-    note = _sensitivity_note(values)
+    note = _sensitivity_note(values) + (PORTABLE_SENSITIVITY_NOTE if writer.portable else "")
     sheet["A3"] = note
     sheet["A3"].alignment = WRAP
     sheet.merge_cells("A3:J3")
-    sheet.row_dimensions[3].height = 32
+    # a merged cell never grows to its text: as many lines as the note takes across A:J
+    across = sum(SENSITIVITY_WIDTHS[letter] for letter in "ABCDEFGHIJ")
+    sheet.row_dimensions[3].height = 15 * _wrapped_lines(note, across)
     formula = udf_call("SENSITIVITY", swing="sensitivity_swing", **layout.HOSTING_ARGUMENTS)
     table = _sensitivity_table(values)
     last_row = 5 + HEADLINE_TABLE_ROWS
     if writer.portable:  # one native formula a cell, worked below the chart
         _native_sensitivity_cells(writer, sheet, values, table, last_row)
         sheet.print_area = f"A1:J{last_row + 22}"  # the table and its chart, not the working
-        sheet["A3"] = note + PORTABLE_SENSITIVITY_NOTE
-        sheet.row_dimensions[3].height = 48
     else:
         writer.array_formula(sheet, f"A5:J{last_row}", formula, table)
     _sensitivity_formats(sheet, last_row)
@@ -920,8 +955,20 @@ def _sensitivity(writer: _Writer, sheet: Worksheet, values: dict[str, Any], case
     if not writer.portable:  # the table and its chart; the chart's helper columns L:M off it
         sheet.print_area = f"A1:J{last_row + 22}"
     sheet.freeze_panes = "B6"
-    # headers in bold wrap into the two lines of row 5: "Payback at high" / "(months)"
-    _widths(sheet, {"A": 30, **{letter: 18 for letter in "BCDEFGHIJ"}, "L": 22, "M": 22, "N": 44})
+    sheet.page_margins = PRINT_MARGINS
+    _widths(sheet, SENSITIVITY_WIDTHS)
+
+
+SENSITIVITY_WIDTHS: dict[str, float] = {
+    "A": 30,
+    **{letter: 13 for letter in "BCDEFGHIJ"},
+    "L": 22,
+    "M": 22,
+    "N": 44,
+}
+"""Sensitivity's columns: the assumption, nine figures (headers in bold wrap into the three
+lines of row 5: "Payback" / "at high" / "(months)"), and the tornado's helpers L:N, off the
+page. A:J is 147 characters: a landscape page fitted to its width prints at about 85 %."""
 
 
 def _sensitivity_note(values: dict[str, Any]) -> str:
@@ -973,7 +1020,7 @@ def _native_sensitivity_cells(
 def _sensitivity_formats(sheet: Worksheet, last_row: int) -> None:
     """The table's header row styled, and its figures' number formats (right-aligned, words
     too), each row's values in its own unit."""
-    sheet.row_dimensions[5].height = 32
+    sheet.row_dimensions[5].height = 48
     for column in range(1, 11):
         cell = sheet.cell(row=5, column=column)
         cell.font = HEADER_FONT
@@ -1068,8 +1115,27 @@ def _tornado_chart(sheet: Worksheet, assumption_rows: int) -> BarChart:
     chart.x_axis.tickLblPos = "low"  # the assumptions' names left of the bars, not over them
     chart.y_axis.number_format = layout.MONTHS
     chart.y_axis.majorGridlines = None
+    # the axes' and legend's words in 11 points, as the table's: printed on a page fitted to
+    # its width they stay as readable as the table (the default 10 points print under 9)
+    for part in (chart.x_axis, chart.y_axis, chart.legend):
+        part.txPr = _text_points(TORNADO_TEXT_POINTS)
+    for paragraph in chart.y_axis.title.tx.rich.p:  # the axis title, bold, as large
+        size = CharacterProperties(sz=TORNADO_TEXT_POINTS * 100, b=True)
+        paragraph.pPr = ParagraphProperties(defRPr=size)
+        for run in paragraph.r or []:
+            run.rPr = size
     chart.height, chart.width = 9, 18
     return chart
+
+
+TORNADO_TEXT_POINTS = 11
+"""The tornado's axis and legend text size, in points."""
+
+
+def _text_points(points: float) -> RichText:
+    """Chart text (an axis's labels, a legend) in ``points``."""
+    size = CharacterProperties(sz=int(points * 100))
+    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=size), endParaRPr=size)])
 
 
 SENSITIVITY_SCENARIO_FIELDS: dict[str, str] = {
