@@ -231,7 +231,7 @@ def worse_answers_sentence(
     --------
     >>> worse_answers_sentence(48_000, 21_000, "strong", "USD")[:60]
     'Do not distill. Worse answers cost more than the compute sav'
-    >>> worse_answers_sentence(48_000, 21_000, "strong", "USD", ["Refunds"])[-62:]
+    >>> worse_answers_sentence(48_000, 21_000, "strong", "USD", ["Refunds"])[-67:]
     'strong). The student also fails Refunds, a business-critical slice.'
     """
     sentence = (
