@@ -698,3 +698,28 @@ def test_next_step_for_a_frozen_copy_with_only_a_warning():
         Path("copy.xlsx"), None, [Finding(UNUSUAL, "Inputs!B10", "unusual")], values_only=True
     )
     assert report.clean and "ready to share" in next_step(report)
+
+
+def test_a_workbook_laid_out_by_an_earlier_version_is_told_to_rebuild(tmp_path, capsys):
+    """A workbook whose worked-out rows sit where an earlier template put them (a row it did
+    not have yet, the rows below one place up) is told that, and to rebuild it from its own
+    inputs, which then checks clean; a workbook that lost an input is not."""
+    path = tmp_path / "earlier.xlsx"
+    save_workbook(example_case(), path)
+    book = openpyxl.load_workbook(path)
+    del book.defined_names["teacher_labelling"]  # the row the earlier template lacked
+    book.defined_names["training_cost"].attr_text = "'Calculations'!$B$20"
+    book.save(path)
+    assert main(["check", str(path)]) == 1
+    said = capsys.readouterr().out.strip().splitlines()[-1]
+    assert said.startswith(f"next: {path} has its named rows where another xl_roi lays them out")
+    assert f"`xl-roi build {path}` rebuilds it from its own inputs" in said
+    rebuilt = tmp_path / "earlier_built.xlsx"
+    assert main(["build", str(path)]) == 0 and rebuilt.exists()
+    capsys.readouterr()
+    assert main(["check", str(rebuilt)]) == 0
+    lost = openpyxl.load_workbook(path)
+    del lost.defined_names["monthly_calls"]  # an input gone: nothing to rebuild from
+    lost.save(path)
+    main(["check", str(path)])
+    assert "another xl_roi" not in capsys.readouterr().out

@@ -24,6 +24,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 from xl_roi.case import Case
 from xl_roi.workbook.build import VALUES_ONLY_NOTE, Blueprint, blueprint_of
+from xl_roi.workbook.layout import ADDED_LATER, INPUT_ROWS
 from xl_roi.workbook.read import (
     UNUSUAL,
     Finding,
@@ -670,6 +671,23 @@ def group_findings(findings: list[Finding]) -> list[FindingGroup]:
     return groups
 
 
+def _laid_out_otherwise(findings: list[Finding]) -> bool:
+    """Whether the workbook's calculations sit where another version of the template put them:
+    a defined name of a worked-out figure missing or pointing elsewhere, while every input it
+    needs is still named (so its case can be read and rebuilt; inputs added since are read at
+    their defaults)."""
+    named = [finding for finding in findings if finding.kind in ("moved name", "missing name")]
+    if any(not finding.where.startswith("name ") for finding in named):
+        return False  # an input's name lost: the case cannot be read
+    names = {finding.where.removeprefix("name "): finding.kind for finding in named}
+    lost_inputs = {
+        name
+        for name, kind in names.items()
+        if kind == "missing name" and name in INPUT_ROWS and name not in ADDED_LATER
+    }
+    return not lost_inputs and any(name not in INPUT_ROWS for name in names)
+
+
 def next_step(report: CheckReport) -> str:
     """One line: what to run next, for the most fundamental kind of finding in the report.
 
@@ -691,6 +709,12 @@ def next_step(report: CheckReport) -> str:
         )
     if not kinds:
         return f"next: `xl-roi freeze {path} -o {values}` for readers without the functions"
+    if "bad input" not in kinds and _laid_out_otherwise(report.findings):
+        return (
+            f"next: {path} has its named rows where another xl_roi lays them out (an earlier "
+            f"version's template): `xl-roi build {path}` rebuilds it from its own inputs into "
+            f"{built}, in this version's layout; then `xl-roi check {built}`"
+        )
     if kinds & {"bad input", "missing name", "missing sheet"}:
         return (
             f"next: correct what is named above in {path} (or start again from "
