@@ -851,3 +851,23 @@ def test_tornado_bars_keep_their_proportions_beside_a_swing_to_never(capsys):
     bars = {name: line.count("█") for name, line in lines.items() if "█" in line}
     assert lines["Target utilisation"].endswith("▶")
     assert bars["Monthly volume"] == 2 * bars["Upfront cost"] == 4 * bars["Monthly growth"] > 0
+
+
+def test_a_stop_a_library_turns_into_its_own_error_still_reads_as_the_stop(monkeypatch, capsys):
+    """A signal that arrives while a library converts a value inside a bare ``except`` (as
+    openpyxl's descriptors do) comes out as that library's error; the command still says it
+    was stopped and exits 128 + the signal (once in ten runs it said "unexpected error")."""
+    import signal
+
+    from xl_roi import cli
+
+    def converting(*_args, **_kwargs):
+        try:
+            cli._stop(signal.SIGTERM, None)  # the signal, as it arrives
+        except BaseException:  # the library's bare except
+            raise TypeError("expected <class 'float'>") from None
+
+    monkeypatch.setattr(cli, "pitch", converting)
+    assert main(["pitch"]) == 128 + signal.SIGTERM
+    said = capsys.readouterr().err.strip()
+    assert said == "xl-roi: stopped by SIGTERM (no file left half-written)"

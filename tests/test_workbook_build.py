@@ -215,7 +215,8 @@ def self_hosted_file(tmp_path):
 
 
 def test_money_in_whole_units_of_the_case_currency(self_hosted_file):
-    """Every amount on Calculations has its currency as unit and no decimals; prices two."""
+    """Every amount on Calculations has its currency as unit and no decimals, prices two; every
+    amount of the cash flow is whole."""
     sheet = self_hosted_file["Calculations"]
     amounts = prices = 0
     for row in range(5, sheet.max_row + 1):
@@ -228,10 +229,13 @@ def test_money_in_whole_units_of_the_case_currency(self_hosted_file):
             prices += 1
             assert figure.number_format == PRICE_FORMAT, row
     assert amounts >= 10 and prices >= 5
-    for row in range(5, sheet.max_row + 1):  # the cash-flow schedule
-        if sheet[f"A{row}"].value == "Cash flow by month":
-            for column in "BCDE":
-                assert sheet[f"{column}{row + 3}"].number_format == MONEY_FORMAT
+    cash = self_hosted_file["Cash flow"]  # the schedule: every amount of every month
+    months = [cell.row for cell in cash["A"] if isinstance(cell.value, int | float | str)]
+    first = next(cell.row for cell in cash["A"] if cell.value == "Month") + 1
+    assert len([r for r in months if r >= first]) == 37
+    for r in range(first, first + 37):
+        for column in "BCDEFG":
+            assert cash[f"{column}{r}"].number_format == MONEY_FORMAT, (column, r)
 
 
 def test_shares_as_percent_and_checks_as_true_false(self_hosted_file):
@@ -315,13 +319,17 @@ def test_no_defined_name_is_also_a_function_name():
 
 @pytest.mark.parametrize("portable", [False, True])
 def test_cash_schedule_prints_on_a_page_of_its_own(tmp_path, portable):
-    """Printed, the cash schedule starts a page of its own: no months without their header."""
+    """Printed, the cash schedule is a portrait page of its own, its header over its months
+    (on the Calculations sheet the work's header once printed above it too)."""
     path = tmp_path / "case.xlsx"
     save_workbook(example_case(), path, portable=portable)
-    sheet = openpyxl.load_workbook(path)["Calculations"]
-    title_row = next(cell.row for cell in sheet["A"] if cell.value == "Cash flow by month")
-    breaks = [b.id for b in sheet.row_breaks.brk]
-    assert breaks == [title_row - 1]
+    book = openpyxl.load_workbook(path)
+    sheet = book["Cash flow"]
+    assert book.sheetnames.index("Cash flow") == book.sheetnames.index("Calculations") + 1
+    header = next(cell.row for cell in sheet["A"] if cell.value == "Month")
+    assert sheet.print_title_rows == f"${header}:${header}"
+    assert sheet.page_setup.orientation == "portrait" and sheet.page_setup.fitToWidth == 1
+    assert all(cell.value != "Month" for cell in book["Calculations"]["A"])
 
 
 def _lines(text: str, width: float | None) -> int:
@@ -501,15 +509,16 @@ def test_built_alike_whichever_xml_writer_openpyxl_uses(tmp_path, portable):
 
 @pytest.mark.parametrize("portable", [False, True])
 def test_print_areas_leave_the_helper_columns_off_the_page(tmp_path, portable):
-    """Calculations prints the work and the schedule (A:G), not the payback search's steps or
-    the cash table beside them; Sensitivity prints its table and chart (A:J), not the chart's
-    helper columns (L:M)."""
+    """Calculations prints the work (A:E), not the payback search's steps or the cash table
+    beside it; the Cash flow its months (A:G); Sensitivity its table and chart (A:J), not the
+    chart's helper columns (L:N)."""
     path = tmp_path / "x.xlsx"
     save_workbook(example_case(), path, portable=portable)
     workbook = openpyxl.load_workbook(path)
     calculations = workbook["Calculations"].print_area
     sensitivity = workbook["Sensitivity"].print_area
-    assert re.fullmatch(r"'Calculations'!\$A\$1:\$G\$\d+", calculations), calculations
+    assert re.fullmatch(r"'Calculations'!\$A\$1:\$E\$\d+", calculations), calculations
+    assert re.fullmatch(r"'Cash flow'!\$A\$1:\$G\$\d+", workbook["Cash flow"].print_area)
     assert re.fullmatch(r"'Sensitivity'!\$A\$1:\$J\$\d+", sensitivity), sensitivity
     helpers = [
         cell.coordinate

@@ -51,15 +51,14 @@ def test_schedule_stored_is_the_core_schedule():
         first = min(
             int(ref[1:])
             for (sheet, ref), (formula, _) in blueprint.formulas.items()
-            if sheet == "Calculations" and formula == "=-upfront" and ref.startswith("D")
+            if sheet == "Cash flow" and formula == "=-upfront" and ref.startswith("D")
         )
         for month, row in enumerate(core[1:], start=1):
             r = first + month
-            assert blueprint.value_of("Calculations", f"B{r}") == row["savings"]
-            assert blueprint.value_of("Calculations", f"D{r}") == row["cumulative_net"]
+            assert blueprint.value_of("Cash flow", f"B{r}") == row["savings"]
+            assert blueprint.value_of("Cash flow", f"D{r}") == row["cumulative_net"]
             assert (
-                blueprint.value_of("Calculations", f"E{r}")
-                == row["cumulative_net_after_maintenance"]
+                blueprint.value_of("Cash flow", f"E{r}") == row["cumulative_net_after_maintenance"]
             )
 
 

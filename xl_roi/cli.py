@@ -63,7 +63,14 @@ class Stopped(BaseException):
 def _stop(signum: int, _frame: Any) -> None:
     for other in STOP_SIGNALS:  # a second signal must not interrupt the cleanup
         signal.signal(other, signal.SIG_IGN)
+    _RECEIVED.append(signum)
     raise Stopped(signum)
+
+
+_RECEIVED: list[int] = []
+"""The stop signals received during the command: a library that catches every exception (as
+openpyxl's type conversion does, with a bare ``except``) can turn :class:`Stopped` into an
+error of its own, which must still read as the stop it is."""
 
 
 STOP_SIGNALS = tuple(
@@ -92,6 +99,7 @@ def _stoppable() -> Iterator[list[int]]:
             previous_hook(unraisable)
 
     sys.unraisablehook = quiet
+    _RECEIVED.clear()
     previous: dict[int, Any] = {}
     with contextlib.suppress(ValueError):  # not the main thread: leave signals alone
         for signum in STOP_SIGNALS:
@@ -1832,22 +1840,18 @@ def _run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_FINDINGS
     except OSError as error:
+        if _RECEIVED:  # the stop, turned into an error by a library on its way out
+            return _stopped(_RECEIVED[0])
         where = f"{error.filename}: " if error.filename else ""
         print(f"xl-roi: error: {where}{error.strerror or error}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
-        remove_temporaries()
-        print("xl-roi: interrupted (no file left half-written)", file=sys.stderr)
-        return 128 + signal.SIGINT
+        return _stopped(signal.SIGINT)
     except Stopped as stop:
-        remove_temporaries()
-        if stop.signum == signal.SIGINT:
-            print("xl-roi: interrupted (no file left half-written)", file=sys.stderr)
-        else:
-            name = signal.Signals(stop.signum).name
-            print(f"xl-roi: stopped by {name} (no file left half-written)", file=sys.stderr)
-        return 128 + stop.signum
+        return _stopped(stop.signum)
     except Exception as error:  # a bug: say so plainly; XL_ROI_DEBUG=1 shows the traceback
+        if _RECEIVED:  # the stop, turned into an error by a library on its way out
+            return _stopped(_RECEIVED[0])
         if os.environ.get("XL_ROI_DEBUG"):
             raise
         print(
@@ -1856,6 +1860,17 @@ def _run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace)
             file=sys.stderr,
         )
         return EXIT_ERROR
+
+
+def _stopped(signum: int) -> int:
+    """Asked to stop by ``signum``: every temporary file removed, one line, exit 128 + n."""
+    remove_temporaries()
+    if signum == signal.SIGINT:
+        print("xl-roi: interrupted (no file left half-written)", file=sys.stderr)
+    else:
+        name = signal.Signals(signum).name
+        print(f"xl-roi: stopped by {name} (no file left half-written)", file=sys.stderr)
+    return 128 + signum
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -78,6 +78,7 @@ SHEETS = (
     "About",
     "Inputs",
     "Calculations",
+    "Cash flow",
     "Sensitivity",
     "Quality",
     "Pitch",
@@ -369,8 +370,9 @@ ABOUT_LINES: tuple[tuple[str, str], ...] = (
     (
         "How to use it",
         "Fill in the yellow cells on the Inputs sheet (and the slice table on Quality). "
-        "Everything else is worked out: Calculations shows the work, Sensitivity what breaks "
-        "the case, Pitch the decision-maker's page, Checks that the numbers hold.",
+        "Everything else is worked out: Calculations shows the work, Cash flow the months, "
+        "Sensitivity what breaks the case, Pitch the decision-maker's page, Checks that the "
+        "numbers hold.",
     ),
     (
         "Input style",
@@ -619,9 +621,9 @@ def _source_note(writer: _Writer, sheet: Worksheet, name: str, note_text: str) -
         sheet.row_dimensions[row].height = 15 * lines
 
 
-def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> int:
-    """Write the Calculations sheet: the constants, each calculation row (named), and the cash
-    flow by month; return the schedule's first row (month 0)."""
+def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> None:
+    """Write the Calculations sheet: the constants and each calculation row (named), the
+    portable flavour's helpers beside them, off the page."""
     _title(
         sheet,
         "Calculations",
@@ -639,20 +641,44 @@ def _calculations(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> 
         assert isinstance(item, CalcRow)
         _calculation_row(writer, sheet, row, item, values)
         row += 1
-    row += 1
-    first = _schedule(writer, sheet, values, row)
-    writer.name("schedule_months", sheet, f"A{first}:A{first + SCHEDULE_MONTHS}")
     if writer.portable:
         _newton_helpers(writer, sheet, values)
         _cash_table(writer, sheet, values)
-    writer.name("schedule_net", sheet, f"D{first}:D{first + SCHEDULE_MONTHS}")
-    # the work and the schedule; the portable helpers beside them (the payback search's steps,
-    # the cash table) stay on the sheet, off the page
-    sheet.print_area = f"A1:G{first + SCHEDULE_MONTHS}"
+    # the work; the portable helpers beside it (the payback search's steps, the cash table)
+    # stay on the sheet, off the page
+    sheet.print_area = f"A1:E{row - 1}"
     sheet.print_title_rows = "4:4"  # the work's header over each page it runs to
     sheet.page_margins = PRINT_MARGINS
     sheet.freeze_panes = "B5"
     _widths(sheet, CALCULATIONS_WIDTHS)
+
+
+def _cash_flow(writer: _Writer, sheet: Worksheet, values: dict[str, Any]) -> int:
+    """Write the Cash flow sheet, month by month from the Calculations rows, printed on a
+    portrait page of its own at full size; return month 0's row."""
+    _title(
+        sheet,
+        "Cash flow by month",
+        "From the Calculations rows: the savings, growing as assumed; a twelfth of maintenance "
+        "a month; and the cash so far, before and after maintenance, discounted, and after "
+        "worse answers where they are costed.",
+    )
+    sheet.merge_cells("A2:G2")  # the note within the page's width, wrapped
+    sheet["A2"].alignment = Alignment(wrap_text=True, vertical="top")
+    width = sum(CASH_FLOW_WIDTHS.values())
+    sheet.row_dimensions[2].height = _LINE_POINTS * _wrapped_lines(str(sheet["A2"].value), width)
+    first = _schedule(writer, sheet, values, 4)
+    writer.name("schedule_months", sheet, f"A{first}:A{first + SCHEDULE_MONTHS}")
+    writer.name("schedule_net", sheet, f"D{first}:D{first + SCHEDULE_MONTHS}")
+    sheet.print_area = f"A1:G{first + SCHEDULE_MONTHS}"
+    sheet.print_title_rows = f"{first - 1}:{first - 1}"
+    sheet.page_margins = PRINT_MARGINS
+    sheet.page_setup.orientation = "portrait"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.freeze_panes = f"B{first}"
+    _widths(sheet, CASH_FLOW_WIDTHS)
     return first
 
 
@@ -738,12 +764,8 @@ def _never_in_words(sheet: Worksheet, coordinate: str) -> None:
 
 
 def _schedule(writer: _Writer, sheet: Worksheet, values: dict[str, Any], row: int) -> int:
-    """The cash flow by month from ``row`` (its title, header, then months 0 to
-    :data:`SCHEDULE_MONTHS`), on a printed page of its own; return month 0's row."""
-    # printed, the schedule starts a page of its own, its header above all of its months
-    sheet.row_breaks.append(Break(id=row - 1))
-    sheet.cell(row=row, column=1, value="Cash flow by month").font = SECTION_FONT
-    row += 1
+    """The cash flow by month from ``row`` (its header, then months 0 to
+    :data:`SCHEDULE_MONTHS`); return month 0's row."""
     _header(sheet, row, rows.SCHEDULE_HEADERS)
     for index in range(1, len(rows.SCHEDULE_HEADERS) + 1):  # over its figures, right-aligned
         sheet.cell(row=row, column=index).alignment = Alignment(
@@ -837,12 +859,13 @@ CALCULATIONS_WIDTHS: dict[str, float] = {
     "C": 13,
     "D": 38,
     "E": 30,
-    "F": 13,
-    "G": 13,
 }
-"""Calculations' columns: label, figure (a text answer wraps in it), unit, how, name; F and
-G the schedule's last two. 152 characters across: a landscape page fitted to its width prints
-at about 85 % of full size (labels, units, answers and notes wrap; a name, one word, fits)."""
+"""Calculations' columns: label, figure (a text answer wraps in it), unit, how, name. 127
+characters across: a landscape page fitted to its width (labels, units, answers and notes
+wrap; a name, one word, fits)."""
+
+CASH_FLOW_WIDTHS: dict[str, float] = {"A": 8, **{letter: 14 for letter in "BCDEFG"}}
+"""The Cash flow's columns: the month, then six amounts (92 characters: a portrait page)."""
 
 PRINT_MARGINS = PageMargins(left=0.5, right=0.5, top=0.5, bottom=0.5, header=0.3, footer=0.3)
 """Margins (inches) of the pages fitted to their width: room for the text, not white paper."""
@@ -1482,7 +1505,7 @@ def _cash_chart(writer: _Writer, values: dict[str, Any], schedule_first: int) ->
     chart.y_axis.number_format = layout.MONEY
     chart.x_axis.title = "Month"
     chart.x_axis.tickLblPos = "low"  # month numbers below the plot, not on the zero line
-    calculations = writer.workbook["Calculations"]
+    calculations = writer.workbook["Cash flow"]
     costed = isinstance(values["quality_cost_monthly"], float | int)
     data = Reference(
         calculations,
@@ -1792,7 +1815,8 @@ def _build(
         _named_prices(writer, sheets["Inputs"], values, named_prices)
     if gpu_source:
         _source_note(writer, sheets["Inputs"], "gpu_hourly_cost", gpu_source)
-    schedule_first = _calculations(writer, sheets["Calculations"], values)
+    _calculations(writer, sheets["Calculations"], values)
+    schedule_first = _cash_flow(writer, sheets["Cash flow"], values)
     _quality(writer, sheets["Quality"], case, values)
     values["slices_passing"] = writer.blueprint.value_of(
         "Quality", _quality_cell(writer, "slices_passing")
@@ -1806,12 +1830,12 @@ def _build(
     _conf(sheets["xlwings.conf"])
     if portable and styled:  # nothing to configure without the add-in: neither shown nor printed
         sheets["xlwings.conf"].sheet_state = "hidden"
-    for title in ("About", "Inputs", "Calculations", "Sensitivity", "Quality", "Pitch", "Checks"):
+    for title in SHEETS[:-1]:  # every sheet but xlwings.conf
         sheet = sheets[title]
         sheet.protection.sheet = True
         sheet.protection.formatColumns = False
         sheet.protection.formatRows = False
-        if title != "Pitch":  # the Pitch has its own one-page setup
+        if title not in ("Pitch", "Cash flow"):  # portrait pages of their own
             sheet.page_setup.orientation = "landscape"
             sheet.page_setup.fitToWidth = 1
             sheet.page_setup.fitToHeight = 0
