@@ -44,6 +44,7 @@ def spark():
             .config("spark.sql.shuffle.partitions", "1")
             .config("spark.driver.memory", "512m")
             .config("spark.sql.adaptive.enabled", "false")
+            .config("spark.sql.codegen.wholeStage", "false")
             .config("spark.default.parallelism", "1")
             .getOrCreate()
         )

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 
 import openpyxl
+import pytest
 
 from tests.cases import WORKBOOK_CASES
 from tests.libreoffice import SOFFICE, convert, convert_all, make_profile, need_soffice
@@ -51,20 +52,33 @@ def test_pitch_page_shows_the_numbers(tmp_path):
     assert "#NAME?" not in pitch
 
 
-def test_pitch_prints_full_size_on_two_portrait_pages(tmp_path):
+@pytest.fixture(scope="module")
+def worse_answers_pdfs(tmp_path_factory):
+    """The worse-answers case's workbooks, portable and add-in, printed to PDF by LibreOffice in
+    one start: each PDF's word boxes (``pdftotext -bbox``), by flavour."""
+    folder = tmp_path_factory.mktemp("worse_pdfs")
+    case = WORKBOOK_CASES["worse answers"]
+    built = [folder / "portable.xlsx", folder / "addin.xlsx"]
+    save_workbook(case, built[0], portable=True)
+    save_workbook(case, built[1], portable=False)
+    pdfs = convert_all(built, folder / "pdf", make_profile(folder / "profile"), fmt="pdf")
+    return {
+        pdf.stem: subprocess.run(
+            [PDFTOTEXT, "-bbox", str(pdf), "-"],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout
+        for pdf in pdfs
+    }
+
+
+def test_pitch_prints_full_size_on_two_portrait_pages(worse_answers_pdfs):
     """The Pitch prints at a size a reader reads without a glass (it was once squeezed onto
     one landscape page, its words 6.6 points tall): the savings, the payback and the cash
     chart on one page, the risk and the ask on the next, every figure within the page."""
-    built = tmp_path / "pitch.xlsx"
-    save_workbook(WORKBOOK_CASES["worse answers"], built, portable=True)
-    convert(built, tmp_path, make_profile(tmp_path / "profile"), fmt="pdf")
-    boxes = subprocess.run(
-        [PDFTOTEXT, "-bbox", str(tmp_path / "pitch.pdf"), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    ).stdout
+    boxes = worse_answers_pdfs["portable"]
     pages = boxes.split("<page ")[1:]
     words = [
         re.findall(
@@ -298,24 +312,12 @@ def test_a_payback_that_never_comes_reads_never_on_the_calculations_page(tmp_pat
         assert re.search(rf"^{label}\s+never months\b", calculations, re.MULTILINE), label
 
 
-def test_calculations_cash_flow_and_sensitivity_print_at_a_readable_size(tmp_path):
+def test_calculations_cash_flow_and_sensitivity_print_at_a_readable_size(worse_answers_pdfs):
     """Both flavours' Calculations, Cash flow and Sensitivity pages print at a size a reader
     reads (they once printed 6.4 points tall, the helper columns on the page): every word at
     least 9 points, none past the page's edge, the work's header over each of its pages, the
     cash flow filling most of its page, and no helper (payback search, cash table) printed."""
-    case = WORKBOOK_CASES["worse answers"]
-    built = [tmp_path / "portable.xlsx", tmp_path / "addin.xlsx"]
-    save_workbook(case, built[0], portable=True)
-    save_workbook(case, built[1], portable=False)
-    pdfs = convert_all(built, tmp_path / "pdf", make_profile(tmp_path / "profile"), fmt="pdf")
-    for pdf in pdfs:
-        boxes = subprocess.run(
-            [PDFTOTEXT, "-bbox", str(pdf), "-"],
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        ).stdout
+    for name, boxes in worse_answers_pdfs.items():
         pages = boxes.split("<page ")[1:]
         words = [
             re.findall(
@@ -329,7 +331,7 @@ def test_calculations_cash_flow_and_sensitivity_print_at_a_readable_size(tmp_pat
         first = next(i for i, text in enumerate(texts) if text.startswith("Calculations The work"))
         cash = next(i for i, text in enumerate(texts) if "Cash flow by month" in text)
         sensitivity = next(i for i, text in enumerate(texts) if text.startswith("Sensitivity"))
-        assert first < cash < sensitivity, (pdf.name, first, cash, sensitivity)
+        assert first < cash < sensitivity, (name, first, cash, sensitivity)
         for index in range(first, sensitivity + 1):
             page = words[index]
             width, height = (
@@ -337,8 +339,8 @@ def test_calculations_cash_flow_and_sensitivity_print_at_a_readable_size(tmp_pat
                 for x in re.search(r'width="([\d.]+)" height="([\d.]+)"', pages[index]).groups()
             )
             heights = [float(w[3]) - float(w[1]) for w in page]
-            assert min(heights) >= 9.0, (pdf.name, index, min(heights))
-            assert max(float(w[2]) for w in page) <= width, (pdf.name, index)
+            assert min(heights) >= 9.0, (name, index, min(heights))
+            assert max(float(w[2]) for w in page) <= width, (name, index)
             if first < index < cash:  # the work runs on: its header over the page
                 assert texts[index].startswith("Calculation "), texts[index][:80]
         top = min(float(w[1]) for w in words[cash])
