@@ -348,3 +348,27 @@ def test_calculations_cash_flow_and_sensitivity_print_at_a_readable_size(worse_a
         assert bottom - top >= 0.6 * height, (top, bottom)  # not a third of the page
         everything = " ".join(texts)
         assert "Newton" not in everything and "Monthly cash: what" not in everything
+
+
+def test_inputs_print_at_a_readable_size_without_their_names(worse_answers_pdfs):
+    """The Inputs pages print each input, its value, unit and note at a size a reader reads
+    (they once printed about 7.5 points tall, the defined names' column on the page too): every
+    word at least 9 points, the header over each page, no defined name printed."""
+    for name, boxes in worse_answers_pdfs.items():
+        pages = boxes.split("<page ")[1:]
+        words = [
+            re.findall(
+                r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
+                r"([^<]*)</word>",
+                page,
+            )
+            for page in pages
+        ]
+        texts = [" ".join(word[4] for word in page) for page in words]
+        first = next(i for i, text in enumerate(texts) if text.startswith("Inputs One row"))
+        last = next(i for i, text in enumerate(texts) if text.startswith("Calculations")) - 1
+        for index in range(first, last + 1):
+            heights = [float(w[3]) - float(w[1]) for w in words[index]]
+            assert min(heights) >= 9.0, (name, index, min(heights))
+            assert {"Input", "Value", "Unit", "Source"} <= {w[4] for w in words[index]}
+            assert "monthly_calls" not in texts[index] and "Name" not in texts[index].split()

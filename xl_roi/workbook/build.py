@@ -542,7 +542,11 @@ def _inputs(writer: _Writer, sheet: Worksheet, case: Case, values: dict[str, Any
         cell = sheet.cell(row=5 + offset, column=7, value=mode)
         writer.name(name, sheet, cell.coordinate)
     writer.name("student_modes", sheet, "G5:G7")
-    sheet.print_area = f"A1:E{row - 1}"  # the inputs only
+    # printed: each input, its value, unit and note; its defined name (for formula writers)
+    # stays on the sheet, off the page, so the page prints larger (180 characters were 148)
+    sheet.print_area = f"A1:D{row - 1}"
+    sheet.print_title_rows = "4:4"  # the header over each page it runs to
+    sheet.page_margins = PRINT_MARGINS
     sheet.freeze_panes = "B5"
     _widths(
         sheet, {"A": 42, "B": INPUTS_VALUE_WIDTH, "C": 20, "D": INPUTS_NOTE_WIDTH, "E": 32, "G": 18}
