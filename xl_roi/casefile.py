@@ -304,12 +304,12 @@ def named_gpu_price(path: str | Path) -> NamedGpuPrice | None:
     >>> found.stale.startswith("the gcp GPU prices")   # of its own cloud, on 2026-12-07
     True
     """
-    from xl_roi.gpu_prices import gpu_price
-
     data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     section = data.get("student")
     if not isinstance(section, dict) or "gpu" not in section:
         return None
+    from xl_roi.gpu_prices import gpu_price  # only where a GPU is named
+
     gpu, cloud, spot = _gpu_name(section)
     price = gpu_price(gpu, cloud, spot)
     typed = section.get("gpu_hourly_cost")
@@ -333,17 +333,22 @@ def named_model_prices(path: str | Path) -> dict[str, ModelPrices]:
     >>> prices.input_per_million, prices.table.name
     (0.15, 'genai-prices')
     """
-    from xl_roi.prices import model_prices
-
     data = tomllib.loads(Path(path).read_text(encoding="utf-8-sig"))
+    named = {
+        table: section
+        for table, section in ((table, data.get(table)) for table in ("teacher", "student"))
+        if isinstance(section, dict) and isinstance(section.get("model"), str)
+    }
+    if not named:
+        return {}
+    from xl_roi.prices import model_prices  # the price table: only where a model is named
+
     found = {}
-    for table in ("teacher", "student"):
-        section = data.get(table)
-        if isinstance(section, dict) and isinstance(section.get("model"), str):
-            provider = section.get("provider")
-            found[table] = model_prices(
-                section["model"], provider if isinstance(provider, str) else None
-            )
+    for table, section in named.items():
+        provider = section.get("provider")
+        found[table] = model_prices(
+            section["model"], provider if isinstance(provider, str) else None
+        )
     return found
 
 

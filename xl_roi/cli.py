@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from xl_roi._version import __version__
 from xl_roi.case import Case
 from xl_roi.casefile import example_case, example_case_text, load_case
-from xl_roi.errors import InputError
+from xl_roi.errors import InputError, UncalculatedWorkbookError
 from xl_roi.evaluation import evaluate
 from xl_roi.fields import FIELDS
 from xl_roi.files import (
@@ -149,14 +149,16 @@ def _case_and_swing(path: str | None) -> tuple[Case, float]:
 def _say_model_prices(path: str) -> None:
     """Where a case file's ``model = "…"`` prices came from, on stderr (with a stale warning)."""
     from xl_roi.casefile import model_price_sources
-    from xl_roi.prices import price_table
 
     sources = model_price_sources(path)
     for table, source in sources.items():
         print(f"xl-roi: [{table}] token prices: {source}", file=sys.stderr)
-    stale = price_table().stale_warning() if sources else None
-    if stale:
-        print(f"xl-roi: warning: {stale}", file=sys.stderr)
+    if sources:
+        from xl_roi.prices import price_table  # only where a model is named
+
+        stale = price_table().stale_warning()
+        if stale:
+            print(f"xl-roi: warning: {stale}", file=sys.stderr)
     _say_gpu_price(path)
 
 
@@ -1822,8 +1824,6 @@ WRITES_WITH_OPENPYXL = frozenset({"build", "template", "screen"})
 
 
 def _run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
-    from xl_roi.workbook.guard import UncalculatedWorkbookError
-
     try:
         if args.command in WRITES_WITH_OPENPYXL:
             with private_temporary_folder():

@@ -242,3 +242,11 @@ def check_result(name: str, value: float) -> float:
             "in the wrong units?)"
         )
     return value
+
+
+class WorkbookError(InputError):
+    """A file that cannot be read as a workbook: missing, not xlsx, corrupt, hostile or too big."""
+
+
+class UncalculatedWorkbookError(WorkbookError):
+    """Formula cells hold no stored result: the file was saved without calculating."""

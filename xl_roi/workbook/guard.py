@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from xml.parsers import expat
 
-from xl_roi.errors import InputError
+from xl_roi.errors import UncalculatedWorkbookError, WorkbookError
 
 __all__ = [
     "ENDPOINTS_LIMITS",
@@ -53,14 +53,6 @@ __all__ = [
 
 CHUNK_BYTES = 1 << 20
 """Parts are unpacked and parsed this many bytes at a time: memory stays flat."""
-
-
-class WorkbookError(InputError):
-    """A file that cannot be read as a workbook: missing, not xlsx, corrupt, hostile or too big."""
-
-
-class UncalculatedWorkbookError(WorkbookError):
-    """Formula cells hold no stored result: the file was saved without calculating."""
 
 
 @dataclass(frozen=True)
