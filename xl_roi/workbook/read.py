@@ -91,7 +91,7 @@ def check_archive(path: str | Path, limits: Limits = WORKBOOK_LIMITS) -> None:
     >>> check_archive(folder)
     Traceback (most recent call last):
     ...
-    xl_roi.workbook.guard.WorkbookError: ...: is not a file (it is a folder)
+    xl_roi.errors.WorkbookError: ...: is not a file (it is a folder)
     """
     scan_archive(path, limits)
 
@@ -134,7 +134,7 @@ def open_workbook(path: str | Path, *, data_only: bool) -> Workbook:
     >>> open_workbook(bad, data_only=True)
     Traceback (most recent call last):
     ...
-    xl_roi.workbook.guard.WorkbookError: ...notes.xlsx: not an .xlsx workbook (not a zip archive)
+    xl_roi.errors.WorkbookError: ...notes.xlsx: not an .xlsx workbook (not a zip archive)
     """
     path = Path(path)
     check_archive(path)
