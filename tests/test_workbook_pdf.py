@@ -62,16 +62,31 @@ def worse_answers_pdfs(tmp_path_factory):
     save_workbook(case, built[0], portable=True)
     save_workbook(case, built[1], portable=False)
     pdfs = convert_all(built, folder / "pdf", make_profile(folder / "profile"), fmt="pdf")
-    return {
-        pdf.stem: subprocess.run(
-            [PDFTOTEXT, "-bbox", str(pdf), "-"],
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        ).stdout
-        for pdf in pdfs
-    }
+    return {pdf.stem: _bbox(pdf) for pdf in pdfs}
+
+
+def _bbox(pdf):
+    """``pdftotext -bbox`` of a PDF: its pages' XML, each word with its box."""
+    return subprocess.run(
+        [PDFTOTEXT, "-bbox", str(pdf), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+
+
+_WORD = re.compile(
+    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
+)
+
+
+def _boxed_pages(boxes):
+    """The pages of ``pdftotext -bbox`` output: each page's XML, its words as (xMin, yMin,
+    xMax, yMax, text), and its words joined as text."""
+    pages = boxes.split("<page ")[1:]
+    words = [_WORD.findall(page) for page in pages]
+    return pages, words, [" ".join(word[4] for word in page) for page in words]
 
 
 def test_pitch_prints_full_size_on_two_portrait_pages(worse_answers_pdfs):
@@ -79,15 +94,7 @@ def test_pitch_prints_full_size_on_two_portrait_pages(worse_answers_pdfs):
     one landscape page, its words 6.6 points tall): the savings, the payback and the cash
     chart on one page, the risk and the ask on the next, every figure within the page."""
     boxes = worse_answers_pdfs["portable"]
-    pages = boxes.split("<page ")[1:]
-    words = [
-        re.findall(
-            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
-            page,
-        )
-        for page in pages
-    ]
-    texts = [" ".join(word[4] for word in page) for page in words]
+    pages, words, texts = _boxed_pages(boxes)
     first = next(i for i, text in enumerate(texts) if "1. The savings" in text)
     assert "2. The payback" in texts[first] and "Cumulative net cash" in texts[first]
     assert texts[first + 1].startswith("3. The risk and the mitigation")
@@ -263,19 +270,11 @@ def test_portfolio_page_prints_every_decision_column_legibly(tmp_path):
     assert printed_columns(table) == list(PRINTED)  # the widest page there is
     book = write_portfolio(table, tmp_path / "portfolio.xlsx")
     convert(book, tmp_path, make_profile(tmp_path / "profile"), fmt="pdf")
-    boxes = subprocess.run(
-        [PDFTOTEXT, "-bbox", str(tmp_path / "portfolio.pdf"), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    ).stdout
-    page = next(page for page in boxes.split("<page ")[1:] if ">refused<" in page)
-    width = float(re.search(r'width="([\d.]+)"', page).group(1))
-    words = re.findall(
-        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
-        page,
+    pages, boxed, _ = _boxed_pages(_bbox(tmp_path / "portfolio.pdf"))
+    page, words = next(
+        (page, words) for page, words in zip(pages, boxed, strict=True) if ">refused<" in page
     )
+    width = float(re.search(r'width="([\d.]+)"', page).group(1))
     heights = [float(w[3]) - float(w[1]) for w in words if w[4] in ("strong", "never", "router")]
     assert heights and min(heights) >= 8.0, heights
     assert max(float(w[2]) for w in words) <= width
@@ -318,16 +317,7 @@ def test_calculations_cash_flow_and_sensitivity_print_at_a_readable_size(worse_a
     least 9 points, none past the page's edge, the work's header over each of its pages, the
     cash flow filling most of its page, and no helper (payback search, cash table) printed."""
     for name, boxes in worse_answers_pdfs.items():
-        pages = boxes.split("<page ")[1:]
-        words = [
-            re.findall(
-                r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
-                r"([^<]*)</word>",
-                page,
-            )
-            for page in pages
-        ]
-        texts = [" ".join(word[4] for word in page) for page in words]
+        pages, words, texts = _boxed_pages(boxes)
         first = next(i for i, text in enumerate(texts) if text.startswith("Calculations The work"))
         cash = next(i for i, text in enumerate(texts) if "Cash flow by month" in text)
         sensitivity = next(i for i, text in enumerate(texts) if text.startswith("Sensitivity"))
@@ -355,16 +345,7 @@ def test_inputs_print_at_a_readable_size_without_their_names(worse_answers_pdfs)
     (they once printed about 7.5 points tall, the defined names' column on the page too): every
     word at least 9 points, the header over each page, no defined name printed."""
     for name, boxes in worse_answers_pdfs.items():
-        pages = boxes.split("<page ")[1:]
-        words = [
-            re.findall(
-                r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
-                r"([^<]*)</word>",
-                page,
-            )
-            for page in pages
-        ]
-        texts = [" ".join(word[4] for word in page) for page in words]
+        _, words, texts = _boxed_pages(boxes)
         first = next(i for i, text in enumerate(texts) if text.startswith("Inputs One row"))
         last = next(i for i, text in enumerate(texts) if text.startswith("Calculations")) - 1
         for index in range(first, last + 1):
