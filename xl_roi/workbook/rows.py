@@ -348,6 +348,23 @@ def _itemised(label: str, name: str) -> PitchLine:
     )
 
 
+def _self_hosted_only(label: str, name: str, number_format: str) -> PitchLine:
+    """An input of a self-hosted student's GPUs on the Pitch: its value, or "not self-hosted"."""
+    return PitchLine(
+        label,
+        f'IF({layout.HOSTED_TEST}, {name}, "{NOT_SELF_HOSTED}")',
+        number_format,
+        value=lambda values: (
+            values[name]
+            if values["student_pricing"] == layout.MODE_SELF_HOSTED
+            else NOT_SELF_HOSTED
+        ),
+    )
+
+
+NOT_SELF_HOSTED = "not self-hosted"
+
+
 def _money(label: str, name: str) -> PitchLine:
     return PitchLine(label, name, layout.MONEY, money=True)
 
@@ -527,25 +544,11 @@ PITCH: tuple[tuple[str, tuple[PitchLine, ...]], ...] = (
                     "annual_serving_cost",
                 )
             ),
-            PitchLine(
-                "GPUs sized for peak traffic of (× the average)",
-                f'IF({layout.HOSTED_TEST}, peak_factor, "not self-hosted")',
-                layout.MULTIPLIER,
-                value=lambda values: (
-                    values["peak_factor"]
-                    if values["student_pricing"] == layout.MODE_SELF_HOSTED
-                    else "not self-hosted"
-                ),
+            _self_hosted_only(
+                "GPUs sized for peak traffic of (× the average)", "peak_factor", layout.MULTIPLIER
             ),
-            PitchLine(
-                "Each GPU loaded at peak to at most",
-                f'IF({layout.HOSTED_TEST}, target_utilization, "not self-hosted")',
-                layout.SHARE,
-                value=lambda values: (
-                    values["target_utilization"]
-                    if values["student_pricing"] == layout.MODE_SELF_HOSTED
-                    else "not self-hosted"
-                ),
+            _self_hosted_only(
+                "Each GPU loaded at peak to at most", "target_utilization", layout.SHARE
             ),
         ),
     ),
