@@ -1430,9 +1430,7 @@ def _flags_and_recommendation(v: dict[str, Any], case: Case) -> None:
     """The Flags rows and the recommendation's words."""
     upfront, maintenance = v["upfront"], v["maintenance"]
     savings, growth, months = v["savings_monthly"], v["monthly_growth"], v["months_per_year"]
-    critical_failures = sum(
-        1 for item in case.quality_slices if item.business_critical and not item.passed
-    )
+    critical_failures = len(_failing_critical_slices(case))
     v["critical_failures"] = float(critical_failures)
     v["low_volume_flag"] = (
         v["half_payback"] > v["low_volume_months"] if _number(v["half_payback"]) else True
@@ -1451,9 +1449,14 @@ def _flags_and_recommendation(v: dict[str, Any], case: Case) -> None:
         v["student_cost"],
         math.inf if isinstance(half_payback, str) else half_payback,
         growth,
-        [item.name for item in case.quality_slices if item.business_critical and not item.passed],
+        _failing_critical_slices(case),
         v["currency"],
     )
+
+
+def _failing_critical_slices(case: Case) -> list[str]:
+    """The names of the business-critical slices the student fails, in the case's order."""
+    return [item.name for item in case.quality_slices if item.business_critical and not item.passed]
 
 
 def _plain_payback(v: dict[str, Any]) -> None:
@@ -1530,11 +1533,8 @@ def _finance_values(v: dict[str, Any], case: Case) -> None:
     )
     if savings > 0 and quality >= savings:
         v["quality_adjusted_reason"] = WORSE_ANSWERS_COST_MORE
-        failing = [
-            item.name for item in case.quality_slices if item.business_critical and not item.passed
-        ]
         v["recommendation_text"] = worse_answers_sentence(
-            quality, savings, v["verdict_label"], v["currency"], failing
+            quality, savings, v["verdict_label"], v["currency"], _failing_critical_slices(case)
         )
 
 
