@@ -1541,8 +1541,6 @@ PITCH_SECOND_PAGE = rows.PITCH[2][0]
 PITCH_CHART_CM = (8.5, 16.0)
 """The Pitch's cash chart, height and width in centimetres: the width of columns A to C."""
 
-PITCH_CHART_ROWS = 17
-"""Rows of 15 points left free for the chart (8.5 cm is 241 points: 16 rows), one spare."""
 
 PITCH_WIDTHS: dict[str, float] = {"A": 44, "B": 34, "C": 8}
 """The Pitch's columns: labels, figures (wide enough for a short reason in two or three lines),
@@ -1551,6 +1549,10 @@ the currency."""
 
 _LINE_POINTS = 15
 """The height of one line of 11-point text in a row, in points."""
+
+PITCH_CHART_ROWS = math.ceil(PITCH_CHART_CM[0] / 2.54 * 72 / _LINE_POINTS)
+"""Rows of :data:`_LINE_POINTS` left free for the Pitch's chart: as many as its height takes
+(8.5 cm is 241 points: 17 rows)."""
 
 _DEFAULT_WIDTH = 8.43
 """A column's width where none is set, in characters."""
